@@ -1,0 +1,116 @@
+/**
+ * Benchmark "newsletter": one paid post sent to N members (BENCH_NEWSLETTER_N,
+ * default 100,000) by an Atelier worker child process into an SMTP sink in
+ * another process, against nodemailer sending one pre-rendered message to the
+ * same N addresses through the same sink with the same pool size, same run.
+ * Our figure includes everything a real send does per recipient: the consent
+ * and suppression re-check, canAccess for the paywall, personalised links,
+ * headers, and the per-row `accepted` mark in the database.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import { migrateToLatest, openDatabase } from "../src/platform/db/index.ts";
+import { completeSetup } from "../test/support/app.ts";
+import { createSend, figures, getSend } from "../src/modules/publishing/newsletter/engine.ts";
+import { seedMembers, seedPaidPost, startSinkProcess, startWorkerProcess, stopProcess } from "../src/modules/publishing/newsletter/testing/harness.ts";
+import { root, writeResult } from "./support/harness.ts";
+
+const N = Number(process.env.BENCH_NEWSLETTER_N ?? 100_000);
+const pool = Number(process.env.NEWSLETTER_SMTP_POOL ?? 5);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-bench-nl-"));
+const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
+const handle = openDatabase({ dataDir, databaseUrl });
+const sink = await startSinkProcess();
+try {
+  const db = handle.db;
+  await migrateToLatest(db);
+  await completeSetup(db);
+  let t = performance.now();
+  await seedMembers(db, N, { payingEvery: 10 });
+  const seedMs = performance.now() - t;
+  const postId = await seedPaidPost(db);
+
+  // Baseline: nodemailer, same pool size, one pre-rendered message to the same N addresses.
+  const html = `<!doctype html><html><body><div style="max-width:600px">${"<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>".repeat(12)}</div></body></html>`;
+  const text = "Lorem ipsum dolor sit amet. ".repeat(40);
+  const transport = nodemailer.createTransport({ url: sink.smtpUrl, pool: true, maxConnections: pool, maxMessages: Infinity } as Parameters<typeof nodemailer.createTransport>[0]);
+  t = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: pool * 4 }, async () => {
+      while (next < N) {
+        const i = next++;
+        await transport.sendMail({ from: "Atelier <hello@atelier.test>", to: `m${i}@example.test`, subject: "Lettre", html, text, headers: { "List-Unsubscribe": "<https://x.test/u>" } });
+      }
+    }),
+  );
+  const baseMs = performance.now() - t;
+  transport.close();
+  const baseStats = await sink.stats();
+  if (baseStats.total !== N) throw new Error(`baseline: sink got ${baseStats.total} of ${N}`);
+  await sink.reset();
+
+  // Atelier: a worker child process, started and idle before the send is created.
+  const worker = startWorkerProcess({
+    DATA_DIR: dataDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    SMTP_URL: sink.smtpUrl,
+    MAIL_FROM: "Atelier <hello@atelier.test>",
+    PUBLIC_URL: "https://lettres.atelier.test",
+    NEWSLETTER_SMTP_POOL: String(pool),
+  });
+  await sleep(Number(process.env.BENCH_WORKER_BOOT_MS ?? 6000));
+  t = performance.now();
+  const sendId = await createSend(db, { postId, subject: "Lettre de novembre", segment: { kind: "all" }, scheduledAt: null, createdBy: null });
+  const rowsMs = performance.now() - t;
+  let state = "";
+  const limitMs = 15 * 60_000;
+  while (performance.now() - t < limitMs) {
+    state = (await getSend(db, sendId))?.state ?? "";
+    if (state === "finished") break;
+    await sleep(250);
+  }
+  const sendMs = performance.now() - t;
+  await stopProcess(worker);
+  const f = await figures(db, sendId);
+  const s = await sink.stats();
+  if (state !== "finished") throw new Error(`send not finished after ${Math.round(sendMs / 1000)} s: ${JSON.stringify(f)}`);
+
+  const ours = N / (sendMs / 1000);
+  const base = N / (baseMs / 1000);
+  const result = {
+    name: "newsletter",
+    unit: "emails/s",
+    value: Math.round(ours),
+    baseline: Math.round(base),
+    ratio: Math.round((ours / base) * 1000) / 1000,
+    details: {
+      members: N,
+      accepted: f.accepted,
+      sinkReceived: s.total,
+      sinkUnique: s.unique,
+      sendSeconds: Math.round(sendMs / 100) / 10,
+      baselineSeconds: Math.round(baseMs / 100) / 10,
+      deliveryRowsAndJobsMs: Math.round(rowsMs),
+      seedMs: Math.round(seedMs),
+      smtpPool: pool,
+      database: databaseUrl ? "postgres" : "sqlite",
+      node: process.version,
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+      date: new Date().toISOString(),
+      targets: { ratio: 0.8, sendSeconds: 600 },
+    },
+  };
+  const file = writeResult("newsletter", result);
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`written ${path.relative(root, file)}`);
+} finally {
+  await sink.stop();
+  await handle.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}

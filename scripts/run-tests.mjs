@@ -1,0 +1,30 @@
+// Runs every *.test.ts / *.test.tsx under src/ and test/ with Node's test runner (through tsx).
+// Files are listed explicitly: a bare `node --test` would find none of them and pass.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const roots = ["src", "test"];
+const only = process.argv.slice(2);
+const files = [];
+function walk(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full);
+    else if (/\.test\.tsx?$/.test(entry.name)) files.push(full);
+  }
+}
+for (const root of roots) if (fs.existsSync(root)) walk(root);
+const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+if (selected.length === 0) {
+  console.error("No test files found.");
+  process.exit(1);
+}
+const db = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? "PostgreSQL" : "SQLite";
+console.log(`Running ${selected.length} test files on ${db}`);
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=180000", "--test-reporter=spec", ...selected.sort()],
+  { stdio: "inherit", env: { LOG_LEVEL: "error", ...process.env, NODE_ENV: "test" } },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,248 @@
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { z } from "zod";
+import { runForever, type Role } from "../main.ts";
+import { loadConfig, type Config } from "../platform/config.ts";
+import { backupSqlite, migrateToLatest, openDatabase, toNumber, type DbHandle } from "../platform/db/index.ts";
+import { AppError } from "../platform/http/errors.ts";
+import { field, parseInput } from "../platform/http/validation.ts";
+import { registerMessages, t } from "../platform/i18n/index.ts";
+import { platformMessages } from "../platform/i18n/messages.ts";
+import { setLogLevel } from "../platform/log.ts";
+import { getSiteSettings } from "../platform/settings.ts";
+import { createStaffUser, hasOwner } from "../modules/staff/service.ts";
+// The demo generator and the exporter load only for their commands: `start` stays lean.
+
+/**
+ * The `atelier` command. Every command reads the same environment
+ * configuration as the server (loadConfig); a bad value is one clear line and
+ * exit 1, a usage mistake one clear line and exit 2.
+ */
+
+const usage = `Usage: atelier <command> [options]
+
+Commands:
+  start [--role web|worker|all]   Run the server (default: web and job worker in one process)
+  migrate                         Apply pending database migrations and list them
+  demo                            Fill an empty site with a demo creator and members, then start
+  create-owner --email E --name N [--password P]
+                                  Create the owner account (password also from ATELIER_OWNER_PASSWORD
+                                  or asked on a terminal); refused when an owner exists
+  export [--out file.json]        Everything as JSON (no secrets, no password hashes); stdout by default
+  backup --out path.sqlite        Online copy of the SQLite database (PostgreSQL: use pg_dump)
+  help                            This text
+
+Configuration comes from environment variables: PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL,
+SMTP_URL, MAIL_FROM, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, LOG_LEVEL, NODE_ENV.`;
+
+class UsageError extends Error {}
+/** A failure already explained to the user in one line. */
+class CommandError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+function parse<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    // Node's messages are precise ("Unknown option '--x'"); keep the first line.
+    throw new UsageError((err instanceof Error ? err.message : String(err)).split("\n")[0]!);
+  }
+}
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    throw new CommandError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function withDatabase<T>(cfg: Config, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+  const handle = openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function migrate(): Promise<void> {
+  const cfg = config();
+  await withDatabase(cfg, async (handle) => {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length === 0) console.log(`Database is up to date (${handle.description}).`);
+    else {
+      console.log(`Applied ${applied.length} migration${applied.length > 1 ? "s" : ""} to ${handle.description}:`);
+      for (const name of applied) console.log(`  ${name}`);
+    }
+  });
+}
+
+/** Reads a line on a terminal without echoing it. */
+async function askHidden(question: string): Promise<string> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const writable = rl as unknown as { _writeToOutput: (s: string) => void };
+  let muted = false;
+  writable._writeToOutput = (s: string) => {
+    if (!muted) process.stdout.write(s);
+  };
+  try {
+    return await new Promise<string>((resolve) => {
+      rl.question(question, (answer) => {
+        process.stdout.write("\n");
+        resolve(answer);
+      });
+      muted = true;
+    });
+  } finally {
+    rl.close();
+  }
+}
+
+const ownerSchema = z.object({ email: field.email(), name: field.text(80), password: field.password() });
+
+async function createOwner(args: string[]): Promise<void> {
+  const values = parse(args, { email: { type: "string" }, name: { type: "string" }, password: { type: "string" } });
+  if (!values.email || !values.name) throw new UsageError("create-owner needs --email and --name (the password comes from --password, ATELIER_OWNER_PASSWORD or a prompt)");
+  const cfg = config();
+  let password = values.password ?? process.env.ATELIER_OWNER_PASSWORD;
+  if (!password) {
+    if (!process.stdin.isTTY) throw new CommandError("No password: pass --password, set ATELIER_OWNER_PASSWORD, or run on a terminal to be asked.");
+    password = await askHidden("Password (10 characters or more): ");
+    const again = await askHidden("Same password again: ");
+    if (again !== password) throw new CommandError("The two passwords differ; nothing was created.");
+  }
+  registerMessages(platformMessages);
+  let input: z.output<typeof ownerSchema>;
+  try {
+    input = parseInput(ownerSchema, { email: values.email, name: values.name, password });
+  } catch (err) {
+    if (err instanceof AppError) {
+      const [name, fe] = Object.entries(err.fields)[0] ?? ["input", { key: "validation.invalid" }];
+      throw new CommandError(`${name}: ${t("en", fe.key, fe.params)}`);
+    }
+    throw err;
+  }
+  await withDatabase(cfg, async ({ db }) => {
+    await migrateToLatest(db);
+    if (await hasOwner(db)) {
+      const owner = await db.selectFrom("staff_users").select("email").where("role", "=", "owner").executeTakeFirstOrThrow();
+      throw new CommandError(`An owner already exists (${owner.email}); nothing was created. Add assistants from the admin instead.`);
+    }
+    const site = await getSiteSettings(db);
+    const user = await createStaffUser(db, { email: input.email, name: input.name, password: input.password, locale: site.locale, role: "owner" });
+    console.log(`Owner ${user.email} created. Log in at ${cfg.publicUrl}/admin/login`);
+  });
+}
+
+async function exportCommand(args: string[]): Promise<void> {
+  const values = parse(args, { out: { type: "string" } });
+  const cfg = config();
+  await withDatabase(cfg, async ({ db, dialect }) => {
+    await migrateToLatest(db);
+    if (values.out) {
+      const target = path.resolve(values.out);
+      const tmp = `${target}.partial`;
+      const stream = fs.createWriteStream(tmp);
+      const { exportAll } = await import("./export.ts");
+      const counts = await exportAll(db, dialect, stream);
+      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      // Only a complete export takes the requested name.
+      fs.renameSync(tmp, target);
+      console.log(`Exported ${counts.members} members, ${counts.events} events, ${counts.memberConsents} consents, ${counts.staff} staff to ${target}`);
+    } else {
+      const { exportAll } = await import("./export.ts");
+      await exportAll(db, dialect, process.stdout);
+    }
+  });
+}
+
+async function backup(args: string[]): Promise<void> {
+  const values = parse(args, { out: { type: "string" } });
+  if (!values.out) throw new UsageError("backup needs --out path.sqlite");
+  const cfg = config();
+  if (cfg.databaseUrl) {
+    throw new CommandError('This site uses PostgreSQL (DATABASE_URL): back it up with pg_dump, e.g. pg_dump --format=custom "$DATABASE_URL" > atelier.dump');
+  }
+  const target = path.resolve(values.out);
+  if (fs.existsSync(target)) throw new CommandError(`${target} already exists; choose a new file name.`);
+  await withDatabase(cfg, async ({ db }) => {
+    await migrateToLatest(db);
+    await backupSqlite(db, target);
+    const members = await db.selectFrom("members").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    const mb = (fs.statSync(target).size / 1024 / 1024).toFixed(1);
+    console.log(`Backup written to ${target} (${mb} MB, ${toNumber(members.n)} members).`);
+  });
+}
+
+async function demo(args: string[]): Promise<void> {
+  parse(args, {});
+  const cfg = config();
+  const { demoOwner, seedDemo } = await import("../modules/demo/seed.ts");
+  const seeded = await withDatabase(cfg, async ({ db }) => {
+    await migrateToLatest(db);
+    const site = await getSiteSettings(db);
+    if (site.setupDone) return null;
+    return seedDemo(db, { members: 300 });
+  });
+  if (seeded) {
+    console.log(`Demo site “L’atelier de Camille” created with ${seeded.members} members (${seeded.events} events).`);
+    if (seeded.offers) console.log(`  ${seeded.offers.offers} offers, ${seeded.offers.orders} orders, ${seeded.offers.subscriptions} subscriptions (test payments)`);
+    if (seeded.publishing) console.log(`  ${seeded.publishing.posts} posts, ${seeded.publishing.comments} comments`);
+    if (seeded.ownerCreated) console.log(`Demo owner: ${demoOwner.email} / ${demoOwner.password}  (log in at ${cfg.publicUrl}/admin/login)`);
+  } else {
+    console.log("This site is already set up: the demo uses the existing data.");
+  }
+  await runForever({ role: "all" });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = "start", ...args] = argv;
+  if (command !== "start") setLogLevel("warn");
+  switch (command) {
+    case "start": {
+      const values = parse(args, { role: { type: "string" } });
+      const role = values.role ?? "all";
+      if (role !== "web" && role !== "worker" && role !== "all") throw new UsageError(`--role must be web, worker or all (got "${role}")`);
+      config();
+      await runForever({ role: role as Role });
+      return;
+    }
+    case "migrate":
+      parse(args, {});
+      return migrate();
+    case "demo":
+      return demo(args);
+    case "create-owner":
+      return createOwner(args);
+    case "export":
+      return exportCommand(args);
+    case "backup":
+      return backup(args);
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(usage);
+      return;
+    default:
+      throw new UsageError(`Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, help`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`atelier: ${err.message} (see "atelier help")`);
+    process.exit(2);
+  }
+  if (err instanceof CommandError) {
+    console.error(`atelier: ${err.message}`);
+    process.exit(1);
+  }
+  console.error(`atelier: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

@@ -1,0 +1,172 @@
+import type { Db } from "../../platform/db/index.ts";
+import type { AppContext } from "../../platform/http/context.ts";
+import { nowIso } from "../../platform/ids.ts";
+import { clearPrivatePages } from "../../platform/http/page-cache.ts";
+
+/**
+ * The one access policy. Every surface (pages, downloads, and later emails,
+ * feeds, API) describes what it shows as a Resource and asks canAccess; no
+ * other code decides who may see paid content.
+ *
+ * A resource is open when its audience allows the viewer OR when one of the
+ * viewer's live entitlements names it directly, or names an offer whose
+ * "includes" list covers it (kind + id, or kind + "*").
+ */
+export type Viewer = { kind: "anonymous" } | { kind: "member"; memberId: string } | { kind: "staff"; staffId: string };
+
+/**
+ * public: everyone; members: any logged-in member (free tier included);
+ * paid: a member holding any tier offer; offers: a member holding one of these offers;
+ * nobody: only what entitlements/includes open (and staff).
+ */
+export type Audience = "public" | "members" | "paid" | "nobody" | { offers: string[] };
+
+export interface Resource {
+  /** "post", "page", "offer_file", "course", "podcast_feed", "offer"... */
+  kind: string;
+  id: string;
+  audience: Audience;
+}
+
+export const anonymous: Viewer = { kind: "anonymous" };
+
+/** Who is asking, from the request's sessions (a staff session still waiting for its TOTP code is nobody). */
+export function viewerOf(c: AppContext): Viewer {
+  const staff = c.var.staffSession;
+  if (staff && !staff.mfaPending) return { kind: "staff", staffId: staff.subjectId };
+  const member = c.var.memberSession;
+  if (member) return { kind: "member", memberId: member.subjectId };
+  return anonymous;
+}
+
+/** What a member holds right now: offers and directly granted resources. */
+export interface Holdings {
+  offers: Set<string>;
+  /** "kind:id" of resources granted directly or through an offer's includes ("kind:*" for all of a kind). */
+  resources: Set<string>;
+  /** Holds at least one tier offer. */
+  paid: boolean;
+  memberExists: boolean;
+}
+
+interface Row {
+  resource_kind: string;
+  resource_id: string;
+  offer_kind: string | null;
+  starts_at: string;
+  ends_at: string | null;
+}
+
+/**
+ * A member's unrevoked entitlements, kept a few seconds per process: a
+ * members-only page must not cost a query per request. Grants and revocations
+ * in this process clear it at once (invalidateAccessCache); another process's
+ * change shows within ACCESS_CACHE_MS. Start/end times are still compared to
+ * "now" on every decision, so an ending period closes access on the second.
+ */
+export const ACCESS_CACHE_MS = 5_000;
+const cache = new Map<string, { at: number; rows: Row[] }>();
+
+export function invalidateAccessCache(memberId?: string): void {
+  if (memberId) cache.delete(memberId);
+  else cache.clear();
+  // Personal pages were rendered with the old entitlements.
+  clearPrivatePages();
+}
+
+/** Live entitlements with their offer's kind, in one query (or none, from the cache). */
+async function liveRows(db: Db, memberId: string, at: string): Promise<Row[]> {
+  const now = Date.now();
+  let hit = db.isTransaction ? undefined : cache.get(memberId);
+  if (!hit || now - hit.at > ACCESS_CACHE_MS) {
+    const rows = await db
+      .selectFrom("entitlements")
+      .leftJoin("offers", (j) => j.onRef("offers.id", "=", "entitlements.resource_id").on("entitlements.resource_kind", "=", "offer"))
+      .select(["entitlements.resource_kind", "entitlements.resource_id", "offers.kind as offer_kind", "entitlements.starts_at", "entitlements.ends_at"])
+      .where("entitlements.member_id", "=", memberId)
+      .where("entitlements.revoked_at", "is", null)
+      .execute();
+    hit = { at: now, rows };
+    if (!db.isTransaction) {
+      if (cache.size > 20_000) cache.clear();
+      cache.set(memberId, hit);
+    }
+  }
+  return hit.rows.filter((r) => r.starts_at <= at && (r.ends_at === null || r.ends_at > at));
+}
+
+async function memberExists(db: Db, memberId: string): Promise<boolean> {
+  return !!(await db.selectFrom("members").select("id").where("id", "=", memberId).executeTakeFirst());
+}
+
+export async function holdingsOf(db: Db, memberId: string, at = nowIso()): Promise<Holdings> {
+  const [exists, rows] = await Promise.all([memberExists(db, memberId), liveRows(db, memberId, at)]);
+  const h: Holdings = { offers: new Set(), resources: new Set(), paid: false, memberExists: exists };
+  if (!exists) return h;
+  for (const r of rows) {
+    if (r.resource_kind === "offer") {
+      h.offers.add(r.resource_id);
+      if (r.offer_kind === "tier") h.paid = true;
+    } else h.resources.add(`${r.resource_kind}:${r.resource_id}`);
+  }
+  if (h.offers.size > 0) {
+    const includes = await db.selectFrom("offer_includes").select(["resource_kind", "resource_id"]).where("offer_id", "in", [...h.offers]).execute();
+    for (const i of includes) h.resources.add(`${i.resource_kind}:${i.resource_id}`);
+  }
+  return h;
+}
+
+/** The pure decision, given what the viewer holds (use it to check many resources with one lookup). */
+export function decide(viewer: Viewer, holdings: Holdings | null, resource: Resource): boolean {
+  if (resource.audience === "public") return true;
+  if (viewer.kind === "staff") return true;
+  if (viewer.kind === "anonymous" || !holdings || !holdings.memberExists) return false;
+  if (holdings.resources.has(`${resource.kind}:${resource.id}`) || holdings.resources.has(`${resource.kind}:*`)) return true;
+  if (resource.kind === "offer" && holdings.offers.has(resource.id)) return true;
+  const a = resource.audience;
+  if (a === "members") return true;
+  if (a === "paid") return holdings.paid;
+  if (a === "nobody") return false;
+  return a.offers.some((id) => holdings.offers.has(id));
+}
+
+/**
+ * May this viewer access this resource now? One query in the common case
+ * (the audience decides from the live entitlements); the offer "includes"
+ * are read only when the audience alone says no.
+ */
+export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at = nowIso()): Promise<boolean> {
+  if (resource.audience === "public" || viewer.kind === "staff") return true;
+  if (viewer.kind === "anonymous") return false;
+  const a = resource.audience;
+  if (a === "members") return memberExists(db, viewer.memberId);
+  const rows = await liveRows(db, viewer.memberId, at);
+  // Entitlements are erased with their member, so rows imply the member exists.
+  if (rows.length === 0) return false;
+  const offers = new Set<string>();
+  let paid = false;
+  for (const r of rows) {
+    if (r.resource_kind === "offer") {
+      offers.add(r.resource_id);
+      if (r.offer_kind === "tier") paid = true;
+    } else if (r.resource_kind === resource.kind && (r.resource_id === resource.id || r.resource_id === "*")) return true;
+  }
+  if (resource.kind === "offer" && offers.has(resource.id)) return true;
+  if (a === "paid" && paid) return true;
+  if (typeof a === "object" && a.offers.some((id) => offers.has(id))) return true;
+  if (offers.size === 0) return false;
+  const inc = await db
+    .selectFrom("offer_includes")
+    .select("id")
+    .where("offer_id", "in", [...offers])
+    .where("resource_kind", "=", resource.kind)
+    .where("resource_id", "in", [resource.id, "*"])
+    .executeTakeFirst();
+  return !!inc;
+}
+
+/** Same question for many resources with one lookup (lists, feeds). */
+export async function filterAccessible<T extends Resource>(db: Db, viewer: Viewer, resources: T[], at = nowIso()): Promise<T[]> {
+  const holdings = viewer.kind === "member" ? await holdingsOf(db, viewer.memberId, at) : null;
+  return resources.filter((r) => decide(viewer, holdings, r));
+}

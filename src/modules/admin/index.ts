@@ -1,0 +1,26 @@
+import type { AtelierModule } from "../../platform/http/app.tsx";
+import { adminMessages } from "./i18n.ts";
+import { registerAdminNav } from "./layout.tsx";
+import { requireStaff } from "../staff/index.ts";
+import { dashboardPage } from "./dashboard.tsx";
+import { jobsRoutes } from "./jobs.tsx";
+import { mailboxRoutes } from "./mailbox.tsx";
+import { registerCleanupJob } from "./cleanup.ts";
+
+export { AdminLayout, adminPage, registerAdminNav, type AdminNavItem } from "./layout.tsx";
+
+/** The admin shell: layout, navigation, dashboard, jobs and dev mailbox pages. */
+export const adminModule: AtelierModule = {
+  name: "admin",
+  messages: adminMessages,
+  routes(app) {
+    // Every /admin page needs a complete staff login (the guard lets the login pages through).
+    app.use("/admin", requireStaff());
+    app.use("/admin/*", requireStaff());
+    registerAdminNav({ href: "/admin", labelKey: "admin.nav.dashboard", order: 0 });
+    app.get("/admin", (c) => dashboardPage(c));
+    jobsRoutes(app);
+    mailboxRoutes(app);
+  },
+  jobs: registerCleanupJob,
+};

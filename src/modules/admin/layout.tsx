@@ -1,0 +1,84 @@
+import type { Child } from "hono/jsx";
+import type { AppContext } from "../../platform/http/context.ts";
+import { tr } from "../../platform/http/context.ts";
+import { assetUrl, themeUrl } from "../../platform/views/assets.ts";
+import { CsrfField } from "../../platform/views/components.tsx";
+
+/**
+ * The admin's frame. Modules add their entries with registerAdminNav, so the
+ * menu grows with the product without this file changing.
+ */
+export interface AdminNavItem {
+  href: string;
+  /** i18n key of the label. */
+  labelKey: string;
+  order: number;
+}
+
+const navItems: AdminNavItem[] = [];
+
+export function registerAdminNav(item: AdminNavItem): void {
+  if (!navItems.some((i) => i.href === item.href)) navItems.push(item);
+  navItems.sort((a, b) => a.order - b.order);
+}
+
+export function AdminLayout({ c, title, children }: { c: AppContext; title: string; children: Child }) {
+  const t = tr(c);
+  const site = c.var.site;
+  const path = c.req.path;
+  return (
+    <html lang={c.var.locale}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${title} · ${t("admin.title")} · ${site.name}`}</title>
+        <link rel="stylesheet" href={assetUrl("app.css")} />
+        <link rel="stylesheet" href={themeUrl(site.accentColor)} />
+        <script src={assetUrl("app.js")} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          {t("app.skip")}
+        </a>
+        <div class="admin">
+          <aside class="admin-side">
+            <a class="brand" href="/admin">
+              {site.name}
+            </a>
+            <nav aria-label={t("admin.title")}>
+              {navItems.map((item) => {
+                const current = item.href === "/admin" ? path === "/admin" : path === item.href || path.startsWith(item.href + "/");
+                return (
+                  <a href={item.href} aria-current={current ? "page" : undefined}>
+                    {t(item.labelKey)}
+                  </a>
+                );
+              })}
+              <a href="/">{t("admin.nav.viewSite")}</a>
+              <a href={`/lang/${c.var.locale === "fr" ? "en" : "fr"}?next=${encodeURIComponent(path)}`}>{t("app.switchTo")}</a>
+              <form method="post" action="/admin/logout">
+                <CsrfField c={c} />
+                <button type="submit" class="link small">
+                  {t("nav.logout")}
+                </button>
+              </form>
+            </nav>
+          </aside>
+          <main id="main" class="admin-main">
+            {children}
+          </main>
+        </div>
+      </body>
+    </html>
+  );
+}
+
+export function adminPage(c: AppContext, title: string, body: Child, status: 200 | 404 | 409 | 413 | 415 | 422 = 200) {
+  return c.html(
+    <AdminLayout c={c} title={title}>
+      {body}
+    </AdminLayout>,
+    status,
+  );
+}

@@ -1,0 +1,13 @@
+import type { AtelierModule } from "../platform/http/app.tsx";
+import { siteModule } from "./site/index.ts";
+import { adminModule } from "./admin/index.ts";
+import { staffModule } from "./staff/index.ts";
+import { membersModule } from "./members/index.ts";
+import { offersModule } from "./offers/index.ts";
+import { publishingModule } from "./publishing/index.ts";
+
+/**
+ * Every domain module, in the order their routes and middleware are added.
+ * `site` comes first: until setup is done it sends every page to /setup.
+ */
+export const modules: AtelierModule[] = [siteModule, adminModule, staffModule, membersModule, offersModule, publishingModule];

@@ -1,0 +1,37 @@
+import { transaction, type Db } from "../../platform/db/index.ts";
+import { recordEvent } from "../../platform/events.ts";
+import { AppError } from "../../platform/http/errors.ts";
+import { nowIso } from "../../platform/ids.ts";
+import { hashToken } from "../../platform/security/tokens.ts";
+import { grantEntitlement } from "./entitlements.ts";
+
+/** Gifts: paid by one person, claimed by whoever holds the link sent to the recipient. */
+export async function findGiftByToken(db: Db, token: string) {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  return db.selectFrom("gifts").selectAll().where("claim_token_hash", "=", hashToken(token)).executeTakeFirst();
+}
+
+/** Claims a paid gift for a member; the same member claiming twice is a no-op, anyone else gets 410. */
+export async function claimGift(db: Db, token: string, memberId: string): Promise<{ offerId: string }> {
+  return transaction(db, async (trx) => {
+    const gift = await findGiftByToken(trx, token);
+    if (!gift) throw new AppError("not_found", 404, "offers.error.gift_unknown");
+    if (gift.status === "claimed") {
+      if (gift.claimed_by === memberId) return { offerId: gift.offer_id };
+      throw new AppError("gone", 410, "offers.error.gift_claimed");
+    }
+    if (gift.status !== "paid") throw new AppError("gone", 410, "offers.error.gift_unavailable");
+    const at = nowIso();
+    const r = await trx
+      .updateTable("gifts")
+      .set({ status: "claimed", claimed_by: memberId, claimed_at: at, updated_at: at })
+      .where("id", "=", gift.id)
+      .where("status", "=", "paid")
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new AppError("gone", 410, "offers.error.gift_claimed");
+    const endsAt = gift.duration_days ? new Date(Date.now() + gift.duration_days * 86_400_000).toISOString() : null;
+    await grantEntitlement(trx, { memberId, resourceKind: "offer", resourceId: gift.offer_id, sourceKind: "gift", sourceId: gift.id, endsAt });
+    await recordEvent(trx, { memberId, type: "gift.claimed", actor: "member", data: { giftId: gift.id, offerId: gift.offer_id } });
+    return { offerId: gift.offer_id };
+  });
+}

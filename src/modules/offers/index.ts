@@ -1,0 +1,43 @@
+import type { AtelierModule } from "../../platform/http/app.tsx";
+import { offersMessages } from "./i18n.ts";
+import { stripeWebhookRoutes } from "./webhooks.ts";
+import { publicRoutes } from "./public.tsx";
+import { devRoutes } from "./dev-routes.tsx";
+import { accountRoutes, registerAccountExtensions } from "./account.tsx";
+import { registerOfferMailJobs, rememberServices } from "./mails.ts";
+import { adminRoutes } from "./admin.tsx";
+import { registerStripeSyncJob, rememberSyncConfig } from "./stripe-sync.ts";
+import { registerNavLink } from "../../platform/views/layout.tsx";
+
+export { applyProviderEvent, getOrder, getSubscription, memberOrders, memberSubscriptions, memberEntitlements, allMemberEntitlements, isLive, RENEWAL_LEEWAY_MS, type ApplyResult, type Entitlement } from "./fulfilment.ts";
+export { grantEntitlement, revokeSource, revokeEntitlement } from "./entitlements.ts";
+export { startCheckout, quoteDiscount, giftClaimToken, MAX_AMOUNT, type CheckoutInput, type CheckoutStarted } from "./checkout.ts";
+export { createOffer, updateOffer, addPrice, replacePrice, setPriceActive, getOffer, getOfferBySlug, listOffers, offerPrices, setOfferIncludes, offerIncludes, type OfferRow, type PriceRow } from "./service.ts";
+export { claimGift, findGiftByToken } from "./gifts.ts";
+export { downloadLink, fileResource } from "./downloads.tsx";
+export { membersAreaResource } from "./public.tsx";
+export { requestStripeSync, runStripeSync, automaticTaxEnabled, setAutomaticTax, STRIPE_SYNC_JOB } from "./stripe-sync.ts";
+
+/** Offers, checkout, fulfilment of provider events, gifts, discount codes. */
+export const offersModule: AtelierModule = {
+  name: "offers",
+  messages: offersMessages,
+  routes(app) {
+    app.use("*", async (c, next) => {
+      rememberServices(c.var.services.config.publicUrl, c.var.services.secret);
+      rememberSyncConfig(c.var.services.db, c.var.services.config);
+      await next();
+    });
+    registerAccountExtensions();
+    registerNavLink({ href: "/pricing", labelKey: "offers.nav.pricing", order: 20 });
+    stripeWebhookRoutes(app);
+    publicRoutes(app);
+    devRoutes(app);
+    accountRoutes(app);
+    adminRoutes(app);
+  },
+  jobs() {
+    registerOfferMailJobs();
+    registerStripeSyncJob();
+  },
+};

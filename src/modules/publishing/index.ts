@@ -1,0 +1,46 @@
+import type { AtelierModule } from "../../platform/http/app.tsx";
+import { registerRecurringJob } from "../../platform/jobs/index.ts";
+import { registerHeadLink, registerNavLink } from "../../platform/views/layout.tsx";
+import { registerEraseHook } from "../members/index.ts";
+import { adminRoutes } from "./admin.tsx";
+import { feedRoutes } from "./feeds.ts";
+import { publishingMessages } from "./i18n.ts";
+import { publishDuePosts } from "./posts.ts";
+import { publicRoutes } from "./public.tsx";
+import { contentChanged } from "./service.ts";
+import { newsletterJobs, newsletterMessages, newsletterRoutes } from "./newsletter/index.ts";
+
+export { getPostForSending, postResource, audienceOf, postUrl, findPost, findPostBySlug, tagsOfPost, type PostForSending, type PostRow, type TagRef } from "./service.ts";
+export { splitAtPaywall, renderBody, slugify, PAYWALL_MARKER } from "./content.ts";
+export { savePost, publishDuePosts, type PostInput } from "./posts.ts";
+export { addComment } from "./comments.ts";
+
+/** Comments and comment blocks are personal data: they go with the member. */
+const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, member) => {
+  await trx.deleteFrom("comments").where("member_id", "=", member.id).execute();
+  await trx.deleteFrom("comment_blocks").where("member_id", "=", member.id).execute();
+};
+
+/** How often due scheduled posts are published. */
+export const publishEveryMs = 60_000;
+
+/** Posts with a paywall inside, the archive, RSS, sitemap, comments (and the newsletter engine in ./newsletter). */
+export const publishingModule: AtelierModule = {
+  name: "publishing",
+  messages: { fr: { ...publishingMessages.fr, ...newsletterMessages.fr }, en: { ...publishingMessages.en, ...newsletterMessages.en } },
+  routes(app) {
+    registerNavLink({ href: "/blog", labelKey: "publishing.nav.blog", order: 10 });
+    registerHeadLink({ rel: "alternate", type: "application/rss+xml", href: "/rss.xml" });
+    registerEraseHook(eraseComments);
+    feedRoutes(app);
+    publicRoutes(app);
+    adminRoutes(app);
+    newsletterRoutes(app);
+  },
+  jobs() {
+    registerRecurringJob("publishing.publish_due", publishEveryMs, async (_payload, ctx) => {
+      if ((await publishDuePosts(ctx.db)) > 0) contentChanged();
+    });
+    newsletterJobs();
+  },
+};

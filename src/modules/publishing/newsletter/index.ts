@@ -1,0 +1,24 @@
+import type { Hono } from "hono";
+import type { AppEnv } from "../../../platform/http/context.ts";
+import { registerJobHandler, registerRecurringJob } from "../../../platform/jobs/index.ts";
+import { BATCH_JOB, START_JOB, TICK_JOB, WATCH_JOB, runBatch, runTick, runWatch, startSend } from "./engine.ts";
+import { routes } from "./routes.tsx";
+
+export { newsletterMessages } from "./i18n.ts";
+export { createSend, startSend, figures, getSend, tryFinish, type CreateSendInput, type Figures } from "./engine.ts";
+export { countSegment, type Segment } from "./segments.ts";
+export { unsubscribeToken } from "./tokens.ts";
+export { suppress } from "./routes.tsx";
+
+/** Admin send pages, /unsubscribe, the Postmark webhook and tracking routes. */
+export function newsletterRoutes(app: Hono<AppEnv>): void {
+  routes(app);
+}
+
+/** Batch, start and watchdog jobs, plus a recurring tick (due scheduled sends, lost watchdogs). */
+export function newsletterJobs(): void {
+  registerJobHandler(BATCH_JOB, (payload, ctx) => runBatch(ctx.db, payload as { sendId: string; batch: number }));
+  registerJobHandler(START_JOB, (payload, ctx) => startSend(ctx.db, (payload as { sendId: string }).sendId));
+  registerJobHandler(WATCH_JOB, (payload, ctx) => runWatch(ctx.db, payload as { sendId: string }));
+  registerRecurringJob(TICK_JOB, 5_000, (_payload, ctx) => runTick(ctx.db));
+}

@@ -1,0 +1,80 @@
+import { sql, type RawBuilder } from "kysely";
+import { z } from "zod";
+import { toNumber, type Db } from "../../../platform/db/index.ts";
+import { AppError } from "../../../platform/http/errors.ts";
+import { nowIso } from "../../../platform/ids.ts";
+import { allMemberTags } from "../../members/index.ts";
+
+/**
+ * Who a send goes to. Every segment starts from the members who accepted
+ * email (active, email_opt_in = 1, address not suppressed). "Paying" means
+ * holding a live entitlement to a tier offer — the same notion the access
+ * policy calls `paid`. "Tags" means carrying at least one of the chosen
+ * member tags (set by the owner on member pages).
+ */
+export type Segment = { kind: "all" } | { kind: "free" } | { kind: "paid" } | { kind: "tiers"; offers: string[] } | { kind: "tags"; tags: string[] };
+
+const segmentSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("all") }),
+  z.object({ kind: z.literal("free") }),
+  z.object({ kind: z.literal("paid") }),
+  z.object({ kind: z.literal("tiers"), offers: z.array(z.string().min(1).max(64)).min(1).max(100) }),
+  z.object({ kind: z.literal("tags"), tags: z.array(z.string().min(1).max(64)).min(1).max(100) }),
+]);
+
+export function parseSegmentJson(json: string): Segment {
+  return segmentSchema.parse(JSON.parse(json));
+}
+
+/** Reads the segment from form fields (segment=all|free|paid|tiers, tier=<offer id>...); 422 when it makes no sense. */
+export async function segmentFromForm(db: Db, kind: string, tiers: string[], tags: string[] = []): Promise<Segment> {
+  if (kind === "all" || kind === "free" || kind === "paid") return { kind };
+  if (kind === "tags") {
+    const wanted = [...new Set(tags)];
+    if (wanted.length === 0) throw new AppError("invalid_input", 422, "newsletter.error.noTag", { tag: { key: "newsletter.error.noTag" } });
+    const known = new Set((await allMemberTags(db)).map((t) => t.tag));
+    if (wanted.length > 100 || wanted.some((t) => !known.has(t))) throw new AppError("invalid_input", 422, "newsletter.error.badTag", { tag: { key: "newsletter.error.badTag" } });
+    return { kind: "tags", tags: wanted };
+  }
+  if (kind === "tiers") {
+    const wanted = [...new Set(tiers)].slice(0, 101);
+    if (wanted.length === 0) throw new AppError("invalid_input", 422, "newsletter.error.noTier", { tier: { key: "newsletter.error.noTier" } });
+    if (wanted.length > 100) throw new AppError("invalid_input", 422, "validation.invalid", { tier: { key: "validation.invalid" } });
+    const found = await db.selectFrom("offers").select("id").where("id", "in", wanted).where("kind", "=", "tier").execute();
+    if (found.length !== wanted.length) throw new AppError("invalid_input", 422, "newsletter.error.badTier", { tier: { key: "newsletter.error.badTier" } });
+    return { kind: "tiers", offers: wanted };
+  }
+  throw new AppError("invalid_input", 422, "newsletter.error.badSegment", { segment: { key: "newsletter.error.badSegment" } });
+}
+
+function liveEntitlement(at: string): RawBuilder<unknown> {
+  return sql`e.member_id = m.id AND e.resource_kind = 'offer' AND e.revoked_at IS NULL AND e.starts_at <= ${at} AND (e.ends_at IS NULL OR e.ends_at > ${at})`;
+}
+
+/** WHERE clause over `members m` for a segment (parameterised). */
+export function segmentWhere(segment: Segment, at = nowIso()): RawBuilder<unknown> {
+  const base = sql`m.status = 'active' AND m.email_opt_in = 1 AND NOT EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.email = m.email)`;
+  const paying = sql`EXISTS (SELECT 1 FROM entitlements e JOIN offers o ON o.id = e.resource_id WHERE ${liveEntitlement(at)} AND o.kind = 'tier')`;
+  switch (segment.kind) {
+    case "all":
+      return base;
+    case "free":
+      return sql`${base} AND NOT ${paying}`;
+    case "paid":
+      return sql`${base} AND ${paying}`;
+    case "tiers":
+      return sql`${base} AND EXISTS (SELECT 1 FROM entitlements e WHERE ${liveEntitlement(at)} AND e.resource_id IN (${sql.join(segment.offers)}))`;
+    case "tags":
+      return sql`${base} AND EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag IN (${sql.join(segment.tags)}))`;
+  }
+}
+
+export async function countSegment(db: Db, segment: Segment): Promise<number> {
+  const r = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM members m WHERE ${segmentWhere(segment)}`.execute(db);
+  return toNumber(r.rows[0]?.n);
+}
+
+/** Tier offers a segment can name, for the compose form. */
+export async function tierOffers(db: Db): Promise<{ id: string; name: string; status: string }[]> {
+  return db.selectFrom("offers").select(["id", "name", "status"]).where("kind", "=", "tier").orderBy("position").orderBy("name").execute();
+}

@@ -1,0 +1,13 @@
+import type { AtelierModule } from "../../platform/http/app.tsx";
+import { siteMessages } from "./i18n.ts";
+import { siteRoutes } from "./routes.tsx";
+
+export { setupGate } from "./routes.tsx";
+export { performSetup, saveSettings } from "./service.ts";
+
+/** The creator's site: first-run setup, the story home page, About, and the site settings. */
+export const siteModule: AtelierModule = {
+  name: "site",
+  messages: siteMessages,
+  routes: siteRoutes,
+};

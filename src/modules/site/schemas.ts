@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { field, parseInput } from "../../platform/http/validation.ts";
+import { AppError, invalidInput, type FieldError } from "../../platform/http/errors.ts";
+import { formValue, type FormData } from "../../platform/http/forms.ts";
+import type { AppContext } from "../../platform/http/context.ts";
+import { sniffImageType } from "../../platform/storage/index.ts";
+
+/** Limits shared by the setup form and the settings page. */
+export const limits = { ownerName: 80, siteName: 80, tagline: 160, story: 20_000, about: 20_000, mailFromName: 80, logoBytes: 2 * 1024 * 1024 } as const;
+
+const siteFields = {
+  siteName: field.text(limits.siteName),
+  tagline: field.text(limits.tagline, { optional: true }),
+  story: field.longText(limits.story, { optional: true }),
+  locale: field.locale(),
+  currency: field.currency(),
+  timeZone: field.timeZone(),
+  accentColor: field.color(),
+};
+
+export const setupSchema = z.object({
+  ownerName: field.text(limits.ownerName),
+  email: field.email(),
+  password: field.password(),
+  passwordConfirm: z.string({ error: "validation.required" }),
+  ...siteFields,
+});
+export type SetupInput = z.output<typeof setupSchema>;
+
+export const settingsSchema = z.object({
+  ...siteFields,
+  about: field.longText(limits.about, { optional: true }),
+  contactEmail: field.email(),
+  mailFromName: field.text(limits.mailFromName, { optional: true }),
+});
+export type SettingsInput = z.output<typeof settingsSchema>;
+
+/** A submitted form's text fields plus its uploaded files (only non-empty ones). */
+export interface Submission {
+  values: FormData;
+  files: Record<string, File>;
+}
+
+/**
+ * Reads a urlencoded or multipart form with its files. Anything else is a 415.
+ * An empty file input (no file chosen) is sent by browsers as a nameless,
+ * empty part: it counts as no file.
+ */
+export async function readSubmission(c: AppContext): Promise<Submission> {
+  const type = c.req.header("content-type") ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
+    throw new AppError("unsupported_media", 415);
+  }
+  const body = await c.req.parseBody({ all: true });
+  const values: FormData = {};
+  const files: Record<string, File> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const list = Array.isArray(value) ? value : [value];
+    const strings = list.filter((v): v is string => typeof v === "string");
+    const file = list.find((v): v is File => typeof v !== "string");
+    if (strings.length) values[key] = strings.length === 1 ? strings[0]! : strings;
+    if (file && (file.size > 0 || file.name)) files[key] = file;
+  }
+  return { values, files };
+}
+
+/** Single values of the named fields (a repeated field counts once). */
+export function pick(values: FormData, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, formValue(values, n)]));
+}
+
+function collect<T>(fn: () => T): { data?: T; fields: Record<string, FieldError> } {
+  try {
+    return { data: fn(), fields: {} };
+  } catch (err) {
+    if (err instanceof AppError && err.status === 422) return { fields: { ...err.fields } };
+    throw err;
+  }
+}
+
+/**
+ * Checks an uploaded logo before anything is stored: size, then the real type
+ * from its first bytes (an SVG or a text file renamed .png is refused here).
+ */
+export async function checkLogo(file: File | undefined): Promise<{ bytes?: Uint8Array; error?: FieldError }> {
+  if (!file) return {};
+  if (file.size === 0) return { error: { key: "error.file_empty" } };
+  if (file.size > limits.logoBytes) return { error: { key: "error.file_too_large", params: { max: limits.logoBytes / 1024 / 1024 } } };
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (!sniffImageType(bytes)) return { error: { key: "error.file_type" } };
+  return { bytes };
+}
+
+const setupNames = ["ownerName", "email", "password", "passwordConfirm", "siteName", "tagline", "story", "locale", "currency", "timeZone", "accentColor"] as const;
+export const settingsNames = ["siteName", "tagline", "story", "about", "locale", "currency", "timeZone", "accentColor", "contactEmail", "mailFromName"] as const;
+
+/** Validates the whole setup form at once, so every problem shows on the first retry. */
+export async function parseSetup(sub: Submission): Promise<{ input: SetupInput; logo?: Uint8Array }> {
+  const raw = pick(sub.values, setupNames);
+  const { data, fields } = collect(() => parseInput(setupSchema, raw));
+  if (raw.password && raw.passwordConfirm !== raw.password && !fields.password) fields.passwordConfirm = { key: "site.error.password_mismatch" };
+  const logo = await checkLogo(sub.files.logo);
+  if (logo.error) fields.logo = logo.error;
+  if (!data || Object.keys(fields).length) throw invalidInput(fields);
+  return { input: data, logo: logo.bytes };
+}
+
+export async function parseSettings(sub: Submission): Promise<{ input: SettingsInput; logo?: Uint8Array; removeLogo: boolean }> {
+  const raw = pick(sub.values, settingsNames);
+  const { data, fields } = collect(() => parseInput(settingsSchema, raw));
+  const logo = await checkLogo(sub.files.logo);
+  if (logo.error) fields.logo = logo.error;
+  if (!data || Object.keys(fields).length) throw invalidInput(fields);
+  return { input: data, logo: logo.bytes, removeLogo: formValue(sub.values, "removeLogo") === "on" };
+}

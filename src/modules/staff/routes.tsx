@@ -1,0 +1,350 @@
+import type { Hono } from "hono";
+import type { AppContext, AppEnv } from "../../platform/http/context.ts";
+import { clientIp, tr } from "../../platform/http/context.ts";
+import { AppError, type FieldError } from "../../platform/http/errors.ts";
+import { formValue, readForm, safeRedirectPath } from "../../platform/http/forms.ts";
+import { clearSessionCookie, setSessionCookie } from "../../platform/http/middleware.ts";
+import { hitRateLimit } from "../../platform/security/rate-limit.ts";
+import { clearMfaPending, createSession, destroySession } from "../../platform/security/sessions.ts";
+import { CsrfField, Field, FormErrors, Notice, type Errors } from "../../platform/views/components.tsx";
+import { adminPage, registerAdminNav } from "../admin/layout.tsx";
+import { currentStaff } from "./guard.ts";
+import { checkStaffPassword, destroyOtherStaffSessions, setStaffPassword, verifyStaffPassword } from "./service.ts";
+import { checkTotp, useTotpCode, confirmTotpSetup, disableTotp, getTotpState, groupSecret, qrDataUri, startTotpSetup, totpUri } from "./totp.ts";
+import { AuthFrame } from "./views.tsx";
+
+const MINUTE = 60_000;
+/** Password guesses: per address (protects one account) and per IP (slows spraying many accounts). */
+const loginLimits = { perEmail: 10, perIp: 30, windowMs: 15 * MINUTE };
+/** A 6-digit code has a million values: a handful of tries per pending login, a few more per account. */
+const codeLimits = { perSession: 5, perUser: 10, windowMs: 15 * MINUTE };
+
+/** Where to go after logging in: a local path, never back to the login pages. */
+function afterLogin(next: unknown): string {
+  const path = safeRedirectPath(next, "/admin");
+  return path.startsWith("/admin/login") || path.startsWith("/admin/logout") ? "/admin" : path;
+}
+
+function withNext(path: string, next: string): string {
+  return next === "/admin" ? path : `${path}?next=${encodeURIComponent(next)}`;
+}
+
+type AuthStatus = 200 | 401 | 422 | 429;
+
+function LoginPage(c: AppContext, opts: { email?: string; next: string; error?: string; status?: AuthStatus }) {
+  const t = tr(c);
+  return c.html(
+    <AuthFrame c={c} title={t("staff.login.title")}>
+      <h1>{t("staff.login.title")}</h1>
+      <p class="muted">{t("staff.login.intro")}</p>
+      {opts.error && (
+        <div class="form-errors" role="alert" tabindex={-1} data-error={opts.status}>
+          <p>{opts.error}</p>
+        </div>
+      )}
+      <form method="post" action="/admin/login" class="stack">
+        <CsrfField c={c} />
+        <input type="hidden" name="next" value={opts.next} />
+        <Field c={c} name="email" type="email" label={t("staff.login.email")} value={opts.email} required autocomplete="username" maxLength={254} />
+        <Field c={c} name="password" type="password" label={t("staff.login.password")} required autocomplete="current-password" maxLength={200} />
+        <button type="submit">{t("staff.login.submit")}</button>
+      </form>
+    </AuthFrame>,
+    opts.status ?? 200,
+  );
+}
+
+function TotpPage(c: AppContext, opts: { next: string; error?: string; status?: AuthStatus }) {
+  const t = tr(c);
+  return c.html(
+    <AuthFrame c={c} title={t("staff.totp.title")}>
+      <h1>{t("staff.totp.title")}</h1>
+      <p class="muted">{t("staff.totp.intro")}</p>
+      {opts.error && (
+        <div class="form-errors" role="alert" tabindex={-1} data-error={opts.status}>
+          <p>{opts.error}</p>
+        </div>
+      )}
+      <form method="post" action="/admin/login/totp" class="stack">
+        <CsrfField c={c} />
+        <input type="hidden" name="next" value={opts.next} />
+        <div class="field">
+          <label for="f-code">{t("staff.totp.code")}</label>
+          <input id="f-code" class="code-input" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength={7} required autofocus />
+        </div>
+        <button type="submit">{t("staff.totp.submit")}</button>
+      </form>
+      <form method="post" action="/admin/logout" class="auth-cancel">
+        <CsrfField c={c} />
+        <button type="submit" class="link small">
+          {t("staff.totp.cancel")}
+        </button>
+      </form>
+    </AuthFrame>,
+    opts.status ?? 200,
+  );
+}
+
+function isAuthError(err: unknown): err is AppError {
+  return err instanceof AppError && (err.status === 401 || err.status === 429);
+}
+
+export function staffRoutes(app: Hono<AppEnv>): void {
+  registerAdminNav({ href: "/admin/security", labelKey: "staff.nav.security", order: 95 });
+
+  app.get("/admin/login", (c) => {
+    const next = afterLogin(c.req.query("next"));
+    const session = c.var.staffSession;
+    if (session && !session.mfaPending) return c.redirect(next, 303);
+    return LoginPage(c, { next });
+  });
+
+  app.post("/admin/login", async (c) => {
+    const t = tr(c);
+    const { db } = c.var.services;
+    const form = await readForm(c);
+    const email = formValue(form, "email").trim().toLowerCase().slice(0, 254);
+    const password = formValue(form, "password").slice(0, 200);
+    const next = afterLogin(formValue(form, "next"));
+    if (!email || !password) return LoginPage(c, { email, next, error: t("staff.login.missing"), status: 422 });
+    let user;
+    try {
+      await hitRateLimit(db, `staff-login:ip:${clientIp(c)}`, loginLimits.perIp, loginLimits.windowMs);
+      await hitRateLimit(db, `staff-login:email:${email}`, loginLimits.perEmail, loginLimits.windowMs);
+      user = await verifyStaffPassword(db, email, password);
+    } catch (err) {
+      if (isAuthError(err)) return LoginPage(c, { email, next, error: t(err.messageKey), status: err.status as 401 | 429 });
+      throw err;
+    }
+    // A fresh session on every login; whatever the browser held before is dropped.
+    if (c.var.staffSession) await destroySession(db, c.var.staffSession.sessionId);
+    const session = await createSession(db, "staff", user.id, { ip: clientIp(c), userAgent: c.req.header("user-agent"), mfaPending: user.totpEnabled });
+    setSessionCookie(c, "staff", session.token);
+    return c.redirect(user.totpEnabled ? withNext("/admin/login/totp", next) : next, 303);
+  });
+
+  app.get("/admin/login/totp", (c) => {
+    const next = afterLogin(c.req.query("next"));
+    const session = c.var.staffSession;
+    if (!session) return c.redirect(withNext("/admin/login", next), 303);
+    if (!session.mfaPending) return c.redirect(next, 303);
+    return TotpPage(c, { next });
+  });
+
+  app.post("/admin/login/totp", async (c) => {
+    const t = tr(c);
+    const { db } = c.var.services;
+    const form = await readForm(c);
+    const next = afterLogin(formValue(form, "next"));
+    const session = c.var.staffSession;
+    if (!session) return c.redirect(withNext("/admin/login", next), 303);
+    if (!session.mfaPending) return c.redirect(next, 303);
+    try {
+      await hitRateLimit(db, `staff-totp:session:${session.sessionId}`, codeLimits.perSession, codeLimits.windowMs);
+      await hitRateLimit(db, `staff-totp:user:${session.subjectId}`, codeLimits.perUser, codeLimits.windowMs);
+    } catch (err) {
+      if (isAuthError(err)) return TotpPage(c, { next, error: t(err.messageKey), status: 429 });
+      throw err;
+    }
+    const { secret, enabled } = await getTotpState(db, session.subjectId);
+    if (!enabled || !secret || !(await useTotpCode(db, session.subjectId, secret, formValue(form, "code")))) {
+      return TotpPage(c, { next, error: t("staff.totp.wrong"), status: 401 });
+    }
+    await clearMfaPending(db, session.sessionId, "staff");
+    return c.redirect(next, 303);
+  });
+
+  // Reachable with a pending (half-done) login too, so "cancel" on the code page works.
+  app.post("/admin/logout", async (c) => {
+    const session = c.var.staffSession;
+    if (session) await destroySession(c.var.services.db, session.sessionId);
+    clearSessionCookie(c, "staff");
+    return c.redirect("/admin/login", 303);
+  });
+
+  securityRoutes(app);
+}
+
+/* ---------- Security page: second factor and password ---------- */
+
+const doneKeys: Record<string, string> = {
+  "totp-on": "staff.security.done.totpOn",
+  "totp-off": "staff.security.done.totpOff",
+  password: "staff.security.done.password",
+};
+
+async function SecurityPage(c: AppContext, opts: { errors?: Errors; form?: "disable" | "password"; status?: 200 | 422 } = {}) {
+  const t = tr(c);
+  const user = await currentStaff(c);
+  const { enabled } = await getTotpState(c.var.services.db, user.id);
+  const done = doneKeys[c.req.query("done") ?? ""];
+  const disableErrors = opts.form === "disable" ? opts.errors : undefined;
+  const passwordErrors = opts.form === "password" ? opts.errors : undefined;
+  return adminPage(
+    c,
+    t("staff.security.title"),
+    <>
+      <h1>{t("staff.security.title")}</h1>
+      <p class="muted">{t("staff.security.intro", { email: user.email })}</p>
+      {done && <Notice>{t(done)}</Notice>}
+      <div class="admin-sections">
+        <section class="card" aria-labelledby="totp-h">
+          <div class="section-head">
+            <h2 id="totp-h">{t("staff.security.totp.title")}</h2>
+            {enabled ? <span class="badge ok">{t("staff.security.totp.on")}</span> : <span class="badge warn">{t("staff.security.totp.off")}</span>}
+          </div>
+          <p>{t("staff.security.totp.explain")}</p>
+          {enabled ? (
+            <form method="post" action="/admin/security/totp/disable" class="stack" aria-labelledby="disable-h">
+              <h3 id="disable-h">{t("staff.security.totp.disableTitle")}</h3>
+              <p class="muted small">{t("staff.security.totp.disableExplain")}</p>
+              <CsrfField c={c} />
+              <FormErrors c={c} errors={disableErrors} />
+              <Field c={c} name="password" type="password" label={t("staff.security.currentPassword")} required autocomplete="current-password" errors={disableErrors} />
+              <Field c={c} name="code" label={t("staff.totp.code")} required autocomplete="one-time-code" inputmode="numeric" maxLength={7} errors={disableErrors} />
+              <div>
+                <button type="submit" class="secondary">
+                  {t("staff.security.totp.disable")}
+                </button>
+              </div>
+            </form>
+          ) : (
+            <form method="post" action="/admin/security/totp/start">
+              <CsrfField c={c} />
+              <button type="submit">{t("staff.security.totp.enable")}</button>
+            </form>
+          )}
+        </section>
+        <section class="card" aria-labelledby="pw-h">
+          <h2 id="pw-h">{t("staff.security.password.title")}</h2>
+          <form method="post" action="/admin/security/password" class="stack">
+            <CsrfField c={c} />
+            <FormErrors c={c} errors={passwordErrors} />
+            <Field c={c} name="current" type="password" label={t("staff.security.currentPassword")} required autocomplete="current-password" errors={passwordErrors} />
+            <Field c={c} name="password" type="password" label={t("staff.security.password.new")} hint={t("staff.security.password.hint")} required autocomplete="new-password" errors={passwordErrors} />
+            <Field c={c} name="password2" type="password" label={t("staff.security.password.repeat")} required autocomplete="new-password" errors={passwordErrors} />
+            <div>
+              <button type="submit">{t("staff.security.password.submit")}</button>
+            </div>
+          </form>
+        </section>
+      </div>
+    </>,
+    opts.status ?? 200,
+  );
+}
+
+async function TotpSetupPage(c: AppContext, secret: string, error?: FieldError) {
+  const t = tr(c);
+  const user = await currentStaff(c);
+  const uri = totpUri(secret, user.email, c.var.site.name);
+  const qr = await qrDataUri(uri);
+  const errors: Errors | undefined = error ? { code: error } : undefined;
+  return adminPage(
+    c,
+    t("staff.setup.title"),
+    <>
+      <p class="small">
+        <a href="/admin/security">← {t("staff.security.title")}</a>
+      </p>
+      <h1>{t("staff.setup.title")}</h1>
+      <div class="card totp-setup">
+        <ol class="steps">
+          <li>{t("staff.setup.step1")}</li>
+          <li>
+            {t("staff.setup.step2")}
+            <div class="qr">
+              <img src={qr} alt={t("staff.setup.qrAlt")} width="220" height="220" />
+            </div>
+            <p class="small muted">{t("staff.setup.manual")}</p>
+            <p>
+              <code class="secret" data-secret={secret}>
+                {groupSecret(secret)}
+              </code>
+            </p>
+          </li>
+          <li>
+            {t("staff.setup.step3")}
+            <form method="post" action="/admin/security/totp/confirm" class="stack totp-confirm">
+              <CsrfField c={c} />
+              <FormErrors c={c} errors={errors} />
+              <Field c={c} name="code" label={t("staff.totp.code")} required autocomplete="one-time-code" inputmode="numeric" maxLength={7} errors={errors} />
+              <div>
+                <button type="submit">{t("staff.setup.confirm")}</button>
+              </div>
+            </form>
+          </li>
+        </ol>
+      </div>
+    </>,
+    error ? 422 : 200,
+  );
+}
+
+function securityRoutes(app: Hono<AppEnv>): void {
+  /** Slows guessing through a stolen admin session (password or code checks on this page). */
+  async function limitChecks(c: AppContext, userId: string): Promise<void> {
+    await hitRateLimit(c.var.services.db, `staff-security:${userId}`, 10, 15 * MINUTE);
+  }
+
+  app.get("/admin/security", (c) => SecurityPage(c));
+
+  app.post("/admin/security/totp/start", async (c) => {
+    const user = await currentStaff(c);
+    const { enabled } = await getTotpState(c.var.services.db, user.id);
+    if (!enabled) await startTotpSetup(c.var.services.db, user.id);
+    return c.redirect(enabled ? "/admin/security" : "/admin/security/totp", 303);
+  });
+
+  app.get("/admin/security/totp", async (c) => {
+    const user = await currentStaff(c);
+    const { secret, enabled } = await getTotpState(c.var.services.db, user.id);
+    if (enabled || !secret) return c.redirect("/admin/security", 303);
+    return TotpSetupPage(c, secret);
+  });
+
+  app.post("/admin/security/totp/confirm", async (c) => {
+    const { db } = c.var.services;
+    const user = await currentStaff(c);
+    const form = await readForm(c);
+    await limitChecks(c, user.id);
+    const { secret, enabled } = await getTotpState(db, user.id);
+    if (enabled || !secret) return c.redirect("/admin/security", 303);
+    if (!(await confirmTotpSetup(db, user.id, formValue(form, "code")))) return TotpSetupPage(c, secret, { key: "staff.totp.wrong" });
+    return c.redirect("/admin/security?done=totp-on", 303);
+  });
+
+  app.post("/admin/security/totp/disable", async (c) => {
+    const { db } = c.var.services;
+    const user = await currentStaff(c);
+    const form = await readForm(c);
+    await limitChecks(c, user.id);
+    const { secret, enabled } = await getTotpState(db, user.id);
+    if (!enabled || !secret) return c.redirect("/admin/security", 303);
+    const errors: Errors = {};
+    if (!(await checkStaffPassword(db, user.id, formValue(form, "password")))) errors.password = { key: "staff.security.wrongPassword" };
+    if (!checkTotp(secret, formValue(form, "code"))) errors.code = { key: "staff.totp.wrong" };
+    if (Object.keys(errors).length) return SecurityPage(c, { errors, form: "disable", status: 422 });
+    await disableTotp(db, user.id);
+    return c.redirect("/admin/security?done=totp-off", 303);
+  });
+
+  app.post("/admin/security/password", async (c) => {
+    const { db } = c.var.services;
+    const user = await currentStaff(c);
+    const form = await readForm(c);
+    await limitChecks(c, user.id);
+    const current = formValue(form, "current");
+    const password = formValue(form, "password");
+    const errors: Errors = {};
+    if (!(await checkStaffPassword(db, user.id, current))) errors.current = { key: "staff.security.wrongPassword" };
+    if (password.length < 10) errors.password = { key: "validation.password" };
+    else if (password.length > 200) errors.password = { key: "validation.too_long", params: { max: 200 } };
+    else if (password !== formValue(form, "password2")) errors.password2 = { key: "staff.security.password.mismatch" };
+    if (Object.keys(errors).length) return SecurityPage(c, { errors, form: "password", status: 422 });
+    await setStaffPassword(db, user.id, password);
+    // Anyone else holding a session (a forgotten laptop, a thief) is logged out.
+    await destroyOtherStaffSessions(db, user.id, c.var.staffSession!.sessionId);
+    return c.redirect("/admin/security?done=password", 303);
+  });
+}

@@ -1,0 +1,139 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder, type Expression } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import pg from "pg";
+import type { Database } from "./schema.ts";
+import { log } from "../log.ts";
+
+export type { Database } from "./schema.ts";
+export type Db = Kysely<Database>;
+export type DialectName = "sqlite" | "postgres";
+
+export interface DbHandle {
+  db: Db;
+  dialect: DialectName;
+  /** Where the data lives, for logs and /healthz (never includes a password). */
+  description: string;
+  close(): Promise<void>;
+}
+
+const dialects = new WeakMap<object, DialectName>();
+
+/** The dialect behind a Kysely instance (also works inside transactions). */
+export function dialectOf(db: Db): DialectName {
+  return dialects.get(db) ?? dialects.get(Object.getPrototypeOf(db) as object) ?? "sqlite";
+}
+
+export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): DbHandle {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection cut by the server (restart, failover, admin) must not
+    // crash the process: pg emits it on the pool, and the next query reconnects.
+    pool.on("error", (err) => log.warn("postgres idle connection lost", { error: err.message }));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    dialects.set(db, "postgres");
+    const u = new URL(opts.databaseUrl);
+    return { db, dialect: "postgres", description: `postgres://${u.host}${u.pathname}`, close: () => db.destroy() };
+  }
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const file = path.join(opts.dataDir, "atelier.sqlite");
+  const sqlite = new SQLite(file);
+  // WAL lets readers run while the job worker writes; busy_timeout absorbs short lock waits.
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  dialects.set(db, "sqlite");
+  return { db, dialect: "sqlite", description: file, close: () => db.destroy() };
+}
+
+/** Kysely transactions are new objects; remember their dialect too. */
+export async function transaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  const dialect = dialectOf(db);
+  return db.transaction().execute(async (trx) => {
+    dialects.set(trx, dialect);
+    return fn(trx);
+  });
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const srcDir = path.resolve(here, "../..");
+
+/**
+ * Migrations live beside what they belong to: platform ones in
+ * platform/db/migrations, each module's in modules/<name>/migrations. They are
+ * applied in file-name order, so names start with a date-like sequence
+ * (YYYYMMDDNN_name.ts) that never repeats.
+ */
+export function migrationFolders(): string[] {
+  const folders = [path.join(here, "migrations")];
+  const modulesDir = path.join(srcDir, "modules");
+  for (const name of fs.existsSync(modulesDir) ? fs.readdirSync(modulesDir).sort() : []) {
+    const folder = path.join(modulesDir, name, "migrations");
+    if (fs.existsSync(folder)) folders.push(folder);
+  }
+  return folders;
+}
+
+let bundledMigrations: Record<string, Migration> | null = null;
+
+/** The built server (scripts/build.mjs) carries its migrations inside and registers them here. */
+export function registerBundledMigrations(migrations: Record<string, Migration>): void {
+  bundledMigrations = migrations;
+}
+
+class FolderMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    if (bundledMigrations) return bundledMigrations;
+    const out: Record<string, Migration> = {};
+    for (const folder of migrationFolders()) {
+      for (const file of fs.readdirSync(folder).sort()) {
+        if (!/^\d{10}_[a-z0-9_]+\.ts$/.test(file)) continue;
+        const name = file.replace(/\.ts$/, "");
+        if (out[name]) throw new Error(`Two migrations share the name ${name}`);
+        out[name] = (await import(pathToFileURL(path.join(folder, file)).href)) as Migration;
+      }
+    }
+    return out;
+  }
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new FolderMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Migration ${failed?.migrationName ?? "(unknown)"} failed: ${reason}`);
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Case-insensitive LIKE on both dialects (SQLite's LIKE already ignores ASCII case). */
+export function ilike(db: Db, column: Expression<string> | string, pattern: string): RawBuilder<boolean> {
+  const col = typeof column === "string" ? sql.ref(column) : column;
+  return dialectOf(db) === "postgres" ? sql<boolean>`${col} ILIKE ${pattern}` : sql<boolean>`${col} LIKE ${pattern} ESCAPE '\\'`;
+}
+
+/** Escapes % and _ in user text meant for a LIKE pattern. */
+export function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => "\\" + m);
+}
+
+/** count(*) comes back as a string (bigint) from pg and a number from SQLite. */
+export function toNumber(v: unknown): number {
+  return typeof v === "number" ? v : Number(v ?? 0);
+}
+
+/** Online SQLite backup (VACUUM INTO), never a file copy of a live database. */
+export async function backupSqlite(db: Db, target: string): Promise<void> {
+  if (dialectOf(db) !== "sqlite") throw new Error("backup: only the embedded SQLite database can be backed up this way; use pg_dump for PostgreSQL");
+  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  if (fs.existsSync(target)) throw new Error(`backup: ${target} already exists`);
+  await sql`VACUUM INTO ${path.resolve(target)}`.execute(db);
+}

@@ -1,0 +1,132 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { AppContext, AppEnv, Services } from "./context.ts";
+import { tr } from "./context.ts";
+import { AppError } from "./errors.ts";
+import { contextMiddleware, csrfMiddleware, securityHeaders, setLocaleCookie } from "./middleware.ts";
+import { safeRedirectPath } from "./forms.ts";
+import { isLocale, registerMessages, t, defaultLocale } from "../i18n/index.ts";
+import { platformMessages } from "../i18n/messages.ts";
+import { assetRoutes } from "../views/assets.ts";
+import { page } from "../views/layout.tsx";
+import { findFile, readStoredFile } from "../storage/index.ts";
+import { errorFields, log } from "../log.ts";
+import { defaultSiteSettings } from "../settings.ts";
+
+/** What a domain module gives the app: its messages, routes and jobs. */
+export interface AtelierModule {
+  name: string;
+  messages?: Parameters<typeof registerMessages>[0];
+  /** Registers routes and middleware; called in module order. */
+  routes?: (app: Hono<AppEnv>) => void;
+  /** Registers job handlers (registerJobHandler / registerRecurringJob). */
+  jobs?: () => void;
+}
+
+/** Upload forms that take more than the default 1 MB body, with their own limit (see allowLargeBody). */
+const largeBodyPaths = new Map<string, number>();
+export function allowLargeBody(path: string, maxBytes: number): void {
+  largeBodyPaths.set(path, maxBytes);
+}
+
+/** Files any visitor may fetch by id (others are served by their module through the access policy). */
+const publicFilePurposes = new Set(["logo"]);
+
+function wantsJson(c: AppContext): boolean {
+  return c.req.path.startsWith("/api/") || (c.req.header("accept") ?? "").startsWith("application/json");
+}
+
+/** Renders an AppError as a translated page or JSON; never a stack trace. */
+export function renderError(c: AppContext, err: AppError) {
+  const locale = isLocale(c.var.locale) ? c.var.locale : defaultLocale;
+  const message = t(locale, err.messageKey, err.params);
+  if (wantsJson(c)) {
+    const fields = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, t(locale, v.key, v.params)]));
+    return c.json({ error: { code: err.code, message, fields } }, err.status);
+  }
+  if (!c.var.site) c.set("site", defaultSiteSettings);
+  if (!c.var.locale) c.set("locale", locale);
+  if (c.var.memberSession === undefined) c.set("memberSession", null);
+  if (c.var.staffSession === undefined) c.set("staffSession", null);
+  const tt = tr(c);
+  return page(
+    c,
+    { title: tt("error.title"), noindex: true },
+    <div class="narrow">
+      <h1>{tt("error.title")}</h1>
+      <p class="prose" data-error-code={err.code}>
+        {message}
+      </p>
+      <p>
+        <a href="/">{tt("error.back")}</a>
+      </p>
+    </div>,
+    err.status as 400,
+  );
+}
+
+export function createApp(services: Services, modules: AtelierModule[]): Hono<AppEnv> {
+  registerMessages(platformMessages);
+  for (const m of modules) if (m.messages) registerMessages(m.messages);
+
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return renderError(c, err);
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = err.status === 413 ? "payload_too_large" : err.status === 404 ? "not_found" : "invalid_input";
+      return renderError(c, new AppError(code, err.status));
+    }
+    if (err instanceof SyntaxError || err instanceof URIError) return renderError(c, new AppError("invalid_input", 400));
+    log.error("unhandled error", { method: c.req.method, path: c.req.path, ...errorFields(err) });
+    return renderError(c, new AppError("internal", 500));
+  });
+  app.notFound((c) => renderError(c, new AppError("not_found", 404)));
+
+  // One structured line per request (method, path, status, duration), not for static assets.
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    if (!c.req.path.startsWith("/assets/")) {
+      log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 });
+    }
+  });
+  app.use("*", securityHeaders());
+  // Liveness and readiness in one: answers only when the database answers.
+  app.get("/healthz", async (c) => {
+    await services.db.selectFrom("settings").select("key").limit(1).execute();
+    return c.json({ status: "ok", database: services.dialect, mail: services.mailer.kind });
+  });
+
+  const tooLarge = () => {
+    throw new AppError("payload_too_large", 413);
+  };
+  const defaultBodyLimit = bodyLimit({ maxSize: 1024 * 1024, onError: tooLarge });
+  app.use("*", (c, next) => {
+    const max = largeBodyPaths.get(c.req.path);
+    return max ? bodyLimit({ maxSize: max, onError: tooLarge })(c, next) : defaultBodyLimit(c, next);
+  });
+  app.use("*", contextMiddleware(services));
+  app.use("*", csrfMiddleware());
+  assetRoutes(app);
+
+  app.get("/lang/:locale", (c) => {
+    const locale = c.req.param("locale");
+    if (!isLocale(locale)) throw new AppError("invalid_input", 400, "validation.locale");
+    setLocaleCookie(c, locale);
+    return c.redirect(safeRedirectPath(c.req.query("next")), 303);
+  });
+
+  app.get("/media/:id", async (c) => {
+    const file = await findFile(services.db, c.req.param("id"));
+    if (!file || !publicFilePurposes.has(file.purpose)) throw new AppError("not_found", 404);
+    return c.body(new Uint8Array(readStoredFile(services.config.filesDir, file)), 200, {
+      "Content-Type": file.mime,
+      "Cache-Control": "public, max-age=31536000, immutable",
+    });
+  });
+
+  for (const m of modules) m.routes?.(app);
+  return app;
+}

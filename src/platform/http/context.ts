@@ -1,0 +1,60 @@
+import type { Context } from "hono";
+import type { Config } from "../config.ts";
+import type { Db, DialectName } from "../db/index.ts";
+import type { Mailer } from "../mail/index.ts";
+import type { Locale, Params } from "../i18n/index.ts";
+import { t } from "../i18n/index.ts";
+import type { SiteSettings } from "../settings.ts";
+
+/** What every request handler can reach: the process's long-lived services. */
+export interface Services {
+  db: Db;
+  dialect: DialectName;
+  dbDescription: string;
+  config: Config;
+  mailer: Mailer;
+  /** Signs CSRF tokens and links; shared by every node through the database. */
+  secret: string;
+}
+
+export interface SessionInfo {
+  sessionId: string;
+  tokenHash: string;
+  subjectId: string;
+  mfaPending: boolean;
+}
+
+export interface AppVariables {
+  services: Services;
+  locale: Locale;
+  site: SiteSettings;
+  memberSession: SessionInfo | null;
+  staffSession: SessionInfo | null;
+  /** Put in every form as _csrf (see csrf.ts). */
+  csrfToken: string;
+}
+
+export type AppEnv = { Variables: AppVariables };
+export type AppContext = Context<AppEnv>;
+
+/** The translator for this request's language. */
+export function tr(c: AppContext): (key: string, params?: Params) => string {
+  const locale = c.var.locale;
+  return (key, params) => t(locale, key, params);
+}
+
+/**
+ * The client's address, for rate limits and consent records. X-Forwarded-For
+ * is believed only with TRUST_PROXY=1: otherwise anyone could pick their own
+ * address and slip past per-IP limits.
+ */
+export function clientIp(c: AppContext): string {
+  if (c.var.services?.config.trustProxy) {
+    const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    // The last hop was added by our own proxy; earlier ones are the client's claims.
+    const last = hops.at(-1);
+    if (last) return last;
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+}

@@ -1,0 +1,82 @@
+/**
+ * Every visible string goes through t(). Each module owns its catalog
+ * (`<module>/i18n.ts`, built with defineMessages) and registers it at boot, so
+ * adding a screen never touches another module's file. Keys are namespaced
+ * by module ("members.join.title").
+ */
+export const locales = ["fr", "en"] as const;
+export type Locale = (typeof locales)[number];
+export const defaultLocale: Locale = "fr";
+
+export type Catalog = Record<string, string>;
+export interface Messages {
+  fr: Catalog;
+  en: Catalog;
+}
+
+const catalogs: Record<Locale, Catalog> = { fr: {}, en: {} };
+
+/** Declares a module's messages; French and English must have the same keys (a test checks it). */
+export function defineMessages(messages: Messages): Messages {
+  return messages;
+}
+
+export function registerMessages(messages: Messages): void {
+  for (const locale of locales) Object.assign(catalogs[locale], messages[locale]);
+}
+
+export function allCatalogs(): Readonly<Record<Locale, Catalog>> {
+  return catalogs;
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return value === "fr" || value === "en";
+}
+
+export function toLocale(value: unknown, fallback: Locale = defaultLocale): Locale {
+  return isLocale(value) ? value : fallback;
+}
+
+export type Params = Record<string, string | number>;
+
+/** Translates `key`, replacing {name} placeholders; an unknown key shows itself so it is noticed. */
+export function t(locale: Locale, key: string, params?: Params): string {
+  const template = catalogs[locale][key] ?? catalogs.en[key] ?? key;
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** Picks fr or en from an Accept-Language header. */
+export function negotiateLocale(header: string | undefined, fallback: Locale): Locale {
+  if (!header) return fallback;
+  const ranked = header
+    .split(",")
+    .map((part) => {
+      const [tag, ...rest] = part.trim().split(";");
+      const q = rest.find((r) => r.trim().startsWith("q="));
+      return { lang: (tag ?? "").toLowerCase().slice(0, 2), q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const r of ranked) if (isLocale(r.lang)) return r.lang;
+  return fallback;
+}
+
+/** Dates and numbers in the viewer's language and time zone. */
+export function formatDateTime(locale: Locale, iso: string | null | undefined, timeZone = "Europe/Paris"): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+}
+
+export function formatDate(locale: Locale, iso: string | null | undefined, timeZone = "Europe/Paris"): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeZone }).format(new Date(iso));
+}
+
+export function formatNumber(locale: Locale, n: number): string {
+  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB").format(n);
+}
+
+export function formatMoney(locale: Locale, minor: number, currency: string): string {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB", { style: "currency", currency }).format(minor / 10 ** digits);
+}

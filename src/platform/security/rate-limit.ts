@@ -1,0 +1,29 @@
+import { sql } from "kysely";
+import type { Db } from "../db/index.ts";
+import { rateLimited } from "../http/errors.ts";
+
+/**
+ * Fixed-window counters kept in the database, so limits hold across several
+ * app nodes. `hit` counts one attempt and throws a 429 AppError once `max`
+ * attempts were made in the window.
+ */
+export async function hitRateLimit(db: Db, key: string, max: number, windowMs: number, now = new Date()): Promise<void> {
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs).toISOString();
+  const row = await db
+    .insertInto("rate_limits")
+    .values({ key, window_start: windowStart, count: 1 })
+    .onConflict((oc) =>
+      oc.column("key").doUpdateSet({
+        count: sql`CASE WHEN rate_limits.window_start = ${windowStart} THEN rate_limits.count + 1 ELSE 1 END`,
+        window_start: windowStart,
+      }),
+    )
+    .returning("count")
+    .executeTakeFirstOrThrow();
+  if (Number(row.count) > max) throw rateLimited();
+}
+
+/** Drops counters from past windows (run by a periodic job). */
+export async function pruneRateLimits(db: Db, olderThan: Date): Promise<void> {
+  await db.deleteFrom("rate_limits").where("window_start", "<", olderThan.toISOString()).execute();
+}

@@ -1,0 +1,22 @@
+import crypto from "node:crypto";
+
+/** A URL-safe random token with 256 bits of entropy. */
+export function randomToken(bytes = 32): string {
+  return crypto.randomBytes(bytes).toString("base64url");
+}
+
+/** Tokens are stored only as their SHA-256, so a database leak gives no working link or session. */
+export function hashToken(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
+}
+
+/** HMAC signature for values we hand out and take back (signed links). */
+export function sign(secret: string, value: string): string {
+  return crypto.createHmac("sha256", secret).update(value).digest("base64url");
+}
