@@ -1,8 +1,9 @@
 /**
  * Benchmark "newsletter": one paid post sent to N members (BENCH_NEWSLETTER_N,
  * default 100,000) by an Atelier worker child process into an SMTP sink in
- * another process, against nodemailer sending one pre-rendered message to the
- * same N addresses through the same sink with the same pool size, same run.
+ * another process, against nodemailer sending one pre-rendered message (the
+ * same post's email, rendered once) to the same N addresses through the same
+ * sink with the same pool size, same run.
  * Our figure includes everything a real send does per recipient: the consent
  * and suppression re-check, canAccess for the paywall, personalised links,
  * headers, and the per-row `accepted` mark in the database.
@@ -14,6 +15,9 @@ import nodemailer from "nodemailer";
 import { migrateToLatest, openDatabase } from "../src/platform/db/index.ts";
 import { completeSetup } from "../test/support/app.ts";
 import { createSend, figures, getSend } from "../src/modules/publishing/newsletter/engine.ts";
+import { personalise, renderVariant } from "../src/modules/publishing/newsletter/render.ts";
+import { getPostForSending } from "../src/modules/publishing/service.ts";
+import { getSiteSettings } from "../src/platform/settings.ts";
 import { seedMembers, seedPaidPost, startSinkProcess, startWorkerProcess, stopProcess } from "../src/modules/publishing/newsletter/testing/harness.ts";
 import { root, writeResult } from "./support/harness.ts";
 
@@ -34,9 +38,14 @@ try {
   const seedMs = performance.now() - t;
   const postId = await seedPaidPost(db);
 
-  // Baseline: nodemailer, same pool size, one pre-rendered message to the same N addresses.
-  const html = `<!doctype html><html><body><div style="max-width:600px">${"<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>".repeat(12)}</div></body></html>`;
-  const text = "Lorem ipsum dolor sit amet. ".repeat(40);
+  // Baseline: nodemailer, same pool size, one pre-rendered message (this very post, rendered once
+  // as a free member's email, 10 % of recipients would get the paid one) to the same N addresses.
+  const post = await getPostForSending(db, postId);
+  if (!post) throw new Error("bench post missing");
+  const publicUrl = "https://lettres.atelier.test";
+  const unsubUrl = `${publicUrl}/unsubscribe?token=${"x".repeat(60)}`;
+  const { html, text } = personalise(renderVariant({ post, subject: "Lettre de novembre", site: await getSiteSettings(db), locale: "fr", full: false, publicUrl, secret: "bench", sendId: "bench", tracking: false }), unsubUrl, "");
+  const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": "<newsletter.lettres.atelier.test>" };
   const transport = nodemailer.createTransport({ url: sink.smtpUrl, pool: true, maxConnections: pool, maxMessages: Infinity } as Parameters<typeof nodemailer.createTransport>[0]);
   t = performance.now();
   let next = 0;
@@ -44,7 +53,7 @@ try {
     Array.from({ length: pool * 4 }, async () => {
       while (next < N) {
         const i = next++;
-        await transport.sendMail({ from: "Atelier <hello@atelier.test>", to: `m${i}@example.test`, subject: "Lettre", html, text, headers: { "List-Unsubscribe": "<https://x.test/u>" } });
+        await transport.sendMail({ from: "Atelier <hello@atelier.test>", to: `m${i}@example.test`, replyTo: "owner@atelier.test", subject: "Lettre de novembre", html, text, headers, messageId: `<bench.${i}@lettres.atelier.test>` });
       }
     }),
   );
@@ -62,6 +71,7 @@ try {
     MAIL_FROM: "Atelier <hello@atelier.test>",
     PUBLIC_URL: "https://lettres.atelier.test",
     NEWSLETTER_SMTP_POOL: String(pool),
+    ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
   });
   await sleep(Number(process.env.BENCH_WORKER_BOOT_MS ?? 6000));
   t = performance.now();
@@ -90,6 +100,7 @@ try {
     ratio: Math.round((ours / base) * 1000) / 1000,
     details: {
       members: N,
+      baselineMessageBytes: Buffer.byteLength(html) + Buffer.byteLength(text),
       accepted: f.accepted,
       sinkReceived: s.total,
       sinkUnique: s.unique,

@@ -6,7 +6,7 @@ import { newId } from "../../platform/ids.ts";
 import { createMember } from "../members/index.ts";
 import { createOffer, setOfferIncludes } from "../offers/service.ts";
 import { grantEntitlement, revokeSource } from "../offers/entitlements.ts";
-import { canAccess, filterAccessible, type Resource, type Viewer } from "./index.ts";
+import { canAccess, filterAccessible, membersWithAccess, type Resource, type Viewer } from "./index.ts";
 
 /**
  * The access matrix: every kind of viewer × every kind of resource → exactly
@@ -106,6 +106,16 @@ test("access matrix: every viewer × every resource gives exactly the expected a
     assert.equal(batch.length, [...row].filter((x) => x === "1").length, viewer);
   }
   assert.deepEqual(wrong, []);
+});
+
+test("access matrix, many members at once (the newsletter's paywall) gives the same answers", async () => {
+  const members = Object.entries(viewers).filter(([, v]) => v.kind === "member") as [string, { kind: "member"; memberId: string }][];
+  for (const [i, col] of columns.entries()) {
+    const allowed = await membersWithAccess(db, members.map(([, v]) => v.memberId), resources[col]!);
+    const got = members.filter(([, v]) => allowed.has(v.memberId)).map(([k]) => k).sort();
+    const want = members.filter(([k]) => expected[k]![i] === "1").map(([k]) => k).sort();
+    assert.deepEqual(got, want, col);
+  }
 });
 
 test("ids guessed by the wrong member: 0 successes", async () => {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder, type Expression } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder, type Expression, type SqliteDialectConfig } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
 import type { Database } from "./schema.ts";
@@ -46,9 +46,35 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   dialects.set(db, "sqlite");
   return { db, dialect: "sqlite", description: file, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; compiling the SQL cost more
+ * than running it on hot paths (a newsletter marks and re-checks rows by the
+ * thousand). Statements are kept by their SQL text, the least recently used
+ * dropped past a bound (IN lists of varying length make many texts).
+ * SQLite recompiles a kept statement by itself after a schema change.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDialectConfig["database"] {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      // A statement still iterating (a stream) cannot run twice at once: that query gets a fresh one.
+      if (stmt?.busy) return sqlite.prepare(text);
+      if (stmt) cache.delete(text);
+      else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
 }
 
 /** Kysely transactions are new objects; remember their dialect too. */

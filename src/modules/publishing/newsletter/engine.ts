@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { canAccess, type Resource } from "../../access/policy.ts";
+import { membersWithAccess, type Resource } from "../../access/policy.ts";
 import { toNumber, transaction, type Db } from "../../../platform/db/index.ts";
 import { enqueue } from "../../../platform/jobs/index.ts";
 import { isoIn, newId, nowIso } from "../../../platform/ids.ts";
@@ -8,7 +8,7 @@ import { errorFields, log } from "../../../platform/log.ts";
 import { getSetting, getSiteSettings, type SiteSettings } from "../../../platform/settings.ts";
 import { getPostForSending, type PostForSending } from "../service.ts";
 import { renderVariant, personalise, type Variant } from "./render.ts";
-import { fromAddress, publicHost, runtime, settings, smtpPool, workerId, type Runtime } from "./runtime.ts";
+import { fromAddress, publicHost, runtime, settings, smtpPool, smtpSendSlot, workerId, type Runtime } from "./runtime.ts";
 import { segmentWhere, parseSegmentJson, type Segment } from "./segments.ts";
 import { trackingToken, unsubscribeToken } from "./tokens.ts";
 
@@ -20,7 +20,7 @@ import { trackingToken, unsubscribeToken } from "./tokens.ts";
  *    batch jobs), before anything is sent.
  * 2. A batch job claims the rows of its batch (queued -> sending, with a
  *    lease owned by this process), re-checks consent and suppressions, renders
- *    per recipient with the paywall decided by canAccess, and sends through
+ *    per recipient with the paywall decided by the access policy (membersWithAccess), and sends through
  *    the SMTP pool. Each row is marked `accepted` as soon as the server said
  *    250 (group commit: one UPDATE for whatever was accepted meanwhile), so a
  *    kill -9 can only repeat the few messages in flight.
@@ -384,32 +384,27 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
   const phrase = ctx.site.name.replace(/[’‘]/g, "'").normalize("NFKD").replace(/[^\x20-\x7e]/g, "").replace(/["\\<>]/g, "").trim().slice(0, 60);
   const listId = { prepared: true, value: `${phrase ? `"${phrase}" ` : ""}<newsletter.${host}>` };
   let retries = 0;
-  // Marks commit in the background (group commit); lanes move on to the next recipient at once.
-  const marks: Promise<void>[] = [];
 
   // The paywall, per recipient, decided by the one access policy — asked for the whole batch
   // before sending, so that while messages flow the database only sees the `accepted` marks
   // (a mark stuck behind access queries would widen the window in which a crash repeats a message).
-  const full = new Map<string, boolean>();
-  await mapLimit(rows, 4, async (row) => {
-    const m = members.get(row.member_id);
-    if (m) full.set(m.id, await canAccess(db, { kind: "member", memberId: m.id }, ctx.resource!));
-  });
+  const full = await membersWithAccess(db, [...members.keys()], ctx.resource);
 
+  const slot = transport ? smtpSendSlot() : undefined;
+  // Lanes render ahead (CPU) while the pool's connections talk to the server.
   await mapLimit(rows, settings.poolSize * 4, async (row) => {
     const m = members.get(row.member_id);
-    let outcome: Outcome;
-    if (!m) outcome = { state: "skipped", reason: "erased" };
-    else if (m.status !== "active" || m.email_opt_in !== 1) outcome = { state: "skipped", reason: "unsubscribed" };
-    else if (suppressed.has(m.email) || suppressed.has(row.email)) outcome = { state: "skipped", reason: "suppressed" };
-    else {
+    if (!m) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "erased" });
+    if (m.status !== "active" || m.email_opt_in !== 1) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "unsubscribed" });
+    if (suppressed.has(m.email) || suppressed.has(row.email)) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "suppressed" });
+    const locale: Locale = isLocale(m.locale) ? m.locale : ctx.site.locale;
+    const token = unsubscribeToken(secret, m.id, sendId);
+    const unsubUrl = `${config.publicUrl}/unsubscribe?token=${token}`;
+    const body = personalise(variantFor(ctx, locale, full.has(m.id)), unsubUrl, ctx.tracking ? trackingToken(secret, sendId, m.id) : "");
+    const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": listId };
+    const messageId = `<${sendId}.${m.id}@${host}>`;
+    const send = async (): Promise<Outcome> => {
       try {
-        const locale: Locale = isLocale(m.locale) ? m.locale : ctx.site.locale;
-        const token = unsubscribeToken(secret, m.id, sendId);
-        const unsubUrl = `${config.publicUrl}/unsubscribe?token=${token}`;
-        const body = personalise(variantFor(ctx, locale, full.get(m.id) === true), unsubUrl, ctx.tracking ? trackingToken(secret, sendId, m.id) : "");
-        const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": listId };
-        const messageId = `<${sendId}.${m.id}@${host}>`;
         if (transport) {
           await transport.sendMail({ from, to: m.name ? { name: m.name, address: m.email } : m.email, replyTo: ctx.replyTo, subject: ctx.send.subject, html: body.html, text: body.text, headers, messageId });
         } else {
@@ -418,19 +413,23 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
             .values({ id: newId(), to_address: m.email, from_address: `${from.name} <${from.address}>`, subject: ctx.send.subject, text: body.text, html: body.html, headers: JSON.stringify({ ...headers, "List-Id": listId.value, "Message-ID": messageId, ...(ctx.replyTo ? { "Reply-To": ctx.replyTo } : {}) }), created_at: nowIso() })
             .execute();
         }
-        outcome = { state: "accepted" };
+        return { state: "accepted" };
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        if (isPermanent(err) || row.attempts >= MAX_ROW_ATTEMPTS) outcome = { state: "failed", reason };
-        else {
-          outcome = { state: "retry", reason };
-          retries++;
-        }
+        if (isPermanent(err) || row.attempts >= MAX_ROW_ATTEMPTS) return { state: "failed", reason };
+        retries++;
+        return { state: "retry", reason };
       }
-    }
-    marks.push(marker.mark(sendId, row.member_id, outcome));
+    };
+    /*
+     * A crash can only repeat a message the server accepted and we had not yet recorded. The
+     * slot is held from the SMTP transaction until its outcome is committed (group commit keeps
+     * that short), so at any moment at most `poolSize` messages are in that window: a kill -9
+     * duplicates at most poolSize messages, however loaded the machine is.
+     */
+    const sendAndRecord = async () => marker.mark(sendId, row.member_id, await send());
+    await (slot ? slot(sendAndRecord) : sendAndRecord());
   });
-  await Promise.all(marks);
   return retries;
 }
 

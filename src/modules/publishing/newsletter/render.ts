@@ -65,7 +65,7 @@ export interface RenderInput {
   subject: string;
   site: SiteSettings;
   locale: Locale;
-  /** The recipient may read the whole post (canAccess said yes). */
+  /** The recipient may read the whole post (the access policy said yes). */
   full: boolean;
   publicUrl: string;
   secret: string;

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import nodemailer, { type Transporter } from "nodemailer";
+import pLimit, { type LimitFunction } from "p-limit";
 import { loadConfig, type Config } from "../../../platform/config.ts";
 import type { Db } from "../../../platform/db/index.ts";
 import type { Services } from "../../../platform/http/context.ts";
@@ -77,6 +78,17 @@ export async function runtime(db: Db): Promise<Runtime> {
 }
 
 let pool: { url: string; transport: Transporter } | undefined;
+let sendSlot: LimitFunction | undefined;
+
+/**
+ * One slot per pooled connection, held by a newsletter message from its SMTP
+ * transaction until its outcome is recorded: it bounds what a crash can send
+ * twice to poolSize messages (see deliver in engine.ts).
+ */
+export function smtpSendSlot(): LimitFunction {
+  if (sendSlot?.concurrency !== settings.poolSize) sendSlot = pLimit(settings.poolSize);
+  return sendSlot;
+}
 
 /** One pooled SMTP transport per process (configurable size and rate). */
 export function smtpPool(smtpUrl: string): Transporter {
@@ -97,6 +109,7 @@ export function smtpPool(smtpUrl: string): Transporter {
 export function closeSmtpPool(): void {
   pool?.transport.close();
   pool = undefined;
+  sendSlot = undefined;
 }
 
 /** The host of PUBLIC_URL, used for Message-ID and List-Id. */
