@@ -46,6 +46,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  sqlite.function("unicode_lower", { deterministic: true }, (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v) as string | null);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   dialects.set(db, "sqlite");
   return { db, dialect: "sqlite", description: file, close: () => db.destroy() };
@@ -143,7 +144,11 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 /** Case-insensitive LIKE on both dialects (SQLite's LIKE already ignores ASCII case). */
 export function ilike(db: Db, column: Expression<string> | string, pattern: string): RawBuilder<boolean> {
   const col = typeof column === "string" ? sql.ref(column) : column;
-  return dialectOf(db) === "postgres" ? sql<boolean>`${col} ILIKE ${pattern}` : sql<boolean>`${col} LIKE ${pattern} ESCAPE '\\'`;
+  if (dialectOf(db) === "postgres") return sql<boolean>`${col} ILIKE ${pattern}`;
+  // SQLite's LIKE ignores case for ASCII letters only: « ÉLODIE » would miss « élodie ». Plain
+  // ASCII patterns keep the native (fast) LIKE; others compare Unicode-lowercased text.
+  if (/^[\x00-\x7f]*$/.test(pattern)) return sql<boolean>`${col} LIKE ${pattern} ESCAPE '\\'`;
+  return sql<boolean>`unicode_lower(${col}) LIKE ${pattern.toLowerCase()} ESCAPE '\\'`;
 }
 
 /** Escapes % and _ in user text meant for a LIKE pattern. */

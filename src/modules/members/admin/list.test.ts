@@ -157,6 +157,15 @@ test("sort by name and oldest first, and joined-date filters in the site's time 
   assert.deepEqual(d.ids, day.slice(0, 50).map((r) => r.id));
 });
 
+test("the search ignores the case of accented letters too (SQLite's LIKE folds ASCII only)", async () => {
+  const needles = rows.filter((r) => r.name.startsWith("NeEdle"));
+  const upper = await timed(`/admin/members?q=${encodeURIComponent("HÉLOÏSE")}`);
+  assert.equal(upper.total, needles.length);
+  const lower = await timed(`/admin/members?q=${encodeURIComponent("héloïse 997")}`);
+  assert.equal(lower.total, needles.filter((r) => r.name.toLowerCase().includes("héloïse 997")).length);
+  assert.ok(lower.total >= 1);
+});
+
 test("LIKE wildcards in the search are literal, and bad filters are ignored with a message", async () => {
   assert.equal((await timed("/admin/members?q=%25")).total, 0);
   assert.equal((await timed("/admin/members?q=_")).total, 0);
