@@ -74,6 +74,17 @@ test("publishing an offer with prices syncs its product and prices to Stripe thr
   assert.equal((await syncJobs()).length, before);
   const page = await owner.get(`/admin/offers/${offerId}`);
   assert.match(page.text, /synchronisés avec Stripe/);
+
+  // Disabling a price deactivates it in Stripe; enabling it again reactivates the same price.
+  const yearly = (await app.db.selectFrom("prices").selectAll().where("offer_id", "=", offerId).where("interval", "=", "year").executeTakeFirstOrThrow());
+  await owner.post(`/admin/offers/${offerId}/prices/${yearly.id}/toggle`, {});
+  await app.drainJobs();
+  assert.equal(stub.prices.get(yearly.provider_price_id!)!.active, false, "disabled price inactive in Stripe");
+  await owner.post(`/admin/offers/${offerId}/prices/${yearly.id}/toggle`, {});
+  await app.drainJobs();
+  assert.equal(stub.prices.get(yearly.provider_price_id!)!.active, true, "enabled again");
+  const again = await app.db.selectFrom("prices").select("provider_price_id").where("id", "=", yearly.id).executeTakeFirstOrThrow();
+  assert.equal(again.provider_price_id, yearly.provider_price_id);
 });
 
 test("checkout of a fixed price uses the synced Stripe price; the Stripe Tax switch sends automatic_tax", async () => {

@@ -39,7 +39,7 @@ async function syncInput(db: Db, offerId: string) {
   const prices = (await offerPrices(db, [offerId])).filter((p) => p.pay_what_you_want === 0 && p.amount > 0);
   return {
     offer: { id: offer.id, name: offer.name, description: offer.summary || null, active: offer.status === "published", providerProductId: offer.provider_product_id },
-    prices: prices.map((p) => ({ id: p.id, amount: p.amount, currency: p.currency, interval: p.kind === "recurring" ? (p.interval ?? "month") : null, active: p.active === 1, providerPriceId: p.provider_price_id })),
+    prices: prices.map((p) => ({ id: p.id, amount: p.amount, currency: p.currency, interval: p.kind === "recurring" ? (p.interval ?? "month") : null, active: p.active === 1, providerPriceId: p.provider_price_id, updatedAt: p.updated_at })),
   };
 }
 
@@ -53,8 +53,10 @@ export async function requestStripeSync(db: Db, config: Config, offerId: string)
   const input = await syncInput(db, offerId);
   if (!input) return null;
   if (input.prices.length === 0 && !input.offer.providerProductId) return null;
+  // The prices' updated_at is in it: a price disabled then enabled again looks like an earlier,
+  // already synced state, yet Stripe must hear about it again.
   const fingerprint = createHash("sha256")
-    .update(JSON.stringify({ o: { ...input.offer, providerProductId: null }, p: input.prices.map((p) => [p.id, p.amount, p.currency, p.interval, p.active]) }))
+    .update(JSON.stringify({ o: { ...input.offer, providerProductId: null }, p: input.prices.map((p) => [p.id, p.amount, p.currency, p.interval, p.active, p.updatedAt]) }))
     .digest("hex")
     .slice(0, 16);
   return enqueue(db, STRIPE_SYNC_JOB, { offerId }, { dedupeKey: `${STRIPE_SYNC_JOB}:${offerId}:${fingerprint}`, maxAttempts: 8 });

@@ -401,10 +401,20 @@ export async function syncOfferToStripe(stripe: Stripe, offer: SyncOfferInput, p
       }
     }
     if (current && samePrice(current, want) && current.product === product.id) {
-      if (!current.active && want.active !== false) {
-        current = await stripe.prices.update(current.id, { active: true }, { idempotencyKey: `price:activate:${current.id}` });
+      // A price the creator disabled must not stay buyable from Stripe (links, portal switches).
+      const active = want.active !== false;
+      if (current.active !== active) {
+        // Setting `active` is idempotent by nature; the minute in the key lets a later toggle back
+        // reach Stripe (a reused key would get the first answer back without any change).
+        current = await stripe.prices.update(current.id, { active }, { idempotencyKey: `price:active:${current.id}:${active}:${Math.floor(Date.now() / 60_000)}` });
       }
       result.prices[want.id] = current.id;
+      continue;
+    }
+    // A disabled price is not created in Stripe; one that changed is only deactivated there.
+    if (want.active === false) {
+      if (current?.active) await stripe.prices.update(current.id, { active: false }, { idempotencyKey: `price:deactivate:${current.id}` });
+      if (current) result.prices[want.id] = current.id;
       continue;
     }
     // A previous sync may have created the price and lost the response: look for it first.
