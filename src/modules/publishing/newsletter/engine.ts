@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type Mail from "nodemailer/lib/mailer";
 import { membersWithAccess, type Resource } from "../../access/policy.ts";
 import { toNumber, transaction, type Db } from "../../../platform/db/index.ts";
 import { enqueue } from "../../../platform/jobs/index.ts";
@@ -7,6 +8,7 @@ import { isLocale, type Locale } from "../../../platform/i18n/index.ts";
 import { errorFields, log } from "../../../platform/log.ts";
 import { getSetting, getSiteSettings, type SiteSettings } from "../../../platform/settings.ts";
 import { getPostForSending, type PostForSending } from "../service.ts";
+import { compileTemplate, fillTemplate, toHeaderLine, type MessageTemplate, type TemplateTokens } from "./prebuilt.ts";
 import { renderVariant, personalise, type Variant } from "./render.ts";
 import { fromAddress, publicHost, runtime, settings, smtpPool, smtpSendSlot, workerId, type Runtime } from "./runtime.ts";
 import { segmentWhere, parseSegmentJson, type Segment } from "./segments.ts";
@@ -189,6 +191,7 @@ interface SendContext {
   replyTo: string | undefined;
   tracking: boolean;
   variants: Map<string, Variant>;
+  templates: Map<string, Promise<MessageTemplate | null>>;
   at: number;
 }
 
@@ -202,7 +205,7 @@ async function sendContext(db: Db, sendId: string): Promise<SendContext | undefi
   const [post, site, rt, tracking] = await Promise.all([getPostForSending(db, send.post_id), getSiteSettings(db), runtime(db), trackingEnabled(db)]);
   let replyTo = site.contactEmail || undefined;
   if (!replyTo) replyTo = (await db.selectFrom("staff_users").select("email").where("role", "=", "owner").executeTakeFirst())?.email;
-  const ctx: SendContext = { send, post, site, rt, resource: post ? { kind: "post", id: post.id, audience: post.audience } : undefined, replyTo, tracking, variants: new Map(), at: Date.now() };
+  const ctx: SendContext = { send, post, site, rt, resource: post ? { kind: "post", id: post.id, audience: post.audience } : undefined, replyTo, tracking, variants: new Map(), templates: new Map(), at: Date.now() };
   contexts.set(sendId, ctx);
   return ctx;
 }
@@ -215,6 +218,19 @@ function variantFor(ctx: SendContext, locale: Locale, full: boolean): Variant {
     ctx.variants.set(key, v);
   }
   return v;
+}
+
+function templateFor(ctx: SendContext, locale: Locale, full: boolean, mail: (t: TemplateTokens) => Mail.Options, lengths: { unsub: number; track: number }): Promise<MessageTemplate | null> {
+  const key = `${locale}:${full ? 1 : 0}:${lengths.unsub}:${lengths.track}`;
+  let t = ctx.templates.get(key);
+  if (!t) {
+    t = compileTemplate(mail, lengths).catch((err: unknown) => {
+      log.warn("newsletter template not compiled; composing each message", { sendId: ctx.send.id, ...errorFields(err) });
+      return null;
+    });
+    ctx.templates.set(key, t);
+  }
+  return t;
 }
 
 /* ---------------- leases: renewal while this process works ---------------- */
@@ -398,19 +414,27 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
     if (m.status !== "active" || m.email_opt_in !== 1) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "unsubscribed" });
     if (suppressed.has(m.email) || suppressed.has(row.email)) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "suppressed" });
     const locale: Locale = isLocale(m.locale) ? m.locale : ctx.site.locale;
-    const token = unsubscribeToken(secret, m.id, sendId);
-    const unsubUrl = `${config.publicUrl}/unsubscribe?token=${token}`;
-    const body = personalise(variantFor(ctx, locale, full.has(m.id)), unsubUrl, ctx.tracking ? trackingToken(secret, sendId, m.id) : "");
-    const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": listId };
+    const variant = variantFor(ctx, locale, full.has(m.id));
+    const tokens = { unsubToken: unsubscribeToken(secret, m.id, sendId), trackToken: ctx.tracking ? trackingToken(secret, sendId, m.id) : "" };
     const messageId = `<${sendId}.${m.id}@${host}>`;
+    const mail = (t: TemplateTokens): Mail.Options => {
+      const unsubUrl = `${config.publicUrl}/unsubscribe?token=${t.unsubToken}`;
+      const body = personalise(variant, unsubUrl, t.trackToken);
+      const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": listId };
+      return { from, replyTo: ctx.replyTo, subject: ctx.send.subject, html: body.html, text: body.text, headers, textEncoding: "quoted-printable" };
+    };
+    // The variant compiled once (see prebuilt.ts); null means "compose this one as usual".
+    const template = transport ? await templateFor(ctx, locale, full.has(m.id), mail, { unsub: tokens.unsubToken.length, track: tokens.trackToken.length }) : null;
+    const raw = template ? fillTemplate(template, { toLine: toHeaderLine(m.name, m.email), messageId, ...tokens }) : null;
     const send = async (): Promise<Outcome> => {
       try {
-        if (transport) {
-          await transport.sendMail({ from, to: m.name ? { name: m.name, address: m.email } : m.email, replyTo: ctx.replyTo, subject: ctx.send.subject, html: body.html, text: body.text, headers, messageId });
-        } else {
+        if (transport && raw) await transport.sendMail({ envelope: { from: from.address, to: [m.email] }, raw });
+        else if (transport) await transport.sendMail({ ...mail(tokens), to: m.name ? { name: m.name, address: m.email } : m.email, messageId });
+        else {
+          const { html, text, headers } = mail(tokens) as { html: string; text: string; headers: Record<string, string> };
           await db
             .insertInto("dev_mailbox")
-            .values({ id: newId(), to_address: m.email, from_address: `${from.name} <${from.address}>`, subject: ctx.send.subject, text: body.text, html: body.html, headers: JSON.stringify({ ...headers, "List-Id": listId.value, "Message-ID": messageId, ...(ctx.replyTo ? { "Reply-To": ctx.replyTo } : {}) }), created_at: nowIso() })
+            .values({ id: newId(), to_address: m.email, from_address: `${from.name} <${from.address}>`, subject: ctx.send.subject, text, html, headers: JSON.stringify({ ...headers, "List-Id": listId.value, "Message-ID": messageId, ...(ctx.replyTo ? { "Reply-To": ctx.replyTo } : {}) }), created_at: nowIso() })
             .execute();
         }
         return { state: "accepted" };
