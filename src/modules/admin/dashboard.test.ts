@@ -6,6 +6,7 @@ import { recordEvent } from "../../platform/events.ts";
 import { t } from "../../platform/i18n/index.ts";
 import { loginOwner } from "../staff/test-helpers.ts";
 import { memberStats, newMembersPerWeek, weekStart } from "./queries.ts";
+import { createMember } from "../members/index.ts";
 import { daysAgo, insertMember } from "./test-data.ts";
 
 let app: TestApp;
@@ -89,10 +90,12 @@ test("the English dashboard is translated", async () => {
   assert.match(page.text, /New members per week/);
 });
 
-test("weeks start on Monday (UTC) and days fold into the right week", async () => {
+test("weeks start on Monday in the site's time zone and members fold into the right week", async () => {
   assert.equal(weekStart(new Date("2026-11-25T10:00:00Z")).toISOString(), "2026-11-23T00:00:00.000Z");
   assert.equal(weekStart(new Date("2026-11-23T00:00:00Z")).toISOString(), "2026-11-23T00:00:00.000Z");
   assert.equal(weekStart(new Date("2026-11-22T23:59:59Z")).toISOString(), "2026-11-16T00:00:00.000Z");
+  // Monday 00:30 in Paris is still Sunday in UTC.
+  assert.equal(weekStart(new Date("2026-11-22T23:30:00Z"), "Europe/Paris").toISOString(), "2026-11-22T23:00:00.000Z");
   const now = new Date();
   const weeks = await newMembersPerWeek(app.db, 12, now);
   assert.equal(weeks.length, 12);
@@ -100,6 +103,21 @@ test("weeks start on Monday (UTC) and days fold into the right week", async () =
   assert.equal(weeks.reduce((s, w) => s + w.count, 0), 14);
   const thisWeek = weeks[11]!.count;
   assert.ok(thisWeek >= 3, "today's three members are in the current week");
+
+  // A member who joined on Monday 00:30 in Paris (Sunday 23:30 UTC) counts in Paris's new week.
+  const at = "2026-11-22T23:30:00.000Z";
+  await createMember(app.db, { email: "minuit@example.org", locale: "fr", status: "active", emailOptIn: false, source: "test" }, "system");
+  await app.db.updateTable("members").set({ created_at: at }).where("email", "=", "minuit@example.org").execute();
+  const monday = new Date("2026-11-25T12:00:00Z");
+  const paris = await newMembersPerWeek(app.db, 2, monday, "Europe/Paris");
+  const utc = await newMembersPerWeek(app.db, 2, monday, "UTC");
+  assert.deepEqual(paris.map((w) => w.start), ["2026-11-16", "2026-11-23"]);
+  const minuit = (weeks: { count: number }[]) => weeks.map((w) => w.count);
+  await app.db.deleteFrom("members").where("email", "=", "minuit@example.org").execute();
+  const parisWithout = await newMembersPerWeek(app.db, 2, monday, "Europe/Paris");
+  const utcWithout = await newMembersPerWeek(app.db, 2, monday, "UTC");
+  assert.deepEqual(minuit(paris), [parisWithout[0]!.count, parisWithout[1]!.count + 1]);
+  assert.deepEqual(minuit(utc), [utcWithout[0]!.count + 1, utcWithout[1]!.count]);
 });
 
 test("member stats count with one aggregate query", async () => {

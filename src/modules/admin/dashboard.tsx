@@ -87,7 +87,7 @@ export async function dashboardPage(c: AppContext) {
   const locale = c.var.locale;
   const { db, mailer } = c.var.services;
   const site = c.var.site;
-  const [user, stats, weeks, events, jobs] = await Promise.all([currentStaff(c), memberStats(db), newMembersPerWeek(db, 12), recentEvents(db, 10), jobCounts(db)]);
+  const [user, stats, weeks, events, jobs] = await Promise.all([currentStaff(c), memberStats(db), newMembersPerWeek(db, 12, new Date(), c.var.site.timeZone), recentEvents(db, 10), jobCounts(db)]);
   const jobCount = (state: string) => jobs.find((j) => j.state === state)?.count ?? 0;
   const dead = jobCount("dead");
   const n = (v: number) => formatNumber(locale, v);

@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import { sql } from "kysely";
 import { ilike, likeEscape, toNumber, type Db } from "../../platform/db/index.ts";
 import { isoIn } from "../../platform/ids.ts";
@@ -35,41 +36,34 @@ export async function memberStats(db: Db, now = new Date()): Promise<MemberStats
 }
 
 export interface WeekBucket {
-  /** Monday 00:00 UTC of the week, as YYYY-MM-DD. */
+  /** The Monday that starts the week, in the site's time zone, as YYYY-MM-DD. */
   start: string;
   count: number;
 }
 
-/** Monday 00:00 UTC of the week containing `d`. */
-export function weekStart(d: Date): Date {
-  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  const sinceMonday = (day.getUTCDay() + 6) % 7;
-  return new Date(day.getTime() - sinceMonday * 86400_000);
+/** Monday 00:00 of the week containing `d`, in `zone` (the site's time zone). */
+export function weekStart(d: Date, zone = "UTC"): Date {
+  return DateTime.fromJSDate(d, { zone }).startOf("week").toJSDate();
 }
 
 /**
  * New members per week over the last `weeks` weeks (the current one
- * included). The database groups by day (created_at is ISO text, so
- * substr(…, 1, 10) is the UTC day on both dialects) using the created_at
- * index for the range; days are folded into weeks here.
+ * included), weeks running Monday to Sunday in the site's time zone. One
+ * query over the created_at index range, one conditional sum per week, so a
+ * week boundary is exact in any zone (half-hour offsets and DST included).
  */
-export async function newMembersPerWeek(db: Db, weeks = 12, now = new Date()): Promise<WeekBucket[]> {
-  const first = new Date(weekStart(now).getTime() - (weeks - 1) * 7 * 86400_000);
-  const day = sql<string>`substr(created_at, 1, 10)`;
-  const rows = await db
+export async function newMembersPerWeek(db: Db, weeks = 12, now = new Date(), zone = "UTC"): Promise<WeekBucket[]> {
+  const current = DateTime.fromJSDate(now, { zone }).startOf("week");
+  const starts = Array.from({ length: weeks + 1 }, (_v, i) => current.minus({ weeks: weeks - 1 - i }));
+  const bounds = starts.map((s) => s.toJSDate().toISOString());
+  const row = await db
     .selectFrom("members")
-    .select([day.as("day"), db.fn.countAll().as("n")])
-    .where("created_at", ">=", first.toISOString())
-    .groupBy(day)
-    .execute();
-  const buckets: WeekBucket[] = [];
-  for (let i = 0; i < weeks; i++) buckets.push({ start: new Date(first.getTime() + i * 7 * 86400_000).toISOString().slice(0, 10), count: 0 });
-  for (const r of rows) {
-    const index = Math.floor((Date.parse(`${r.day}T00:00:00Z`) - first.getTime()) / (7 * 86400_000));
-    const bucket = buckets[index];
-    if (bucket) bucket.count += toNumber(r.n);
-  }
-  return buckets;
+    .select(starts.slice(0, weeks).map((_s, i) => sql<number | string | null>`sum(case when created_at >= ${bounds[i]} and created_at < ${bounds[i + 1]} then 1 else 0 end)`.as(`w${i}`)))
+    .where("created_at", ">=", bounds[0]!)
+    .where("created_at", "<", bounds[weeks]!)
+    .executeTakeFirst();
+  const counts = (row ?? {}) as Record<string, unknown>;
+  return starts.slice(0, weeks).map((s, i) => ({ start: s.toISODate()!, count: toNumber(counts[`w${i}`]) }));
 }
 
 export interface RecentEvent {
