@@ -413,19 +413,33 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
     if (!m) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "erased" });
     if (m.status !== "active" || m.email_opt_in !== 1) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "unsubscribed" });
     if (suppressed.has(m.email) || suppressed.has(row.email)) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "suppressed" });
-    const locale: Locale = isLocale(m.locale) ? m.locale : ctx.site.locale;
-    const variant = variantFor(ctx, locale, full.has(m.id));
-    const tokens = { unsubToken: unsubscribeToken(secret, m.id, sendId), trackToken: ctx.tracking ? trackingToken(secret, sendId, m.id) : "" };
-    const messageId = `<${sendId}.${m.id}@${host}>`;
-    const mail = (t: TemplateTokens): Mail.Options => {
-      const unsubUrl = `${config.publicUrl}/unsubscribe?token=${t.unsubToken}`;
-      const body = personalise(variant, unsubUrl, t.trackToken);
-      const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": listId };
-      return { from, replyTo: ctx.replyTo, subject: ctx.send.subject, html: body.html, text: body.text, headers, textEncoding: "quoted-printable" };
+    // A message that cannot be rendered is a failed (or retried) row, like one the server refused.
+    const failure = (err: unknown): Outcome => {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (isPermanent(err) || row.attempts >= MAX_ROW_ATTEMPTS) return { state: "failed", reason };
+      retries++;
+      return { state: "retry", reason };
     };
-    // The variant compiled once (see prebuilt.ts); null means "compose this one as usual".
-    const template = transport ? await templateFor(ctx, locale, full.has(m.id), mail, { unsub: tokens.unsubToken.length, track: tokens.trackToken.length }) : null;
-    const raw = template ? fillTemplate(template, { toLine: toHeaderLine(m.name, m.email), messageId, ...tokens }) : null;
+    const messageId = `<${sendId}.${m.id}@${host}>`;
+    let tokens: TemplateTokens;
+    let mail: (t: TemplateTokens) => Mail.Options;
+    let raw: Buffer | null;
+    try {
+      const locale: Locale = isLocale(m.locale) ? m.locale : ctx.site.locale;
+      const variant = variantFor(ctx, locale, full.has(m.id));
+      tokens = { unsubToken: unsubscribeToken(secret, m.id, sendId), trackToken: ctx.tracking ? trackingToken(secret, sendId, m.id) : "" };
+      mail = (t) => {
+        const unsubUrl = `${config.publicUrl}/unsubscribe?token=${t.unsubToken}`;
+        const body = personalise(variant, unsubUrl, t.trackToken);
+        const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": listId };
+        return { from, replyTo: ctx.replyTo, subject: ctx.send.subject, html: body.html, text: body.text, headers, textEncoding: "quoted-printable" };
+      };
+      // The variant compiled once (see prebuilt.ts); null means "compose this one as usual".
+      const template = transport ? await templateFor(ctx, locale, full.has(m.id), mail, { unsub: tokens.unsubToken.length, track: tokens.trackToken.length }) : null;
+      raw = template ? fillTemplate(template, { toLine: toHeaderLine(m.name, m.email), messageId, ...tokens }) : null;
+    } catch (err) {
+      return marker.mark(sendId, row.member_id, failure(err));
+    }
     const send = async (): Promise<Outcome> => {
       try {
         if (transport && raw) await transport.sendMail({ envelope: { from: from.address, to: [m.email] }, raw });
@@ -439,10 +453,7 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
         }
         return { state: "accepted" };
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        if (isPermanent(err) || row.attempts >= MAX_ROW_ATTEMPTS) return { state: "failed", reason };
-        retries++;
-        return { state: "retry", reason };
+        return failure(err);
       }
     };
     /*
