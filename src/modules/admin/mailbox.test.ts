@@ -30,10 +30,13 @@ test("without SMTP, emails land in the dev mailbox and are listed newest first",
     text: `Bonjour,\n\nConfirmez ici : ${confirm}.\nÀ bientôt.`,
     replyTo: "owner@atelier.test",
   });
+  // Delivered one after the other: the worker runs the jobs it claims concurrently.
+  await app.drainJobs();
   await queueMail(app.db, { to: "other@example.test", subject: "Second", html: "<p>2</p>", text: "Plain, no links." });
   await app.drainJobs();
   const rows = await app.db.selectFrom("dev_mailbox").select(["id", "to_address", "subject"]).orderBy("id", "asc").execute();
   assert.equal(rows.length, 2);
+  assert.equal(rows[0]!.subject, "Confirmez votre inscription");
   messageId = rows[0]!.id;
 
   const list = await owner.get("/admin/mailbox");
