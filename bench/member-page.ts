@@ -15,7 +15,11 @@ await runPageBench({
     const payingMemberId = seeded.offers?.payingMemberId;
     if (!payingMemberId) throw new Error("the offers demo did not create a paying member");
     const session = await createSession(db, "member", payingMemberId);
-    return { path: "/members-area", headers: { cookie: `atl_m=${session.token}` }, details: { viewer: "logged-in member with an active monthly subscription" } };
+    return {
+      path: "/members-area",
+      headers: { cookie: `atl_m=${session.token}` },
+      details: { viewer: "logged-in member with an active monthly subscription" },
+    };
   },
   check(body) {
     if (!body.includes("Bienvenue")) throw new Error("members page did not show the members-only content");
@@ -23,7 +27,8 @@ await runPageBench({
   async extraLoads(url, run) {
     const uncached = await run(`${url}?uncached=1`);
     return {
-      perSessionCache: "a member reloading the same personal page within 2 s gets it from a per-session cache (src/platform/http/page-cache.ts)",
+      perSessionCache:
+        "a member reloading the same personal page within 2 s gets it from a per-session cache (src/platform/http/page-cache.ts)",
       uncachedReqPerSec: Math.round(uncached.total / (Number(process.env.BENCH_DURATION_S ?? 10) / 2)),
     };
   },

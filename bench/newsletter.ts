@@ -18,7 +18,13 @@ import { createSend, figures, getSend } from "../src/modules/publishing/newslett
 import { personalise, renderVariant } from "../src/modules/publishing/newsletter/render.ts";
 import { getPostForSending } from "../src/modules/publishing/service.ts";
 import { getSiteSettings } from "../src/platform/settings.ts";
-import { seedMembers, seedPaidPost, startSinkProcess, startWorkerProcess, stopProcess } from "../src/modules/publishing/newsletter/testing/harness.ts";
+import {
+  seedMembers,
+  seedPaidPost,
+  startSinkProcess,
+  startWorkerProcess,
+  stopProcess,
+} from "../src/modules/publishing/newsletter/testing/harness.ts";
 import { root, writeResult } from "./support/harness.ts";
 
 const N = Number(process.env.BENCH_NEWSLETTER_N ?? 100_000);
@@ -44,16 +50,48 @@ try {
   if (!post) throw new Error("bench post missing");
   const publicUrl = "https://lettres.atelier.test";
   const unsubUrl = `${publicUrl}/unsubscribe?token=${"x".repeat(60)}`;
-  const { html, text } = personalise(renderVariant({ post, subject: "Lettre de novembre", site: await getSiteSettings(db), locale: "fr", full: false, publicUrl, secret: "bench", sendId: "bench", tracking: false }), unsubUrl, "");
-  const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": "<newsletter.lettres.atelier.test>" };
-  const transport = nodemailer.createTransport({ url: sink.smtpUrl, pool: true, maxConnections: pool, maxMessages: Infinity } as Parameters<typeof nodemailer.createTransport>[0]);
+  const { html, text } = personalise(
+    renderVariant({
+      post,
+      subject: "Lettre de novembre",
+      site: await getSiteSettings(db),
+      locale: "fr",
+      full: false,
+      publicUrl,
+      secret: "bench",
+      sendId: "bench",
+      tracking: false,
+    }),
+    unsubUrl,
+    "",
+  );
+  const headers = {
+    "List-Unsubscribe": `<${unsubUrl}>`,
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    "List-Id": "<newsletter.lettres.atelier.test>",
+  };
+  const transport = nodemailer.createTransport({
+    url: sink.smtpUrl,
+    pool: true,
+    maxConnections: pool,
+    maxMessages: Infinity,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
   t = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: pool * 4 }, async () => {
       while (next < N) {
         const i = next++;
-        await transport.sendMail({ from: "Atelier <hello@atelier.test>", to: `m${i}@example.test`, replyTo: "owner@atelier.test", subject: "Lettre de novembre", html, text, headers, messageId: `<bench.${i}@lettres.atelier.test>` });
+        await transport.sendMail({
+          from: "Atelier <hello@atelier.test>",
+          to: `m${i}@example.test`,
+          replyTo: "owner@atelier.test",
+          subject: "Lettre de novembre",
+          html,
+          text,
+          headers,
+          messageId: `<bench.${i}@lettres.atelier.test>`,
+        });
       }
     }),
   );
@@ -75,7 +113,13 @@ try {
   });
   await sleep(Number(process.env.BENCH_WORKER_BOOT_MS ?? 6000));
   t = performance.now();
-  const sendId = await createSend(db, { postId, subject: "Lettre de novembre", segment: { kind: "all" }, scheduledAt: null, createdBy: null });
+  const sendId = await createSend(db, {
+    postId,
+    subject: "Lettre de novembre",
+    segment: { kind: "all" },
+    scheduledAt: null,
+    createdBy: null,
+  });
   const rowsMs = performance.now() - t;
   let state = "";
   const limitMs = 15 * 60_000;
@@ -88,7 +132,8 @@ try {
   await stopProcess(worker);
   const f = await figures(db, sendId);
   const s = await sink.stats();
-  if (state !== "finished") throw new Error(`send not finished after ${Math.round(sendMs / 1000)} s: ${JSON.stringify(f)}`);
+  if (state !== "finished")
+    throw new Error(`send not finished after ${Math.round(sendMs / 1000)} s: ${JSON.stringify(f)}`);
 
   const ours = N / (sendMs / 1000);
   const base = N / (baseMs / 1000);

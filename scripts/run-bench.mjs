@@ -20,7 +20,10 @@ for (const name of names) {
 let failed = 0;
 for (const name of names.length ? names : all) {
   console.log(`== bench ${name} (node ${process.version})`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, `${name}.ts`)], { stdio: "inherit", env: process.env });
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, `${name}.ts`)], {
+    stdio: "inherit",
+    env: process.env,
+  });
   if (r.status !== 0) {
     console.error(`bench ${name} failed (exit ${r.status})`);
     failed++;

@@ -24,7 +24,15 @@ const db = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? "PostgreS
 console.log(`Running ${selected.length} test files on ${db}`);
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=180000", "--test-reporter=spec", ...selected.sort()],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    "--test-timeout=180000",
+    "--test-reporter=spec",
+    ...selected.sort(),
+  ],
   { stdio: "inherit", env: { LOG_LEVEL: "error", ...process.env, NODE_ENV: "test" } },
 );
 process.exit(result.status ?? 1);

@@ -31,10 +31,17 @@ export async function bootServices(config: Config): Promise<{ services: Services
   const handle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(handle.db);
   const secret = await appSecret(handle.db, () => randomToken(32));
-  const mailer = createMailer(handle.db, { smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, publicUrl: config.publicUrl });
+  const mailer = createMailer(handle.db, {
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
+    publicUrl: config.publicUrl,
+  });
   useMailer(mailer);
   for (const m of modules) m.jobs?.();
-  return { handle, services: { db: handle.db, dialect: handle.dialect, dbDescription: handle.description, config, mailer, secret } };
+  return {
+    handle,
+    services: { db: handle.db, dialect: handle.dialect, dbDescription: handle.description, config, mailer, secret },
+  };
 }
 
 /** Boot: config -> database + migrations -> jobs -> HTTP. */
@@ -51,7 +58,10 @@ export async function start(config: Config, opts: { role?: Role; workerPollMs?: 
     // The page cache answers anonymous hits at the node:http level, before Hono.
     const cache = new PageCache();
     pageCache = cache;
-    const listener = getRequestListener(cache.wrapFetch((req, env) => app.fetch(req, env)), { hostname: config.host });
+    const listener = getRequestListener(
+      cache.wrapFetch((req, env) => app.fetch(req, env)),
+      { hostname: config.host },
+    );
     const s = http.createServer(cache.wrapListener(listener));
     server = s;
     await new Promise<void>((resolve, reject) => {
@@ -65,7 +75,13 @@ export async function start(config: Config, opts: { role?: Role; workerPollMs?: 
     });
   }
   const url = `http://${config.host}:${port}`;
-  log.info("atelier started", { role, url, database: services.dialect, where: handle.description, mail: services.mailer.kind });
+  log.info("atelier started", {
+    role,
+    url,
+    database: services.dialect,
+    where: handle.description,
+    mail: services.mailer.kind,
+  });
   return {
     services,
     url,

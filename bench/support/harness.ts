@@ -31,7 +31,9 @@ export function hasTaskset(): boolean {
 export function appStartArgs(): string[] {
   const build = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs")], { cwd: root, stdio: "inherit" });
   if (build.status !== 0) throw new Error("scripts/build.mjs failed");
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
   const run = (pkg.scripts.start ?? "").split("&&").at(-1)!.trim().split(/\s+/);
   if (run[0] !== "node") throw new Error(`npm start does not end with a node command: ${pkg.scripts.start}`);
   return run.slice(1).map((w) => (/\.(m?js|ts)$/.test(w) ? path.join(root, w) : w));
@@ -54,7 +56,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls until url answers 200; returns ms since `since`. Bounded by timeoutMs. */
-export async function waitFor200(url: string, since: number, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<number> {
+export async function waitFor200(
+  url: string,
+  since: number,
+  timeoutMs = 60_000,
+  headers: Record<string, string> = {},
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -84,11 +91,21 @@ export interface Load {
   non2xx: number;
 }
 
-export function load(url: string, opts: { connections: number; durationS: number; headers: Record<string, string> }): Promise<Load> {
+export function load(
+  url: string,
+  opts: { connections: number; durationS: number; headers: Record<string, string> },
+): Promise<Load> {
   return new Promise((resolve, reject) => {
     autocannon({ url, connections: opts.connections, duration: opts.durationS, headers: opts.headers }, (err, r) => {
       if (err) return reject(err);
-      resolve({ reqPerSec: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+      resolve({
+        reqPerSec: r.requests.average,
+        total: r.requests.total,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        errors: r.errors + r.timeouts,
+        non2xx: r.non2xx,
+      });
     });
   });
 }

@@ -12,7 +12,20 @@ import os from "node:os";
 import path from "node:path";
 import { migrateToLatest, openDatabase, type Db } from "../../src/platform/db/index.ts";
 import { seedDemo, type SeedResult } from "../../src/modules/demo/seed.ts";
-import { appStartArgs, cpuMs, freePort, hasTaskset, load, type Load, rssMb, root, spawnPinned, stopChild, waitFor200, writeResult } from "./harness.ts";
+import {
+  appStartArgs,
+  cpuMs,
+  freePort,
+  hasTaskset,
+  load,
+  type Load,
+  rssMb,
+  root,
+  spawnPinned,
+  stopChild,
+  waitFor200,
+  writeResult,
+} from "./harness.ts";
 
 export interface PreparedPage {
   path: string;
@@ -46,7 +59,8 @@ function record(url: string, headers: Record<string, string>): Promise<Recorded>
         res.on("end", () => {
           const kept: Record<string, string | string[]> = {};
           // Node adds Date/Connection/Keep-Alive itself on both servers.
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !["date", "connection", "keep-alive"].includes(k)) kept[k] = v;
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined && !["date", "connection", "keep-alive"].includes(k)) kept[k] = v;
           resolve({ status: res.statusCode ?? 0, headers: kept, body: Buffer.concat(chunks) });
         });
       })
@@ -74,7 +88,14 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
     const headers = { "accept-language": "fr-FR,fr;q=0.9,en;q=0.5", accept: "text/html", ...prepared.headers };
 
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", NODE_ENV: "production" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      NODE_ENV: "production",
+    };
     delete env.DATABASE_URL;
     const startArgs = appStartArgs();
     const spawnedAt = performance.now();
@@ -95,15 +116,25 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
     const idleRssMb = rssMb(app.pid!);
 
     const page = await record(url, headers);
-    if (page.status !== 200 || !String(page.headers["content-type"]).startsWith("text/html")) throw new Error(`${prepared.path} answered ${page.status}`);
+    if (page.status !== 200 || !String(page.headers["content-type"]).startsWith("text/html"))
+      throw new Error(`${prepared.path} answered ${page.status}`);
     opts.check?.(page.body.toString());
     const basePort = await freePort();
     const specFile = path.join(dataDir, "bare.json");
-    fs.writeFileSync(specFile, JSON.stringify({ status: page.status, headers: page.headers, bodyBase64: page.body.toString("base64"), port: basePort }));
+    fs.writeFileSync(
+      specFile,
+      JSON.stringify({
+        status: page.status,
+        headers: page.headers,
+        bodyBase64: page.body.toString("base64"),
+        port: basePort,
+      }),
+    );
     const bare = spawnPinned([path.join(root, "bench/support/bare-server.mjs"), specFile], process.env);
     const baseUrl = `http://127.0.0.1:${basePort}/`;
     await waitFor200(baseUrl, performance.now(), 20_000);
-    if (!(await record(baseUrl, headers)).body.equals(page.body)) throw new Error("baseline does not send the same bytes");
+    if (!(await record(baseUrl, headers)).body.equals(page.body))
+      throw new Error("baseline does not send the same bytes");
 
     await load(url, { connections: 10, durationS: 2, headers });
     await load(baseUrl, { connections: 10, durationS: 2, headers });
@@ -118,7 +149,9 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
     await stopChild(bare);
     const appLoad = combine(appRuns);
     const baseLoad = combine(baseRuns);
-    for (const [k, v] of Object.entries(extra)) if (k.endsWith("ReqPerSec") && typeof v === "number") extra[k.replace("ReqPerSec", "Ratio")] = Math.round((v / baseLoad.reqPerSec) * 1000) / 1000;
+    for (const [k, v] of Object.entries(extra))
+      if (k.endsWith("ReqPerSec") && typeof v === "number")
+        extra[k.replace("ReqPerSec", "Ratio")] = Math.round((v / baseLoad.reqPerSec) * 1000) / 1000;
 
     const result = {
       name: opts.name,

@@ -35,7 +35,10 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function cli(args: string[], extra: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cliPath, ...args], { env: env(extra), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", cliPath, ...args], {
+      env: env(extra),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -65,19 +68,40 @@ test("migrate applies the migrations once and lists them", async () => {
 });
 
 test("create-owner creates the first owner and refuses a second one", async () => {
-  const bad = await cli(["create-owner", "--email", "camille@atelier.test", "--name", "Camille", "--password", "short"]);
+  const bad = await cli([
+    "create-owner",
+    "--email",
+    "camille@atelier.test",
+    "--name",
+    "Camille",
+    "--password",
+    "short",
+  ]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /password.*10 characters/);
   const missing = await cli(["create-owner", "--name", "Camille"]);
   assert.equal(missing.code, 2);
-  const ok = await cli(["create-owner", "--email", "Camille@Atelier.test", "--name", "Camille"], { ATELIER_OWNER_PASSWORD: "terre et feu 2026" });
+  const ok = await cli(["create-owner", "--email", "Camille@Atelier.test", "--name", "Camille"], {
+    ATELIER_OWNER_PASSWORD: "terre et feu 2026",
+  });
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /Owner camille@atelier\.test created/);
-  const again = await cli(["create-owner", "--email", "other@atelier.test", "--name", "Other", "--password", "another long one"]);
+  const again = await cli([
+    "create-owner",
+    "--email",
+    "other@atelier.test",
+    "--name",
+    "Other",
+    "--password",
+    "another long one",
+  ]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /An owner already exists \(camille@atelier\.test\)/);
   const owners = await withDb((h) => h.db.selectFrom("staff_users").select("email").execute());
-  assert.deepEqual(owners.map((o) => o.email), ["camille@atelier.test"]);
+  assert.deepEqual(
+    owners.map((o) => o.email),
+    ["camille@atelier.test"],
+  );
 });
 
 test("export writes valid JSON with every member and no secrets", async () => {
@@ -87,7 +111,15 @@ test("export writes valid JSON with every member and no secrets", async () => {
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /Exported 120 members/);
   const text = fs.readFileSync(out, "utf8");
-  const data = JSON.parse(text) as { format: string; settings: Record<string, unknown>; staff: Record<string, unknown>[]; members: unknown[]; memberConsents: unknown[]; events: { data: unknown }[]; files: unknown[] };
+  const data = JSON.parse(text) as {
+    format: string;
+    settings: Record<string, unknown>;
+    staff: Record<string, unknown>[];
+    members: unknown[];
+    memberConsents: unknown[];
+    events: { data: unknown }[];
+    files: unknown[];
+  };
   assert.equal(data.format, "atelier-export");
   assert.equal(data.members.length, 120);
   assert.ok(data.events.length > 120);
@@ -97,7 +129,9 @@ test("export writes valid JSON with every member and no secrets", async () => {
   assert.equal(data.staff.length, 1);
   assert.equal((data.settings.site as { name: string }).name.length > 0, true);
   assert.ok(!("app_secret" in data.settings));
-  const secret = await withDb((h) => h.db.selectFrom("settings").select("value").where("key", "=", "app_secret").executeTakeFirst());
+  const secret = await withDb((h) =>
+    h.db.selectFrom("settings").select("value").where("key", "=", "app_secret").executeTakeFirst(),
+  );
   if (secret) assert.ok(!text.includes(JSON.parse(secret.value) as string), "the app secret is not exported");
   assert.doesNotMatch(text, /password_hash|totp_secret|scrypt\$/);
   // Without --out the JSON goes to stdout, logs stay out of it.
@@ -118,10 +152,22 @@ test("backup then restore drill (SQLite); PostgreSQL points to pg_dump", async (
   }
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /Backup written to/);
-  const live = await withDb(async (h) => toNumber((await h.db.selectFrom("members").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n));
+  const live = await withDb(async (h) =>
+    toNumber(
+      (
+        await h.db
+          .selectFrom("members")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+  );
   const restored = openDatabase({ dataDir: dir });
   try {
-    const n = await restored.db.selectFrom("members").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    const n = await restored.db
+      .selectFrom("members")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
     assert.equal(toNumber(n.n), live);
     const owner = await restored.db.selectFrom("staff_users").select("email").executeTakeFirstOrThrow();
     assert.equal(owner.email, "camille@atelier.test");

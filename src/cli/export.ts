@@ -42,7 +42,12 @@ export interface ExportCounts {
 }
 
 /** Writes every row of a table, page by page, as a JSON array. */
-async function writeTable<R extends { id: string }>(w: JsonWriter, name: string, page: (after: string | null) => Promise<R[]>, map: (row: R) => unknown = (r) => r): Promise<number> {
+async function writeTable<R extends { id: string }>(
+  w: JsonWriter,
+  name: string,
+  page: (after: string | null) => Promise<R[]>,
+  map: (row: R) => unknown = (r) => r,
+): Promise<number> {
   await w.write(`,\n  ${JSON.stringify(name)}: [`);
   let after: string | null = null;
   let count = 0;
@@ -72,10 +77,14 @@ export async function exportAll(db: Db, dialect: DialectName, out: Writable): Pr
     settings[row.key] = parseJson(row.value);
     counts.settings++;
   }
-  await w.write(`{\n  "format": "atelier-export",\n  "version": 1,\n  "exportedAt": ${JSON.stringify(new Date().toISOString())},\n  "database": ${JSON.stringify(dialect)}`);
+  await w.write(
+    `{\n  "format": "atelier-export",\n  "version": 1,\n  "exportedAt": ${JSON.stringify(new Date().toISOString())},\n  "database": ${JSON.stringify(dialect)}`,
+  );
   await w.write(`,\n  "settings": ${JSON.stringify(settings)}`);
   counts.staff = await writeTable(w, "staff", (after) => {
-    let q = db.selectFrom("staff_users").select(["id", "email", "name", "role", "locale", "totp_enabled", "created_at", "updated_at"]);
+    let q = db
+      .selectFrom("staff_users")
+      .select(["id", "email", "name", "role", "locale", "totp_enabled", "created_at", "updated_at"]);
     if (after) q = q.where("id", ">", after);
     return q.orderBy("id").limit(PAGE).execute();
   });

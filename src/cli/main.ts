@@ -106,11 +106,17 @@ const ownerSchema = z.object({ email: field.email(), name: field.text(80), passw
 
 async function createOwner(args: string[]): Promise<void> {
   const values = parse(args, { email: { type: "string" }, name: { type: "string" }, password: { type: "string" } });
-  if (!values.email || !values.name) throw new UsageError("create-owner needs --email and --name (the password comes from --password, ATELIER_OWNER_PASSWORD or a prompt)");
+  if (!values.email || !values.name)
+    throw new UsageError(
+      "create-owner needs --email and --name (the password comes from --password, ATELIER_OWNER_PASSWORD or a prompt)",
+    );
   const cfg = config();
   let password = values.password ?? process.env.ATELIER_OWNER_PASSWORD;
   if (!password) {
-    if (!process.stdin.isTTY) throw new CommandError("No password: pass --password, set ATELIER_OWNER_PASSWORD, or run on a terminal to be asked.");
+    if (!process.stdin.isTTY)
+      throw new CommandError(
+        "No password: pass --password, set ATELIER_OWNER_PASSWORD, or run on a terminal to be asked.",
+      );
     password = await askHidden("Password (10 characters or more): ");
     const again = await askHidden("Same password again: ");
     if (again !== password) throw new CommandError("The two passwords differ; nothing was created.");
@@ -129,11 +135,23 @@ async function createOwner(args: string[]): Promise<void> {
   await withDatabase(cfg, async ({ db }) => {
     await migrateToLatest(db);
     if (await hasOwner(db)) {
-      const owner = await db.selectFrom("staff_users").select("email").where("role", "=", "owner").executeTakeFirstOrThrow();
-      throw new CommandError(`An owner already exists (${owner.email}); nothing was created. Add assistants from the admin instead.`);
+      const owner = await db
+        .selectFrom("staff_users")
+        .select("email")
+        .where("role", "=", "owner")
+        .executeTakeFirstOrThrow();
+      throw new CommandError(
+        `An owner already exists (${owner.email}); nothing was created. Add assistants from the admin instead.`,
+      );
     }
     const site = await getSiteSettings(db);
-    const user = await createStaffUser(db, { email: input.email, name: input.name, password: input.password, locale: site.locale, role: "owner" });
+    const user = await createStaffUser(db, {
+      email: input.email,
+      name: input.name,
+      password: input.password,
+      locale: site.locale,
+      role: "owner",
+    });
     console.log(`Owner ${user.email} created. Log in at ${cfg.publicUrl}/admin/login`);
   });
 }
@@ -152,7 +170,9 @@ async function exportCommand(args: string[]): Promise<void> {
       await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
       // Only a complete export takes the requested name.
       fs.renameSync(tmp, target);
-      console.log(`Exported ${counts.members} members, ${counts.events} events, ${counts.memberConsents} consents, ${counts.staff} staff to ${target}`);
+      console.log(
+        `Exported ${counts.members} members, ${counts.events} events, ${counts.memberConsents} consents, ${counts.staff} staff to ${target}`,
+      );
     } else {
       const { exportAll } = await import("./export.ts");
       await exportAll(db, dialect, process.stdout);
@@ -165,14 +185,19 @@ async function backup(args: string[]): Promise<void> {
   if (!values.out) throw new UsageError("backup needs --out path.sqlite");
   const cfg = config();
   if (cfg.databaseUrl) {
-    throw new CommandError('This site uses PostgreSQL (DATABASE_URL): back it up with pg_dump, e.g. pg_dump --format=custom "$DATABASE_URL" > atelier.dump');
+    throw new CommandError(
+      'This site uses PostgreSQL (DATABASE_URL): back it up with pg_dump, e.g. pg_dump --format=custom "$DATABASE_URL" > atelier.dump',
+    );
   }
   const target = path.resolve(values.out);
   if (fs.existsSync(target)) throw new CommandError(`${target} already exists; choose a new file name.`);
   await withDatabase(cfg, async ({ db }) => {
     await migrateToLatest(db);
     await backupSqlite(db, target);
-    const members = await db.selectFrom("members").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    const members = await db
+      .selectFrom("members")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
     const mb = (fs.statSync(target).size / 1024 / 1024).toFixed(1);
     console.log(`Backup written to ${target} (${mb} MB, ${toNumber(members.n)} members).`);
   });
@@ -190,9 +215,13 @@ async function demo(args: string[]): Promise<void> {
   });
   if (seeded) {
     console.log(`Demo site “L’atelier de Camille” created with ${seeded.members} members (${seeded.events} events).`);
-    if (seeded.offers) console.log(`  ${seeded.offers.offers} offers, ${seeded.offers.orders} orders, ${seeded.offers.subscriptions} subscriptions (test payments)`);
+    if (seeded.offers)
+      console.log(
+        `  ${seeded.offers.offers} offers, ${seeded.offers.orders} orders, ${seeded.offers.subscriptions} subscriptions (test payments)`,
+      );
     if (seeded.publishing) console.log(`  ${seeded.publishing.posts} posts, ${seeded.publishing.comments} comments`);
-    if (seeded.ownerCreated) console.log(`Demo owner: ${demoOwner.email} / ${demoOwner.password}  (log in at ${cfg.publicUrl}/admin/login)`);
+    if (seeded.ownerCreated)
+      console.log(`Demo owner: ${demoOwner.email} / ${demoOwner.password}  (log in at ${cfg.publicUrl}/admin/login)`);
   } else {
     console.log("This site is already set up: the demo uses the existing data.");
   }
@@ -206,7 +235,8 @@ async function main(argv: string[]): Promise<void> {
     case "start": {
       const values = parse(args, { role: { type: "string" } });
       const role = values.role ?? "all";
-      if (role !== "web" && role !== "worker" && role !== "all") throw new UsageError(`--role must be web, worker or all (got "${role}")`);
+      if (role !== "web" && role !== "worker" && role !== "all")
+        throw new UsageError(`--role must be web, worker or all (got "${role}")`);
       config();
       await runForever({ role: role as Role });
       return;
@@ -228,7 +258,9 @@ async function main(argv: string[]): Promise<void> {
       console.log(usage);
       return;
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, help`);
+      throw new UsageError(
+        `Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, help`,
+      );
   }
 }
 

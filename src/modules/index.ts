@@ -10,4 +10,11 @@ import { publishingModule } from "./publishing/index.ts";
  * Every domain module, in the order their routes and middleware are added.
  * `site` comes first: until setup is done it sends every page to /setup.
  */
-export const modules: AtelierModule[] = [siteModule, adminModule, staffModule, membersModule, offersModule, publishingModule];
+export const modules: AtelierModule[] = [
+  siteModule,
+  adminModule,
+  staffModule,
+  membersModule,
+  offersModule,
+  publishingModule,
+];

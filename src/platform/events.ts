@@ -19,7 +19,14 @@ export async function recordEvent(db: Db, e: EventInput): Promise<string> {
   const id = newId();
   await db
     .insertInto("events")
-    .values({ id, member_id: e.memberId, type: e.type, actor: e.actor, data: JSON.stringify(e.data ?? {}), created_at: e.at ?? nowIso() })
+    .values({
+      id,
+      member_id: e.memberId,
+      type: e.type,
+      actor: e.actor,
+      data: JSON.stringify(e.data ?? {}),
+      created_at: e.at ?? nowIso(),
+    })
     .execute();
   return id;
 }
@@ -33,9 +40,22 @@ export interface EventRow {
 }
 
 /** A member's events, newest first, `before` an event id for paging. */
-export async function memberEvents(db: Db, memberId: string, opts: { limit?: number; before?: string } = {}): Promise<EventRow[]> {
+export async function memberEvents(
+  db: Db,
+  memberId: string,
+  opts: { limit?: number; before?: string } = {},
+): Promise<EventRow[]> {
   let q = db.selectFrom("events").selectAll().where("member_id", "=", memberId);
   if (opts.before) q = q.where("id", "<", opts.before);
-  const rows = await q.orderBy("id", "desc").limit(opts.limit ?? 50).execute();
-  return rows.map((r) => ({ id: r.id, type: r.type, actor: r.actor, data: JSON.parse(r.data) as Record<string, unknown>, createdAt: r.created_at }));
+  const rows = await q
+    .orderBy("id", "desc")
+    .limit(opts.limit ?? 50)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    actor: r.actor,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    createdAt: r.created_at,
+  }));
 }

@@ -9,7 +9,32 @@ import sanitizeHtml from "sanitize-html";
 const md = new MarkdownIt({ html: false, linkify: true, typographer: true, breaks: false });
 
 const allowed: sanitizeHtml.IOptions = {
-  allowedTags: ["p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "code", "pre", "hr", "img", "s", "del", "table", "thead", "tbody", "tr", "th", "td"],
+  allowedTags: [
+    "p",
+    "br",
+    "strong",
+    "em",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "code",
+    "pre",
+    "hr",
+    "img",
+    "s",
+    "del",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+  ],
   allowedAttributes: { a: ["href", "title"], img: ["src", "alt", "title"], th: ["align"], td: ["align"] },
   allowedSchemes: ["http", "https", "mailto"],
   allowedSchemesByTag: { img: ["http", "https"] },
@@ -22,7 +47,10 @@ const allowed: sanitizeHtml.IOptions = {
 };
 
 export function renderMarkdown(source: string): string {
-  return sanitizeHtml(md.render(source), { ...allowed, allowedAttributes: { ...allowed.allowedAttributes, a: ["href", "title", "rel"] } });
+  return sanitizeHtml(md.render(source), {
+    ...allowed,
+    allowedAttributes: { ...allowed.allowedAttributes, a: ["href", "title", "rel"] },
+  });
 }
 
 /** Plain text of some Markdown (for descriptions, emails and excerpts). */

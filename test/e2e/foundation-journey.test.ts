@@ -21,8 +21,20 @@ after(async () => {
 });
 
 const copy = {
-  fr: { site: "Les carnets de Lou", story: "J’enseigne l’aquarelle depuis quinze ans.", checkInbox: /boîte|e-mail/i, account: /compte/i, joined: /inscri/i },
-  en: { site: "Lou’s sketchbooks", story: "I have taught watercolour for fifteen years.", checkInbox: /inbox|email/i, account: /account/i, joined: /joined/i },
+  fr: {
+    site: "Les carnets de Lou",
+    story: "J’enseigne l’aquarelle depuis quinze ans.",
+    checkInbox: /boîte|e-mail/i,
+    account: /compte/i,
+    joined: /inscri/i,
+  },
+  en: {
+    site: "Lou’s sketchbooks",
+    story: "I have taught watercolour for fifteen years.",
+    checkInbox: /inbox|email/i,
+    account: /account/i,
+    joined: /joined/i,
+  },
 } as const;
 
 for (const locale of ["fr", "en"] as const) {
@@ -43,12 +55,23 @@ for (const locale of ["fr", "en"] as const) {
       await owner.page.fill("[name=siteName]", c.site);
       await owner.page.fill("[name=story]", `${c.story}\n\n**<script>alert(1)</script>**`);
       await owner.page.selectOption("[name=locale]", locale);
-      await Promise.all([owner.page.waitForURL(/\/admin/), owner.page.click("form[action='/setup'] button[type=submit]")]);
+      await Promise.all([
+        owner.page.waitForURL(/\/admin/),
+        owner.page.click("form[action='/setup'] button[type=submit]"),
+      ]);
       await screenshot(owner.page, `journey-${locale}-admin`);
 
       // 2. A visitor reads the story and joins from the home page.
       await visitor.page.goto(`${app.url}/`);
-      assert.equal(await visitor.page.locator("h1").first().textContent().then((s) => s?.includes(c.site) ?? false), true, "home shows the site name");
+      assert.equal(
+        await visitor.page
+          .locator("h1")
+          .first()
+          .textContent()
+          .then((s) => s?.includes(c.site) ?? false),
+        true,
+        "home shows the site name",
+      );
       assert.ok((await visitor.page.content()).includes(c.story), "home opens with the story");
       assert.equal(await visitor.page.locator("script:not([src])").count(), 0, "the story's script was not kept");
       await screenshot(visitor.page, `journey-${locale}-home-phone`);
@@ -66,7 +89,11 @@ for (const locale of ["fr", "en"] as const) {
       const confirmPath = linkIn(mail.text!, app.url, "/join/confirm");
       await visitor.page.goto(app.url + confirmPath);
       // Opening the link only shows a button (mail scanners open links).
-      const pending = await app.db.selectFrom("members").select("status").where("email", "=", email).executeTakeFirstOrThrow();
+      const pending = await app.db
+        .selectFrom("members")
+        .select("status")
+        .where("email", "=", email)
+        .executeTakeFirstOrThrow();
       assert.equal(pending.status, "pending");
       await Promise.all([visitor.page.waitForNavigation(), visitor.page.click("main form button[type=submit]")]);
       // Confirming logs the visitor in; they go back where they joined from, then open their account.
@@ -75,13 +102,20 @@ for (const locale of ["fr", "en"] as const) {
       assert.match(await visitor.page.title(), c.account);
       assert.match((await visitor.page.textContent("h1")) ?? "", /Sam/);
       await screenshot(visitor.page, `journey-${locale}-account-phone`);
-      const active = await app.db.selectFrom("members").select(["status", "email_opt_in"]).where("email", "=", email).executeTakeFirstOrThrow();
+      const active = await app.db
+        .selectFrom("members")
+        .select(["status", "email_opt_in"])
+        .where("email", "=", email)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(active, { status: "active", email_opt_in: 1 });
 
       // 4. The owner finds the new member and sees their timeline.
       await owner.page.goto(`${app.url}/admin/members?q=${encodeURIComponent("reader-" + locale)}`);
       await screenshot(owner.page, `journey-${locale}-admin-list`);
-      await Promise.all([owner.page.waitForURL(/\/admin\/members\/[0-9a-f-]{36}/), owner.page.click(`table a:has-text("Sam")`)]);
+      await Promise.all([
+        owner.page.waitForURL(/\/admin\/members\/[0-9a-f-]{36}/),
+        owner.page.click(`table a:has-text("Sam")`),
+      ]);
       const memberPage = (await owner.page.textContent("main")) ?? "";
       assert.ok(memberPage.includes(email));
       assert.match(memberPage, c.joined);

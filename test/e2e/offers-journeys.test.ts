@@ -90,16 +90,59 @@ for (const locale of ["fr", "en"] as const) {
     const c = copy[locale];
     const app = await startTestApp({ site: { locale } });
     const db = app.db;
-    const tier = await createOffer(db, { slug: "cercle", kind: "tier", name: c.tier, summary: "Les coulisses, chaque mois", descriptionMd: "- Les coulisses\n- Les carnets", status: "published", highlight: true, position: 1 }, [
-      { kind: "recurring", interval: "month", amount: 500, currency: "EUR" },
-      { kind: "recurring", interval: "year", amount: 5000, currency: "EUR" },
-    ]);
-    await createOffer(db, { slug: "amis", kind: "tier", name: "Les amis", summary: "Gratuit", status: "published", position: 0 });
-    const guide = await createOffer(db, { slug: "guide", kind: "product", name: "Le guide des émaux", summary: "À prix libre", status: "published", position: 2 }, [
-      { kind: "one_off", amount: 800, currency: "EUR", payWhatYouWant: true, minAmount: 500, suggestedAmount: 800 },
-    ]);
-    await saveOfferFile(db, app.running.services.config.filesDir, guide.id, "guide-emaux.pdf", fileBytes, "application/pdf");
-    const monthly = (await db.selectFrom("prices").select("id").where("offer_id", "=", tier.id).where("interval", "=", "month").executeTakeFirstOrThrow()).id;
+    const tier = await createOffer(
+      db,
+      {
+        slug: "cercle",
+        kind: "tier",
+        name: c.tier,
+        summary: "Les coulisses, chaque mois",
+        descriptionMd: "- Les coulisses\n- Les carnets",
+        status: "published",
+        highlight: true,
+        position: 1,
+      },
+      [
+        { kind: "recurring", interval: "month", amount: 500, currency: "EUR" },
+        { kind: "recurring", interval: "year", amount: 5000, currency: "EUR" },
+      ],
+    );
+    await createOffer(db, {
+      slug: "amis",
+      kind: "tier",
+      name: "Les amis",
+      summary: "Gratuit",
+      status: "published",
+      position: 0,
+    });
+    const guide = await createOffer(
+      db,
+      {
+        slug: "guide",
+        kind: "product",
+        name: "Le guide des émaux",
+        summary: "À prix libre",
+        status: "published",
+        position: 2,
+      },
+      [{ kind: "one_off", amount: 800, currency: "EUR", payWhatYouWant: true, minAmount: 500, suggestedAmount: 800 }],
+    );
+    await saveOfferFile(
+      db,
+      app.running.services.config.filesDir,
+      guide.id,
+      "guide-emaux.pdf",
+      fileBytes,
+      "application/pdf",
+    );
+    const monthly = (
+      await db
+        .selectFrom("prices")
+        .select("id")
+        .where("offer_id", "=", tier.id)
+        .where("interval", "=", "month")
+        .executeTakeFirstOrThrow()
+    ).id;
 
     const visitor = await newPage(browser, { locale, width: 390, height: 844 });
     const anon = await newPage(browser, { locale, width: 1280 });
@@ -115,7 +158,11 @@ for (const locale of ["fr", "en"] as const) {
       await screenshot(visitor.page, `offers-${locale}-pricing-390`);
       await submit(visitor.page, "a.btn[href='/offers/cercle']");
       assert.equal(new URL(visitor.page.url()).pathname, "/offers/cercle");
-      assert.equal(await visitor.page.isChecked(`input[name=price][value='${monthly}']`), true, "monthly chosen by default");
+      assert.equal(
+        await visitor.page.isChecked(`input[name=price][value='${monthly}']`),
+        true,
+        "monthly chosen by default",
+      );
       await visitor.page.fill("form[action='/checkout'] [name=email]", nina);
       await screenshot(visitor.page, `offers-${locale}-offer-390`);
       await submit(visitor.page, "form[action='/checkout'] button[type=submit]");
@@ -140,7 +187,11 @@ for (const locale of ["fr", "en"] as const) {
       assert.match(await mainText(anon.page), c.locked);
       assert.doesNotMatch(await mainText(anon.page), c.areaBody);
       await screenshot(anon.page, `offers-${locale}-paywall-1280`);
-      const freeMember = await createMember(db, { email: `free-${locale}@example.org`, locale, status: "active", emailOptIn: false, source: "test" }, "system");
+      const freeMember = await createMember(
+        db,
+        { email: `free-${locale}@example.org`, locale, status: "active", emailOptIn: false, source: "test" },
+        "system",
+      );
       const freeSession = await createSession(db, "member", freeMember.id);
       await free.page.context().addCookies([{ name: "atl_m", value: freeSession.token, url: app.url }]);
       const freeRes = await free.page.goto(`${app.url}/members-area`);
@@ -157,9 +208,21 @@ for (const locale of ["fr", "en"] as const) {
       await submit(buyer.page, "form[action='/checkout'] button[type=submit]");
       assert.match(await mainText(buyer.page), c.belowMin, "translated error");
       await screenshot(buyer.page, `offers-${locale}-pwyw-error-1280`);
-      assert.equal((await db.selectFrom("orders").select("id").where("email", "=", lea).execute()).length, 0, "no order");
-      assert.equal((await db.selectFrom("dev_payment_objects").select("id").execute()).length, checkoutsBefore, "no checkout opened");
-      assert.equal(await buyer.page.inputValue("form[action='/checkout'] [name=email]"), lea, "the form keeps what was typed");
+      assert.equal(
+        (await db.selectFrom("orders").select("id").where("email", "=", lea).execute()).length,
+        0,
+        "no order",
+      );
+      assert.equal(
+        (await db.selectFrom("dev_payment_objects").select("id").execute()).length,
+        checkoutsBefore,
+        "no checkout opened",
+      );
+      assert.equal(
+        await buyer.page.inputValue("form[action='/checkout'] [name=email]"),
+        lea,
+        "the form keeps what was typed",
+      );
       await buyer.page.fill("form[action='/checkout'] [name=amount]", c.amount);
       await submit(buyer.page, "form[action='/checkout'] button[type=submit]");
       assert.match(await mainText(buyer.page), /12[,.]50/);
@@ -179,7 +242,9 @@ for (const locale of ["fr", "en"] as const) {
       const got = fs.readFileSync((await download.path())!);
       assert.equal(Buffer.compare(got, fileBytes), 0, "the same bytes");
       // Someone else's copy of the link with a changed signature gets nothing.
-      const tampered = await anon.page.request.get(app.url + href.replace(/s=([^&])/, (_m, ch: string) => `s=${ch === "A" ? "B" : "A"}`));
+      const tampered = await anon.page.request.get(
+        app.url + href.replace(/s=([^&])/, (_m, ch: string) => `s=${ch === "A" ? "B" : "A"}`),
+      );
       assert.equal(tampered.status(), 403);
 
       // (c) A gift for someone else's email.
@@ -204,7 +269,9 @@ for (const locale of ["fr", "en"] as const) {
       await friend.page.fill("main form[action='/join'] [name=email]", friendEmail);
       await submit(friend.page, "main form[action='/join'] button[type=submit]");
       assert.match(await mainText(friend.page), c.checkInbox);
-      const confirm = await app.mail.waitFor((m) => recipients(m).includes(friendEmail) && (m.text ?? "").includes("/join/confirm"));
+      const confirm = await app.mail.waitFor(
+        (m) => recipients(m).includes(friendEmail) && (m.text ?? "").includes("/join/confirm"),
+      );
       await friend.page.goto(app.url + linkIn(confirm.text!, app.url, "/join/confirm"));
       await submit(friend.page, "main form button[type=submit]");
       if (!new URL(friend.page.url()).pathname.startsWith("/gift/")) await friend.page.goto(app.url + claimPath);
@@ -213,7 +280,11 @@ for (const locale of ["fr", "en"] as const) {
       await screenshot(friend.page, `offers-${locale}-gift-claimed-390`);
       await friend.page.goto(`${app.url}/members-area`);
       assert.match(await mainText(friend.page), c.areaBody, "the gift opens the members' area");
-      const gift = await db.selectFrom("gifts").selectAll().where("recipient_email", "=", friendEmail).executeTakeFirstOrThrow();
+      const gift = await db
+        .selectFrom("gifts")
+        .selectAll()
+        .where("recipient_email", "=", friendEmail)
+        .executeTakeFirstOrThrow();
       assert.equal(gift.status, "claimed");
 
       // (d) The member from (a) cancels in the billing portal, keeps access until the period ends.
@@ -224,7 +295,11 @@ for (const locale of ["fr", "en"] as const) {
       await screenshot(visitor.page, `offers-${locale}-portal-390`);
       await submit(visitor.page, "button[name=action][value=cancel]");
       assert.match(await mainText(visitor.page), c.endsOn);
-      const cancelling = await db.selectFrom("subscriptions").selectAll().where("id", "=", sub.id).executeTakeFirstOrThrow();
+      const cancelling = await db
+        .selectFrom("subscriptions")
+        .selectAll()
+        .where("id", "=", sub.id)
+        .executeTakeFirstOrThrow();
       assert.equal(cancelling.cancel_at_period_end, 1);
       assert.equal(cancelling.status, "active");
       await visitor.page.goto(`${app.url}/members-area`);
@@ -239,7 +314,8 @@ for (const locale of ["fr", "en"] as const) {
       assert.match(await mainText(visitor.page), c.locked);
       await screenshot(visitor.page, `offers-${locale}-lapsed-390`);
 
-      for (const [who, p] of Object.entries({ visitor, anon, free, buyer, giver, friend })) assert.deepEqual(unexpected(p.errors, app), [], `no console errors for ${who}`);
+      for (const [who, p] of Object.entries({ visitor, anon, free, buyer, giver, friend }))
+        assert.deepEqual(unexpected(p.errors, app), [], `no console errors for ${who}`);
     } finally {
       for (const p of [visitor, anon, free, buyer, giver, friend]) await p.close();
       await app.stop();

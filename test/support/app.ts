@@ -72,7 +72,18 @@ export async function completeSetup(db: Db, site: Partial<SiteSettings> = {}): P
   const at = nowIso();
   await db
     .insertInto("staff_users")
-    .values({ id: newId(), email: ownerEmail, name: "Camille", password_hash: await hashPassword(ownerPassword), role: "owner", locale: site.locale ?? "fr", totp_secret: null, totp_enabled: 0, created_at: at, updated_at: at })
+    .values({
+      id: newId(),
+      email: ownerEmail,
+      name: "Camille",
+      password_hash: await hashPassword(ownerPassword),
+      role: "owner",
+      locale: site.locale ?? "fr",
+      totp_secret: null,
+      totp_enabled: 0,
+      created_at: at,
+      updated_at: at,
+    })
     .execute();
   await updateSiteSettings(db, {
     setupDone: true,

@@ -6,11 +6,20 @@ import { chromium, type Browser, type Page } from "playwright-core";
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium (done by .ci/run)`);
+  if (!fs.existsSync(chromiumPath))
+    throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium (done by .ci/run)`);
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
 }
 
@@ -20,7 +29,10 @@ export interface PageErrors {
 }
 
 /** A page in a fresh context with the given language, collecting console errors (CSP violations show there). */
-export async function newPage(browser: Browser, opts: { locale: "fr" | "en"; width?: number; height?: number }): Promise<{ page: Page; errors: PageErrors; close(): Promise<void> }> {
+export async function newPage(
+  browser: Browser,
+  opts: { locale: "fr" | "en"; width?: number; height?: number },
+): Promise<{ page: Page; errors: PageErrors; close(): Promise<void> }> {
   const context = await browser.newContext({
     locale: opts.locale === "fr" ? "fr-FR" : "en-GB",
     extraHTTPHeaders: { "accept-language": opts.locale },

@@ -32,7 +32,11 @@ export class TestClient {
     }
   }
 
-  async request(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<Response2> {
+  async request(
+    method: string,
+    path: string,
+    init: { body?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<Response2> {
     const res = await fetch(this.baseUrl + path, {
       method,
       redirect: "manual",
@@ -51,11 +55,18 @@ export class TestClient {
   }
 
   /** Posts a urlencoded form, adding the remembered CSRF token unless `_csrf` is given. */
-  post(path: string, fields: Record<string, string | string[]> = {}, headers?: Record<string, string>): Promise<Response2> {
+  post(
+    path: string,
+    fields: Record<string, string | string[]> = {},
+    headers?: Record<string, string>,
+  ): Promise<Response2> {
     const body = new URLSearchParams();
     if (!("_csrf" in fields) && this.csrf) body.append("_csrf", this.csrf);
     for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-    return this.request("POST", path, { body, headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+    return this.request("POST", path, {
+      body,
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    });
   }
 }
 

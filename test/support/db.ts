@@ -23,9 +23,15 @@ export async function freshDatabase(): Promise<FreshDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-test-"));
   const server = testPostgresUrl();
   if (!server) {
-    return { dataDir, databaseUrl: undefined, cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      dataDir,
+      databaseUrl: undefined,
+      cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
-  const name = `atelier_t_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, "")}_${process.pid}`;
+  const name = `atelier_t_${randomToken(6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "")}_${process.pid}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

@@ -50,7 +50,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const found = messages.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`No matching email within ${timeoutMs} ms (received ${messages.length})`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`No matching email within ${timeoutMs} ms (received ${messages.length})`)),
+          timeoutMs,
+        );
         waiters.push({
           match,
           resolve: (m) => {

@@ -96,7 +96,14 @@ function bool(v: unknown): boolean | undefined {
 }
 function int(v: unknown, param: string): number {
   const n = Number(v);
-  if (typeof v !== "string" || !/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new StubError(400, "invalid_request_error", `Invalid integer: ${String(v)}`, "parameter_invalid_integer", param);
+  if (typeof v !== "string" || !/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw new StubError(
+      400,
+      "invalid_request_error",
+      `Invalid integer: ${String(v)}`,
+      "parameter_invalid_integer",
+      param,
+    );
   return n;
 }
 function meta(v: unknown): Record<string, string> {
@@ -190,7 +197,11 @@ export class StripeStub {
 
   /** The Stripe-Signature header for a payload; `timestamp` in seconds (default now). */
   signature(payload: string, opts: { timestamp?: number; secret?: string } = {}): string {
-    return Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? this.webhookSecret, ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}) });
+    return Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: opts.secret ?? this.webhookSecret,
+      ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
+    });
   }
 
   /** A signed delivery exactly as Stripe sends it (pretty-printed JSON body). */
@@ -198,12 +209,20 @@ export class StripeStub {
     const body = JSON.stringify(event, null, 2);
     return {
       body,
-      headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": this.signature(body, opts), "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)" },
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "stripe-signature": this.signature(body, opts),
+        "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+      },
     };
   }
 
   /** POSTs a signed delivery to an endpoint; returns the status and body. */
-  async deliver(endpoint: string, event: StubEvent, opts: { timestamp?: number; secret?: string } = {}): Promise<{ status: number; text: string }> {
+  async deliver(
+    endpoint: string,
+    event: StubEvent,
+    opts: { timestamp?: number; secret?: string } = {},
+  ): Promise<{ status: number; text: string }> {
     const d = this.sign(event, opts);
     const res = await fetch(endpoint, { method: "POST", headers: d.headers, body: d.body });
     return { status: res.status, text: await res.text() };
@@ -218,7 +237,10 @@ export class StripeStub {
     const raw = Buffer.concat(chunks).toString("utf8");
     const u = new URL(req.url ?? "/", "http://stub");
     const method = req.method ?? "GET";
-    const params = method === "GET" || method === "DELETE" ? parseStripeForm(u.searchParams.toString() + (raw ? "&" + raw : "")) : parseStripeForm(raw);
+    const params =
+      method === "GET" || method === "DELETE"
+        ? parseStripeForm(u.searchParams.toString() + (raw ? "&" + raw : ""))
+        : parseStripeForm(raw);
     const keyHeader = req.headers["idempotency-key"];
     const idempotencyKey = typeof keyHeader === "string" ? keyHeader : null;
     const record: StubRequest = { method, path: u.pathname, idempotencyKey, params, status: 0 };
@@ -242,7 +264,16 @@ export class StripeStub {
       const seen = this.idempotent.get(idempotencyKey);
       if (seen) {
         if (seen.fingerprint !== fingerprint) {
-          send(400, JSON.stringify({ error: { type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters they were first used with." } }));
+          send(
+            400,
+            JSON.stringify({
+              error: {
+                type: "idempotency_error",
+                message:
+                  "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+              },
+            }),
+          );
         } else send(seen.status, seen.body, true);
         return;
       }
@@ -254,7 +285,14 @@ export class StripeStub {
     } catch (err) {
       if (!(err instanceof StubError)) throw err;
       status = err.status;
-      body = JSON.stringify({ error: { type: err.type, message: err.message, ...(err.code ? { code: err.code } : {}), ...(err.param ? { param: err.param } : {}) } });
+      body = JSON.stringify({
+        error: {
+          type: err.type,
+          message: err.message,
+          ...(err.code ? { code: err.code } : {}),
+          ...(err.param ? { param: err.param } : {}),
+        },
+      });
     }
     // Stripe stores the result of an idempotent POST, errors included (except 5xx).
     if (idempotencyKey && method === "POST") this.idempotent.set(idempotencyKey, { fingerprint, status, body });
@@ -271,7 +309,8 @@ export class StripeStub {
 
   private route(method: string, path: string, p: StripeObj, key: string | null): StripeObj {
     const seg = path.split("/").filter(Boolean);
-    if (seg[0] !== "v1") throw new StubError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path})`);
+    if (seg[0] !== "v1")
+      throw new StubError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path})`);
     const [, a, b, c] = seg;
     if (a === "checkout" && b === "sessions") {
       if (method === "POST" && !c) return this.createSession(p);
@@ -300,24 +339,50 @@ export class StripeStub {
     }
     if (a === "refunds" && method === "POST" && !b) return this.createRefund(p, key);
     if (a === "invoices" && method === "GET" && b) return this.invoiceView(b, p);
-    throw new StubError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path}). The Atelier stub implements only the endpoints Atelier uses.`);
+    throw new StubError(
+      404,
+      "invalid_request_error",
+      `Unrecognized request URL (${method}: ${path}). The Atelier stub implements only the endpoints Atelier uses.`,
+    );
   }
 
   // -------------------------------------------------------------------------
   // resources
 
   createCustomer(email: string | null, metadata: Record<string, string> = {}): StripeObj {
-    const customer: StripeObj = { id: this.newId("cus"), object: "customer", email, name: null, metadata, created: this.tick(), livemode: false, address: null, invoice_settings: { default_payment_method: null } };
+    const customer: StripeObj = {
+      id: this.newId("cus"),
+      object: "customer",
+      email,
+      name: null,
+      metadata,
+      created: this.tick(),
+      livemode: false,
+      address: null,
+      invoice_settings: { default_payment_method: null },
+    };
     this.customers.set(customer.id as string, customer);
     return customer;
   }
 
   private createProduct(p: StripeObj): StripeObj {
     const id = str(p.id) ?? this.newId("prod");
-    if (this.products.has(id)) throw new StubError(400, "invalid_request_error", `Product already exists.`, "resource_already_exists", "id");
+    if (this.products.has(id))
+      throw new StubError(400, "invalid_request_error", `Product already exists.`, "resource_already_exists", "id");
     const name = str(p.name);
-    if (!name) throw new StubError(400, "invalid_request_error", "Missing required param: name.", "parameter_missing", "name");
-    const product: StripeObj = { id, object: "product", name, description: str(p.description) ?? null, active: bool(p.active) ?? true, metadata: meta(p.metadata), created: this.tick(), updated: this.lastTick, livemode: false };
+    if (!name)
+      throw new StubError(400, "invalid_request_error", "Missing required param: name.", "parameter_missing", "name");
+    const product: StripeObj = {
+      id,
+      object: "product",
+      name,
+      description: str(p.description) ?? null,
+      active: bool(p.active) ?? true,
+      metadata: meta(p.metadata),
+      created: this.tick(),
+      updated: this.lastTick,
+      livemode: false,
+    };
     this.products.set(id, product);
     return product;
   }
@@ -332,7 +397,13 @@ export class StripeStub {
     return product;
   }
 
-  private priceObject(productId: string, currency: string, unitAmount: number, recurring: StripeObj | null, metadata: Record<string, string>): StripeObj {
+  private priceObject(
+    productId: string,
+    currency: string,
+    unitAmount: number,
+    recurring: StripeObj | null,
+    metadata: Record<string, string>,
+  ): StripeObj {
     const price: StripeObj = {
       id: this.newId("price"),
       object: "price",
@@ -345,7 +416,15 @@ export class StripeStub {
       metadata,
       nickname: null,
       product: productId,
-      recurring: recurring ? { interval: str(recurring.interval) ?? "month", interval_count: recurring.interval_count ? Number(recurring.interval_count) : 1, usage_type: "licensed", meter: null, trial_period_days: null } : null,
+      recurring: recurring
+        ? {
+            interval: str(recurring.interval) ?? "month",
+            interval_count: recurring.interval_count ? Number(recurring.interval_count) : 1,
+            usage_type: "licensed",
+            meter: null,
+            trial_period_days: null,
+          }
+        : null,
       tax_behavior: "unspecified",
       type: recurring ? "recurring" : "one_time",
       unit_amount: unitAmount,
@@ -357,11 +436,25 @@ export class StripeStub {
 
   private createPrice(p: StripeObj): StripeObj {
     const product = str(p.product);
-    if (!product) throw new StubError(400, "invalid_request_error", "Missing required param: product.", "parameter_missing", "product");
+    if (!product)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "Missing required param: product.",
+        "parameter_missing",
+        "product",
+      );
     this.get(this.products, "product", product);
     const currency = str(p.currency);
-    if (!currency || !/^[a-z]{3}$/.test(currency)) throw new StubError(400, "invalid_request_error", "Invalid currency", "parameter_invalid", "currency");
-    return this.priceObject(product, currency, int(p.unit_amount, "unit_amount"), p.recurring ? obj(p.recurring) : null, meta(p.metadata));
+    if (!currency || !/^[a-z]{3}$/.test(currency))
+      throw new StubError(400, "invalid_request_error", "Invalid currency", "parameter_invalid", "currency");
+    return this.priceObject(
+      product,
+      currency,
+      int(p.unit_amount, "unit_amount"),
+      p.recurring ? obj(p.recurring) : null,
+      meta(p.metadata),
+    );
   }
 
   private updatePrice(id: string, p: StripeObj): StripeObj {
@@ -369,7 +462,8 @@ export class StripeStub {
     if (bool(p.active) !== undefined) price.active = bool(p.active);
     if (p.metadata) price.metadata = { ...obj(price.metadata), ...meta(p.metadata) };
     for (const k of ["unit_amount", "currency", "recurring"]) {
-      if (p[k] !== undefined) throw new StubError(400, "invalid_request_error", `Received unknown parameter: ${k}`, "parameter_unknown", k);
+      if (p[k] !== undefined)
+        throw new StubError(400, "invalid_request_error", `Received unknown parameter: ${k}`, "parameter_unknown", k);
     }
     return price;
   }
@@ -377,37 +471,87 @@ export class StripeStub {
   private listPrices(p: StripeObj): StripeObj {
     const product = str(p.product);
     const active = bool(p.active);
-    const data = [...this.prices.values()].filter((x) => (!product || x.product === product) && (active === undefined || x.active === active)).reverse();
+    const data = [...this.prices.values()]
+      .filter((x) => (!product || x.product === product) && (active === undefined || x.active === active))
+      .reverse();
     return { object: "list", data, has_more: false, url: "/v1/prices" };
   }
 
   private createSession(p: StripeObj): StripeObj {
     const mode = str(p.mode);
-    if (mode !== "payment" && mode !== "subscription") throw new StubError(400, "invalid_request_error", "Invalid mode", "parameter_invalid", "mode");
+    if (mode !== "payment" && mode !== "subscription")
+      throw new StubError(400, "invalid_request_error", "Invalid mode", "parameter_invalid", "mode");
     const items = Array.isArray(p.line_items) ? (p.line_items as StripeObj[]) : [];
-    if (items.length !== 1) throw new StubError(400, "invalid_request_error", "The stub supports exactly one line item", "parameter_invalid", "line_items");
+    if (items.length !== 1)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "The stub supports exactly one line item",
+        "parameter_invalid",
+        "line_items",
+      );
     const item = items[0]!;
     let price: StripeObj;
     if (str(item.price)) price = this.get(this.prices, "price", item.price as string);
     else {
       const pd = obj(item.price_data);
       const currency = str(pd.currency);
-      if (!currency) throw new StubError(400, "invalid_request_error", "Missing currency", "parameter_missing", "line_items[0][price_data][currency]");
+      if (!currency)
+        throw new StubError(
+          400,
+          "invalid_request_error",
+          "Missing currency",
+          "parameter_missing",
+          "line_items[0][price_data][currency]",
+        );
       const productData = obj(pd.product_data);
       let productId = str(pd.product);
       if (!productId) {
         const product = this.createProduct({ name: productData.name ?? "Item", metadata: productData.metadata ?? {} });
         productId = product.id as string;
       }
-      price = this.priceObject(productId, currency, int(pd.unit_amount, "line_items[0][price_data][unit_amount]"), pd.recurring ? obj(pd.recurring) : null, {});
+      price = this.priceObject(
+        productId,
+        currency,
+        int(pd.unit_amount, "line_items[0][price_data][unit_amount]"),
+        pd.recurring ? obj(pd.recurring) : null,
+        {},
+      );
       price.active = false;
     }
-    if (mode === "subscription" && !price.recurring) throw new StubError(400, "invalid_request_error", "You must provide at least one recurring price in `subscription` mode", "parameter_invalid", "line_items");
-    if (mode === "payment" && price.recurring) throw new StubError(400, "invalid_request_error", "You specified `payment` mode but passed a recurring price", "parameter_invalid", "line_items");
+    if (mode === "subscription" && !price.recurring)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "You must provide at least one recurring price in `subscription` mode",
+        "parameter_invalid",
+        "line_items",
+      );
+    if (mode === "payment" && price.recurring)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "You specified `payment` mode but passed a recurring price",
+        "parameter_invalid",
+        "line_items",
+      );
     const customer = str(p.customer) ?? null;
     if (customer) this.get(this.customers, "customer", customer);
-    if (customer && p.customer_email) throw new StubError(400, "invalid_request_error", "You may only specify one of these parameters: customer, customer_email.", "parameter_invalid");
-    if (mode === "subscription" && p.customer_creation) throw new StubError(400, "invalid_request_error", "customer_creation can only be used in payment mode.", "parameter_invalid", "customer_creation");
+    if (customer && p.customer_email)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "You may only specify one of these parameters: customer, customer_email.",
+        "parameter_invalid",
+      );
+    if (mode === "subscription" && p.customer_creation)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "customer_creation can only be used in payment mode.",
+        "parameter_invalid",
+        "customer_creation",
+      );
     const id = this.newId("cs");
     const quantity = Number(str(item.quantity) ?? "1");
     const session: StripeObj = {
@@ -448,7 +592,16 @@ export class StripeStub {
     return session;
   }
 
-  private readonly sessionInternals = new Map<string, { price: StripeObj; quantity: number; subscriptionData: StripeObj; paymentIntentData: StripeObj; customerUpdate: StripeObj }>();
+  private readonly sessionInternals = new Map<
+    string,
+    {
+      price: StripeObj;
+      quantity: number;
+      subscriptionData: StripeObj;
+      paymentIntentData: StripeObj;
+      customerUpdate: StripeObj;
+    }
+  >();
 
   /** The Checkout Session parameters kept internally (price used, subscription_data...). */
   sessionDetails(sessionId: string) {
@@ -457,10 +610,25 @@ export class StripeStub {
 
   private createPortalSession(p: StripeObj): StripeObj {
     const customer = str(p.customer);
-    if (!customer) throw new StubError(400, "invalid_request_error", "Missing required param: customer.", "parameter_missing", "customer");
+    if (!customer)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "Missing required param: customer.",
+        "parameter_missing",
+        "customer",
+      );
     this.get(this.customers, "customer", customer);
     const id = this.newId("bps");
-    const session: StripeObj = { id, object: "billing_portal.session", customer, return_url: str(p.return_url) ?? null, created: this.tick(), livemode: false, url: `${this.url}/billing/${id}` };
+    const session: StripeObj = {
+      id,
+      object: "billing_portal.session",
+      customer,
+      return_url: str(p.return_url) ?? null,
+      created: this.tick(),
+      livemode: false,
+      url: `${this.url}/billing/${id}`,
+    };
     this.portalSessions.set(id, session);
     return session;
   }
@@ -488,8 +656,26 @@ export class StripeStub {
     return charge;
   }
 
-  private newPaymentIntent(amount: number, currency: string, customer: string | null, metadata: Record<string, string>, status: string): StripeObj {
-    const pi: StripeObj = { id: this.newId("pi"), object: "payment_intent", amount, amount_received: status === "succeeded" ? amount : 0, currency, customer, metadata, status, latest_charge: null, created: this.tick(), livemode: false };
+  private newPaymentIntent(
+    amount: number,
+    currency: string,
+    customer: string | null,
+    metadata: Record<string, string>,
+    status: string,
+  ): StripeObj {
+    const pi: StripeObj = {
+      id: this.newId("pi"),
+      object: "payment_intent",
+      amount,
+      amount_received: status === "succeeded" ? amount : 0,
+      currency,
+      customer,
+      metadata,
+      status,
+      latest_charge: null,
+      created: this.tick(),
+      livemode: false,
+    };
     this.paymentIntents.set(pi.id as string, pi);
     if (status === "succeeded") this.newCharge(pi.id as string, amount, currency, customer);
     return pi;
@@ -498,7 +684,10 @@ export class StripeStub {
   private newInvoice(sub: StripeObj, amount: number, paid: boolean, reason: string): StripeObj {
     const customer = sub.customer as string;
     const currency = this.subscriptionPrice(sub).currency as string;
-    const pi = amount > 0 ? this.newPaymentIntent(amount, currency, customer, {}, paid ? "succeeded" : "requires_payment_method") : null;
+    const pi =
+      amount > 0
+        ? this.newPaymentIntent(amount, currency, customer, {}, paid ? "succeeded" : "requires_payment_method")
+        : null;
     const item = this.subscriptionItem(sub);
     const invoice: StripeObj = {
       id: this.newId("in"),
@@ -512,7 +701,11 @@ export class StripeStub {
       currency,
       customer,
       livemode: false,
-      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: sub.id, metadata: clone(sub.metadata) } },
+      parent: {
+        type: "subscription_details",
+        quote_details: null,
+        subscription_details: { subscription: sub.id, metadata: clone(sub.metadata) },
+      },
       period_start: item.current_period_start,
       period_end: item.current_period_end,
       status: paid ? "paid" : "open",
@@ -533,9 +726,25 @@ export class StripeStub {
     const piId = this.invoicePayments.get(id) ?? null;
     const pi = piId ? this.paymentIntents.get(piId) : undefined;
     const data = pi
-      ? [{ id: `inpay_${piId}`, object: "invoice_payment", amount_paid: pi.status === "succeeded" ? pi.amount : null, amount_requested: pi.amount, currency: pi.currency, invoice: id, is_default: true, livemode: false, payment: { type: "payment_intent", payment_intent: piId }, status: pi.status === "succeeded" ? "paid" : "open" }]
+      ? [
+          {
+            id: `inpay_${piId}`,
+            object: "invoice_payment",
+            amount_paid: pi.status === "succeeded" ? pi.amount : null,
+            amount_requested: pi.amount,
+            currency: pi.currency,
+            invoice: id,
+            is_default: true,
+            livemode: false,
+            payment: { type: "payment_intent", payment_intent: piId },
+            status: pi.status === "succeeded" ? "paid" : "open",
+          },
+        ]
       : [];
-    return { ...invoice, payments: { object: "list", data, has_more: false, url: `/v1/invoice_payments?invoice=${id}` } };
+    return {
+      ...invoice,
+      payments: { object: "list", data, has_more: false, url: `/v1/invoice_payments?invoice=${id}` },
+    };
   }
 
   /** Invoice id → the PaymentIntent that pays it. */
@@ -549,7 +758,12 @@ export class StripeStub {
     return obj(this.subscriptionItem(sub).price);
   }
 
-  private newSubscription(customer: string, price: StripeObj, metadata: Record<string, string>, trialDays: number): StripeObj {
+  private newSubscription(
+    customer: string,
+    price: StripeObj,
+    metadata: Record<string, string>,
+    trialDays: number,
+  ): StripeObj {
     const now = this.tick();
     const end = trialDays > 0 ? now + trialDays * DAY : now + intervalSeconds(str(obj(price.recurring).interval));
     const id = this.newId("sub");
@@ -568,7 +782,19 @@ export class StripeStub {
       ended_at: null,
       items: {
         object: "list",
-        data: [{ id: this.newId("si"), object: "subscription_item", created: now, current_period_start: now, current_period_end: end, metadata: {}, price: clone(price), quantity: 1, subscription: id }],
+        data: [
+          {
+            id: this.newId("si"),
+            object: "subscription_item",
+            created: now,
+            current_period_start: now,
+            current_period_end: end,
+            metadata: {},
+            price: clone(price),
+            quantity: 1,
+            subscription: id,
+          },
+        ],
         has_more: false,
         total_count: 1,
         url: `/v1/subscription_items?subscription=${id}`,
@@ -587,7 +813,13 @@ export class StripeStub {
 
   private updateSubscription(id: string, p: StripeObj, key: string | null): StripeObj {
     const sub = this.get(this.subscriptions, "subscription", id);
-    if (sub.status === "canceled") throw new StubError(400, "invalid_request_error", "A canceled subscription can only update its cancellation_details and metadata.", "resource_missing");
+    if (sub.status === "canceled")
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "A canceled subscription can only update its cancellation_details and metadata.",
+        "resource_missing",
+      );
     const previous: StripeObj = {};
     const cape = bool(p.cancel_at_period_end);
     if (cape !== undefined && cape !== sub.cancel_at_period_end) {
@@ -618,14 +850,50 @@ export class StripeStub {
     if (piId) {
       const pi = this.get(this.paymentIntents, "payment_intent", piId);
       charge = pi.latest_charge ? this.charges.get(pi.latest_charge as string) : undefined;
-      if (!charge) throw new StubError(400, "invalid_request_error", `This PaymentIntent (${piId}) does not have a successful charge to refund.`, "charge_not_refundable", "payment_intent");
+      if (!charge)
+        throw new StubError(
+          400,
+          "invalid_request_error",
+          `This PaymentIntent (${piId}) does not have a successful charge to refund.`,
+          "charge_not_refundable",
+          "payment_intent",
+        );
     } else if (str(p.charge)) charge = this.get(this.charges, "charge", p.charge as string);
-    else throw new StubError(400, "invalid_request_error", "One of the following params should be provided for this request: payment_intent or charge.", "parameter_missing");
+    else
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "One of the following params should be provided for this request: payment_intent or charge.",
+        "parameter_missing",
+      );
     const remaining = (charge.amount as number) - (charge.amount_refunded as number);
-    if (remaining <= 0) throw new StubError(400, "invalid_request_error", `Charge ${charge.id as string} has already been refunded.`, "charge_already_refunded");
+    if (remaining <= 0)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        `Charge ${charge.id as string} has already been refunded.`,
+        "charge_already_refunded",
+      );
     const amount = p.amount !== undefined ? int(p.amount, "amount") : remaining;
-    if (amount > remaining) throw new StubError(400, "invalid_request_error", "Refund amount is greater than unrefunded amount on charge", "amount_too_large", "amount");
-    const refund: StripeObj = { id: this.newId("re"), object: "refund", amount, charge: charge.id, created: this.tick(), currency: charge.currency, payment_intent: charge.payment_intent, status: "succeeded", metadata: meta(p.metadata) };
+    if (amount > remaining)
+      throw new StubError(
+        400,
+        "invalid_request_error",
+        "Refund amount is greater than unrefunded amount on charge",
+        "amount_too_large",
+        "amount",
+      );
+    const refund: StripeObj = {
+      id: this.newId("re"),
+      object: "refund",
+      amount,
+      charge: charge.id,
+      created: this.tick(),
+      currency: charge.currency,
+      payment_intent: charge.payment_intent,
+      status: "succeeded",
+      metadata: meta(p.metadata),
+    };
     this.refunds.set(refund.id as string, refund);
     const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
     charge.amount_refunded = (charge.amount_refunded as number) + amount;
@@ -653,15 +921,31 @@ export class StripeStub {
     if (session.status !== "open") throw new Error(`checkout ${sessionId} is ${String(session.status)}`);
     const internal = this.sessionDetails(sessionId);
     let customerId = session.customer as string | null;
-    const email = opts.email ?? (session.customer_email as string | null) ?? (customerId ? (this.customers.get(customerId)?.email as string | null) : null);
+    const email =
+      opts.email ??
+      (session.customer_email as string | null) ??
+      (customerId ? (this.customers.get(customerId)?.email as string | null) : null);
     if (!customerId) customerId = this.createCustomer(email).id as string;
     session.customer = customerId;
-    session.customer_details = { email, name: opts.name ?? null, address: null, phone: null, tax_exempt: "none", tax_ids: [] };
+    session.customer_details = {
+      email,
+      name: opts.name ?? null,
+      address: null,
+      phone: null,
+      tax_exempt: "none",
+      tax_ids: [],
+    };
     session.status = "complete";
     const amount = session.amount_total as number;
     const currency = session.currency as string;
     if (session.mode === "payment") {
-      const pi = this.newPaymentIntent(amount, currency, customerId, meta(internal.paymentIntentData.metadata), opts.delayed ? "processing" : "succeeded");
+      const pi = this.newPaymentIntent(
+        amount,
+        currency,
+        customerId,
+        meta(internal.paymentIntentData.metadata),
+        opts.delayed ? "processing" : "succeeded",
+      );
       session.payment_intent = pi.id;
       session.payment_status = opts.delayed ? "unpaid" : "paid";
       if (!opts.delayed) this.emit("payment_intent.succeeded", pi);
@@ -722,7 +1006,8 @@ export class StripeStub {
     const item = this.subscriptionItem(sub);
     const previous = { items: clone(sub.items), status: sub.status };
     item.current_period_start = item.current_period_end;
-    item.current_period_end = (item.current_period_end as number) + intervalSeconds(str(obj(obj(item.price).recurring).interval));
+    item.current_period_end =
+      (item.current_period_end as number) + intervalSeconds(str(obj(obj(item.price).recurring).interval));
     sub.billing_cycle_anchor = item.current_period_end;
     return previous;
   }
@@ -753,7 +1038,12 @@ export class StripeStub {
     const sub = this.liveSubscription(subscriptionId);
     const previous = this.advancePeriod(sub);
     sub.status = "past_due";
-    const invoice = this.newInvoice(sub, this.subscriptionPrice(sub).unit_amount as number, false, "subscription_cycle");
+    const invoice = this.newInvoice(
+      sub,
+      this.subscriptionPrice(sub).unit_amount as number,
+      false,
+      "subscription_cycle",
+    );
     this.emit("invoice.created", invoice);
     this.emit("invoice.payment_failed", invoice);
     this.emit("customer.subscription.updated", sub, previous);
@@ -811,7 +1101,11 @@ export class StripeStub {
   }
 
   /** Cancels at once (API DELETE /v1/subscriptions/:id, or the helpers above). */
-  cancelNow(subscriptionId: string, key: string | null = null, reason = "cancellation_requested"): { subscription: StripeObj; events: StubEvent[] } {
+  cancelNow(
+    subscriptionId: string,
+    key: string | null = null,
+    reason = "cancellation_requested",
+  ): { subscription: StripeObj; events: StubEvent[] } {
     const mark = this.events.length;
     const sub = this.liveSubscription(subscriptionId);
     const previous = { status: sub.status };
@@ -827,7 +1121,11 @@ export class StripeStub {
   changePrice(subscriptionId: string, providerPriceId: string, prorationAmount = 0): StubEvent[] {
     const mark = this.events.length;
     const sub = this.liveSubscription(subscriptionId);
-    this.updateSubscription(subscriptionId, { items: [{ id: this.subscriptionItem(sub).id, price: providerPriceId }] }, null);
+    this.updateSubscription(
+      subscriptionId,
+      { items: [{ id: this.subscriptionItem(sub).id, price: providerPriceId }] },
+      null,
+    );
     if (prorationAmount > 0) {
       const invoice = this.newInvoice(sub, prorationAmount, true, "subscription_update");
       this.emit("invoice.paid", invoice);
@@ -838,7 +1136,10 @@ export class StripeStub {
   /** A refund made in Stripe's dashboard (the API route does the same for our own refunds). */
   refundPayment(paymentIntentId: string, amount?: number): StubEvent[] {
     const mark = this.events.length;
-    this.createRefund({ payment_intent: paymentIntentId, ...(amount !== undefined ? { amount: String(amount) } : {}) }, null);
+    this.createRefund(
+      { payment_intent: paymentIntentId, ...(amount !== undefined ? { amount: String(amount) } : {}) },
+      null,
+    );
     return this.eventsSince(mark);
   }
 
@@ -859,11 +1160,30 @@ export class StripeStub {
     const pi = this.newPaymentIntent(900, "eur", customer.id as string, {}, "succeeded");
     const sessionId = this.newId("cs");
     const session: StripeObj = {
-      id: sessionId, object: "checkout.session", amount_subtotal: 900, amount_total: 900, automatic_tax: { enabled: false, liability: null, status: null }, cancel_url: null,
-      client_reference_id: null, created: this.tick(), currency: "eur", customer: customer.id, customer_creation: "always",
-      customer_details: { email, name: null, address: null, phone: null, tax_exempt: "none", tax_ids: [] }, customer_email: null,
-      expires_at: this.lastTick + DAY, invoice: null, livemode: false, metadata: {}, mode: "payment", payment_intent: pi.id, payment_status: "paid",
-      status: "complete", subscription: null, success_url: null, url: null,
+      id: sessionId,
+      object: "checkout.session",
+      amount_subtotal: 900,
+      amount_total: 900,
+      automatic_tax: { enabled: false, liability: null, status: null },
+      cancel_url: null,
+      client_reference_id: null,
+      created: this.tick(),
+      currency: "eur",
+      customer: customer.id,
+      customer_creation: "always",
+      customer_details: { email, name: null, address: null, phone: null, tax_exempt: "none", tax_ids: [] },
+      customer_email: null,
+      expires_at: this.lastTick + DAY,
+      invoice: null,
+      livemode: false,
+      metadata: {},
+      mode: "payment",
+      payment_intent: pi.id,
+      payment_status: "paid",
+      status: "complete",
+      subscription: null,
+      success_url: null,
+      url: null,
     };
     this.sessions.set(sessionId, session);
     this.emit("checkout.session.completed", session);

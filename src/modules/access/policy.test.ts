@@ -33,7 +33,8 @@ before(async () => {
     { kind: "course", id: "c1" },
     { kind: "podcast_feed", id: "*" },
   ]);
-  const m = async (email: string) => (await createMember(db, { email, locale: "fr", status: "active", emailOptIn: false, source: "test" }, "system")).id;
+  const m = async (email: string) =>
+    (await createMember(db, { email, locale: "fr", status: "active", emailOptIn: false, source: "test" }, "system")).id;
   const ids = {
     free: await m("free@x.org"),
     payingX: await m("px@x.org"),
@@ -45,17 +46,57 @@ before(async () => {
     compExpired: await m("compold@x.org"),
     buyer: await m("buyer@x.org"),
   };
-  const sub = (member: string, offer: string, endsAt: string | null = future) => grantEntitlement(db, { memberId: member, resourceKind: "offer", resourceId: offer, sourceKind: "subscription", sourceId: newId(), endsAt });
+  const sub = (member: string, offer: string, endsAt: string | null = future) =>
+    grantEntitlement(db, {
+      memberId: member,
+      resourceKind: "offer",
+      resourceId: offer,
+      sourceKind: "subscription",
+      sourceId: newId(),
+      endsAt,
+    });
   await sub(ids.payingX, tierX.id);
   await sub(ids.payingY, tierY.id); // archived offers keep their buyers' access
   await sub(ids.lapsed, tierX.id, past);
   const refundOrder = newId();
-  await grantEntitlement(db, { memberId: ids.refunded, resourceKind: "offer", resourceId: product.id, sourceKind: "order", sourceId: refundOrder });
+  await grantEntitlement(db, {
+    memberId: ids.refunded,
+    resourceKind: "offer",
+    resourceId: product.id,
+    sourceKind: "order",
+    sourceId: refundOrder,
+  });
   await revokeSource(db, "order", refundOrder, "refunded");
-  await grantEntitlement(db, { memberId: ids.gift, resourceKind: "offer", resourceId: tierX.id, sourceKind: "gift", sourceId: newId(), endsAt: future });
-  await grantEntitlement(db, { memberId: ids.comp, resourceKind: "offer", resourceId: tierX.id, sourceKind: "complimentary", sourceId: newId() });
-  await grantEntitlement(db, { memberId: ids.compExpired, resourceKind: "offer", resourceId: tierX.id, sourceKind: "complimentary", sourceId: newId(), endsAt: past });
-  await grantEntitlement(db, { memberId: ids.buyer, resourceKind: "offer", resourceId: product.id, sourceKind: "order", sourceId: newId() });
+  await grantEntitlement(db, {
+    memberId: ids.gift,
+    resourceKind: "offer",
+    resourceId: tierX.id,
+    sourceKind: "gift",
+    sourceId: newId(),
+    endsAt: future,
+  });
+  await grantEntitlement(db, {
+    memberId: ids.comp,
+    resourceKind: "offer",
+    resourceId: tierX.id,
+    sourceKind: "complimentary",
+    sourceId: newId(),
+  });
+  await grantEntitlement(db, {
+    memberId: ids.compExpired,
+    resourceKind: "offer",
+    resourceId: tierX.id,
+    sourceKind: "complimentary",
+    sourceId: newId(),
+    endsAt: past,
+  });
+  await grantEntitlement(db, {
+    memberId: ids.buyer,
+    resourceKind: "offer",
+    resourceId: product.id,
+    sourceKind: "order",
+    sourceId: newId(),
+  });
 
   viewers.anonymous = { kind: "anonymous" };
   for (const [k, v] of Object.entries(ids)) viewers[k] = { kind: "member", memberId: v };
@@ -102,18 +143,35 @@ test("access matrix: every viewer × every resource gives exactly the expected a
       if (got !== (row[i] === "1")) wrong.push(`${viewer} × ${col}: got ${got}`);
     }
     // The batch form agrees with the single one.
-    const batch = await filterAccessible(db, viewers[viewer]!, columns.map((c) => resources[c]!));
+    const batch = await filterAccessible(
+      db,
+      viewers[viewer]!,
+      columns.map((c) => resources[c]!),
+    );
     assert.equal(batch.length, [...row].filter((x) => x === "1").length, viewer);
   }
   assert.deepEqual(wrong, []);
 });
 
 test("access matrix, many members at once (the newsletter's paywall) gives the same answers", async () => {
-  const members = Object.entries(viewers).filter(([, v]) => v.kind === "member") as [string, { kind: "member"; memberId: string }][];
+  const members = Object.entries(viewers).filter(([, v]) => v.kind === "member") as [
+    string,
+    { kind: "member"; memberId: string },
+  ][];
   for (const [i, col] of columns.entries()) {
-    const allowed = await membersWithAccess(db, members.map(([, v]) => v.memberId), resources[col]!);
-    const got = members.filter(([, v]) => allowed.has(v.memberId)).map(([k]) => k).sort();
-    const want = members.filter(([k]) => expected[k]![i] === "1").map(([k]) => k).sort();
+    const allowed = await membersWithAccess(
+      db,
+      members.map(([, v]) => v.memberId),
+      resources[col]!,
+    );
+    const got = members
+      .filter(([, v]) => allowed.has(v.memberId))
+      .map(([k]) => k)
+      .sort();
+    const want = members
+      .filter(([k]) => expected[k]![i] === "1")
+      .map(([k]) => k)
+      .sort();
     assert.deepEqual(got, want, col);
   }
 });

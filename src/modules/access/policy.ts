@@ -81,8 +81,16 @@ async function liveRows(db: Db, memberId: string, at: string): Promise<Row[]> {
   if (!hit || now - hit.at > ACCESS_CACHE_MS) {
     const rows = await db
       .selectFrom("entitlements")
-      .leftJoin("offers", (j) => j.onRef("offers.id", "=", "entitlements.resource_id").on("entitlements.resource_kind", "=", "offer"))
-      .select(["entitlements.resource_kind", "entitlements.resource_id", "offers.kind as offer_kind", "entitlements.starts_at", "entitlements.ends_at"])
+      .leftJoin("offers", (j) =>
+        j.onRef("offers.id", "=", "entitlements.resource_id").on("entitlements.resource_kind", "=", "offer"),
+      )
+      .select([
+        "entitlements.resource_kind",
+        "entitlements.resource_id",
+        "offers.kind as offer_kind",
+        "entitlements.starts_at",
+        "entitlements.ends_at",
+      ])
       .where("entitlements.member_id", "=", memberId)
       .where("entitlements.revoked_at", "is", null)
       .execute();
@@ -102,7 +110,11 @@ async function memberExists(db: Db, memberId: string): Promise<boolean> {
 const isLive = (r: Row, at: string) => r.starts_at <= at && (r.ends_at === null || r.ends_at > at);
 
 /** Holdings from live entitlement rows and the "includes" of the offers they name. */
-function holdingsFrom(rows: Row[], includesByOffer: Map<string, { resource_kind: string; resource_id: string }[]>, exists: boolean): Holdings {
+function holdingsFrom(
+  rows: Row[],
+  includesByOffer: Map<string, { resource_kind: string; resource_id: string }[]>,
+  exists: boolean,
+): Holdings {
   const h: Holdings = { offers: new Set(), resources: new Set(), paid: false, memberExists: exists };
   if (!exists) return h;
   for (const r of rows) {
@@ -115,10 +127,17 @@ function holdingsFrom(rows: Row[], includesByOffer: Map<string, { resource_kind:
   return h;
 }
 
-async function includesOf(db: Db, offerIds: Set<string>): Promise<Map<string, { resource_kind: string; resource_id: string }[]>> {
+async function includesOf(
+  db: Db,
+  offerIds: Set<string>,
+): Promise<Map<string, { resource_kind: string; resource_id: string }[]>> {
   const byOffer = new Map<string, { resource_kind: string; resource_id: string }[]>();
   if (offerIds.size === 0) return byOffer;
-  for (const i of await db.selectFrom("offer_includes").select(["offer_id", "resource_kind", "resource_id"]).where("offer_id", "in", [...offerIds]).execute()) {
+  for (const i of await db
+    .selectFrom("offer_includes")
+    .select(["offer_id", "resource_kind", "resource_id"])
+    .where("offer_id", "in", [...offerIds])
+    .execute()) {
     const list = byOffer.get(i.offer_id);
     if (list) list.push(i);
     else byOffer.set(i.offer_id, [i]);
@@ -138,7 +157,12 @@ export async function holdingsOf(db: Db, memberId: string, at = nowIso()): Promi
  * canAccess, with a few queries per 500 members instead of one per member
  * (a newsletter applies the paywall to every recipient of a batch).
  */
-export async function membersWithAccess(db: Db, memberIds: string[], resource: Resource, at = nowIso()): Promise<Set<string>> {
+export async function membersWithAccess(
+  db: Db,
+  memberIds: string[],
+  resource: Resource,
+  at = nowIso(),
+): Promise<Set<string>> {
   const ids = [...new Set(memberIds)];
   const existing = new Set<string>();
   const rowsBy = new Map<string, Row[]>();
@@ -147,8 +171,17 @@ export async function membersWithAccess(db: Db, memberIds: string[], resource: R
     for (const m of await db.selectFrom("members").select("id").where("id", "in", chunk).execute()) existing.add(m.id);
     const rows = await db
       .selectFrom("entitlements")
-      .leftJoin("offers", (j) => j.onRef("offers.id", "=", "entitlements.resource_id").on("entitlements.resource_kind", "=", "offer"))
-      .select(["entitlements.member_id", "entitlements.resource_kind", "entitlements.resource_id", "offers.kind as offer_kind", "entitlements.starts_at", "entitlements.ends_at"])
+      .leftJoin("offers", (j) =>
+        j.onRef("offers.id", "=", "entitlements.resource_id").on("entitlements.resource_kind", "=", "offer"),
+      )
+      .select([
+        "entitlements.member_id",
+        "entitlements.resource_kind",
+        "entitlements.resource_id",
+        "offers.kind as offer_kind",
+        "entitlements.starts_at",
+        "entitlements.ends_at",
+      ])
       .where("entitlements.member_id", "in", chunk)
       .where("entitlements.revoked_at", "is", null)
       .execute();
@@ -160,7 +193,15 @@ export async function membersWithAccess(db: Db, memberIds: string[], resource: R
     }
   }
   const includes = await includesOf(db, offersIn([...rowsBy.values()].flat()));
-  return new Set(ids.filter((id) => decide({ kind: "member", memberId: id }, holdingsFrom(rowsBy.get(id) ?? [], includes, existing.has(id)), resource)));
+  return new Set(
+    ids.filter((id) =>
+      decide(
+        { kind: "member", memberId: id },
+        holdingsFrom(rowsBy.get(id) ?? [], includes, existing.has(id)),
+        resource,
+      ),
+    ),
+  );
 }
 
 /** The pure decision, given what the viewer holds (use it to check many resources with one lookup). */
@@ -168,7 +209,8 @@ export function decide(viewer: Viewer, holdings: Holdings | null, resource: Reso
   if (resource.audience === "public") return true;
   if (viewer.kind === "staff") return true;
   if (viewer.kind === "anonymous" || !holdings || !holdings.memberExists) return false;
-  if (holdings.resources.has(`${resource.kind}:${resource.id}`) || holdings.resources.has(`${resource.kind}:*`)) return true;
+  if (holdings.resources.has(`${resource.kind}:${resource.id}`) || holdings.resources.has(`${resource.kind}:*`))
+    return true;
   if (resource.kind === "offer" && holdings.offers.has(resource.id)) return true;
   const a = resource.audience;
   if (a === "members") return true;
@@ -196,7 +238,8 @@ export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at =
     if (r.resource_kind === "offer") {
       offers.add(r.resource_id);
       if (r.offer_kind === "tier") paid = true;
-    } else if (r.resource_kind === resource.kind && (r.resource_id === resource.id || r.resource_id === "*")) return true;
+    } else if (r.resource_kind === resource.kind && (r.resource_id === resource.id || r.resource_id === "*"))
+      return true;
   }
   if (resource.kind === "offer" && offers.has(resource.id)) return true;
   if (a === "paid" && paid) return true;
@@ -213,7 +256,12 @@ export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at =
 }
 
 /** Same question for many resources with one lookup (lists, feeds). */
-export async function filterAccessible<T extends Resource>(db: Db, viewer: Viewer, resources: T[], at = nowIso()): Promise<T[]> {
+export async function filterAccessible<T extends Resource>(
+  db: Db,
+  viewer: Viewer,
+  resources: T[],
+  at = nowIso(),
+): Promise<T[]> {
   const holdings = viewer.kind === "member" ? await holdingsOf(db, viewer.memberId, at) : null;
   return resources.filter((r) => decide(viewer, holdings, r));
 }

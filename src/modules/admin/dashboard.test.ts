@@ -34,7 +34,11 @@ test("an empty site shows zeros, the first-steps checklist and no activity", asy
   assert.equal(statValue(res.text, "total"), "0");
   assert.match(res.text, /class="card first-steps"/);
   assert.match(res.text, /href="\/admin\/settings"/);
-  assert.match(res.text, /<li class="done">[\s\S]*?href="\/admin\/settings"/, "the story written at setup counts as done");
+  assert.match(
+    res.text,
+    /<li class="done">[\s\S]*?href="\/admin\/settings"/,
+    "the story written at setup counts as done",
+  );
   assert.match(res.text, new RegExp(t("fr", "admin.dash.events.none").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 });
 
@@ -50,7 +54,22 @@ test("stat cards, weekly chart, events and jobs match the data", async () => {
   await recordEvent(db, { memberId: null, type: "custom.something_new", actor: "system" });
   await db
     .insertInto("jobs")
-    .values({ id: "0190aaaa-0000-7000-8000-000000000001", type: "mail.send", payload: "{}", state: "dead", run_at: daysAgo(0), attempts: 8, max_attempts: 8, last_error: "SMTP down", dedupe_key: null, locked_by: null, locked_at: null, created_at: daysAgo(0), updated_at: daysAgo(0), finished_at: daysAgo(0) })
+    .values({
+      id: "0190aaaa-0000-7000-8000-000000000001",
+      type: "mail.send",
+      payload: "{}",
+      state: "dead",
+      run_at: daysAgo(0),
+      attempts: 8,
+      max_attempts: 8,
+      last_error: "SMTP down",
+      dedupe_key: null,
+      locked_by: null,
+      locked_at: null,
+      created_at: daysAgo(0),
+      updated_at: daysAgo(0),
+      finished_at: daysAgo(0),
+    })
     .execute();
 
   const res = await owner.get("/admin");
@@ -100,18 +119,28 @@ test("weeks start on Monday in the site's time zone and members fold into the ri
   const weeks = await newMembersPerWeek(app.db, 12, now);
   assert.equal(weeks.length, 12);
   assert.equal(weeks[11]!.start, weekStart(now).toISOString().slice(0, 10));
-  assert.equal(weeks.reduce((s, w) => s + w.count, 0), 14);
+  assert.equal(
+    weeks.reduce((s, w) => s + w.count, 0),
+    14,
+  );
   const thisWeek = weeks[11]!.count;
   assert.ok(thisWeek >= 3, "today's three members are in the current week");
 
   // A member who joined on Monday 00:30 in Paris (Sunday 23:30 UTC) counts in Paris's new week.
   const at = "2026-11-22T23:30:00.000Z";
-  await createMember(app.db, { email: "minuit@example.org", locale: "fr", status: "active", emailOptIn: false, source: "test" }, "system");
+  await createMember(
+    app.db,
+    { email: "minuit@example.org", locale: "fr", status: "active", emailOptIn: false, source: "test" },
+    "system",
+  );
   await app.db.updateTable("members").set({ created_at: at }).where("email", "=", "minuit@example.org").execute();
   const monday = new Date("2026-11-25T12:00:00Z");
   const paris = await newMembersPerWeek(app.db, 2, monday, "Europe/Paris");
   const utc = await newMembersPerWeek(app.db, 2, monday, "UTC");
-  assert.deepEqual(paris.map((w) => w.start), ["2026-11-16", "2026-11-23"]);
+  assert.deepEqual(
+    paris.map((w) => w.start),
+    ["2026-11-16", "2026-11-23"],
+  );
   const minuit = (weeks: { count: number }[]) => weeks.map((w) => w.count);
   await app.db.deleteFrom("members").where("email", "=", "minuit@example.org").execute();
   const parisWithout = await newMembersPerWeek(app.db, 2, monday, "Europe/Paris");

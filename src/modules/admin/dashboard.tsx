@@ -14,7 +14,11 @@ export function eventLabel(locale: Locale, type: string): string {
 }
 
 function shortDay(locale: Locale, isoDay: string): string {
-  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${isoDay}T00:00:00Z`));
+  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  }).format(new Date(`${isoDay}T00:00:00Z`));
 }
 
 /**
@@ -35,7 +39,13 @@ function WeeklyChart({ locale, weeks, title }: { locale: Locale; weeks: WeekBuck
   const total = weeks.reduce((s, w) => s + w.count, 0);
   const desc = weeks.map((w) => `${shortDay(locale, w.start)}: ${w.count}`).join(", ");
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="chart-t chart-d" class="bars" preserveAspectRatio="xMidYMid meet">
+    <svg
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-labelledby="chart-t chart-d"
+      class="bars"
+      preserveAspectRatio="xMidYMid meet"
+    >
       <title id="chart-t">{`${title} (${formatNumber(locale, total)})`}</title>
       <desc id="chart-d">{desc}</desc>
       <line class="axis" x1="0" x2={width} y1={top + plot + 0.5} y2={top + plot + 0.5} />
@@ -87,16 +97,42 @@ export async function dashboardPage(c: AppContext) {
   const locale = c.var.locale;
   const { db, mailer } = c.var.services;
   const site = c.var.site;
-  const [user, stats, weeks, events, jobs] = await Promise.all([currentStaff(c), memberStats(db), newMembersPerWeek(db, 12, new Date(), c.var.site.timeZone), recentEvents(db, 10), jobCounts(db)]);
+  const [user, stats, weeks, events, jobs] = await Promise.all([
+    currentStaff(c),
+    memberStats(db),
+    newMembersPerWeek(db, 12, new Date(), c.var.site.timeZone),
+    recentEvents(db, 10),
+    jobCounts(db),
+  ]);
   const jobCount = (state: string) => jobs.find((j) => j.state === state)?.count ?? 0;
   const dead = jobCount("dead");
   const n = (v: number) => formatNumber(locale, v);
 
   const steps = [
-    { done: site.storyMarkdown.trim().length > 0, href: "/admin/settings", label: t("admin.dash.steps.story"), hint: t("admin.dash.steps.storyHint") },
-    { done: stats.total > 0, href: "/admin/members", label: t("admin.dash.steps.invite"), hint: t("admin.dash.steps.inviteHint") },
-    { done: mailer.kind === "smtp", href: "/admin/mailbox", label: t("admin.dash.steps.email"), hint: t("admin.dash.steps.emailHint") },
-    { done: user.totpEnabled, href: "/admin/security", label: t("admin.dash.steps.security"), hint: t("admin.dash.steps.securityHint") },
+    {
+      done: site.storyMarkdown.trim().length > 0,
+      href: "/admin/settings",
+      label: t("admin.dash.steps.story"),
+      hint: t("admin.dash.steps.storyHint"),
+    },
+    {
+      done: stats.total > 0,
+      href: "/admin/members",
+      label: t("admin.dash.steps.invite"),
+      hint: t("admin.dash.steps.inviteHint"),
+    },
+    {
+      done: mailer.kind === "smtp",
+      href: "/admin/mailbox",
+      label: t("admin.dash.steps.email"),
+      hint: t("admin.dash.steps.emailHint"),
+    },
+    {
+      done: user.totpEnabled,
+      href: "/admin/security",
+      label: t("admin.dash.steps.security"),
+      hint: t("admin.dash.steps.securityHint"),
+    },
   ];
   const stepsLeft = steps.filter((s) => !s.done).length;
 
@@ -122,7 +158,12 @@ export async function dashboardPage(c: AppContext) {
       {stepsLeft > 0 && (
         <section class="card first-steps" aria-labelledby="steps-h">
           <h2 id="steps-h">{t("admin.dash.steps.title")}</h2>
-          <p class="muted small">{t(stepsLeft === 1 ? "admin.dash.steps.leftOne" : "admin.dash.steps.left", { n: stepsLeft, total: steps.length })}</p>
+          <p class="muted small">
+            {t(stepsLeft === 1 ? "admin.dash.steps.leftOne" : "admin.dash.steps.left", {
+              n: stepsLeft,
+              total: steps.length,
+            })}
+          </p>
           <ol class="checklist">
             {steps.map((s) => (
               <li class={s.done ? "done" : undefined}>

@@ -20,7 +20,8 @@ export const adminMessages = defineMessages({
     "admin.dash.jobs.title": "Tâches en arrière-plan",
     "admin.dash.jobs.all": "Tout voir",
     "admin.dash.jobs.ok": "Tout fonctionne : aucune tâche en échec.",
-    "admin.dash.jobs.deadHint": "Certaines tâches ont échoué définitivement. Ouvrez-les pour voir l’erreur et les relancer.",
+    "admin.dash.jobs.deadHint":
+      "Certaines tâches ont échoué définitivement. Ouvrez-les pour voir l’erreur et les relancer.",
     "admin.dash.events.title": "Activité récente",
     "admin.dash.events.none": "Rien pour l’instant. Les inscriptions, confirmations et connexions apparaîtront ici.",
     "admin.dash.events.someone": "un membre",
@@ -37,7 +38,8 @@ export const adminMessages = defineMessages({
     "admin.dash.steps.security": "Protégez votre accès",
     "admin.dash.steps.securityHint": "Activez la validation en deux étapes.",
     "admin.jobs.title": "Tâches en arrière-plan",
-    "admin.jobs.intro": "Envois d’e-mails, nettoyages et autres travaux faits en coulisses. Une tâche qui échoue est réessayée automatiquement ; après plusieurs échecs, elle attend ici que vous la relanciez.",
+    "admin.jobs.intro":
+      "Envois d’e-mails, nettoyages et autres travaux faits en coulisses. Une tâche qui échoue est réessayée automatiquement ; après plusieurs échecs, elle attend ici que vous la relanciez.",
     "admin.jobs.filter": "Filtrer par état",
     "admin.jobs.all": "Toutes",
     "admin.jobs.state.queued": "En attente",
@@ -57,8 +59,10 @@ export const adminMessages = defineMessages({
     "admin.jobs.notDead": "Seule une tâche en échec peut être relancée.",
     "admin.jobs.limited": "Seules les {n} plus récentes sont affichées.",
     "admin.mailbox.title": "Boîte de test",
-    "admin.mailbox.intro": "Aucun serveur d’envoi n’est configuré : les e-mails du site ne partent pas, ils arrivent ici. Vous pouvez tout essayer, y compris cliquer sur les liens de confirmation.",
-    "admin.mailbox.smtpNote": "Les e-mails partent par votre serveur SMTP (SMTP_URL) : cette boîte de test ne reçoit plus rien. Les messages ci-dessous datent d’avant la configuration.",
+    "admin.mailbox.intro":
+      "Aucun serveur d’envoi n’est configuré : les e-mails du site ne partent pas, ils arrivent ici. Vous pouvez tout essayer, y compris cliquer sur les liens de confirmation.",
+    "admin.mailbox.smtpNote":
+      "Les e-mails partent par votre serveur SMTP (SMTP_URL) : cette boîte de test ne reçoit plus rien. Les messages ci-dessous datent d’avant la configuration.",
     "admin.mailbox.search": "Destinataire",
     "admin.mailbox.searchButton": "Rechercher",
     "admin.mailbox.clear": "Effacer",
@@ -112,7 +116,8 @@ export const adminMessages = defineMessages({
     "admin.dash.steps.security": "Protect your access",
     "admin.dash.steps.securityHint": "Turn on two-step verification.",
     "admin.jobs.title": "Background jobs",
-    "admin.jobs.intro": "Email sends, cleanups and other work done behind the scenes. A failing job is retried automatically; after several failures it waits here for you to retry it.",
+    "admin.jobs.intro":
+      "Email sends, cleanups and other work done behind the scenes. A failing job is retried automatically; after several failures it waits here for you to retry it.",
     "admin.jobs.filter": "Filter by state",
     "admin.jobs.all": "All",
     "admin.jobs.state.queued": "Queued",
@@ -132,8 +137,10 @@ export const adminMessages = defineMessages({
     "admin.jobs.notDead": "Only a failed job can be retried.",
     "admin.jobs.limited": "Only the {n} most recent are shown.",
     "admin.mailbox.title": "Test mailbox",
-    "admin.mailbox.intro": "No sending server is configured: the site’s emails do not go out, they arrive here. You can try everything, including clicking confirmation links.",
-    "admin.mailbox.smtpNote": "Emails go out through your SMTP server (SMTP_URL): this test mailbox no longer receives anything. The messages below date from before it was set up.",
+    "admin.mailbox.intro":
+      "No sending server is configured: the site’s emails do not go out, they arrive here. You can try everything, including clicking confirmation links.",
+    "admin.mailbox.smtpNote":
+      "Emails go out through your SMTP server (SMTP_URL): this test mailbox no longer receives anything. The messages below date from before it was set up.",
     "admin.mailbox.search": "Recipient",
     "admin.mailbox.searchButton": "Search",
     "admin.mailbox.clear": "Clear",

@@ -24,7 +24,10 @@ after(async () => {
   await app.stop();
 });
 
-async function insertJob(state: "queued" | "done" | "dead", opts: { type?: string; error?: string; finishedAt?: string | null; runAt?: string } = {}): Promise<string> {
+async function insertJob(
+  state: "queued" | "done" | "dead",
+  opts: { type?: string; error?: string; finishedAt?: string | null; runAt?: string } = {},
+): Promise<string> {
   const id = newId();
   const at = nowIso();
   await app.db
@@ -79,7 +82,11 @@ test("a dead job can be retried and then runs", async () => {
   assert.equal(res.status, 303);
   assert.equal(res.location, "/admin/jobs?retried=1");
   await app.drainJobs();
-  const row = await app.db.selectFrom("jobs").select(["state", "attempts"]).where("id", "=", dead).executeTakeFirstOrThrow();
+  const row = await app.db
+    .selectFrom("jobs")
+    .select(["state", "attempts"])
+    .where("id", "=", dead)
+    .executeTakeFirstOrThrow();
   assert.equal(row.state, "done");
   assert.equal(row.attempts, 1);
   assert.ok(handled > before);
@@ -104,27 +111,69 @@ test("the cleanup job is scheduled and prunes only what is old", async () => {
   const recentDone = await insertJob("done", { finishedAt: isoIn(-86400_000) });
   const oldDead = await insertJob("dead", { finishedAt: isoIn(-30 * 86400_000) });
   const at = nowIso();
-  const session = (id: string, expires: string) => ({ id, token_hash: `h-${id}`, subject_kind: "member" as const, subject_id: "x", mfa_pending: 0, ip: null, user_agent: null, created_at: at, expires_at: expires, last_seen_at: at });
+  const session = (id: string, expires: string) => ({
+    id,
+    token_hash: `h-${id}`,
+    subject_kind: "member" as const,
+    subject_id: "x",
+    mfa_pending: 0,
+    ip: null,
+    user_agent: null,
+    created_at: at,
+    expires_at: expires,
+    last_seen_at: at,
+  });
   const expiredSession = newId();
   const liveSession = newId();
-  await db.insertInto("sessions").values([session(expiredSession, isoIn(-1000)), session(liveSession, isoIn(3600_000))]).execute();
-  await db.insertInto("rate_limits").values([
-    { key: "old-window", window_start: isoIn(-3 * 86400_000), count: 3 },
-    { key: "new-window", window_start: isoIn(-60_000), count: 3 },
-  ]).execute();
-  const link = (id: string, expires: string) => ({ id, token_hash: `l-${id}`, email: "a@b.test", member_id: null, purpose: "login" as const, redirect_to: null, expires_at: expires, used_at: null, created_at: at });
+  await db
+    .insertInto("sessions")
+    .values([session(expiredSession, isoIn(-1000)), session(liveSession, isoIn(3600_000))])
+    .execute();
+  await db
+    .insertInto("rate_limits")
+    .values([
+      { key: "old-window", window_start: isoIn(-3 * 86400_000), count: 3 },
+      { key: "new-window", window_start: isoIn(-60_000), count: 3 },
+    ])
+    .execute();
+  const link = (id: string, expires: string) => ({
+    id,
+    token_hash: `l-${id}`,
+    email: "a@b.test",
+    member_id: null,
+    purpose: "login" as const,
+    redirect_to: null,
+    expires_at: expires,
+    used_at: null,
+    created_at: at,
+  });
   const oldLink = newId();
   const freshExpiredLink = newId();
-  await db.insertInto("magic_links").values([link(oldLink, isoIn(-2 * 86400_000)), link(freshExpiredLink, isoIn(-3600_000))]).execute();
+  await db
+    .insertInto("magic_links")
+    .values([link(oldLink, isoIn(-2 * 86400_000)), link(freshExpiredLink, isoIn(-3600_000))])
+    .execute();
 
   await runCleanup(db);
 
-  const jobIds = (await db.selectFrom("jobs").select("id").where("id", "in", [oldDone, recentDone, oldDead]).execute()).map((r) => r.id);
-  assert.deepEqual(jobIds.sort(), [recentDone, oldDead].sort(), "done jobs older than 7 days go; dead ones stay for the owner");
-  const sessionIds = (await db.selectFrom("sessions").select("id").where("id", "in", [expiredSession, liveSession]).execute()).map((r) => r.id);
+  const jobIds = (
+    await db.selectFrom("jobs").select("id").where("id", "in", [oldDone, recentDone, oldDead]).execute()
+  ).map((r) => r.id);
+  assert.deepEqual(
+    jobIds.sort(),
+    [recentDone, oldDead].sort(),
+    "done jobs older than 7 days go; dead ones stay for the owner",
+  );
+  const sessionIds = (
+    await db.selectFrom("sessions").select("id").where("id", "in", [expiredSession, liveSession]).execute()
+  ).map((r) => r.id);
   assert.deepEqual(sessionIds, [liveSession]);
-  const keys = (await db.selectFrom("rate_limits").select("key").where("key", "in", ["old-window", "new-window"]).execute()).map((r) => r.key);
+  const keys = (
+    await db.selectFrom("rate_limits").select("key").where("key", "in", ["old-window", "new-window"]).execute()
+  ).map((r) => r.key);
   assert.deepEqual(keys, ["new-window"]);
-  const links = (await db.selectFrom("magic_links").select("id").where("id", "in", [oldLink, freshExpiredLink]).execute()).map((r) => r.id);
+  const links = (
+    await db.selectFrom("magic_links").select("id").where("id", "in", [oldLink, freshExpiredLink]).execute()
+  ).map((r) => r.id);
   assert.deepEqual(links, [freshExpiredLink]);
 });

@@ -8,7 +8,12 @@ import { CsrfField, Notice } from "../../platform/views/components.tsx";
 import { adminPage, registerAdminNav } from "./layout.tsx";
 import { isJobState, jobStates, listJobs, type JobState } from "./queries.ts";
 
-const badgeClass: Record<JobState, string> = { queued: "badge", running: "badge warn", done: "badge ok", dead: "badge danger" };
+const badgeClass: Record<JobState, string> = {
+  queued: "badge",
+  running: "badge warn",
+  done: "badge ok",
+  dead: "badge danger",
+};
 
 async function jobsPage(c: AppContext) {
   const t = tr(c);
@@ -33,7 +38,11 @@ async function jobsPage(c: AppContext) {
       {retried && <Notice>{t("admin.jobs.retried")}</Notice>}
       <nav class="tabs" aria-label={t("admin.jobs.filter")}>
         {tabs.map((tab) => (
-          <a href={tab.value ? `/admin/jobs?state=${tab.value}` : "/admin/jobs"} aria-current={tab.value === state ? "page" : undefined} data-state={tab.value ?? "all"}>
+          <a
+            href={tab.value ? `/admin/jobs?state=${tab.value}` : "/admin/jobs"}
+            aria-current={tab.value === state ? "page" : undefined}
+            data-state={tab.value ?? "all"}
+          >
             {tab.label} <span class="count">{formatNumber(locale, tab.count)}</span>
           </a>
         ))}
@@ -70,7 +79,15 @@ async function jobsPage(c: AppContext) {
                     {`${j.attempts}/${j.maxAttempts}`}
                   </td>
                   <td class="nowrap run-at">{formatDateTime(locale, j.runAt, c.var.site.timeZone)}</td>
-                  <td class={j.lastError ? "job-error" : "job-error none"}>{j.lastError ? <span title={j.lastError}>{j.lastError.length > 160 ? `${j.lastError.slice(0, 160)}…` : j.lastError}</span> : <span class="muted">—</span>}</td>
+                  <td class={j.lastError ? "job-error" : "job-error none"}>
+                    {j.lastError ? (
+                      <span title={j.lastError}>
+                        {j.lastError.length > 160 ? `${j.lastError.slice(0, 160)}…` : j.lastError}
+                      </span>
+                    ) : (
+                      <span class="muted">—</span>
+                    )}
+                  </td>
                   <td>
                     {j.state === "dead" && (
                       <form method="post" action={`/admin/jobs/${j.id}/retry`}>

@@ -48,7 +48,8 @@ export function AdminLayout({ c, title, children }: { c: AppContext; title: stri
             </a>
             <nav aria-label={t("admin.title")}>
               {navItems.map((item) => {
-                const current = item.href === "/admin" ? path === "/admin" : path === item.href || path.startsWith(item.href + "/");
+                const current =
+                  item.href === "/admin" ? path === "/admin" : path === item.href || path.startsWith(item.href + "/");
                 return (
                   <a href={item.href} aria-current={current ? "page" : undefined}>
                     {t(item.labelKey)}
@@ -56,7 +57,9 @@ export function AdminLayout({ c, title, children }: { c: AppContext; title: stri
                 );
               })}
               <a href="/">{t("admin.nav.viewSite")}</a>
-              <a href={`/lang/${c.var.locale === "fr" ? "en" : "fr"}?next=${encodeURIComponent(path)}`}>{t("app.switchTo")}</a>
+              <a href={`/lang/${c.var.locale === "fr" ? "en" : "fr"}?next=${encodeURIComponent(path)}`}>
+                {t("app.switchTo")}
+              </a>
               <form method="post" action="/admin/logout">
                 <CsrfField c={c} />
                 <button type="submit" class="link small">

@@ -34,7 +34,11 @@ test("without SMTP, emails land in the dev mailbox and are listed newest first",
   await app.drainJobs();
   await queueMail(app.db, { to: "other@example.test", subject: "Second", html: "<p>2</p>", text: "Plain, no links." });
   await app.drainJobs();
-  const rows = await app.db.selectFrom("dev_mailbox").select(["id", "to_address", "subject"]).orderBy("id", "asc").execute();
+  const rows = await app.db
+    .selectFrom("dev_mailbox")
+    .select(["id", "to_address", "subject"])
+    .orderBy("id", "asc")
+    .execute();
   assert.equal(rows.length, 2);
   assert.equal(rows[0]!.subject, "Confirmez votre inscription");
   messageId = rows[0]!.id;
@@ -60,7 +64,10 @@ test("a message page shows headers, clickable links from the text and a sandboxe
   assert.equal(res.status, 200);
   assert.ok(res.text.includes("reader@example.test"));
   assert.ok(res.text.includes("Reply-To"));
-  assert.ok(res.text.includes(`<a href="${app.url}/join/confirm?token=abc123" rel="noopener noreferrer"`), "the confirmation link, without the trailing full stop");
+  assert.ok(
+    res.text.includes(`<a href="${app.url}/join/confirm?token=abc123" rel="noopener noreferrer"`),
+    "the confirmation link, without the trailing full stop",
+  );
   assert.match(res.text, new RegExp(`<iframe class="mail-frame" src="/admin/mailbox/${messageId}/html" sandbox=""`));
   assert.ok(!res.text.includes("<script>alert(1)"), "the HTML part is not inlined in the admin page");
   assert.equal((await owner.get("/admin/mailbox/nope")).status, 404);
@@ -95,5 +102,8 @@ test("the dashboard's email step stays open without SMTP", async () => {
 });
 
 test("links are pulled from text without trailing punctuation or duplicates", () => {
-  assert.deepEqual(linksIn("a https://x.test/a?b=1. (see https://x.test/c) and https://x.test/a?b=1, ftp://no"), ["https://x.test/a?b=1", "https://x.test/c"]);
+  assert.deepEqual(linksIn("a https://x.test/a?b=1. (see https://x.test/c) and https://x.test/a?b=1, ftp://no"), [
+    "https://x.test/a?b=1",
+    "https://x.test/c",
+  ]);
 });

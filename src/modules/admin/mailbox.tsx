@@ -13,7 +13,8 @@ import { getMailboxMessage, linksIn, listMailbox } from "./queries.ts";
  * provider). A message's HTML is shown in a sandboxed iframe served with its
  * own strict CSP: no script, no form, no same-origin access.
  */
-export const mailHtmlPolicy = "default-src 'none'; img-src data: https:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
+export const mailHtmlPolicy =
+  "default-src 'none'; img-src data: https:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
 
 const PAGE = 50;
 
@@ -25,13 +26,19 @@ async function mailboxPage(c: AppContext) {
   const rows = await listMailbox(db, { q, before, limit: PAGE + 1 });
   const more = rows.length > PAGE;
   const shown = rows.slice(0, PAGE);
-  const nextHref = more ? `/admin/mailbox?${new URLSearchParams({ ...(q ? { q } : {}), before: shown[shown.length - 1]!.id }).toString()}` : null;
+  const nextHref = more
+    ? `/admin/mailbox?${new URLSearchParams({ ...(q ? { q } : {}), before: shown[shown.length - 1]!.id }).toString()}`
+    : null;
   return adminPage(
     c,
     t("admin.mailbox.title"),
     <>
       <h1>{t("admin.mailbox.title")}</h1>
-      {mailer.kind === "smtp" ? <Notice kind="warn">{t("admin.mailbox.smtpNote")}</Notice> : <p class="muted">{t("admin.mailbox.intro")}</p>}
+      {mailer.kind === "smtp" ? (
+        <Notice kind="warn">{t("admin.mailbox.smtpNote")}</Notice>
+      ) : (
+        <p class="muted">{t("admin.mailbox.intro")}</p>
+      )}
       <form method="get" action="/admin/mailbox" class="filters" role="search">
         <div class="field">
           <label for="f-q">{t("admin.mailbox.search")}</label>
@@ -131,7 +138,14 @@ async function messagePage(c: AppContext) {
       {msg.html && (
         <section class="mail-section" aria-labelledby="html-h">
           <h2 id="html-h">{t("admin.mailbox.html")}</h2>
-          <iframe class="mail-frame" src={`/admin/mailbox/${msg.id}/html`} sandbox="" title={t("admin.mailbox.htmlFrame")} loading="lazy" referrerpolicy="no-referrer"></iframe>
+          <iframe
+            class="mail-frame"
+            src={`/admin/mailbox/${msg.id}/html`}
+            sandbox=""
+            title={t("admin.mailbox.htmlFrame")}
+            loading="lazy"
+            referrerpolicy="no-referrer"
+          ></iframe>
         </section>
       )}
       <section class="mail-section" aria-labelledby="text-h">

@@ -58,7 +58,15 @@ export async function newMembersPerWeek(db: Db, weeks = 12, now = new Date(), zo
   const bounds = starts.map((s) => s.toJSDate().toISOString());
   const row = await db
     .selectFrom("members")
-    .select(starts.slice(0, weeks).map((_s, i) => sql<number | string | null>`sum(case when created_at >= ${bounds[i]} and created_at < ${bounds[i + 1]} then 1 else 0 end)`.as(`w${i}`)))
+    .select(
+      starts
+        .slice(0, weeks)
+        .map((_s, i) =>
+          sql<
+            number | string | null
+          >`sum(case when created_at >= ${bounds[i]} and created_at < ${bounds[i + 1]} then 1 else 0 end)`.as(`w${i}`),
+        ),
+    )
     .where("created_at", ">=", bounds[0]!)
     .where("created_at", "<", bounds[weeks]!)
     .executeTakeFirst();
@@ -81,11 +89,27 @@ export async function recentEvents(db: Db, limit = 10): Promise<RecentEvent[]> {
   const rows = await db
     .selectFrom("events")
     .leftJoin("members", "members.id", "events.member_id")
-    .select(["events.id", "events.type", "events.actor", "events.created_at", "events.member_id", "members.name", "members.email"])
+    .select([
+      "events.id",
+      "events.type",
+      "events.actor",
+      "events.created_at",
+      "events.member_id",
+      "members.name",
+      "members.email",
+    ])
     .orderBy("events.id", "desc")
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, type: r.type, actor: r.actor, createdAt: r.created_at, memberId: r.member_id, memberName: r.name ?? null, memberEmail: r.email ?? null }));
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    actor: r.actor,
+    createdAt: r.created_at,
+    memberId: r.member_id,
+    memberName: r.name ?? null,
+    memberEmail: r.email ?? null,
+  }));
 }
 
 export const jobStates = ["queued", "running", "done", "dead"] as const;
@@ -111,7 +135,9 @@ export interface JobRow {
  * key (UUIDv7 = creation order); a state filter walks the (state, run_at) index.
  */
 export async function listJobs(db: Db, opts: { state?: JobState; limit?: number } = {}): Promise<JobRow[]> {
-  let q = db.selectFrom("jobs").select(["id", "type", "state", "attempts", "max_attempts", "run_at", "updated_at", "last_error"]);
+  let q = db
+    .selectFrom("jobs")
+    .select(["id", "type", "state", "attempts", "max_attempts", "run_at", "updated_at", "last_error"]);
   q = opts.state ? q.where("state", "=", opts.state).orderBy("run_at", "desc") : q.orderBy("id", "desc");
   const rows = await q.limit(opts.limit ?? 100).execute();
   return rows.map((r) => ({
@@ -134,12 +160,18 @@ export interface MailboxRow {
 }
 
 /** Captured emails, newest first, optionally filtered by recipient; `before` is the last id of the previous page. */
-export async function listMailbox(db: Db, opts: { q?: string; before?: string; limit?: number } = {}): Promise<MailboxRow[]> {
+export async function listMailbox(
+  db: Db,
+  opts: { q?: string; before?: string; limit?: number } = {},
+): Promise<MailboxRow[]> {
   let q = db.selectFrom("dev_mailbox").select(["id", "to_address", "subject", "created_at"]);
   const search = opts.q?.trim().toLowerCase();
   if (search) q = q.where(ilike(db, "to_address", `%${likeEscape(search)}%`));
   if (opts.before) q = q.where("id", "<", opts.before);
-  const rows = await q.orderBy("id", "desc").limit(opts.limit ?? 50).execute();
+  const rows = await q
+    .orderBy("id", "desc")
+    .limit(opts.limit ?? 50)
+    .execute();
   return rows.map((r) => ({ id: r.id, to: r.to_address, subject: r.subject, createdAt: r.created_at }));
 }
 

@@ -32,7 +32,10 @@ after(async () => {
 });
 
 async function count(handle: DbHandle, table: "members" | "member_consents" | "events"): Promise<number> {
-  const row = await handle.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+  const row = await handle.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as("n"))
+    .executeTakeFirstOrThrow();
   return toNumber(row.n);
 }
 
@@ -49,7 +52,11 @@ test("the demo creates the site, the owner and the asked number of members with 
   assert.equal(site.name, "L’atelier de Camille");
   assert.match(site.storyHtml, /<h2>Ce que je partage ici<\/h2>/);
   assert.match(site.aboutHtml, /Camille Lefèvre/);
-  const owner = await handle.db.selectFrom("staff_users").selectAll().where("email", "=", demoOwner.email).executeTakeFirstOrThrow();
+  const owner = await handle.db
+    .selectFrom("staff_users")
+    .selectAll()
+    .where("email", "=", demoOwner.email)
+    .executeTakeFirstOrThrow();
   assert.equal(owner.role, "owner");
   assert.equal(await verifyPassword(demoOwner.password, owner.password_hash), true);
 });
@@ -64,11 +71,17 @@ test("members look real: mostly active, some pending, both languages, several ti
   assert.equal(new Set(rows.map((r) => r.email)).size, rows.length);
   for (const r of rows) assert.match(r.email, /^[a-z0-9.]+@[a-z0-9.-]+\.[a-z]+$/);
   // Every opted-in member's latest consent row grants.
-  const consents = await a.handle.db.selectFrom("member_consents").select(["member_id", "granted", "created_at", "id"]).orderBy("id").execute();
+  const consents = await a.handle.db
+    .selectFrom("member_consents")
+    .select(["member_id", "granted", "created_at", "id"])
+    .orderBy("id")
+    .execute();
   const latest = new Map<string, number>();
   for (const c of consents) latest.set(c.member_id, c.granted);
-  for (const r of rows.filter((m) => m.email_opt_in === 1)) assert.equal(latest.get(r.id), 1, `consent on file for ${r.email}`);
-  for (const r of rows.filter((m) => m.status === "active" && m.source === "signup")) assert.ok(r.confirmed_at && r.confirmed_at >= r.created_at);
+  for (const r of rows.filter((m) => m.email_opt_in === 1))
+    assert.equal(latest.get(r.id), 1, `consent on file for ${r.email}`);
+  for (const r of rows.filter((m) => m.status === "active" && m.source === "signup"))
+    assert.ok(r.confirmed_at && r.confirmed_at >= r.created_at);
 });
 
 test("history spreads over the past twelve months, ids sort like time", async () => {
@@ -77,8 +90,17 @@ test("history spreads over the past twelve months, ids sort like time", async ()
   assert.ok(months.size >= 12, `months covered: ${months.size}`);
   for (const e of events) assert.ok(e.created_at <= now.toISOString() && e.created_at > "2025-11-19");
   const types = new Set(events.map((e) => e.type));
-  for (const t of ["member.joined", "member.confirmed", "member.logged_in", "member.preferences_changed", "consent.granted"]) assert.ok(types.has(t), t);
-  const sortedByTime = [...events].sort((x, y) => (x.created_at < y.created_at ? -1 : x.created_at > y.created_at ? 1 : 0));
+  for (const t of [
+    "member.joined",
+    "member.confirmed",
+    "member.logged_in",
+    "member.preferences_changed",
+    "consent.granted",
+  ])
+    assert.ok(types.has(t), t);
+  const sortedByTime = [...events].sort((x, y) =>
+    x.created_at < y.created_at ? -1 : x.created_at > y.created_at ? 1 : 0,
+  );
   assert.deepEqual(
     events.map((e) => e.created_at.slice(0, 19)),
     sortedByTime.map((e) => e.created_at.slice(0, 19)),

@@ -19,7 +19,11 @@ import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/dem
  * generators called from seedDemo.
  */
 
-export const demoOwner = { email: "owner@demo.atelier", password: "atelier-demo-2026", name: "Camille Lefèvre" } as const;
+export const demoOwner = {
+  email: "owner@demo.atelier",
+  password: "atelier-demo-2026",
+  name: "Camille Lefèvre",
+} as const;
 
 export interface SeedOptions {
   /** How many members to create (default 300). */
@@ -73,37 +77,241 @@ export function uuidv7At(ms: number, rng: Rng): string {
   const b = (rng() * 0x100000000) >>> 0;
   const c = (rng() * 0x100000000) >>> 0;
   return (
-    byteHex[(hi >>> 16) & 0xff]! + byteHex[(hi >>> 8) & 0xff]! + byteHex[hi & 0xff]! + byteHex[(lo >>> 16) & 0xff]! +
-    "-" + byteHex[(lo >>> 8) & 0xff]! + byteHex[lo & 0xff]! +
-    "-7" + byteHex[(a >>> 24) & 0x0f]!.slice(1) + byteHex[(a >>> 16) & 0xff]! +
-    "-" + byteHex[0x80 | ((a >>> 8) & 0x3f)]! + byteHex[a & 0xff]! +
-    "-" + byteHex[(b >>> 24) & 0xff]! + byteHex[(b >>> 16) & 0xff]! + byteHex[(b >>> 8) & 0xff]! + byteHex[b & 0xff]! + byteHex[(c >>> 8) & 0xff]! + byteHex[c & 0xff]!
+    byteHex[(hi >>> 16) & 0xff]! +
+    byteHex[(hi >>> 8) & 0xff]! +
+    byteHex[hi & 0xff]! +
+    byteHex[(lo >>> 16) & 0xff]! +
+    "-" +
+    byteHex[(lo >>> 8) & 0xff]! +
+    byteHex[lo & 0xff]! +
+    "-7" +
+    byteHex[(a >>> 24) & 0x0f]!.slice(1) +
+    byteHex[(a >>> 16) & 0xff]! +
+    "-" +
+    byteHex[0x80 | ((a >>> 8) & 0x3f)]! +
+    byteHex[a & 0xff]! +
+    "-" +
+    byteHex[(b >>> 24) & 0xff]! +
+    byteHex[(b >>> 16) & 0xff]! +
+    byteHex[(b >>> 8) & 0xff]! +
+    byteHex[b & 0xff]! +
+    byteHex[(c >>> 8) & 0xff]! +
+    byteHex[c & 0xff]!
   );
 }
 
 const frFirst = [
-  "Camille", "Léa", "Manon", "Chloé", "Inès", "Jade", "Louise", "Alice", "Lina", "Emma", "Juliette", "Zoé", "Margaux", "Clémence", "Anaïs",
-  "Élise", "Mathilde", "Pauline", "Hélène", "Sophie", "Nathalie", "Isabelle", "Agnès", "Brigitte", "Sylvie", "Martine", "Océane", "Maëlle",
-  "Lucas", "Hugo", "Louis", "Gabriel", "Arthur", "Jules", "Théo", "Raphaël", "Antoine", "Mathieu", "Nicolas", "Julien", "Olivier", "François",
-  "Benoît", "Étienne", "Rémi", "Yannick", "Thierry", "Pierre", "Maxime", "Bastien", "Gaëlle", "Solène", "Noémie", "Capucine", "Bérénice",
+  "Camille",
+  "Léa",
+  "Manon",
+  "Chloé",
+  "Inès",
+  "Jade",
+  "Louise",
+  "Alice",
+  "Lina",
+  "Emma",
+  "Juliette",
+  "Zoé",
+  "Margaux",
+  "Clémence",
+  "Anaïs",
+  "Élise",
+  "Mathilde",
+  "Pauline",
+  "Hélène",
+  "Sophie",
+  "Nathalie",
+  "Isabelle",
+  "Agnès",
+  "Brigitte",
+  "Sylvie",
+  "Martine",
+  "Océane",
+  "Maëlle",
+  "Lucas",
+  "Hugo",
+  "Louis",
+  "Gabriel",
+  "Arthur",
+  "Jules",
+  "Théo",
+  "Raphaël",
+  "Antoine",
+  "Mathieu",
+  "Nicolas",
+  "Julien",
+  "Olivier",
+  "François",
+  "Benoît",
+  "Étienne",
+  "Rémi",
+  "Yannick",
+  "Thierry",
+  "Pierre",
+  "Maxime",
+  "Bastien",
+  "Gaëlle",
+  "Solène",
+  "Noémie",
+  "Capucine",
+  "Bérénice",
 ] as const;
 const frLast = [
-  "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel",
-  "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François",
-  "Martinez", "Legrand", "Garnier", "Faure", "Rousseau", "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu",
-  "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson", "Sanchez", "Gérard", "Nguyen", "Boyer", "Denis", "Lemaire",
-  "Duval", "Joly", "Gautier", "Roger", "Roche", "Le Gall", "Le Goff", "Kerouac", "Benali", "Haddad", "Diallo", "Traoré",
+  "Martin",
+  "Bernard",
+  "Dubois",
+  "Thomas",
+  "Robert",
+  "Richard",
+  "Petit",
+  "Durand",
+  "Leroy",
+  "Moreau",
+  "Simon",
+  "Laurent",
+  "Lefebvre",
+  "Michel",
+  "Garcia",
+  "David",
+  "Bertrand",
+  "Roux",
+  "Vincent",
+  "Fournier",
+  "Morel",
+  "Girard",
+  "André",
+  "Mercier",
+  "Dupont",
+  "Lambert",
+  "Bonnet",
+  "François",
+  "Martinez",
+  "Legrand",
+  "Garnier",
+  "Faure",
+  "Rousseau",
+  "Blanc",
+  "Guérin",
+  "Muller",
+  "Henry",
+  "Roussel",
+  "Nicolas",
+  "Perrin",
+  "Morin",
+  "Mathieu",
+  "Clément",
+  "Gauthier",
+  "Dumont",
+  "Lopez",
+  "Fontaine",
+  "Chevalier",
+  "Robin",
+  "Masson",
+  "Sanchez",
+  "Gérard",
+  "Nguyen",
+  "Boyer",
+  "Denis",
+  "Lemaire",
+  "Duval",
+  "Joly",
+  "Gautier",
+  "Roger",
+  "Roche",
+  "Le Gall",
+  "Le Goff",
+  "Kerouac",
+  "Benali",
+  "Haddad",
+  "Diallo",
+  "Traoré",
 ] as const;
 const enFirst = [
-  "Olivia", "Amelia", "Isla", "Ava", "Mia", "Grace", "Ruby", "Harper", "Charlotte", "Emily", "Hannah", "Sarah", "Rachel", "Megan", "Chloe",
-  "Oliver", "George", "Harry", "Jack", "Noah", "Leo", "Oscar", "James", "William", "Daniel", "Samuel", "Thomas", "Ethan", "Liam", "Owen",
+  "Olivia",
+  "Amelia",
+  "Isla",
+  "Ava",
+  "Mia",
+  "Grace",
+  "Ruby",
+  "Harper",
+  "Charlotte",
+  "Emily",
+  "Hannah",
+  "Sarah",
+  "Rachel",
+  "Megan",
+  "Chloe",
+  "Oliver",
+  "George",
+  "Harry",
+  "Jack",
+  "Noah",
+  "Leo",
+  "Oscar",
+  "James",
+  "William",
+  "Daniel",
+  "Samuel",
+  "Thomas",
+  "Ethan",
+  "Liam",
+  "Owen",
 ] as const;
 const enLast = [
-  "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White",
-  "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Patel", "Khan", "Murphy", "O’Brien", "Kelly", "Campbell", "Stewart", "Anderson",
+  "Smith",
+  "Jones",
+  "Taylor",
+  "Brown",
+  "Williams",
+  "Wilson",
+  "Johnson",
+  "Davies",
+  "Robinson",
+  "Wright",
+  "Thompson",
+  "Evans",
+  "Walker",
+  "White",
+  "Roberts",
+  "Green",
+  "Hall",
+  "Wood",
+  "Jackson",
+  "Clarke",
+  "Patel",
+  "Khan",
+  "Murphy",
+  "O’Brien",
+  "Kelly",
+  "Campbell",
+  "Stewart",
+  "Anderson",
 ] as const;
-const domains = ["gmail.com", "orange.fr", "free.fr", "laposte.net", "outlook.fr", "yahoo.fr", "proton.me", "icloud.com", "sfr.fr", "wanadoo.fr", "hotmail.com", "gmx.fr"] as const;
-const enDomains = ["gmail.com", "outlook.com", "icloud.com", "proton.me", "yahoo.co.uk", "hotmail.co.uk", "fastmail.com"] as const;
+const domains = [
+  "gmail.com",
+  "orange.fr",
+  "free.fr",
+  "laposte.net",
+  "outlook.fr",
+  "yahoo.fr",
+  "proton.me",
+  "icloud.com",
+  "sfr.fr",
+  "wanadoo.fr",
+  "hotmail.com",
+  "gmx.fr",
+] as const;
+const enDomains = [
+  "gmail.com",
+  "outlook.com",
+  "icloud.com",
+  "proton.me",
+  "yahoo.co.uk",
+  "hotmail.co.uk",
+  "fastmail.com",
+] as const;
 const frZones = [
   ["Europe/Paris", 80],
   ["Europe/Brussels", 6],
@@ -205,7 +413,15 @@ function planArrivals(rng: Rng, total: number, now: number): Plan[] {
 }
 
 /** One member and their history. */
-function generateMember(rng: Rng, index: number, plan: Plan, now: number, wordings: Record<"fr" | "en", string>, usedEmails: Set<string>, out: Batch): void {
+function generateMember(
+  rng: Rng,
+  index: number,
+  plan: Plan,
+  now: number,
+  wordings: Record<"fr" | "en", string>,
+  usedEmails: Set<string>,
+  out: Batch,
+): void {
   const english = rng() < 0.22;
   const first = english ? pick(rng, enFirst) : pick(rng, frFirst);
   const last = english ? pick(rng, enLast) : pick(rng, frLast);
@@ -215,7 +431,12 @@ function generateMember(rng: Rng, index: number, plan: Plan, now: number, wordin
   const timeZone = english ? weighted(rng, enZones) : weighted(rng, frZones);
   const domain = english ? pick(rng, enDomains) : pick(rng, domains);
   const style = rng();
-  const base = style < 0.5 ? `${asciiSlug(first)}.${asciiSlug(last)}` : style < 0.8 ? `${asciiSlug(first)[0]}${asciiSlug(last)}` : `${asciiSlug(first)}${asciiSlug(last)}`;
+  const base =
+    style < 0.5
+      ? `${asciiSlug(first)}.${asciiSlug(last)}`
+      : style < 0.8
+        ? `${asciiSlug(first)[0]}${asciiSlug(last)}`
+        : `${asciiSlug(first)}${asciiSlug(last)}`;
   let email = `${base}@${domain}`;
   if (usedEmails.has(email)) email = `${base}${index % 97}${Math.floor(rng() * 100)}@${domain}`;
   if (usedEmails.has(email)) email = `${base}.${index}@${domain}`;
@@ -231,13 +452,34 @@ function generateMember(rng: Rng, index: number, plan: Plan, now: number, wordin
   const actor = source === "staff" ? "staff" : source === "import" ? "system" : "member";
   const wording = wordings[locale];
   const event = (ms: number, type: string, a: EventRow["actor"], data: string) => {
-    out.events.push({ id: uuidv7At(ms < now ? ms : now, rng), member_id: id, type, actor: a, data, created_at: at(ms) });
+    out.events.push({
+      id: uuidv7At(ms < now ? ms : now, rng),
+      member_id: id,
+      type,
+      actor: a,
+      data,
+      created_at: at(ms),
+    });
   };
   const consent = (ms: number, granted: boolean) => {
-    out.consents.push({ id: uuidv7At(Math.min(ms, now), rng), member_id: id, kind: "newsletter", granted: granted ? 1 : 0, wording, locale, ip: null, created_at: at(ms) });
+    out.consents.push({
+      id: uuidv7At(Math.min(ms, now), rng),
+      member_id: id,
+      kind: "newsletter",
+      granted: granted ? 1 : 0,
+      wording,
+      locale,
+      ip: null,
+      created_at: at(ms),
+    });
   };
 
-  event(createdMs, "member.joined", actor, JSON.stringify({ source, status: source === "signup" ? "pending" : "active", emailOptIn: optIn, locale }));
+  event(
+    createdMs,
+    "member.joined",
+    actor,
+    JSON.stringify({ source, status: source === "signup" ? "pending" : "active", emailOptIn: optIn, locale }),
+  );
   if (optIn) {
     consent(createdMs, true);
     event(createdMs, "consent.granted", actor, newsletterData);
@@ -257,7 +499,12 @@ function generateMember(rng: Rng, index: number, plan: Plan, now: number, wordin
     for (const ms of times) event(ms, "member.logged_in", "member", loginData);
     if (times.length) lastSeenMs = times[times.length - 1]!;
     if (rng() < 0.14 && span > DAY) {
-      event(confirmedMs + rng() * span, "member.preferences_changed", "member", JSON.stringify({ fields: pick(rng, prefFields) }));
+      event(
+        confirmedMs + rng() * span,
+        "member.preferences_changed",
+        "member",
+        JSON.stringify({ fields: pick(rng, prefFields) }),
+      );
     }
     // Newsletter changes of mind.
     const changeRoll = rng();
@@ -373,7 +620,8 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
   // One transaction per batch: a single huge one makes SQLite's WAL grow without checkpoints and slows every page read.
   for (let start = 0; start < total; start += batchSize) {
     const batch: Batch = { members: [], consents: [], events: [] };
-    for (let i = start; i < Math.min(total, start + batchSize); i++) generateMember(rng, i, plans[i]!, now, wordings, used, batch);
+    for (let i = start; i < Math.min(total, start + batchSize); i++)
+      generateMember(rng, i, plans[i]!, now, wordings, used, batch);
     // Id order = time order: primary-key inserts then mostly append to the B-tree (members already come in order).
     for (const rows of [batch.consents, batch.events]) rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     await transaction(db, async (trx) => {

@@ -14,7 +14,18 @@ after(() => app.stop());
 
 async function loggedIn(opts: { optIn?: boolean; locale?: "fr" | "en" } = {}) {
   const email = uniqueEmail("acc");
-  const member = await createMember(app.db, { email, name: "Léa", locale: opts.locale ?? "fr", status: "active", emailOptIn: opts.optIn ?? false, source: "test" }, "system");
+  const member = await createMember(
+    app.db,
+    {
+      email,
+      name: "Léa",
+      locale: opts.locale ?? "fr",
+      status: "active",
+      emailOptIn: opts.optIn ?? false,
+      source: "test",
+    },
+    "system",
+  );
   const client = newClient(app);
   await logIn(app, client, email);
   return { email, member, client };
@@ -43,7 +54,12 @@ test("account page shows the profile; saving records preferences and consent cha
   assert.equal(page.headers.get("cache-control"), "private, no-store");
 
   // Opt in, change language and time zone.
-  const res = await client.post("/account", { name: "Léa M.", locale: "en", timeZone: "America/Toronto", newsletter: "on" });
+  const res = await client.post("/account", {
+    name: "Léa M.",
+    locale: "en",
+    timeZone: "America/Toronto",
+    newsletter: "on",
+  });
   assert.equal(res.status, 303);
   assert.equal(res.location, "/account?saved=1");
   assert.equal(client.cookies.get("atl_lang"), "en");
@@ -52,7 +68,12 @@ test("account page shows the profile; saving records preferences and consent cha
   assert.equal(after?.locale, "en");
   assert.equal(after?.timeZone, "America/Toronto");
   assert.equal(after?.emailOptIn, true);
-  const consents = await app.db.selectFrom("member_consents").selectAll().where("member_id", "=", member.id).orderBy("created_at").execute();
+  const consents = await app.db
+    .selectFrom("member_consents")
+    .selectAll()
+    .where("member_id", "=", member.id)
+    .orderBy("created_at")
+    .execute();
   assert.equal(consents.length, 1);
   assert.equal(consents[0]!.granted, 1);
   // The wording recorded is the French one this page showed.
@@ -67,10 +88,18 @@ test("account page shows the profile; saving records preferences and consent cha
 
   // Opt out: a withdrawal row, the rest unchanged, no preferences event.
   const before = types.length;
-  assert.equal((await client.post("/account", { name: "Léa M.", locale: "en", timeZone: "America/Toronto" })).status, 303);
+  assert.equal(
+    (await client.post("/account", { name: "Léa M.", locale: "en", timeZone: "America/Toronto" })).status,
+    303,
+  );
   after = await getMember(app.db, member.id);
   assert.equal(after?.emailOptIn, false);
-  const rows = await app.db.selectFrom("member_consents").selectAll().where("member_id", "=", member.id).orderBy("created_at").execute();
+  const rows = await app.db
+    .selectFrom("member_consents")
+    .selectAll()
+    .where("member_id", "=", member.id)
+    .orderBy("created_at")
+    .execute();
   assert.equal(rows.length, 2);
   assert.equal(rows[1]!.granted, 0);
   assert.equal(rows[1]!.locale, "en");
@@ -98,12 +127,19 @@ test("account validation: bad values are a 422 with messages and change nothing"
   assert.deepEqual({ ...after, lastSeenAt: null }, { ...member, lastSeenAt: null, status: "active" });
   assert.ok(!(await eventTypes(app, member.id)).includes("member.preferences_changed"));
   // HTML in a name is kept as text and escaped on the way out.
-  assert.equal((await client.post("/account", { name: "<script>alert(1)</script>", locale: "fr", timeZone: "Europe/Paris" })).status, 303);
+  assert.equal(
+    (await client.post("/account", { name: "<script>alert(1)</script>", locale: "fr", timeZone: "Europe/Paris" }))
+      .status,
+    303,
+  );
   const page = await client.get("/account");
   assert.ok(!page.text.includes("<script>alert(1)</script>"));
   assert.match(page.text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   // Without the CSRF token the change is refused.
-  assert.equal((await client.post("/account", { _csrf: "nope", name: "x", locale: "fr", timeZone: "Europe/Paris" })).status, 403);
+  assert.equal(
+    (await client.post("/account", { _csrf: "nope", name: "x", locale: "fr", timeZone: "Europe/Paris" })).status,
+    403,
+  );
 });
 
 test("download my data: a JSON attachment with profile, consents and events", async () => {
@@ -111,7 +147,10 @@ test("download my data: a JSON attachment with profile, consents and events", as
   const res = await client.get("/account/export.json");
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
-  assert.match(res.headers.get("content-disposition") ?? "", /^attachment; filename="my-data-\d{4}-\d{2}-\d{2}\.json"$/);
+  assert.match(
+    res.headers.get("content-disposition") ?? "",
+    /^attachment; filename="my-data-\d{4}-\d{2}-\d{2}\.json"$/,
+  );
   const data = JSON.parse(res.text) as {
     format: string;
     profile: { id: string; email: string; name: string; emailOptIn: boolean };
@@ -126,7 +165,8 @@ test("download my data: a JSON attachment with profile, consents and events", as
   assert.equal(data.consents.length, 1);
   assert.equal(data.consents[0]!.granted, true);
   const types = data.events.map((e) => e.type);
-  for (const t of ["member.joined", "consent.granted", "member.logged_in", "member.exported_data"]) assert.ok(types.includes(t), t);
+  for (const t of ["member.joined", "consent.granted", "member.logged_in", "member.exported_data"])
+    assert.ok(types.includes(t), t);
   assert.equal(data.events.find((e) => e.type === "member.logged_in")?.label, "S’est connecté·e");
   assert.equal(data.sessions.length, 1);
   assert.ok((await eventTypes(app, member.id)).includes("member.exported_data"));
@@ -177,7 +217,10 @@ test("logout ends the session and records it", async () => {
 });
 
 test("later modules can add a section to the account page", async () => {
-  registerAccountSection((_c, m) => <p class="test-section">Purchases of {m.name}</p>, { id: "test-purchases", order: 10 });
+  registerAccountSection((_c, m) => <p class="test-section">Purchases of {m.name}</p>, {
+    id: "test-purchases",
+    order: 10,
+  });
   const { client } = await loggedIn();
   const page = await client.get("/account");
   assert.match(page.text, /<p class="test-section">Purchases of Léa<\/p>/);
@@ -188,7 +231,19 @@ test("bad input on every form: 4xx with a message, never a 500, nothing stored",
   const { client } = await loggedIn();
   const anon = newClient(app);
   const longEmail = `${"a".repeat(10_000)}@example.org`;
-  const malformed = ["", "   ", "plainaddress", "@no-local.org", "a@", "a@b@c.org", "a b@c.org", "<script>alert(1)</script>@x.org", "a@b.org\r\nBcc: x@y.org", longEmail, "ünï\u0000@x.org"];
+  const malformed = [
+    "",
+    "   ",
+    "plainaddress",
+    "@no-local.org",
+    "a@",
+    "a@b@c.org",
+    "a b@c.org",
+    "<script>alert(1)</script>@x.org",
+    "a@b.org\r\nBcc: x@y.org",
+    longEmail,
+    "ünï\u0000@x.org",
+  ];
   for (const email of malformed) {
     for (const path of ["/join", "/login"]) {
       const res = await anon.post(path, { email, name: "x" });
@@ -221,12 +276,18 @@ test("bad input on every form: 4xx with a message, never a 500, nothing stored",
   // JSON instead of a form: 415 everywhere.
   const json = { "content-type": "application/json" };
   for (const path of ["/join", "/login", "/join/confirm", "/login/verify"]) {
-    const res = await anon.request("POST", path, { body: JSON.stringify({ email: "j@example.org", token: "x" }), headers: json });
+    const res = await anon.request("POST", path, {
+      body: JSON.stringify({ email: "j@example.org", token: "x" }),
+      headers: json,
+    });
     assert.equal(res.status, 415, path);
     assert.match(res.text, /type de contenu/);
   }
   for (const path of ["/account", "/account/delete", "/logout"]) {
-    const res = await client.request("POST", path, { body: JSON.stringify({ name: "x" }), headers: { ...json, "x-csrf-token": client.csrf } });
+    const res = await client.request("POST", path, {
+      body: JSON.stringify({ name: "x" }),
+      headers: { ...json, "x-csrf-token": client.csrf },
+    });
     assert.equal(res.status, 415, path);
   }
   assert.equal(await findMemberByEmail(app.db, "j@example.org"), undefined);
@@ -238,12 +299,27 @@ test("bad input on every form: 4xx with a message, never a 500, nothing stored",
 });
 
 test("every event type of the contract has a label in both languages", () => {
-  const types = ["member.joined", "member.confirmed", "member.logged_in", "member.logged_out", "member.preferences_changed", "member.updated", "member.added_by_staff", "member.deleted", "member.exported_data", "consent.granted", "consent.withdrawn"];
+  const types = [
+    "member.joined",
+    "member.confirmed",
+    "member.logged_in",
+    "member.logged_out",
+    "member.preferences_changed",
+    "member.updated",
+    "member.added_by_staff",
+    "member.deleted",
+    "member.exported_data",
+    "consent.granted",
+    "consent.withdrawn",
+  ];
   const { fr, en } = allCatalogs();
   for (const t of types) {
     assert.ok(fr[`events.${t}`], `fr events.${t}`);
     assert.ok(en[`events.${t}`], `en events.${t}`);
   }
   const members = Object.keys(fr).filter((k) => k.startsWith("members.") || k.startsWith("events."));
-  assert.deepEqual(members.filter((k) => !(k in en)), []);
+  assert.deepEqual(
+    members.filter((k) => !(k in en)),
+    [],
+  );
 });

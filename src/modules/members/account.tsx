@@ -9,7 +9,15 @@ import { setLocaleCookie } from "../../platform/http/middleware.ts";
 import { field, parseInput, timeZones } from "../../platform/http/validation.ts";
 import { formatDate, t as translate, toLocale } from "../../platform/i18n/index.ts";
 import { nowIso } from "../../platform/ids.ts";
-import { Checkbox, CsrfField, Field, FormErrors, Notice, Select, type Errors } from "../../platform/views/components.tsx";
+import {
+  Checkbox,
+  CsrfField,
+  Field,
+  FormErrors,
+  Notice,
+  Select,
+  type Errors,
+} from "../../platform/views/components.tsx";
 import { page } from "../../platform/views/layout.tsx";
 import { accountExporters, accountSections } from "./extensions.ts";
 import { endMemberSession } from "./shared.tsx";
@@ -44,7 +52,12 @@ const zoneOptions = () => timeZones().map((z) => ({ value: z, label: z.replace(/
 async function accountPage(c: AppContext, member: Member, opts: { values?: AccountValues; errors?: Errors } = {}) {
   const t = tr(c);
   const site = c.var.site;
-  const v: AccountValues = opts.values ?? { name: member.name, locale: member.locale, timeZone: member.timeZone, newsletter: member.emailOptIn };
+  const v: AccountValues = opts.values ?? {
+    name: member.name,
+    locale: member.locale,
+    timeZone: member.timeZone,
+    newsletter: member.emailOptIn,
+  };
   const extra: Child[] = [];
   for (const s of accountSections()) extra.push(<div class="account-section">{await s.render(c, member)}</div>);
   const welcome = c.req.query("welcome") === "1";
@@ -76,7 +89,15 @@ async function accountPage(c: AppContext, member: Member, opts: { values?: Accou
         <form method="post" action="/account" class="stack" novalidate>
           <CsrfField c={c} />
           <FormErrors c={c} errors={opts.errors} />
-          <Field c={c} name="name" label={t("members.field.name")} value={v.name} errors={opts.errors} autocomplete="name" maxLength={100} />
+          <Field
+            c={c}
+            name="name"
+            label={t("members.field.name")}
+            value={v.name}
+            errors={opts.errors}
+            autocomplete="name"
+            maxLength={100}
+          />
           <div class="grid-2">
             <Select
               c={c}
@@ -89,11 +110,24 @@ async function accountPage(c: AppContext, member: Member, opts: { values?: Accou
                 { value: "en", label: "English" },
               ]}
             />
-            <Select c={c} name="timeZone" label={t("members.field.time_zone")} value={v.timeZone} errors={opts.errors} options={zoneOptions()} />
+            <Select
+              c={c}
+              name="timeZone"
+              label={t("members.field.time_zone")}
+              value={v.timeZone}
+              errors={opts.errors}
+              options={zoneOptions()}
+            />
           </div>
           <fieldset class="prefs">
             <legend>{t("members.account.emails")}</legend>
-            <Checkbox c={c} name="newsletter" checked={v.newsletter} label={t("members.consent.newsletter", { site: site.name })} errors={opts.errors} />
+            <Checkbox
+              c={c}
+              name="newsletter"
+              checked={v.newsletter}
+              label={t("members.consent.newsletter", { site: site.name })}
+              errors={opts.errors}
+            />
           </fieldset>
           <div>
             <button type="submit">{t("form.save")}</button>
@@ -138,9 +172,21 @@ async function accountPage(c: AppContext, member: Member, opts: { values?: Accou
 async function exportData(c: AppContext, member: Member): Promise<Record<string, unknown>> {
   const db = c.var.services.db;
   const [consents, events, sessions] = await Promise.all([
-    db.selectFrom("member_consents").selectAll().where("member_id", "=", member.id).orderBy("created_at").orderBy("id").execute(),
+    db
+      .selectFrom("member_consents")
+      .selectAll()
+      .where("member_id", "=", member.id)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
     db.selectFrom("events").selectAll().where("member_id", "=", member.id).orderBy("id").execute(),
-    db.selectFrom("sessions").select(["created_at", "last_seen_at", "expires_at", "ip", "user_agent"]).where("subject_kind", "=", "member").where("subject_id", "=", member.id).orderBy("created_at").execute(),
+    db
+      .selectFrom("sessions")
+      .select(["created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
+      .where("subject_kind", "=", "member")
+      .where("subject_id", "=", member.id)
+      .orderBy("created_at")
+      .execute(),
   ]);
   const out: Record<string, unknown> = {
     format: "atelier.member-export/1",
@@ -161,9 +207,28 @@ async function exportData(c: AppContext, member: Member): Promise<Record<string,
       createdAt: member.createdAt,
       updatedAt: member.updatedAt,
     },
-    consents: consents.map((r) => ({ kind: r.kind, granted: r.granted === 1, wording: r.wording, locale: r.locale, ip: r.ip, at: r.created_at })),
-    events: events.map((r) => ({ type: r.type, label: translate(member.locale, `events.${r.type}`), actor: r.actor, data: JSON.parse(r.data) as unknown, at: r.created_at })),
-    sessions: sessions.map((s) => ({ createdAt: s.created_at, lastSeenAt: s.last_seen_at, expiresAt: s.expires_at, ip: s.ip, userAgent: s.user_agent })),
+    consents: consents.map((r) => ({
+      kind: r.kind,
+      granted: r.granted === 1,
+      wording: r.wording,
+      locale: r.locale,
+      ip: r.ip,
+      at: r.created_at,
+    })),
+    events: events.map((r) => ({
+      type: r.type,
+      label: translate(member.locale, `events.${r.type}`),
+      actor: r.actor,
+      data: JSON.parse(r.data) as unknown,
+      at: r.created_at,
+    })),
+    sessions: sessions.map((s) => ({
+      createdAt: s.created_at,
+      lastSeenAt: s.last_seen_at,
+      expiresAt: s.expires_at,
+      ip: s.ip,
+      userAgent: s.user_agent,
+    })),
   };
   for (const [key, exporter] of accountExporters()) out[key] = await exporter(db, member);
   return out;
@@ -182,10 +247,20 @@ export function accountRoutes(app: Hono<AppEnv>): void {
     const form = await readForm(c);
     let input: z.output<typeof accountSchema>;
     try {
-      input = parseInput(accountSchema, { name: form.name ?? "", locale: form.locale, timeZone: form.timeZone, newsletter: form.newsletter });
+      input = parseInput(accountSchema, {
+        name: form.name ?? "",
+        locale: form.locale,
+        timeZone: form.timeZone,
+        newsletter: form.newsletter,
+      });
     } catch (err) {
       if (err instanceof AppError && err.code === "invalid_input") {
-        const values = { name: formValue(form, "name").slice(0, 100), locale: formValue(form, "locale"), timeZone: formValue(form, "timeZone"), newsletter: formValue(form, "newsletter") === "on" };
+        const values = {
+          name: formValue(form, "name").slice(0, 100),
+          locale: formValue(form, "locale"),
+          timeZone: formValue(form, "timeZone"),
+          newsletter: formValue(form, "newsletter") === "on",
+        };
         return accountPage(c, member, { values, errors: err.fields });
       }
       throw err;

@@ -26,14 +26,22 @@ export {
   type MemberStatus,
   type Actor,
 } from "./service.ts";
-export { registerAccountSection, registerAccountExport, type AccountSectionRender, type AccountExporter } from "./extensions.ts";
+export {
+  registerAccountSection,
+  registerAccountExport,
+  type AccountSectionRender,
+  type AccountExporter,
+} from "./extensions.ts";
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */
 export const membersModule: AtelierModule = {
   name: "members",
   // The owner's screens (./admin, keys "members.admin.*") are mounted with this module.
-  messages: { fr: { ...membersMessages.fr, ...memberAdminMessages.fr }, en: { ...membersMessages.en, ...memberAdminMessages.en } },
+  messages: {
+    fr: { ...membersMessages.fr, ...memberAdminMessages.fr },
+    en: { ...membersMessages.en, ...memberAdminMessages.en },
+  },
   routes(app) {
     memberAdminRoutes(app);
     joinRoutes(app);

@@ -7,7 +7,17 @@ import { isoIn } from "../../platform/ids.ts";
 import { hashToken } from "../../platform/security/tokens.ts";
 import { limits } from "./shared.tsx";
 import { createMember, findMemberByEmail } from "./service.ts";
-import { countWhere, eventTypes, mailText, newClient, nextMailTo, requestLoginLink, settleMail, tokenOf, uniqueEmail } from "./test-helpers.ts";
+import {
+  countWhere,
+  eventTypes,
+  mailText,
+  newClient,
+  nextMailTo,
+  requestLoginLink,
+  settleMail,
+  tokenOf,
+  uniqueEmail,
+} from "./test-helpers.ts";
 
 let app: TestApp;
 before(async () => {
@@ -16,7 +26,11 @@ before(async () => {
 after(() => app.stop());
 
 async function activeMember(email: string, locale: "fr" | "en" = "fr") {
-  return createMember(app.db, { email, name: "Inès", locale, status: "active", emailOptIn: false, source: "test" }, "system");
+  return createMember(
+    app.db,
+    { email, name: "Inès", locale, status: "active", emailOptIn: false, source: "test" },
+    "system",
+  );
 }
 
 test("join → confirmation email over SMTP → GET confirm changes nothing → POST confirm activates and logs in", async () => {
@@ -59,7 +73,11 @@ test("join → confirmation email over SMTP → GET confirm changes nothing → 
   assert.match(page.text, /Confirmer mon adresse/);
   assert.equal(page.headers.get("set-cookie"), null);
   assert.equal((await findMemberByEmail(app.db, email))?.status, "pending");
-  const row = await app.db.selectFrom("magic_links").selectAll().where("member_id", "=", member.id).executeTakeFirstOrThrow();
+  const row = await app.db
+    .selectFrom("magic_links")
+    .selectAll()
+    .where("member_id", "=", member.id)
+    .executeTakeFirstOrThrow();
   assert.equal(row.used_at, null);
   assert.equal(row.purpose, "confirm");
   assert.equal(Date.parse(row.expires_at) - Date.parse(row.created_at), 48 * 3600_000);
@@ -77,7 +95,10 @@ test("join → confirmation email over SMTP → GET confirm changes nothing → 
   assert.equal(consents.length, 1);
   assert.equal(consents[0]!.granted, 1);
   assert.equal(consents[0]!.locale, "fr");
-  assert.match(consents[0]!.wording, /J’accepte de recevoir par e-mail les lettres et nouvelles de L’atelier de Camille/);
+  assert.match(
+    consents[0]!.wording,
+    /J’accepte de recevoir par e-mail les lettres et nouvelles de L’atelier de Camille/,
+  );
   assert.equal(consents[0]!.ip, client.ip);
   assert.deepEqual(await eventTypes(app, member.id), ["member.joined", "member.confirmed", "consent.granted"]);
 
@@ -120,7 +141,11 @@ test("POST /join answers the same for a new, a pending and a known address; the 
   const answers = [];
   for (const email of [fresh, known, pending]) {
     const res = await newClient(app).post("/join", { email, name: "X", newsletter: "on" });
-    answers.push({ status: res.status, body: res.text.replaceAll(email, "EMAIL"), cookie: res.headers.get("set-cookie") });
+    answers.push({
+      status: res.status,
+      body: res.text.replaceAll(email, "EMAIL"),
+      cookie: res.headers.get("set-cookie"),
+    });
   }
   assert.deepEqual(answers[1], answers[0]);
   assert.deepEqual(answers[2], answers[0]);
@@ -158,7 +183,11 @@ test("magic link: random, stored hashed, 15 minutes, GET does not log in, POST l
   assert.match(page.text, /<form method="post" action="\/login\/verify">/);
   assert.equal(client.cookies.get("atl_m"), undefined);
   assert.equal(await countWhere(app, "sessions", "subject_id", member.id), sessionsBefore);
-  const unused = await app.db.selectFrom("magic_links").select("used_at").where("member_id", "=", member.id).executeTakeFirstOrThrow();
+  const unused = await app.db
+    .selectFrom("magic_links")
+    .select("used_at")
+    .where("member_id", "=", member.id)
+    .executeTakeFirstOrThrow();
   assert.equal(unused.used_at, null);
 
   const res = await client.post("/login/verify", { token });
@@ -184,7 +213,11 @@ test("magic link: expired after 15 minutes, unknown or malformed tokens are refu
   const email = uniqueEmail("expire");
   const member = await activeMember(email);
   const link = await requestLoginLink(app, newClient(app), email);
-  await app.db.updateTable("magic_links").set({ expires_at: isoIn(-1000) }).where("member_id", "=", member.id).execute();
+  await app.db
+    .updateTable("magic_links")
+    .set({ expires_at: isoIn(-1000) })
+    .where("member_id", "=", member.id)
+    .execute();
   const client = newClient(app);
   const page = await client.get(link);
   assert.equal(page.status, 410);
@@ -216,7 +249,11 @@ test("two concurrent POSTs of one link open exactly one session", async () => {
   const token = tokenOf(link);
   const a = newClient(app);
   const b = newClient(app);
-  const results = await Promise.all([a.post("/login/verify", { token }), b.post("/login/verify", { token }), newClient(app).post("/login/verify", { token })]);
+  const results = await Promise.all([
+    a.post("/login/verify", { token }),
+    b.post("/login/verify", { token }),
+    newClient(app).post("/login/verify", { token }),
+  ]);
   const statuses = results.map((r) => r.status).sort();
   assert.deepEqual(statuses, [303, 410, 410]);
   assert.equal(await countWhere(app, "sessions", "subject_id", member.id), 1);

@@ -12,7 +12,15 @@ import { Checkbox, CsrfField, Field, FormErrors, type Errors } from "../../platf
 import { page } from "../../platform/views/layout.tsx";
 import { consumeLink, createLink, intentOf, linkError, peekLink } from "./links.ts";
 import { sendLinkMail } from "./mail.ts";
-import { checkInboxPage, finishLogin, isLinkError, limitAddress, limitIp, linkProblemPage, openMemberSession } from "./shared.tsx";
+import {
+  checkInboxPage,
+  finishLogin,
+  isLinkError,
+  limitAddress,
+  limitIp,
+  linkProblemPage,
+  openMemberSession,
+} from "./shared.tsx";
 import { createMember, currentMember, findMemberByEmail, getMember, recordConsent, type Member } from "./service.ts";
 
 const joinSchema = z.object({
@@ -35,9 +43,35 @@ function JoinForm({ c, values, errors }: { c: AppContext; values: JoinValues; er
       <CsrfField c={c} />
       {values.next && <input type="hidden" name="next" value={values.next} />}
       <FormErrors c={c} errors={errors} />
-      <Field c={c} name="email" type="email" label={t("members.field.email")} value={values.email} errors={errors} required autocomplete="email" inputmode="email" maxLength={254} />
-      <Field c={c} name="name" label={t("members.field.name")} hint={t("members.join.name_hint")} value={values.name} errors={errors} autocomplete="name" maxLength={100} />
-      <Checkbox c={c} name="newsletter" checked={values.newsletter} label={t("members.consent.newsletter", { site: c.var.site.name })} errors={errors} />
+      <Field
+        c={c}
+        name="email"
+        type="email"
+        label={t("members.field.email")}
+        value={values.email}
+        errors={errors}
+        required
+        autocomplete="email"
+        inputmode="email"
+        maxLength={254}
+      />
+      <Field
+        c={c}
+        name="name"
+        label={t("members.field.name")}
+        hint={t("members.join.name_hint")}
+        value={values.name}
+        errors={errors}
+        autocomplete="name"
+        maxLength={100}
+      />
+      <Checkbox
+        c={c}
+        name="newsletter"
+        checked={values.newsletter}
+        label={t("members.consent.newsletter", { site: c.var.site.name })}
+        errors={errors}
+      />
       <div>
         <button type="submit">{t("members.join.submit")}</button>
       </div>
@@ -49,7 +83,10 @@ function joinPage(c: AppContext, values: JoinValues, errors?: Errors) {
   const t = tr(c);
   return page(
     c,
-    { title: t("members.join.title", { site: c.var.site.name }), description: t("members.join.lead", { site: c.var.site.name }) },
+    {
+      title: t("members.join.title", { site: c.var.site.name }),
+      description: t("members.join.lead", { site: c.var.site.name }),
+    },
     <div class="narrow">
       <div class="card member-card">
         <h1>{t("members.join.title", { site: c.var.site.name })}</h1>
@@ -58,7 +95,10 @@ function joinPage(c: AppContext, values: JoinValues, errors?: Errors) {
         <p class="muted small">{t("members.join.privacy")}</p>
       </div>
       <p class="member-switch">
-        {t("members.join.have_account")} <a href={values.next ? `/login?next=${encodeURIComponent(values.next)}` : "/login"}>{t("members.join.login")}</a>
+        {t("members.join.have_account")}{" "}
+        <a href={values.next ? `/login?next=${encodeURIComponent(values.next)}` : "/login"}>
+          {t("members.join.login")}
+        </a>
       </p>
     </div>,
     errors ? 422 : 200,
@@ -66,10 +106,18 @@ function joinPage(c: AppContext, values: JoinValues, errors?: Errors) {
 }
 
 /** Marks a member active (the link proved the address); returns true when this changed something. */
-export async function activate(trx: Parameters<typeof recordEvent>[0], member: Member, via: "confirm" | "login"): Promise<boolean> {
+export async function activate(
+  trx: Parameters<typeof recordEvent>[0],
+  member: Member,
+  via: "confirm" | "login",
+): Promise<boolean> {
   if (member.status === "active") return false;
   const at = nowIso();
-  await trx.updateTable("members").set({ status: "active", confirmed_at: at, updated_at: at }).where("id", "=", member.id).execute();
+  await trx
+    .updateTable("members")
+    .set({ status: "active", confirmed_at: at, updated_at: at })
+    .where("id", "=", member.id)
+    .execute();
   await recordEvent(trx, { memberId: member.id, type: "member.confirmed", actor: "member", data: { via }, at });
   return true;
 }
@@ -91,7 +139,12 @@ export function joinRoutes(app: Hono<AppEnv>): void {
       input = parseInput(joinSchema, { email: form.email, name: form.name ?? "", newsletter: form.newsletter });
     } catch (err) {
       if (err instanceof AppError && err.code === "invalid_input") {
-        const values = { email: formValue(form, "email").slice(0, 254), name: formValue(form, "name").slice(0, 100), newsletter: formValue(form, "newsletter") === "on", next };
+        const values = {
+          email: formValue(form, "email").slice(0, 254),
+          name: formValue(form, "name").slice(0, 100),
+          newsletter: formValue(form, "newsletter") === "on",
+          next,
+        };
         return joinPage(c, values, err.fields);
       }
       throw err;
@@ -101,19 +154,62 @@ export function joinRoutes(app: Hono<AppEnv>): void {
     const db = c.var.services.db;
     const locale = c.var.locale;
     const base = c.var.services.config.publicUrl;
-    const intent = { newsletter: input.newsletter, wording: translate(locale, "members.consent.newsletter", { site: c.var.site.name }), locale };
+    const intent = {
+      newsletter: input.newsletter,
+      wording: translate(locale, "members.consent.newsletter", { site: c.var.site.name }),
+      locale,
+    };
     const known = await findMemberByEmail(db, input.email);
     try {
       await transaction(db, async (trx) => {
         if (known && known.status === "active") {
           // Someone joins with an address we know: mail its owner a login link, say nothing here.
-          const link = await createLink(trx, { email: known.email, memberId: known.id, purpose: "login", redirectTo: next || null });
-          await sendLinkMail(trx, { kind: "already", to: known.email, name: known.name, locale: known.locale, url: `${base}/login/verify?token=${link.token}`, linkId: link.id });
+          const link = await createLink(trx, {
+            email: known.email,
+            memberId: known.id,
+            purpose: "login",
+            redirectTo: next || null,
+          });
+          await sendLinkMail(trx, {
+            kind: "already",
+            to: known.email,
+            name: known.name,
+            locale: known.locale,
+            url: `${base}/login/verify?token=${link.token}`,
+            linkId: link.id,
+          });
           return;
         }
-        const member = known ?? (await createMember(trx, { email: input.email, name: input.name, locale, status: "pending", emailOptIn: false, source: "signup", ip: clientIp(c) }, "member"));
-        const link = await createLink(trx, { email: member.email, memberId: member.id, purpose: "confirm", redirectTo: next || null, data: intent });
-        await sendLinkMail(trx, { kind: "confirm", to: member.email, name: member.name, locale: member.locale, url: `${base}/join/confirm?token=${link.token}`, linkId: link.id });
+        const member =
+          known ??
+          (await createMember(
+            trx,
+            {
+              email: input.email,
+              name: input.name,
+              locale,
+              status: "pending",
+              emailOptIn: false,
+              source: "signup",
+              ip: clientIp(c),
+            },
+            "member",
+          ));
+        const link = await createLink(trx, {
+          email: member.email,
+          memberId: member.id,
+          purpose: "confirm",
+          redirectTo: next || null,
+          data: intent,
+        });
+        await sendLinkMail(trx, {
+          kind: "confirm",
+          to: member.email,
+          name: member.name,
+          locale: member.locale,
+          url: `${base}/join/confirm?token=${link.token}`,
+          linkId: link.id,
+        });
       });
     } catch (err) {
       // A simultaneous join with the same address created the member first: the first request's email covers it.
@@ -126,7 +222,8 @@ export function joinRoutes(app: Hono<AppEnv>): void {
   app.get("/join/confirm", async (c) => {
     const t = tr(c);
     const { state, row } = await peekLink(c.var.services.db, c.req.query("token"), "confirm");
-    if (state !== "ok" || !row) return linkProblemPage(c, linkError(state === "ok" ? "unknown" : state, "confirm"), "confirm");
+    if (state !== "ok" || !row)
+      return linkProblemPage(c, linkError(state === "ok" ? "unknown" : state, "confirm"), "confirm");
     return page(
       c,
       { title: t("members.confirm.title"), noindex: true },
@@ -159,13 +256,35 @@ export function joinRoutes(app: Hono<AppEnv>): void {
         if (intent?.newsletter && !member.emailOptIn) {
           // The consent is what they ticked at join, proven now that the address is theirs.
           const at = nowIso();
-          await trx.updateTable("members").set({ email_opt_in: 1, updated_at: at }).where("id", "=", member.id).execute();
-          await recordConsent(trx, member.id, { granted: true, wording: intent.wording, locale: intent.locale === "en" ? "en" : "fr", ip, at });
-          await recordEvent(trx, { memberId: member.id, type: "consent.granted", actor: "member", data: { kind: "newsletter", via: "double_opt_in" }, at });
+          await trx
+            .updateTable("members")
+            .set({ email_opt_in: 1, updated_at: at })
+            .where("id", "=", member.id)
+            .execute();
+          await recordConsent(trx, member.id, {
+            granted: true,
+            wording: intent.wording,
+            locale: intent.locale === "en" ? "en" : "fr",
+            ip,
+            at,
+          });
+          await recordEvent(trx, {
+            memberId: member.id,
+            type: "consent.granted",
+            actor: "member",
+            data: { kind: "newsletter", via: "double_opt_in" },
+            at,
+          });
         }
         await trx.updateTable("members").set({ last_seen_at: nowIso() }).where("id", "=", member.id).execute();
         // Other confirmation links of this member stop working: one confirmation is enough.
-        await trx.updateTable("magic_links").set({ used_at: nowIso() }).where("member_id", "=", member.id).where("purpose", "=", "confirm").where("used_at", "is", null).execute();
+        await trx
+          .updateTable("magic_links")
+          .set({ used_at: nowIso() })
+          .where("member_id", "=", member.id)
+          .where("purpose", "=", "confirm")
+          .where("used_at", "is", null)
+          .execute();
         const token = await openMemberSession(c, trx, member.id);
         return { token, member, redirectTo: safeRedirectPath(link.redirect_to, "/account?welcome=1") };
       });

@@ -70,9 +70,18 @@ export function linkError(state: Exclude<LinkState, "ok">, purpose: LinkPurpose)
 }
 
 /** Looks at a link without touching it (the GET page that shows the confirm button). */
-export async function peekLink(db: Db, token: unknown, purpose: LinkPurpose): Promise<{ state: LinkState; row?: LinkRow }> {
+export async function peekLink(
+  db: Db,
+  token: unknown,
+  purpose: LinkPurpose,
+): Promise<{ state: LinkState; row?: LinkRow }> {
   if (!plausible(token)) return { state: "unknown" };
-  const row = await db.selectFrom("magic_links").selectAll().where("token_hash", "=", hashToken(token)).where("purpose", "=", purpose).executeTakeFirst();
+  const row = await db
+    .selectFrom("magic_links")
+    .selectAll()
+    .where("token_hash", "=", hashToken(token))
+    .where("purpose", "=", purpose)
+    .executeTakeFirst();
   if (!row) return { state: "unknown" };
   if (row.used_at) return { state: "used", row };
   if (row.expires_at <= nowIso()) return { state: "expired", row };
@@ -99,7 +108,11 @@ export async function consumeLink(db: Db, token: unknown, purpose: LinkPurpose):
     const { state } = await peekLink(db, token, purpose);
     throw linkError(state === "ok" ? "used" : state, purpose);
   }
-  const row = await db.selectFrom("magic_links").selectAll().where("token_hash", "=", tokenHash).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("magic_links")
+    .selectAll()
+    .where("token_hash", "=", tokenHash)
+    .executeTakeFirstOrThrow();
   return row;
 }
 

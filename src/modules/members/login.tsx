@@ -13,7 +13,16 @@ import { page } from "../../platform/views/layout.tsx";
 import { activate } from "./join.tsx";
 import { consumeLink, createLink, linkError, peekLink } from "./links.ts";
 import { sendLinkMail } from "./mail.ts";
-import { checkInboxPage, endMemberSession, finishLogin, isLinkError, limitAddress, limitIp, linkProblemPage, openMemberSession } from "./shared.tsx";
+import {
+  checkInboxPage,
+  endMemberSession,
+  finishLogin,
+  isLinkError,
+  limitAddress,
+  limitIp,
+  linkProblemPage,
+  openMemberSession,
+} from "./shared.tsx";
 import { currentMember, findMemberByEmail, getMember, type Member } from "./service.ts";
 
 const loginSchema = z.object({ email: field.email() });
@@ -31,14 +40,26 @@ function loginPage(c: AppContext, values: { email: string; next: string }, error
           <CsrfField c={c} />
           {values.next && <input type="hidden" name="next" value={values.next} />}
           <FormErrors c={c} errors={errors} />
-          <Field c={c} name="email" type="email" label={t("members.field.email")} value={values.email} errors={errors} required autocomplete="email" inputmode="email" maxLength={254} />
+          <Field
+            c={c}
+            name="email"
+            type="email"
+            label={t("members.field.email")}
+            value={values.email}
+            errors={errors}
+            required
+            autocomplete="email"
+            inputmode="email"
+            maxLength={254}
+          />
           <div>
             <button type="submit">{t("members.login.submit")}</button>
           </div>
         </form>
       </div>
       <p class="member-switch">
-        {t("members.login.no_account")} <a href={values.next ? `/join?next=${encodeURIComponent(values.next)}` : "/join"}>{t("members.login.join")}</a>
+        {t("members.login.no_account")}{" "}
+        <a href={values.next ? `/join?next=${encodeURIComponent(values.next)}` : "/join"}>{t("members.login.join")}</a>
       </p>
     </div>,
     errors ? 422 : 200,
@@ -60,7 +81,8 @@ export function loginRoutes(app: Hono<AppEnv>): void {
     try {
       email = parseInput(loginSchema, { email: form.email }).email;
     } catch (err) {
-      if (err instanceof AppError && err.code === "invalid_input") return loginPage(c, { email: formValue(form, "email").slice(0, 254), next }, err.fields);
+      if (err instanceof AppError && err.code === "invalid_input")
+        return loginPage(c, { email: formValue(form, "email").slice(0, 254), next }, err.fields);
       throw err;
     }
     await limitAddress(c, email);
@@ -68,9 +90,21 @@ export function loginRoutes(app: Hono<AppEnv>): void {
     const member = await findMemberByEmail(db, email);
     if (member) {
       await transaction(db, async (trx) => {
-        const link = await createLink(trx, { email: member.email, memberId: member.id, purpose: "login", redirectTo: next || null });
+        const link = await createLink(trx, {
+          email: member.email,
+          memberId: member.id,
+          purpose: "login",
+          redirectTo: next || null,
+        });
         const url = `${c.var.services.config.publicUrl}/login/verify?token=${link.token}`;
-        await sendLinkMail(trx, { kind: "login", to: member.email, name: member.name, locale: member.locale, url, linkId: link.id });
+        await sendLinkMail(trx, {
+          kind: "login",
+          to: member.email,
+          name: member.name,
+          locale: member.locale,
+          url,
+          linkId: link.id,
+        });
       });
     }
     // The same page either way: this form must not tell who is a member.
@@ -111,7 +145,12 @@ export function loginRoutes(app: Hono<AppEnv>): void {
         // A pending member who logs in by link has proven the address.
         const activated = await activate(trx, member, "login");
         await trx.updateTable("members").set({ last_seen_at: nowIso() }).where("id", "=", member.id).execute();
-        await recordEvent(trx, { memberId: member.id, type: "member.logged_in", actor: "member", data: { method: "magic_link", ...(activated ? { activated: true } : {}) } });
+        await recordEvent(trx, {
+          memberId: member.id,
+          type: "member.logged_in",
+          actor: "member",
+          data: { method: "magic_link", ...(activated ? { activated: true } : {}) },
+        });
         const token = await openMemberSession(c, trx, member.id);
         return { token, member, redirectTo: safeRedirectPath(link.redirect_to, "/account") };
       });

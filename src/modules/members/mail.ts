@@ -18,7 +18,9 @@ export async function sendLinkMail(
 ): Promise<void> {
   const site = await getSiteSettings(db);
   const k = (key: string) => t(m.locale, `members.mail.${m.kind}.${key}`, { site: site.name });
-  const greeting = m.name ? t(m.locale, "members.mail.hello_name", { name: m.name }) : t(m.locale, "members.mail.hello");
+  const greeting = m.name
+    ? t(m.locale, "members.mail.hello_name", { name: m.name })
+    : t(m.locale, "members.mail.hello");
   const { html, text } = renderEmail({
     locale: m.locale,
     siteName: site.name,

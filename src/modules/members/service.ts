@@ -61,7 +61,10 @@ async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T>
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
-  return !!e && (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/i.test(e.message ?? ""));
+  return (
+    !!e &&
+    (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/i.test(e.message ?? ""))
+  );
 }
 
 const memberExists = () => new AppError("member_exists", 409, "members.error.exists");
@@ -148,7 +151,8 @@ export async function createMember(db: Db, input: CreateMemberInput, actor: Acto
         updated_at: at,
       };
       await trx.insertInto("members").values(row).execute();
-      if (input.emailOptIn) await recordConsent(trx, row.id, { granted: true, wording, locale: input.locale, ip: input.ip, at });
+      if (input.emailOptIn)
+        await recordConsent(trx, row.id, { granted: true, wording, locale: input.locale, ip: input.ip, at });
       await recordEvent(trx, {
         memberId: row.id,
         type: "member.joined",
@@ -156,7 +160,8 @@ export async function createMember(db: Db, input: CreateMemberInput, actor: Acto
         data: { source: input.source, status: input.status, emailOptIn: input.emailOptIn, locale: input.locale },
         at,
       });
-      if (input.emailOptIn) await recordEvent(trx, { memberId: row.id, type: "consent.granted", actor, data: { kind: "newsletter" }, at });
+      if (input.emailOptIn)
+        await recordEvent(trx, { memberId: row.id, type: "consent.granted", actor, data: { kind: "newsletter" }, at });
       return toMember(row);
     });
   } catch (err) {
@@ -224,7 +229,12 @@ export async function updateMember(db: Db, id: string, patch: MemberPatch, actor
       }
       if (!changed.length) return before;
       if (set.email) {
-        const taken = await trx.selectFrom("members").select("id").where("email", "=", set.email).where("id", "!=", id).executeTakeFirst();
+        const taken = await trx
+          .selectFrom("members")
+          .select("id")
+          .where("email", "=", set.email)
+          .where("id", "!=", id)
+          .executeTakeFirst();
         if (taken) throw memberExists();
       }
       await trx
@@ -238,7 +248,13 @@ export async function updateMember(db: Db, id: string, patch: MemberPatch, actor
         const consentLocale = patch.consentWording && patch.consentLocale ? patch.consentLocale : locale;
         const wording = patch.consentWording ?? (await consentWordingFor(trx, consentLocale));
         await recordConsent(trx, id, { granted, wording, locale: consentLocale, ip: patch.ip, at });
-        await recordEvent(trx, { memberId: id, type: granted ? "consent.granted" : "consent.withdrawn", actor, data: { kind: "newsletter" }, at });
+        await recordEvent(trx, {
+          memberId: id,
+          type: granted ? "consent.granted" : "consent.withdrawn",
+          actor,
+          data: { kind: "newsletter" },
+          at,
+        });
       }
       // Bookkeeping columns (last seen) are not worth an event.
       const others = changed.filter((k) => k !== "emailOptIn" && k !== "lastSeenAt");
@@ -284,7 +300,12 @@ export async function eraseMember(db: Db, id: string, actor: Actor): Promise<voi
     await trx.deleteFrom("member_consents").where("member_id", "=", id).execute();
     await trx.deleteFrom("events").where("member_id", "=", id).execute();
     await trx.deleteFrom("members").where("id", "=", id).execute();
-    await recordEvent(trx, { memberId: null, type: "member.deleted", actor, data: { source: member.source, status: member.status } });
+    await recordEvent(trx, {
+      memberId: null,
+      type: "member.deleted",
+      actor,
+      data: { source: member.source, status: member.status },
+    });
   });
 }
 

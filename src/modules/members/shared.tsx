@@ -41,7 +41,10 @@ export function limitAddress(c: AppContext, email: string): Promise<void> {
 
 /** Opens a member session (inside the caller's transaction) and returns its token. */
 export async function openMemberSession(c: AppContext, trx: Db, memberId: string): Promise<string> {
-  const { token } = await createSession(trx, "member", memberId, { ip: clientIp(c), userAgent: c.req.header("user-agent") });
+  const { token } = await createSession(trx, "member", memberId, {
+    ip: clientIp(c),
+    userAgent: c.req.header("user-agent"),
+  });
   return token;
 }
 
@@ -64,7 +67,8 @@ export function linkProblemPage(c: AppContext, err: AppError, purpose: LinkPurpo
   // A used confirmation link most likely means the address is confirmed: offer to log in.
   const toLogin = purpose === "login" || err.code === "link_used";
   const again = toLogin ? "/login" : "/join";
-  const label = purpose === "login" ? "members.link.login.again" : toLogin ? "members.join.login" : "members.link.confirm.again";
+  const label =
+    purpose === "login" ? "members.link.login.again" : toLogin ? "members.join.login" : "members.link.confirm.again";
   return page(
     c,
     { title: t("members.link.problem_title"), noindex: true },

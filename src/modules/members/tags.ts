@@ -23,34 +23,58 @@ export function parseTags(input: string): string[] {
         .filter(Boolean),
     ),
   ];
-  if (tags.some((t) => t.length > maxTagLength || /[\u0000-\u001F\u007F<>]/.test(t))) throw invalidInput({ tags: { key: "members.tags.invalid", params: { max: maxTagLength } } });
-  if (tags.length > maxTagsPerMember) throw invalidInput({ tags: { key: "members.tags.tooMany", params: { max: maxTagsPerMember } } });
+  if (tags.some((t) => t.length > maxTagLength || /[\u0000-\u001F\u007F<>]/.test(t)))
+    throw invalidInput({ tags: { key: "members.tags.invalid", params: { max: maxTagLength } } });
+  if (tags.length > maxTagsPerMember)
+    throw invalidInput({ tags: { key: "members.tags.tooMany", params: { max: maxTagsPerMember } } });
   return tags.sort();
 }
 
 export async function memberTags(db: Db, memberId: string): Promise<string[]> {
-  const rows = await db.selectFrom("member_tags").select("tag").where("member_id", "=", memberId).orderBy("tag").execute();
+  const rows = await db
+    .selectFrom("member_tags")
+    .select("tag")
+    .where("member_id", "=", memberId)
+    .orderBy("tag")
+    .execute();
   return rows.map((r) => r.tag);
 }
 
 /** Every tag in use with how many members carry it (for filters and newsletter segments). */
 export async function allMemberTags(db: Db): Promise<{ tag: string; members: number }[]> {
-  const rows = await db.selectFrom("member_tags").select(["tag", (eb) => eb.fn.countAll().as("n")]).groupBy("tag").orderBy("tag").execute();
+  const rows = await db
+    .selectFrom("member_tags")
+    .select(["tag", (eb) => eb.fn.countAll().as("n")])
+    .groupBy("tag")
+    .orderBy("tag")
+    .execute();
   return rows.map((r) => ({ tag: r.tag, members: Number(r.n) }));
 }
 
 /** Replaces a member's tags; records member.updated with what changed. */
-export async function setMemberTags(db: Db, memberId: string, tags: string[], actor: "staff" | "system"): Promise<void> {
+export async function setMemberTags(
+  db: Db,
+  memberId: string,
+  tags: string[],
+  actor: "staff" | "system",
+): Promise<void> {
   // Joins the caller's transaction when there is one.
-  const run = db.isTransaction ? (fn: (trx: Db) => Promise<void>) => fn(db) : (fn: (trx: Db) => Promise<void>) => transaction(db, fn);
+  const run = db.isTransaction
+    ? (fn: (trx: Db) => Promise<void>) => fn(db)
+    : (fn: (trx: Db) => Promise<void>) => transaction(db, fn);
   await run(async (trx) => {
     const before = await memberTags(trx, memberId);
     const added = tags.filter((t) => !before.includes(t));
     const removed = before.filter((t) => !tags.includes(t));
     if (added.length === 0 && removed.length === 0) return;
-    if (removed.length) await trx.deleteFrom("member_tags").where("member_id", "=", memberId).where("tag", "in", removed).execute();
+    if (removed.length)
+      await trx.deleteFrom("member_tags").where("member_id", "=", memberId).where("tag", "in", removed).execute();
     const at = nowIso();
-    if (added.length) await trx.insertInto("member_tags").values(added.map((tag) => ({ member_id: memberId, tag, created_at: at }))).execute();
+    if (added.length)
+      await trx
+        .insertInto("member_tags")
+        .values(added.map((tag) => ({ member_id: memberId, tag, created_at: at })))
+        .execute();
     await recordEvent(trx, { memberId, type: "member.updated", actor, data: { fields: ["tags"], added, removed }, at });
   });
 }

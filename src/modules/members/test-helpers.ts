@@ -21,7 +21,11 @@ export class IpClient extends TestClient {
     super(baseUrl);
   }
 
-  override request(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<Response2> {
+  override request(
+    method: string,
+    path: string,
+    init: { body?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<Response2> {
     return super.request(method, path, { ...init, headers: { "x-forwarded-for": this.ip, ...init.headers } });
   }
 }
@@ -86,7 +90,12 @@ export async function logIn(app: TestApp, client: TestClient, email: string): Pr
   await client.get(res.location ?? "/account");
 }
 
-export async function countWhere(app: TestApp, table: "members" | "member_consents" | "magic_links" | "events" | "sessions", column: string, value: string): Promise<number> {
+export async function countWhere(
+  app: TestApp,
+  table: "members" | "member_consents" | "magic_links" | "events" | "sessions",
+  column: string,
+  value: string,
+): Promise<number> {
   const row = await app.db
     .selectFrom(table)
     .select(sql<number>`count(*)`.as("n"))
@@ -96,6 +105,11 @@ export async function countWhere(app: TestApp, table: "members" | "member_consen
 }
 
 export async function eventTypes(app: TestApp, memberId: string): Promise<string[]> {
-  const rows = await app.db.selectFrom("events").select("type").where("member_id", "=", memberId).orderBy("id").execute();
+  const rows = await app.db
+    .selectFrom("events")
+    .select("type")
+    .where("member_id", "=", memberId)
+    .orderBy("id")
+    .execute();
   return rows.map((r) => r.type);
 }

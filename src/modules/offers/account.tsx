@@ -8,7 +8,13 @@ import { nowIso } from "../../platform/ids.ts";
 import { recordEvent } from "../../platform/events.ts";
 import { CsrfField } from "../../platform/views/components.tsx";
 import type { Db } from "../../platform/db/index.ts";
-import { currentMember, registerAccountExport, registerAccountSection, registerEraseHook, type Member } from "../members/index.ts";
+import {
+  currentMember,
+  registerAccountExport,
+  registerAccountSection,
+  registerEraseHook,
+  type Member,
+} from "../members/index.ts";
 import { holdingsOf, decide } from "../access/index.ts";
 import { allMemberEntitlements } from "./entitlements.ts";
 import { downloadLink, fileResource } from "./downloads.tsx";
@@ -27,19 +33,77 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
   const locale = c.var.locale;
   const tz = c.var.site.timeZone;
   const [orders, subs, ents, gifts, customer] = await Promise.all([
-    db.selectFrom("orders").innerJoin("offers", "offers.id", "orders.offer_id").select(["orders.id", "orders.kind", "orders.status", "orders.amount_paid", "orders.amount", "orders.discount_amount", "orders.currency", "orders.created_at", "orders.paid_at", "offers.name"]).where("orders.member_id", "=", member.id).orderBy("orders.created_at", "desc").limit(50).execute(),
-    db.selectFrom("subscriptions").innerJoin("offers", "offers.id", "subscriptions.offer_id").select(["subscriptions.id", "subscriptions.status", "subscriptions.amount", "subscriptions.currency", "subscriptions.interval", "subscriptions.current_period_end", "subscriptions.cancel_at_period_end", "offers.name"]).where("subscriptions.member_id", "=", member.id).where("subscriptions.status", "not in", ["pending", "expired", "incomplete_expired"]).orderBy("subscriptions.created_at", "desc").execute(),
+    db
+      .selectFrom("orders")
+      .innerJoin("offers", "offers.id", "orders.offer_id")
+      .select([
+        "orders.id",
+        "orders.kind",
+        "orders.status",
+        "orders.amount_paid",
+        "orders.amount",
+        "orders.discount_amount",
+        "orders.currency",
+        "orders.created_at",
+        "orders.paid_at",
+        "offers.name",
+      ])
+      .where("orders.member_id", "=", member.id)
+      .orderBy("orders.created_at", "desc")
+      .limit(50)
+      .execute(),
+    db
+      .selectFrom("subscriptions")
+      .innerJoin("offers", "offers.id", "subscriptions.offer_id")
+      .select([
+        "subscriptions.id",
+        "subscriptions.status",
+        "subscriptions.amount",
+        "subscriptions.currency",
+        "subscriptions.interval",
+        "subscriptions.current_period_end",
+        "subscriptions.cancel_at_period_end",
+        "offers.name",
+      ])
+      .where("subscriptions.member_id", "=", member.id)
+      .where("subscriptions.status", "not in", ["pending", "expired", "incomplete_expired"])
+      .orderBy("subscriptions.created_at", "desc")
+      .execute(),
     allMemberEntitlements(db, member.id),
-    db.selectFrom("gifts").innerJoin("offers", "offers.id", "gifts.offer_id").select(["gifts.id", "gifts.recipient_email", "gifts.status", "offers.name"]).where("gifts.purchaser_member_id", "=", member.id).orderBy("gifts.created_at", "desc").execute(),
-    db.selectFrom("provider_customers").select("provider_customer_id").where("member_id", "=", member.id).executeTakeFirst(),
+    db
+      .selectFrom("gifts")
+      .innerJoin("offers", "offers.id", "gifts.offer_id")
+      .select(["gifts.id", "gifts.recipient_email", "gifts.status", "offers.name"])
+      .where("gifts.purchaser_member_id", "=", member.id)
+      .orderBy("gifts.created_at", "desc")
+      .execute(),
+    db
+      .selectFrom("provider_customers")
+      .select("provider_customer_id")
+      .where("member_id", "=", member.id)
+      .executeTakeFirst(),
   ]);
   const holdings = await holdingsOf(db, member.id);
   const offerIds = [...holdings.offers];
   const files = offerIds.length
-    ? await db.selectFrom("offer_files").innerJoin("offers", "offers.id", "offer_files.offer_id").select(["offer_files.id", "offer_files.offer_id", "offer_files.name", "offer_files.size", "offers.name as offer_name"]).where("offer_files.offer_id", "in", offerIds).orderBy("offer_files.position").execute()
+    ? await db
+        .selectFrom("offer_files")
+        .innerJoin("offers", "offers.id", "offer_files.offer_id")
+        .select([
+          "offer_files.id",
+          "offer_files.offer_id",
+          "offer_files.name",
+          "offer_files.size",
+          "offers.name as offer_name",
+        ])
+        .where("offer_files.offer_id", "in", offerIds)
+        .orderBy("offer_files.position")
+        .execute()
     : [];
   const downloads = files.filter((f) => decide({ kind: "member", memberId: member.id }, holdings, fileResource(f)));
-  const offerNames = new Map((await db.selectFrom("offers").select(["id", "name"]).execute()).map((o) => [o.id, o.name]));
+  const offerNames = new Map(
+    (await db.selectFrom("offers").select(["id", "name"]).execute()).map((o) => [o.id, o.name]),
+  );
   const access = ents.filter((e) => e.active && e.resourceKind === "offer");
   const claimed = c.req.query("gift") === "claimed";
   const canceled = c.req.query("canceled") === "1";
@@ -57,8 +121,13 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
         <ul class="plain-list">
           {access.map((e) => (
             <li>
-              <strong>{offerNames.get(e.resourceId) ?? e.resourceId}</strong> <span class="badge ok">{t(`offers.source.${e.sourceKind}`)}</span>{" "}
-              <span class="muted small">{e.endsAt ? t("offers.account.until", { date: formatDate(locale, e.endsAt, tz) }) : t("offers.account.forever")}</span>
+              <strong>{offerNames.get(e.resourceId) ?? e.resourceId}</strong>{" "}
+              <span class="badge ok">{t(`offers.source.${e.sourceKind}`)}</span>{" "}
+              <span class="muted small">
+                {e.endsAt
+                  ? t("offers.account.until", { date: formatDate(locale, e.endsAt, tz) })
+                  : t("offers.account.forever")}
+              </span>
             </li>
           ))}
         </ul>
@@ -69,10 +138,19 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
           {subs.map((s) => (
             <div class="sub-row">
               <p>
-                <strong>{s.name}</strong> — {money(locale, s.amount, s.currency)} {t(s.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}{" "}
-                <span class={`badge ${s.status === "active" || s.status === "trialing" ? "ok" : "warn"}`}>{t(`offers.sub.status.${s.status}`)}</span>
+                <strong>{s.name}</strong> — {money(locale, s.amount, s.currency)}{" "}
+                {t(s.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}{" "}
+                <span class={`badge ${s.status === "active" || s.status === "trialing" ? "ok" : "warn"}`}>
+                  {t(`offers.sub.status.${s.status}`)}
+                </span>
               </p>
-              {s.current_period_end && s.status !== "canceled" && <p class="muted small">{t(s.cancel_at_period_end ? "offers.sub.ends_on" : "offers.sub.renews_on", { date: formatDate(locale, s.current_period_end, tz) })}</p>}
+              {s.current_period_end && s.status !== "canceled" && (
+                <p class="muted small">
+                  {t(s.cancel_at_period_end ? "offers.sub.ends_on" : "offers.sub.renews_on", {
+                    date: formatDate(locale, s.current_period_end, tz),
+                  })}
+                </p>
+              )}
               {["active", "trialing", "past_due"].includes(s.status) && s.cancel_at_period_end === 0 && (
                 <details>
                   <summary>{t("offers.account.cancel")}</summary>
@@ -112,7 +190,10 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
           <ul class="plain-list">
             {downloads.map((f) => (
               <li>
-                <a href={downloadLink(secret, f.id, member.id)}>{f.name}</a> <span class="muted small">({f.offer_name}, {Math.max(1, Math.round(f.size / 1024))} Ko)</span>
+                <a href={downloadLink(secret, f.id, member.id)}>{f.name}</a>{" "}
+                <span class="muted small">
+                  ({f.offer_name}, {Math.max(1, Math.round(f.size / 1024))} Ko)
+                </span>
               </li>
             ))}
           </ul>
@@ -140,7 +221,9 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
                       {o.name}
                       {o.kind === "gift" && <span class="muted small"> ({t("offers.account.gift")})</span>}
                     </td>
-                    <td>{money(locale, o.status === "pending" ? o.amount - o.discount_amount : o.amount_paid, o.currency)}</td>
+                    <td>
+                      {money(locale, o.status === "pending" ? o.amount - o.discount_amount : o.amount_paid, o.currency)}
+                    </td>
                     <td>{t(`offers.order.status.${o.status}`)}</td>
                   </tr>
                 ))}
@@ -167,8 +250,37 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
 
 async function exportPurchases(db: Db, member: Member) {
   const [orders, subscriptions, entitlements] = await Promise.all([
-    db.selectFrom("orders").select(["id", "kind", "offer_id", "amount_paid", "amount_refunded", "currency", "status", "paid_at", "created_at"]).where("member_id", "=", member.id).execute(),
-    db.selectFrom("subscriptions").select(["id", "offer_id", "amount", "currency", "interval", "status", "current_period_end", "cancel_at_period_end", "cancel_reason", "created_at"]).where("member_id", "=", member.id).execute(),
+    db
+      .selectFrom("orders")
+      .select([
+        "id",
+        "kind",
+        "offer_id",
+        "amount_paid",
+        "amount_refunded",
+        "currency",
+        "status",
+        "paid_at",
+        "created_at",
+      ])
+      .where("member_id", "=", member.id)
+      .execute(),
+    db
+      .selectFrom("subscriptions")
+      .select([
+        "id",
+        "offer_id",
+        "amount",
+        "currency",
+        "interval",
+        "status",
+        "current_period_end",
+        "cancel_at_period_end",
+        "cancel_reason",
+        "created_at",
+      ])
+      .where("member_id", "=", member.id)
+      .execute(),
     allMemberEntitlements(db, member.id),
   ]);
   return { orders, subscriptions, entitlements };
@@ -182,14 +294,40 @@ export function registerAccountExtensions(): void {
   registerAccountExport("purchases", exportPurchases);
   // Accounting keeps orders (amount, date, offer); everything that names the person goes.
   registerEraseHook(async (trx, member) => {
-    await trx.updateTable("orders").set({ member_id: null, email: "", browser_token_hash: null, updated_at: nowIso() }).where("member_id", "=", member.id).execute();
-    await trx.updateTable("subscriptions").set({ member_id: null, email: "", cancel_reason: null, browser_token_hash: null, updated_at: nowIso() }).where("member_id", "=", member.id).execute();
-    await trx.updateTable("gifts").set({ recipient_email: "", recipient_name: "", message: "", purchaser_email: "" }).where((eb) => eb.or([eb("purchaser_member_id", "=", member.id), eb("claimed_by", "=", member.id), eb("recipient_email", "=", member.email)])).execute();
-    await trx.updateTable("gifts").set({ purchaser_member_id: null }).where("purchaser_member_id", "=", member.id).execute();
+    await trx
+      .updateTable("orders")
+      .set({ member_id: null, email: "", browser_token_hash: null, updated_at: nowIso() })
+      .where("member_id", "=", member.id)
+      .execute();
+    await trx
+      .updateTable("subscriptions")
+      .set({ member_id: null, email: "", cancel_reason: null, browser_token_hash: null, updated_at: nowIso() })
+      .where("member_id", "=", member.id)
+      .execute();
+    await trx
+      .updateTable("gifts")
+      .set({ recipient_email: "", recipient_name: "", message: "", purchaser_email: "" })
+      .where((eb) =>
+        eb.or([
+          eb("purchaser_member_id", "=", member.id),
+          eb("claimed_by", "=", member.id),
+          eb("recipient_email", "=", member.email),
+        ]),
+      )
+      .execute();
+    await trx
+      .updateTable("gifts")
+      .set({ purchaser_member_id: null })
+      .where("purchaser_member_id", "=", member.id)
+      .execute();
     await trx.updateTable("gifts").set({ claimed_by: null }).where("claimed_by", "=", member.id).execute();
     await trx.deleteFrom("entitlements").where("member_id", "=", member.id).execute();
     await trx.deleteFrom("provider_customers").where("member_id", "=", member.id).execute();
-    await trx.updateTable("discount_redemptions").set({ member_id: null, email: "" }).where("member_id", "=", member.id).execute();
+    await trx
+      .updateTable("discount_redemptions")
+      .set({ member_id: null, email: "" })
+      .where("member_id", "=", member.id)
+      .execute();
   });
 }
 
@@ -199,9 +337,17 @@ export function accountRoutes(app: Hono<AppEnv>): void {
     if (!member) throw new AppError("unauthenticated", 401);
     const provider = requireProvider(c);
     const db = c.var.services.db;
-    const customer = await db.selectFrom("provider_customers").select("provider_customer_id").where("member_id", "=", member.id).where("provider", "=", provider.name).executeTakeFirst();
+    const customer = await db
+      .selectFrom("provider_customers")
+      .select("provider_customer_id")
+      .where("member_id", "=", member.id)
+      .where("provider", "=", provider.name)
+      .executeTakeFirst();
     if (!customer) throw new AppError("not_found", 404, "offers.error.no_billing");
-    const url = await provider.customerPortalUrl(customer.provider_customer_id, `${c.var.services.config.publicUrl}/account`);
+    const url = await provider.customerPortalUrl(
+      customer.provider_customer_id,
+      `${c.var.services.config.publicUrl}/account`,
+    );
     return c.redirect(url, 303);
   });
 
@@ -210,13 +356,32 @@ export function accountRoutes(app: Hono<AppEnv>): void {
     if (!member) throw new AppError("unauthenticated", 401);
     const db = c.var.services.db;
     // Someone else's subscription id is simply not found.
-    const sub = await db.selectFrom("subscriptions").selectAll().where("id", "=", c.req.param("id")).where("member_id", "=", member.id).executeTakeFirst();
+    const sub = await db
+      .selectFrom("subscriptions")
+      .selectAll()
+      .where("id", "=", c.req.param("id"))
+      .where("member_id", "=", member.id)
+      .executeTakeFirst();
     if (!sub || !sub.provider_subscription_id) throw new AppError("not_found", 404);
-    const reason = formValue(await readForm(c), "reason").trim().slice(0, 500);
+    const reason = formValue(await readForm(c), "reason")
+      .trim()
+      .slice(0, 500);
     const provider = requireProvider(c);
-    await db.updateTable("subscriptions").set({ cancel_reason: reason || null, updated_at: nowIso() }).where("id", "=", sub.id).execute();
-    await recordEvent(db, { memberId: member.id, type: "subscription.cancel_requested", actor: "member", data: { subscriptionId: sub.id, reason } });
-    await provider.cancelSubscription(sub.provider_subscription_id, { atPeriodEnd: true, idempotencyKey: `cancel:${sub.id}:${sub.version}` });
+    await db
+      .updateTable("subscriptions")
+      .set({ cancel_reason: reason || null, updated_at: nowIso() })
+      .where("id", "=", sub.id)
+      .execute();
+    await recordEvent(db, {
+      memberId: member.id,
+      type: "subscription.cancel_requested",
+      actor: "member",
+      data: { subscriptionId: sub.id, reason },
+    });
+    await provider.cancelSubscription(sub.provider_subscription_id, {
+      atPeriodEnd: true,
+      idempotencyKey: `cancel:${sub.id}:${sub.version}`,
+    });
     return c.redirect("/account?canceled=1#purchases", 303);
   });
 }

@@ -7,7 +7,8 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.all": "Toutes",
   "offers.admin.amount": "Montant",
   "offers.admin.archive": "Archiver",
-  "offers.admin.archive_hint": "Une offre archivée n’est plus proposée, mais celles et ceux qui l’ont achetée gardent leur accès.",
+  "offers.admin.archive_hint":
+    "Une offre archivée n’est plus proposée, mais celles et ceux qui l’ont achetée gardent leur accès.",
   "offers.admin.bad_date": "Date invalide.",
   "offers.admin.cancel_end": "Résilier en fin de période",
   "offers.admin.cancel_now": "Arrêter maintenant",
@@ -43,7 +44,8 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.holders": "Membres",
   "offers.admin.inactive": "inactif",
   "offers.admin.includes": "Ce que l’offre donne",
-  "offers.admin.includes_hint": "En plus de l’offre elle-même : contenus ouverts par cette offre (post:*, course:identifiant, podcast_feed:*, offer_file:*…).",
+  "offers.admin.includes_hint":
+    "En plus de l’offre elle-même : contenus ouverts par cette offre (post:*, course:identifiant, podcast_feed:*, offer_file:*…).",
   "offers.admin.includes_label": "Un élément par ligne",
   "offers.admin.kind": "Type",
   "offers.admin.markdown": "Markdown accepté.",
@@ -65,7 +67,8 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.preview": "Aperçu",
   "offers.admin.price_kind": "Rythme",
   "offers.admin.prices": "Tarifs",
-  "offers.admin.prices_hint": "Un tarif payé ne change plus : pour changer un montant, ajoutez un nouveau tarif et désactivez l’ancien (les abonnés gardent le leur).",
+  "offers.admin.prices_hint":
+    "Un tarif payé ne change plus : pour changer un montant, ajoutez un nouveau tarif et désactivez l’ancien (les abonnés gardent le leur).",
   "offers.admin.publish": "Publier",
   "offers.admin.pwyw": "Prix libre (le membre choisit, au-dessus du minimum)",
   "offers.admin.refund": "Rembourser",
@@ -86,11 +89,13 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.upload_hint": "{max} Mo au plus. Servi uniquement par des liens personnels et temporaires.",
   "offers.admin.tax_title": "TVA",
   "offers.admin.tax_label": "Calculer et collecter la TVA automatiquement (Stripe Tax)",
-  "offers.admin.tax_hint": "Stripe demande l’adresse de facturation et ajoute la TVA du pays de l’acheteur. Activez d’abord Stripe Tax et vos immatriculations dans votre tableau de bord Stripe.",
+  "offers.admin.tax_hint":
+    "Stripe demande l’adresse de facturation et ajoute la TVA du pays de l’acheteur. Activez d’abord Stripe Tax et vos immatriculations dans votre tableau de bord Stripe.",
   "offers.admin.tax_dev": "Avec les paiements de test (sans Stripe), ce réglage n’a pas d’effet.",
   "offers.admin.sync_done": "Produit et tarifs synchronisés avec Stripe.",
   "offers.admin.sync_pending": "Synchronisation avec Stripe en attente…",
-  "offers.admin.sync_failed": "La synchronisation avec Stripe a échoué ({attempts} essai(s)) : {error}. Elle sera retentée automatiquement.",
+  "offers.admin.sync_failed":
+    "La synchronisation avec Stripe a échoué ({attempts} essai(s)) : {error}. Elle sera retentée automatiquement.",
   "offers.admin.sync_jobs": "Voir les tâches",
   "offers.admin.upload_button": "Ajouter le fichier",
   "offers.admin.uses": "Utilisations",
@@ -149,7 +154,8 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.holders": "Members",
   "offers.admin.inactive": "inactive",
   "offers.admin.includes": "What the offer includes",
-  "offers.admin.includes_hint": "Besides the offer itself: content opened by this offer (post:*, course:id, podcast_feed:*, offer_file:*…).",
+  "offers.admin.includes_hint":
+    "Besides the offer itself: content opened by this offer (post:*, course:id, podcast_feed:*, offer_file:*…).",
   "offers.admin.includes_label": "One item per line",
   "offers.admin.kind": "Type",
   "offers.admin.markdown": "Markdown accepted.",
@@ -171,7 +177,8 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.preview": "Preview",
   "offers.admin.price_kind": "Billing",
   "offers.admin.prices": "Prices",
-  "offers.admin.prices_hint": "A price that was paid never changes: to change an amount, add a new price and deactivate the old one (subscribers keep theirs).",
+  "offers.admin.prices_hint":
+    "A price that was paid never changes: to change an amount, add a new price and deactivate the old one (subscribers keep theirs).",
   "offers.admin.publish": "Publish",
   "offers.admin.pwyw": "Pay what you want (the member chooses, above the minimum)",
   "offers.admin.refund": "Refund",
@@ -192,11 +199,13 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.upload_hint": "{max} MB at most. Served only through personal, expiring links.",
   "offers.admin.tax_title": "VAT",
   "offers.admin.tax_label": "Calculate and collect VAT automatically (Stripe Tax)",
-  "offers.admin.tax_hint": "Stripe asks for the billing address and adds the VAT of the buyer’s country. First turn on Stripe Tax and add your registrations in your Stripe dashboard.",
+  "offers.admin.tax_hint":
+    "Stripe asks for the billing address and adds the VAT of the buyer’s country. First turn on Stripe Tax and add your registrations in your Stripe dashboard.",
   "offers.admin.tax_dev": "With test payments (no Stripe), this setting has no effect.",
   "offers.admin.sync_done": "Product and prices synced with Stripe.",
   "offers.admin.sync_pending": "Sync with Stripe pending…",
-  "offers.admin.sync_failed": "Sync with Stripe failed ({attempts} attempt(s)): {error}. It will be retried automatically.",
+  "offers.admin.sync_failed":
+    "Sync with Stripe failed ({attempts} attempt(s)): {error}. It will be retried automatically.",
   "offers.admin.sync_jobs": "See the jobs",
   "offers.admin.upload_button": "Add the file",
   "offers.admin.uses": "Uses",

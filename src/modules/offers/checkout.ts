@@ -45,7 +45,8 @@ export interface CheckoutStarted {
   browserToken: string;
 }
 
-const fieldError = (field: string, key: string, params?: Record<string, string | number>) => new AppError("invalid_input", 422, key, { [field]: { key, params } });
+const fieldError = (field: string, key: string, params?: Record<string, string | number>) =>
+  new AppError("invalid_input", 422, key, { [field]: { key, params } });
 
 export function giftClaimToken(secret: string, giftId: string): string {
   return sign(secret, `gift:${giftId}`);
@@ -58,32 +59,51 @@ export interface DiscountQuote {
 }
 
 /** Checks a code for an offer/currency/amount; throws a translated 422 when it cannot be used. */
-export async function quoteDiscount(db: Db, rawCode: string, offerId: string, currency: string, amount: number, at = nowIso()): Promise<DiscountQuote> {
+export async function quoteDiscount(
+  db: Db,
+  rawCode: string,
+  offerId: string,
+  currency: string,
+  amount: number,
+  at = nowIso(),
+): Promise<DiscountQuote> {
   const code = rawCode.trim().toUpperCase();
   if (!code || code.length > 40) throw fieldError("code", "offers.error.code_unknown");
   const row = await db.selectFrom("discount_codes").selectAll().where("code", "=", code).executeTakeFirst();
   if (!row || row.active !== 1) throw fieldError("code", "offers.error.code_unknown");
   if (row.starts_at && row.starts_at > at) throw fieldError("code", "offers.error.code_not_yet");
   if (row.ends_at && row.ends_at <= at) throw fieldError("code", "offers.error.code_expired");
-  if (row.max_redemptions !== null && row.redemptions_count >= row.max_redemptions) throw fieldError("code", "offers.error.code_exhausted");
+  if (row.max_redemptions !== null && row.redemptions_count >= row.max_redemptions)
+    throw fieldError("code", "offers.error.code_exhausted");
   const offers = JSON.parse(row.offer_ids) as string[];
   if (offers.length > 0 && !offers.includes(offerId)) throw fieldError("code", "offers.error.code_not_for_offer");
-  if (row.kind === "amount" && row.currency && row.currency !== currency) throw fieldError("code", "offers.error.code_currency");
-  const off = row.kind === "percent" ? Math.floor((amount * Math.min(100, Math.max(0, row.value))) / 100) : Math.min(amount, row.value);
+  if (row.kind === "amount" && row.currency && row.currency !== currency)
+    throw fieldError("code", "offers.error.code_currency");
+  const off =
+    row.kind === "percent"
+      ? Math.floor((amount * Math.min(100, Math.max(0, row.value))) / 100)
+      : Math.min(amount, row.value);
   return { codeId: row.id, code: row.code, amountOff: off };
 }
 
 export async function startCheckout(db: Db, provider: PaymentProvider, input: CheckoutInput): Promise<CheckoutStarted> {
   const offer = await db.selectFrom("offers").selectAll().where("id", "=", input.offerId).executeTakeFirst();
   if (!offer || offer.status !== "published") throw new AppError("not_found", 404, "offers.error.not_available");
-  const price = await db.selectFrom("prices").selectAll().where("id", "=", input.priceId).where("offer_id", "=", offer.id).executeTakeFirst();
+  const price = await db
+    .selectFrom("prices")
+    .selectAll()
+    .where("id", "=", input.priceId)
+    .where("offer_id", "=", offer.id)
+    .executeTakeFirst();
   if (!price || price.active !== 1) throw fieldError("price", "offers.error.price_unavailable");
-  if (input.currency && input.currency.trim().toUpperCase() !== price.currency) throw fieldError("amount", "offers.error.currency", { currency: price.currency });
+  if (input.currency && input.currency.trim().toUpperCase() !== price.currency)
+    throw fieldError("amount", "offers.error.currency", { currency: price.currency });
 
   let amount = price.amount;
   if (price.pay_what_you_want === 1) {
     const a = input.amount;
-    if (a === null || a === undefined || !Number.isSafeInteger(a)) throw fieldError("amount", "offers.error.amount_invalid");
+    if (a === null || a === undefined || !Number.isSafeInteger(a))
+      throw fieldError("amount", "offers.error.amount_invalid");
     if (a < 0) throw fieldError("amount", "offers.error.amount_invalid");
     if (a < price.min_amount) throw fieldError("amount", "offers.error.amount_min", { min: price.min_amount });
     if (a > MAX_AMOUNT) throw fieldError("amount", "offers.error.amount_max", { max: MAX_AMOUNT });
@@ -94,7 +114,11 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
   let email: string;
   let memberId: string | null = null;
   if (input.memberId) {
-    const m = await db.selectFrom("members").select(["id", "email"]).where("id", "=", input.memberId).executeTakeFirst();
+    const m = await db
+      .selectFrom("members")
+      .select(["id", "email"])
+      .where("id", "=", input.memberId)
+      .executeTakeFirst();
     if (!m) throw new AppError("unauthenticated", 401);
     memberId = m.id;
     email = m.email;
@@ -107,7 +131,8 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
   let recipientEmail = "";
   if (gift) {
     recipientEmail = normalizeEmail(gift.recipientEmail ?? "");
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(recipientEmail) || recipientEmail.length > 254) throw fieldError("recipient_email", "validation.email");
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(recipientEmail) || recipientEmail.length > 254)
+      throw fieldError("recipient_email", "validation.email");
   }
   const recurring = price.kind === "recurring" && !gift;
 
@@ -135,10 +160,24 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
         .updateTable("discount_codes")
         .set({ redemptions_count: sql`redemptions_count + 1`, updated_at: at })
         .where("id", "=", quote.codeId)
-        .where((eb) => eb.or([eb("max_redemptions", "is", null), eb("redemptions_count", "<", eb.ref("max_redemptions"))]))
+        .where((eb) =>
+          eb.or([eb("max_redemptions", "is", null), eb("redemptions_count", "<", eb.ref("max_redemptions"))]),
+        )
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw fieldError("code", "offers.error.code_exhausted");
-      await trx.insertInto("discount_redemptions").values({ id: newId(), code_id: quote.codeId, reference, member_id: memberId, email, amount_off: quote.amountOff, status: "reserved", created_at: at }).execute();
+      await trx
+        .insertInto("discount_redemptions")
+        .values({
+          id: newId(),
+          code_id: quote.codeId,
+          reference,
+          member_id: memberId,
+          email,
+          amount_off: quote.amountOff,
+          status: "reserved",
+          created_at: at,
+        })
+        .execute();
     }
     const off = quote?.amountOff ?? 0;
     if (recurring) {
@@ -260,7 +299,12 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
   }
 
   const customer = memberId
-    ? await db.selectFrom("provider_customers").select("provider_customer_id").where("member_id", "=", memberId).where("provider", "=", provider.name).executeTakeFirst()
+    ? await db
+        .selectFrom("provider_customers")
+        .select("provider_customer_id")
+        .where("member_id", "=", memberId)
+        .where("provider", "=", provider.name)
+        .executeTakeFirst()
     : undefined;
   try {
     const session = await provider.createCheckout({
@@ -275,7 +319,10 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
         interval: recurring ? price.interval : null,
         trialDays: recurring && price.trial_days > 0 ? price.trial_days : undefined,
         // A synced price only fits when the buyer pays exactly it.
-        providerPriceId: price.provider_price_id && total === price.amount && price.pay_what_you_want === 0 ? price.provider_price_id : undefined,
+        providerPriceId:
+          price.provider_price_id && total === price.amount && price.pay_what_you_want === 0
+            ? price.provider_price_id
+            : undefined,
       },
       customerEmail: email,
       providerCustomerId: customer?.provider_customer_id,
@@ -287,18 +334,40 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
       automaticTax: input.automaticTax ?? (await automaticTaxEnabled(db)),
     });
     const table = recurring ? "subscriptions" : "orders";
-    await db.updateTable(table).set({ provider_checkout_id: session.id, updated_at: nowIso() }).where("id", "=", reference).execute();
+    await db
+      .updateTable(table)
+      .set({ provider_checkout_id: session.id, updated_at: nowIso() })
+      .where("id", "=", reference)
+      .execute();
     return { reference, kind, url: session.url, browserToken };
   } catch (err) {
     if (err instanceof AppError) throw err;
     // The provider did not answer: free the code and close the pending row, nothing was charged.
     await transaction(db, async (trx) => {
-      if (recurring) await trx.updateTable("subscriptions").set({ status: "expired", updated_at: nowIso() }).where("id", "=", reference).execute();
-      else await trx.updateTable("orders").set({ status: "failed", updated_at: nowIso() }).where("id", "=", reference).execute();
-      const red = await trx.selectFrom("discount_redemptions").selectAll().where("reference", "=", reference).executeTakeFirst();
+      if (recurring)
+        await trx
+          .updateTable("subscriptions")
+          .set({ status: "expired", updated_at: nowIso() })
+          .where("id", "=", reference)
+          .execute();
+      else
+        await trx
+          .updateTable("orders")
+          .set({ status: "failed", updated_at: nowIso() })
+          .where("id", "=", reference)
+          .execute();
+      const red = await trx
+        .selectFrom("discount_redemptions")
+        .selectAll()
+        .where("reference", "=", reference)
+        .executeTakeFirst();
       if (red) {
         await trx.updateTable("discount_redemptions").set({ status: "released" }).where("id", "=", red.id).execute();
-        await trx.updateTable("discount_codes").set({ redemptions_count: sql`redemptions_count - 1` }).where("id", "=", red.code_id).execute();
+        await trx
+          .updateTable("discount_codes")
+          .set({ redemptions_count: sql`redemptions_count - 1` })
+          .where("id", "=", red.code_id)
+          .execute();
       }
     });
     throw new AppError("provider_unavailable", 502, "offers.error.provider_unavailable");

@@ -26,17 +26,44 @@ test("seedDemo seeds offers, orders and subscriptions in every state, once", asy
   const offers = await app.db.selectFrom("offers").selectAll().execute();
   assert.deepEqual(new Set(offers.map((o) => o.kind)), new Set(["tier", "product", "tip"]));
   const prices = await app.db.selectFrom("prices").selectAll().execute();
-  assert.ok(prices.some((p) => p.interval === "month") && prices.some((p) => p.interval === "year"), "monthly and yearly");
-  assert.ok(prices.some((p) => p.pay_what_you_want === 1 && p.min_amount > 0), "a pay-what-you-want price with a minimum");
+  assert.ok(
+    prices.some((p) => p.interval === "month") && prices.some((p) => p.interval === "year"),
+    "monthly and yearly",
+  );
+  assert.ok(
+    prices.some((p) => p.pay_what_you_want === 1 && p.min_amount > 0),
+    "a pay-what-you-want price with a minimum",
+  );
   const subs = await app.db.selectFrom("subscriptions").selectAll().execute();
-  for (const status of ["active", "trialing", "past_due", "canceled"]) assert.ok(subs.some((s) => s.status === status), `a ${status} subscription`);
-  assert.ok(subs.some((s) => s.cancel_at_period_end === 1 && s.status === "active"), "a cancelling subscription");
+  for (const status of ["active", "trialing", "past_due", "canceled"])
+    assert.ok(
+      subs.some((s) => s.status === status),
+      `a ${status} subscription`,
+    );
+  assert.ok(
+    subs.some((s) => s.cancel_at_period_end === 1 && s.status === "active"),
+    "a cancelling subscription",
+  );
   const orders = await app.db.selectFrom("orders").selectAll().execute();
-  for (const kind of ["purchase", "gift", "subscription_invoice"]) assert.ok(orders.some((o) => o.kind === kind), `a ${kind} order`);
-  assert.ok(orders.some((o) => o.status === "refunded"), "a refunded order");
+  for (const kind of ["purchase", "gift", "subscription_invoice"])
+    assert.ok(
+      orders.some((o) => o.kind === kind),
+      `a ${kind} order`,
+    );
+  assert.ok(
+    orders.some((o) => o.status === "refunded"),
+    "a refunded order",
+  );
   const now = new Date().toISOString();
-  assert.deepEqual(orders.filter((o) => (o.paid_at ?? "") > now), [], "no payment in the future");
-  assert.equal(await canAccess(app.db, { kind: "member", memberId: seeded.offers.payingMemberId }, membersAreaResource), true);
+  assert.deepEqual(
+    orders.filter((o) => (o.paid_at ?? "") > now),
+    [],
+    "no payment in the future",
+  );
+  assert.equal(
+    await canAccess(app.db, { kind: "member", memberId: seeded.offers.payingMemberId }, membersAreaResource),
+    true,
+  );
   // Re-seeding adds nothing and still names a paying member (benchmarks rely on it).
   const again = await seedOffersDemo(app.db);
   assert.equal(again.offers, 0);
@@ -46,7 +73,11 @@ test("seedDemo seeds offers, orders and subscriptions in every state, once", asy
 });
 
 test("the demo's pricing page and sales page render (screenshots at 390 and 1280 px)", async () => {
-  const owner = await app.db.selectFrom("staff_users").select("id").where("role", "=", "owner").executeTakeFirstOrThrow();
+  const owner = await app.db
+    .selectFrom("staff_users")
+    .select("id")
+    .where("role", "=", "owner")
+    .executeTakeFirstOrThrow();
   const s = await createSession(app.db, "staff", owner.id);
   const browser = await launchBrowser();
   try {
@@ -55,7 +86,8 @@ test("the demo's pricing page and sales page render (screenshots at 390 and 1280
       try {
         await p.page.goto(`${app.url}/pricing`);
         const pricing = (await p.page.textContent("main")) ?? "";
-        for (const name of ["Le cercle", "L’atelier+", "Carnet d’émaillage", "Un café pour l’atelier", "Prix libre"]) assert.ok(pricing.includes(name), name);
+        for (const name of ["Le cercle", "L’atelier+", "Carnet d’émaillage", "Un café pour l’atelier", "Prix libre"])
+          assert.ok(pricing.includes(name), name);
         await screenshot(p.page, `offers-demo-pricing-${width}`);
         await p.page.context().addCookies([{ name: "atl_s", value: s.token, url: app.url }]);
         await p.page.goto(`${app.url}/admin/sales`);

@@ -31,7 +31,9 @@ export function devRoutes(app: Hono<AppEnv>): void {
     const co = await dev.getCheckout(c.req.param("id"));
     if (!co) throw new AppError("not_found", 404);
     const line = co.request.line;
-    const interval = line.interval ? ` ${t(line.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}` : "";
+    const interval = line.interval
+      ? ` ${t(line.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}`
+      : "";
     c.header("Cache-Control", "no-store");
     return page(
       c,
@@ -104,7 +106,14 @@ export function devRoutes(app: Hono<AppEnv>): void {
     const prices = await db
       .selectFrom("prices")
       .innerJoin("offers", "offers.id", "prices.offer_id")
-      .select(["prices.id", "prices.amount", "prices.currency", "prices.interval", "prices.provider_price_id", "offers.name"])
+      .select([
+        "prices.id",
+        "prices.amount",
+        "prices.currency",
+        "prices.interval",
+        "prices.provider_price_id",
+        "offers.name",
+      ])
       .where("prices.kind", "=", "recurring")
       .where("prices.active", "=", 1)
       .where("prices.pay_what_you_want", "=", 0)
@@ -124,10 +133,19 @@ export function devRoutes(app: Hono<AppEnv>): void {
           <section class="card stack">
             <h2>{s.name}</h2>
             <p>
-              <span class={`badge ${s.status === "active" || s.status === "trialing" ? "ok" : "warn"}`}>{t(`offers.sub.status.${s.status}`)}</span>{" "}
-              {money(c.var.locale, s.amount, s.currency)} {t(s.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}
+              <span class={`badge ${s.status === "active" || s.status === "trialing" ? "ok" : "warn"}`}>
+                {t(`offers.sub.status.${s.status}`)}
+              </span>{" "}
+              {money(c.var.locale, s.amount, s.currency)}{" "}
+              {t(s.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}
             </p>
-            {s.currentPeriodEnd && <p class="muted small">{t(s.cancelAtPeriodEnd ? "offers.sub.ends_on" : "offers.sub.renews_on", { date: formatDate(c.var.locale, s.currentPeriodEnd) })}</p>}
+            {s.currentPeriodEnd && (
+              <p class="muted small">
+                {t(s.cancelAtPeriodEnd ? "offers.sub.ends_on" : "offers.sub.renews_on", {
+                  date: formatDate(c.var.locale, s.currentPeriodEnd),
+                })}
+              </p>
+            )}
             {s.status !== "canceled" && (
               <form method="post" action={`${base}/${s.providerSubscriptionId}`} class="stack">
                 <CsrfField c={c} />
@@ -153,7 +171,8 @@ export function devRoutes(app: Hono<AppEnv>): void {
                         .filter((p) => p.id !== s.priceId)
                         .map((p) => (
                           <option value={p.id}>
-                            {p.name} — {money(c.var.locale, p.amount, p.currency)} {t(p.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}
+                            {p.name} — {money(c.var.locale, p.amount, p.currency)}{" "}
+                            {t(p.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}
                           </option>
                         ))}
                     </select>
@@ -190,14 +209,30 @@ export function devRoutes(app: Hono<AppEnv>): void {
     if (!s || s.providerCustomerId !== customer) throw new AppError("not_found", 404);
     const form = await readForm(c);
     const action = formValue(form, "action");
-    if (action === "cancel" || action === "resume") await dev.setCancelAtPeriodEnd(s.providerSubscriptionId, action === "cancel");
-    else if (action === "period_end" || action === "period_fail") await dev.endPeriod(s.providerSubscriptionId, { fail: action === "period_fail" });
+    if (action === "cancel" || action === "resume")
+      await dev.setCancelAtPeriodEnd(s.providerSubscriptionId, action === "cancel");
+    else if (action === "period_end" || action === "period_fail")
+      await dev.endPeriod(s.providerSubscriptionId, { fail: action === "period_fail" });
     else if (action === "switch") {
-      const p = await c.var.services.db.selectFrom("prices").selectAll().where("id", "=", formValue(form, "price")).where("kind", "=", "recurring").where("active", "=", 1).executeTakeFirst();
+      const p = await c.var.services.db
+        .selectFrom("prices")
+        .selectAll()
+        .where("id", "=", formValue(form, "price"))
+        .where("kind", "=", "recurring")
+        .where("active", "=", 1)
+        .executeTakeFirst();
       if (!p) throw new AppError("invalid_input", 422, "offers.error.price_unavailable");
-      await dev.switchPrice(s.providerSubscriptionId, { priceId: p.id, providerPriceId: p.provider_price_id, amount: p.amount, interval: p.interval ?? "month" });
+      await dev.switchPrice(s.providerSubscriptionId, {
+        priceId: p.id,
+        providerPriceId: p.provider_price_id,
+        amount: p.amount,
+        interval: p.interval ?? "month",
+      });
     } else throw new AppError("invalid_input", 400);
     const back = safeRedirectPath(formValue(form, "return"), "/account");
-    return c.redirect(`/dev-portal/${encodeURIComponent(customer)}/${c.req.param("sig")}?return=${encodeURIComponent(back)}`, 303);
+    return c.redirect(
+      `/dev-portal/${encodeURIComponent(customer)}/${c.req.param("sig")}?return=${encodeURIComponent(back)}`,
+      303,
+    );
   });
 }

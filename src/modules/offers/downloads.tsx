@@ -48,19 +48,49 @@ export function setOfferUploadLimit(maxBytes: number): void {
   allowLargeBody(OFFER_UPLOAD_PATH, maxBytes + UPLOAD_OVERHEAD);
 }
 
-const tooLarge = () => new AppError("payload_too_large", 413, "error.file_too_large", {}, { max: Math.floor(offerUpload.maxBytes / (1024 * 1024)) });
+const tooLarge = () =>
+  new AppError(
+    "payload_too_large",
+    413,
+    "error.file_too_large",
+    {},
+    { max: Math.floor(offerUpload.maxBytes / (1024 * 1024)) },
+  );
 
 function cleanName(name: string): string {
   return name.replace(/[^\p{L}\p{N} ._()-]/gu, "_").slice(0, 120) || "download";
 }
 
-async function recordOfferFile(db: Db, offerId: string, fileId: string, rel: string, name: string, declaredType: string, size: number): Promise<string> {
+async function recordOfferFile(
+  db: Db,
+  offerId: string,
+  fileId: string,
+  rel: string,
+  name: string,
+  declaredType: string,
+  size: number,
+): Promise<string> {
   const mime = /^[a-z]+\/[a-z0-9.+-]+$/i.test(declaredType) ? declaredType : "application/octet-stream";
   const at = nowIso();
   const id = newId();
-  await db.insertInto("files").values({ id: fileId, purpose: "download", path: rel, mime, size, created_at: at }).execute();
+  await db
+    .insertInto("files")
+    .values({ id: fileId, purpose: "download", path: rel, mime, size, created_at: at })
+    .execute();
   const pos = await db.selectFrom("offer_files").select("id").where("offer_id", "=", offerId).execute();
-  await db.insertInto("offer_files").values({ id, offer_id: offerId, file_id: fileId, name: cleanName(name), mime, size, position: pos.length, created_at: at }).execute();
+  await db
+    .insertInto("offer_files")
+    .values({
+      id,
+      offer_id: offerId,
+      file_id: fileId,
+      name: cleanName(name),
+      mime,
+      size,
+      position: pos.length,
+      created_at: at,
+    })
+    .execute();
   return id;
 }
 
@@ -73,7 +103,14 @@ function newFilePath(filesDir: string): { fileId: string; rel: string; abs: stri
 }
 
 /** Saves a download held in memory (seeds, tests); uploads from the admin are streamed by receiveOfferUpload. */
-export async function saveOfferFile(db: Db, filesDir: string, offerId: string, name: string, bytes: Uint8Array, declaredType: string): Promise<string> {
+export async function saveOfferFile(
+  db: Db,
+  filesDir: string,
+  offerId: string,
+  name: string,
+  bytes: Uint8Array,
+  declaredType: string,
+): Promise<string> {
   if (bytes.length === 0) throw new AppError("invalid_input", 422, "error.file_empty");
   if (bytes.length > offerUpload.maxBytes) throw tooLarge();
   const { fileId, rel, abs } = newFilePath(filesDir);
@@ -101,7 +138,8 @@ export async function receiveOfferUpload(c: AppContext, offerId: string): Promis
     } catch {
       throw new AppError("csrf", 403);
     }
-    if (host !== c.req.header("host") && host !== new URL(c.var.services.config.publicUrl).host) throw new AppError("csrf", 403);
+    if (host !== c.req.header("host") && host !== new URL(c.var.services.config.publicUrl).host)
+      throw new AppError("csrf", 403);
   }
   const body = c.req.raw.body;
   if (!body) throw new AppError("invalid_input", 422, "error.file_empty");
@@ -110,9 +148,16 @@ export async function receiveOfferUpload(c: AppContext, offerId: string): Promis
 
   type Saved = { fileId: string; rel: string; abs: string; name: string; mime: string; size: number };
   // An object, not lets: the busboy callbacks assign it, and TypeScript does not track closures.
-  const state: { csrf: string; failure: AppError | null; saved: Saved | null } = { csrf: "", failure: null, saved: null };
+  const state: { csrf: string; failure: AppError | null; saved: Saved | null } = {
+    csrf: "",
+    failure: null,
+    saved: null,
+  };
   const writes: Promise<void>[] = [];
-  const bb = busboy({ headers: { "content-type": type }, limits: { files: 1, fields: 20, fieldSize: 8 * 1024, fileSize: max } });
+  const bb = busboy({
+    headers: { "content-type": type },
+    limits: { files: 1, fields: 20, fieldSize: 8 * 1024, fileSize: max },
+  });
   bb.on("field", (name, value) => {
     if (name === "_csrf") state.csrf = value;
   });
@@ -162,13 +207,16 @@ export function downloadRoutes(app: Hono<AppEnv>): void {
     const memberId = c.req.query("m") ?? "";
     const expRaw = c.req.query("e") ?? "";
     const sig = c.req.query("s") ?? "";
-    if (!/^\d{1,12}$/.test(expRaw) || !memberId || memberId.length > 64 || !sig || sig.length > 100) throw new AppError("forbidden", 403, "offers.error.link_invalid");
+    if (!/^\d{1,12}$/.test(expRaw) || !memberId || memberId.length > 64 || !sig || sig.length > 100)
+      throw new AppError("forbidden", 403, "offers.error.link_invalid");
     const exp = Number(expRaw);
-    if (!safeEqual(signature(secret, id, memberId, exp), sig)) throw new AppError("forbidden", 403, "offers.error.link_invalid");
+    if (!safeEqual(signature(secret, id, memberId, exp), sig))
+      throw new AppError("forbidden", 403, "offers.error.link_invalid");
     if (exp * 1000 < Date.now()) throw new AppError("gone", 410, "offers.error.link_expired");
     const of = await db.selectFrom("offer_files").selectAll().where("id", "=", id).executeTakeFirst();
     if (!of) throw new AppError("not_found", 404);
-    if (!(await canAccess(db, { kind: "member", memberId }, fileResource(of)))) throw new AppError("forbidden", 403, "offers.error.no_access");
+    if (!(await canAccess(db, { kind: "member", memberId }, fileResource(of))))
+      throw new AppError("forbidden", 403, "offers.error.no_access");
     const file = await findFile(db, of.file_id);
     if (!file) throw new AppError("not_found", 404);
     // Streamed from disk: a 200 MB download never sits in memory.

@@ -29,7 +29,10 @@ export interface Entitlement {
   active: boolean;
 }
 
-export function isLive(row: { starts_at: string; ends_at: string | null; revoked_at: string | null }, at = nowIso()): boolean {
+export function isLive(
+  row: { starts_at: string; ends_at: string | null; revoked_at: string | null },
+  at = nowIso(),
+): boolean {
   return row.revoked_at === null && row.starts_at <= at && (row.ends_at === null || row.ends_at > at);
 }
 
@@ -68,7 +71,12 @@ function toEntitlement(r: Row, at: string): Entitlement {
 
 /** Every entitlement a member has ever had (newest first), each with `active` computed at `at`. */
 export async function allMemberEntitlements(db: Db, memberId: string, at = nowIso()): Promise<Entitlement[]> {
-  const rows = await db.selectFrom("entitlements").selectAll().where("member_id", "=", memberId).orderBy("created_at", "desc").execute();
+  const rows = await db
+    .selectFrom("entitlements")
+    .selectAll()
+    .where("member_id", "=", memberId)
+    .orderBy("created_at", "desc")
+    .execute();
   return rows.map((r) => toEntitlement(r, at));
 }
 
@@ -133,14 +141,23 @@ export async function grantEntitlement(db: Db, g: GrantInput): Promise<void> {
 }
 
 /** Revokes every live entitlement from one source (refund, lapse, staff action). */
-export async function revokeSource(db: Db, sourceKind: SourceKind, sourceId: string, reason: string, exceptResource?: { kind: string; id: string }): Promise<number> {
+export async function revokeSource(
+  db: Db,
+  sourceKind: SourceKind,
+  sourceId: string,
+  reason: string,
+  exceptResource?: { kind: string; id: string },
+): Promise<number> {
   let q = db
     .updateTable("entitlements")
     .set({ revoked_at: nowIso(), revoke_reason: reason, updated_at: nowIso() })
     .where("source_kind", "=", sourceKind)
     .where("source_id", "=", sourceId)
     .where("revoked_at", "is", null);
-  if (exceptResource) q = q.where((eb) => eb.not(eb.and([eb("resource_kind", "=", exceptResource.kind), eb("resource_id", "=", exceptResource.id)])));
+  if (exceptResource)
+    q = q.where((eb) =>
+      eb.not(eb.and([eb("resource_kind", "=", exceptResource.kind), eb("resource_id", "=", exceptResource.id)])),
+    );
   const r = await q.executeTakeFirst();
   if (Number(r.numUpdatedRows) > 0) invalidateAccessCache();
   return Number(r.numUpdatedRows);

@@ -65,7 +65,12 @@ async function withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
  * process) the in-process lock is enough and the re-read happens before the
  * transaction, so the single connection is not held during a network call.
  */
-async function withSubscription<T>(db: Db, provider: PaymentProvider, providerSubscriptionId: string, fn: (trx: Db, snap: SubscriptionSnapshot) => Promise<T>): Promise<T> {
+async function withSubscription<T>(
+  db: Db,
+  provider: PaymentProvider,
+  providerSubscriptionId: string,
+  fn: (trx: Db, snap: SubscriptionSnapshot) => Promise<T>,
+): Promise<T> {
   return withKeyLock(`sub:${providerSubscriptionId}`, async () => {
     if (dialectOf(db) === "postgres") {
       return transaction(db, async (trx) => {
@@ -98,11 +103,26 @@ function objectIdOf(e: ProviderEvent): string | null {
 }
 
 /** Inserts the event id; false when it was already there (a duplicate). */
-async function recordProviderEvent(trx: Db, provider: PaymentProvider, e: ProviderEvent, result: string): Promise<boolean> {
+async function recordProviderEvent(
+  trx: Db,
+  provider: PaymentProvider,
+  e: ProviderEvent,
+  result: string,
+): Promise<boolean> {
   const at = nowIso();
   const r = await trx
     .insertInto("provider_events")
-    .values({ id: e.id, provider: provider.name, type: e.type, object_id: objectIdOf(e), data: JSON.stringify(e), result, created: e.created, received_at: at, processed_at: at })
+    .values({
+      id: e.id,
+      provider: provider.name,
+      type: e.type,
+      object_id: objectIdOf(e),
+      data: JSON.stringify(e),
+      result,
+      created: e.created,
+      received_at: at,
+      processed_at: at,
+    })
     .onConflict((oc) => oc.column("id").doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -119,20 +139,37 @@ async function seen(db: Db, id: string): Promise<boolean> {
  * logged in, else the member with that email (left untouched), else a new
  * member created for this purchase (never from a bare provider customer).
  */
-async function resolveBuyer(trx: Db, row: { member_id: string | null; email: string; locale: string }): Promise<{ memberId: string; created: boolean }> {
+async function resolveBuyer(
+  trx: Db,
+  row: { member_id: string | null; email: string; locale: string },
+): Promise<{ memberId: string; created: boolean }> {
   if (row.member_id) return { memberId: row.member_id, created: false };
   const existing = await findMemberByEmail(trx, row.email);
   if (existing) return { memberId: existing.id, created: false };
-  const m = await createMember(trx, { email: row.email, locale: toLocale(row.locale), status: "pending", emailOptIn: false, source: "checkout" }, "system");
+  const m = await createMember(
+    trx,
+    { email: row.email, locale: toLocale(row.locale), status: "pending", emailOptIn: false, source: "checkout" },
+    "system",
+  );
   return { memberId: m.id, created: true };
 }
 
-async function linkCustomer(trx: Db, provider: PaymentProvider, providerCustomerId: string | null, memberId: string): Promise<void> {
+async function linkCustomer(
+  trx: Db,
+  provider: PaymentProvider,
+  providerCustomerId: string | null,
+  memberId: string,
+): Promise<void> {
   if (!providerCustomerId) return;
   // First link wins: a customer id already tied to a member is never moved to another one.
   await trx
     .insertInto("provider_customers")
-    .values({ provider_customer_id: providerCustomerId, provider: provider.name, member_id: memberId, created_at: nowIso() })
+    .values({
+      provider_customer_id: providerCustomerId,
+      provider: provider.name,
+      member_id: memberId,
+      created_at: nowIso(),
+    })
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
@@ -140,11 +177,21 @@ async function linkCustomer(trx: Db, provider: PaymentProvider, providerCustomer
 /* ---------- orders ---------- */
 
 async function settleDiscount(trx: Db, reference: string, status: "used" | "released"): Promise<void> {
-  const red = await trx.selectFrom("discount_redemptions").selectAll().where("reference", "=", reference).where("status", "=", "reserved").executeTakeFirst();
+  const red = await trx
+    .selectFrom("discount_redemptions")
+    .selectAll()
+    .where("reference", "=", reference)
+    .where("status", "=", "reserved")
+    .executeTakeFirst();
   if (!red) return;
   await trx.updateTable("discount_redemptions").set({ status }).where("id", "=", red.id).execute();
   if (status === "released") {
-    await trx.updateTable("discount_codes").set({ redemptions_count: sql`redemptions_count - 1`, updated_at: nowIso() }).where("id", "=", red.code_id).where("redemptions_count", ">", 0).execute();
+    await trx
+      .updateTable("discount_codes")
+      .set({ redemptions_count: sql`redemptions_count - 1`, updated_at: nowIso() })
+      .where("id", "=", red.code_id)
+      .where("redemptions_count", ">", 0)
+      .execute();
   }
 }
 
@@ -164,7 +211,12 @@ async function markOrderPaid(trx: Db, provider: PaymentProvider, orderId: string
   if (!order.provider_payment_id && info.providerPaymentId) ids.provider_payment_id = info.providerPaymentId;
   if (!order.provider_customer_id && info.providerCustomerId) ids.provider_customer_id = info.providerCustomerId;
   if (orderRank[order.status] >= orderRank.paid) {
-    if (Object.keys(ids).length) await trx.updateTable("orders").set({ ...ids, updated_at: at }).where("id", "=", order.id).execute();
+    if (Object.keys(ids).length)
+      await trx
+        .updateTable("orders")
+        .set({ ...ids, updated_at: at })
+        .where("id", "=", order.id)
+        .execute();
     return;
   }
   const buyer = await resolveBuyer(trx, order);
@@ -184,19 +236,56 @@ async function markOrderPaid(trx: Db, provider: PaymentProvider, orderId: string
     .execute();
   await settleDiscount(trx, order.id, "used");
   if (order.kind === "gift" && order.gift_id) {
-    await trx.updateTable("gifts").set({ status: "paid", purchaser_member_id: buyer.memberId, updated_at: at }).where("id", "=", order.gift_id).where("status", "=", "pending").execute();
-    await enqueue(trx, "offers.mail", { kind: "gift", giftId: order.gift_id }, { dedupeKey: `offers.gift-mail:${order.gift_id}` });
+    await trx
+      .updateTable("gifts")
+      .set({ status: "paid", purchaser_member_id: buyer.memberId, updated_at: at })
+      .where("id", "=", order.gift_id)
+      .where("status", "=", "pending")
+      .execute();
+    await enqueue(
+      trx,
+      "offers.mail",
+      { kind: "gift", giftId: order.gift_id },
+      { dedupeKey: `offers.gift-mail:${order.gift_id}` },
+    );
   } else {
-    await grantEntitlement(trx, { memberId: buyer.memberId, resourceKind: "offer", resourceId: order.offer_id, sourceKind: "order", sourceId: order.id });
+    await grantEntitlement(trx, {
+      memberId: buyer.memberId,
+      resourceKind: "offer",
+      resourceId: order.offer_id,
+      sourceKind: "order",
+      sourceId: order.id,
+    });
   }
-  await recordEvent(trx, { memberId: buyer.memberId, type: "order.paid", actor: "system", data: { orderId: order.id, offerId: order.offer_id, amount: info.amountPaid ?? order.amount - order.discount_amount, currency: order.currency, gift: order.kind === "gift" } });
-  await enqueue(trx, "offers.mail", { kind: "receipt", orderId: order.id }, { dedupeKey: `offers.receipt:${order.id}` });
+  await recordEvent(trx, {
+    memberId: buyer.memberId,
+    type: "order.paid",
+    actor: "system",
+    data: {
+      orderId: order.id,
+      offerId: order.offer_id,
+      amount: info.amountPaid ?? order.amount - order.discount_amount,
+      currency: order.currency,
+      gift: order.kind === "gift",
+    },
+  });
+  await enqueue(
+    trx,
+    "offers.mail",
+    { kind: "receipt", orderId: order.id },
+    { dedupeKey: `offers.receipt:${order.id}` },
+  );
   // A refund that overtook its payment: apply it now.
   const paymentId = ids.provider_payment_id ?? order.provider_payment_id;
   if (paymentId) await applyEarlyRefunds(trx, paymentId);
 }
 
-async function markOrderFailed(trx: Db, orderId: string, status: "failed" | "expired", paymentId: string | null): Promise<void> {
+async function markOrderFailed(
+  trx: Db,
+  orderId: string,
+  status: "failed" | "expired",
+  paymentId: string | null,
+): Promise<void> {
   const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
   if (!order || orderRank[order.status] >= orderRank[status]) return;
   await trx
@@ -205,50 +294,99 @@ async function markOrderFailed(trx: Db, orderId: string, status: "failed" | "exp
     .where("id", "=", order.id)
     .execute();
   await settleDiscount(trx, order.id, "released");
-  if (order.kind === "gift" && order.gift_id) await trx.updateTable("gifts").set({ status: "refunded", updated_at: nowIso() }).where("id", "=", order.gift_id).where("status", "=", "pending").execute();
-  if (order.member_id) await recordEvent(trx, { memberId: order.member_id, type: `order.${status}`, actor: "system", data: { orderId: order.id, offerId: order.offer_id } });
+  if (order.kind === "gift" && order.gift_id)
+    await trx
+      .updateTable("gifts")
+      .set({ status: "refunded", updated_at: nowIso() })
+      .where("id", "=", order.gift_id)
+      .where("status", "=", "pending")
+      .execute();
+  if (order.member_id)
+    await recordEvent(trx, {
+      memberId: order.member_id,
+      type: `order.${status}`,
+      actor: "system",
+      data: { orderId: order.id, offerId: order.offer_id },
+    });
 }
 
 /** Applies a refund; returns false when no order has that payment yet (kept for later). */
 async function applyRefund(trx: Db, e: Extract<ProviderEvent, { type: "charge.refunded" }>): Promise<boolean> {
-  const order = await trx.selectFrom("orders").selectAll().where("provider_payment_id", "=", e.providerPaymentId).executeTakeFirst();
+  const order = await trx
+    .selectFrom("orders")
+    .selectAll()
+    .where("provider_payment_id", "=", e.providerPaymentId)
+    .executeTakeFirst();
   if (!order) return false;
   if (order.status === "refunded") return true;
   const at = nowIso();
   if (!e.fullyRefunded) {
     // A partial refund is money back, not access taken away.
-    await trx.updateTable("orders").set({ amount_refunded: Math.max(order.amount_refunded, e.amountRefunded), updated_at: at }).where("id", "=", order.id).execute();
+    await trx
+      .updateTable("orders")
+      .set({ amount_refunded: Math.max(order.amount_refunded, e.amountRefunded), updated_at: at })
+      .where("id", "=", order.id)
+      .execute();
     return true;
   }
   if (order.status !== "paid") {
     // Refunded before we saw it paid: wait for the payment event, which re-applies this refund.
     return false;
   }
-  await trx.updateTable("orders").set({ status: "refunded", amount_refunded: Math.max(e.amountRefunded, order.amount_paid), refunded_at: at, updated_at: at }).where("id", "=", order.id).execute();
+  await trx
+    .updateTable("orders")
+    .set({
+      status: "refunded",
+      amount_refunded: Math.max(e.amountRefunded, order.amount_paid),
+      refunded_at: at,
+      updated_at: at,
+    })
+    .where("id", "=", order.id)
+    .execute();
   await revokeSource(trx, "order", order.id, "refunded");
   if (order.gift_id) {
-    await trx.updateTable("gifts").set({ status: "refunded", updated_at: at }).where("id", "=", order.gift_id).execute();
+    await trx
+      .updateTable("gifts")
+      .set({ status: "refunded", updated_at: at })
+      .where("id", "=", order.gift_id)
+      .execute();
     await revokeSource(trx, "gift", order.gift_id, "refunded");
   }
-  if (order.member_id) await recordEvent(trx, { memberId: order.member_id, type: "order.refunded", actor: "system", data: { orderId: order.id, offerId: order.offer_id, amount: e.amountRefunded, currency: order.currency } });
+  if (order.member_id)
+    await recordEvent(trx, {
+      memberId: order.member_id,
+      type: "order.refunded",
+      actor: "system",
+      data: { orderId: order.id, offerId: order.offer_id, amount: e.amountRefunded, currency: order.currency },
+    });
   return true;
 }
 
 /* ---------- subscriptions ---------- */
 
 async function findOurSubscription(trx: Db, snap: SubscriptionSnapshot, reference: string | null) {
-  const byProvider = await trx.selectFrom("subscriptions").selectAll().where("provider_subscription_id", "=", snap.providerSubscriptionId).executeTakeFirst();
+  const byProvider = await trx
+    .selectFrom("subscriptions")
+    .selectAll()
+    .where("provider_subscription_id", "=", snap.providerSubscriptionId)
+    .executeTakeFirst();
   if (byProvider) return byProvider;
   const ref = reference ?? snap.metadata.reference ?? null;
   if (!ref) return undefined;
   const byRef = await trx.selectFrom("subscriptions").selectAll().where("id", "=", ref).executeTakeFirst();
   // A reference already bound to another provider subscription is not this one.
-  if (!byRef || (byRef.provider_subscription_id && byRef.provider_subscription_id !== snap.providerSubscriptionId)) return undefined;
+  if (!byRef || (byRef.provider_subscription_id && byRef.provider_subscription_id !== snap.providerSubscriptionId))
+    return undefined;
   return byRef;
 }
 
 /** Copies the provider's snapshot onto our row and sets the entitlement from it. */
-async function applySnapshot(trx: Db, provider: PaymentProvider, snap: SubscriptionSnapshot, hints: { reference?: string | null; checkoutId?: string | null } = {}): Promise<boolean> {
+async function applySnapshot(
+  trx: Db,
+  provider: PaymentProvider,
+  snap: SubscriptionSnapshot,
+  hints: { reference?: string | null; checkoutId?: string | null } = {},
+): Promise<boolean> {
   const row = await findOurSubscription(trx, snap, hints.reference ?? null);
   if (!row) return false;
   const at = nowIso();
@@ -261,8 +399,16 @@ async function applySnapshot(trx: Db, provider: PaymentProvider, snap: Subscript
   let amount = row.amount;
   let interval = row.interval;
   const price =
-    (snap.providerPriceId ? await trx.selectFrom("prices").selectAll().where("provider_price_id", "=", snap.providerPriceId).executeTakeFirst() : undefined) ??
-    (snap.priceId ? await trx.selectFrom("prices").selectAll().where("id", "=", snap.priceId).executeTakeFirst() : undefined);
+    (snap.providerPriceId
+      ? await trx
+          .selectFrom("prices")
+          .selectAll()
+          .where("provider_price_id", "=", snap.providerPriceId)
+          .executeTakeFirst()
+      : undefined) ??
+    (snap.priceId
+      ? await trx.selectFrom("prices").selectAll().where("id", "=", snap.priceId).executeTakeFirst()
+      : undefined);
   if (price && price.id !== row.price_id) {
     priceId = price.id;
     offerId = price.offer_id;
@@ -292,32 +438,71 @@ async function applySnapshot(trx: Db, provider: PaymentProvider, snap: Subscript
   // Entitlement from the snapshot: one row per (member, offer, this subscription).
   await revokeSource(trx, "subscription", row.id, "plan_changed", { kind: "offer", id: offerId });
   if (grantingStatuses.has(snap.status) && snap.currentPeriodEnd) {
-    const end = new Date(Date.parse(snap.currentPeriodEnd) + (snap.cancelAtPeriodEnd ? 0 : RENEWAL_LEEWAY_MS)).toISOString();
-    await grantEntitlement(trx, { memberId: buyer.memberId, resourceKind: "offer", resourceId: offerId, sourceKind: "subscription", sourceId: row.id, endsAt: end });
+    const end = new Date(
+      Date.parse(snap.currentPeriodEnd) + (snap.cancelAtPeriodEnd ? 0 : RENEWAL_LEEWAY_MS),
+    ).toISOString();
+    await grantEntitlement(trx, {
+      memberId: buyer.memberId,
+      resourceKind: "offer",
+      resourceId: offerId,
+      sourceKind: "subscription",
+      sourceId: row.id,
+      endsAt: end,
+    });
   } else if (grantingStatuses.has(snap.status)) {
-    await grantEntitlement(trx, { memberId: buyer.memberId, resourceKind: "offer", resourceId: offerId, sourceKind: "subscription", sourceId: row.id, endsAt: null });
+    await grantEntitlement(trx, {
+      memberId: buyer.memberId,
+      resourceKind: "offer",
+      resourceId: offerId,
+      sourceKind: "subscription",
+      sourceId: row.id,
+      endsAt: null,
+    });
   } else {
     await revokeSource(trx, "subscription", row.id, snap.status);
   }
 
-  if (row.status !== snap.status || row.offer_id !== offerId || row.cancel_at_period_end !== (snap.cancelAtPeriodEnd ? 1 : 0)) {
+  if (
+    row.status !== snap.status ||
+    row.offer_id !== offerId ||
+    row.cancel_at_period_end !== (snap.cancelAtPeriodEnd ? 1 : 0)
+  ) {
     await recordEvent(trx, {
       memberId: buyer.memberId,
       type: "subscription.changed",
       actor: "system",
-      data: { subscriptionId: row.id, from: row.status, to: snap.status, offerId, cancelAtPeriodEnd: snap.cancelAtPeriodEnd },
+      data: {
+        subscriptionId: row.id,
+        from: row.status,
+        to: snap.status,
+        offerId,
+        cancelAtPeriodEnd: snap.cancelAtPeriodEnd,
+      },
     });
   }
   if (grantingStatuses.has(snap.status)) {
     await settleDiscount(trx, row.id, "used");
-    await enqueue(trx, "offers.mail", { kind: "subscription_started", subscriptionId: row.id }, { dedupeKey: `offers.sub-start:${row.id}` });
+    await enqueue(
+      trx,
+      "offers.mail",
+      { kind: "subscription_started", subscriptionId: row.id },
+      { dedupeKey: `offers.sub-start:${row.id}` },
+    );
   }
   return true;
 }
 
-async function recordInvoice(trx: Db, provider: PaymentProvider, e: Extract<ProviderEvent, { invoiceId: string }>): Promise<void> {
+async function recordInvoice(
+  trx: Db,
+  provider: PaymentProvider,
+  e: Extract<ProviderEvent, { invoiceId: string }>,
+): Promise<void> {
   if (!e.providerSubscriptionId) return;
-  const sub = await trx.selectFrom("subscriptions").selectAll().where("provider_subscription_id", "=", e.providerSubscriptionId).executeTakeFirst();
+  const sub = await trx
+    .selectFrom("subscriptions")
+    .selectAll()
+    .where("provider_subscription_id", "=", e.providerSubscriptionId)
+    .executeTakeFirst();
   // Trials open with a 0 invoice: nothing was paid, nothing to list as revenue.
   if (!sub || !sub.member_id || e.amountPaid <= 0) return;
   const at = nowIso();
@@ -360,7 +545,12 @@ async function recordInvoice(trx: Db, provider: PaymentProvider, e: Extract<Prov
 }
 
 async function applyEarlyRefunds(trx: Db, paymentId: string): Promise<void> {
-  const early = await trx.selectFrom("provider_events").select(["id", "data"]).where("type", "=", "charge.refunded").where("object_id", "=", paymentId).execute();
+  const early = await trx
+    .selectFrom("provider_events")
+    .select(["id", "data"])
+    .where("type", "=", "charge.refunded")
+    .where("object_id", "=", paymentId)
+    .execute();
   for (const e of early) {
     if (await applyRefund(trx, JSON.parse(e.data) as Extract<ProviderEvent, { type: "charge.refunded" }>)) {
       await trx.updateTable("provider_events").set({ result: "applied" }).where("id", "=", e.id).execute();
@@ -370,8 +560,15 @@ async function applyEarlyRefunds(trx: Db, paymentId: string): Promise<void> {
 
 /* ---------- the entry point ---------- */
 
-async function subscriptionIdForReference(db: Db, reference: string): Promise<{ ours: boolean; providerSubscriptionId: string | null }> {
-  const row = await db.selectFrom("subscriptions").select(["id", "provider_subscription_id"]).where("id", "=", reference).executeTakeFirst();
+async function subscriptionIdForReference(
+  db: Db,
+  reference: string,
+): Promise<{ ours: boolean; providerSubscriptionId: string | null }> {
+  const row = await db
+    .selectFrom("subscriptions")
+    .select(["id", "provider_subscription_id"])
+    .where("id", "=", reference)
+    .executeTakeFirst();
   return { ours: !!row, providerSubscriptionId: row?.provider_subscription_id ?? null };
 }
 
@@ -380,18 +577,26 @@ async function subscriptionIdForReference(db: Db, reference: string): Promise<{ 
  * webhook answers 500 and the provider retries); the event id is then not
  * stored, so the retry re-applies it from scratch.
  */
-export async function applyProviderEvent(db: Db, provider: PaymentProvider, event: ProviderEvent): Promise<ApplyResult> {
+export async function applyProviderEvent(
+  db: Db,
+  provider: PaymentProvider,
+  event: ProviderEvent,
+): Promise<ApplyResult> {
   if (await seen(db, event.id)) return "duplicate";
 
   switch (event.type) {
     case "ignored":
-      return transaction(db, async (trx) => ((await recordProviderEvent(trx, provider, event, "ignored")) ? "ignored" : "duplicate"));
+      return transaction(db, async (trx) =>
+        (await recordProviderEvent(trx, provider, event, "ignored")) ? "ignored" : "duplicate",
+      );
 
     case "subscription.changed":
     case "invoice.paid":
     case "invoice.payment_failed": {
       if (!event.providerSubscriptionId) {
-        return transaction(db, async (trx) => ((await recordProviderEvent(trx, provider, event, "ignored")) ? "ignored" : "duplicate"));
+        return transaction(db, async (trx) =>
+          (await recordProviderEvent(trx, provider, event, "ignored")) ? "ignored" : "duplicate",
+        );
       }
       return withSubscription(db, provider, event.providerSubscriptionId, async (trx, snap) => {
         const ours = await findOurSubscription(trx, snap, null);
@@ -408,21 +613,35 @@ export async function applyProviderEvent(db: Db, provider: PaymentProvider, even
         const ref = await subscriptionIdForReference(db, event.reference);
         const subId = event.providerSubscriptionId ?? ref.providerSubscriptionId;
         if (!ref.ours || !subId) {
-          return transaction(db, async (trx) => ((await recordProviderEvent(trx, provider, event, "ignored")) ? "ignored" : "duplicate"));
+          return transaction(db, async (trx) =>
+            (await recordProviderEvent(trx, provider, event, "ignored")) ? "ignored" : "duplicate",
+          );
         }
         return withSubscription(db, provider, subId, async (trx, snap) => {
           if (!(await recordProviderEvent(trx, provider, event, "applied"))) return "duplicate";
-          const ok = await applySnapshot(trx, provider, snap, { reference: event.reference, checkoutId: event.checkoutId });
+          const ok = await applySnapshot(trx, provider, snap, {
+            reference: event.reference,
+            checkoutId: event.checkoutId,
+          });
           return ok ? "applied" : "ignored";
         });
       }
       return transaction(db, async (trx) => {
-        const order = await trx.selectFrom("orders").select(["id", "provider_checkout_id"]).where("id", "=", event.reference).executeTakeFirst();
+        const order = await trx
+          .selectFrom("orders")
+          .select(["id", "provider_checkout_id"])
+          .where("id", "=", event.reference)
+          .executeTakeFirst();
         const mine = !!order && (!order.provider_checkout_id || order.provider_checkout_id === event.checkoutId);
         if (!(await recordProviderEvent(trx, provider, event, mine ? "applied" : "ignored"))) return "duplicate";
         if (!mine) return "ignored";
         if (event.paid) {
-          await markOrderPaid(trx, provider, order.id, { checkoutId: event.checkoutId, providerPaymentId: event.providerPaymentId, providerCustomerId: event.providerCustomerId, amountPaid: event.amountTotal });
+          await markOrderPaid(trx, provider, order.id, {
+            checkoutId: event.checkoutId,
+            providerPaymentId: event.providerPaymentId,
+            providerCustomerId: event.providerCustomerId,
+            amountPaid: event.amountTotal,
+          });
         } else {
           // Delayed method (SEPA): remember the ids, grant nothing until the money arrives.
           const cur = await trx.selectFrom("orders").selectAll().where("id", "=", order.id).executeTakeFirstOrThrow();
@@ -456,19 +675,38 @@ export async function applyProviderEvent(db: Db, provider: PaymentProvider, even
         return transaction(db, async (trx) => {
           if (!(await recordProviderEvent(trx, provider, event, "applied"))) return "duplicate";
           if (event.type === "checkout.expired") {
-            await trx.updateTable("subscriptions").set({ status: "expired", updated_at: nowIso() }).where("id", "=", event.reference).where("status", "=", "pending").execute();
+            await trx
+              .updateTable("subscriptions")
+              .set({ status: "expired", updated_at: nowIso() })
+              .where("id", "=", event.reference)
+              .where("status", "=", "pending")
+              .execute();
             await settleDiscount(trx, event.reference, "released");
           }
           return "applied";
         });
       }
       return transaction(db, async (trx) => {
-        const order = await trx.selectFrom("orders").select(["id", "provider_checkout_id"]).where("id", "=", event.reference).executeTakeFirst();
+        const order = await trx
+          .selectFrom("orders")
+          .select(["id", "provider_checkout_id"])
+          .where("id", "=", event.reference)
+          .executeTakeFirst();
         const mine = !!order && (!order.provider_checkout_id || order.provider_checkout_id === event.checkoutId);
         if (!(await recordProviderEvent(trx, provider, event, mine ? "applied" : "ignored"))) return "duplicate";
         if (!mine) return "ignored";
-        if (event.type === "checkout.async_payment_succeeded") await markOrderPaid(trx, provider, order.id, { checkoutId: event.checkoutId, providerPaymentId: event.providerPaymentId });
-        else await markOrderFailed(trx, order.id, event.type === "checkout.expired" ? "expired" : "failed", event.providerPaymentId);
+        if (event.type === "checkout.async_payment_succeeded")
+          await markOrderPaid(trx, provider, order.id, {
+            checkoutId: event.checkoutId,
+            providerPaymentId: event.providerPaymentId,
+          });
+        else
+          await markOrderFailed(
+            trx,
+            order.id,
+            event.type === "checkout.expired" ? "expired" : "failed",
+            event.providerPaymentId,
+          );
         return "applied";
       });
     }
@@ -478,7 +716,8 @@ export async function applyProviderEvent(db: Db, provider: PaymentProvider, even
         // Stored even when no order has this payment yet: markOrderPaid re-applies it later.
         if (!(await recordProviderEvent(trx, provider, event, "applied"))) return "duplicate";
         const done = await applyRefund(trx, event);
-        if (!done) await trx.updateTable("provider_events").set({ result: "deferred" }).where("id", "=", event.id).execute();
+        if (!done)
+          await trx.updateTable("provider_events").set({ result: "deferred" }).where("id", "=", event.id).execute();
         return "applied";
       });
   }
@@ -499,7 +738,12 @@ export async function memberOrders(db: Db, memberId: string) {
 }
 
 export async function memberSubscriptions(db: Db, memberId: string) {
-  return db.selectFrom("subscriptions").selectAll().where("member_id", "=", memberId).orderBy("created_at", "desc").execute();
+  return db
+    .selectFrom("subscriptions")
+    .selectAll()
+    .where("member_id", "=", memberId)
+    .orderBy("created_at", "desc")
+    .execute();
 }
 
 export { memberEntitlements, allMemberEntitlements, isLive, type Entitlement } from "./entitlements.ts";

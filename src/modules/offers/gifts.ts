@@ -30,8 +30,20 @@ export async function claimGift(db: Db, token: string, memberId: string): Promis
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new AppError("gone", 410, "offers.error.gift_claimed");
     const endsAt = gift.duration_days ? new Date(Date.now() + gift.duration_days * 86_400_000).toISOString() : null;
-    await grantEntitlement(trx, { memberId, resourceKind: "offer", resourceId: gift.offer_id, sourceKind: "gift", sourceId: gift.id, endsAt });
-    await recordEvent(trx, { memberId, type: "gift.claimed", actor: "member", data: { giftId: gift.id, offerId: gift.offer_id } });
+    await grantEntitlement(trx, {
+      memberId,
+      resourceKind: "offer",
+      resourceId: gift.offer_id,
+      sourceKind: "gift",
+      sourceId: gift.id,
+      endsAt,
+    });
+    await recordEvent(trx, {
+      memberId,
+      type: "gift.claimed",
+      actor: "member",
+      data: { giftId: gift.id, offerId: gift.offer_id },
+    });
     return { offerId: gift.offer_id };
   });
 }

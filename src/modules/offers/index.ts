@@ -9,14 +9,53 @@ import { adminRoutes } from "./admin.tsx";
 import { registerStripeSyncJob, rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 
-export { applyProviderEvent, getOrder, getSubscription, memberOrders, memberSubscriptions, memberEntitlements, allMemberEntitlements, isLive, RENEWAL_LEEWAY_MS, type ApplyResult, type Entitlement } from "./fulfilment.ts";
+export {
+  applyProviderEvent,
+  getOrder,
+  getSubscription,
+  memberOrders,
+  memberSubscriptions,
+  memberEntitlements,
+  allMemberEntitlements,
+  isLive,
+  RENEWAL_LEEWAY_MS,
+  type ApplyResult,
+  type Entitlement,
+} from "./fulfilment.ts";
 export { grantEntitlement, revokeSource, revokeEntitlement } from "./entitlements.ts";
-export { startCheckout, quoteDiscount, giftClaimToken, MAX_AMOUNT, type CheckoutInput, type CheckoutStarted } from "./checkout.ts";
-export { createOffer, updateOffer, addPrice, replacePrice, setPriceActive, getOffer, getOfferBySlug, listOffers, offerPrices, setOfferIncludes, offerIncludes, type OfferRow, type PriceRow } from "./service.ts";
+export {
+  startCheckout,
+  quoteDiscount,
+  giftClaimToken,
+  MAX_AMOUNT,
+  type CheckoutInput,
+  type CheckoutStarted,
+} from "./checkout.ts";
+export {
+  createOffer,
+  updateOffer,
+  addPrice,
+  replacePrice,
+  setPriceActive,
+  getOffer,
+  getOfferBySlug,
+  listOffers,
+  offerPrices,
+  setOfferIncludes,
+  offerIncludes,
+  type OfferRow,
+  type PriceRow,
+} from "./service.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
 export { downloadLink, fileResource } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
-export { requestStripeSync, runStripeSync, automaticTaxEnabled, setAutomaticTax, STRIPE_SYNC_JOB } from "./stripe-sync.ts";
+export {
+  requestStripeSync,
+  runStripeSync,
+  automaticTaxEnabled,
+  setAutomaticTax,
+  STRIPE_SYNC_JOB,
+} from "./stripe-sync.ts";
 
 /** Offers, checkout, fulfilment of provider events, gifts, discount codes. */
 export const offersModule: AtelierModule = {

@@ -20,24 +20,84 @@ const secretMarker = "Merci de soutenir";
 before(async () => {
   app = await startTestApp();
   const db = app.db;
-  const tier = await createOffer(db, { slug: "cercle", kind: "tier", name: "Le cercle", status: "published", descriptionMd: "- Les coulisses" }, [
-    { kind: "recurring", interval: "month", amount: 500, currency: "EUR" },
-    { kind: "recurring", interval: "year", amount: 5000, currency: "EUR" },
-  ]);
+  const tier = await createOffer(
+    db,
+    { slug: "cercle", kind: "tier", name: "Le cercle", status: "published", descriptionMd: "- Les coulisses" },
+    [
+      { kind: "recurring", interval: "month", amount: 500, currency: "EUR" },
+      { kind: "recurring", interval: "year", amount: 5000, currency: "EUR" },
+    ],
+  );
   ids.tier = tier.id;
   const prices = await db.selectFrom("prices").select(["id", "interval"]).where("offer_id", "=", tier.id).execute();
   ids.monthly = prices.find((p) => p.interval === "month")!.id;
   ids.yearly = prices.find((p) => p.interval === "year")!.id;
-  const guide = await createOffer(db, { slug: "guide", kind: "product", name: "Le guide", status: "published" }, [{ kind: "one_off", amount: 800, currency: "EUR", payWhatYouWant: true, minAmount: 500 }]);
+  const guide = await createOffer(db, { slug: "guide", kind: "product", name: "Le guide", status: "published" }, [
+    { kind: "one_off", amount: 800, currency: "EUR", payWhatYouWant: true, minAmount: 500 },
+  ]);
   ids.guide = guide.id;
-  ids.guidePrice = (await db.selectFrom("prices").select("id").where("offer_id", "=", guide.id).executeTakeFirstOrThrow()).id;
-  ids.file = await saveOfferFile(db, app.running.services.config.filesDir, guide.id, "guide.pdf", new TextEncoder().encode("%PDF-1.4 the guide"), "application/pdf");
+  ids.guidePrice = (
+    await db.selectFrom("prices").select("id").where("offer_id", "=", guide.id).executeTakeFirstOrThrow()
+  ).id;
+  ids.file = await saveOfferFile(
+    db,
+    app.running.services.config.filesDir,
+    guide.id,
+    "guide.pdf",
+    new TextEncoder().encode("%PDF-1.4 the guide"),
+    "application/pdf",
+  );
   const at = nowIso();
-  await db.insertInto("discount_codes").values([
-    { id: newId(), code: "OLD", kind: "percent", value: 50, currency: null, offer_ids: "[]", starts_at: null, ends_at: "2020-01-01T00:00:00.000Z", max_redemptions: null, redemptions_count: 0, active: 1, created_at: at, updated_at: at },
-    { id: newId(), code: "USEDUP", kind: "percent", value: 50, currency: null, offer_ids: "[]", starts_at: null, ends_at: null, max_redemptions: 1, redemptions_count: 1, active: 1, created_at: at, updated_at: at },
-    { id: newId(), code: "HALF", kind: "percent", value: 50, currency: null, offer_ids: "[]", starts_at: null, ends_at: null, max_redemptions: 5, redemptions_count: 0, active: 1, created_at: at, updated_at: at },
-  ]).execute();
+  await db
+    .insertInto("discount_codes")
+    .values([
+      {
+        id: newId(),
+        code: "OLD",
+        kind: "percent",
+        value: 50,
+        currency: null,
+        offer_ids: "[]",
+        starts_at: null,
+        ends_at: "2020-01-01T00:00:00.000Z",
+        max_redemptions: null,
+        redemptions_count: 0,
+        active: 1,
+        created_at: at,
+        updated_at: at,
+      },
+      {
+        id: newId(),
+        code: "USEDUP",
+        kind: "percent",
+        value: 50,
+        currency: null,
+        offer_ids: "[]",
+        starts_at: null,
+        ends_at: null,
+        max_redemptions: 1,
+        redemptions_count: 1,
+        active: 1,
+        created_at: at,
+        updated_at: at,
+      },
+      {
+        id: newId(),
+        code: "HALF",
+        kind: "percent",
+        value: 50,
+        currency: null,
+        offer_ids: "[]",
+        starts_at: null,
+        ends_at: null,
+        max_redemptions: 5,
+        redemptions_count: 0,
+        active: 1,
+        created_at: at,
+        updated_at: at,
+      },
+    ])
+    .execute();
 });
 
 after(async () => {
@@ -60,7 +120,13 @@ async function payThroughDev(client: TestClient, fields: Record<string, string>,
 }
 
 async function loggedIn(email: string): Promise<TestClient> {
-  const m = (await findMemberByEmail(app.db, email)) ?? (await createMember(app.db, { email, locale: "fr", status: "active", emailOptIn: false, source: "test" }, "system"));
+  const m =
+    (await findMemberByEmail(app.db, email)) ??
+    (await createMember(
+      app.db,
+      { email, locale: "fr", status: "active", emailOptIn: false, source: "test" },
+      "system",
+    ));
   const s = await createSession(app.db, "member", m.id);
   const client = app.client();
   client.cookies.set("atl_m", s.token);
@@ -74,7 +140,12 @@ test("a visitor buys a tier with the dev provider and reads the members-only pag
   assert.equal(pricing.status, 200);
   assert.match(pricing.text, /Le cercle/);
   assert.match(pricing.text, /Paiements de test/);
-  const { done, donePath } = await payThroughDev(visitor, { slug: "cercle", offer: ids.tier, price: ids.monthly, email: "nina@example.org" });
+  const { done, donePath } = await payThroughDev(visitor, {
+    slug: "cercle",
+    offer: ids.tier,
+    price: ids.monthly,
+    email: "nina@example.org",
+  });
   assert.equal(done.status, 200);
   assert.match(done.text, /Merci/);
   // A new account created by this payment is signed in, in this browser.
@@ -87,7 +158,9 @@ test("a visitor buys a tier with the dev provider and reads the members-only pag
   assert.match(account.text, /Gérer le paiement/);
   // Receipt (subscription started) mail, in French.
   await app.drainJobs();
-  const mail = await app.mail.waitFor((m) => recipients(m).includes("nina@example.org") && /Bienvenue/.test(m.subject ?? ""));
+  const mail = await app.mail.waitFor(
+    (m) => recipients(m).includes("nina@example.org") && /Bienvenue/.test(m.subject ?? ""),
+  );
   assert.match(mail.text ?? "", /Le cercle/);
   // Another browser knowing the reference sees nothing.
   const stranger = app.client();
@@ -95,9 +168,26 @@ test("a visitor buys a tier with the dev provider and reads the members-only pag
 });
 
 test("an existing member's email used by someone else is not signed in and not changed", async () => {
-  const owner = await createMember(app.db, { email: "camille.reader@example.org", name: "Camille R", locale: "en", status: "active", emailOptIn: false, source: "signup" }, "member");
+  const owner = await createMember(
+    app.db,
+    {
+      email: "camille.reader@example.org",
+      name: "Camille R",
+      locale: "en",
+      status: "active",
+      emailOptIn: false,
+      source: "signup",
+    },
+    "member",
+  );
   const other = app.client();
-  const { done } = await payThroughDev(other, { slug: "guide", offer: ids.guide, price: ids.guidePrice, amount: "6", email: "camille.reader@example.org" });
+  const { done } = await payThroughDev(other, {
+    slug: "guide",
+    offer: ids.guide,
+    price: ids.guidePrice,
+    amount: "6",
+    email: "camille.reader@example.org",
+  });
   assert.equal(done.status, 200);
   assert.equal(other.cookies.has("atl_m"), false);
   assert.match(done.text, /déjà un compte/);
@@ -108,9 +198,18 @@ test("an existing member's email used by someone else is not signed in and not c
 
 test("pay-what-you-want above the minimum, then a personal signed download link", async () => {
   const buyer = await loggedIn("lea@example.org");
-  const { done } = await payThroughDev(buyer, { slug: "guide", offer: ids.guide, price: ids.guidePrice, amount: "12,50" });
+  const { done } = await payThroughDev(buyer, {
+    slug: "guide",
+    offer: ids.guide,
+    price: ids.guidePrice,
+    amount: "12,50",
+  });
   assert.equal(done.status, 200);
-  const order = await app.db.selectFrom("orders").selectAll().where("email", "=", "lea@example.org").executeTakeFirstOrThrow();
+  const order = await app.db
+    .selectFrom("orders")
+    .selectAll()
+    .where("email", "=", "lea@example.org")
+    .executeTakeFirstOrThrow();
   assert.equal(order.amount_paid, 1250);
   const account = await buyer.get("/account");
   const link = /href="(\/downloads\/[^"]+)"/.exec(account.text)?.[1]?.replace(/&amp;/g, "&");
@@ -126,7 +225,9 @@ test("pay-what-you-want above the minimum, then a personal signed download link"
   const secret = app.running.services.secret;
   const member = (await findMemberByEmail(app.db, "lea@example.org"))!;
   const exp = Math.floor(Date.now() / 1000) - 10;
-  const expired = await app.client().get(`/downloads/${ids.file}?m=${member.id}&e=${exp}&s=${sign(secret, `dl:${ids.file}:${member.id}:${exp}`)}`);
+  const expired = await app
+    .client()
+    .get(`/downloads/${ids.file}?m=${member.id}&e=${exp}&s=${sign(secret, `dl:${ids.file}:${member.id}:${exp}`)}`);
   assert.equal(expired.status, 410);
   const free = await loggedIn("free@example.org");
   const freeId = (await findMemberByEmail(app.db, "free@example.org"))!.id;
@@ -134,7 +235,9 @@ test("pay-what-you-want above the minimum, then a personal signed download link"
   assert.equal(swapped.status, 403);
   // A validly signed link for a member who did not pay: the policy says no.
   const exp2 = Math.floor(Date.now() / 1000) + 600;
-  const notPaid = await free.get(`/downloads/${ids.file}?m=${freeId}&e=${exp2}&s=${sign(secret, `dl:${ids.file}:${freeId}:${exp2}`)}`);
+  const notPaid = await free.get(
+    `/downloads/${ids.file}?m=${freeId}&e=${exp2}&s=${sign(secret, `dl:${ids.file}:${freeId}:${exp2}`)}`,
+  );
   assert.equal(notPaid.status, 403);
 });
 
@@ -149,7 +252,12 @@ test("bad input: below minimum, negative, huge, nonsense, wrong currency, expire
     ["abc", /montant valide/],
     ["1e3", /montant valide/],
   ] as const) {
-    const r = await client.post("/checkout", { offer: ids.guide, price: ids.guidePrice, amount, email: "bad@example.org" });
+    const r = await client.post("/checkout", {
+      offer: ids.guide,
+      price: ids.guidePrice,
+      amount,
+      email: "bad@example.org",
+    });
     assert.equal(r.status, 422, amount);
     assert.match(r.text, msg);
   }
@@ -158,7 +266,13 @@ test("bad input: below minimum, negative, huge, nonsense, wrong currency, expire
     ["USEDUP", /le nombre de fois prévu/],
     ["NOPE", /n’existe pas/],
   ] as const) {
-    const r = await client.post("/checkout", { offer: ids.guide, price: ids.guidePrice, amount: "8", email: "bad@example.org", code });
+    const r = await client.post("/checkout", {
+      offer: ids.guide,
+      price: ids.guidePrice,
+      amount: "8",
+      email: "bad@example.org",
+      code,
+    });
     assert.equal(r.status, 422, code);
     assert.match(r.text, msg);
   }
@@ -167,22 +281,50 @@ test("bad input: below minimum, negative, huge, nonsense, wrong currency, expire
   const en = app.client();
   en.cookies.set("atl_lang", "en");
   await en.get("/offers/guide");
-  const r = await en.post("/checkout", { offer: ids.guide, price: ids.guidePrice, amount: "1", email: "bad@example.org" });
+  const r = await en.post("/checkout", {
+    offer: ids.guide,
+    price: ids.guidePrice,
+    amount: "1",
+    email: "bad@example.org",
+  });
   assert.equal(r.status, 422);
   assert.match(r.text, /at least the minimum/);
   const provider = providerOf({ var: { services: app.running.services } } as never)!;
   await assert.rejects(
-    startCheckout(app.db, provider, { offerId: ids.guide, priceId: ids.guidePrice, amount: 800, currency: "USD", email: "bad@example.org", locale: "fr", publicUrl: app.url, secret: "x" }),
+    startCheckout(app.db, provider, {
+      offerId: ids.guide,
+      priceId: ids.guidePrice,
+      amount: 800,
+      currency: "USD",
+      email: "bad@example.org",
+      locale: "fr",
+      publicUrl: app.url,
+      secret: "x",
+    }),
     (e: { status?: number }) => e.status === 422,
   );
   const after = await app.db.selectFrom("orders").select("id").execute();
   assert.equal(after.length, before.length);
-  assert.equal((await app.db.selectFrom("entitlements").selectAll().innerJoin("members", "members.id", "entitlements.member_id").where("members.email", "=", "bad@example.org").execute()).length, 0);
+  assert.equal(
+    (
+      await app.db
+        .selectFrom("entitlements")
+        .selectAll()
+        .innerJoin("members", "members.id", "entitlements.member_id")
+        .where("members.email", "=", "bad@example.org")
+        .execute()
+    ).length,
+    0,
+  );
 });
 
 test("a delayed (SEPA) payment opens access only once the bank confirms", async () => {
   const buyer = await loggedIn("sepa@example.org");
-  const { done, donePath } = await payThroughDev(buyer, { slug: "guide", offer: ids.guide, price: ids.guidePrice, amount: "9" }, "delayed");
+  const { done, donePath } = await payThroughDev(
+    buyer,
+    { slug: "guide", offer: ids.guide, price: ids.guidePrice, amount: "9" },
+    "delayed",
+  );
   assert.match(done.text, /Paiement en cours/);
   assert.doesNotMatch((await buyer.get("/account")).text, /\/downloads\//);
   const settle = /action="(\/dev-checkout\/[^"]+\/settle)"/.exec(done.text)![1]!;
@@ -202,7 +344,11 @@ test("a member cancels (with a reason) and loses access at the end of the period
   await intruder.get("/account");
   assert.equal((await intruder.post(cancelPath, { reason: "x" })).status, 404);
   assert.equal((await member.post(cancelPath, { reason: "Trop cher pour moi" })).status, 303);
-  const sub = await app.db.selectFrom("subscriptions").selectAll().where("email", "=", "hugo@example.org").executeTakeFirstOrThrow();
+  const sub = await app.db
+    .selectFrom("subscriptions")
+    .selectAll()
+    .where("email", "=", "hugo@example.org")
+    .executeTakeFirstOrThrow();
   assert.equal(sub.cancel_reason, "Trop cher pour moi");
   assert.equal(sub.cancel_at_period_end, 1);
   assert.equal((await member.get("/members-area")).status, 200, "access continues until the period ends");
@@ -219,7 +365,16 @@ test("a member cancels (with a reason) and loses access at the end of the period
 
 test("a gift is bought for an email and claimed through the link", async () => {
   const giver = app.client();
-  const { done } = await payThroughDev(giver, { slug: "guide", offer: ids.guide, price: ids.guidePrice, amount: "10", email: "giver@example.org", recipient_email: "friend@example.org", recipient_name: "Sam", message: "Pour toi" });
+  const { done } = await payThroughDev(giver, {
+    slug: "guide",
+    offer: ids.guide,
+    price: ids.guidePrice,
+    amount: "10",
+    email: "giver@example.org",
+    recipient_email: "friend@example.org",
+    recipient_name: "Sam",
+    message: "Pour toi",
+  });
   assert.match(done.text, /cadeau/);
   await app.drainJobs();
   const mail = await app.mail.waitFor((m) => recipients(m).includes("friend@example.org"));

@@ -37,7 +37,10 @@ async function secretOf(db: Db): Promise<string> {
   return (await getSetting<string>(db, "app_secret")) ?? "";
 }
 
-type Payload = { kind: "receipt"; orderId: string } | { kind: "gift"; giftId: string } | { kind: "subscription_started"; subscriptionId: string };
+type Payload =
+  | { kind: "receipt"; orderId: string }
+  | { kind: "gift"; giftId: string }
+  | { kind: "subscription_started"; subscriptionId: string };
 
 export function registerOfferMailJobs(): void {
   registerJobHandler("offers.mail", async (payload, { db }) => {
@@ -47,16 +50,41 @@ export function registerOfferMailJobs(): void {
     if (p.kind === "receipt") {
       const order = await db.selectFrom("orders").selectAll().where("id", "=", p.orderId).executeTakeFirst();
       if (!order || order.status !== "paid") return;
-      const offer = await db.selectFrom("offers").select(["name", "kind"]).where("id", "=", order.offer_id).executeTakeFirst();
+      const offer = await db
+        .selectFrom("offers")
+        .select(["name", "kind"])
+        .where("id", "=", order.offer_id)
+        .executeTakeFirst();
       const locale = toLocale(order.locale);
       const tt = (k: string, params?: Record<string, string | number>) => t(locale, k, params);
       const paragraphs = [
-        tt("offers.mail.receipt.line", { offer: offer?.name ?? "", amount: money(locale, order.amount_paid, order.currency), date: formatDate(locale, order.paid_at, site.timeZone) }),
+        tt("offers.mail.receipt.line", {
+          offer: offer?.name ?? "",
+          amount: money(locale, order.amount_paid, order.currency),
+          date: formatDate(locale, order.paid_at, site.timeZone),
+        }),
         tt("offers.mail.receipt.reference", { ref: order.id.slice(-12).toUpperCase() }),
         order.kind === "gift" ? tt("offers.mail.receipt.gift") : tt("offers.mail.receipt.access"),
       ];
-      const mail = renderEmail({ locale, siteName: site.name, accentColor: site.accentColor, heading: tt("offers.mail.receipt.heading"), paragraphs, button: { label: tt("offers.mail.receipt.button"), url: `${base}/account` }, note: tt("offers.mail.receipt.note") });
-      await queueMail(db, { to: order.email, subject: tt("offers.mail.receipt.subject", { site: site.name }), ...mail, fromName: site.name }, `offers.receipt:${order.id}`);
+      const mail = renderEmail({
+        locale,
+        siteName: site.name,
+        accentColor: site.accentColor,
+        heading: tt("offers.mail.receipt.heading"),
+        paragraphs,
+        button: { label: tt("offers.mail.receipt.button"), url: `${base}/account` },
+        note: tt("offers.mail.receipt.note"),
+      });
+      await queueMail(
+        db,
+        {
+          to: order.email,
+          subject: tt("offers.mail.receipt.subject", { site: site.name }),
+          ...mail,
+          fromName: site.name,
+        },
+        `offers.receipt:${order.id}`,
+      );
     } else if (p.kind === "gift") {
       const gift = await db.selectFrom("gifts").selectAll().where("id", "=", p.giftId).executeTakeFirst();
       if (!gift || gift.status !== "paid") return;
@@ -65,24 +93,63 @@ export function registerOfferMailJobs(): void {
       const locale = toLocale(order?.locale);
       const tt = (k: string, params?: Record<string, string | number>) => t(locale, k, params);
       const token = giftClaimToken(await secretOf(db), gift.id);
-      const paragraphs = [tt("offers.mail.gift.line", { from: gift.purchaser_email, offer: offer?.name ?? "", site: site.name })];
+      const paragraphs = [
+        tt("offers.mail.gift.line", { from: gift.purchaser_email, offer: offer?.name ?? "", site: site.name }),
+      ];
       if (gift.message) paragraphs.push(`« ${gift.message} »`);
-      const mail = renderEmail({ locale, siteName: site.name, accentColor: site.accentColor, heading: tt("offers.mail.gift.heading"), paragraphs, button: { label: tt("offers.mail.gift.button"), url: `${base}/gift/${token}` }, note: tt("offers.mail.gift.note") });
-      await queueMail(db, { to: gift.recipient_email, subject: tt("offers.mail.gift.subject", { site: site.name }), ...mail, fromName: site.name }, `offers.gift:${gift.id}`);
+      const mail = renderEmail({
+        locale,
+        siteName: site.name,
+        accentColor: site.accentColor,
+        heading: tt("offers.mail.gift.heading"),
+        paragraphs,
+        button: { label: tt("offers.mail.gift.button"), url: `${base}/gift/${token}` },
+        note: tt("offers.mail.gift.note"),
+      });
+      await queueMail(
+        db,
+        {
+          to: gift.recipient_email,
+          subject: tt("offers.mail.gift.subject", { site: site.name }),
+          ...mail,
+          fromName: site.name,
+        },
+        `offers.gift:${gift.id}`,
+      );
     } else if (p.kind === "subscription_started") {
-      const sub = await db.selectFrom("subscriptions").selectAll().where("id", "=", p.subscriptionId).executeTakeFirst();
+      const sub = await db
+        .selectFrom("subscriptions")
+        .selectAll()
+        .where("id", "=", p.subscriptionId)
+        .executeTakeFirst();
       if (!sub || !sub.member_id) return;
       const offer = await db.selectFrom("offers").select("name").where("id", "=", sub.offer_id).executeTakeFirst();
       const locale = toLocale(sub.locale);
       const tt = (k: string, params?: Record<string, string | number>) => t(locale, k, params);
       const interval = tt(sub.interval === "year" ? "offers.price.per_year" : "offers.price.per_month");
       const paragraphs = [
-        tt("offers.mail.sub.line", { offer: offer?.name ?? "", amount: `${money(locale, sub.amount, sub.currency)} ${interval}` }),
-        sub.status === "trialing" ? tt("offers.mail.sub.trial", { date: formatDate(locale, sub.current_period_end, site.timeZone) }) : tt("offers.mail.sub.renews", { date: formatDate(locale, sub.current_period_end, site.timeZone) }),
+        tt("offers.mail.sub.line", {
+          offer: offer?.name ?? "",
+          amount: `${money(locale, sub.amount, sub.currency)} ${interval}`,
+        }),
+        sub.status === "trialing"
+          ? tt("offers.mail.sub.trial", { date: formatDate(locale, sub.current_period_end, site.timeZone) })
+          : tt("offers.mail.sub.renews", { date: formatDate(locale, sub.current_period_end, site.timeZone) }),
         tt("offers.mail.sub.manage"),
       ];
-      const mail = renderEmail({ locale, siteName: site.name, accentColor: site.accentColor, heading: tt("offers.mail.sub.heading"), paragraphs, button: { label: tt("offers.mail.receipt.button"), url: `${base}/account` } });
-      await queueMail(db, { to: sub.email, subject: tt("offers.mail.sub.subject", { site: site.name }), ...mail, fromName: site.name }, `offers.sub-start:${sub.id}`);
+      const mail = renderEmail({
+        locale,
+        siteName: site.name,
+        accentColor: site.accentColor,
+        heading: tt("offers.mail.sub.heading"),
+        paragraphs,
+        button: { label: tt("offers.mail.receipt.button"), url: `${base}/account` },
+      });
+      await queueMail(
+        db,
+        { to: sub.email, subject: tt("offers.mail.sub.subject", { site: site.name }), ...mail, fromName: site.name },
+        `offers.sub-start:${sub.id}`,
+      );
     }
   });
 }

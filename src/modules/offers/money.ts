@@ -36,9 +36,18 @@ export function money(locale: Locale, minor: number, currency: string): string {
 }
 
 /** "5,00 € / mois", "50,00 € / an", "à partir de 5,00 €". */
-export function priceLabel(t: (k: string, p?: Record<string, string | number>) => string, locale: Locale, p: PriceRow): string {
+export function priceLabel(
+  t: (k: string, p?: Record<string, string | number>) => string,
+  locale: Locale,
+  p: PriceRow,
+): string {
   const amount = money(locale, p.pay_what_you_want ? p.min_amount : p.amount, p.currency);
-  const base = p.pay_what_you_want ? (p.min_amount > 0 ? t("offers.price.from", { amount }) : t("offers.price.free_or_more")) : amount;
-  if (p.kind === "recurring") return `${base} ${t(p.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}`;
+  const base = p.pay_what_you_want
+    ? p.min_amount > 0
+      ? t("offers.price.from", { amount })
+      : t("offers.price.free_or_more")
+    : amount;
+  if (p.kind === "recurring")
+    return `${base} ${t(p.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}`;
   return base;
 }

@@ -45,7 +45,9 @@ function OfferCard({ c, offer, prices }: { c: AppContext; offer: OfferRow; price
     <article class={`offer-card card${offer.highlight ? " highlight" : ""}`} aria-labelledby={`o-${offer.id}`}>
       {offer.highlight === 1 && <p class="offer-flag">{t("offers.pricing.recommended")}</p>}
       <h3 id={`o-${offer.id}`}>{offer.name}</h3>
-      <p class="offer-price">{free ? t("offers.price.free") : prices.map((p) => priceLabel(t, c.var.locale, p)).join(" · ")}</p>
+      <p class="offer-price">
+        {free ? t("offers.price.free") : prices.map((p) => priceLabel(t, c.var.locale, p)).join(" · ")}
+      </p>
       {offer.summary && <p class="offer-summary">{offer.summary}</p>}
       <div class="offer-body prose small">{raw(offer.description_html)}</div>
       <p class="offer-cta">
@@ -55,7 +57,13 @@ function OfferCard({ c, offer, prices }: { c: AppContext; offer: OfferRow; price
           </a>
         ) : (
           <a class="btn" href={`/offers/${offer.slug}`}>
-            {t(offer.kind === "tip" ? "offers.pricing.tip" : offer.kind === "tier" ? "offers.pricing.choose" : "offers.pricing.buy")}
+            {t(
+              offer.kind === "tip"
+                ? "offers.pricing.tip"
+                : offer.kind === "tier"
+                  ? "offers.pricing.choose"
+                  : "offers.pricing.buy",
+            )}
           </a>
         )}
       </p>
@@ -108,10 +116,17 @@ interface OfferFormState {
   errors: Errors;
 }
 
-async function offerPage(c: AppContext, offer: OfferRow, state: OfferFormState = { values: {}, errors: {} }, status: 200 | 422 | 409 = 200) {
+async function offerPage(
+  c: AppContext,
+  offer: OfferRow,
+  state: OfferFormState = { values: {}, errors: {} },
+  status: 200 | 422 | 409 = 200,
+) {
   const t = tr(c);
   const db = c.var.services.db;
-  const prices = (await offerPrices(db, [offer.id], { activeOnly: true })).filter((p) => p.amount > 0 || p.pay_what_you_want === 1);
+  const prices = (await offerPrices(db, [offer.id], { activeOnly: true })).filter(
+    (p) => p.amount > 0 || p.pay_what_you_want === 1,
+  );
   const member = await currentMember(c);
   const v = state.values;
   const chosen = v.price || prices[0]?.id || "";
@@ -155,7 +170,9 @@ async function offerPage(c: AppContext, offer: OfferRow, state: OfferFormState =
                 <input type="radio" name="price" value={p.id} checked={p.id === chosen} />
                 <span>
                   <strong>{priceLabel(t, c.var.locale, p)}</strong>
-                  {p.trial_days > 0 && <span class="muted small"> · {t("offers.offer.trial", { days: p.trial_days })}</span>}
+                  {p.trial_days > 0 && (
+                    <span class="muted small"> · {t("offers.offer.trial", { days: p.trial_days })}</span>
+                  )}
                 </span>
               </label>
             ))}
@@ -165,8 +182,17 @@ async function offerPage(c: AppContext, offer: OfferRow, state: OfferFormState =
               c={c}
               name="amount"
               label={t("offers.offer.amount", { currency: pwyw.currency })}
-              hint={pwyw.min_amount > 0 ? t("offers.offer.amount_hint", { min: money(c.var.locale, pwyw.min_amount, pwyw.currency) }) : t("offers.offer.amount_hint_free")}
-              value={v.amount ?? (c.var.locale === "fr" ? amountInput(pwyw.suggested_amount ?? pwyw.amount, pwyw.currency).replace(".", ",") : amountInput(pwyw.suggested_amount ?? pwyw.amount, pwyw.currency))}
+              hint={
+                pwyw.min_amount > 0
+                  ? t("offers.offer.amount_hint", { min: money(c.var.locale, pwyw.min_amount, pwyw.currency) })
+                  : t("offers.offer.amount_hint_free")
+              }
+              value={
+                v.amount ??
+                (c.var.locale === "fr"
+                  ? amountInput(pwyw.suggested_amount ?? pwyw.amount, pwyw.currency).replace(".", ",")
+                  : amountInput(pwyw.suggested_amount ?? pwyw.amount, pwyw.currency))
+              }
               inputmode="decimal"
               errors={errs}
               required
@@ -175,15 +201,46 @@ async function offerPage(c: AppContext, offer: OfferRow, state: OfferFormState =
           {member ? (
             <p class="muted small">{t("offers.offer.as_member", { email: member.email })}</p>
           ) : (
-            <Field c={c} name="email" type="email" label={t("offers.offer.email")} hint={t("offers.offer.email_hint")} value={v.email} errors={errs} autocomplete="email" required />
+            <Field
+              c={c}
+              name="email"
+              type="email"
+              label={t("offers.offer.email")}
+              hint={t("offers.offer.email_hint")}
+              value={v.email}
+              errors={errs}
+              autocomplete="email"
+              required
+            />
           )}
           <Field c={c} name="code" label={t("offers.offer.code")} value={v.code} errors={errs} maxLength={40} />
           <details class="gift-box" open={!!v.recipient_email || undefined}>
             <summary>{t("offers.offer.gift")}</summary>
             <p class="muted small">{t("offers.offer.gift_hint")}</p>
-            <Field c={c} name="recipient_email" type="email" label={t("offers.offer.recipient_email")} value={v.recipient_email} errors={errs} />
-            <Field c={c} name="recipient_name" label={t("offers.offer.recipient_name")} value={v.recipient_name} errors={errs} maxLength={120} />
-            <Field c={c} name="message" label={t("offers.offer.gift_message")} value={v.message} errors={errs} maxLength={500} />
+            <Field
+              c={c}
+              name="recipient_email"
+              type="email"
+              label={t("offers.offer.recipient_email")}
+              value={v.recipient_email}
+              errors={errs}
+            />
+            <Field
+              c={c}
+              name="recipient_name"
+              label={t("offers.offer.recipient_name")}
+              value={v.recipient_name}
+              errors={errs}
+              maxLength={120}
+            />
+            <Field
+              c={c}
+              name="message"
+              label={t("offers.offer.gift_message")}
+              value={v.message}
+              errors={errs}
+              maxLength={500}
+            />
           </details>
           <p>
             <button type="submit">{t(offer.kind === "tip" ? "offers.offer.submit_tip" : "offers.offer.submit")}</button>
@@ -215,18 +272,31 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   app.post("/checkout", async (c) => {
     const { db, config, secret } = c.var.services;
     const form = await readForm(c);
-    const values = Object.fromEntries(["offer", "price", "amount", "email", "code", "recipient_email", "recipient_name", "message"].map((k) => [k, formValue(form, k).slice(0, 1000)]));
+    const values = Object.fromEntries(
+      ["offer", "price", "amount", "email", "code", "recipient_email", "recipient_name", "message"].map((k) => [
+        k,
+        formValue(form, k).slice(0, 1000),
+      ]),
+    );
     const offer = await db.selectFrom("offers").selectAll().where("id", "=", values.offer!).executeTakeFirst();
     if (!offer || offer.status !== "published") throw new AppError("not_found", 404, "offers.error.not_available");
     await hitRateLimit(db, `checkout:${clientIp(c)}`, 30, 10 * 60_000);
     const provider = requireProvider(c);
     const member = await currentMember(c);
-    const price = await db.selectFrom("prices").selectAll().where("id", "=", values.price!).where("offer_id", "=", offer.id).executeTakeFirst();
+    const price = await db
+      .selectFrom("prices")
+      .selectAll()
+      .where("id", "=", values.price!)
+      .where("offer_id", "=", offer.id)
+      .executeTakeFirst();
     try {
       let amount: number | null = null;
       if (price?.pay_what_you_want) {
         amount = parseAmount(values.amount ?? "", price.currency);
-        if (amount === null) throw new AppError("invalid_input", 422, "offers.error.amount_invalid", { amount: { key: "offers.error.amount_invalid" } });
+        if (amount === null)
+          throw new AppError("invalid_input", 422, "offers.error.amount_invalid", {
+            amount: { key: "offers.error.amount_invalid" },
+          });
       }
       const started = await startCheckout(db, provider, {
         offerId: offer.id,
@@ -236,15 +306,29 @@ export function publicRoutes(app: Hono<AppEnv>): void {
         memberId: member?.id ?? null,
         locale: c.var.locale,
         discountCode: values.code || null,
-        gift: values.recipient_email ? { recipientEmail: values.recipient_email, recipientName: values.recipient_name, message: values.message } : null,
+        gift: values.recipient_email
+          ? { recipientEmail: values.recipient_email, recipientName: values.recipient_name, message: values.message }
+          : null,
         publicUrl: config.publicUrl,
         secret,
       });
-      setCookie(c, checkoutCookie, `${started.reference}.${started.browserToken}`, { path: "/checkout", httpOnly: true, sameSite: "Lax", secure: config.secureCookies, maxAge: 86400 });
+      setCookie(c, checkoutCookie, `${started.reference}.${started.browserToken}`, {
+        path: "/checkout",
+        httpOnly: true,
+        sameSite: "Lax",
+        secure: config.secureCookies,
+        maxAge: 86400,
+      });
       return c.redirect(started.url, 303);
     } catch (err) {
-      if (err instanceof AppError && (err.status === 422 || err.status === 409) && (Object.keys(err.fields).length > 0 || err.status === 409)) {
-        const errors = Object.keys(err.fields).length ? err.fields : { price: { key: err.messageKey, params: err.params } };
+      if (
+        err instanceof AppError &&
+        (err.status === 422 || err.status === 409) &&
+        (Object.keys(err.fields).length > 0 || err.status === 409)
+      ) {
+        const errors = Object.keys(err.fields).length
+          ? err.fields
+          : { price: { key: err.messageKey, params: err.params } };
         return offerPage(c, offer, { values, errors }, err.status as 422);
       }
       throw err;
@@ -256,25 +340,39 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const db = c.var.services.db;
     const ref = c.req.param("reference");
     const order = await db.selectFrom("orders").selectAll().where("id", "=", ref).executeTakeFirst();
-    const sub = order ? undefined : await db.selectFrom("subscriptions").selectAll().where("id", "=", ref).executeTakeFirst();
+    const sub = order
+      ? undefined
+      : await db.selectFrom("subscriptions").selectAll().where("id", "=", ref).executeTakeFirst();
     const row = order ?? sub;
     if (!row) throw new AppError("not_found", 404);
     // Only the browser that started this checkout (cookie) or the member it belongs to may see it.
     const cookie = getCookie(c, checkoutCookie) ?? "";
     const [cRef, cToken] = cookie.split(".");
-    const sameBrowser = cRef === ref && !!cToken && !!row.browser_token_hash && safeEqual(hashToken(cToken), row.browser_token_hash);
+    const sameBrowser =
+      cRef === ref && !!cToken && !!row.browser_token_hash && safeEqual(hashToken(cToken), row.browser_token_hash);
     const viewer = viewerOf(c);
     const owner = viewer.kind === "member" && viewer.memberId === row.member_id;
     if (!sameBrowser && !owner) throw new AppError("not_found", 404);
 
-    const offer = await db.selectFrom("offers").select(["name", "slug", "kind"]).where("id", "=", row.offer_id).executeTakeFirst();
+    const offer = await db
+      .selectFrom("offers")
+      .select(["name", "slug", "kind"])
+      .where("id", "=", row.offer_id)
+      .executeTakeFirst();
     const paid = order ? order.status === "paid" : ["active", "trialing"].includes(sub!.status);
-    const processing = order ? order.status === "pending" && !!order.provider_payment_id : sub!.status === "incomplete" || sub!.status === "pending";
-    const failed = order ? ["failed", "expired", "refunded"].includes(order.status) : ["incomplete_expired", "expired", "canceled"].includes(sub!.status);
+    const processing = order
+      ? order.status === "pending" && !!order.provider_payment_id
+      : sub!.status === "incomplete" || sub!.status === "pending";
+    const failed = order
+      ? ["failed", "expired", "refunded"].includes(order.status)
+      : ["incomplete_expired", "expired", "canceled"].includes(sub!.status);
     // A brand-new account created by this very payment is signed in, in this browser only.
     let signedIn = viewer.kind === "member" && viewer.memberId === row.member_id;
     if (paid && sameBrowser && row.created_member === 1 && row.member_id && !c.var.memberSession) {
-      const s = await createSession(db, "member", row.member_id, { ip: clientIp(c), userAgent: c.req.header("user-agent") });
+      const s = await createSession(db, "member", row.member_id, {
+        ip: clientIp(c),
+        userAgent: c.req.header("user-agent"),
+      });
       setSessionCookie(c, "member", s.token);
       signedIn = true;
     }
@@ -287,7 +385,11 @@ export function publicRoutes(app: Hono<AppEnv>): void {
         {paid && (
           <>
             <h1>{t("offers.done.thanks")}</h1>
-            <p class="lead">{gift ? t("offers.done.gift", { offer: offer?.name ?? "" }) : t("offers.done.paid", { offer: offer?.name ?? "" })}</p>
+            <p class="lead">
+              {gift
+                ? t("offers.done.gift", { offer: offer?.name ?? "" })
+                : t("offers.done.paid", { offer: offer?.name ?? "" })}
+            </p>
             <p>{t("offers.done.receipt", { email: row.email })}</p>
             {!gift && signedIn && (
               <p class="stack-row">
@@ -335,7 +437,11 @@ export function publicRoutes(app: Hono<AppEnv>): void {
           <div class="card dev-box">
             <h2>{t("offers.dev.settle_title")}</h2>
             <p class="muted">{t("offers.dev.settle_text")}</p>
-            <form method="post" action={`/dev-checkout/${order?.provider_checkout_id ?? sub?.provider_checkout_id}/settle`} class="inline-form">
+            <form
+              method="post"
+              action={`/dev-checkout/${order?.provider_checkout_id ?? sub?.provider_checkout_id}/settle`}
+              class="inline-form"
+            >
               <CsrfField c={c} />
               <button type="submit" name="ok" value="1">
                 {t("offers.dev.settle_ok")}
@@ -366,7 +472,9 @@ export function publicRoutes(app: Hono<AppEnv>): void {
         <p class="lead">{t("offers.gift.lead", { offer: offer?.name ?? "" })}</p>
         {gift.message && <blockquote class="prose">{gift.message}</blockquote>}
         {gift.status === "claimed" && <p class="notice warn">{t("offers.error.gift_claimed")}</p>}
-        {(gift.status === "pending" || gift.status === "refunded") && <p class="notice warn">{t("offers.error.gift_unavailable")}</p>}
+        {(gift.status === "pending" || gift.status === "refunded") && (
+          <p class="notice warn">{t("offers.error.gift_unavailable")}</p>
+        )}
         {gift.status === "paid" &&
           (member ? (
             <form method="post" action={path} class="stack">
@@ -379,7 +487,8 @@ export function publicRoutes(app: Hono<AppEnv>): void {
           ) : (
             <p class="notice">
               {t("offers.gift.login_first")}{" "}
-              <a href={`/login?next=${encodeURIComponent(path)}`}>{t("offers.done.login_link")}</a> · <a href={`/join?next=${encodeURIComponent(path)}`}>{t("offers.gift.join")}</a>
+              <a href={`/login?next=${encodeURIComponent(path)}`}>{t("offers.done.login_link")}</a> ·{" "}
+              <a href={`/join?next=${encodeURIComponent(path)}`}>{t("offers.gift.join")}</a>
             </p>
           ))}
       </div>,

@@ -72,21 +72,57 @@ const price: Record<string, PriceFx> = {};
 const existing: Array<{ id: string; email: string }> = [];
 
 /** Creates an offer through the offers module, then syncs its fixed prices to Stripe by id (as the admin does on publish). */
-async function insertOffer(slug: string, kind: "tier" | "product" | "tip", name: string, prices: Array<{ key: string; amount: number; interval: "month" | "year" | null; pwyw?: boolean; min?: number; trialDays?: number }>) {
+async function insertOffer(
+  slug: string,
+  kind: "tier" | "product" | "tip",
+  name: string,
+  prices: Array<{
+    key: string;
+    amount: number;
+    interval: "month" | "year" | null;
+    pwyw?: boolean;
+    min?: number;
+    trialDays?: number;
+  }>,
+) {
   const row = await createOffer(
     app.db,
     { slug, kind, name, status: "published" },
-    prices.map((p) => ({ kind: p.interval ? "recurring" : "one_off", interval: p.interval, amount: p.amount, currency: "EUR", payWhatYouWant: !!p.pwyw, minAmount: p.min ?? 0, trialDays: p.trialDays ?? 0 })),
+    prices.map((p) => ({
+      kind: p.interval ? "recurring" : "one_off",
+      interval: p.interval,
+      amount: p.amount,
+      currency: "EUR",
+      payWhatYouWant: !!p.pwyw,
+      minAmount: p.min ?? 0,
+      trialDays: p.trialDays ?? 0,
+    })),
   );
   offer[slug] = row.id;
   const rows = (await offerPrices(app.db, [row.id])).sort((a, b) => a.position - b.position);
   prices.forEach((p, i) => {
-    price[p.key] = { id: rows[i]!.id, offerId: row.id, amount: p.amount, interval: p.interval, pwyw: !!p.pwyw, trialDays: p.trialDays ?? 0, providerPriceId: null };
+    price[p.key] = {
+      id: rows[i]!.id,
+      offerId: row.id,
+      amount: p.amount,
+      interval: p.interval,
+      pwyw: !!p.pwyw,
+      trialDays: p.trialDays ?? 0,
+      providerPriceId: null,
+    };
   });
   const fixed = prices.filter((p) => !p.pwyw);
   if (!fixed.length) return;
-  const sync = await syncOfferToStripe(provider.stripe, { id: row.id, name, active: true }, fixed.map((p) => ({ id: price[p.key]!.id, amount: p.amount, currency: "EUR", interval: p.interval })));
-  await app.db.updateTable("offers").set({ provider_product_id: sync.providerProductId }).where("id", "=", row.id).execute();
+  const sync = await syncOfferToStripe(
+    provider.stripe,
+    { id: row.id, name, active: true },
+    fixed.map((p) => ({ id: price[p.key]!.id, amount: p.amount, currency: "EUR", interval: p.interval })),
+  );
+  await app.db
+    .updateTable("offers")
+    .set({ provider_product_id: sync.providerProductId })
+    .where("id", "=", row.id)
+    .execute();
   for (const p of fixed) {
     const id = price[p.key]!.id;
     await app.db.updateTable("prices").set({ provider_price_id: sync.prices[id]! }).where("id", "=", id).execute();
@@ -119,9 +155,18 @@ async function start(buyer: Buyer, p: PriceFx, amount: number | null, gift: { re
   return { reference: started.reference, sessionId };
 }
 
-async function startOrder(buyer: Buyer, p: PriceFx, amount: number, gift: { recipient: string } | null): Promise<{ orderId: string; giftId: string | null; sessionId: string }> {
+async function startOrder(
+  buyer: Buyer,
+  p: PriceFx,
+  amount: number,
+  gift: { recipient: string } | null,
+): Promise<{ orderId: string; giftId: string | null; sessionId: string }> {
   const s = await start(buyer, p, p.pwyw ? amount : null, gift);
-  const order = await app.db.selectFrom("orders").select(["gift_id"]).where("id", "=", s.reference).executeTakeFirstOrThrow();
+  const order = await app.db
+    .selectFrom("orders")
+    .select(["gift_id"])
+    .where("id", "=", s.reference)
+    .executeTakeFirstOrThrow();
   return { orderId: s.reference, giftId: order.gift_id, sessionId: s.sessionId };
 }
 
@@ -161,9 +206,27 @@ const foreignSubscriptionIds: string[] = [];
 const overrideEmails = new Set<string>();
 
 const kinds = [
-  "subscribe_renew", "subscribe_trial", "upgrade", "downgrade", "switch_yearly", "fail_recover", "fail_lapse",
-  "cancel_period_end", "cancel_ended", "cancel_now_admin", "buy_fixed", "buy_pwyw", "refund_dashboard", "refund_admin",
-  "gift", "gift_refunded", "tip", "sepa_paid", "sepa_failed", "abandoned", "refund_renewal",
+  "subscribe_renew",
+  "subscribe_trial",
+  "upgrade",
+  "downgrade",
+  "switch_yearly",
+  "fail_recover",
+  "fail_lapse",
+  "cancel_period_end",
+  "cancel_ended",
+  "cancel_now_admin",
+  "buy_fixed",
+  "buy_pwyw",
+  "refund_dashboard",
+  "refund_admin",
+  "gift",
+  "gift_refunded",
+  "tip",
+  "sepa_paid",
+  "sepa_failed",
+  "abandoned",
+  "refund_renewal",
 ] as const;
 type Kind = (typeof kinds)[number];
 
@@ -213,7 +276,16 @@ async function runLifecycle(i: number, kind: Kind): Promise<void> {
     const p = price[key]!;
     const s = await startSubscription(buyer, p);
     stub.completeCheckout(s.sessionId, email ? { email } : {});
-    const exp: ExpectedSub = { buyer, status: p.trialDays > 0 ? "trialing" : "active", offerId: p.offerId, priceId: p.id, cancelAtPeriodEnd: false, paidInvoices: p.trialDays > 0 ? 0 : 1, refundedInvoices: 0, kind };
+    const exp: ExpectedSub = {
+      buyer,
+      status: p.trialDays > 0 ? "trialing" : "active",
+      offerId: p.offerId,
+      priceId: p.id,
+      cancelAtPeriodEnd: false,
+      paidInvoices: p.trialDays > 0 ? 0 : 1,
+      refundedInvoices: 0,
+      kind,
+    };
     expectedSubs.set(s.subRef, exp);
     return { ...s, exp, subId: subOf(s.sessionId) };
   };
@@ -285,7 +357,8 @@ async function runLifecycle(i: number, kind: Kind): Promise<void> {
     case "cancel_ended": {
       const s = await subscribe(rnd.pick(["cercle_m", "mecene_m"]));
       // Half through our own cancel button (the API), half through Stripe's portal.
-      if (rnd.next() < 0.5) await provider.cancelSubscription(s.subId, { atPeriodEnd: true, idempotencyKey: `cancel:${s.subRef}` });
+      if (rnd.next() < 0.5)
+        await provider.cancelSubscription(s.subId, { atPeriodEnd: true, idempotencyKey: `cancel:${s.subRef}` });
       else stub.cancelAtPeriodEnd(s.subId);
       s.exp.cancelAtPeriodEnd = true;
       if (kind === "cancel_ended") {
@@ -432,10 +505,23 @@ before(async () => {
     { key: "carnet_pwyw", amount: 1200, interval: null, pwyw: true, min: 500 },
   ]);
   await insertOffer("coffret", "product", "Coffret cadeau", [{ key: "coffret", amount: 3000, interval: null }]);
-  await insertOffer("pourboire", "tip", "Un pourboire", [{ key: "tip", amount: 300, interval: null, pwyw: true, min: 100 }]);
+  await insertOffer("pourboire", "tip", "Un pourboire", [
+    { key: "tip", amount: 300, interval: null, pwyw: true, min: 100 },
+  ]);
 
   for (let k = 0; k < 25; k++) {
-    const m = await createMember(app.db, { email: `member-${k}@oracle.test`, name: `Membre ${k}`, locale: k % 2 ? "en" : "fr", status: "active", emailOptIn: k % 3 === 0, source: "import" }, "system");
+    const m = await createMember(
+      app.db,
+      {
+        email: `member-${k}@oracle.test`,
+        name: `Membre ${k}`,
+        locale: k % 2 ? "en" : "fr",
+        status: "active",
+        emailOptIn: k % 3 === 0,
+        source: "import",
+      },
+      "system",
+    );
     existing.push({ id: m.id, email: m.email });
   }
 });
@@ -460,7 +546,11 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
     const email = k === 0 ? existing[0]!.email : `stranger-${k}@elsewhere.test`;
     if (k > 0) foreignEmails.push(email);
     const events = stub.foreignActivity(email);
-    foreignSubscriptionIds.push(...events.filter((e) => e.type === "customer.subscription.created").map((e) => (e.data.object as { id: string }).id));
+    foreignSubscriptionIds.push(
+      ...events
+        .filter((e) => e.type === "customer.subscription.created")
+        .map((e) => (e.data.object as { id: string }).id),
+    );
   }
   lifecycleMs = Date.now() - t0;
   // A Stripe endpoint is subscribed to the types it handles; a fifth of the others are sent anyway
@@ -471,7 +561,19 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
 
   t0 = Date.now();
   // 1) Bursts: 20 events nobody has seen yet, each delivered 20 times at once — exactly one applies.
-  const firsts = rnd.shuffle(events.filter((e) => ["checkout.session.completed", "invoice.paid", "charge.refunded", "customer.subscription.created", "checkout.session.async_payment_succeeded"].includes(e.type))).slice(0, BURSTS);
+  const firsts = rnd
+    .shuffle(
+      events.filter((e) =>
+        [
+          "checkout.session.completed",
+          "invoice.paid",
+          "charge.refunded",
+          "customer.subscription.created",
+          "checkout.session.async_payment_succeeded",
+        ].includes(e.type),
+      ),
+    )
+    .slice(0, BURSTS);
   for (const e of firsts) {
     const results = await Promise.all(Array.from({ length: BURST_SIZE }, () => deliver(e)));
     const winners = results.filter((r) => r === "applied" || r === "ignored").length;
@@ -486,7 +588,10 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
     await pool(again, CONCURRENCY, deliver);
   }
   deliveryMs = Date.now() - t0;
-  console.log(`[replay-oracle] lifecycles ${lifecycleMs} ms, delivery ${deliveryMs} ms`, JSON.stringify(Object.fromEntries([...timing].map(([k, [n, ms]]) => [k, `${n}× ${Math.round(ms / n)}ms`]))));
+  console.log(
+    `[replay-oracle] lifecycles ${lifecycleMs} ms, delivery ${deliveryMs} ms`,
+    JSON.stringify(Object.fromEntries([...timing].map(([k, [n, ms]]) => [k, `${n}× ${Math.round(ms / n)}ms`]))),
+  );
   assert.equal(failedDeliveries.length, 0, "deliveries still failing after 5 retry rounds");
 
   // 4) Gift recipients claim what was paid for; a refunded gift can no longer be claimed.
@@ -495,10 +600,17 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
   for (const [id, exp] of expectedOrders) {
     if (!exp.gift || !exp.giftId) continue;
     const token = giftClaimToken(app.running.services.secret, exp.giftId);
-    const recipient = await createMember(app.db, { email: `recipient-${id}@oracle.test`, locale: "fr", status: "active", emailOptIn: false, source: "gift" }, "system");
+    const recipient = await createMember(
+      app.db,
+      { email: `recipient-${id}@oracle.test`, locale: "fr", status: "active", emailOptIn: false, source: "gift" },
+      "system",
+    );
     recipientEmails.push(recipient.email);
     if (exp.status === "refunded") {
-      await assert.rejects(claimGift(app.db, token, recipient.id), (err: unknown) => (err as { status?: number }).status === 410);
+      await assert.rejects(
+        claimGift(app.db, token, recipient.id),
+        (err: unknown) => (err as { status?: number }).status === 410,
+      );
     } else if (rnd.next() < 0.7) {
       await claimGift(app.db, token, recipient.id);
       claimedGifts.set(exp.giftId, recipient.id);
@@ -524,13 +636,23 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
   for (const [id, exp] of expectedOrders) {
     const o = ordersById.get(id);
     if (!o || o.status !== exp.status) orderMismatches.push(`${id}: ${o?.status} ≠ ${exp.status}`);
-    else if (exp.status !== "pending" && exp.status !== "expired" && exp.status !== "failed" && o.member_id !== ownerOf(exp.buyer)) orderMismatches.push(`${id}: member ${o.member_id} ≠ ${ownerOf(exp.buyer)}`);
+    else if (
+      exp.status !== "pending" &&
+      exp.status !== "expired" &&
+      exp.status !== "failed" &&
+      o.member_id !== ownerOf(exp.buyer)
+    )
+      orderMismatches.push(`${id}: member ${o.member_id} ≠ ${ownerOf(exp.buyer)}`);
   }
   assert.deepEqual(orderMismatches, [], "order statuses");
   const gifts = await db.selectFrom("gifts").selectAll().execute();
   for (const g of gifts) {
     const exp = [...expectedOrders.values()].find((e) => e.giftId === g.id)!;
-    assert.equal(g.status, exp.status === "refunded" ? "refunded" : claimedGifts.has(g.id) ? "claimed" : "paid", `gift ${g.id}`);
+    assert.equal(
+      g.status,
+      exp.status === "refunded" ? "refunded" : claimedGifts.has(g.id) ? "claimed" : "paid",
+      `gift ${g.id}`,
+    );
   }
 
   // --- subscriptions (state copied from Stripe's truth, whatever the order of arrival)
@@ -539,29 +661,64 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
   const subMismatches: string[] = [];
   for (const [id, exp] of expectedSubs) {
     const s = subsById.get(id);
-    const got = s && { status: s.status, offerId: s.offer_id, priceId: s.price_id, cancelAtPeriodEnd: s.cancel_at_period_end === 1, member: s.member_id };
-    const want = { status: exp.status, offerId: exp.offerId, priceId: exp.priceId, cancelAtPeriodEnd: exp.cancelAtPeriodEnd, member: ownerOf(exp.buyer) };
-    if (JSON.stringify(got) !== JSON.stringify(want)) subMismatches.push(`${id}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`);
+    const got = s && {
+      status: s.status,
+      offerId: s.offer_id,
+      priceId: s.price_id,
+      cancelAtPeriodEnd: s.cancel_at_period_end === 1,
+      member: s.member_id,
+    };
+    const want = {
+      status: exp.status,
+      offerId: exp.offerId,
+      priceId: exp.priceId,
+      cancelAtPeriodEnd: exp.cancelAtPeriodEnd,
+      member: ownerOf(exp.buyer),
+    };
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      subMismatches.push(`${id}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`);
     const invoiceOrders = orders.filter((o) => o.kind === "subscription_invoice" && o.subscription_id === id);
     const invoices = invoiceOrders.length;
     const refunded = invoiceOrders.filter((o) => o.status === "refunded").length;
     if (refunded !== exp.refundedInvoices) {
       const pis = invoiceOrders.map((o) => o.provider_payment_id);
-      const ledger = await db.selectFrom("provider_events").select(["type", "object_id", "result"]).where("type", "=", "charge.refunded").where("object_id", "in", pis.filter((x): x is string => !!x).concat("-")).execute();
-      subMismatches.push(`${id} (${exp.kind}): ${refunded} refunded invoice orders ≠ ${exp.refundedInvoices}; invoice orders ${JSON.stringify(invoiceOrders.map((o) => [o.provider_invoice_id, o.provider_payment_id, o.status]))}; refunds ${JSON.stringify(ledger)}`);
+      const ledger = await db
+        .selectFrom("provider_events")
+        .select(["type", "object_id", "result"])
+        .where("type", "=", "charge.refunded")
+        .where("object_id", "in", pis.filter((x): x is string => !!x).concat("-"))
+        .execute();
+      subMismatches.push(
+        `${id} (${exp.kind}): ${refunded} refunded invoice orders ≠ ${exp.refundedInvoices}; invoice orders ${JSON.stringify(invoiceOrders.map((o) => [o.provider_invoice_id, o.provider_payment_id, o.status]))}; refunds ${JSON.stringify(ledger)}`,
+      );
     }
     if (invoices !== exp.paidInvoices) {
-      const paid = [...stub.invoices.values()].filter((inv) => (inv.parent as { subscription_details: { subscription: string } }).subscription_details.subscription === s?.provider_subscription_id && inv.status === "paid").map((inv) => inv.id as string);
-      const ledger = await db.selectFrom("provider_events").select(["type", "object_id", "result"]).where("object_id", "in", paid.length ? paid : ["-"]).execute();
-      subMismatches.push(`${id} (${exp.kind}): ${invoices} invoice orders ≠ ${exp.paidInvoices}; stub paid invoices ${paid.join(",")}; ledger ${JSON.stringify(ledger)}`);
+      const paid = [...stub.invoices.values()]
+        .filter(
+          (inv) =>
+            (inv.parent as { subscription_details: { subscription: string } }).subscription_details.subscription ===
+              s?.provider_subscription_id && inv.status === "paid",
+        )
+        .map((inv) => inv.id as string);
+      const ledger = await db
+        .selectFrom("provider_events")
+        .select(["type", "object_id", "result"])
+        .where("object_id", "in", paid.length ? paid : ["-"])
+        .execute();
+      subMismatches.push(
+        `${id} (${exp.kind}): ${invoices} invoice orders ≠ ${exp.paidInvoices}; stub paid invoices ${paid.join(",")}; ledger ${JSON.stringify(ledger)}`,
+      );
     }
   }
   assert.deepEqual(subMismatches, [], "subscriptions");
 
   // --- entitlements: the live set equals the model exactly
   const expectedLive = new Set<string>();
-  for (const [id, exp] of expectedOrders) if (exp.status === "paid" && !exp.gift) expectedLive.add(`${ownerOf(exp.buyer)}|${exp.offerId}|order|${id}`);
-  for (const [id, exp] of expectedSubs) if (exp.status === "active" || exp.status === "trialing") expectedLive.add(`${ownerOf(exp.buyer)}|${exp.offerId}|subscription|${id}`);
+  for (const [id, exp] of expectedOrders)
+    if (exp.status === "paid" && !exp.gift) expectedLive.add(`${ownerOf(exp.buyer)}|${exp.offerId}|order|${id}`);
+  for (const [id, exp] of expectedSubs)
+    if (exp.status === "active" || exp.status === "trialing")
+      expectedLive.add(`${ownerOf(exp.buyer)}|${exp.offerId}|subscription|${id}`);
   for (const [giftId, memberId] of claimedGifts) expectedLive.add(`${memberId}|${offer.coffret}|gift|${giftId}`);
   const ents = await db.selectFrom("entitlements").selectAll().execute();
   const live = ents.filter((e) => isLive(e, now));
@@ -570,7 +727,8 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
   const missing = [...expectedLive].filter((k) => !liveSet.has(k));
   const extra = [...liveSet].filter((k) => !expectedLive.has(k));
   const perSource = new Map<string, number>();
-  for (const e of live) perSource.set(`${e.source_kind}|${e.source_id}`, (perSource.get(`${e.source_kind}|${e.source_id}`) ?? 0) + 1);
+  for (const e of live)
+    perSource.set(`${e.source_kind}|${e.source_id}`, (perSource.get(`${e.source_kind}|${e.source_id}`) ?? 0) + 1);
   const doubleGrants = [...perSource.values()].filter((n) => n > 1).length + (liveKeys.length - liveSet.size);
   assert.equal(doubleGrants, 0, "double grants");
   assert.deepEqual(missing, [], "missing grants");
@@ -600,13 +758,29 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
     );
   }
   for (const email of foreignEmails) assert.equal(byEmail.has(email), false, `${email} (not ours) became a member`);
-  assert.equal(subs.filter((s) => s.provider_subscription_id && foreignSubscriptionIds.includes(s.provider_subscription_id)).length, 0);
+  assert.equal(
+    subs.filter((s) => s.provider_subscription_id && foreignSubscriptionIds.includes(s.provider_subscription_id))
+      .length,
+    0,
+  );
   const expectedNewEmails = new Set<string>();
-  for (const exp of expectedOrders.values()) if (!exp.buyer.memberId && !existing.some((m) => m.email === exp.buyer.email) && (exp.status === "paid" || exp.status === "refunded")) expectedNewEmails.add(exp.buyer.email);
-  for (const exp of expectedSubs.values()) if (!exp.buyer.memberId && !existing.some((m) => m.email === exp.buyer.email)) expectedNewEmails.add(exp.buyer.email);
+  for (const exp of expectedOrders.values())
+    if (
+      !exp.buyer.memberId &&
+      !existing.some((m) => m.email === exp.buyer.email) &&
+      (exp.status === "paid" || exp.status === "refunded")
+    )
+      expectedNewEmails.add(exp.buyer.email);
+  for (const exp of expectedSubs.values())
+    if (!exp.buyer.memberId && !existing.some((m) => m.email === exp.buyer.email))
+      expectedNewEmails.add(exp.buyer.email);
   for (const e of recipientEmails) expectedNewEmails.add(e);
   const newEmails = members.map((m) => m.email).filter((e) => !membersBefore.some((b) => b.email === e));
-  assert.deepEqual(newEmails.sort(), [...expectedNewEmails].sort(), "members created = the buyers of our own paid checkouts");
+  assert.deepEqual(
+    newEmails.sort(),
+    [...expectedNewEmails].sort(),
+    "members created = the buyers of our own paid checkouts",
+  );
   for (const email of overrideEmails) assert.ok(!newEmails.includes(email));
 
   console.log(
@@ -621,11 +795,17 @@ test(`replay oracle: ${Math.max(LIFECYCLES, kinds.length * 5)} lifecycles (seed 
 test("forged, stale and unsigned deliveries of real-looking events are refused with 400 and change nothing", async () => {
   const count = async () => (await app.db.selectFrom("provider_events").select("id").execute()).length;
   const before = await count();
-  const snapshot = async () => JSON.stringify(await app.db.selectFrom("orders").select(["id", "status"]).orderBy("id").execute()) + JSON.stringify(await app.db.selectFrom("entitlements").select(["id", "revoked_at", "ends_at"]).orderBy("id").execute());
+  const snapshot = async () =>
+    JSON.stringify(await app.db.selectFrom("orders").select(["id", "status"]).orderBy("id").execute()) +
+    JSON.stringify(
+      await app.db.selectFrom("entitlements").select(["id", "revoked_at", "ends_at"]).orderBy("id").execute(),
+    );
   const stateBefore = await snapshot();
   // An abandoned checkout, "completed" by a forger: the order must stay expired.
   const [abandonedId] = [...expectedOrders].find(([, e]) => e.status === "expired")!;
-  const session = [...stub.sessions.values()].find((s) => s.client_reference_id === abandonedId || (s.metadata as Record<string, string>).reference === abandonedId)!;
+  const session = [...stub.sessions.values()].find(
+    (s) => s.client_reference_id === abandonedId || (s.metadata as Record<string, string>).reference === abandonedId,
+  )!;
   const forged: StubEvent = {
     ...stub.events[0]!,
     id: "evt_forged_0001",
@@ -635,7 +815,11 @@ test("forged, stale and unsigned deliveries of real-looking events are refused w
   const fresh = Math.floor(Date.now() / 1000);
   const attempts = [
     { name: "signed with another secret", ...stub.sign(forged, { secret: "whsec_attacker" }) },
-    { name: "genuine signature, body changed", body: stub.sign(forged).body.replace('"payment_status": "paid"', '"payment_status": "paid" '), headers: stub.sign(forged).headers },
+    {
+      name: "genuine signature, body changed",
+      body: stub.sign(forged).body.replace('"payment_status": "paid"', '"payment_status": "paid" '),
+      headers: stub.sign(forged).headers,
+    },
     { name: "stale (10 minutes)", ...stub.sign(forged, { timestamp: fresh - 600 }) },
     { name: "replayed old delivery of a real event", ...stub.sign(stub.events[1]!, { timestamp: fresh - 3600 }) },
     { name: "no signature", body: JSON.stringify(forged), headers: { "content-type": "application/json" } },
@@ -646,5 +830,8 @@ test("forged, stale and unsigned deliveries of real-looking events are refused w
   }
   assert.equal(await count(), before, "no provider_events row written");
   assert.equal(await snapshot(), stateBefore, "no order or entitlement changed");
-  assert.equal((await app.db.selectFrom("orders").select("status").where("id", "=", abandonedId).executeTakeFirstOrThrow()).status, "expired");
+  assert.equal(
+    (await app.db.selectFrom("orders").select("status").where("id", "=", abandonedId).executeTakeFirstOrThrow()).status,
+    "expired",
+  );
 });

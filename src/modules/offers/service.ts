@@ -39,7 +39,10 @@ export const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
-  return !!e && (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/i.test(e.message ?? ""));
+  return (
+    !!e &&
+    (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/i.test(e.message ?? ""))
+  );
 }
 
 export async function createOffer(db: Db, input: OfferInput, prices: PriceInput[] = []): Promise<OfferRow> {
@@ -65,7 +68,8 @@ export async function createOffer(db: Db, input: OfferInput, prices: PriceInput[
       for (const [i, p] of prices.entries()) await addPrice(trx, row.id, { position: i, ...p });
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", 409, "offers.error.slug_taken", { slug: { key: "offers.error.slug_taken" } });
+    if (isUniqueViolation(err))
+      throw new AppError("conflict", 409, "offers.error.slug_taken", { slug: { key: "offers.error.slug_taken" } });
     throw err;
   }
   return row;
@@ -87,7 +91,8 @@ export async function updateOffer(db: Db, id: string, input: Partial<OfferInput>
   try {
     await db.updateTable("offers").set(patch).where("id", "=", id).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", 409, "offers.error.slug_taken", { slug: { key: "offers.error.slug_taken" } });
+    if (isUniqueViolation(err))
+      throw new AppError("conflict", 409, "offers.error.slug_taken", { slug: { key: "offers.error.slug_taken" } });
     throw err;
   }
 }
@@ -131,7 +136,11 @@ export async function replacePrice(db: Db, priceId: string, p: PriceInput): Prom
 }
 
 export async function setPriceActive(db: Db, priceId: string, active: boolean): Promise<void> {
-  await db.updateTable("prices").set({ active: active ? 1 : 0, updated_at: nowIso() }).where("id", "=", priceId).execute();
+  await db
+    .updateTable("prices")
+    .set({ active: active ? 1 : 0, updated_at: nowIso() })
+    .where("id", "=", priceId)
+    .execute();
 }
 
 export async function getOffer(db: Db, id: string): Promise<OfferRow | undefined> {
@@ -149,7 +158,11 @@ export async function listOffers(db: Db, opts: { status?: OfferStatus[] } = {}):
   return q.orderBy("position").orderBy("created_at").execute();
 }
 
-export async function offerPrices(db: Db, offerIds: string[], opts: { activeOnly?: boolean } = {}): Promise<PriceRow[]> {
+export async function offerPrices(
+  db: Db,
+  offerIds: string[],
+  opts: { activeOnly?: boolean } = {},
+): Promise<PriceRow[]> {
   if (offerIds.length === 0) return [];
   let q = db.selectFrom("prices").selectAll().where("offer_id", "in", offerIds);
   if (opts.activeOnly) q = q.where("active", "=", 1);
@@ -157,7 +170,11 @@ export async function offerPrices(db: Db, offerIds: string[], opts: { activeOnly
 }
 
 /** What holding this offer opens, replacing the previous list. */
-export async function setOfferIncludes(db: Db, offerId: string, includes: { kind: string; id: string }[]): Promise<void> {
+export async function setOfferIncludes(
+  db: Db,
+  offerId: string,
+  includes: { kind: string; id: string }[],
+): Promise<void> {
   await transaction(db, async (trx) => {
     await trx.deleteFrom("offer_includes").where("offer_id", "=", offerId).execute();
     const seen = new Set<string>();
@@ -165,12 +182,20 @@ export async function setOfferIncludes(db: Db, offerId: string, includes: { kind
       const key = `${i.kind}:${i.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      await trx.insertInto("offer_includes").values({ id: newId(), offer_id: offerId, resource_kind: i.kind, resource_id: i.id, created_at: nowIso() }).execute();
+      await trx
+        .insertInto("offer_includes")
+        .values({ id: newId(), offer_id: offerId, resource_kind: i.kind, resource_id: i.id, created_at: nowIso() })
+        .execute();
     }
   });
 }
 
 export async function offerIncludes(db: Db, offerId: string): Promise<{ kind: string; id: string }[]> {
-  const rows = await db.selectFrom("offer_includes").select(["resource_kind", "resource_id"]).where("offer_id", "=", offerId).orderBy("resource_kind").execute();
+  const rows = await db
+    .selectFrom("offer_includes")
+    .select(["resource_kind", "resource_id"])
+    .where("offer_id", "=", offerId)
+    .orderBy("resource_kind")
+    .execute();
   return rows.map((r) => ({ kind: r.resource_kind, id: r.resource_id }));
 }

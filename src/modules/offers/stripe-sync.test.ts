@@ -21,7 +21,11 @@ let offerId = "";
 before(async () => {
   stub = await startStripeStub();
   app = await startTestApp({ env: stub.env() });
-  const staff = await app.db.selectFrom("staff_users").select("id").where("email", "=", ownerEmail).executeTakeFirstOrThrow();
+  const staff = await app.db
+    .selectFrom("staff_users")
+    .select("id")
+    .where("email", "=", ownerEmail)
+    .executeTakeFirstOrThrow();
   const s = await createSession(app.db, "staff", staff.id);
   owner = app.client();
   owner.cookies.set("atl_s", s.token);
@@ -32,7 +36,8 @@ after(async () => {
   await stub.stop();
 });
 
-const syncJobs = () => app.db.selectFrom("jobs").selectAll().where("type", "=", STRIPE_SYNC_JOB).orderBy("created_at").execute();
+const syncJobs = () =>
+  app.db.selectFrom("jobs").selectAll().where("type", "=", STRIPE_SYNC_JOB).orderBy("created_at").execute();
 const postsTo = (path: string) => stub.requests.filter((r) => r.method === "POST" && r.path.startsWith(path));
 
 test("publishing an offer with prices syncs its product and prices to Stripe through a job", async () => {
@@ -42,10 +47,43 @@ test("publishing an offer with prices syncs its product and prices to Stripe thr
   offerId = created.location!.split("/").pop()!;
   assert.equal((await syncJobs()).length, 0, "a draft without prices has nothing to sync");
   await owner.get(`/admin/offers/${offerId}`);
-  assert.equal((await owner.post(`/admin/offers/${offerId}/prices`, { kind: "month", amount: "7,50", currency: "EUR", trial_days: "0" })).status, 303);
-  assert.equal((await owner.post(`/admin/offers/${offerId}/prices`, { kind: "year", amount: "75", currency: "EUR", trial_days: "0" })).status, 303);
+  assert.equal(
+    (
+      await owner.post(`/admin/offers/${offerId}/prices`, {
+        kind: "month",
+        amount: "7,50",
+        currency: "EUR",
+        trial_days: "0",
+      })
+    ).status,
+    303,
+  );
+  assert.equal(
+    (
+      await owner.post(`/admin/offers/${offerId}/prices`, {
+        kind: "year",
+        amount: "75",
+        currency: "EUR",
+        trial_days: "0",
+      })
+    ).status,
+    303,
+  );
   // Pay-what-you-want prices are never synced (the amount is chosen at checkout).
-  assert.equal((await owner.post(`/admin/offers/${offerId}/prices`, { kind: "one_off", amount: "5", currency: "EUR", trial_days: "0", pwyw: "on", min_amount: "2", suggested_amount: "5" })).status, 303);
+  assert.equal(
+    (
+      await owner.post(`/admin/offers/${offerId}/prices`, {
+        kind: "one_off",
+        amount: "5",
+        currency: "EUR",
+        trial_days: "0",
+        pwyw: "on",
+        min_amount: "2",
+        suggested_amount: "5",
+      })
+    ).status,
+    303,
+  );
   assert.equal((await owner.post(`/admin/offers/${offerId}/status`, { status: "published" })).status, 303);
   assert.ok((await syncJobs()).length >= 1, "a sync job was enqueued");
   await app.drainJobs();
@@ -64,7 +102,8 @@ test("publishing an offer with prices syncs its product and prices to Stripe thr
     assert.equal((sp.metadata as Record<string, string>).atelier_price_id, p.id);
   }
   assert.equal(prices.find((x) => x.pay_what_you_want)!.provider_price_id, null);
-  for (const r of stub.requests.filter((x) => x.method === "POST")) assert.ok(r.idempotencyKey, `Idempotency-Key on ${r.path}`);
+  for (const r of stub.requests.filter((x) => x.method === "POST"))
+    assert.ok(r.idempotencyKey, `Idempotency-Key on ${r.path}`);
   assert.ok((await syncJobs()).every((j) => j.state === "done"));
 
   // Saving again with nothing changed enqueues nothing new (same dedupe key).
@@ -76,19 +115,33 @@ test("publishing an offer with prices syncs its product and prices to Stripe thr
   assert.match(page.text, /synchronisés avec Stripe/);
 
   // Disabling a price deactivates it in Stripe; enabling it again reactivates the same price.
-  const yearly = (await app.db.selectFrom("prices").selectAll().where("offer_id", "=", offerId).where("interval", "=", "year").executeTakeFirstOrThrow());
+  const yearly = await app.db
+    .selectFrom("prices")
+    .selectAll()
+    .where("offer_id", "=", offerId)
+    .where("interval", "=", "year")
+    .executeTakeFirstOrThrow();
   await owner.post(`/admin/offers/${offerId}/prices/${yearly.id}/toggle`, {});
   await app.drainJobs();
   assert.equal(stub.prices.get(yearly.provider_price_id!)!.active, false, "disabled price inactive in Stripe");
   await owner.post(`/admin/offers/${offerId}/prices/${yearly.id}/toggle`, {});
   await app.drainJobs();
   assert.equal(stub.prices.get(yearly.provider_price_id!)!.active, true, "enabled again");
-  const again = await app.db.selectFrom("prices").select("provider_price_id").where("id", "=", yearly.id).executeTakeFirstOrThrow();
+  const again = await app.db
+    .selectFrom("prices")
+    .select("provider_price_id")
+    .where("id", "=", yearly.id)
+    .executeTakeFirstOrThrow();
   assert.equal(again.provider_price_id, yearly.provider_price_id);
 });
 
 test("checkout of a fixed price uses the synced Stripe price; the Stripe Tax switch sends automatic_tax", async () => {
-  const monthly = await app.db.selectFrom("prices").selectAll().where("offer_id", "=", offerId).where("interval", "=", "month").executeTakeFirstOrThrow();
+  const monthly = await app.db
+    .selectFrom("prices")
+    .selectAll()
+    .where("offer_id", "=", offerId)
+    .where("interval", "=", "month")
+    .executeTakeFirstOrThrow();
   const buyer = app.client();
   await buyer.get("/offers/cercle");
   const start = await buyer.post("/checkout", { offer: offerId, price: monthly.id, email: "lea@example.org" });
@@ -97,7 +150,11 @@ test("checkout of a fixed price uses the synced Stripe price; the Stripe Tax swi
   const item = (create.params.line_items as Array<Record<string, unknown>>)[0]!;
   assert.equal(item.price, monthly.provider_price_id, "the synced price, not inline price_data");
   assert.equal(item.price_data, undefined);
-  assert.equal((create.params.automatic_tax as Record<string, string> | undefined)?.enabled, undefined, "tax off by default");
+  assert.equal(
+    (create.params.automatic_tax as Record<string, string> | undefined)?.enabled,
+    undefined,
+    "tax off by default",
+  );
 
   await owner.get("/admin/offers");
   assert.equal((await owner.post("/admin/offer-settings", { automatic_tax: "on" })).status, 303);
@@ -108,40 +165,86 @@ test("checkout of a fixed price uses the synced Stripe price; the Stripe Tax swi
   const taxed = postsTo("/v1/checkout/sessions").at(-1)!;
   assert.equal((taxed.params.automatic_tax as Record<string, string>).enabled, "true");
   assert.equal(taxed.params.billing_address_collection, "required");
-  assert.equal((stub.sessions.get([...stub.sessions.keys()].at(-1)!)!.automatic_tax as { enabled: boolean }).enabled, true);
+  assert.equal(
+    (stub.sessions.get([...stub.sessions.keys()].at(-1)!)!.automatic_tax as { enabled: boolean }).enabled,
+    true,
+  );
 
   await owner.get("/admin/offers");
   await owner.post("/admin/offer-settings", {});
   await buyer.get("/offers/cercle");
   await buyer.post("/checkout", { offer: offerId, price: monthly.id, email: "zoe@example.org" });
-  assert.equal((postsTo("/v1/checkout/sessions").at(-1)!.params.automatic_tax as Record<string, string> | undefined)?.enabled, undefined, "switched off again");
+  assert.equal(
+    (postsTo("/v1/checkout/sessions").at(-1)!.params.automatic_tax as Record<string, string> | undefined)?.enabled,
+    undefined,
+    "switched off again",
+  );
 });
 
 test("a Stripe outage never blocks the admin: the job fails visibly, then catches up", async () => {
   await stub.stop();
   const t0 = Date.now();
   await owner.get(`/admin/offers/${offerId}`);
-  const saved = await owner.post(`/admin/offers/${offerId}`, { name: "Le cercle des amis", slug: "cercle", kind: "tier", summary: "", description: "", position: "0" });
+  const saved = await owner.post(`/admin/offers/${offerId}`, {
+    name: "Le cercle des amis",
+    slug: "cercle",
+    kind: "tier",
+    summary: "",
+    description: "",
+    position: "0",
+  });
   assert.equal(saved.status, 303, "saved at once");
   assert.ok(Date.now() - t0 < 3000, "the admin did not wait for Stripe");
   await owner.get(`/admin/offers/${offerId}`);
-  assert.equal((await owner.post(`/admin/offers/${offerId}/prices`, { kind: "month", amount: "9", currency: "EUR", trial_days: "0" })).status, 303);
+  assert.equal(
+    (
+      await owner.post(`/admin/offers/${offerId}/prices`, {
+        kind: "month",
+        amount: "9",
+        currency: "EUR",
+        trial_days: "0",
+      })
+    ).status,
+    303,
+  );
   await app.drainJobs();
   const failed = (await syncJobs()).filter((j) => j.state !== "done");
   assert.ok(failed.length >= 1, "a sync is still to do");
-  assert.ok(failed.every((j) => j.last_error && j.attempts >= 1), "its error is stored");
+  assert.ok(
+    failed.every((j) => j.last_error && j.attempts >= 1),
+    "its error is stored",
+  );
   const jobsPage = await owner.get("/admin/jobs");
   assert.match(jobsPage.text, new RegExp(STRIPE_SYNC_JOB.replace(".", "\\.")));
-  assert.ok(jobsPage.text.includes(failed[0]!.last_error!.slice(0, 40).replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/"/g, "&quot;").replace(/</g, "&lt;")), "the error shows on /admin/jobs");
+  assert.ok(
+    jobsPage.text.includes(
+      failed[0]!
+        .last_error!.slice(0, 40)
+        .replace(/&/g, "&amp;")
+        .replace(/'/g, "&#39;")
+        .replace(/"/g, "&quot;")
+        .replace(/</g, "&lt;"),
+    ),
+    "the error shows on /admin/jobs",
+  );
   const offerPage = await owner.get(`/admin/offers/${offerId}`);
   assert.match(offerPage.text, /La synchronisation avec Stripe a échoué/);
   // Checkout still works meanwhile? Stripe is down, so it answers a translated 502 and keeps nothing pending.
-  const monthly = await app.db.selectFrom("prices").selectAll().where("offer_id", "=", offerId).where("amount", "=", 750).executeTakeFirstOrThrow();
+  const monthly = await app.db
+    .selectFrom("prices")
+    .selectAll()
+    .where("offer_id", "=", offerId)
+    .where("amount", "=", 750)
+    .executeTakeFirstOrThrow();
   const buyer = app.client();
   await buyer.get("/offers/cercle");
   const down = await buyer.post("/checkout", { offer: offerId, price: monthly.id, email: "down@example.org" });
   assert.equal(down.status, 502);
-  const pending = await app.db.selectFrom("subscriptions").select("status").where("email", "=", "down@example.org").executeTakeFirstOrThrow();
+  const pending = await app.db
+    .selectFrom("subscriptions")
+    .select("status")
+    .where("email", "=", "down@example.org")
+    .executeTakeFirstOrThrow();
   assert.equal(pending.status, "expired");
 
   // Stripe is back (on a new port): the retry syncs the new name and the new price.
@@ -150,14 +253,27 @@ test("a Stripe outage never blocks the admin: the job fails visibly, then catche
   app.running.services.config.stripeApiBase = stub.url;
   // The background worker may be mid-attempt against the old address: bring retries forward until all are done.
   for (let i = 0; i < 40 && (await syncJobs()).some((j) => j.state !== "done"); i++) {
-    await app.db.updateTable("jobs").set({ run_at: nowIso() }).where("type", "=", STRIPE_SYNC_JOB).where("state", "=", "queued").execute();
+    await app.db
+      .updateTable("jobs")
+      .set({ run_at: nowIso() })
+      .where("type", "=", STRIPE_SYNC_JOB)
+      .where("state", "=", "queued")
+      .execute();
     await app.drainJobs();
     await new Promise((r) => setTimeout(r, 250));
   }
   const after = await syncJobs();
-  assert.ok(after.every((j) => j.state === "done"), `all sync jobs done: ${JSON.stringify(after.map((j) => [j.state, j.attempts, j.last_error, j.run_at]))}`);
+  assert.ok(
+    after.every((j) => j.state === "done"),
+    `all sync jobs done: ${JSON.stringify(after.map((j) => [j.state, j.attempts, j.last_error, j.run_at]))}`,
+  );
   assert.equal(stub.products.get(`atelier_${offerId}`)!.name, "Le cercle des amis");
-  const nine = await app.db.selectFrom("prices").selectAll().where("offer_id", "=", offerId).where("amount", "=", 900).executeTakeFirstOrThrow();
+  const nine = await app.db
+    .selectFrom("prices")
+    .selectAll()
+    .where("offer_id", "=", offerId)
+    .where("amount", "=", 900)
+    .executeTakeFirstOrThrow();
   assert.ok(nine.provider_price_id && stub.prices.has(nine.provider_price_id));
   assert.match((await owner.get(`/admin/offers/${offerId}`)).text, /synchronisés avec Stripe/);
 });

@@ -38,8 +38,22 @@ async function syncInput(db: Db, offerId: string) {
   if (!offer) return null;
   const prices = (await offerPrices(db, [offerId])).filter((p) => p.pay_what_you_want === 0 && p.amount > 0);
   return {
-    offer: { id: offer.id, name: offer.name, description: offer.summary || null, active: offer.status === "published", providerProductId: offer.provider_product_id },
-    prices: prices.map((p) => ({ id: p.id, amount: p.amount, currency: p.currency, interval: p.kind === "recurring" ? (p.interval ?? "month") : null, active: p.active === 1, providerPriceId: p.provider_price_id, updatedAt: p.updated_at })),
+    offer: {
+      id: offer.id,
+      name: offer.name,
+      description: offer.summary || null,
+      active: offer.status === "published",
+      providerProductId: offer.provider_product_id,
+    },
+    prices: prices.map((p) => ({
+      id: p.id,
+      amount: p.amount,
+      currency: p.currency,
+      interval: p.kind === "recurring" ? (p.interval ?? "month") : null,
+      active: p.active === 1,
+      providerPriceId: p.provider_price_id,
+      updatedAt: p.updated_at,
+    })),
   };
 }
 
@@ -56,10 +70,20 @@ export async function requestStripeSync(db: Db, config: Config, offerId: string)
   // The prices' updated_at is in it: a price disabled then enabled again looks like an earlier,
   // already synced state, yet Stripe must hear about it again.
   const fingerprint = createHash("sha256")
-    .update(JSON.stringify({ o: { ...input.offer, providerProductId: null }, p: input.prices.map((p) => [p.id, p.amount, p.currency, p.interval, p.active, p.updatedAt]) }))
+    .update(
+      JSON.stringify({
+        o: { ...input.offer, providerProductId: null },
+        p: input.prices.map((p) => [p.id, p.amount, p.currency, p.interval, p.active, p.updatedAt]),
+      }),
+    )
     .digest("hex")
     .slice(0, 16);
-  return enqueue(db, STRIPE_SYNC_JOB, { offerId }, { dedupeKey: `${STRIPE_SYNC_JOB}:${offerId}:${fingerprint}`, maxAttempts: 8 });
+  return enqueue(
+    db,
+    STRIPE_SYNC_JOB,
+    { offerId },
+    { dedupeKey: `${STRIPE_SYNC_JOB}:${offerId}:${fingerprint}`, maxAttempts: 8 },
+  );
 }
 
 export async function runStripeSync(db: Db, config: Config | null, offerId: string): Promise<boolean> {
@@ -70,7 +94,11 @@ export async function runStripeSync(db: Db, config: Config | null, offerId: stri
   if (!input) return false;
   const result = await syncOfferToStripe(provider.stripe, input.offer, input.prices);
   await transaction(db, async (trx) => {
-    await trx.updateTable("offers").set({ provider_product_id: result.providerProductId }).where("id", "=", offerId).execute();
+    await trx
+      .updateTable("offers")
+      .set({ provider_product_id: result.providerProductId })
+      .where("id", "=", offerId)
+      .execute();
     for (const [priceId, providerPriceId] of Object.entries(result.prices)) {
       await trx.updateTable("prices").set({ provider_price_id: providerPriceId }).where("id", "=", priceId).execute();
     }

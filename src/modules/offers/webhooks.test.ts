@@ -19,7 +19,10 @@ after(async () => {
 });
 
 async function eventRows(): Promise<number> {
-  const r = await app.db.selectFrom("provider_events").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+  const r = await app.db
+    .selectFrom("provider_events")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .executeTakeFirstOrThrow();
   return toNumber(r.n);
 }
 
@@ -36,8 +39,16 @@ test("forged, stale, wrongly keyed or unsigned deliveries: 400, nothing written"
     { name: "stale (301 s)", ...stub.sign(event, { timestamp: Math.floor(Date.now() / 1000) - 301 }) },
     { name: "other secret", ...stub.sign(event, { secret: "whsec_not_ours" }) },
     { name: "no signature", body: good.body, headers: { "content-type": "application/json" } },
-    { name: "garbage signature", body: good.body, headers: { "content-type": "application/json", "stripe-signature": "t=abc,v1=zz" } },
-    { name: "not JSON", body: "hello", headers: { "content-type": "text/plain", "stripe-signature": stub.signature("hello") } },
+    {
+      name: "garbage signature",
+      body: good.body,
+      headers: { "content-type": "application/json", "stripe-signature": "t=abc,v1=zz" },
+    },
+    {
+      name: "not JSON",
+      body: "hello",
+      headers: { "content-type": "text/plain", "stripe-signature": stub.signature("hello") },
+    },
   ];
   for (const a of attempts) {
     const res = await fetch(endpoint, { method: "POST", headers: a.headers, body: a.body });

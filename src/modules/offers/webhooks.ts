@@ -55,7 +55,11 @@ export function stripeWebhookRoutes(app: Hono<AppEnv>): void {
       const result = await applyProviderEvent(db, provider, event);
       return c.json({ received: true, result });
     } catch (err) {
-      log.error("stripe webhook not applied (Stripe will retry)", { eventId: event.id, type: event.type, ...errorFields(err) });
+      log.error("stripe webhook not applied (Stripe will retry)", {
+        eventId: event.id,
+        type: event.type,
+        ...errorFields(err),
+      });
       return c.json({ error: "not_applied", retry: true }, 500);
     }
   });

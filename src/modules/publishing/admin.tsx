@@ -8,7 +8,15 @@ import { AppError } from "../../platform/http/errors.ts";
 import { readForm, formValue, type FormData as PlainForm } from "../../platform/http/forms.ts";
 import { formatDateTime } from "../../platform/i18n/index.ts";
 import { registerAsset, assetUrl } from "../../platform/views/assets.ts";
-import { Checkbox, CsrfField, Field, FormErrors, Notice, Select, type Errors } from "../../platform/views/components.tsx";
+import {
+  Checkbox,
+  CsrfField,
+  Field,
+  FormErrors,
+  Notice,
+  Select,
+  type Errors,
+} from "../../platform/views/components.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import { deleteFile } from "../../platform/storage/index.ts";
 import { adminPage, registerAdminNav } from "../admin/layout.tsx";
@@ -16,7 +24,16 @@ import { currentStaff } from "../staff/index.ts";
 import { blockMember, deleteComment, listCommentsForAdmin, setCommentStatus, unblockMember } from "./comments.ts";
 import { PAYWALL_MARKER, renderBody } from "./content.ts";
 import { imageMarkdown, maxUploadBytes, savePostImage } from "./images.ts";
-import { deletePost, limits, listPostsForAdmin, savePost, utcToLocal, validatePost, type PostAction, type PostInput } from "./posts.ts";
+import {
+  deletePost,
+  limits,
+  listPostsForAdmin,
+  savePost,
+  utcToLocal,
+  validatePost,
+  type PostAction,
+  type PostInput,
+} from "./posts.ts";
 import { previewDecision } from "./public.tsx";
 import { contentChanged, findPost, postUrl, tagsOfPost, type PostRow } from "./service.ts";
 import { PostArticle, mediaUrl } from "./views.tsx";
@@ -27,7 +44,14 @@ registerAsset("publishing-editor.js", path.join(here, "assets", "editor.js"), "t
 const idPattern = /^[0-9a-f-]{36}$/;
 
 async function tierOptions(c: AppContext) {
-  return c.var.services.db.selectFrom("offers").select(["id", "name", "status"]).where("kind", "=", "tier").where("status", "!=", "archived").orderBy("position").orderBy("name").execute();
+  return c.var.services.db
+    .selectFrom("offers")
+    .select(["id", "name", "status"])
+    .where("kind", "=", "tier")
+    .where("status", "!=", "archived")
+    .orderBy("position")
+    .orderBy("name")
+    .execute();
 }
 
 function statusBadge(c: AppContext, status: PostRow["status"]) {
@@ -53,7 +77,8 @@ async function listPage(c: AppContext) {
   const perPage = 30;
   const { rows, total } = await listPostsForAdmin(c.var.services.db, { status, q, page: pageNo, perPage });
   const pages = Math.max(1, Math.ceil(total / perPage));
-  const qs = (n: number) => `/admin/posts?${new URLSearchParams({ ...(status ? { status } : {}), ...(q ? { q } : {}), page: String(n) }).toString()}`;
+  const qs = (n: number) =>
+    `/admin/posts?${new URLSearchParams({ ...(status ? { status } : {}), ...(q ? { q } : {}), page: String(n) }).toString()}`;
   const tz = c.var.site.timeZone;
   return adminPage(
     c,
@@ -111,7 +136,9 @@ async function listPage(c: AppContext) {
                   </td>
                   <td>{statusBadge(c, p.status)}</td>
                   <td>{t(`publishing.audience.${p.audience}`)}</td>
-                  <td class="small">{formatDateTime(c.var.locale, p.published_at ?? p.publish_at ?? p.updated_at, tz)}</td>
+                  <td class="small">
+                    {formatDateTime(c.var.locale, p.published_at ?? p.publish_at ?? p.updated_at, tz)}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -136,7 +163,19 @@ interface EditorValues extends PostInput {
 }
 
 function valuesOf(post: PostRow | undefined, tags: string[], tz: string): EditorValues {
-  if (!post) return { id: null, title: "", slug: "", excerpt: "", body: "", tags: "", audience: "public", offers: [], publishAt: "", commentsEnabled: true };
+  if (!post)
+    return {
+      id: null,
+      title: "",
+      slug: "",
+      excerpt: "",
+      body: "",
+      tags: "",
+      audience: "public",
+      offers: [],
+      publishAt: "",
+      commentsEnabled: true,
+    };
   let offers: string[] = [];
   try {
     offers = JSON.parse(post.audience_offers) as string[];
@@ -152,12 +191,21 @@ function valuesOf(post: PostRow | undefined, tags: string[], tz: string): Editor
     tags: tags.join(", "),
     audience: post.audience,
     offers,
-    publishAt: utcToLocal(post.status === "scheduled" ? post.publish_at : post.status === "published" ? post.published_at : post.publish_at, tz),
+    publishAt: utcToLocal(
+      post.status === "scheduled" ? post.publish_at : post.status === "published" ? post.published_at : post.publish_at,
+      tz,
+    ),
     commentsEnabled: post.comments_enabled === 1,
   };
 }
 
-async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefined, errors?: Errors, status: 200 | 409 | 413 | 415 | 422 = 200) {
+async function editorPage(
+  c: AppContext,
+  v: EditorValues,
+  post: PostRow | undefined,
+  errors?: Errors,
+  status: 200 | 409 | 413 | 415 | 422 = 200,
+) {
   const t = tr(c);
   const tiers = await tierOptions(c);
   const title = post ? t("publishing.admin.edit") : t("publishing.admin.new");
@@ -187,23 +235,60 @@ async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefi
           </div>
         )}
       </div>
-      {saved && <Notice>{t(`publishing.admin.saved.${saved === "published" || saved === "scheduled" || saved === "unpublished" ? saved : "draft"}`)}</Notice>}
-      {post?.status === "scheduled" && post.publish_at && <Notice kind="warn">{t("publishing.admin.scheduledFor", { at: formatDateTime(c.var.locale, post.publish_at, c.var.site.timeZone) })}</Notice>}
+      {saved && (
+        <Notice>
+          {t(
+            `publishing.admin.saved.${saved === "published" || saved === "scheduled" || saved === "unpublished" ? saved : "draft"}`,
+          )}
+        </Notice>
+      )}
+      {post?.status === "scheduled" && post.publish_at && (
+        <Notice kind="warn">
+          {t("publishing.admin.scheduledFor", {
+            at: formatDateTime(c.var.locale, post.publish_at, c.var.site.timeZone),
+          })}
+        </Notice>
+      )}
       <FormErrors c={c} errors={errors} />
-      <form method="post" action="/admin/posts/save" enctype="multipart/form-data" class="editor" id="post-editor" data-render="/admin/posts/render" data-upload="/admin/posts/images">
+      <form
+        method="post"
+        action="/admin/posts/save"
+        enctype="multipart/form-data"
+        class="editor"
+        id="post-editor"
+        data-render="/admin/posts/render"
+        data-upload="/admin/posts/images"
+      >
         <CsrfField c={c} />
         {v.id && <input type="hidden" name="id" value={v.id} />}
         <div class="editor-main stack">
           <div class="field editor-title">
             <label for="f-title">{t("publishing.field.title")}</label>
-            <input id="f-title" name="title" type="text" value={v.title} required maxlength={limits.title} aria-invalid={errors?.title ? "true" : undefined} aria-describedby={errors?.title ? "f-title-error" : undefined} />
+            <input
+              id="f-title"
+              name="title"
+              type="text"
+              value={v.title}
+              required
+              maxlength={limits.title}
+              aria-invalid={errors?.title ? "true" : undefined}
+              aria-describedby={errors?.title ? "f-title-error" : undefined}
+            />
             {errors?.title && (
               <p class="error" id="f-title-error">
                 {t(errors.title.key, errors.title.params)}
               </p>
             )}
           </div>
-          <Field c={c} name="slug" label={t("publishing.field.slug")} value={v.slug} errors={errors} hint={t("publishing.field.slugHint")} maxLength={limits.slug} />
+          <Field
+            c={c}
+            name="slug"
+            label={t("publishing.field.slug")}
+            value={v.slug}
+            errors={errors}
+            hint={t("publishing.field.slugHint")}
+            maxLength={limits.slug}
+          />
           <div class="field">
             <label for="f-excerpt">
               {t("publishing.field.excerpt")} <span class="muted small">({t("form.optional")})</span>
@@ -211,7 +296,14 @@ async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefi
             <p class="hint" id="f-excerpt-hint">
               {t("publishing.field.excerptHint")}
             </p>
-            <textarea id="f-excerpt" name="excerpt" rows={2} maxlength={limits.excerpt} class="excerpt" aria-describedby="f-excerpt-hint">
+            <textarea
+              id="f-excerpt"
+              name="excerpt"
+              rows={2}
+              maxlength={limits.excerpt}
+              class="excerpt"
+              aria-describedby="f-excerpt-hint"
+            >
               {v.excerpt}
             </textarea>
             {errors?.excerpt && <p class="error">{t(errors.excerpt.key, errors.excerpt.params)}</p>}
@@ -223,47 +315,129 @@ async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefi
                 {t("publishing.editor.help")}
               </a>
             </div>
-            <div class="md-toolbar" role="toolbar" aria-label={t("publishing.editor.toolbar")} aria-controls="f-body" hidden>
-              <button type="button" class="tool" data-md="bold" title={t("publishing.editor.bold")} aria-label={t("publishing.editor.bold")}>
+            <div
+              class="md-toolbar"
+              role="toolbar"
+              aria-label={t("publishing.editor.toolbar")}
+              aria-controls="f-body"
+              hidden
+            >
+              <button
+                type="button"
+                class="tool"
+                data-md="bold"
+                title={t("publishing.editor.bold")}
+                aria-label={t("publishing.editor.bold")}
+              >
                 <b>B</b>
               </button>
-              <button type="button" class="tool" data-md="italic" title={t("publishing.editor.italic")} aria-label={t("publishing.editor.italic")}>
+              <button
+                type="button"
+                class="tool"
+                data-md="italic"
+                title={t("publishing.editor.italic")}
+                aria-label={t("publishing.editor.italic")}
+              >
                 <i>I</i>
               </button>
-              <button type="button" class="tool" data-md="heading" title={t("publishing.editor.heading")} aria-label={t("publishing.editor.heading")}>
+              <button
+                type="button"
+                class="tool"
+                data-md="heading"
+                title={t("publishing.editor.heading")}
+                aria-label={t("publishing.editor.heading")}
+              >
                 H2
               </button>
-              <button type="button" class="tool" data-md="link" title={t("publishing.editor.link")} aria-label={t("publishing.editor.link")}>
+              <button
+                type="button"
+                class="tool"
+                data-md="link"
+                title={t("publishing.editor.link")}
+                aria-label={t("publishing.editor.link")}
+              >
                 {t("publishing.editor.link")}
               </button>
-              <button type="button" class="tool" data-md="quote" title={t("publishing.editor.quote")} aria-label={t("publishing.editor.quote")}>
+              <button
+                type="button"
+                class="tool"
+                data-md="quote"
+                title={t("publishing.editor.quote")}
+                aria-label={t("publishing.editor.quote")}
+              >
                 ❝
               </button>
-              <button type="button" class="tool" data-md="list" title={t("publishing.editor.list")} aria-label={t("publishing.editor.list")}>
+              <button
+                type="button"
+                class="tool"
+                data-md="list"
+                title={t("publishing.editor.list")}
+                aria-label={t("publishing.editor.list")}
+              >
                 ••
               </button>
-              <button type="button" class="tool" data-md="image" title={t("publishing.editor.image")} aria-label={t("publishing.editor.image")}>
+              <button
+                type="button"
+                class="tool"
+                data-md="image"
+                title={t("publishing.editor.image")}
+                aria-label={t("publishing.editor.image")}
+              >
                 {t("publishing.editor.image")}
               </button>
-              <button type="button" class="tool tool-paywall" data-md="paywall" data-marker={PAYWALL_MARKER} title={t("publishing.editor.paywallHint")}>
+              <button
+                type="button"
+                class="tool tool-paywall"
+                data-md="paywall"
+                data-marker={PAYWALL_MARKER}
+                title={t("publishing.editor.paywallHint")}
+              >
                 ✦ {t("publishing.editor.paywall")}
               </button>
               <span class="tool-sep" aria-hidden="true"></span>
               <button type="button" class="tool tool-preview" data-md="preview" aria-pressed="false">
                 {t("publishing.editor.preview")}
               </button>
-              <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" class="visually-hidden" data-image-input tabindex={-1} aria-hidden="true" />
+              <input
+                type="file"
+                accept="image/png,image/jpeg,image/webp,image/gif"
+                class="visually-hidden"
+                data-image-input
+                tabindex={-1}
+                aria-hidden="true"
+              />
             </div>
             <div class="md-panes">
-              <textarea id="f-body" name="body" rows={22} maxlength={limits.body} class="md-input" aria-invalid={errors?.body ? "true" : undefined} aria-describedby="f-body-hint" spellcheck={true}>
+              <textarea
+                id="f-body"
+                name="body"
+                rows={22}
+                maxlength={limits.body}
+                class="md-input"
+                aria-invalid={errors?.body ? "true" : undefined}
+                aria-describedby="f-body-hint"
+                spellcheck={true}
+              >
                 {v.body}
               </textarea>
-              <div class="md-preview prose story" aria-live="polite" hidden data-empty={t("publishing.editor.previewEmpty")} data-paywall-label={t("publishing.editor.paywallLine")}></div>
+              <div
+                class="md-preview prose story"
+                aria-live="polite"
+                hidden
+                data-empty={t("publishing.editor.previewEmpty")}
+                data-paywall-label={t("publishing.editor.paywallLine")}
+              ></div>
             </div>
             <p class="hint" id="f-body-hint">
               {t("publishing.field.bodyHint", { marker: PAYWALL_MARKER })}
             </p>
-            <p class="upload-status small" role="status" aria-live="polite" data-uploading={t("publishing.editor.uploading")} data-upload-failed={t("publishing.editor.uploadFailed")}></p>
+            <p
+              class="upload-status small"
+              role="status"
+              aria-live="polite"
+              data-uploading={t("publishing.editor.uploading")}
+              data-upload-failed={t("publishing.editor.uploadFailed")}
+            ></p>
             {errors?.body && <p class="error">{t(errors.body.key, errors.body.params)}</p>}
           </div>
         </div>
@@ -275,7 +449,14 @@ async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefi
               <p class="hint" id="f-publishAt-hint">
                 {t("publishing.field.publishAtHint", { tz: c.var.site.timeZone })}
               </p>
-              <input id="f-publishAt" name="publishAt" type="datetime-local" value={v.publishAt} aria-describedby="f-publishAt-hint" aria-invalid={errors?.publishAt ? "true" : undefined} />
+              <input
+                id="f-publishAt"
+                name="publishAt"
+                type="datetime-local"
+                value={v.publishAt}
+                aria-describedby="f-publishAt-hint"
+                aria-invalid={errors?.publishAt ? "true" : undefined}
+              />
               {errors?.publishAt && <p class="error">{t(errors.publishAt.key)}</p>}
             </div>
             <div class="editor-buttons">
@@ -293,7 +474,8 @@ async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefi
             </div>
             {post && (
               <p class="editor-previews small">
-                {t("publishing.admin.previewAs")} <a href={`/admin/posts/${post.id}/preview?as=free`}>{t("publishing.admin.previewFree")}</a> ·{" "}
+                {t("publishing.admin.previewAs")}{" "}
+                <a href={`/admin/posts/${post.id}/preview?as=free`}>{t("publishing.admin.previewFree")}</a> ·{" "}
                 <a href={`/admin/posts/${post.id}/preview?as=paid`}>{t("publishing.admin.previewPaid")}</a>
               </p>
             )}
@@ -303,7 +485,13 @@ async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefi
             <fieldset class="audience-choices" aria-labelledby="audience-title">
               {(["public", "members", "paid", "offers"] as const).map((a) => (
                 <label class="check">
-                  <input type="radio" name="audience" value={a} checked={v.audience === a} disabled={a === "offers" && tiers.length === 0} />
+                  <input
+                    type="radio"
+                    name="audience"
+                    value={a}
+                    checked={v.audience === a}
+                    disabled={a === "offers" && tiers.length === 0}
+                  />
                   <span>
                     <strong>{t(`publishing.audience.${a}`)}</strong>
                     <span class="muted small audience-hint">{t(`publishing.audience.${a}.hint`)}</span>
@@ -326,13 +514,29 @@ async function editorPage(c: AppContext, v: EditorValues, post: PostRow | undefi
           </section>
           <section class="card editor-card">
             <h2>{t("publishing.editor.details")}</h2>
-            <Field c={c} name="tags" label={t("publishing.field.tags")} value={v.tags} errors={errors} hint={t("publishing.field.tagsHint")} maxLength={1000} />
+            <Field
+              c={c}
+              name="tags"
+              label={t("publishing.field.tags")}
+              value={v.tags}
+              errors={errors}
+              hint={t("publishing.field.tagsHint")}
+              maxLength={1000}
+            />
             <div class="field">
               <label for="f-cover">
                 {t("publishing.field.cover")} <span class="muted small">({t("form.optional")})</span>
               </label>
-              {post?.cover_file_id && <img class="cover-thumb" src={mediaUrl(post.cover_file_id)} alt={t("publishing.field.coverCurrent")} />}
-              <input id="f-cover" name="cover" type="file" accept="image/png,image/jpeg,image/webp,image/gif" aria-invalid={errors?.cover ? "true" : undefined} />
+              {post?.cover_file_id && (
+                <img class="cover-thumb" src={mediaUrl(post.cover_file_id)} alt={t("publishing.field.coverCurrent")} />
+              )}
+              <input
+                id="f-cover"
+                name="cover"
+                type="file"
+                accept="image/png,image/jpeg,image/webp,image/gif"
+                aria-invalid={errors?.cover ? "true" : undefined}
+              />
               {errors?.cover && <p class="error">{t(errors.cover.key, errors.cover.params)}</p>}
               {post?.cover_file_id && (
                 <label class="check small">
@@ -442,7 +646,8 @@ function strings(body: MultipartBody): PlainForm {
 
 async function readMultipart(c: AppContext): Promise<MultipartBody> {
   const type = c.req.header("content-type") ?? "";
-  if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded")) throw new AppError("unsupported_media", 415);
+  if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded"))
+    throw new AppError("unsupported_media", 415);
   return (await c.req.parseBody({ all: true })) as MultipartBody;
 }
 
@@ -482,7 +687,10 @@ async function handleSave(c: AppContext) {
     // A bad form must store no file: validate before the cover is saved.
     if (cover) validatePost(input, ctx);
     let coverFileId: string | null | undefined = undefined;
-    if (cover) coverFileId = (await savePostImage(db, c.var.services.config.filesDir, new Uint8Array(await cover.arrayBuffer()), "post-cover")).id;
+    if (cover)
+      coverFileId = (
+        await savePostImage(db, c.var.services.config.filesDir, new Uint8Array(await cover.arrayBuffer()), "post-cover")
+      ).id;
     else if (formValue(form, "removeCover") === "on") coverFileId = null;
     let post: PostRow;
     try {
@@ -491,13 +699,19 @@ async function handleSave(c: AppContext) {
       if (cover && coverFileId) await deleteFile(db, c.var.services.config.filesDir, coverFileId);
       throw err;
     }
-    if (existing?.cover_file_id && coverFileId !== undefined && coverFileId !== existing.cover_file_id) await deleteFile(db, c.var.services.config.filesDir, existing.cover_file_id);
+    if (existing?.cover_file_id && coverFileId !== undefined && coverFileId !== existing.cover_file_id)
+      await deleteFile(db, c.var.services.config.filesDir, existing.cover_file_id);
     contentChanged();
     const saved = action === "unpublish" ? "unpublished" : post.status === "draft" ? "draft" : post.status;
     return c.redirect(`/admin/posts/${post.id}?saved=${saved}`, 303);
   } catch (err) {
-    if (err instanceof AppError && (err.status === 422 || err.status === 409 || err.status === 413 || err.status === 415)) {
-      const fields: Errors = Object.keys(err.fields).length ? err.fields : { cover: { key: err.messageKey, params: err.params } };
+    if (
+      err instanceof AppError &&
+      (err.status === 422 || err.status === 409 || err.status === 413 || err.status === 415)
+    ) {
+      const fields: Errors = Object.keys(err.fields).length
+        ? err.fields
+        : { cover: { key: err.messageKey, params: err.params } };
       return editorPage(c, values, existing, fields, err.status as 422);
     }
     throw err;
@@ -518,15 +732,27 @@ async function previewPage(c: AppContext) {
       <div class="preview-bar" role="note">
         <div class="wrap preview-bar-inner">
           <span>
-            <strong>{t("publishing.preview.title")}</strong> — {as === "paid" ? t("publishing.preview.asPaid") : t("publishing.preview.asFree")}
+            <strong>{t("publishing.preview.title")}</strong> —{" "}
+            {as === "paid" ? t("publishing.preview.asPaid") : t("publishing.preview.asFree")}
           </span>
           <span class="preview-links">
-            <a href={`/admin/posts/${post.id}/preview?as=${as === "paid" ? "free" : "paid"}`}>{as === "paid" ? t("publishing.admin.previewFree") : t("publishing.admin.previewPaid")}</a>
+            <a href={`/admin/posts/${post.id}/preview?as=${as === "paid" ? "free" : "paid"}`}>
+              {as === "paid" ? t("publishing.admin.previewFree") : t("publishing.admin.previewPaid")}
+            </a>
             <a href={`/admin/posts/${post.id}`}>{t("publishing.preview.back")}</a>
           </span>
         </div>
       </div>
-      <PostArticle c={c} post={post} tags={tags} canRead={canRead} viewer="member" comments={[]} commentMode="hidden" preview />
+      <PostArticle
+        c={c}
+        post={post}
+        tags={tags}
+        canRead={canRead}
+        viewer="member"
+        comments={[]}
+        commentMode="hidden"
+        preview
+      />
     </Layout>,
   );
 }
@@ -540,7 +766,12 @@ async function uploadImage(c: AppContext) {
   const body = await readMultipart(c);
   const file = fileOf(body, "image");
   if (!file) throw new AppError("invalid_input", 422, "error.file_empty");
-  const stored = await savePostImage(db, c.var.services.config.filesDir, new Uint8Array(await file.arrayBuffer()), "post-image");
+  const stored = await savePostImage(
+    db,
+    c.var.services.config.filesDir,
+    new Uint8Array(await file.arrayBuffer()),
+    "post-image",
+  );
   const markdown = imageMarkdown(stored.id, file.name || "image");
   if (wantsJson) return c.json({ markdown, url: mediaUrl(stored.id) });
   const postId = formValue(strings(body), "post");
@@ -570,7 +801,13 @@ async function renderPreview(c: AppContext) {
   const md = formValue(form, "body").slice(0, limits.body);
   const r = renderBody(md, false);
   const isPublic = formValue(form, "audience") === "public";
-  return c.json({ teaserHtml: r.teaserHtml, paidHtml: r.paidHtml, gated: !isPublic, hasMarker: r.teaserHtml !== "" && r.paidHtml !== "", readingMinutes: r.readingMinutes });
+  return c.json({
+    teaserHtml: r.teaserHtml,
+    paidHtml: r.paidHtml,
+    gated: !isPublic,
+    hasMarker: r.teaserHtml !== "" && r.paidHtml !== "",
+    readingMinutes: r.readingMinutes,
+  });
 }
 
 /* ---------- comments moderation ---------- */
@@ -591,7 +828,13 @@ async function commentsPage(c: AppContext) {
       <div class="admin-top">
         <h1>{t("publishing.comments.admin.title")}</h1>
       </div>
-      {done && <Notice>{t(`publishing.comments.admin.done.${["hidden", "shown", "deleted", "blocked", "unblocked"].includes(done) ? done : "hidden"}`)}</Notice>}
+      {done && (
+        <Notice>
+          {t(
+            `publishing.comments.admin.done.${["hidden", "shown", "deleted", "blocked", "unblocked"].includes(done) ? done : "hidden"}`,
+          )}
+        </Notice>
+      )}
       <form method="get" action="/admin/comments" class="filters">
         <Select
           c={c}
@@ -621,7 +864,8 @@ async function commentsPage(c: AppContext) {
                 <a href={`/admin/members/${r.member_id}`}>
                   <strong>{r.name || r.email}</strong>
                 </a>{" "}
-                <span class="muted">{r.email}</span> · {formatDateTime(c.var.locale, r.created_at, c.var.site.timeZone)} · <a href={postUrl(r.slug)}>{r.title}</a>{" "}
+                <span class="muted">{r.email}</span> · {formatDateTime(c.var.locale, r.created_at, c.var.site.timeZone)}{" "}
+                · <a href={postUrl(r.slug)}>{r.title}</a>{" "}
                 {r.status === "hidden" && <span class="badge warn">{t("publishing.comments.status.hidden")}</span>}
                 {r.blocked && <span class="badge danger">{t("publishing.comments.admin.blockedBadge")}</span>}
               </p>
@@ -641,7 +885,10 @@ async function commentsPage(c: AppContext) {
                     {t("publishing.comments.admin.delete")}
                   </button>
                 </form>
-                <form method="post" action={`/admin/comments/members/${r.member_id}/${r.blocked ? "unblock" : "block"}`}>
+                <form
+                  method="post"
+                  action={`/admin/comments/members/${r.member_id}/${r.blocked ? "unblock" : "block"}`}
+                >
                   <CsrfField c={c} />
                   <input type="hidden" name="back" value={back} />
                   <button type="submit" class="secondary small">
@@ -655,9 +902,17 @@ async function commentsPage(c: AppContext) {
       )}
       {pages > 1 && (
         <nav class="pagination" aria-label={t("publishing.archive.pages")}>
-          {pageNo > 1 ? <a href={`/admin/comments?status=${status}&page=${pageNo - 1}`}>← {t("publishing.archive.newer")}</a> : <span />}
+          {pageNo > 1 ? (
+            <a href={`/admin/comments?status=${status}&page=${pageNo - 1}`}>← {t("publishing.archive.newer")}</a>
+          ) : (
+            <span />
+          )}
           <span class="muted small">{t("publishing.archive.pageOf", { page: pageNo, pages })}</span>
-          {pageNo < pages ? <a href={`/admin/comments?status=${status}&page=${pageNo + 1}`}>{t("publishing.archive.older")} →</a> : <span />}
+          {pageNo < pages ? (
+            <a href={`/admin/comments?status=${status}&page=${pageNo + 1}`}>{t("publishing.archive.older")} →</a>
+          ) : (
+            <span />
+          )}
         </nav>
       )}
     </>,
@@ -666,7 +921,10 @@ async function commentsPage(c: AppContext) {
 
 function backTo(form: PlainForm, done: string): string {
   const raw = formValue(form, "back");
-  const base = raw.startsWith("/admin/comments") && !raw.startsWith("//") && raw.length < 300 ? raw.replace(/([?&])done=[a-z]+&?/, "$1").replace(/[?&]$/, "") : "/admin/comments";
+  const base =
+    raw.startsWith("/admin/comments") && !raw.startsWith("//") && raw.length < 300
+      ? raw.replace(/([?&])done=[a-z]+&?/, "$1").replace(/[?&]$/, "")
+      : "/admin/comments";
   return `${base}${base.includes("?") ? "&" : "?"}done=${done}`;
 }
 
@@ -684,13 +942,22 @@ export function adminRoutes(app: Hono<AppEnv>): void {
   app.get("/admin/posts/:id", async (c) => {
     const post = await postIdParam(c);
     const tags = await tagsOfPost(c.var.services.db, post.id);
-    return editorPage(c, valuesOf(post, tags.map((tg) => tg.name), c.var.site.timeZone), post);
+    return editorPage(
+      c,
+      valuesOf(
+        post,
+        tags.map((tg) => tg.name),
+        c.var.site.timeZone,
+      ),
+      post,
+    );
   });
   app.get("/admin/posts/:id/preview", (c) => previewPage(c));
   app.post("/admin/posts/:id/delete", async (c) => {
     const post = await postIdParam(c);
     const form = await readForm(c);
-    if (formValue(form, "confirm") !== "on") throw new AppError("invalid_input", 422, "publishing.admin.deleteConfirmMissing");
+    if (formValue(form, "confirm") !== "on")
+      throw new AppError("invalid_input", 422, "publishing.admin.deleteConfirmMissing");
     await deletePost(c.var.services.db, post.id);
     contentChanged();
     return c.redirect("/admin/posts?deleted=1", 303);

@@ -6,7 +6,14 @@ import type { TestClient } from "../../../test/support/client.ts";
 import { revokeEntitlement } from "../offers/index.ts";
 import { addComment } from "./comments.ts";
 import type { PostRow } from "./service.ts";
-import { anonymousClient, createTier, makePost, memberWithSession, ownerClient, type TestMember } from "./test-support.ts";
+import {
+  anonymousClient,
+  createTier,
+  makePost,
+  memberWithSession,
+  ownerClient,
+  type TestMember,
+} from "./test-support.ts";
 
 /*
  * The paywall canary crawl (RELIABILITY.md, Access): every paid part carries a
@@ -33,11 +40,36 @@ before(async () => {
   tier = await createTier(app.db, "Cercle");
   otherTier = await createTier(app.db, "Mécènes");
   // Public posts, enough for two archive pages.
-  for (let i = 0; i < 14; i++) await makePost(app.db, { title: `Carnet public ${i}`, body: `Texte ouvert ${i}.`, tags: i % 2 ? "carnet, terre" : "carnet" });
-  const add = async (label: string, audience: "members" | "paid" | "offers", withMarker: boolean, action: "publish" | "save" = "publish", offers: string[] = []) => {
+  for (let i = 0; i < 14; i++)
+    await makePost(app.db, {
+      title: `Carnet public ${i}`,
+      body: `Texte ouvert ${i}.`,
+      tags: i % 2 ? "carnet, terre" : "carnet",
+    });
+  const add = async (
+    label: string,
+    audience: "members" | "paid" | "offers",
+    withMarker: boolean,
+    action: "publish" | "save" = "publish",
+    offers: string[] = [],
+  ) => {
     const mark = canary(label);
-    const body = withMarker ? `Un début que tout le monde peut lire (${label}).\n\n<!-- paywall -->\n\nLa suite : ${mark}\n\n![image](/post-media/00000000-0000-7000-8000-000000000000)` : `Tout est réservé : ${mark}`;
-    const post = await makePost(app.db, { title: `Article ${label}`, excerpt: withMarker ? "" : `Chapeau public ${label}`, body, audience, offers, tags: "réservé, terre" }, action, [tier, otherTier]);
+    const body = withMarker
+      ? `Un début que tout le monde peut lire (${label}).\n\n<!-- paywall -->\n\nLa suite : ${mark}\n\n![image](/post-media/00000000-0000-7000-8000-000000000000)`
+      : `Tout est réservé : ${mark}`;
+    const post = await makePost(
+      app.db,
+      {
+        title: `Article ${label}`,
+        excerpt: withMarker ? "" : `Chapeau public ${label}`,
+        body,
+        audience,
+        offers,
+        tags: "réservé, terre",
+      },
+      action,
+      [tier, otherTier],
+    );
     canaries.set(mark, post);
     if (action === "publish") gated.push(post);
   };
@@ -73,7 +105,9 @@ async function crawl(client: TestClient): Promise<Map<string, string>> {
     res.headers.forEach((v, k) => headers.push(`${k}: ${v}`));
     seen.set(path, `${res.status}\n${headers.join("\n")}\n${res.text}`);
     if (res.status >= 300 && res.status < 400 && res.location?.startsWith("/")) queue.push(res.location);
-    const links = [...res.text.matchAll(/(?:href|src|content)="([^"]+)"|<loc>([^<]+)<\/loc>|<link>([^<]+)<\/link>/g)].map((m) => (m[1] ?? m[2] ?? m[3])!.replace(/&amp;/g, "&"));
+    const links = [
+      ...res.text.matchAll(/(?:href|src|content)="([^"]+)"|<loc>([^<]+)<\/loc>|<link>([^<]+)<\/link>/g),
+    ].map((m) => (m[1] ?? m[2] ?? m[3])!.replace(/&amp;/g, "&"));
     for (let link of links) {
       if (link.startsWith(base)) link = link.slice(base.length) || "/";
       if (!link.startsWith("/") || link.startsWith("//")) continue;
@@ -88,7 +122,9 @@ async function crawl(client: TestClient): Promise<Map<string, string>> {
 /** Canaries found; `allowMembers` leaves out those of members-only posts (a free member may read them). */
 function hits(pages: Map<string, string>, allowMembers = false): string[] {
   const out: string[] = [];
-  for (const [path, text] of pages) for (const m of text.match(canaryPattern) ?? []) if (!(allowMembers && canaries.get(m)?.audience === "members")) out.push(`${path}: ${m}`);
+  for (const [path, text] of pages)
+    for (const m of text.match(canaryPattern) ?? [])
+      if (!(allowMembers && canaries.get(m)?.audience === "members")) out.push(`${path}: ${m}`);
   return out;
 }
 
@@ -97,7 +133,10 @@ test("anonymous crawl of every public surface: 0 canaries", async () => {
   assert.ok(pages.size >= 30, `crawled only ${pages.size} pages`);
   for (const p of gated) assert.ok(pages.has(`/p/${p.slug}`));
   assert.ok(pages.has("/blog/page/2"), "archive pagination crawled");
-  assert.ok([...pages.keys()].some((k) => k.startsWith("/tag/")), "tag pages crawled");
+  assert.ok(
+    [...pages.keys()].some((k) => k.startsWith("/tag/")),
+    "tag pages crawled",
+  );
   assert.deepEqual(hits(pages), []);
   // The teaser and the call to join are there instead.
   const members = pages.get(`/p/${gated[0]!.slug}`)!;
@@ -140,7 +179,11 @@ test("the entitled member finds the paid part; the wrong tier does not; revoked 
   const draft = [...canaries.values()].find((p) => p.status === "draft")!;
   assert.equal((await paying.client.get(`/p/${draft.slug}`)).status, 404);
   // Revoke: the very next request shows the teaser only.
-  const ent = await app.db.selectFrom("entitlements").select("id").where("member_id", "=", otherPaying.id).executeTakeFirstOrThrow();
+  const ent = await app.db
+    .selectFrom("entitlements")
+    .select("id")
+    .where("member_id", "=", otherPaying.id)
+    .executeTakeFirstOrThrow();
   assert.equal(await revokeEntitlement(app.db, otherPaying.id, ent.id, "refund"), true);
   assert.equal((await otherPaying.client.get(`/p/${other.slug}`)).text.match(canaryPattern), null);
   // The entitled member's visit did not leave a personal page in the anonymous cache.
@@ -158,7 +201,10 @@ test("RSS 2.0 parses with rss-parser: teasers only, links and GUIDs, OpenGraph h
     assert.ok(item.link?.startsWith(`${app.url}/p/`));
     assert.ok(item.guid);
     assert.ok(item.pubDate);
-    assert.equal(`${item.content ?? ""}${item["content:encoded"] ?? ""}${item.contentSnippet ?? ""}`.match(canaryPattern), null);
+    assert.equal(
+      `${item.content ?? ""}${item["content:encoded"] ?? ""}${item.contentSnippet ?? ""}`.match(canaryPattern),
+      null,
+    );
   }
   const paid = feed.items.find((i) => i.title === "Article paid")!;
   assert.match(String(paid["content:encoded"]), /Un début que tout le monde peut lire/);

@@ -16,13 +16,20 @@ test("members comment in plain text (escaped, line breaks kept); event recorded;
   const post = await makePost(app.db, { title: "Ouvert aux commentaires" });
   const m = await memberWithSession(app, { name: "Inès" });
   await m.client.get(`/p/${post.slug}`);
-  const res = await m.client.post(`/p/${post.slug}/comments`, { body: "Première ligne\n<b>gras?</b> & <script>alert(1)</script>" });
+  const res = await m.client.post(`/p/${post.slug}/comments`, {
+    body: "Première ligne\n<b>gras?</b> & <script>alert(1)</script>",
+  });
   assert.equal(res.status, 303);
   assert.match(res.location ?? "", new RegExp(`^/p/${post.slug}#c-`));
   const page = await m.client.get(`/p/${post.slug}`);
   assert.match(page.text, /Première ligne\n&lt;b&gt;gras\?&lt;\/b&gt; &amp; &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.match(page.text, /<strong>Inès<\/strong>/);
-  const ev = await app.db.selectFrom("events").select(["type", "data"]).where("member_id", "=", m.id).where("type", "=", "post.commented").execute();
+  const ev = await app.db
+    .selectFrom("events")
+    .select(["type", "data"])
+    .where("member_id", "=", m.id)
+    .where("type", "=", "post.commented")
+    .execute();
   assert.equal(ev.length, 1);
   // Anonymous: no form, a link to log in; a POST without a session goes to login and stores nothing.
   const anon = anonymousClient(app);
@@ -52,11 +59,17 @@ test("bad comments: empty, huge, control characters → 422 with the text kept; 
   }
   assert.equal(await countRows(app.db, "comments"), before);
   const statuses: number[] = [];
-  for (let i = 0; i < 7; i++) statuses.push((await m.client.post(`/p/${post.slug}/comments`, { body: `message ${i}` })).status);
+  for (let i = 0; i < 7; i++)
+    statuses.push((await m.client.post(`/p/${post.slug}/comments`, { body: `message ${i}` })).status);
   assert.deepEqual(statuses.slice(0, 5), [303, 303, 303, 303, 303]);
   assert.equal(statuses[5], 429);
   const tier = await createTier(app.db);
-  const paid = await makePost(app.db, { title: "Pour le cercle", audience: "offers", offers: [tier], body: "a\n\n<!-- paywall -->\n\nb" }, "publish", [tier]);
+  const paid = await makePost(
+    app.db,
+    { title: "Pour le cercle", audience: "offers", offers: [tier], body: "a\n\n<!-- paywall -->\n\nb" },
+    "publish",
+    [tier],
+  );
   const freeM = await memberWithSession(app);
   await freeM.client.get(`/p/${paid.slug}`);
   const denied = await freeM.client.post(`/p/${paid.slug}/comments`, { body: "je veux commenter" });
@@ -76,7 +89,12 @@ test("moderation: hide, show, delete, block (hides everything, refuses new comme
   const list = await owner.get("/admin/comments");
   assert.equal(list.status, 200);
   assert.match(list.text, /Premier message du troll/);
-  const ids = await app.db.selectFrom("comments").select("id").where("member_id", "=", troll.id).orderBy("created_at").execute();
+  const ids = await app.db
+    .selectFrom("comments")
+    .select("id")
+    .where("member_id", "=", troll.id)
+    .orderBy("created_at")
+    .execute();
   const hide = await owner.post(`/admin/comments/${ids[0]!.id}/hide`, { back: "/admin/comments" });
   assert.equal(hide.status, 303);
   let page = await anonymousClient(app).get(`/p/${post.slug}`);
@@ -86,8 +104,13 @@ test("moderation: hide, show, delete, block (hides everything, refuses new comme
   page = await anonymousClient(app).get(`/p/${post.slug}`);
   assert.match(page.text, /Premier message du troll/);
   await owner.post(`/admin/comments/${ids[1]!.id}/delete`, {});
-  assert.equal(await app.db.selectFrom("comments").select("id").where("id", "=", ids[1]!.id).executeTakeFirst(), undefined);
-  const block = await owner.post(`/admin/comments/members/${troll.id}/block`, { back: "/admin/comments?status=hidden" });
+  assert.equal(
+    await app.db.selectFrom("comments").select("id").where("id", "=", ids[1]!.id).executeTakeFirst(),
+    undefined,
+  );
+  const block = await owner.post(`/admin/comments/members/${troll.id}/block`, {
+    back: "/admin/comments?status=hidden",
+  });
   assert.equal(block.status, 303);
   assert.match(block.location ?? "", /^\/admin\/comments\?status=hidden&done=blocked$/);
   page = await anonymousClient(app).get(`/p/${post.slug}`);
@@ -102,5 +125,8 @@ test("moderation: hide, show, delete, block (hides everything, refuses new comme
   assert.equal((await troll.client.post(`/p/${post.slug}/comments`, { body: "je me suis calmé" })).status, 303);
   assert.equal((await owner.post("/admin/comments/not-an-id/hide", {})).status, 404);
   await eraseMember(app.db, troll.id, "staff");
-  assert.equal((await app.db.selectFrom("comments").select("id").where("member_id", "=", troll.id).execute()).length, 0);
+  assert.equal(
+    (await app.db.selectFrom("comments").select("id").where("member_id", "=", troll.id).execute()).length,
+    0,
+  );
 });

@@ -19,7 +19,11 @@ export interface CommentView {
 }
 
 export async function isBlocked(db: Db, memberId: string): Promise<boolean> {
-  return !!(await db.selectFrom("comment_blocks").select("member_id").where("member_id", "=", memberId).executeTakeFirst());
+  return !!(await db
+    .selectFrom("comment_blocks")
+    .select("member_id")
+    .where("member_id", "=", memberId)
+    .executeTakeFirst());
 }
 
 /**
@@ -35,7 +39,18 @@ export async function addComment(db: Db, postId: string, memberId: string, body:
   return transaction(db, async (trx) => {
     const id = newId();
     const at = nowIso();
-    await trx.insertInto("comments").values({ id, post_id: postId, member_id: memberId, body: v.body, status: "visible", created_at: at, updated_at: at }).execute();
+    await trx
+      .insertInto("comments")
+      .values({
+        id,
+        post_id: postId,
+        member_id: memberId,
+        body: v.body,
+        status: "visible",
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
     await recordEvent(trx, { memberId, type: "post.commented", actor: "member", data: { postId, commentId: id } });
     return id;
   });
@@ -46,14 +61,27 @@ export async function visibleComments(db: Db, postId: string, limit = 500): Prom
   const rows = await db
     .selectFrom("comments")
     .innerJoin("members", "members.id", "comments.member_id")
-    .select(["comments.id", "comments.body", "comments.created_at", "comments.member_id", "members.name", "members.email"])
+    .select([
+      "comments.id",
+      "comments.body",
+      "comments.created_at",
+      "comments.member_id",
+      "members.name",
+      "members.email",
+    ])
     .where("comments.post_id", "=", postId)
     .where("comments.status", "=", "visible")
     .orderBy("comments.created_at")
     .orderBy("comments.id")
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, body: r.body, createdAt: r.created_at, memberId: r.member_id, authorName: displayName(r.name, r.email) }));
+  return rows.map((r) => ({
+    id: r.id,
+    body: r.body,
+    createdAt: r.created_at,
+    memberId: r.member_id,
+    authorName: displayName(r.name, r.email),
+  }));
 }
 
 /** A member's public name: the name they gave, else the part of their address before "@", never the whole address. */
@@ -85,12 +113,26 @@ export interface AdminCommentFilter {
 }
 
 export async function listCommentsForAdmin(db: Db, f: AdminCommentFilter) {
-  let q = db.selectFrom("comments").innerJoin("members", "members.id", "comments.member_id").innerJoin("posts", "posts.id", "comments.post_id");
+  let q = db
+    .selectFrom("comments")
+    .innerJoin("members", "members.id", "comments.member_id")
+    .innerJoin("posts", "posts.id", "comments.post_id");
   if (f.status === "visible" || f.status === "hidden") q = q.where("comments.status", "=", f.status);
   const [rows, total] = await Promise.all([
     q
       .leftJoin("comment_blocks", "comment_blocks.member_id", "comments.member_id")
-      .select(["comments.id", "comments.body", "comments.status", "comments.created_at", "comments.member_id", "members.name", "members.email", "posts.title", "posts.slug", "comment_blocks.member_id as blocked"])
+      .select([
+        "comments.id",
+        "comments.body",
+        "comments.status",
+        "comments.created_at",
+        "comments.member_id",
+        "members.name",
+        "members.email",
+        "posts.title",
+        "posts.slug",
+        "comment_blocks.member_id as blocked",
+      ])
       .orderBy("comments.created_at", "desc")
       .orderBy("comments.id", "desc")
       .limit(f.perPage)
@@ -102,7 +144,11 @@ export async function listCommentsForAdmin(db: Db, f: AdminCommentFilter) {
 }
 
 export async function setCommentStatus(db: Db, id: string, status: "visible" | "hidden"): Promise<void> {
-  const r = await db.updateTable("comments").set({ status, updated_at: nowIso() }).where("id", "=", id).executeTakeFirst();
+  const r = await db
+    .updateTable("comments")
+    .set({ status, updated_at: nowIso() })
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new AppError("not_found", 404);
 }
 
@@ -116,9 +162,21 @@ export async function blockMember(db: Db, memberId: string, staffId: string | nu
   await transaction(db, async (trx) => {
     const member = await trx.selectFrom("members").select("id").where("id", "=", memberId).executeTakeFirst();
     if (!member) throw new AppError("not_found", 404);
-    const existing = await trx.selectFrom("comment_blocks").select("member_id").where("member_id", "=", memberId).executeTakeFirst();
-    if (!existing) await trx.insertInto("comment_blocks").values({ member_id: memberId, blocked_by: staffId, created_at: nowIso() }).execute();
-    await trx.updateTable("comments").set({ status: "hidden", updated_at: nowIso() }).where("member_id", "=", memberId).execute();
+    const existing = await trx
+      .selectFrom("comment_blocks")
+      .select("member_id")
+      .where("member_id", "=", memberId)
+      .executeTakeFirst();
+    if (!existing)
+      await trx
+        .insertInto("comment_blocks")
+        .values({ member_id: memberId, blocked_by: staffId, created_at: nowIso() })
+        .execute();
+    await trx
+      .updateTable("comments")
+      .set({ status: "hidden", updated_at: nowIso() })
+      .where("member_id", "=", memberId)
+      .execute();
     await recordEvent(trx, { memberId, type: "comments.blocked", actor: "staff", data: {} });
   });
 }
@@ -126,6 +184,7 @@ export async function blockMember(db: Db, memberId: string, staffId: string | nu
 export async function unblockMember(db: Db, memberId: string): Promise<void> {
   await transaction(db, async (trx) => {
     const r = await trx.deleteFrom("comment_blocks").where("member_id", "=", memberId).executeTakeFirst();
-    if (Number(r.numDeletedRows) > 0) await recordEvent(trx, { memberId, type: "comments.unblocked", actor: "staff", data: {} });
+    if (Number(r.numDeletedRows) > 0)
+      await recordEvent(trx, { memberId, type: "comments.unblocked", actor: "staff", data: {} });
   });
 }

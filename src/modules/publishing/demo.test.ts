@@ -20,10 +20,21 @@ test("publishing demo: a few dozen French posts in every audience, tags, comment
   assert.ok(first.posts >= 30, `${first.posts} posts`);
   assert.ok(first.comments >= 20, `${first.comments} comments`);
   assert.ok(first.tags >= 10);
-  const byAudience = await app.db.selectFrom("posts").select(["audience", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("audience").execute();
+  const byAudience = await app.db
+    .selectFrom("posts")
+    .select(["audience", (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy("audience")
+    .execute();
   const counts = Object.fromEntries(byAudience.map((r) => [r.audience, Number(r.n)]));
-  assert.ok(counts.public! >= 10 && counts.members! >= 5 && counts.paid! >= 5 && counts.offers! >= 2, JSON.stringify(counts));
-  const gated = await app.db.selectFrom("posts").select(["teaser_html", "paid_html"]).where("audience", "!=", "public").execute();
+  assert.ok(
+    counts.public! >= 10 && counts.members! >= 5 && counts.paid! >= 5 && counts.offers! >= 2,
+    JSON.stringify(counts),
+  );
+  const gated = await app.db
+    .selectFrom("posts")
+    .select(["teaser_html", "paid_html"])
+    .where("audience", "!=", "public")
+    .execute();
   for (const p of gated) {
     assert.ok(p.teaser_html.length > 50);
     assert.ok(p.paid_html.length > 50);

@@ -7,7 +7,9 @@ import { mediaUrl, publicSummary } from "./views.tsx";
 
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 forbids are dropped rather than escaped.
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "").replace(/[<>&'"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch]!);
+  return s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+    .replace(/[<>&'"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch]!);
 }
 
 /** Feed readers show HTML outside our site: make our own links and images absolute. */
@@ -28,11 +30,16 @@ export async function renderRss(c: AppContext): Promise<string> {
   const site = c.var.site;
   const locale = site.locale;
   const { rows } = await listPublished(db, { limit: feedSize, offset: 0 });
-  const tags = await tagsOfPosts(db, rows.map((r) => r.id));
+  const tags = await tagsOfPosts(
+    db,
+    rows.map((r) => r.id),
+  );
   const items = rows.map((p) => {
     const link = `${base}${postUrl(p.slug)}`;
     const gated = p.audience !== "public";
-    const more = gated ? `<p><a href="${xmlEscape(link)}">${xmlEscape(t(locale, "publishing.rss.readOn"))}</a></p>` : "";
+    const more = gated
+      ? `<p><a href="${xmlEscape(link)}">${xmlEscape(t(locale, "publishing.rss.readOn"))}</a></p>`
+      : "";
     const cover = p.cover_file_id ? `<p><img src="${base}${mediaUrl(p.cover_file_id)}" alt=""/></p>` : "";
     const content = cover + absolutize(p.teaser_html, base) + more;
     const cats = (tags.get(p.id) ?? []).map((tg) => `<category>${xmlEscape(tg.name)}</category>`).join("");
@@ -70,7 +77,13 @@ export async function renderRss(c: AppContext): Promise<string> {
 export async function renderSitemap(c: AppContext): Promise<string> {
   const db = c.var.services.db;
   const base = c.var.services.config.publicUrl;
-  const posts = await db.selectFrom("posts").select(["slug", "updated_at"]).where("status", "=", "published").orderBy("published_at", "desc").limit(45_000).execute();
+  const posts = await db
+    .selectFrom("posts")
+    .select(["slug", "updated_at"])
+    .where("status", "=", "published")
+    .orderBy("published_at", "desc")
+    .limit(45_000)
+    .execute();
   const tagRows = await db
     .selectFrom("tags")
     .innerJoin("post_tags", "post_tags.tag_id", "tags.id")
@@ -79,7 +92,8 @@ export async function renderSitemap(c: AppContext): Promise<string> {
     .where("posts.status", "=", "published")
     .groupBy("tags.slug")
     .execute();
-  const url = (loc: string, lastmod?: string) => `<url><loc>${xmlEscape(base + loc)}</loc>${lastmod ? `<lastmod>${lastmod.slice(0, 10)}</lastmod>` : ""}</url>`;
+  const url = (loc: string, lastmod?: string) =>
+    `<url><loc>${xmlEscape(base + loc)}</loc>${lastmod ? `<lastmod>${lastmod.slice(0, 10)}</lastmod>` : ""}</url>`;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`,
@@ -93,6 +107,16 @@ export async function renderSitemap(c: AppContext): Promise<string> {
 }
 
 export function feedRoutes(app: Hono<AppEnv>): void {
-  app.get("/rss.xml", async (c) => c.body(await renderRss(c), 200, { "Content-Type": "application/rss+xml; charset=utf-8", "Cache-Control": "public, max-age=300" }));
-  app.get("/sitemap.xml", async (c) => c.body(await renderSitemap(c), 200, { "Content-Type": "application/xml; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
+  app.get("/rss.xml", async (c) =>
+    c.body(await renderRss(c), 200, {
+      "Content-Type": "application/rss+xml; charset=utf-8",
+      "Cache-Control": "public, max-age=300",
+    }),
+  );
+  app.get("/sitemap.xml", async (c) =>
+    c.body(await renderSitemap(c), 200, {
+      "Content-Type": "application/xml; charset=utf-8",
+      "Cache-Control": "public, max-age=3600",
+    }),
+  );
 }

@@ -24,7 +24,8 @@ export const publishingMessages = defineMessages({
     "publishing.field.slug": "Adresse de l’article",
     "publishing.field.slugHint": "Lettres minuscules, chiffres et tirets. Laissez vide pour la tirer du titre.",
     "publishing.field.excerpt": "Chapeau",
-    "publishing.field.excerptHint": "Une ou deux phrases affichées dans la liste, les partages et le flux RSS. Jamais de contenu réservé ici.",
+    "publishing.field.excerptHint":
+      "Une ou deux phrases affichées dans la liste, les partages et le flux RSS. Jamais de contenu réservé ici.",
     "publishing.field.body": "Texte",
     "publishing.field.bodyHint": "Markdown. Une ligne {marker} sépare l’introduction publique de la partie réservée.",
     "publishing.field.tags": "Étiquettes",
@@ -32,12 +33,14 @@ export const publishingMessages = defineMessages({
     "publishing.field.audience": "Qui peut lire",
     "publishing.field.offers": "Formules qui donnent accès",
     "publishing.field.publishAt": "Date de publication",
-    "publishing.field.publishAtHint": "Laissez vide pour publier tout de suite. Une date future programme l’article (fuseau : {tz}).",
+    "publishing.field.publishAtHint":
+      "Laissez vide pour publier tout de suite. Une date future programme l’article (fuseau : {tz}).",
     "publishing.field.cover": "Image de couverture",
     "publishing.field.coverCurrent": "Couverture actuelle",
     "publishing.field.coverRemove": "Retirer la couverture",
     "publishing.field.comments": "Autoriser les commentaires des membres",
-    "publishing.errors.slug": "Utilisez seulement des lettres minuscules sans accents, des chiffres et des tirets, par exemple mon-article.",
+    "publishing.errors.slug":
+      "Utilisez seulement des lettres minuscules sans accents, des chiffres et des tirets, par exemple mon-article.",
     "publishing.errors.slugTaken": "Un autre article utilise déjà cette adresse. Choisissez-en une autre.",
     "publishing.errors.tagTooLong": "Une étiquette fait au plus {max} caractères.",
     "publishing.errors.tagInvalid": "L’étiquette « {tag} » doit contenir au moins une lettre ou un chiffre.",
@@ -86,7 +89,8 @@ export const publishingMessages = defineMessages({
     "publishing.editor.list": "Liste",
     "publishing.editor.image": "Image",
     "publishing.editor.paywall": "Réservé à partir d’ici",
-    "publishing.editor.paywallHint": "Insère le repère : au-dessus, l’introduction publique ; en dessous, la partie réservée.",
+    "publishing.editor.paywallHint":
+      "Insère le repère : au-dessus, l’introduction publique ; en dessous, la partie réservée.",
     "publishing.editor.paywallLine": "Réservé à partir d’ici",
     "publishing.editor.preview": "Aperçu",
     "publishing.editor.previewEmpty": "L’aperçu apparaîtra ici.",
@@ -94,7 +98,8 @@ export const publishingMessages = defineMessages({
     "publishing.editor.uploading": "Envoi de l’image…",
     "publishing.editor.uploadFailed": "L’image n’a pas pu être envoyée.",
     "publishing.editor.uploadTitle": "Ajouter une image",
-    "publishing.editor.uploadLead": "Glissez une image dans le texte, collez-la, ou utilisez le bouton Image. Sans JavaScript : enregistrez d’abord, puis envoyez l’image ici et copiez la ligne obtenue dans le texte.",
+    "publishing.editor.uploadLead":
+      "Glissez une image dans le texte, collez-la, ou utilisez le bouton Image. Sans JavaScript : enregistrez d’abord, puis envoyez l’image ici et copiez la ligne obtenue dans le texte.",
     "publishing.editor.upload": "Envoyer l’image",
     "publishing.help.heading": "Intertitre",
     "publishing.help.bold": "gras",
@@ -122,9 +127,11 @@ export const publishingMessages = defineMessages({
     "publishing.tag.description": "Les articles de {site} sur « {tag} ».",
     "publishing.tag.all": "Tous les articles",
     "publishing.paywall.members.title": "La suite est réservée aux membres",
-    "publishing.paywall.members.lead": "L’inscription est gratuite : rejoignez {site} pour lire l’article en entier et recevoir les prochains.",
+    "publishing.paywall.members.lead":
+      "L’inscription est gratuite : rejoignez {site} pour lire l’article en entier et recevoir les prochains.",
     "publishing.paywall.paid.title": "La suite est réservée aux abonnés",
-    "publishing.paywall.paid.lead": "Soutenez le travail de {site} avec une formule d’abonnement pour lire l’article en entier.",
+    "publishing.paywall.paid.lead":
+      "Soutenez le travail de {site} avec une formule d’abonnement pour lire l’article en entier.",
     "publishing.paywall.join": "M’inscrire gratuitement",
     "publishing.paywall.plans": "Voir les formules",
     "publishing.paywall.upgrade": "Choisir une formule",
@@ -160,7 +167,8 @@ export const publishingMessages = defineMessages({
     "publishing.comments.admin.done.hidden": "Commentaire masqué.",
     "publishing.comments.admin.done.shown": "Commentaire de nouveau visible.",
     "publishing.comments.admin.done.deleted": "Commentaire supprimé.",
-    "publishing.comments.admin.done.blocked": "Membre bloqué : ses commentaires sont masqués et il ne peut plus commenter.",
+    "publishing.comments.admin.done.blocked":
+      "Membre bloqué : ses commentaires sont masqués et il ne peut plus commenter.",
     "publishing.comments.admin.done.unblocked": "Membre débloqué.",
     "publishing.rss.readOn": "Lire la suite sur le site",
     "events.post.commented": "A commenté un article",
@@ -190,9 +198,11 @@ export const publishingMessages = defineMessages({
     "publishing.field.slug": "Post address",
     "publishing.field.slugHint": "Lower-case letters, digits and dashes. Leave empty to make it from the title.",
     "publishing.field.excerpt": "Standfirst",
-    "publishing.field.excerptHint": "One or two sentences shown in the list, in shares and in the RSS feed. Never put members-only content here.",
+    "publishing.field.excerptHint":
+      "One or two sentences shown in the list, in shares and in the RSS feed. Never put members-only content here.",
     "publishing.field.body": "Text",
-    "publishing.field.bodyHint": "Markdown. A line {marker} separates the public introduction from the members-only part.",
+    "publishing.field.bodyHint":
+      "Markdown. A line {marker} separates the public introduction from the members-only part.",
     "publishing.field.tags": "Tags",
     "publishing.field.tagsHint": "Separated by commas, for example: ceramics, studio.",
     "publishing.field.audience": "Who may read",
@@ -252,7 +262,8 @@ export const publishingMessages = defineMessages({
     "publishing.editor.list": "List",
     "publishing.editor.image": "Image",
     "publishing.editor.paywall": "Members only from here",
-    "publishing.editor.paywallHint": "Inserts the marker: above it the public introduction, below it the members-only part.",
+    "publishing.editor.paywallHint":
+      "Inserts the marker: above it the public introduction, below it the members-only part.",
     "publishing.editor.paywallLine": "Members only from here",
     "publishing.editor.preview": "Preview",
     "publishing.editor.previewEmpty": "The preview will appear here.",
@@ -260,7 +271,8 @@ export const publishingMessages = defineMessages({
     "publishing.editor.uploading": "Uploading the image…",
     "publishing.editor.uploadFailed": "The image could not be uploaded.",
     "publishing.editor.uploadTitle": "Add an image",
-    "publishing.editor.uploadLead": "Drop an image into the text, paste it, or use the Image button. Without JavaScript: save first, then upload the image here and copy the line you get into the text.",
+    "publishing.editor.uploadLead":
+      "Drop an image into the text, paste it, or use the Image button. Without JavaScript: save first, then upload the image here and copy the line you get into the text.",
     "publishing.editor.upload": "Upload the image",
     "publishing.help.heading": "Heading",
     "publishing.help.bold": "bold",
@@ -288,7 +300,8 @@ export const publishingMessages = defineMessages({
     "publishing.tag.description": "Posts from {site} about “{tag}”.",
     "publishing.tag.all": "All posts",
     "publishing.paywall.members.title": "The rest is for members",
-    "publishing.paywall.members.lead": "Joining is free: sign up to {site} to read the whole post and get the next ones.",
+    "publishing.paywall.members.lead":
+      "Joining is free: sign up to {site} to read the whole post and get the next ones.",
     "publishing.paywall.paid.title": "The rest is for subscribers",
     "publishing.paywall.paid.lead": "Support {site}’s work with a subscription plan to read the whole post.",
     "publishing.paywall.join": "Join for free",
@@ -326,7 +339,8 @@ export const publishingMessages = defineMessages({
     "publishing.comments.admin.done.hidden": "Comment hidden.",
     "publishing.comments.admin.done.shown": "Comment visible again.",
     "publishing.comments.admin.done.deleted": "Comment deleted.",
-    "publishing.comments.admin.done.blocked": "Member blocked: their comments are hidden and they can no longer comment.",
+    "publishing.comments.admin.done.blocked":
+      "Member blocked: their comments are hidden and they can no longer comment.",
     "publishing.comments.admin.done.unblocked": "Member unblocked.",
     "publishing.rss.readOn": "Read on on the site",
     "events.post.commented": "Commented on a post",

@@ -10,7 +10,18 @@ import { publicRoutes } from "./public.tsx";
 import { contentChanged } from "./service.ts";
 import { newsletterJobs, newsletterMessages, newsletterRoutes } from "./newsletter/index.ts";
 
-export { getPostForSending, postResource, audienceOf, postUrl, findPost, findPostBySlug, tagsOfPost, type PostForSending, type PostRow, type TagRef } from "./service.ts";
+export {
+  getPostForSending,
+  postResource,
+  audienceOf,
+  postUrl,
+  findPost,
+  findPostBySlug,
+  tagsOfPost,
+  type PostForSending,
+  type PostRow,
+  type TagRef,
+} from "./service.ts";
 export { splitAtPaywall, renderBody, slugify, PAYWALL_MARKER } from "./content.ts";
 export { savePost, publishDuePosts, type PostInput } from "./posts.ts";
 export { addComment } from "./comments.ts";
@@ -27,7 +38,10 @@ export const publishEveryMs = 60_000;
 /** Posts with a paywall inside, the archive, RSS, sitemap, comments (and the newsletter engine in ./newsletter). */
 export const publishingModule: AtelierModule = {
   name: "publishing",
-  messages: { fr: { ...publishingMessages.fr, ...newsletterMessages.fr }, en: { ...publishingMessages.en, ...newsletterMessages.en } },
+  messages: {
+    fr: { ...publishingMessages.fr, ...newsletterMessages.fr },
+    en: { ...publishingMessages.en, ...newsletterMessages.en },
+  },
   routes(app) {
     registerNavLink({ href: "/blog", labelKey: "publishing.nav.blog", order: 10 });
     registerHeadLink({ rel: "alternate", type: "application/rss+xml", href: "/rss.xml" });

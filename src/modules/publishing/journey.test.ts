@@ -28,8 +28,26 @@ after(async () => {
 });
 
 const words = {
-  fr: { login: "Se connecter", paywall: "Réservé à partir d’ici", publish: "Publier", saveDraft: "Enregistrer le brouillon", published: "Article publié.", upsell: "La suite est réservée aux abonnés", free: "comme membre gratuit", paid: "comme abonné payant" },
-  en: { login: "Log in", paywall: "Members only from here", publish: "Publish", saveDraft: "Save draft", published: "Post published.", upsell: "The rest is for subscribers", free: "as a free member", paid: "as a paying member" },
+  fr: {
+    login: "Se connecter",
+    paywall: "Réservé à partir d’ici",
+    publish: "Publier",
+    saveDraft: "Enregistrer le brouillon",
+    published: "Article publié.",
+    upsell: "La suite est réservée aux abonnés",
+    free: "comme membre gratuit",
+    paid: "comme abonné payant",
+  },
+  en: {
+    login: "Log in",
+    paywall: "Members only from here",
+    publish: "Publish",
+    saveDraft: "Save draft",
+    published: "Post published.",
+    upsell: "The rest is for subscribers",
+    free: "as a free member",
+    paid: "as a paying member",
+  },
 };
 
 for (const locale of ["fr", "en"] as const) {
@@ -46,16 +64,26 @@ for (const locale of ["fr", "en"] as const) {
       await page.waitForURL(/\/admin/);
       await page.goto(`${app.url}/admin/posts/new`);
       await page.fill("#f-title", title);
-      assert.equal(await page.inputValue("#f-slug"), locale === "fr" ? "emaux-dhiver" : "winter-glazes", "slug follows the title");
+      assert.equal(
+        await page.inputValue("#f-slug"),
+        locale === "fr" ? "emaux-dhiver" : "winter-glazes",
+        "slug follows the title",
+      );
       await page.fill("#f-excerpt", locale === "fr" ? "Trois recettes d’émail." : "Three glaze recipes.");
-      await page.locator("#f-body").fill(locale === "fr" ? "Le début, pour tout le monde." : "The start, for everyone.");
+      await page
+        .locator("#f-body")
+        .fill(locale === "fr" ? "Le début, pour tout le monde." : "The start, for everyone.");
       await page.locator("#f-body").press("End");
       await page.getByRole("button", { name: w.paywall }).click();
       await page.locator("#f-body").press("End");
       await page.locator("#f-body").pressSequentially(`${secret} **recette**`);
       // Image by the toolbar button (its hidden file input), inserted as Markdown.
-      await page.locator("[data-image-input]").setInputFiles({ name: "four.png", mimeType: "image/png", buffer: Buffer.from(await pngBytes(1200, 800)) });
-      await page.waitForFunction(() => /!\[four\]\(\/post-media\//.test((document.querySelector("#f-body") as HTMLTextAreaElement).value));
+      await page
+        .locator("[data-image-input]")
+        .setInputFiles({ name: "four.png", mimeType: "image/png", buffer: Buffer.from(await pngBytes(1200, 800)) });
+      await page.waitForFunction(() =>
+        /!\[four\]\(\/post-media\//.test((document.querySelector("#f-body") as HTMLTextAreaElement).value),
+      );
       await page.check(`input[name=audience][value=offers]`);
       await page.check(`input[name=offers][value="${tier}"]`);
       await page.fill("#f-tags", locale === "fr" ? "émail, recettes" : "glaze, recipes");
@@ -98,7 +126,11 @@ for (const locale of ["fr", "en"] as const) {
         await p.page.context().addCookies([{ name: sessionCookie.member, value: cookie, url: app.url }]);
         await p.page.goto(`${app.url}/lang/${locale}?next=/p/${post.slug}`);
         assert.equal(await p.page.locator("h1").textContent(), title);
-        assert.ok(await p.page.getByText(locale === "fr" ? "Le début, pour tout le monde." : "The start, for everyone.").count());
+        assert.ok(
+          await p.page
+            .getByText(locale === "fr" ? "Le début, pour tout le monde." : "The start, for everyone.")
+            .count(),
+        );
         assert.equal((await p.page.getByText(secret).count()) > 0, sees, `${who} member`);
         assert.equal((await p.page.getByText(w.upsell).count()) > 0, !sees, `${who} member upsell`);
         if (sees) assert.equal(await p.page.locator(".post-paid img").count(), 1);

@@ -43,7 +43,8 @@ export function localToUtc(local: string, timeZone: string): string | null {
   const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
   const wall = Date.UTC(y, mo - 1, d, h, mi);
   const check = new Date(wall);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59) return null;
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59)
+    return null;
   // Find the offset at that instant (twice, to settle across a DST change).
   let guess = wall;
   for (let i = 0; i < 2; i++) guess = wall - offsetMs(guess, timeZone);
@@ -51,7 +52,16 @@ export function localToUtc(local: string, timeZone: string): string | null {
 }
 
 function offsetMs(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(at));
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return asUtc - Math.floor(at / 1000) * 1000;
@@ -118,7 +128,8 @@ export function validatePost(input: PostInput, ctx: SaveContext) {
   const tags = parseTags(v.tags);
   if ("key" in tags) errors.tags = tags;
   const offers = v.audience === "offers" ? [...new Set(input.offers)].filter((o) => ctx.tierIds.includes(o)) : [];
-  if (v.audience === "offers" && (offers.length === 0 || offers.length !== new Set(input.offers).size)) errors.offers = { key: "publishing.errors.offers" };
+  if (v.audience === "offers" && (offers.length === 0 || offers.length !== new Set(input.offers).size))
+    errors.offers = { key: "publishing.errors.offers" };
   let publishAtIso: string | null = null;
   if (v.publishAt.trim()) {
     publishAtIso = localToUtc(v.publishAt, ctx.timeZone);
@@ -128,16 +139,27 @@ export function validatePost(input: PostInput, ctx: SaveContext) {
   return { ...v, slug, slugGiven, tags: tags as ParsedTags, offers, publishAtIso };
 }
 
-export async function savePost(db: Db, id: string | null, input: PostInput, action: PostAction, ctx: SaveContext, now = new Date()): Promise<PostRow> {
+export async function savePost(
+  db: Db,
+  id: string | null,
+  input: PostInput,
+  action: PostAction,
+  ctx: SaveContext,
+  now = new Date(),
+): Promise<PostRow> {
   const valid = validatePost(input, ctx);
   const { slugGiven, tags, offers, publishAtIso, ...v } = valid;
   let slug = valid.slug;
   return transaction(db, async (trx) => {
     const existing = id ? await findPost(trx, id) : undefined;
     if (id && !existing) throw new AppError("not_found", 404);
-    if (!slugGiven) slug = existing && existing.title === v.title ? existing.slug : await uniqueSlug(trx, slugify(v.title), id);
+    if (!slugGiven)
+      slug = existing && existing.title === v.title ? existing.slug : await uniqueSlug(trx, slugify(v.title), id);
     const clash = await trx.selectFrom("posts").select("id").where("slug", "=", slug).executeTakeFirst();
-    if (clash && clash.id !== id) throw new AppError("conflict", 409, "publishing.errors.slugTaken", { slug: { key: "publishing.errors.slugTaken" } });
+    if (clash && clash.id !== id)
+      throw new AppError("conflict", 409, "publishing.errors.slugTaken", {
+        slug: { key: "publishing.errors.slugTaken" },
+      });
 
     const audience = v.audience as AudienceChoice;
     const rendered = renderBody(v.body, audience === "public");
@@ -192,7 +214,11 @@ export async function savePost(db: Db, id: string | null, input: PostInput, acti
     };
     const postId = id ?? newId();
     if (existing) await trx.updateTable("posts").set(row).where("id", "=", postId).execute();
-    else await trx.insertInto("posts").values({ ...row, id: postId, author_id: ctx.staffId, created_at: at }).execute();
+    else
+      await trx
+        .insertInto("posts")
+        .values({ ...row, id: postId, author_id: ctx.staffId, created_at: at })
+        .execute();
     await setPostTags(trx, postId, tags);
     return (await findPost(trx, postId))!;
   });
@@ -210,7 +236,12 @@ async function setPostTags(db: Db, postId: string, tags: ParsedTags): Promise<vo
     await db.insertInto("post_tags").values({ post_id: postId, tag_id: tag.id, position: i }).execute();
   }
   // Tags no post uses any more disappear from tag pages and the sitemap.
-  await db.deleteFrom("tags").where(({ not, exists, selectFrom }) => not(exists(selectFrom("post_tags").select("post_tags.tag_id").whereRef("post_tags.tag_id", "=", "tags.id")))).execute();
+  await db
+    .deleteFrom("tags")
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("post_tags").select("post_tags.tag_id").whereRef("post_tags.tag_id", "=", "tags.id"))),
+    )
+    .execute();
 }
 
 export async function deletePost(db: Db, id: string): Promise<void> {
@@ -218,13 +249,23 @@ export async function deletePost(db: Db, id: string): Promise<void> {
     await trx.deleteFrom("comments").where("post_id", "=", id).execute();
     await trx.deleteFrom("post_tags").where("post_id", "=", id).execute();
     await trx.deleteFrom("posts").where("id", "=", id).execute();
-    await trx.deleteFrom("tags").where(({ not, exists, selectFrom }) => not(exists(selectFrom("post_tags").select("post_tags.tag_id").whereRef("post_tags.tag_id", "=", "tags.id")))).execute();
+    await trx
+      .deleteFrom("tags")
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("post_tags").select("post_tags.tag_id").whereRef("post_tags.tag_id", "=", "tags.id"))),
+      )
+      .execute();
   });
 }
 
 /** Publishes every scheduled post whose time has come (the recurring job). Returns how many. */
 export async function publishDuePosts(db: Db, now = nowIso()): Promise<number> {
-  const due = await db.selectFrom("posts").select(["id", "publish_at"]).where("status", "=", "scheduled").where("publish_at", "<=", now).execute();
+  const due = await db
+    .selectFrom("posts")
+    .select(["id", "publish_at"])
+    .where("status", "=", "scheduled")
+    .where("publish_at", "<=", now)
+    .execute();
   let n = 0;
   for (const p of due) {
     // The status guard makes a second worker's run a no-op.
@@ -248,7 +289,8 @@ export interface AdminPostFilter {
 
 export async function listPostsForAdmin(db: Db, f: AdminPostFilter) {
   let q = db.selectFrom("posts");
-  if (f.status === "draft" || f.status === "scheduled" || f.status === "published") q = q.where("status", "=", f.status);
+  if (f.status === "draft" || f.status === "scheduled" || f.status === "published")
+    q = q.where("status", "=", f.status);
   if (f.q) {
     const pattern = `%${likeEscape(f.q)}%`;
     q = q.where((eb) => eb.or([ilike(db, eb.ref("title"), pattern), ilike(db, eb.ref("slug"), pattern)]));
@@ -269,10 +311,24 @@ export async function listPostsForAdmin(db: Db, f: AdminPostFilter) {
 /** Published posts, newest first, optionally by tag (archive, RSS). */
 export async function listPublished(db: Db, opts: { tagId?: string; limit: number; offset: number }) {
   let q = db.selectFrom("posts").where("posts.status", "=", "published");
-  if (opts.tagId) q = q.innerJoin("post_tags", "post_tags.post_id", "posts.id").where("post_tags.tag_id", "=", opts.tagId);
+  if (opts.tagId)
+    q = q.innerJoin("post_tags", "post_tags.post_id", "posts.id").where("post_tags.tag_id", "=", opts.tagId);
   const [rows, total] = await Promise.all([
     q
-      .select(["posts.id", "posts.slug", "posts.title", "posts.excerpt", "posts.teaser_text", "posts.teaser_html", "posts.audience", "posts.audience_offers", "posts.cover_file_id", "posts.published_at", "posts.reading_minutes", "posts.updated_at"])
+      .select([
+        "posts.id",
+        "posts.slug",
+        "posts.title",
+        "posts.excerpt",
+        "posts.teaser_text",
+        "posts.teaser_html",
+        "posts.audience",
+        "posts.audience_offers",
+        "posts.cover_file_id",
+        "posts.published_at",
+        "posts.reading_minutes",
+        "posts.updated_at",
+      ])
       .orderBy("posts.published_at", "desc")
       .orderBy("posts.id", "desc")
       .limit(opts.limit)

@@ -10,8 +10,25 @@ import { page } from "../../platform/views/layout.tsx";
 import { t as translate } from "../../platform/i18n/index.ts";
 import { addComment, countVisibleComments, isBlocked, visibleComments } from "./comments.ts";
 import { listPublished } from "./posts.ts";
-import { contentChanged, findPostBySlug, postResource, postUrl, tagsOfPost, tagsOfPosts, type PostRow } from "./service.ts";
-import { ArchiveList, PageHead, Pager, PostArticle, mediaUrl, publicSummary, type ArchiveItem, type CommentMode } from "./views.tsx";
+import {
+  contentChanged,
+  findPostBySlug,
+  postResource,
+  postUrl,
+  tagsOfPost,
+  tagsOfPosts,
+  type PostRow,
+} from "./service.ts";
+import {
+  ArchiveList,
+  PageHead,
+  Pager,
+  PostArticle,
+  mediaUrl,
+  publicSummary,
+  type ArchiveItem,
+  type CommentMode,
+} from "./views.tsx";
 
 export const perPage = 12;
 /** Files a post may show: anyone may fetch them by their unguessable id (UUIDv7, 74 random bits). */
@@ -35,7 +52,10 @@ function pageNumber(raw: string | undefined): number {
   return Number(raw);
 }
 
-async function archiveItems(c: AppContext, rows: Awaited<ReturnType<typeof listPublished>>["rows"]): Promise<ArchiveItem[]> {
+async function archiveItems(
+  c: AppContext,
+  rows: Awaited<ReturnType<typeof listPublished>>["rows"],
+): Promise<ArchiveItem[]> {
   const db = c.var.services.db;
   const ids = rows.map((r) => r.id);
   const [tags, counts] = await Promise.all([tagsOfPosts(db, ids), countVisibleComments(db, ids)]);
@@ -72,7 +92,10 @@ async function renderPostPage(c: AppContext, post: PostRow, comment?: { error: s
   const db = c.var.services.db;
   const viewer: Viewer = viewerOf(c);
   const canRead = await canAccess(db, viewer, postResource(post));
-  const [tags, comments] = await Promise.all([tagsOfPost(db, post.id), canRead ? visibleComments(db, post.id) : Promise.resolve([])]);
+  const [tags, comments] = await Promise.all([
+    tagsOfPost(db, post.id),
+    canRead ? visibleComments(db, post.id) : Promise.resolve([]),
+  ]);
   let mode: CommentMode = "hidden";
   if (canRead) {
     if (!post.comments_enabled) mode = "closed";
@@ -129,11 +152,22 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const items = await archiveItems(c, rows);
     return page(
       c,
-      { title: n > 1 ? `${t("publishing.archive.title")} (${n})` : t("publishing.archive.title"), description: t("publishing.archive.description", { site: c.var.site.name }) },
+      {
+        title: n > 1 ? `${t("publishing.archive.title")} (${n})` : t("publishing.archive.title"),
+        description: t("publishing.archive.description", { site: c.var.site.name }),
+      },
       <div class="archive">
-        <PageHead eyebrow={c.var.site.name} title={t("publishing.archive.title")} lead={c.var.site.tagline || undefined} />
+        <PageHead
+          eyebrow={c.var.site.name}
+          title={t("publishing.archive.title")}
+          lead={c.var.site.tagline || undefined}
+        />
         <div class="narrow">
-          {items.length === 0 ? <p class="muted archive-empty">{t("publishing.archive.empty")}</p> : <ArchiveList c={c} items={items} />}
+          {items.length === 0 ? (
+            <p class="muted archive-empty">{t("publishing.archive.empty")}</p>
+          ) : (
+            <ArchiveList c={c} items={items} />
+          )}
           <Pager c={c} page={n} pages={pages} base="/blog" />
           <p class="archive-feed small">
             <a href="/rss.xml">{t("publishing.archive.rss")}</a>
@@ -149,7 +183,10 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const t = tr(c);
     const db = c.var.services.db;
     const slug = c.req.param("slug") ?? "";
-    const tag = slug.length <= 80 ? await db.selectFrom("tags").selectAll().where("slug", "=", slug).executeTakeFirst() : undefined;
+    const tag =
+      slug.length <= 80
+        ? await db.selectFrom("tags").selectAll().where("slug", "=", slug).executeTakeFirst()
+        : undefined;
     if (!tag) throw new AppError("not_found", 404);
     const n = pageNumber(c.req.param("n"));
     const { rows, total } = await listPublished(db, { tagId: tag.id, limit: perPage, offset: (n - 1) * perPage });
@@ -161,7 +198,11 @@ export function publicRoutes(app: Hono<AppEnv>): void {
       c,
       { title: `#${tag.name}`, description: t("publishing.tag.description", { tag: tag.name, site: c.var.site.name }) },
       <div class="archive">
-        <PageHead eyebrow={t("publishing.tag.eyebrow")} title={`#${tag.name}`} lead={t("publishing.tag.count", { n: total })} />
+        <PageHead
+          eyebrow={t("publishing.tag.eyebrow")}
+          title={`#${tag.name}`}
+          lead={t("publishing.tag.count", { n: total })}
+        />
         <div class="narrow">
           <ArchiveList c={c} items={items} />
           <Pager c={c} page={n} pages={pages} base={`/tag/${tag.slug}`} />
@@ -194,7 +235,10 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     } catch (err) {
       if (err instanceof AppError && err.code === "invalid_input") {
         const f = err.fields.body;
-        return renderPostPage(c, post, { error: translate(c.var.locale, f?.key ?? "error.invalid_input", f?.params), value: body.slice(0, 3000) });
+        return renderPostPage(c, post, {
+          error: translate(c.var.locale, f?.key ?? "error.invalid_input", f?.params),
+          value: body.slice(0, 3000),
+        });
       }
       throw err;
     }

@@ -54,8 +54,14 @@ function Paywall({ c, post, viewer }: { c: AppContext; post: PostRow; viewer: Po
       <span class="post-paywall-lock" aria-hidden="true">
         ✦
       </span>
-      <h2 id="paywall-title">{membersOnly ? t("publishing.paywall.members.title") : t("publishing.paywall.paid.title")}</h2>
-      <p>{membersOnly ? t("publishing.paywall.members.lead", { site: c.var.site.name }) : t("publishing.paywall.paid.lead", { site: c.var.site.name })}</p>
+      <h2 id="paywall-title">
+        {membersOnly ? t("publishing.paywall.members.title") : t("publishing.paywall.paid.title")}
+      </h2>
+      <p>
+        {membersOnly
+          ? t("publishing.paywall.members.lead", { site: c.var.site.name })
+          : t("publishing.paywall.paid.lead", { site: c.var.site.name })}
+      </p>
       <p class="post-paywall-actions">
         {viewer === "anonymous" && membersOnly && (
           <a class="btn" href={`/join?next=${next}`}>
@@ -86,7 +92,13 @@ export function AuthorBox({ c }: { c: AppContext }) {
   return (
     <aside class="author-box" aria-labelledby="author-title">
       <div class="author-head">
-        {logo ? <img src={logo} alt="" width="56" height="56" /> : <span class="author-initial" aria-hidden="true">{site.name.slice(0, 1)}</span>}
+        {logo ? (
+          <img src={logo} alt="" width="56" height="56" />
+        ) : (
+          <span class="author-initial" aria-hidden="true">
+            {site.name.slice(0, 1)}
+          </span>
+        )}
         <div>
           <p class="eyebrow">{t("publishing.author.eyebrow")}</p>
           <h2 id="author-title">{site.name}</h2>
@@ -103,7 +115,15 @@ export function AuthorBox({ c }: { c: AppContext }) {
           <input type="hidden" name="next" value={c.req.path} />
           <label for="author-join-email">{t("publishing.author.joinLabel")}</label>
           <div class="inline-form">
-            <input id="author-join-email" name="email" type="email" required autocomplete="email" maxlength={254} placeholder={t("publishing.author.emailPlaceholder")} />
+            <input
+              id="author-join-email"
+              name="email"
+              type="email"
+              required
+              autocomplete="email"
+              maxlength={254}
+              placeholder={t("publishing.author.emailPlaceholder")}
+            />
             <button type="submit">{t("publishing.author.join")}</button>
           </div>
           {/* The same consent sentence the members module records as proof. */}
@@ -124,13 +144,18 @@ function Comments(p: PostViewProps) {
   const next = encodeURIComponent(postUrl(p.post.slug));
   return (
     <section class="comments" aria-labelledby="comments-title" id="comments">
-      <h2 id="comments-title">{p.comments.length ? t("publishing.comments.titleCount", { n: p.comments.length }) : t("publishing.comments.title")}</h2>
+      <h2 id="comments-title">
+        {p.comments.length
+          ? t("publishing.comments.titleCount", { n: p.comments.length })
+          : t("publishing.comments.title")}
+      </h2>
       {p.comments.length === 0 && <p class="muted">{t("publishing.comments.none")}</p>}
       <ol class="comment-list">
         {p.comments.map((cm) => (
           <li class="comment" id={`c-${cm.id}`}>
             <p class="comment-meta">
-              <strong>{cm.authorName}</strong> · <time datetime={cm.createdAt}>{formatDate(c.var.locale, cm.createdAt, c.var.site.timeZone)}</time>
+              <strong>{cm.authorName}</strong> ·{" "}
+              <time datetime={cm.createdAt}>{formatDate(c.var.locale, cm.createdAt, c.var.site.timeZone)}</time>
             </p>
             <p class="comment-body">{cm.body}</p>
           </li>
@@ -141,7 +166,15 @@ function Comments(p: PostViewProps) {
           <CsrfField c={c} />
           <div class="field">
             <label for="f-body">{t("publishing.comments.label")}</label>
-            <textarea id="f-body" name="body" rows={4} required maxlength={commentLimits.body} aria-invalid={p.commentErrors ? "true" : undefined} aria-describedby={p.commentErrors ? "f-body-error" : undefined}>
+            <textarea
+              id="f-body"
+              name="body"
+              rows={4}
+              required
+              maxlength={commentLimits.body}
+              aria-invalid={p.commentErrors ? "true" : undefined}
+              aria-describedby={p.commentErrors ? "f-body-error" : undefined}
+            >
               {p.commentValue ?? ""}
             </textarea>
             {p.commentErrors && (
@@ -157,7 +190,8 @@ function Comments(p: PostViewProps) {
       )}
       {p.commentMode === "login" && (
         <p class="comment-login">
-          {t("publishing.comments.loginLead")} <a href={`/login?next=${next}`}>{t("publishing.comments.login")}</a> · <a href={`/join?next=${next}`}>{t("publishing.comments.join")}</a>
+          {t("publishing.comments.loginLead")} <a href={`/login?next=${next}`}>{t("publishing.comments.login")}</a> ·{" "}
+          <a href={`/join?next=${next}`}>{t("publishing.comments.join")}</a>
         </p>
       )}
       {p.commentMode === "blocked" && <p class="muted">{t("publishing.comments.blockedNote")}</p>}
@@ -207,7 +241,9 @@ export function PostArticle(p: PostViewProps) {
       )}
       <div class="narrow">
         {/* teaser_html and paid_html were sanitised by renderMarkdown when the post was saved. */}
-        {post.teaser_html && <div class="prose story post-body" dangerouslySetInnerHTML={{ __html: post.teaser_html }} />}
+        {post.teaser_html && (
+          <div class="prose story post-body" dangerouslySetInnerHTML={{ __html: post.teaser_html }} />
+        )}
         {p.canRead ? (
           post.paid_html && (
             <>
@@ -227,7 +263,18 @@ export function PostArticle(p: PostViewProps) {
 }
 
 export interface ArchiveItem {
-  post: Pick<PostRow, "id" | "slug" | "title" | "excerpt" | "teaser_text" | "audience" | "cover_file_id" | "published_at" | "reading_minutes">;
+  post: Pick<
+    PostRow,
+    | "id"
+    | "slug"
+    | "title"
+    | "excerpt"
+    | "teaser_text"
+    | "audience"
+    | "cover_file_id"
+    | "published_at"
+    | "reading_minutes"
+  >;
   tags: TagRef[];
   comments: number;
 }
@@ -242,7 +289,9 @@ export function ArchiveList({ c, items }: { c: AppContext; items: ArchiveItem[] 
           <li class={post.cover_file_id ? "archive-item has-cover" : "archive-item"}>
             <div class="archive-text">
               <p class="post-meta">
-                <time datetime={post.published_at ?? ""}>{formatDate(c.var.locale, post.published_at, c.var.site.timeZone)}</time>
+                <time datetime={post.published_at ?? ""}>
+                  {formatDate(c.var.locale, post.published_at, c.var.site.timeZone)}
+                </time>
                 <span aria-hidden="true"> · </span>
                 {t("publishing.readingTime", { n: post.reading_minutes })}
                 {comments > 0 && (

@@ -33,7 +33,14 @@ before(async () => {
     const body = `${xssPayloads.join("\n\n")}\n\n<!-- paywall -->\n\n${p}\n\n${xssPayloads.slice(0, 5).join("\n\n")}`;
     const post = await makePost(
       app.db,
-      { title: `T${i} ${p}`.slice(0, 200), slug: `xss-${i}`, excerpt: p.slice(0, 500), body, tags: `${p.replace(/,/g, " ").slice(0, 38)}, sûr`, audience: i % 3 === 0 ? "paid" : "public" },
+      {
+        title: `T${i} ${p}`.slice(0, 200),
+        slug: `xss-${i}`,
+        excerpt: p.slice(0, 500),
+        body,
+        tags: `${p.replace(/,/g, " ").slice(0, 38)}, sûr`,
+        audience: i % 3 === 0 ? "paid" : "public",
+      },
       "publish",
       [tier],
     );
@@ -41,7 +48,11 @@ before(async () => {
     await app.db.deleteFrom("rate_limits").execute();
     await addComment(app.db, post.id, member.id, `${p}\nligne 2 ${xssPayloads[(i + 7) % xssPayloads.length]}`);
   }
-  const owner = await app.db.selectFrom("staff_users").select("id").where("email", "=", ownerEmail).executeTakeFirstOrThrow();
+  const owner = await app.db
+    .selectFrom("staff_users")
+    .select("id")
+    .where("email", "=", ownerEmail)
+    .executeTakeFirstOrThrow();
   staffToken = (await createSession(app.db, "staff", owner.id)).token;
 });
 after(async () => {
@@ -49,7 +60,11 @@ after(async () => {
   await app?.stop();
 });
 
-async function visit(paths: string[], cookie: { name: string; value: string } | null, act?: (page: Page, path: string) => Promise<void>): Promise<number> {
+async function visit(
+  paths: string[],
+  cookie: { name: string; value: string } | null,
+  act?: (page: Page, path: string) => Promise<void>,
+): Promise<number> {
   const { page, close } = await newPage(browser, { locale: "fr" });
   if (cookie) await page.context().addCookies([{ ...cookie, url: app.url }]);
   const dialogs: string[] = [];
@@ -71,7 +86,13 @@ async function visit(paths: string[], cookie: { name: string; value: string } | 
       assert.equal(flag, 0, `${path}: payload ${flag} ran`);
       assert.deepEqual(dialogs, [], `${path}: dialog opened`);
       assert.equal(await page.locator("script:not([src])").count(), 0, `${path}: inline script element present`);
-      assert.equal(await page.locator("main iframe, main object, main embed, main [onerror], main [onload], main [style], main base").count(), 0, `${path}: dangerous element`);
+      assert.equal(
+        await page
+          .locator("main iframe, main object, main embed, main [onerror], main [onload], main [style], main base")
+          .count(),
+        0,
+        `${path}: dangerous element`,
+      );
       visited += 1;
     }
   } finally {
@@ -92,14 +113,24 @@ test("public surfaces as a paying member and as a visitor: 0 executions", async 
 test("admin surfaces (list, editor with live preview, previews, moderation): 0 executions", async () => {
   const staff = { name: sessionCookie.staff, value: staffToken };
   const editors = posts.slice(0, 12).map((p) => `/admin/posts/${p.id}`);
-  const previews = posts.slice(0, 12).flatMap((p) => [`/admin/posts/${p.id}/preview?as=free`, `/admin/posts/${p.id}/preview?as=paid`]);
-  const n = await visit(["/admin/posts", "/admin/posts?q=script", "/admin/comments", ...editors, ...previews], staff, async (page, path) => {
-    if (!/^\/admin\/posts\/[0-9a-f-]{36}$/.test(path)) return;
-    // Open the live preview: it inserts the server-sanitised HTML into the page.
-    await page.locator(".tool-preview").click();
-    await page.waitForFunction(() => (document.querySelector(".md-preview")?.innerHTML ?? "").length > 50);
-    const post = posts.find((p) => path.endsWith(p.id))!;
-    assert.equal(await page.locator(".md-preview .md-paywall-line").count(), post.audience === "public" ? 0 : 1, "the preview shows where the paywall sits");
-  });
+  const previews = posts
+    .slice(0, 12)
+    .flatMap((p) => [`/admin/posts/${p.id}/preview?as=free`, `/admin/posts/${p.id}/preview?as=paid`]);
+  const n = await visit(
+    ["/admin/posts", "/admin/posts?q=script", "/admin/comments", ...editors, ...previews],
+    staff,
+    async (page, path) => {
+      if (!/^\/admin\/posts\/[0-9a-f-]{36}$/.test(path)) return;
+      // Open the live preview: it inserts the server-sanitised HTML into the page.
+      await page.locator(".tool-preview").click();
+      await page.waitForFunction(() => (document.querySelector(".md-preview")?.innerHTML ?? "").length > 50);
+      const post = posts.find((p) => path.endsWith(p.id))!;
+      assert.equal(
+        await page.locator(".md-preview .md-paywall-line").count(),
+        post.audience === "public" ? 0 : 1,
+        "the preview shows where the paywall sits",
+      );
+    },
+  );
   assert.equal(n, 3 + editors.length + previews.length);
 });

@@ -20,7 +20,14 @@ const story = [
 
 let app: TestApp;
 before(async () => {
-  app = await startTestApp({ site: { name: "Terre & Feu", tagline: "Céramique et transmission", storyMarkdown: story, storyHtml: renderMarkdown(story) } });
+  app = await startTestApp({
+    site: {
+      name: "Terre & Feu",
+      tagline: "Céramique et transmission",
+      storyMarkdown: story,
+      storyHtml: renderMarkdown(story),
+    },
+  });
 });
 after(() => app.stop());
 
@@ -45,7 +52,10 @@ test("story Markdown with <script> and javascript: links is sanitised on the hom
   assert.doesNotMatch(html, /<img[^>]*onerror/i);
   // The page's only scripts are our own asset file.
   const scripts = html.match(/<script[^>]*>/g) ?? [];
-  assert.ok(scripts.every((s) => /src="\/assets\//.test(s)), scripts.join(" "));
+  assert.ok(
+    scripts.every((s) => /src="\/assets\//.test(s)),
+    scripts.join(" "),
+  );
 });
 
 test("the join box posts to /join with email, name and a translated consent (French)", async () => {
@@ -84,7 +94,11 @@ test("an anonymous join post needs no token (the members module takes it from th
 });
 
 test("a logged-in member sees a friendly line and a link to the account instead of the form", async () => {
-  const member = await createMember(app.db, { email: "marie@example.com", name: "Marie", locale: "fr", status: "active", emailOptIn: false, source: "test" }, "system");
+  const member = await createMember(
+    app.db,
+    { email: "marie@example.com", name: "Marie", locale: "fr", status: "active", emailOptIn: false, source: "test" },
+    "system",
+  );
   const { token } = await createSession(app.db, "member", member.id);
   const client = app.client();
   client.cookies.set("atl_m", token);
@@ -102,7 +116,10 @@ test("/about shows the story while the about text is empty, then the about text"
   assert.match(first.text, /<h1>About<\/h1>/);
   assert.match(first.text, /Pourquoi je tourne/);
   assert.match(first.text, /<meta name="description" content="Pourquoi je tourne J’ai appris/);
-  await updateSiteSettings(app.db, { aboutMarkdown: "Installée à *Lyon* depuis 2012.", aboutHtml: renderMarkdown("Installée à *Lyon* depuis 2012.") });
+  await updateSiteSettings(app.db, {
+    aboutMarkdown: "Installée à *Lyon* depuis 2012.",
+    aboutHtml: renderMarkdown("Installée à *Lyon* depuis 2012."),
+  });
   const second = await app.client().get("/about", { "accept-language": "fr" });
   assert.match(second.text, /<h1>À propos<\/h1>/);
   assert.match(second.text, /Installée à <em>Lyon<\/em> depuis 2012/);

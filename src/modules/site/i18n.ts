@@ -9,13 +9,15 @@ export const siteMessages = defineMessages({
     "site.error.owner_only": "Seule la personne propriétaire du site peut modifier ces réglages.",
 
     "site.setup.title": "Bienvenue dans votre Atelier",
-    "site.setup.intro": "Quelques minutes suffisent : qui vous êtes, ce que vous racontez, et à quoi ressemblera votre site. Tout reste modifiable ensuite.",
+    "site.setup.intro":
+      "Quelques minutes suffisent : qui vous êtes, ce que vous racontez, et à quoi ressemblera votre site. Tout reste modifiable ensuite.",
     "site.setup.step.you": "Vous",
     "site.setup.step.you.hint": "Votre compte pour administrer le site.",
     "site.setup.step.site": "Votre site",
     "site.setup.step.site.hint": "Le nom que verront vos lecteurs et lectrices.",
     "site.setup.step.story": "Votre histoire",
-    "site.setup.step.story.hint": "Pourquoi faites-vous ce que vous faites ? C’est la première chose qu’on lira en arrivant chez vous.",
+    "site.setup.step.story.hint":
+      "Pourquoi faites-vous ce que vous faites ? C’est la première chose qu’on lira en arrivant chez vous.",
     "site.setup.step.look": "Apparence et région",
     "site.setup.step.look.hint": "Langue, devise, fuseau horaire, couleur et logo.",
     "site.setup.submit": "Ouvrir mon atelier",
@@ -33,7 +35,8 @@ export const siteMessages = defineMessages({
     "site.field.tagline": "Accroche",
     "site.field.tagline.hint": "Une phrase sous le nom, par exemple « Céramique et transmission ».",
     "site.field.story": "Votre histoire",
-    "site.field.story.hint": "En Markdown : **gras**, *italique*, [un lien](https://…), des paragraphes séparés par une ligne vide.",
+    "site.field.story.hint":
+      "En Markdown : **gras**, *italique*, [un lien](https://…), des paragraphes séparés par une ligne vide.",
     "site.field.story.placeholder": "J’ai commencé à…",
     "site.field.about": "Texte de la page « À propos »",
     "site.field.about.hint": "Facultatif : si vous le laissez vide, la page « À propos » reprend votre histoire.",
@@ -81,7 +84,8 @@ export const siteMessages = defineMessages({
     "site.settings.currentLogo": "Logo actuel",
     "site.settings.noLogo": "Aucun logo pour l’instant : le nom du site s’affiche seul.",
     "site.settings.mail.smtp": "Les e-mails partent par votre serveur SMTP (SMTP_URL est configuré).",
-    "site.settings.mail.dev": "Aucun serveur SMTP n’est configuré (SMTP_URL) : les e-mails sont gardés dans la boîte de test.",
+    "site.settings.mail.dev":
+      "Aucun serveur SMTP n’est configuré (SMTP_URL) : les e-mails sont gardés dans la boîte de test.",
     "site.settings.mail.devLink": "Ouvrir la boîte de test",
     "site.settings.viewSite": "Voir le site",
   },
@@ -92,7 +96,8 @@ export const siteMessages = defineMessages({
     "site.error.owner_only": "Only the site’s owner can change these settings.",
 
     "site.setup.title": "Welcome to your Atelier",
-    "site.setup.intro": "It takes a few minutes: who you are, the story you tell, and how your site looks. You can change everything later.",
+    "site.setup.intro":
+      "It takes a few minutes: who you are, the story you tell, and how your site looks. You can change everything later.",
     "site.setup.step.you": "You",
     "site.setup.step.you.hint": "Your account to run the site.",
     "site.setup.step.site": "Your site",
@@ -116,7 +121,8 @@ export const siteMessages = defineMessages({
     "site.field.tagline": "Tagline",
     "site.field.tagline.hint": "One line under the name, such as “Ceramics and teaching”.",
     "site.field.story": "Your story",
-    "site.field.story.hint": "In Markdown: **bold**, *italic*, [a link](https://…), paragraphs separated by a blank line.",
+    "site.field.story.hint":
+      "In Markdown: **bold**, *italic*, [a link](https://…), paragraphs separated by a blank line.",
     "site.field.story.placeholder": "I started…",
     "site.field.about": "Text of the About page",
     "site.field.about.hint": "Optional: leave it empty and the About page shows your story.",

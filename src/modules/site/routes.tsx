@@ -80,13 +80,35 @@ export function siteRoutes(app: Hono<AppEnv>): void {
     } catch (err) {
       const fields = fieldErrors(err);
       if (!fields) throw err;
-      const { password: _p, passwordConfirm: _pc, ...typed } = pick(sub.values, ["ownerName", "email", "password", "passwordConfirm", "siteName", "tagline", "story", "locale", "currency", "timeZone", "accentColor"]);
+      const {
+        password: _p,
+        passwordConfirm: _pc,
+        ...typed
+      } = pick(sub.values, [
+        "ownerName",
+        "email",
+        "password",
+        "passwordConfirm",
+        "siteName",
+        "tagline",
+        "story",
+        "locale",
+        "currency",
+        "timeZone",
+        "accentColor",
+      ]);
       return setupPage(c, typed, fields, 422);
     }
-    const { sessionToken } = await performSetup(c.var.services.db, c.var.services.config.filesDir, parsed.input, parsed.logo, {
-      ip: clientIp(c),
-      userAgent: c.req.header("user-agent"),
-    });
+    const { sessionToken } = await performSetup(
+      c.var.services.db,
+      c.var.services.config.filesDir,
+      parsed.input,
+      parsed.logo,
+      {
+        ip: clientIp(c),
+        userAgent: c.req.header("user-agent"),
+      },
+    );
     setSessionCookie(c, "staff", sessionToken);
     setLocaleCookie(c, parsed.input.locale);
     return c.redirect("/admin", 303);
@@ -106,10 +128,16 @@ export function siteRoutes(app: Hono<AppEnv>): void {
   app.post("/admin/settings", requireStaff(), async (c) => {
     await requireOwner(c);
     const sub = await readSubmission(c);
-    const typed: Record<string, string> = { ...pick(sub.values, settingsNames), removeLogo: formValue(sub.values, "removeLogo") };
+    const typed: Record<string, string> = {
+      ...pick(sub.values, settingsNames),
+      removeLogo: formValue(sub.values, "removeLogo"),
+    };
     if (formValue(sub.values, "action") === "preview") {
       // Shows what visitors would see, sanitised exactly as on save; stores nothing.
-      const preview = { story: renderMarkdown((typed.story ?? "").slice(0, limits.story)), about: renderMarkdown((typed.about ?? "").slice(0, limits.about)) };
+      const preview = {
+        story: renderMarkdown((typed.story ?? "").slice(0, limits.story)),
+        about: renderMarkdown((typed.about ?? "").slice(0, limits.about)),
+      };
       return settingsPage(c, { values: typed, preview });
     }
     let parsed;

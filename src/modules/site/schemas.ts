@@ -6,7 +6,15 @@ import type { AppContext } from "../../platform/http/context.ts";
 import { sniffImageType } from "../../platform/storage/index.ts";
 
 /** Limits shared by the setup form and the settings page. */
-export const limits = { ownerName: 80, siteName: 80, tagline: 160, story: 20_000, about: 20_000, mailFromName: 80, logoBytes: 2 * 1024 * 1024 } as const;
+export const limits = {
+  ownerName: 80,
+  siteName: 80,
+  tagline: 160,
+  story: 20_000,
+  about: 20_000,
+  mailFromName: 80,
+  logoBytes: 2 * 1024 * 1024,
+} as const;
 
 const siteFields = {
   siteName: field.text(limits.siteName),
@@ -85,27 +93,54 @@ function collect<T>(fn: () => T): { data?: T; fields: Record<string, FieldError>
 export async function checkLogo(file: File | undefined): Promise<{ bytes?: Uint8Array; error?: FieldError }> {
   if (!file) return {};
   if (file.size === 0) return { error: { key: "error.file_empty" } };
-  if (file.size > limits.logoBytes) return { error: { key: "error.file_too_large", params: { max: limits.logoBytes / 1024 / 1024 } } };
+  if (file.size > limits.logoBytes)
+    return { error: { key: "error.file_too_large", params: { max: limits.logoBytes / 1024 / 1024 } } };
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (!sniffImageType(bytes)) return { error: { key: "error.file_type" } };
   return { bytes };
 }
 
-const setupNames = ["ownerName", "email", "password", "passwordConfirm", "siteName", "tagline", "story", "locale", "currency", "timeZone", "accentColor"] as const;
-export const settingsNames = ["siteName", "tagline", "story", "about", "locale", "currency", "timeZone", "accentColor", "contactEmail", "mailFromName"] as const;
+const setupNames = [
+  "ownerName",
+  "email",
+  "password",
+  "passwordConfirm",
+  "siteName",
+  "tagline",
+  "story",
+  "locale",
+  "currency",
+  "timeZone",
+  "accentColor",
+] as const;
+export const settingsNames = [
+  "siteName",
+  "tagline",
+  "story",
+  "about",
+  "locale",
+  "currency",
+  "timeZone",
+  "accentColor",
+  "contactEmail",
+  "mailFromName",
+] as const;
 
 /** Validates the whole setup form at once, so every problem shows on the first retry. */
 export async function parseSetup(sub: Submission): Promise<{ input: SetupInput; logo?: Uint8Array }> {
   const raw = pick(sub.values, setupNames);
   const { data, fields } = collect(() => parseInput(setupSchema, raw));
-  if (raw.password && raw.passwordConfirm !== raw.password && !fields.password) fields.passwordConfirm = { key: "site.error.password_mismatch" };
+  if (raw.password && raw.passwordConfirm !== raw.password && !fields.password)
+    fields.passwordConfirm = { key: "site.error.password_mismatch" };
   const logo = await checkLogo(sub.files.logo);
   if (logo.error) fields.logo = logo.error;
   if (!data || Object.keys(fields).length) throw invalidInput(fields);
   return { input: data, logo: logo.bytes };
 }
 
-export async function parseSettings(sub: Submission): Promise<{ input: SettingsInput; logo?: Uint8Array; removeLogo: boolean }> {
+export async function parseSettings(
+  sub: Submission,
+): Promise<{ input: SettingsInput; logo?: Uint8Array; removeLogo: boolean }> {
   const raw = pick(sub.values, settingsNames);
   const { data, fields } = collect(() => parseInput(settingsSchema, raw));
   const logo = await checkLogo(sub.files.logo);

@@ -57,7 +57,13 @@ export async function performSetup(
       const current = await getSetting<Partial<SiteSettings>>(trx, "site");
       if (current?.setupDone || (await hasOwner(trx))) throw setupDone();
 
-      const owner = await createStaffUser(trx, { email: input.email, password: input.password, name: input.ownerName, locale: input.locale, role: "owner" });
+      const owner = await createStaffUser(trx, {
+        email: input.email,
+        password: input.password,
+        name: input.ownerName,
+        locale: input.locale,
+        role: "owner",
+      });
       if (logo) saved = await saveImage(trx, filesDir, logo, "logo", logo.length);
       await updateSiteSettings(trx, {
         setupDone: true,
@@ -85,7 +91,13 @@ export async function performSetup(
 }
 
 /** Saves the settings page; a replaced or removed logo's file is deleted once the change is committed. */
-export async function saveSettings(db: Db, filesDir: string, input: SettingsInput, logo: Uint8Array | undefined, removeLogo: boolean): Promise<SiteSettings> {
+export async function saveSettings(
+  db: Db,
+  filesDir: string,
+  input: SettingsInput,
+  logo: Uint8Array | undefined,
+  removeLogo: boolean,
+): Promise<SiteSettings> {
   let saved: StoredFile | null = null;
   let previousLogo: string | null = null;
   try {

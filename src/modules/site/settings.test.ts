@@ -13,7 +13,11 @@ let owner: TestClient;
 
 before(async () => {
   app = await startTestApp();
-  const row = await app.db.selectFrom("staff_users").select("id").where("email", "=", ownerEmail).executeTakeFirstOrThrow();
+  const row = await app.db
+    .selectFrom("staff_users")
+    .select("id")
+    .where("email", "=", ownerEmail)
+    .executeTakeFirstOrThrow();
   owner = await staffClient(row.id);
 });
 after(() => app.stop());
@@ -22,11 +26,15 @@ after(() => app.stop());
 function rawPost(url: string, body: Buffer, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = http.request(url, { method: "POST", agent: false, headers: { ...headers, "content-length": String(body.length) } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.request(
+      url,
+      { method: "POST", agent: false, headers: { ...headers, "content-length": String(body.length) } },
+      (res) => {
+        answered = true;
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     // The server may close while the rest of the body is still being sent: once it has answered, that is expected.
     req.on("error", (err) => {
       if (!answered) reject(err);
@@ -62,9 +70,17 @@ function validFields(overrides: Record<string, string> = {}): Record<string, str
 }
 
 /** Posts the settings form as the browser does (multipart, with the page's CSRF token). */
-async function postSettings(client: TestClient, fields: Record<string, string>, files: Record<string, Upload> = {}, headers: Record<string, string> = {}) {
+async function postSettings(
+  client: TestClient,
+  fields: Record<string, string>,
+  files: Record<string, Upload> = {},
+  headers: Record<string, string> = {},
+) {
   await client.get("/admin/settings");
-  return client.request("POST", "/admin/settings", { body: multipart({ _csrf: client.csrf, ...fields }, files), headers });
+  return client.request("POST", "/admin/settings", {
+    body: multipart({ _csrf: client.csrf, ...fields }, files),
+    headers,
+  });
 }
 
 test("the settings page needs a staff login", async () => {
@@ -76,7 +92,13 @@ test("the settings page needs a staff login", async () => {
 });
 
 test("an assistant cannot change the site settings", async () => {
-  const assistant = await createStaffUser(app.db, { email: "aide@atelier.test", password: "mot de passe aide", name: "Aide", locale: "fr", role: "assistant" });
+  const assistant = await createStaffUser(app.db, {
+    email: "aide@atelier.test",
+    password: "mot de passe aide",
+    name: "Aide",
+    locale: "fr",
+    role: "assistant",
+  });
   const client = await staffClient(assistant.id);
   assert.equal((await client.get("/admin/settings")).status, 403);
 });
@@ -115,16 +137,32 @@ test("saving updates the settings and shows a notice", async () => {
 
 test("invalid settings: 422 with the field errors, what was typed, nothing saved", async () => {
   const before = await site();
-  const res = await postSettings(owner, validFields({ siteName: "", accentColor: "vert", contactEmail: "pas une adresse", timeZone: "Lune/Mer", currency: "DOGE", tagline: "x".repeat(100_000) }), {}, { "accept-language": "en" });
+  const res = await postSettings(
+    owner,
+    validFields({
+      siteName: "",
+      accentColor: "vert",
+      contactEmail: "pas une adresse",
+      timeZone: "Lune/Mer",
+      currency: "DOGE",
+      tagline: "x".repeat(100_000),
+    }),
+    {},
+    { "accept-language": "en" },
+  );
   assert.equal(res.status, 422);
-  for (const f of ["siteName", "accentColor", "contactEmail", "timeZone", "currency", "tagline"]) assert.match(res.text, new RegExp(`id="f-${f}-error"`), f);
+  for (const f of ["siteName", "accentColor", "contactEmail", "timeZone", "currency", "tagline"])
+    assert.match(res.text, new RegExp(`id="f-${f}-error"`), f);
   assert.match(res.text, /value="pas une adresse"/);
   assert.deepEqual(await site(), before);
 });
 
 test("the preview shows the sanitised story and saves nothing", async () => {
   const before = await site();
-  const res = await postSettings(owner, validFields({ action: "preview", story: "Un *aperçu*.\n\n<script>alert(1)</script> [x](javascript:alert(2))" }));
+  const res = await postSettings(
+    owner,
+    validFields({ action: "preview", story: "Un *aperçu*.\n\n<script>alert(1)</script> [x](javascript:alert(2))" }),
+  );
   assert.equal(res.status, 200);
   assert.match(res.text, /class="settings-preview"/);
   assert.match(res.text, /Un <em>aperçu<\/em>\./);
@@ -137,7 +175,9 @@ test("the preview shows the sanitised story and saves nothing", async () => {
 
 test("logo: upload, replace (old file deleted), refuse an SVG, remove", async () => {
   const filesDir = app.running.services.config.filesDir;
-  const first = await postSettings(owner, validFields(), { logo: { bytes: png1x1, name: "logo.png", type: "image/png" } });
+  const first = await postSettings(owner, validFields(), {
+    logo: { bytes: png1x1, name: "logo.png", type: "image/png" },
+  });
   assert.equal(first.status, 303);
   const firstId = (await site()).logoFileId!;
   assert.ok(firstId);
@@ -146,14 +186,18 @@ test("logo: upload, replace (old file deleted), refuse an SVG, remove", async ()
   assert.equal(media.headers.get("content-type"), "image/png");
   assert.match((await app.client().get("/")).text, new RegExp(`/media/${firstId}`));
 
-  const refused = await postSettings(owner, validFields({ siteName: "Changé ?" }), { logo: { bytes: svgLogo, name: "logo.png", type: "image/png" } });
+  const refused = await postSettings(owner, validFields({ siteName: "Changé ?" }), {
+    logo: { bytes: svgLogo, name: "logo.png", type: "image/png" },
+  });
   assert.equal(refused.status, 422);
   assert.match(refused.text, /id="f-logo-error"/);
   assert.equal((await site()).logoFileId, firstId);
   assert.equal((await site()).name, "Terre & Feu");
   assert.equal((await app.db.selectFrom("files").select("id").execute()).length, 1);
 
-  const second = await postSettings(owner, validFields(), { logo: { bytes: png1x1, name: "nouveau.png", type: "image/png" } });
+  const second = await postSettings(owner, validFields(), {
+    logo: { bytes: png1x1, name: "nouveau.png", type: "image/png" },
+  });
   assert.equal(second.status, 303);
   const secondId = (await site()).logoFileId!;
   assert.notEqual(secondId, firstId);
@@ -176,8 +220,16 @@ test("a logo up to 2 MB is accepted; a bigger one is refused with its field erro
   const ok = await postSettings(owner, validFields(), { logo: big(1_600_000) });
   assert.equal(ok.status, 303);
   const id = (await site()).logoFileId!;
-  assert.equal((await app.db.selectFrom("files").select("size").where("id", "=", id).executeTakeFirstOrThrow()).size, 1_600_000);
-  const tooBig = await postSettings(owner, validFields(), { logo: big(2 * 1024 * 1024 + 10) }, { "accept-language": "en" });
+  assert.equal(
+    (await app.db.selectFrom("files").select("size").where("id", "=", id).executeTakeFirstOrThrow()).size,
+    1_600_000,
+  );
+  const tooBig = await postSettings(
+    owner,
+    validFields(),
+    { logo: big(2 * 1024 * 1024 + 10) },
+    { "accept-language": "en" },
+  );
   assert.equal(tooBig.status, 422);
   assert.match(tooBig.text, /larger than 2 MB/);
   assert.equal((await site()).logoFileId, id);
@@ -201,6 +253,9 @@ test("a settings post without the CSRF token is refused", async () => {
 
 test("a settings post that is not a form is a 415", async () => {
   await owner.get("/admin/settings");
-  const res = await owner.request("POST", "/admin/settings", { body: JSON.stringify(validFields()), headers: { "content-type": "application/json", "x-csrf-token": owner.csrf } });
+  const res = await owner.request("POST", "/admin/settings", {
+    body: JSON.stringify(validFields()),
+    headers: { "content-type": "application/json", "x-csrf-token": owner.csrf },
+  });
   assert.equal(res.status, 415);
 });

@@ -12,7 +12,11 @@ after(() => app.stop());
 
 test("concurrent setups: exactly one wins, the others get 409, one owner exists", async () => {
   const attempts = ["a", "b", "c", "d"].map((who) =>
-    fetch(`${app.url}/setup`, { method: "POST", redirect: "manual", body: multipart(setupFields({ email: `${who}@atelier.test`, siteName: `Site ${who}` })) }),
+    fetch(`${app.url}/setup`, {
+      method: "POST",
+      redirect: "manual",
+      body: multipart(setupFields({ email: `${who}@atelier.test`, siteName: `Site ${who}` })),
+    }),
   );
   const statuses = (await Promise.all(attempts)).map((r) => r.status).sort();
   assert.deepEqual(statuses, [303, 409, 409, 409]);

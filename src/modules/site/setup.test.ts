@@ -10,7 +10,11 @@ before(async () => {
 });
 after(() => app.stop());
 
-function postSetup(fields: Record<string, string>, files: Record<string, Upload> = {}, headers: Record<string, string> = {}) {
+function postSetup(
+  fields: Record<string, string>,
+  files: Record<string, Upload> = {},
+  headers: Record<string, string> = {},
+) {
   return fetch(`${app.url}/setup`, { method: "POST", body: multipart(fields, files), redirect: "manual", headers });
 }
 
@@ -92,7 +96,14 @@ for (const [label, fields, errorField] of badInputs) {
 }
 
 test("a refused form shows what was typed, never the password", async () => {
-  const res = await postSetup(setupFields({ email: "pas-une-adresse", password: "mon secret tres long", passwordConfirm: "mon secret tres long", siteName: "Poterie <b>Lune</b>" }));
+  const res = await postSetup(
+    setupFields({
+      email: "pas-une-adresse",
+      password: "mon secret tres long",
+      passwordConfirm: "mon secret tres long",
+      siteName: "Poterie <b>Lune</b>",
+    }),
+  );
   assert.equal(res.status, 422);
   const html = await res.text();
   assert.match(html, /value="pas-une-adresse"/);
@@ -116,9 +127,17 @@ test("an SVG logo or text renamed .png is refused and nothing is stored", async 
 });
 
 test("a body that is not a form is a 415", async () => {
-  const res = await fetch(`${app.url}/setup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(setupFields()) });
+  const res = await fetch(`${app.url}/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(setupFields()),
+  });
   assert.equal(res.status, 415);
-  const text = await fetch(`${app.url}/setup`, { method: "POST", headers: { "content-type": "text/plain" }, body: "siteName=x" });
+  const text = await fetch(`${app.url}/setup`, {
+    method: "POST",
+    headers: { "content-type": "text/plain" },
+    body: "siteName=x",
+  });
   assert.equal(text.status, 415);
   await assertNothingStored();
 });
@@ -129,7 +148,8 @@ test("setup creates the owner and the site, logs in, and then closes", async () 
     siteName: "<script>alert('name')</script> Atelier",
     // NFD "é" is stored as NFC.
     tagline: "Cafe\u0301 et ce\u0301ramique",
-    story: "Mon histoire.\n\n<script>alert('story')</script>\n\n[clique](javascript:alert(1)) et <img src=x onerror=alert(2)>",
+    story:
+      "Mon histoire.\n\n<script>alert('story')</script>\n\n[clique](javascript:alert(1)) et <img src=x onerror=alert(2)>",
     locale: "en",
   });
   const res = await postSetup(fields, { logo: { bytes: png1x1, name: "logo.png", type: "image/png" } });
@@ -139,14 +159,21 @@ test("setup creates the owner and the site, logs in, and then closes", async () 
   const staffCookie = cookies.find((c) => c.startsWith("atl_s="));
   assert.ok(staffCookie, "staff session cookie set");
   assert.match(staffCookie, /HttpOnly/i);
-  assert.ok(cookies.some((c) => c.startsWith("atl_lang=en")), "locale cookie set to the chosen language");
+  assert.ok(
+    cookies.some((c) => c.startsWith("atl_lang=en")),
+    "locale cookie set to the chosen language",
+  );
 
   const owner = await app.db.selectFrom("staff_users").selectAll().executeTakeFirstOrThrow();
   assert.equal(owner.role, "owner");
   assert.equal(owner.email, "camille@atelier.test");
   assert.equal(owner.name, "Camille Roux");
   assert.notEqual(owner.password_hash, fields.password);
-  const session = await app.db.selectFrom("sessions").selectAll().where("subject_id", "=", owner.id).executeTakeFirstOrThrow();
+  const session = await app.db
+    .selectFrom("sessions")
+    .selectAll()
+    .where("subject_id", "=", owner.id)
+    .executeTakeFirstOrThrow();
   assert.equal(session.subject_kind, "staff");
   assert.equal(session.mfa_pending, 0);
 
@@ -170,7 +197,10 @@ test("setup creates the owner and the site, logs in, and then closes", async () 
   const html = await home.text();
   assert.match(html, /name="_csrf"/);
   assert.match(home.headers.get("cache-control") ?? "", /private/);
-  assert.match(html, /&lt;script&gt;alert\(&#39;name&#39;\)&lt;\/script&gt; Atelier|&lt;script&gt;alert\('name'\)&lt;\/script&gt; Atelier/);
+  assert.match(
+    html,
+    /&lt;script&gt;alert\(&#39;name&#39;\)&lt;\/script&gt; Atelier|&lt;script&gt;alert\('name'\)&lt;\/script&gt; Atelier/,
+  );
   assert.doesNotMatch(html, /<script>alert/);
   assert.doesNotMatch(html, /href="javascript:/i);
   assert.doesNotMatch(html, /<img[^>]*onerror/i);

@@ -2,7 +2,15 @@ import type { AtelierModule } from "../../platform/http/app.tsx";
 import { staffMessages } from "./i18n.ts";
 import { staffRoutes } from "./routes.tsx";
 
-export { createStaffUser, findStaffUser, hasOwner, verifyStaffPassword, setStaffPassword, checkStaffPassword, type StaffUser } from "./service.ts";
+export {
+  createStaffUser,
+  findStaffUser,
+  hasOwner,
+  verifyStaffPassword,
+  setStaffPassword,
+  checkStaffPassword,
+  type StaffUser,
+} from "./service.ts";
 export { requireStaff, currentStaff } from "./guard.ts";
 
 /** The owner's (and assistants') accounts: password login, TOTP second factor. */

@@ -36,7 +36,11 @@ test("a correct password opens the admin; the next path is kept when local", asy
   const client = app.client();
   const ip = freshIp();
   await client.get("/admin/login?next=/admin/jobs", ip);
-  const res = await client.post("/admin/login", { email: ownerEmail.toUpperCase(), password: ownerPassword, next: "/admin/jobs" }, ip);
+  const res = await client.post(
+    "/admin/login",
+    { email: ownerEmail.toUpperCase(), password: ownerPassword, next: "/admin/jobs" },
+    ip,
+  );
   assert.equal(res.status, 303);
   assert.equal(res.location, "/admin/jobs");
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith("atl_s="));
@@ -56,15 +60,23 @@ test("an outside next is ignored", async () => {
   const client = app.client();
   const ip = freshIp();
   await client.get("/admin/login", ip);
-  const res = await client.post("/admin/login", { email: ownerEmail, password: ownerPassword, next: "//evil.example/x" }, ip);
+  const res = await client.post(
+    "/admin/login",
+    { email: ownerEmail, password: ownerPassword, next: "//evil.example/x" },
+    ip,
+  );
   assert.equal(res.status, 303);
   assert.equal(res.location, "/admin");
 });
 
 test("an unknown email and a wrong password get the same answer", async () => {
   const ip = freshIp();
-  const wrongPassword = await app.client().post("/admin/login", { email: ownerEmail, password: "not the password" }, ip);
-  const unknownEmail = await app.client().post("/admin/login", { email: "nobody@atelier.test", password: "not the password" }, ip);
+  const wrongPassword = await app
+    .client()
+    .post("/admin/login", { email: ownerEmail, password: "not the password" }, ip);
+  const unknownEmail = await app
+    .client()
+    .post("/admin/login", { email: "nobody@atelier.test", password: "not the password" }, ip);
   assert.equal(wrongPassword.status, 401);
   assert.equal(unknownEmail.status, 401);
   assert.ok(errorText(wrongPassword.text).length > 0);
@@ -91,7 +103,13 @@ test("too many attempts for one address are refused with a translated 429, even 
   await preload(`staff-login:email:${ownerEmail}`, 9);
   const tenth = await app.client().post("/admin/login", { email: ownerEmail, password: "guess" }, freshIp());
   assert.equal(tenth.status, 401);
-  const limited = await app.client().post("/admin/login", { email: ownerEmail.toUpperCase(), password: ownerPassword }, { ...freshIp(), "accept-language": "en" });
+  const limited = await app
+    .client()
+    .post(
+      "/admin/login",
+      { email: ownerEmail.toUpperCase(), password: ownerPassword },
+      { ...freshIp(), "accept-language": "en" },
+    );
   assert.equal(limited.status, 429);
   assert.match(errorText(limited.text), /Too many attempts/);
   assert.ok(!limited.headers.getSetCookie().some((c) => c.startsWith("atl_s=")), "no session while limited");

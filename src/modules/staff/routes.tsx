@@ -10,7 +10,17 @@ import { CsrfField, Field, FormErrors, Notice, type Errors } from "../../platfor
 import { adminPage, registerAdminNav } from "../admin/layout.tsx";
 import { currentStaff } from "./guard.ts";
 import { checkStaffPassword, destroyOtherStaffSessions, setStaffPassword, verifyStaffPassword } from "./service.ts";
-import { checkTotp, useTotpCode, confirmTotpSetup, disableTotp, getTotpState, groupSecret, qrDataUri, startTotpSetup, totpUri } from "./totp.ts";
+import {
+  checkTotp,
+  useTotpCode,
+  confirmTotpSetup,
+  disableTotp,
+  getTotpState,
+  groupSecret,
+  qrDataUri,
+  startTotpSetup,
+  totpUri,
+} from "./totp.ts";
 import { AuthFrame } from "./views.tsx";
 
 const MINUTE = 60_000;
@@ -45,8 +55,25 @@ function LoginPage(c: AppContext, opts: { email?: string; next: string; error?: 
       <form method="post" action="/admin/login" class="stack">
         <CsrfField c={c} />
         <input type="hidden" name="next" value={opts.next} />
-        <Field c={c} name="email" type="email" label={t("staff.login.email")} value={opts.email} required autocomplete="username" maxLength={254} />
-        <Field c={c} name="password" type="password" label={t("staff.login.password")} required autocomplete="current-password" maxLength={200} />
+        <Field
+          c={c}
+          name="email"
+          type="email"
+          label={t("staff.login.email")}
+          value={opts.email}
+          required
+          autocomplete="username"
+          maxLength={254}
+        />
+        <Field
+          c={c}
+          name="password"
+          type="password"
+          label={t("staff.login.password")}
+          required
+          autocomplete="current-password"
+          maxLength={200}
+        />
         <button type="submit">{t("staff.login.submit")}</button>
       </form>
     </AuthFrame>,
@@ -70,7 +97,18 @@ function TotpPage(c: AppContext, opts: { next: string; error?: string; status?: 
         <input type="hidden" name="next" value={opts.next} />
         <div class="field">
           <label for="f-code">{t("staff.totp.code")}</label>
-          <input id="f-code" class="code-input" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength={7} required autofocus />
+          <input
+            id="f-code"
+            class="code-input"
+            name="code"
+            type="text"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            pattern="[0-9 ]{6,7}"
+            maxlength={7}
+            required
+            autofocus
+          />
         </div>
         <button type="submit">{t("staff.totp.submit")}</button>
       </form>
@@ -113,12 +151,17 @@ export function staffRoutes(app: Hono<AppEnv>): void {
       await hitRateLimit(db, `staff-login:email:${email}`, loginLimits.perEmail, loginLimits.windowMs);
       user = await verifyStaffPassword(db, email, password);
     } catch (err) {
-      if (isAuthError(err)) return LoginPage(c, { email, next, error: t(err.messageKey), status: err.status as 401 | 429 });
+      if (isAuthError(err))
+        return LoginPage(c, { email, next, error: t(err.messageKey), status: err.status as 401 | 429 });
       throw err;
     }
     // A fresh session on every login; whatever the browser held before is dropped.
     if (c.var.staffSession) await destroySession(db, c.var.staffSession.sessionId);
-    const session = await createSession(db, "staff", user.id, { ip: clientIp(c), userAgent: c.req.header("user-agent"), mfaPending: user.totpEnabled });
+    const session = await createSession(db, "staff", user.id, {
+      ip: clientIp(c),
+      userAgent: c.req.header("user-agent"),
+      mfaPending: user.totpEnabled,
+    });
     setSessionCookie(c, "staff", session.token);
     return c.redirect(user.totpEnabled ? withNext("/admin/login/totp", next) : next, 303);
   });
@@ -173,7 +216,10 @@ const doneKeys: Record<string, string> = {
   password: "staff.security.done.password",
 };
 
-async function SecurityPage(c: AppContext, opts: { errors?: Errors; form?: "disable" | "password"; status?: 200 | 422 } = {}) {
+async function SecurityPage(
+  c: AppContext,
+  opts: { errors?: Errors; form?: "disable" | "password"; status?: 200 | 422 } = {},
+) {
   const t = tr(c);
   const user = await currentStaff(c);
   const { enabled } = await getTotpState(c.var.services.db, user.id);
@@ -191,7 +237,11 @@ async function SecurityPage(c: AppContext, opts: { errors?: Errors; form?: "disa
         <section class="card" aria-labelledby="totp-h">
           <div class="section-head">
             <h2 id="totp-h">{t("staff.security.totp.title")}</h2>
-            {enabled ? <span class="badge ok">{t("staff.security.totp.on")}</span> : <span class="badge warn">{t("staff.security.totp.off")}</span>}
+            {enabled ? (
+              <span class="badge ok">{t("staff.security.totp.on")}</span>
+            ) : (
+              <span class="badge warn">{t("staff.security.totp.off")}</span>
+            )}
           </div>
           <p>{t("staff.security.totp.explain")}</p>
           {enabled ? (
@@ -200,8 +250,25 @@ async function SecurityPage(c: AppContext, opts: { errors?: Errors; form?: "disa
               <p class="muted small">{t("staff.security.totp.disableExplain")}</p>
               <CsrfField c={c} />
               <FormErrors c={c} errors={disableErrors} />
-              <Field c={c} name="password" type="password" label={t("staff.security.currentPassword")} required autocomplete="current-password" errors={disableErrors} />
-              <Field c={c} name="code" label={t("staff.totp.code")} required autocomplete="one-time-code" inputmode="numeric" maxLength={7} errors={disableErrors} />
+              <Field
+                c={c}
+                name="password"
+                type="password"
+                label={t("staff.security.currentPassword")}
+                required
+                autocomplete="current-password"
+                errors={disableErrors}
+              />
+              <Field
+                c={c}
+                name="code"
+                label={t("staff.totp.code")}
+                required
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                maxLength={7}
+                errors={disableErrors}
+              />
               <div>
                 <button type="submit" class="secondary">
                   {t("staff.security.totp.disable")}
@@ -220,9 +287,34 @@ async function SecurityPage(c: AppContext, opts: { errors?: Errors; form?: "disa
           <form method="post" action="/admin/security/password" class="stack">
             <CsrfField c={c} />
             <FormErrors c={c} errors={passwordErrors} />
-            <Field c={c} name="current" type="password" label={t("staff.security.currentPassword")} required autocomplete="current-password" errors={passwordErrors} />
-            <Field c={c} name="password" type="password" label={t("staff.security.password.new")} hint={t("staff.security.password.hint")} required autocomplete="new-password" errors={passwordErrors} />
-            <Field c={c} name="password2" type="password" label={t("staff.security.password.repeat")} required autocomplete="new-password" errors={passwordErrors} />
+            <Field
+              c={c}
+              name="current"
+              type="password"
+              label={t("staff.security.currentPassword")}
+              required
+              autocomplete="current-password"
+              errors={passwordErrors}
+            />
+            <Field
+              c={c}
+              name="password"
+              type="password"
+              label={t("staff.security.password.new")}
+              hint={t("staff.security.password.hint")}
+              required
+              autocomplete="new-password"
+              errors={passwordErrors}
+            />
+            <Field
+              c={c}
+              name="password2"
+              type="password"
+              label={t("staff.security.password.repeat")}
+              required
+              autocomplete="new-password"
+              errors={passwordErrors}
+            />
             <div>
               <button type="submit">{t("staff.security.password.submit")}</button>
             </div>
@@ -268,7 +360,16 @@ async function TotpSetupPage(c: AppContext, secret: string, error?: FieldError) 
             <form method="post" action="/admin/security/totp/confirm" class="stack totp-confirm">
               <CsrfField c={c} />
               <FormErrors c={c} errors={errors} />
-              <Field c={c} name="code" label={t("staff.totp.code")} required autocomplete="one-time-code" inputmode="numeric" maxLength={7} errors={errors} />
+              <Field
+                c={c}
+                name="code"
+                label={t("staff.totp.code")}
+                required
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                maxLength={7}
+                errors={errors}
+              />
               <div>
                 <button type="submit">{t("staff.setup.confirm")}</button>
               </div>
@@ -310,7 +411,8 @@ function securityRoutes(app: Hono<AppEnv>): void {
     await limitChecks(c, user.id);
     const { secret, enabled } = await getTotpState(db, user.id);
     if (enabled || !secret) return c.redirect("/admin/security", 303);
-    if (!(await confirmTotpSetup(db, user.id, formValue(form, "code")))) return TotpSetupPage(c, secret, { key: "staff.totp.wrong" });
+    if (!(await confirmTotpSetup(db, user.id, formValue(form, "code"))))
+      return TotpSetupPage(c, secret, { key: "staff.totp.wrong" });
     return c.redirect("/admin/security?done=totp-on", 303);
   });
 
@@ -322,7 +424,8 @@ function securityRoutes(app: Hono<AppEnv>): void {
     const { secret, enabled } = await getTotpState(db, user.id);
     if (!enabled || !secret) return c.redirect("/admin/security", 303);
     const errors: Errors = {};
-    if (!(await checkStaffPassword(db, user.id, formValue(form, "password")))) errors.password = { key: "staff.security.wrongPassword" };
+    if (!(await checkStaffPassword(db, user.id, formValue(form, "password"))))
+      errors.password = { key: "staff.security.wrongPassword" };
     if (!checkTotp(secret, formValue(form, "code"))) errors.code = { key: "staff.totp.wrong" };
     if (Object.keys(errors).length) return SecurityPage(c, { errors, form: "disable", status: 422 });
     await disableTotp(db, user.id);

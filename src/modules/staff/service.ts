@@ -13,10 +13,24 @@ export interface StaffUser {
   totpEnabled: boolean;
 }
 
-type Row = { id: string; email: string; name: string; role: "owner" | "assistant"; locale: string; totp_enabled: number };
+type Row = {
+  id: string;
+  email: string;
+  name: string;
+  role: "owner" | "assistant";
+  locale: string;
+  totp_enabled: number;
+};
 
 function present(row: Row): StaffUser {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, locale: row.locale === "en" ? "en" : "fr", totpEnabled: row.totp_enabled === 1 };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    locale: row.locale === "en" ? "en" : "fr",
+    totpEnabled: row.totp_enabled === 1,
+  };
 }
 
 export async function hasOwner(db: Db): Promise<boolean> {
@@ -50,13 +64,21 @@ export async function createStaffUser(
 }
 
 export async function findStaffUser(db: Db, id: string): Promise<StaffUser | undefined> {
-  const row = await db.selectFrom("staff_users").select(["id", "email", "name", "role", "locale", "totp_enabled"]).where("id", "=", id).executeTakeFirst();
+  const row = await db
+    .selectFrom("staff_users")
+    .select(["id", "email", "name", "role", "locale", "totp_enabled"])
+    .where("id", "=", id)
+    .executeTakeFirst();
   return row ? present(row) : undefined;
 }
 
 /** Checks an email and password; the same error whether the email is unknown or the password wrong. */
 export async function verifyStaffPassword(db: Db, email: string, password: string): Promise<StaffUser> {
-  const row = await db.selectFrom("staff_users").selectAll().where("email", "=", email.trim().toLowerCase()).executeTakeFirst();
+  const row = await db
+    .selectFrom("staff_users")
+    .selectAll()
+    .where("email", "=", email.trim().toLowerCase())
+    .executeTakeFirst();
   // Hash anyway when the email is unknown, so timing does not reveal which emails exist.
   const ok = row ? await verifyPassword(password, row.password_hash) : (await hashPassword(password), false);
   if (!row || !ok) throw new AppError("bad_credentials", 401, "staff.error.credentials");
@@ -64,7 +86,11 @@ export async function verifyStaffPassword(db: Db, email: string, password: strin
 }
 
 export async function setStaffPassword(db: Db, id: string, password: string): Promise<void> {
-  await db.updateTable("staff_users").set({ password_hash: await hashPassword(password), updated_at: nowIso() }).where("id", "=", id).execute();
+  await db
+    .updateTable("staff_users")
+    .set({ password_hash: await hashPassword(password), updated_at: nowIso() })
+    .where("id", "=", id)
+    .execute();
 }
 
 /** Checks the password of a known staff user (security page); no rate limit here, callers add theirs. */
@@ -75,5 +101,10 @@ export async function checkStaffPassword(db: Db, id: string, password: string): 
 
 /** Logs a staff user out everywhere except the current session (after a password change). */
 export async function destroyOtherStaffSessions(db: Db, id: string, keepSessionId: string): Promise<void> {
-  await db.deleteFrom("sessions").where("subject_kind", "=", "staff").where("subject_id", "=", id).where("id", "!=", keepSessionId).execute();
+  await db
+    .deleteFrom("sessions")
+    .where("subject_kind", "=", "staff")
+    .where("subject_id", "=", id)
+    .where("id", "!=", keepSessionId)
+    .execute();
 }

@@ -13,7 +13,12 @@ export async function loginOwner(client: TestClient, password = ownerPassword): 
 
 /** The current TOTP code for a base32 secret, `offset` steps away (tests of the ±1 window). */
 export function totpCode(secret: string, offset = 0): string {
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" });
+  const totp = new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    digits: 6,
+    period: 30,
+    algorithm: "SHA1",
+  });
   return totp.generate({ timestamp: Date.now() + offset * 30_000 });
 }
 

@@ -18,7 +18,11 @@ after(async () => {
 });
 
 async function storedTotp() {
-  return app.db.selectFrom("staff_users").select(["totp_secret", "totp_enabled"]).where("email", "=", ownerEmail).executeTakeFirstOrThrow();
+  return app.db
+    .selectFrom("staff_users")
+    .select(["totp_secret", "totp_enabled"])
+    .where("email", "=", ownerEmail)
+    .executeTakeFirstOrThrow();
 }
 
 test("the security page shows two-step verification as off", async () => {
@@ -63,7 +67,12 @@ test("with TOTP on, a password alone gives a pending session that cannot reach t
   const res = await client.post("/admin/login", { email: ownerEmail, password: ownerPassword, next: "/admin/jobs" });
   assert.equal(res.status, 303);
   assert.equal(res.location, "/admin/login/totp?next=%2Fadmin%2Fjobs");
-  const row = await app.db.selectFrom("sessions").select(["mfa_pending"]).orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
+  const row = await app.db
+    .selectFrom("sessions")
+    .select(["mfa_pending"])
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirstOrThrow();
   assert.equal(row.mfa_pending, 1);
 
   const dash = await client.get("/admin");
@@ -123,7 +132,8 @@ test("code guessing on a pending login is rate limited", async () => {
   await client.post("/admin/login", { email: ownerEmail, password: ownerPassword });
   await client.get("/admin/login/totp");
   const statuses: number[] = [];
-  for (let i = 0; i < 6; i++) statuses.push((await client.post("/admin/login/totp", { code: wrongCode(secret) })).status);
+  for (let i = 0; i < 6; i++)
+    statuses.push((await client.post("/admin/login/totp", { code: wrongCode(secret) })).status);
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
   const right = await client.post("/admin/login/totp", { code: totpCode(secret) });
   assert.equal(right.status, 429, "even the right code waits once limited");
@@ -146,7 +156,10 @@ test("turning TOTP off needs the password and a current code", async () => {
   await owner.get("/admin/security");
   const noCode = await owner.post("/admin/security/totp/disable", { password: ownerPassword, code: wrongCode(secret) });
   assert.equal(noCode.status, 422);
-  const noPassword = await owner.post("/admin/security/totp/disable", { password: "wrong password!", code: totpCode(secret) });
+  const noPassword = await owner.post("/admin/security/totp/disable", {
+    password: "wrong password!",
+    code: totpCode(secret),
+  });
   assert.equal(noPassword.status, 422);
   assert.equal((await storedTotp()).totp_enabled, 1);
   const ok = await owner.post("/admin/security/totp/disable", { password: ownerPassword, code: totpCode(secret) });
@@ -169,14 +182,30 @@ test("changing the password checks the current one and the repetition, then logs
   assert.equal((await other.get("/admin")).status, 200);
 
   await owner.get("/admin/security");
-  const badCurrent = await owner.post("/admin/security/password", { current: "nope nope nope", password: "a brand new secret", password2: "a brand new secret" });
+  const badCurrent = await owner.post("/admin/security/password", {
+    current: "nope nope nope",
+    password: "a brand new secret",
+    password2: "a brand new secret",
+  });
   assert.equal(badCurrent.status, 422);
-  const mismatch = await owner.post("/admin/security/password", { current: ownerPassword, password: "a brand new secret", password2: "a brand new secreT" });
+  const mismatch = await owner.post("/admin/security/password", {
+    current: ownerPassword,
+    password: "a brand new secret",
+    password2: "a brand new secreT",
+  });
   assert.equal(mismatch.status, 422);
-  const short = await owner.post("/admin/security/password", { current: ownerPassword, password: "short", password2: "short" });
+  const short = await owner.post("/admin/security/password", {
+    current: ownerPassword,
+    password: "short",
+    password2: "short",
+  });
   assert.equal(short.status, 422);
 
-  const ok = await owner.post("/admin/security/password", { current: ownerPassword, password: "a brand new secret", password2: "a brand new secret" });
+  const ok = await owner.post("/admin/security/password", {
+    current: ownerPassword,
+    password: "a brand new secret",
+    password2: "a brand new secret",
+  });
   assert.equal(ok.status, 303);
   assert.equal((await owner.get("/admin")).status, 200, "this session stays");
   assert.equal((await other.get("/admin")).status, 303, "the other session is gone");

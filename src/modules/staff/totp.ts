@@ -10,7 +10,14 @@ import { nowIso } from "../../platform/ids.ts";
  */
 
 function totp(secretBase32: string, label = "", issuer = ""): OTPAuth.TOTP {
-  return new OTPAuth.TOTP({ issuer, label, algorithm: "SHA1", digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secretBase32) });
+  return new OTPAuth.TOTP({
+    issuer,
+    label,
+    algorithm: "SHA1",
+    digits: 6,
+    period: 30,
+    secret: OTPAuth.Secret.fromBase32(secretBase32),
+  });
 }
 
 /** Normalises what people type ("123 456", "123-456") to six digits, or null. */
@@ -30,7 +37,13 @@ export function checkTotp(secretBase32: string, code: string): boolean {
  * one) is refused afterwards, even within the ±1 window. The conditional
  * UPDATE makes two concurrent uses of one code let only one through.
  */
-export async function useTotpCode(db: Db, staffId: string, secretBase32: string, code: string, now = Date.now()): Promise<boolean> {
+export async function useTotpCode(
+  db: Db,
+  staffId: string,
+  secretBase32: string,
+  code: string,
+  now = Date.now(),
+): Promise<boolean> {
   const token = normaliseCode(code);
   if (!token) return false;
   const delta = totp(secretBase32).validate({ token, window: 1, timestamp: now });
@@ -52,7 +65,12 @@ export function totpUri(secretBase32: string, email: string, issuer: string): st
 
 /** The URI as a QR code SVG, ready for <img src="data:image/svg+xml;base64,..."> (the CSP allows data: images). */
 export async function qrDataUri(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: "svg", margin: 2, errorCorrectionLevel: "M", color: { dark: "#1d1a17", light: "#ffffff" } });
+  const svg = await QRCode.toString(text, {
+    type: "svg",
+    margin: 2,
+    errorCorrectionLevel: "M",
+    color: { dark: "#1d1a17", light: "#ffffff" },
+  });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 }
 
@@ -62,14 +80,23 @@ export function groupSecret(secretBase32: string): string {
 }
 
 export async function getTotpState(db: Db, staffId: string): Promise<{ secret: string | null; enabled: boolean }> {
-  const row = await db.selectFrom("staff_users").select(["totp_secret", "totp_enabled"]).where("id", "=", staffId).executeTakeFirst();
+  const row = await db
+    .selectFrom("staff_users")
+    .select(["totp_secret", "totp_enabled"])
+    .where("id", "=", staffId)
+    .executeTakeFirst();
   return { secret: row?.totp_secret ?? null, enabled: row?.totp_enabled === 1 };
 }
 
 /** Stores a fresh secret, not yet enabled: the owner must prove their app has it before it protects the login. */
 export async function startTotpSetup(db: Db, staffId: string): Promise<string> {
   const secret = new OTPAuth.Secret({ size: 20 }).base32;
-  await db.updateTable("staff_users").set({ totp_secret: secret, totp_enabled: 0, updated_at: nowIso() }).where("id", "=", staffId).where("totp_enabled", "=", 0).execute();
+  await db
+    .updateTable("staff_users")
+    .set({ totp_secret: secret, totp_enabled: 0, updated_at: nowIso() })
+    .where("id", "=", staffId)
+    .where("totp_enabled", "=", 0)
+    .execute();
   return secret;
 }
 
@@ -77,10 +104,18 @@ export async function startTotpSetup(db: Db, staffId: string): Promise<string> {
 export async function confirmTotpSetup(db: Db, staffId: string, code: string): Promise<boolean> {
   const { secret, enabled } = await getTotpState(db, staffId);
   if (!secret || enabled || !checkTotp(secret, code)) return false;
-  await db.updateTable("staff_users").set({ totp_enabled: 1, updated_at: nowIso() }).where("id", "=", staffId).execute();
+  await db
+    .updateTable("staff_users")
+    .set({ totp_enabled: 1, updated_at: nowIso() })
+    .where("id", "=", staffId)
+    .execute();
   return true;
 }
 
 export async function disableTotp(db: Db, staffId: string): Promise<void> {
-  await db.updateTable("staff_users").set({ totp_enabled: 0, totp_secret: null, updated_at: nowIso() }).where("id", "=", staffId).execute();
+  await db
+    .updateTable("staff_users")
+    .set({ totp_enabled: 0, totp_secret: null, updated_at: nowIso() })
+    .where("id", "=", staffId)
+    .execute();
 }

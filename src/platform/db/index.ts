@@ -2,7 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder, type Expression, type SqliteDialectConfig } from "kysely";
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type RawBuilder,
+  type Expression,
+  type SqliteDialectConfig,
+} from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
 import type { Database } from "./schema.ts";
@@ -46,7 +54,11 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  sqlite.function("unicode_lower", { deterministic: true }, (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v) as string | null);
+  sqlite.function(
+    "unicode_lower",
+    { deterministic: true },
+    (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v) as string | null,
+  );
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   dialects.set(db, "sqlite");
   return { db, dialect: "sqlite", description: file, close: () => db.destroy() };
@@ -163,7 +175,8 @@ export function toNumber(v: unknown): number {
 
 /** Online SQLite backup (VACUUM INTO), never a file copy of a live database. */
 export async function backupSqlite(db: Db, target: string): Promise<void> {
-  if (dialectOf(db) !== "sqlite") throw new Error("backup: only the embedded SQLite database can be backed up this way; use pg_dump for PostgreSQL");
+  if (dialectOf(db) !== "sqlite")
+    throw new Error("backup: only the embedded SQLite database can be backed up this way; use pg_dump for PostgreSQL");
   fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
   if (fs.existsSync(target)) throw new Error(`backup: ${target} already exists`);
   await sql`VACUUM INTO ${path.resolve(target)}`.execute(db);

@@ -34,12 +34,19 @@ test("an unknown page is a translated 404, never a stack trace", async () => {
 });
 
 test("a cross-site POST is refused", async () => {
-  const res = await fetch(`${app.url}/lang/en`, { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, body: "a=1" });
+  const res = await fetch(`${app.url}/lang/en`, {
+    method: "POST",
+    headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+    body: "a=1",
+  });
   assert.equal(res.status, 403);
 });
 
 test("bad configuration stops start-up with one clear line", () => {
-  assert.throws(() => loadConfig({ PORT: "eighty" }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && !e.message.includes("\n"));
+  assert.throws(
+    () => loadConfig({ PORT: "eighty" }),
+    (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && !e.message.includes("\n"),
+  );
   assert.throws(() => loadConfig({ DATABASE_URL: "mysql://x" }), /DATABASE_URL must start with postgres/);
   assert.throws(() => loadConfig({ SMTP_URL: "mail.example.com" }), /SMTP_URL/);
   assert.equal(loadConfig({}).port, 3000);

@@ -78,7 +78,8 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
       const code = err.status === 413 ? "payload_too_large" : err.status === 404 ? "not_found" : "invalid_input";
       return renderError(c, new AppError(code, err.status));
     }
-    if (err instanceof SyntaxError || err instanceof URIError) return renderError(c, new AppError("invalid_input", 400));
+    if (err instanceof SyntaxError || err instanceof URIError)
+      return renderError(c, new AppError("invalid_input", 400));
     log.error("unhandled error", { method: c.req.method, path: c.req.path, ...errorFields(err) });
     return renderError(c, new AppError("internal", 500));
   });
@@ -89,7 +90,12 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
     const started = performance.now();
     await next();
     if (!c.req.path.startsWith("/assets/")) {
-      log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 });
+      log.info("request", {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
     }
   });
   app.use("*", securityHeaders());

@@ -50,7 +50,10 @@ export function tr(c: AppContext): (key: string, params?: Params) => string {
  */
 export function clientIp(c: AppContext): string {
   if (c.var.services?.config.trustProxy) {
-    const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const hops = (c.req.header("x-forwarded-for") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     // The last hop was added by our own proxy; earlier ones are the client's claims.
     const last = hops.at(-1);
     if (last) return last;

@@ -30,6 +30,13 @@ export function formValue(form: FormData, name: string): string {
 
 /** A local path to return to after an action; anything else (other hosts, //evil) becomes the fallback. */
 export function safeRedirectPath(value: unknown, fallback = "/"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\") || value.length > 500) return fallback;
+  if (
+    typeof value !== "string" ||
+    !value.startsWith("/") ||
+    value.startsWith("//") ||
+    value.startsWith("/\\") ||
+    value.length > 500
+  )
+    return fallback;
   return value;
 }

@@ -16,7 +16,10 @@ export function contextMiddleware(services: Services): MiddlewareHandler<AppEnv>
     const site = await getSiteSettings(services.db);
     c.set("site", site);
     const cookieLocale = getCookie(c, localeCookie);
-    c.set("locale", isLocale(cookieLocale) ? cookieLocale : negotiateLocale(c.req.header("accept-language"), site.locale));
+    c.set(
+      "locale",
+      isLocale(cookieLocale) ? cookieLocale : negotiateLocale(c.req.header("accept-language"), site.locale),
+    );
     const [memberSession, staffSession] = await Promise.all([
       loadSession(services.db, "member", getCookie(c, sessionCookie.member)),
       loadSession(services.db, "staff", getCookie(c, sessionCookie.staff)),
@@ -26,7 +29,8 @@ export function contextMiddleware(services: Services): MiddlewareHandler<AppEnv>
     c.set("csrfToken", csrfTokenFor(services.secret, memberSession?.tokenHash, staffSession?.tokenHash));
     await next();
     // Personal pages must never be stored by a shared cache.
-    if ((memberSession || staffSession) && !c.res.headers.has("cache-control")) c.header("Cache-Control", "private, no-store");
+    if ((memberSession || staffSession) && !c.res.headers.has("cache-control"))
+      c.header("Cache-Control", "private, no-store");
   };
 }
 
@@ -119,6 +123,11 @@ export function clearSessionCookie(c: AppContext, kind: SubjectKind): void {
 
 /** Remembers the reader's language choice (a preference, not a session). */
 export function setLocaleCookie(c: AppContext, locale: Locale): void {
-  setCookie(c, localeCookie, locale, { path: "/", sameSite: "Lax", secure: c.var.services.config.secureCookies, maxAge: 365 * 86400 });
+  setCookie(c, localeCookie, locale, {
+    path: "/",
+    sameSite: "Lax",
+    secure: c.var.services.config.secureCookies,
+    maxAge: 365 * 86400,
+  });
   c.set("locale", toLocale(locale));
 }

@@ -56,7 +56,9 @@ before(async () => {
       },
     },
   ]);
-  server = http.createServer(cache.wrapListener(getRequestListener(cache.wrapFetch((req, env) => hono.fetch(req, env)))));
+  server = http.createServer(
+    cache.wrapListener(getRequestListener(cache.wrapFetch((req, env) => hono.fetch(req, env)))),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

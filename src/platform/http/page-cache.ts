@@ -85,7 +85,12 @@ function cookieLocale(cookie: string | null | undefined): string | null {
 }
 
 /** Key of a member's personal page, or null when the request is not a plain GET/HEAD with one member session. */
-export function privatePageKey(method: string | undefined, url: string | undefined, cookie: string | null | undefined, acceptLanguage: string | null | undefined): { token: string; key: string } | null {
+export function privatePageKey(
+  method: string | undefined,
+  url: string | undefined,
+  cookie: string | null | undefined,
+  acceptLanguage: string | null | undefined,
+): { token: string; key: string } | null {
   if (method !== "GET" && method !== "HEAD") return null;
   if (!url || url.charCodeAt(0) !== 47 || url.includes("?") || url.length > 512) return null;
   const token = privateCacheToken(cookie);
@@ -109,7 +114,12 @@ const staffCookie = sessionCookie.staff;
  * from (or stored in) the cache. Shared by the lookup (node:http) and the
  * store (fetch) sides so both compute exactly the same thing.
  */
-export function pageCacheKey(method: string | undefined, url: string | undefined, cookie: string | null | undefined, acceptLanguage: string | null | undefined): string | null {
+export function pageCacheKey(
+  method: string | undefined,
+  url: string | undefined,
+  cookie: string | null | undefined,
+  acceptLanguage: string | null | undefined,
+): string | null {
   if (method !== "GET" && method !== "HEAD") return null;
   if (!url || url.charCodeAt(0) !== 47 /* "/" */ || url.includes("?") || url.length > 512) return null;
   let locale: string | null = null;
@@ -227,7 +237,8 @@ export class PageCache {
       const headers = new Headers(res.headers);
       headers.delete(cacheableHeader);
       const key = request.method === "GET" ? this.keyOfRequest(request) : null;
-      if (!key || !this.storable(res)) return marked ? new Response(res.body, { status: res.status, statusText: res.statusText, headers }) : res;
+      if (!key || !this.storable(res))
+        return marked ? new Response(res.body, { status: res.status, statusText: res.statusText, headers }) : res;
       const body = Buffer.from(await res.arrayBuffer());
       if (body.length <= this.maxBodyBytes) {
         const stored: Record<string, string | string[]> = {};
@@ -247,8 +258,19 @@ export class PageCache {
     const headers = new Headers(res.headers);
     headers.delete(privateCacheableHeader);
     const url = new URL(request.url);
-    const found = url.search ? null : privatePageKey(request.method, url.pathname, request.headers.get("cookie"), request.headers.get("accept-language"));
-    const storable = found && res.status === 200 && (res.headers.get("content-type") ?? "").startsWith("text/html") && !res.headers.has("set-cookie");
+    const found = url.search
+      ? null
+      : privatePageKey(
+          request.method,
+          url.pathname,
+          request.headers.get("cookie"),
+          request.headers.get("accept-language"),
+        );
+    const storable =
+      found &&
+      res.status === 200 &&
+      (res.headers.get("content-type") ?? "").startsWith("text/html") &&
+      !res.headers.has("set-cookie");
     if (!found || !storable) return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
     const body = Buffer.from(await res.arrayBuffer());
     if (body.length <= this.maxBodyBytes) {
@@ -258,7 +280,12 @@ export class PageCache {
       });
       stored["content-length"] = String(body.length);
       if (this.privateEntries.size >= this.maxEntries * 4) this.clearPrivate();
-      this.privateEntries.set(found.key, { status: res.status, headers: stored, body, expires: this.now() + this.ttlMs });
+      this.privateEntries.set(found.key, {
+        status: res.status,
+        headers: stored,
+        body,
+        expires: this.now() + this.ttlMs,
+      });
       let keys = this.privateKeysByToken.get(found.token);
       if (!keys) this.privateKeysByToken.set(found.token, (keys = new Set()));
       keys.add(found.key);
@@ -314,7 +341,12 @@ export class PageCache {
   private keyOfRequest(request: Request): string | null {
     const url = new URL(request.url);
     if (url.search) return null;
-    return pageCacheKey(request.method, url.pathname, request.headers.get("cookie"), request.headers.get("accept-language"));
+    return pageCacheKey(
+      request.method,
+      url.pathname,
+      request.headers.get("cookie"),
+      request.headers.get("accept-language"),
+    );
   }
 
   private storable(res: Response): boolean {
@@ -337,4 +369,3 @@ export class PageCache {
     }
   }
 }
-

@@ -25,7 +25,10 @@ export const field = {
       .pipe(
         z
           .string()
-          .min(opts.optional ? 0 : Math.max(1, opts.min ?? 1), opts.min && opts.min > 1 ? `validation.too_short|min=${opts.min}` : "validation.required")
+          .min(
+            opts.optional ? 0 : Math.max(1, opts.min ?? 1),
+            opts.min && opts.min > 1 ? `validation.too_short|min=${opts.min}` : "validation.required",
+          )
           .max(max, `validation.too_long|max=${max}`)
           .refine((s) => !controlCharsSingleLine.test(s), "validation.control_chars"),
       );
@@ -47,7 +50,13 @@ export const field = {
     return z
       .string({ error: "validation.required" })
       .transform((s) => clean(s).toLowerCase())
-      .pipe(z.string().min(1, "validation.required").max(254, "validation.email").pipe(z.email({ error: "validation.email" })));
+      .pipe(
+        z
+          .string()
+          .min(1, "validation.required")
+          .max(254, "validation.email")
+          .pipe(z.email({ error: "validation.email" })),
+      );
   },
   locale() {
     return z.enum(locales, { error: "validation.locale" });
@@ -56,13 +65,22 @@ export const field = {
     return z.string({ error: "validation.time_zone" }).refine(isTimeZone, "validation.time_zone");
   },
   currency() {
-    return z.string({ error: "validation.currency" }).transform((s) => s.trim().toUpperCase()).pipe(z.enum(currencies, { error: "validation.currency" }));
+    return z
+      .string({ error: "validation.currency" })
+      .transform((s) => s.trim().toUpperCase())
+      .pipe(z.enum(currencies, { error: "validation.currency" }));
   },
   color() {
-    return z.string({ error: "validation.color" }).transform((s) => s.trim().toLowerCase()).pipe(z.string().regex(/^#[0-9a-f]{6}$/, "validation.color"));
+    return z
+      .string({ error: "validation.color" })
+      .transform((s) => s.trim().toLowerCase())
+      .pipe(z.string().regex(/^#[0-9a-f]{6}$/, "validation.color"));
   },
   password() {
-    return z.string({ error: "validation.password" }).min(10, "validation.password").max(200, "validation.too_long|max=200");
+    return z
+      .string({ error: "validation.password" })
+      .min(10, "validation.password")
+      .max(200, "validation.too_long|max=200");
   },
   /** An HTML checkbox: present ("on") or absent. */
   checkbox() {

@@ -64,12 +64,18 @@ export function negotiateLocale(header: string | undefined, fallback: Locale): L
 /** Dates and numbers in the viewer's language and time zone. */
 export function formatDateTime(locale: Locale, iso: string | null | undefined, timeZone = "Europe/Paris"): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone,
+  }).format(new Date(iso));
 }
 
 export function formatDate(locale: Locale, iso: string | null | undefined, timeZone = "Europe/Paris"): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeZone }).format(
+    new Date(iso),
+  );
 }
 
 export function formatNumber(locale: Locale, n: number): string {
@@ -77,6 +83,9 @@ export function formatNumber(locale: Locale, n: number): string {
 }
 
 export function formatMoney(locale: Locale, minor: number, currency: string): string {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB", { style: "currency", currency }).format(minor / 10 ** digits);
+  const digits =
+    new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB", { style: "currency", currency }).format(
+    minor / 10 ** digits,
+  );
 }

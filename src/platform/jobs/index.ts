@@ -50,7 +50,12 @@ export interface EnqueueOptions {
 }
 
 /** Adds a job; returns its id, or null when a job with the same dedupe key exists. */
-export async function enqueue(db: Db, type: string, payload: unknown, opts: EnqueueOptions = {}): Promise<string | null> {
+export async function enqueue(
+  db: Db,
+  type: string,
+  payload: unknown,
+  opts: EnqueueOptions = {},
+): Promise<string | null> {
   const id = newId();
   const at = nowIso();
   const result = await db
@@ -103,7 +108,9 @@ async function settle(db: Db, job: ClaimedJob, workerId: string, error: unknown)
   const at = nowIso();
   const base = db.updateTable("jobs").where("id", "=", job.id).where("locked_by", "=", workerId);
   if (error === undefined) {
-    await base.set({ state: "done", finished_at: at, updated_at: at, locked_by: null, locked_at: null, last_error: null }).execute();
+    await base
+      .set({ state: "done", finished_at: at, updated_at: at, locked_by: null, locked_at: null, last_error: null })
+      .execute();
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -209,17 +216,30 @@ export interface JobSummary {
 }
 
 export async function jobCounts(db: Db): Promise<JobSummary[]> {
-  const rows = await db.selectFrom("jobs").select(["state", db.fn.countAll().as("count")]).groupBy("state").execute();
+  const rows = await db
+    .selectFrom("jobs")
+    .select(["state", db.fn.countAll().as("count")])
+    .groupBy("state")
+    .execute();
   return rows.map((r) => ({ state: r.state, count: Number(r.count) }));
 }
 
 /** Puts a dead job back in the queue (admin "retry"). */
 export async function retryJob(db: Db, id: string): Promise<void> {
   const at = nowIso();
-  await db.updateTable("jobs").set({ state: "queued", run_at: at, attempts: 0, updated_at: at, finished_at: null }).where("id", "=", id).where("state", "=", "dead").execute();
+  await db
+    .updateTable("jobs")
+    .set({ state: "queued", run_at: at, attempts: 0, updated_at: at, finished_at: null })
+    .where("id", "=", id)
+    .where("state", "=", "dead")
+    .execute();
 }
 
 /** Deletes finished jobs older than `days` (their dedupe keys were time-slotted, so nothing re-runs). */
 export async function pruneJobs(db: Db, days: number): Promise<void> {
-  await db.deleteFrom("jobs").where("state", "=", "done").where("finished_at", "<", isoIn(-days * 86400_000)).execute();
+  await db
+    .deleteFrom("jobs")
+    .where("state", "=", "done")
+    .where("finished_at", "<", isoIn(-days * 86400_000))
+    .execute();
 }

@@ -40,7 +40,11 @@ test("a failing job is retried with backoff, then marked dead", async () => {
   assert.equal(row.attempts, 1);
   assert.match(row.last_error ?? "", /boom/);
   assert.ok(row.run_at > new Date().toISOString(), "retry is scheduled in the future");
-  await handle.db.updateTable("jobs").set({ run_at: new Date(0).toISOString() }).where("id", "=", id).execute();
+  await handle.db
+    .updateTable("jobs")
+    .set({ run_at: new Date(0).toISOString() })
+    .where("id", "=", id)
+    .execute();
   await worker.drain();
   row = await handle.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   assert.equal(row.state, "dead");

@@ -19,7 +19,9 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 
 export function renderEmail(c: EmailContent): { html: string; text: string } {
   const accent = /^#[0-9a-f]{6}$/i.test(c.accentColor) ? c.accentColor : "#b4532a";
-  const paragraphs = c.paragraphs.map((p) => `<p style="margin:0 0 16px;font-size:16px;line-height:1.55;color:#222">${esc(p)}</p>`).join("");
+  const paragraphs = c.paragraphs
+    .map((p) => `<p style="margin:0 0 16px;font-size:16px;line-height:1.55;color:#222">${esc(p)}</p>`)
+    .join("");
   const button = c.button
     ? `<p style="margin:24px 0"><a href="${esc(c.button.url)}" style="display:inline-block;background:${accent};color:#fff;text-decoration:none;font-weight:600;padding:12px 22px;border-radius:8px;font-size:16px">${esc(c.button.label)}</a></p>
 <p style="margin:0 0 16px;font-size:13px;color:#555;word-break:break-all">${esc(c.button.url)}</p>`

@@ -1,7 +1,14 @@
 import type { Db } from "../db/index.ts";
 import { newId, nowIso } from "../ids.ts";
 import { randomToken, safeEqual, sign } from "../security/tokens.ts";
-import type { BillingInterval, CheckoutRequest, CheckoutSession, PaymentProvider, ProviderEvent, SubscriptionSnapshot } from "./provider.ts";
+import type {
+  BillingInterval,
+  CheckoutRequest,
+  CheckoutSession,
+  PaymentProvider,
+  ProviderEvent,
+  SubscriptionSnapshot,
+} from "./provider.ts";
 
 /**
  * The dev payment provider: a local stand-in for Stripe so anyone can try
@@ -67,7 +74,12 @@ export class DevProvider implements PaymentProvider {
   /* ---- storage ---- */
 
   private async get<T>(kind: Kind, id: string): Promise<T | undefined> {
-    const row = await this.db.selectFrom("dev_payment_objects").select("data").where("id", "=", id).where("kind", "=", kind).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("dev_payment_objects")
+      .select("data")
+      .where("id", "=", id)
+      .where("kind", "=", kind)
+      .executeTakeFirst();
     return row ? (JSON.parse(row.data) as T) : undefined;
   }
 
@@ -94,7 +106,12 @@ export class DevProvider implements PaymentProvider {
   }
 
   async customerSubscriptions(customerId: string): Promise<DevSubscription[]> {
-    const rows = await this.db.selectFrom("dev_payment_objects").select("data").where("kind", "=", "subscription").orderBy("created_at", "desc").execute();
+    const rows = await this.db
+      .selectFrom("dev_payment_objects")
+      .select("data")
+      .where("kind", "=", "subscription")
+      .orderBy("created_at", "desc")
+      .execute();
     return rows.map((r) => JSON.parse(r.data) as DevSubscription).filter((s) => s.providerCustomerId === customerId);
   }
 
@@ -103,8 +120,16 @@ export class DevProvider implements PaymentProvider {
   async createCheckout(req: CheckoutRequest): Promise<CheckoutSession> {
     const id = `devcs_${randomToken(18)}`;
     const customerId = req.providerCustomerId ?? `devcus_${newId()}`;
-    if (!req.providerCustomerId) await this.put("customer", customerId, { id: customerId, email: req.customerEmail } satisfies DevCustomer);
-    await this.put("checkout", id, { id, request: req, status: "open", customerId, paymentId: null, subscriptionId: null } satisfies DevCheckout);
+    if (!req.providerCustomerId)
+      await this.put("customer", customerId, { id: customerId, email: req.customerEmail } satisfies DevCustomer);
+    await this.put("checkout", id, {
+      id,
+      request: req,
+      status: "open",
+      customerId,
+      paymentId: null,
+      subscriptionId: null,
+    } satisfies DevCheckout);
     return { id, url: `${this.opts.publicUrl}/dev-checkout/${id}` };
   }
 
@@ -134,14 +159,22 @@ export class DevProvider implements PaymentProvider {
     if (!p) throw new Error(`dev provider: no payment ${providerPaymentId}`);
     if (p.refunded) return;
     await this.put("payment", p.id, { ...p, refunded: true });
-    await this.emit({ id: evId(), type: "charge.refunded", created: sec(), providerPaymentId: p.id, amountRefunded: p.amount, fullyRefunded: true });
+    await this.emit({
+      id: evId(),
+      type: "charge.refunded",
+      created: sec(),
+      providerPaymentId: p.id,
+      amountRefunded: p.amount,
+      fullyRefunded: true,
+    });
   }
 
   async cancelSubscription(id: string, opts: { atPeriodEnd: boolean }): Promise<void> {
     const s = await this.getSubscription(id);
     if (!s) throw new Error(`dev provider: no subscription ${id}`);
     if (opts.atPeriodEnd) await this.put("subscription", id, { ...s, cancelAtPeriodEnd: true });
-    else await this.put("subscription", id, { ...s, status: "canceled", canceledAt: nowIso(), cancelAtPeriodEnd: false });
+    else
+      await this.put("subscription", id, { ...s, status: "canceled", canceledAt: nowIso(), cancelAtPeriodEnd: false });
     await this.emit({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: id });
   }
 
@@ -154,7 +187,9 @@ export class DevProvider implements PaymentProvider {
   }
 
   async customerPortalUrl(providerCustomerId: string, returnUrl: string): Promise<string> {
-    const ret = returnUrl.startsWith(this.opts.publicUrl) ? returnUrl.slice(this.opts.publicUrl.length) || "/" : "/account";
+    const ret = returnUrl.startsWith(this.opts.publicUrl)
+      ? returnUrl.slice(this.opts.publicUrl.length) || "/"
+      : "/account";
     return `${this.opts.publicUrl}/dev-portal/${encodeURIComponent(providerCustomerId)}/${this.portalSignature(providerCustomerId)}?return=${encodeURIComponent(ret)}`;
   }
 
@@ -167,7 +202,14 @@ export class DevProvider implements PaymentProvider {
     const req = co.request;
     const paymentId = req.mode === "payment" ? `devpi_${newId()}` : null;
     let subscriptionId: string | null = null;
-    if (paymentId) await this.put("payment", paymentId, { id: paymentId, amount: req.line.amount, currency: req.line.currency, refunded: false, checkoutId } satisfies DevPayment);
+    if (paymentId)
+      await this.put("payment", paymentId, {
+        id: paymentId,
+        amount: req.line.amount,
+        currency: req.line.currency,
+        refunded: false,
+        checkoutId,
+      } satisfies DevPayment);
     if (req.mode === "subscription") {
       subscriptionId = `devsub_${newId()}`;
       const interval = req.line.interval ?? "month";
@@ -191,7 +233,12 @@ export class DevProvider implements PaymentProvider {
       };
       await this.put("subscription", subscriptionId, sub);
     }
-    const updated: DevCheckout = { ...co, status: opts.delayed ? "processing" : "completed", paymentId, subscriptionId };
+    const updated: DevCheckout = {
+      ...co,
+      status: opts.delayed ? "processing" : "completed",
+      paymentId,
+      subscriptionId,
+    };
     await this.put("checkout", checkoutId, updated);
     const events: ProviderEvent[] = [
       {
@@ -214,7 +261,15 @@ export class DevProvider implements PaymentProvider {
     if (subscriptionId) {
       events.push({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: subscriptionId });
       if (!opts.delayed && !(req.line.trialDays ?? 0)) {
-        events.push({ id: evId(), type: "invoice.paid", created: sec(), providerSubscriptionId: subscriptionId, amountPaid: req.line.amount, currency: req.line.currency.toLowerCase(), invoiceId: `devin_${newId()}` });
+        events.push({
+          id: evId(),
+          type: "invoice.paid",
+          created: sec(),
+          providerSubscriptionId: subscriptionId,
+          amountPaid: req.line.amount,
+          currency: req.line.currency.toLowerCase(),
+          invoiceId: `devin_${newId()}`,
+        });
       }
     }
     await this.emit(...events);
@@ -230,10 +285,31 @@ export class DevProvider implements PaymentProvider {
     if (co.subscriptionId) {
       const s = (await this.getSubscription(co.subscriptionId))!;
       await this.put("subscription", s.providerSubscriptionId, { ...s, status: ok ? "active" : "incomplete_expired" });
-      events.push({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: s.providerSubscriptionId });
-      if (ok) events.push({ id: evId(), type: "invoice.paid", created: sec(), providerSubscriptionId: s.providerSubscriptionId, amountPaid: s.amount, currency: s.currency.toLowerCase(), invoiceId: `devin_${newId()}` });
+      events.push({
+        id: evId(),
+        type: "subscription.changed",
+        created: sec(),
+        providerSubscriptionId: s.providerSubscriptionId,
+      });
+      if (ok)
+        events.push({
+          id: evId(),
+          type: "invoice.paid",
+          created: sec(),
+          providerSubscriptionId: s.providerSubscriptionId,
+          amountPaid: s.amount,
+          currency: s.currency.toLowerCase(),
+          invoiceId: `devin_${newId()}`,
+        });
     }
-    events.push({ id: evId(), type: ok ? "checkout.async_payment_succeeded" : "checkout.async_payment_failed", created: sec(), checkoutId, reference: co.request.reference, providerPaymentId: co.paymentId });
+    events.push({
+      id: evId(),
+      type: ok ? "checkout.async_payment_succeeded" : "checkout.async_payment_failed",
+      created: sec(),
+      checkoutId,
+      reference: co.request.reference,
+      providerPaymentId: co.paymentId,
+    });
     await this.emit(...events);
   }
 
@@ -242,7 +318,14 @@ export class DevProvider implements PaymentProvider {
     const co = await this.getCheckout(checkoutId);
     if (!co || co.status !== "open") return;
     await this.put("checkout", checkoutId, { ...co, status: "canceled" });
-    await this.emit({ id: evId(), type: "checkout.expired", created: sec(), checkoutId, reference: co.request.reference, providerPaymentId: null });
+    await this.emit({
+      id: evId(),
+      type: "checkout.expired",
+      created: sec(),
+      checkoutId,
+      reference: co.request.reference,
+      providerPaymentId: null,
+    });
   }
 
   /** Portal: cancel at period end, or resume. */
@@ -250,15 +333,35 @@ export class DevProvider implements PaymentProvider {
     const s = await this.getSubscription(subscriptionId);
     if (!s || s.status === "canceled") return;
     await this.put("subscription", subscriptionId, { ...s, cancelAtPeriodEnd: cancel });
-    await this.emit({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: subscriptionId });
+    await this.emit({
+      id: evId(),
+      type: "subscription.changed",
+      created: sec(),
+      providerSubscriptionId: subscriptionId,
+    });
   }
 
   /** Portal: switch to another price (monthly <-> yearly, upgrade/downgrade). */
-  async switchPrice(subscriptionId: string, price: { priceId: string; providerPriceId: string | null; amount: number; interval: BillingInterval }): Promise<void> {
+  async switchPrice(
+    subscriptionId: string,
+    price: { priceId: string; providerPriceId: string | null; amount: number; interval: BillingInterval },
+  ): Promise<void> {
     const s = await this.getSubscription(subscriptionId);
     if (!s || s.status === "canceled") return;
-    await this.put("subscription", subscriptionId, { ...s, priceId: price.priceId, providerPriceId: price.providerPriceId, amount: price.amount, interval: price.interval, metadata: { ...s.metadata, price_id: price.priceId } });
-    await this.emit({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: subscriptionId });
+    await this.put("subscription", subscriptionId, {
+      ...s,
+      priceId: price.priceId,
+      providerPriceId: price.providerPriceId,
+      amount: price.amount,
+      interval: price.interval,
+      metadata: { ...s.metadata, price_id: price.priceId },
+    });
+    await this.emit({
+      id: evId(),
+      type: "subscription.changed",
+      created: sec(),
+      providerSubscriptionId: subscriptionId,
+    });
   }
 
   /**
@@ -274,12 +377,28 @@ export class DevProvider implements PaymentProvider {
     } else if (opts.fail) {
       const end = addInterval(new Date(s.currentPeriodEnd ?? Date.now()), s.interval);
       await this.put("subscription", subscriptionId, { ...s, status: "past_due", currentPeriodEnd: end.toISOString() });
-      events.push({ id: evId(), type: "invoice.payment_failed", created: sec(), providerSubscriptionId: subscriptionId, amountPaid: 0, currency: s.currency.toLowerCase(), invoiceId: `devin_${newId()}` });
+      events.push({
+        id: evId(),
+        type: "invoice.payment_failed",
+        created: sec(),
+        providerSubscriptionId: subscriptionId,
+        amountPaid: 0,
+        currency: s.currency.toLowerCase(),
+        invoiceId: `devin_${newId()}`,
+      });
     } else {
       const from = s.status === "past_due" ? new Date() : new Date(s.currentPeriodEnd ?? Date.now());
       const end = addInterval(from < new Date() ? new Date() : from, s.interval);
       await this.put("subscription", subscriptionId, { ...s, status: "active", currentPeriodEnd: end.toISOString() });
-      events.push({ id: evId(), type: "invoice.paid", created: sec(), providerSubscriptionId: subscriptionId, amountPaid: s.amount, currency: s.currency.toLowerCase(), invoiceId: `devin_${newId()}` });
+      events.push({
+        id: evId(),
+        type: "invoice.paid",
+        created: sec(),
+        providerSubscriptionId: subscriptionId,
+        amountPaid: s.amount,
+        currency: s.currency.toLowerCase(),
+        invoiceId: `devin_${newId()}`,
+      });
     }
     events.push({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: subscriptionId });
     await this.emit(...events);

@@ -21,7 +21,8 @@ export function paymentProviderFor(services: Services, deliver: Deliver): Paymen
   if (hit && hit.key === key) return hit.provider;
   let provider: PaymentProvider | null = null;
   if (cfg.stripeSecretKey) provider = stripeProviderFromConfig(cfg);
-  else if (!cfg.production) provider = new DevProvider(services.db, { publicUrl: cfg.publicUrl, secret: services.secret, deliver });
+  else if (!cfg.production)
+    provider = new DevProvider(services.db, { publicUrl: cfg.publicUrl, secret: services.secret, deliver });
   cache.set(services, { key, provider });
   return provider;
 }

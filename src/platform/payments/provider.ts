@@ -44,7 +44,8 @@ export interface CheckoutSession {
   url: string;
 }
 
-export type SubscriptionStatus = "incomplete" | "trialing" | "active" | "past_due" | "unpaid" | "canceled" | "incomplete_expired" | "paused";
+export type SubscriptionStatus =
+  "incomplete" | "trialing" | "active" | "past_due" | "unpaid" | "canceled" | "incomplete_expired" | "paused";
 
 /** A subscription as the provider holds it right now: the truth we apply, whatever order events came in. */
 export interface SubscriptionSnapshot {
@@ -79,7 +80,14 @@ export type ProviderEvent =
       customerEmail: string | null;
       metadata: Record<string, string>;
     }
-  | { id: string; type: "checkout.async_payment_succeeded" | "checkout.async_payment_failed" | "checkout.expired"; created: number; checkoutId: string; reference: string; providerPaymentId: string | null }
+  | {
+      id: string;
+      type: "checkout.async_payment_succeeded" | "checkout.async_payment_failed" | "checkout.expired";
+      created: number;
+      checkoutId: string;
+      reference: string;
+      providerPaymentId: string | null;
+    }
   | { id: string; type: "subscription.changed"; created: number; providerSubscriptionId: string }
   | {
       id: string;
@@ -92,7 +100,14 @@ export type ProviderEvent =
       /** The invoice's PaymentIntent id when known (lets a refund of a renewal find its invoice). */
       providerPaymentId?: string | null;
     }
-  | { id: string; type: "charge.refunded"; created: number; providerPaymentId: string; amountRefunded: number; fullyRefunded: boolean }
+  | {
+      id: string;
+      type: "charge.refunded";
+      created: number;
+      providerPaymentId: string;
+      amountRefunded: number;
+      fullyRefunded: boolean;
+    }
   | { id: string; type: "ignored"; created: number; providerType: string };
 
 export interface PaymentProvider {
@@ -104,7 +119,10 @@ export interface PaymentProvider {
   /** Re-reads a subscription from the provider (the source of truth for its state). */
   retrieveSubscription(providerSubscriptionId: string): Promise<SubscriptionSnapshot>;
   refund(providerPaymentId: string, idempotencyKey: string): Promise<void>;
-  cancelSubscription(providerSubscriptionId: string, opts: { atPeriodEnd: boolean; idempotencyKey: string }): Promise<void>;
+  cancelSubscription(
+    providerSubscriptionId: string,
+    opts: { atPeriodEnd: boolean; idempotencyKey: string },
+  ): Promise<void>;
   /** The provider's self-service billing page (change card, switch plan, cancel, resume). */
   customerPortalUrl(providerCustomerId: string, returnUrl: string): Promise<string>;
 }

@@ -20,7 +20,14 @@ function checkoutRequest(over: Partial<CheckoutRequest> = {}): CheckoutRequest {
   return {
     reference: "ord_1",
     mode: "payment",
-    line: { offerId: "off_1", priceId: "pri_1", name: "Carnet de glaçures", amount: 1850, currency: "EUR", interval: null },
+    line: {
+      offerId: "off_1",
+      priceId: "pri_1",
+      name: "Carnet de glaçures",
+      amount: 1850,
+      currency: "EUR",
+      interval: null,
+    },
     customerEmail: "lea@example.test",
     successUrl: "http://atelier.test/merci",
     cancelUrl: "http://atelier.test/offres",
@@ -44,7 +51,10 @@ function lastOf(events: StubEvent[], type: string): StubEvent {
 test("config: STRIPE_API_BASE is optional and only used when set", () => {
   const base = { STRIPE_SECRET_KEY: "sk_test_x", STRIPE_WEBHOOK_SECRET: "whsec_x" };
   assert.equal(loadConfig(base).stripeApiBase, undefined);
-  assert.equal(loadConfig({ ...base, STRIPE_API_BASE: "http://127.0.0.1:12111" }).stripeApiBase, "http://127.0.0.1:12111");
+  assert.equal(
+    loadConfig({ ...base, STRIPE_API_BASE: "http://127.0.0.1:12111" }).stripeApiBase,
+    "http://127.0.0.1:12111",
+  );
   assert.throws(() => loadConfig({ ...base, STRIPE_API_BASE: "ftp://x" }), /STRIPE_API_BASE/);
   assert.equal(stripeProviderFromConfig(loadConfig({})), null);
   assert.ok(stripeProviderFromConfig(loadConfig(base)) instanceof StripeProvider);
@@ -56,9 +66,14 @@ test("pay-what-you-want checkout: inline price, our ids in metadata, a customer 
   const again = await provider.createCheckout(req);
   assert.equal(again.id, first.id, "same Idempotency-Key → same session");
   assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+\/pay\/cs_test_/);
-  const posts = stub.requests.filter((r) => r.method === "POST" && r.path === "/v1/checkout/sessions" && r.idempotencyKey === "checkout:ord_pwyw");
+  const posts = stub.requests.filter(
+    (r) => r.method === "POST" && r.path === "/v1/checkout/sessions" && r.idempotencyKey === "checkout:ord_pwyw",
+  );
   assert.equal(posts.length, 2);
-  assert.equal([...stub.sessions.values()].filter((s) => s.client_reference_id === "ord_1" && s.id === first.id).length, 1);
+  assert.equal(
+    [...stub.sessions.values()].filter((s) => s.client_reference_id === "ord_1" && s.id === first.id).length,
+    1,
+  );
   const s = stub.sessions.get(first.id)!;
   assert.equal(s.mode, "payment");
   assert.equal(s.amount_total, 1850);
@@ -72,13 +87,24 @@ test("pay-what-you-want checkout: inline price, our ids in metadata, a customer 
 });
 
 test("subscription checkout: synced price, trial days, existing customer reused, automatic tax", async () => {
-  const sync = await syncOfferToStripe(provider.stripe, { id: "tier_1", name: "Cercle", active: true }, [{ id: "pm", amount: 500, currency: "EUR", interval: "month" }]);
+  const sync = await syncOfferToStripe(provider.stripe, { id: "tier_1", name: "Cercle", active: true }, [
+    { id: "pm", amount: 500, currency: "EUR", interval: "month" },
+  ]);
   const customer = stub.createCustomer("lea@example.test");
   const res = await provider.createCheckout(
     checkoutRequest({
       reference: "sub_ref_1",
       mode: "subscription",
-      line: { offerId: "tier_1", priceId: "pm", name: "Cercle", amount: 500, currency: "EUR", interval: "month", trialDays: 14, providerPriceId: sync.prices.pm },
+      line: {
+        offerId: "tier_1",
+        priceId: "pm",
+        name: "Cercle",
+        amount: 500,
+        currency: "EUR",
+        interval: "month",
+        trialDays: 14,
+        providerPriceId: sync.prices.pm,
+      },
       providerCustomerId: customer.id as string,
       automaticTax: true,
     }),
@@ -126,16 +152,27 @@ test("product and price sync: created once, reused, a changed amount makes a new
 
   const stored = prices.map((p) => ({ ...p, providerPriceId: first.prices[p.id] }));
   const before = stub.requests.length;
-  const second = await syncOfferToStripe(provider.stripe, { ...offer, providerProductId: first.providerProductId }, stored);
+  const second = await syncOfferToStripe(
+    provider.stripe,
+    { ...offer, providerProductId: first.providerProductId },
+    stored,
+  );
   assert.deepEqual(second, first);
-  assert.equal(stub.requests.slice(before).filter((r) => r.method === "POST").length, 0, "nothing changed → nothing written");
+  assert.equal(
+    stub.requests.slice(before).filter((r) => r.method === "POST").length,
+    0,
+    "nothing changed → nothing written",
+  );
 
   // The stored id was lost (crash between Stripe's answer and our write): found again, not duplicated.
   const third = await syncOfferToStripe(provider.stripe, offer, prices);
   assert.deepEqual(third, first);
 
   // New amount: a new price; the old one stays for existing subscribers but is closed to new checkouts.
-  const changed = await syncOfferToStripe(provider.stripe, { ...offer, name: "Atelier du jeudi soir" }, [{ ...stored[0]!, amount: 1100 }, stored[1]!]);
+  const changed = await syncOfferToStripe(provider.stripe, { ...offer, name: "Atelier du jeudi soir" }, [
+    { ...stored[0]!, amount: 1100 },
+    stored[1]!,
+  ]);
   assert.notEqual(changed.prices.p_month, first.prices.p_month);
   assert.equal(changed.prices.p_year, first.prices.p_year);
   assert.equal(stub.prices.get(changed.prices.p_month!)?.unit_amount, 1100);
@@ -163,7 +200,17 @@ test("one-off purchase paid by card, then refunded through the API", async () =>
   await provider.refund(completed.providerPaymentId!, "refund:ord_card"); // a retry: replayed, not a second refund
   assert.equal([...stub.refunds.values()].filter((r) => r.payment_intent === completed.providerPaymentId).length, 1);
   const refunded = await parse(lastOf(stub.events.slice(mark), "charge.refunded"));
-  assert.deepEqual({ ...refunded, id: "", created: 0 }, { id: "", created: 0, type: "charge.refunded", providerPaymentId: completed.providerPaymentId, amountRefunded: 1850, fullyRefunded: true });
+  assert.deepEqual(
+    { ...refunded, id: "", created: 0 },
+    {
+      id: "",
+      created: 0,
+      type: "charge.refunded",
+      providerPaymentId: completed.providerPaymentId,
+      amountRefunded: 1850,
+      fullyRefunded: true,
+    },
+  );
 });
 
 test("SEPA: completed unpaid, granted only on async_payment_succeeded; failure and expiry normalised", async () => {
@@ -190,20 +237,43 @@ test("subscription lifecycle: events carry only ids; the snapshot is re-read fro
     { id: "life_y", amount: 5000, currency: "EUR", interval: "year" },
   ]);
   const res = await provider.createCheckout(
-    checkoutRequest({ reference: "subref_life", mode: "subscription", line: { offerId: "tier_life", priceId: "life_m", name: "Cercle", amount: 500, currency: "EUR", interval: "month", providerPriceId: sync.prices.life_m } }),
+    checkoutRequest({
+      reference: "subref_life",
+      mode: "subscription",
+      line: {
+        offerId: "tier_life",
+        priceId: "life_m",
+        name: "Cercle",
+        amount: 500,
+        currency: "EUR",
+        interval: "month",
+        providerPriceId: sync.prices.life_m,
+      },
+    }),
   );
   const created = stub.completeCheckout(res.id);
   const subId = stub.sessions.get(res.id)!.subscription as string;
   const changed = await parse(lastOf(created, "customer.subscription.created"));
-  assert.deepEqual({ type: changed.type, sub: changed.type === "subscription.changed" && changed.providerSubscriptionId }, { type: "subscription.changed", sub: subId });
+  assert.deepEqual(
+    { type: changed.type, sub: changed.type === "subscription.changed" && changed.providerSubscriptionId },
+    { type: "subscription.changed", sub: subId },
+  );
   const paid = await parse(lastOf(created, "invoice.paid"));
   assert.equal(paid.type === "invoice.paid" && paid.providerSubscriptionId, subId);
   assert.equal(paid.type === "invoice.paid" && paid.amountPaid, 500);
   // The PaymentIntent is looked up (expand payments): a refund of this invoice can be matched to it.
   assert.match((paid.type === "invoice.paid" && paid.providerPaymentId) || "", /^pi_test_/);
-  assert.ok(stub.requests.some((r) => r.method === "GET" && r.path.startsWith("/v1/invoices/") && JSON.stringify(r.params.expand) === '["payments"]'));
+  assert.ok(
+    stub.requests.some(
+      (r) =>
+        r.method === "GET" && r.path.startsWith("/v1/invoices/") && JSON.stringify(r.params.expand) === '["payments"]',
+    ),
+  );
   const ignored = await parse(lastOf(created, "invoice.created"));
-  assert.deepEqual({ type: ignored.type, providerType: ignored.type === "ignored" && ignored.providerType }, { type: "ignored", providerType: "invoice.created" });
+  assert.deepEqual(
+    { type: ignored.type, providerType: ignored.type === "ignored" && ignored.providerType },
+    { type: "ignored", providerType: "invoice.created" },
+  );
 
   const failed = await parse(lastOf(stub.failPayment(subId), "invoice.payment_failed"));
   assert.equal(failed.type === "invoice.payment_failed" && failed.providerSubscriptionId, subId);
@@ -229,7 +299,19 @@ test("subscription lifecycle: events carry only ids; the snapshot is re-read fro
   assert.match(portal, /\/billing\/bps_test_/);
 
   const res2 = await provider.createCheckout(
-    checkoutRequest({ reference: "subref_now", mode: "subscription", line: { offerId: "tier_life", priceId: "life_m", name: "Cercle", amount: 500, currency: "EUR", interval: "month", providerPriceId: sync.prices.life_m } }),
+    checkoutRequest({
+      reference: "subref_now",
+      mode: "subscription",
+      line: {
+        offerId: "tier_life",
+        priceId: "life_m",
+        name: "Cercle",
+        amount: 500,
+        currency: "EUR",
+        interval: "month",
+        providerPriceId: sync.prices.life_m,
+      },
+    }),
   );
   stub.completeCheckout(res2.id);
   const sub2 = stub.sessions.get(res2.id)!.subscription as string;
@@ -248,7 +330,10 @@ test("webhook signatures: forged, stale, wrong secret or missing are refused; a 
   assert.notEqual(tampered, good.body);
   await assert.rejects(provider.parseWebhook(tampered, good.headers), WebhookSignatureError);
   // Re-serialised JSON (what a body parser would hand over) no longer matches: the raw body is required.
-  await assert.rejects(provider.parseWebhook(JSON.stringify(JSON.parse(good.body)), good.headers), WebhookSignatureError);
+  await assert.rejects(
+    provider.parseWebhook(JSON.stringify(JSON.parse(good.body)), good.headers),
+    WebhookSignatureError,
+  );
   const stale = stub.sign(event, { timestamp: Math.floor(Date.now() / 1000) - 301 });
   await assert.rejects(provider.parseWebhook(stale.body, stale.headers), WebhookSignatureError);
   const wrong = stub.sign(event, { secret: "whsec_someone_else" });

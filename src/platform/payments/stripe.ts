@@ -56,7 +56,16 @@ export const handledStripeEventTypes = [
 ] as const;
 const handled = new Set<string>(handledStripeEventTypes);
 
-const subscriptionStatuses = new Set<SubscriptionStatus>(["incomplete", "trialing", "active", "past_due", "unpaid", "canceled", "incomplete_expired", "paused"]);
+const subscriptionStatuses = new Set<SubscriptionStatus>([
+  "incomplete",
+  "trialing",
+  "active",
+  "past_due",
+  "unpaid",
+  "canceled",
+  "incomplete_expired",
+  "paused",
+]);
 
 function idOf(v: string | { id: string } | null | undefined): string | null {
   if (!v) return null;
@@ -70,7 +79,8 @@ function isoFromUnix(v: number | null | undefined): string | null {
 /** Stripe metadata values are strings; drop anything else defensively. */
 function stringRecord(meta: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (meta && typeof meta === "object") for (const [k, v] of Object.entries(meta)) if (typeof v === "string") out[k] = v;
+  if (meta && typeof meta === "object")
+    for (const [k, v] of Object.entries(meta)) if (typeof v === "string") out[k] = v;
   return out;
 }
 
@@ -167,7 +177,9 @@ export class StripeProvider implements PaymentProvider {
     if (normalised.type === "invoice.paid" && normalised.amountPaid > 0 && normalised.invoiceId) {
       // Since API 2025-03-31 an invoice names its PaymentIntent only in `payments`, absent from webhook payloads.
       const inline = (event.data.object as Stripe.Invoice).payments;
-      normalised.providerPaymentId = invoicePaymentIntent(inline ?? (await this.stripe.invoices.retrieve(normalised.invoiceId, { expand: ["payments"] })).payments);
+      normalised.providerPaymentId = invoicePaymentIntent(
+        inline ?? (await this.stripe.invoices.retrieve(normalised.invoiceId, { expand: ["payments"] })).payments,
+      );
     }
     return normalised;
   }
@@ -181,9 +193,16 @@ export class StripeProvider implements PaymentProvider {
     await this.stripe.refunds.create({ payment_intent: providerPaymentId }, { idempotencyKey });
   }
 
-  async cancelSubscription(providerSubscriptionId: string, opts: { atPeriodEnd: boolean; idempotencyKey: string }): Promise<void> {
+  async cancelSubscription(
+    providerSubscriptionId: string,
+    opts: { atPeriodEnd: boolean; idempotencyKey: string },
+  ): Promise<void> {
     if (opts.atPeriodEnd) {
-      await this.stripe.subscriptions.update(providerSubscriptionId, { cancel_at_period_end: true }, { idempotencyKey: opts.idempotencyKey });
+      await this.stripe.subscriptions.update(
+        providerSubscriptionId,
+        { cancel_at_period_end: true },
+        { idempotencyKey: opts.idempotencyKey },
+      );
     } else {
       await this.stripe.subscriptions.cancel(providerSubscriptionId, {}, { idempotencyKey: opts.idempotencyKey });
     }
@@ -220,16 +239,25 @@ function shortHash(text: string): string {
 /** Builds the provider from the config; null when Stripe is not configured. */
 export function stripeProviderFromConfig(config: Config): StripeProvider | null {
   if (!config.stripeSecretKey || !config.stripeWebhookSecret) return null;
-  return new StripeProvider({ secretKey: config.stripeSecretKey, webhookSecret: config.stripeWebhookSecret, apiBase: config.stripeApiBase });
+  return new StripeProvider({
+    secretKey: config.stripeSecretKey,
+    webhookSecret: config.stripeWebhookSecret,
+    apiBase: config.stripeApiBase,
+  });
 }
 
 export function subscriptionSnapshot(sub: Stripe.Subscription): SubscriptionSnapshot {
   const item = sub.items.data[0];
   const price = item?.price;
   const metadata = stringRecord(sub.metadata);
-  const status = subscriptionStatuses.has(sub.status as SubscriptionStatus) ? (sub.status as SubscriptionStatus) : "incomplete";
+  const status = subscriptionStatuses.has(sub.status as SubscriptionStatus)
+    ? (sub.status as SubscriptionStatus)
+    : "incomplete";
   // Since API 2025-03-31 the period lives on the items; take the latest end among them.
-  const periodEnd = sub.items.data.reduce<number | null>((max, it) => (max === null || it.current_period_end > max ? it.current_period_end : max), null);
+  const periodEnd = sub.items.data.reduce<number | null>(
+    (max, it) => (max === null || it.current_period_end > max ? it.current_period_end : max),
+    null,
+  );
   return {
     providerSubscriptionId: sub.id,
     providerCustomerId: idOf(sub.customer) ?? "",
@@ -237,7 +265,9 @@ export function subscriptionSnapshot(sub: Stripe.Subscription): SubscriptionSnap
     providerPriceId: price?.id ?? null,
     priceId: stringRecord(price?.metadata)[metadataKeys.atelierPriceId] ?? metadata[metadataKeys.priceId] ?? null,
     currentPeriodEnd: isoFromUnix(periodEnd),
-    cancelAtPeriodEnd: Boolean(sub.cancel_at_period_end) || (sub.cancel_at !== null && sub.cancel_at !== undefined && status !== "canceled"),
+    cancelAtPeriodEnd:
+      Boolean(sub.cancel_at_period_end) ||
+      (sub.cancel_at !== null && sub.cancel_at !== undefined && status !== "canceled"),
     canceledAt: isoFromUnix(sub.canceled_at),
     metadata,
   };
@@ -308,7 +338,13 @@ export function normaliseStripeEvent(event: Stripe.Event): ProviderEvent {
       const pi = idOf(ch.payment_intent);
       // A charge without a PaymentIntent was not made through our Checkout: nothing of ours to revoke.
       if (!pi) return { ...base, type: "ignored", providerType: event.type };
-      return { ...base, type: "charge.refunded", providerPaymentId: pi, amountRefunded: ch.amount_refunded, fullyRefunded: ch.refunded || ch.amount_refunded >= ch.amount };
+      return {
+        ...base,
+        type: "charge.refunded",
+        providerPaymentId: pi,
+        amountRefunded: ch.amount_refunded,
+        fullyRefunded: ch.refunded || ch.amount_refunded >= ch.amount,
+      };
     }
     default:
       return { ...base, type: "ignored", providerType: event.type };
@@ -366,7 +402,11 @@ function samePrice(p: Stripe.Price, want: SyncPriceInput): boolean {
  * subscriptions stay on the old one) and the old one is deactivated for new checkouts.
  * The caller stores the returned ids.
  */
-export async function syncOfferToStripe(stripe: Stripe, offer: SyncOfferInput, prices: SyncPriceInput[]): Promise<SyncResult> {
+export async function syncOfferToStripe(
+  stripe: Stripe,
+  offer: SyncOfferInput,
+  prices: SyncPriceInput[],
+): Promise<SyncResult> {
   const productId = offer.providerProductId || stripeProductIdFor(offer.id);
   let product: Stripe.Product | null = null;
   try {
@@ -381,13 +421,18 @@ export async function syncOfferToStripe(stripe: Stripe, offer: SyncOfferInput, p
     ...(offer.description ? { description: offer.description.slice(0, 5000) } : {}),
   };
   if (!product) {
-    product = await stripe.products.create({ id: productId, ...productFields }, { idempotencyKey: `product:create:${productId}` });
-  } else if (product.name !== offer.name || product.active !== offer.active || (offer.description && product.description !== offer.description.slice(0, 5000))) {
-    product = await stripe.products.update(
-      productId,
-      productFields,
-      { idempotencyKey: `product:update:${productId}:${shortHash(JSON.stringify(productFields))}` },
+    product = await stripe.products.create(
+      { id: productId, ...productFields },
+      { idempotencyKey: `product:create:${productId}` },
     );
+  } else if (
+    product.name !== offer.name ||
+    product.active !== offer.active ||
+    (offer.description && product.description !== offer.description.slice(0, 5000))
+  ) {
+    product = await stripe.products.update(productId, productFields, {
+      idempotencyKey: `product:update:${productId}:${shortHash(JSON.stringify(productFields))}`,
+    });
   }
 
   const result: SyncResult = { providerProductId: product.id, prices: {} };
@@ -406,14 +451,19 @@ export async function syncOfferToStripe(stripe: Stripe, offer: SyncOfferInput, p
       if (current.active !== active) {
         // Setting `active` is idempotent by nature; the minute in the key lets a later toggle back
         // reach Stripe (a reused key would get the first answer back without any change).
-        current = await stripe.prices.update(current.id, { active }, { idempotencyKey: `price:active:${current.id}:${active}:${Math.floor(Date.now() / 60_000)}` });
+        current = await stripe.prices.update(
+          current.id,
+          { active },
+          { idempotencyKey: `price:active:${current.id}:${active}:${Math.floor(Date.now() / 60_000)}` },
+        );
       }
       result.prices[want.id] = current.id;
       continue;
     }
     // A disabled price is not created in Stripe; one that changed is only deactivated there.
     if (want.active === false) {
-      if (current?.active) await stripe.prices.update(current.id, { active: false }, { idempotencyKey: `price:deactivate:${current.id}` });
+      if (current?.active)
+        await stripe.prices.update(current.id, { active: false }, { idempotencyKey: `price:deactivate:${current.id}` });
       if (current) result.prices[want.id] = current.id;
       continue;
     }

@@ -7,7 +7,13 @@ import { rateLimited } from "../http/errors.ts";
  * app nodes. `hit` counts one attempt and throws a 429 AppError once `max`
  * attempts were made in the window.
  */
-export async function hitRateLimit(db: Db, key: string, max: number, windowMs: number, now = new Date()): Promise<void> {
+export async function hitRateLimit(
+  db: Db,
+  key: string,
+  max: number,
+  windowMs: number,
+  now = new Date(),
+): Promise<void> {
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs).toISOString();
   const row = await db
     .insertInto("rate_limits")

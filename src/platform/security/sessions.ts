@@ -60,7 +60,11 @@ export async function loadSession(db: Db, kind: SubjectKind, token: string | und
 
 /** Completes a staff login after the TOTP code was checked. */
 export async function clearMfaPending(db: Db, sessionId: string, kind: SubjectKind): Promise<void> {
-  await db.updateTable("sessions").set({ mfa_pending: 0, expires_at: isoIn(sessionLifetimeMs[kind]) }).where("id", "=", sessionId).execute();
+  await db
+    .updateTable("sessions")
+    .set({ mfa_pending: 0, expires_at: isoIn(sessionLifetimeMs[kind]) })
+    .where("id", "=", sessionId)
+    .execute();
 }
 
 export async function destroySession(db: Db, sessionId: string): Promise<void> {

@@ -16,7 +16,12 @@ export function sniffImageType(bytes: Uint8Array): ImageType | null {
   const b = bytes;
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "image/png";
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
-  if (b.length >= 12 && String.fromCharCode(...b.subarray(0, 4)) === "RIFF" && String.fromCharCode(...b.subarray(8, 12)) === "WEBP") return "image/webp";
+  if (
+    b.length >= 12 &&
+    String.fromCharCode(...b.subarray(0, 4)) === "RIFF" &&
+    String.fromCharCode(...b.subarray(8, 12)) === "WEBP"
+  )
+    return "image/webp";
   if (b.length >= 6 && String.fromCharCode(...b.subarray(0, 4)) === "GIF8") return "image/gif";
   return null;
 }
@@ -29,9 +34,22 @@ export interface StoredFile {
 }
 
 /** Saves an uploaded image after checking its real type and size. */
-export async function saveImage(db: Db, filesDir: string, bytes: Uint8Array, purpose: string, maxBytes: number): Promise<StoredFile> {
+export async function saveImage(
+  db: Db,
+  filesDir: string,
+  bytes: Uint8Array,
+  purpose: string,
+  maxBytes: number,
+): Promise<StoredFile> {
   if (bytes.length === 0) throw new AppError("invalid_input", 422, "error.file_empty");
-  if (bytes.length > maxBytes) throw new AppError("payload_too_large", 413, "error.file_too_large", {}, { max: Math.round(maxBytes / 1024 / 1024) });
+  if (bytes.length > maxBytes)
+    throw new AppError(
+      "payload_too_large",
+      413,
+      "error.file_too_large",
+      {},
+      { max: Math.round(maxBytes / 1024 / 1024) },
+    );
   const mime = sniffImageType(bytes);
   if (!mime) throw new AppError("unsupported_media", 415, "error.file_type");
   const id = newId();
@@ -41,13 +59,20 @@ export async function saveImage(db: Db, filesDir: string, bytes: Uint8Array, pur
   // Write to a temporary name first so a crash never leaves a half file under the final name.
   fs.writeFileSync(abs + ".tmp", bytes);
   fs.renameSync(abs + ".tmp", abs);
-  await db.insertInto("files").values({ id, purpose, path: rel, mime, size: bytes.length, created_at: nowIso() }).execute();
+  await db
+    .insertInto("files")
+    .values({ id, purpose, path: rel, mime, size: bytes.length, created_at: nowIso() })
+    .execute();
   return { id, mime, size: bytes.length, path: rel };
 }
 
 export async function findFile(db: Db, id: string): Promise<(StoredFile & { purpose: string }) | undefined> {
   if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
-  return db.selectFrom("files").select(["id", "mime", "size", "path", "purpose"]).where("id", "=", id).executeTakeFirst();
+  return db
+    .selectFrom("files")
+    .select(["id", "mime", "size", "path", "purpose"])
+    .where("id", "=", id)
+    .executeTakeFirst();
 }
 
 export function readStoredFile(filesDir: string, file: StoredFile): Buffer {

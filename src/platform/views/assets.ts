@@ -38,13 +38,19 @@ export function assetRoutes(app: Hono<AppEnv>): void {
   app.get("/assets/:name", (c) => {
     const asset = assets[c.req.param("name")];
     if (!asset) return c.notFound();
-    return c.body(new Uint8Array(asset.body), 200, { "Content-Type": asset.type, "Cache-Control": "public, max-age=31536000, immutable" });
+    return c.body(new Uint8Array(asset.body), 200, {
+      "Content-Type": asset.type,
+      "Cache-Control": "public, max-age=31536000, immutable",
+    });
   });
   // The creator's accent colour, as a stylesheet (the CSP forbids inline styles).
   app.get("/theme.css", (c) => {
     const accent = /^#[0-9a-f]{6}$/i.test(c.var.site.accentColor) ? c.var.site.accentColor : "#b4532a";
     const css = `:root{--accent:${accent};--accent-ink:${readableInk(accent)}}`;
-    return c.body(css, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" });
+    return c.body(css, 200, {
+      "Content-Type": "text/css; charset=utf-8",
+      "Cache-Control": "public, max-age=31536000, immutable",
+    });
   });
 }
 
@@ -55,7 +61,7 @@ export function readableInk(hex: string): string {
     return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
   };
   const l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-  return (1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#ffffff" : "#111111");
+  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#ffffff" : "#111111";
 }
 
 export function themeUrl(accent: string): string {

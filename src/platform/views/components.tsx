@@ -80,7 +80,15 @@ export function TextArea(p: Omit<FieldProps, "type"> & { rows?: number }) {
           {p.hint}
         </p>
       )}
-      <textarea id={id} name={p.name} rows={p.rows ?? 8} required={p.required} maxlength={p.maxLength} aria-invalid={err ? "true" : undefined} aria-describedby={describedBy}>
+      <textarea
+        id={id}
+        name={p.name}
+        rows={p.rows ?? 8}
+        required={p.required}
+        maxlength={p.maxLength}
+        aria-invalid={err ? "true" : undefined}
+        aria-describedby={describedBy}
+      >
         {p.value ?? ""}
       </textarea>
       {err && (
@@ -92,7 +100,15 @@ export function TextArea(p: Omit<FieldProps, "type"> & { rows?: number }) {
   );
 }
 
-export function Select(p: { c: AppContext; name: string; label: string; options: { value: string; label: string }[]; value?: string; errors?: Errors; hint?: string }) {
+export function Select(p: {
+  c: AppContext;
+  name: string;
+  label: string;
+  options: { value: string; label: string }[];
+  value?: string;
+  errors?: Errors;
+  hint?: string;
+}) {
   const t = tr(p.c);
   const err = p.errors?.[p.name];
   const id = `f-${p.name}`;
@@ -104,7 +120,12 @@ export function Select(p: { c: AppContext; name: string; label: string; options:
           {p.hint}
         </p>
       )}
-      <select id={id} name={p.name} aria-invalid={err ? "true" : undefined} aria-describedby={err ? `${id}-error` : p.hint ? `${id}-hint` : undefined}>
+      <select
+        id={id}
+        name={p.name}
+        aria-invalid={err ? "true" : undefined}
+        aria-describedby={err ? `${id}-error` : p.hint ? `${id}-hint` : undefined}
+      >
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === p.value}>
             {o.label}
@@ -126,7 +147,14 @@ export function Checkbox(p: { c: AppContext; name: string; label: Child; checked
   return (
     <div class="field">
       <label class="check">
-        <input id={`f-${p.name}`} type="checkbox" name={p.name} checked={p.checked} aria-invalid={err ? "true" : undefined} aria-describedby={err ? `f-${p.name}-error` : undefined} />
+        <input
+          id={`f-${p.name}`}
+          type="checkbox"
+          name={p.name}
+          checked={p.checked}
+          aria-invalid={err ? "true" : undefined}
+          aria-describedby={err ? `f-${p.name}-error` : undefined}
+        />
         <span>{p.label}</span>
       </label>
       {err && (

@@ -98,7 +98,12 @@ export function Layout({ c, meta, children }: { c: AppContext; meta: PageMeta; c
                 </>
               )}
               {c.var.staffSession && !c.var.staffSession.mfaPending && <a href="/admin">{t("nav.admin")}</a>}
-              <a class="lang-switch" href={`/lang/${other}?next=${encodeURIComponent(c.req.path)}`} hreflang={other} lang={other}>
+              <a
+                class="lang-switch"
+                href={`/lang/${other}?next=${encodeURIComponent(c.req.path)}`}
+                hreflang={other}
+                lang={other}
+              >
                 {t("app.switchTo")}
               </a>
             </nav>
@@ -119,7 +124,12 @@ export function Layout({ c, meta, children }: { c: AppContext; meta: PageMeta; c
 }
 
 /** Renders a full public page. */
-export function page(c: AppContext, meta: PageMeta, body: Child, status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 = 200) {
+export function page(
+  c: AppContext,
+  meta: PageMeta,
+  body: Child,
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 = 200,
+) {
   return c.html(
     <Layout c={c} meta={meta}>
       {body}

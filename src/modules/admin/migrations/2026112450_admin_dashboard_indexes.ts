@@ -8,7 +8,12 @@ import type { Kysely } from "kysely";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex("members_status_opt_in_idx").ifNotExists().on("members").columns(["status", "email_opt_in"]).execute();
+  await db.schema
+    .createIndex("members_status_opt_in_idx")
+    .ifNotExists()
+    .on("members")
+    .columns(["status", "email_opt_in"])
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -9,23 +9,50 @@ import { bulkInsertMembers, memberRow, ownerClient } from "./test-support.ts";
 let app: TestApp;
 let owner: TestClient;
 
-const nasty = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+33 6 12 34 56 78", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn", 'Quote "me", please', "Line\nbreak", "Zoë 👩🏽‍🎨; semi"];
+const nasty = [
+  '=HYPERLINK("http://evil.example","click")',
+  "+33 6 12 34 56 78",
+  "-2+3",
+  "@SUM(A1)",
+  "\tTabbed",
+  "\rReturn",
+  'Quote "me", please',
+  "Line\nbreak",
+  "Zoë 👩🏽‍🎨; semi",
+];
 
 before(async () => {
   app = await startTestApp();
   owner = await ownerClient(app);
   const base = Date.parse("2026-03-01T10:00:00.000Z");
   const rows = nasty.map((name, i) =>
-    memberRow({ id: newId(), email: `n${i}@example.org`, name, note: i === 0 ? "=1+1" : "", source: "import", created_at: new Date(base + i * 1000).toISOString() }),
+    memberRow({
+      id: newId(),
+      email: `n${i}@example.org`,
+      name,
+      note: i === 0 ? "=1+1" : "",
+      source: "import",
+      created_at: new Date(base + i * 1000).toISOString(),
+    }),
   );
   // 2,500 ordinary members: more than two export chunks.
-  for (let i = 0; i < 2500; i++) rows.push(memberRow({ id: newId(), email: `plain${i}@example.org`, name: `Plain ${i}`, email_opt_in: i % 2, created_at: new Date(base + 100_000 + i * 1000).toISOString() }));
+  for (let i = 0; i < 2500; i++)
+    rows.push(
+      memberRow({
+        id: newId(),
+        email: `plain${i}@example.org`,
+        name: `Plain ${i}`,
+        email_opt_in: i % 2,
+        created_at: new Date(base + 100_000 + i * 1000).toISOString(),
+      }),
+    );
   await bulkInsertMembers(app.db, rows);
 });
 after(() => app.stop());
 
 test("cells that a spreadsheet would run as formulas get a leading quote; quoting is RFC 4180", () => {
-  for (const v of ["=1", "+1", "-1", "@a", "\tx", "\rx"]) assert.equal(neutralise(v).startsWith("'"), true, JSON.stringify(v));
+  for (const v of ["=1", "+1", "-1", "@a", "\tx", "\rx"])
+    assert.equal(neutralise(v).startsWith("'"), true, JSON.stringify(v));
   assert.equal(neutralise("Alice"), "Alice");
   assert.equal(csvCell('a "b", c'), '"a ""b"", c"');
   assert.equal(csvCell("a;b", ";"), '"a;b"');
@@ -36,7 +63,9 @@ test("cells that a spreadsheet would run as formulas get a leading quote; quotin
 });
 
 test("the export streams every member of the filter, with a BOM, neutralised and parseable", async () => {
-  const res = await fetch(`${app.url}/admin/members/export.csv?source=import`, { headers: { cookie: `atl_s=${owner.cookies.get("atl_s")}` } });
+  const res = await fetch(`${app.url}/admin/members/export.csv?source=import`, {
+    headers: { cookie: `atl_s=${owner.cookies.get("atl_s")}` },
+  });
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /^text\/csv; charset=utf-8/);
   assert.match(res.headers.get("content-disposition") ?? "", /attachment; filename="members-\d{4}-\d{2}-\d{2}\.csv"/);
@@ -45,12 +74,28 @@ test("the export streams every member of the filter, with a BOM, neutralised and
   const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
   assert.ok(text.startsWith(utf8Bom));
   const rows = parseCsv(text);
-  assert.deepEqual(rows[0], ["id", "email", "name", "status", "newsletter", "language", "time_zone", "source", "joined_at", "confirmed_at", "last_seen_at", "note"]);
+  assert.deepEqual(rows[0], [
+    "id",
+    "email",
+    "name",
+    "status",
+    "newsletter",
+    "language",
+    "time_zone",
+    "source",
+    "joined_at",
+    "confirmed_at",
+    "last_seen_at",
+    "note",
+  ]);
   const body = rows.slice(1);
   assert.equal(body.length, nasty.length);
   // Newest first (the list's default order): reverse of insertion.
   const names = body.map((r) => r[2]).reverse();
-  assert.deepEqual(names, nasty.map((n) => neutralise(n)));
+  assert.deepEqual(
+    names,
+    nasty.map((n) => neutralise(n)),
+  );
   for (const r of body) {
     assert.equal(r.length, 12);
     for (const cell of r) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, `unsafe cell ${JSON.stringify(cell)}`);
@@ -61,7 +106,9 @@ test("the export streams every member of the filter, with a BOM, neutralised and
 });
 
 test("a large export arrives in several chunks and matches the count; the semicolon variant parses too", async () => {
-  const res = await fetch(`${app.url}/admin/members/export.csv?newsletter=yes&delimiter=semicolon`, { headers: { cookie: `atl_s=${owner.cookies.get("atl_s")}` } });
+  const res = await fetch(`${app.url}/admin/members/export.csv?newsletter=yes&delimiter=semicolon`, {
+    headers: { cookie: `atl_s=${owner.cookies.get("atl_s")}` },
+  });
   assert.equal(res.status, 200);
   let chunks = 0;
   let text = "";

@@ -35,7 +35,10 @@ export function filterQuery(raw: RawFilter, extra: Record<string, string> = {}):
   return s ? `?${s}` : "";
 }
 
-export function parseFilter(raw: RawFilter, timeZone: string): { filter: MemberFilter; errors: Record<string, FieldError> } {
+export function parseFilter(
+  raw: RawFilter,
+  timeZone: string,
+): { filter: MemberFilter; errors: Record<string, FieldError> } {
   const errors: Record<string, FieldError> = {};
   const q = raw.q.normalize("NFC").trim();
   const status = raw.status === "pending" || raw.status === "active" ? raw.status : "";
@@ -87,7 +90,10 @@ function zoneOffsetMs(timeZone: string, utcMs: number): number {
     second: "2-digit",
   }).formatToParts(new Date(utcMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - Math.floor(utcMs / 1000) * 1000;
+  return (
+    Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) -
+    Math.floor(utcMs / 1000) * 1000
+  );
 }
 
 /** The UTC instant of 00:00 on that day in the zone (Date.UTC normalises day overflow such as the 32nd). */

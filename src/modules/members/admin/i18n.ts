@@ -11,7 +11,8 @@ export const memberAdminMessages = defineMessages({
     "members.admin.export": "Exporter en CSV",
     "members.admin.exportExcel": "CSV pour Excel (;)",
     "members.admin.empty": "Aucun membre ne correspond à ces critères.",
-    "members.admin.emptyAll": "Personne ne s’est encore inscrit. Partagez votre page d’accueil, ou ajoutez un membre à la main.",
+    "members.admin.emptyAll":
+      "Personne ne s’est encore inscrit. Partagez votre page d’accueil, ou ajoutez un membre à la main.",
     "members.admin.deleted": "Le membre a été supprimé, avec toutes ses données personnelles.",
     "members.admin.added": "Le membre a été ajouté.",
     "members.admin.saved": "Les modifications ont été enregistrées.",
@@ -66,8 +67,10 @@ export const memberAdminMessages = defineMessages({
     "members.admin.edit.title": "Modifier",
     "members.admin.edit.newsletter": "Reçoit la lettre d’information",
     "members.admin.edit.consent": "J’ai le consentement de cette personne pour lui écrire",
-    "members.admin.edit.consentRequired": "Cochez cette case pour confirmer que la personne a accepté de recevoir vos e-mails.",
-    "members.admin.consentWording": "Consentement déclaré par l’équipe de {site} : la personne a accepté de recevoir ses e-mails.",
+    "members.admin.edit.consentRequired":
+      "Cochez cette case pour confirmer que la personne a accepté de recevoir vos e-mails.",
+    "members.admin.consentWording":
+      "Consentement déclaré par l’équipe de {site} : la personne a accepté de recevoir ses e-mails.",
     "members.admin.withdrawWording": "Abonnement à la lettre retiré par l’équipe de {site}.",
     "members.admin.consents.title": "Historique du consentement",
     "members.admin.consents.empty": "Aucun consentement enregistré.",
@@ -84,7 +87,8 @@ export const memberAdminMessages = defineMessages({
     "members.admin.actor.system": "automatiquement",
     "members.admin.delete.link": "Supprimer ce membre",
     "members.admin.delete.title": "Supprimer {name} ?",
-    "members.admin.delete.body": "Son profil, son historique, ses consentements et ses sessions seront effacés définitivement. Cette action est irréversible.",
+    "members.admin.delete.body":
+      "Son profil, son historique, ses consentements et ses sessions seront effacés définitivement. Cette action est irréversible.",
     "members.admin.delete.confirm": "Oui, supprimer définitivement",
     "members.admin.new.title": "Ajouter un membre",
     "members.admin.new.intro": "Le membre est ajouté directement comme actif, sans e-mail de confirmation.",
@@ -172,7 +176,8 @@ export const memberAdminMessages = defineMessages({
     "members.admin.actor.system": "automatically",
     "members.admin.delete.link": "Delete this member",
     "members.admin.delete.title": "Delete {name}?",
-    "members.admin.delete.body": "Their profile, timeline, consents and sessions will be erased for good. This cannot be undone.",
+    "members.admin.delete.body":
+      "Their profile, timeline, consents and sessions will be erased for good. This cannot be undone.",
     "members.admin.delete.confirm": "Yes, delete for good",
     "members.admin.new.title": "Add a member",
     "members.admin.new.intro": "The member is added as active straight away, without a confirmation email.",

@@ -45,7 +45,12 @@ before(async () => {
 after(() => app.stop());
 
 function unescape(s: string): string {
-  return s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  return s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 }
 
 interface Parsed {
@@ -86,14 +91,20 @@ async function timed(path: string): Promise<Parsed> {
   return parse(res.text);
 }
 
-const newestFirst = (a: MembersTable, b: MembersTable) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0);
+const newestFirst = (a: MembersTable, b: MembersTable) =>
+  a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
 
 test("search (case-insensitive, name or email) plus a status filter answers exactly", async () => {
-  const expected = rows.filter((r) => r.name.toLowerCase().includes("needle") && r.status === "active").sort(newestFirst);
+  const expected = rows
+    .filter((r) => r.name.toLowerCase().includes("needle") && r.status === "active")
+    .sort(newestFirst);
   assert.ok(expected.length > 50, "enough needles for two pages");
   const first = await timed("/admin/members?q=needle&status=active");
   assert.equal(first.total, expected.length);
-  assert.deepEqual(first.ids, expected.slice(0, 50).map((r) => r.id));
+  assert.deepEqual(
+    first.ids,
+    expected.slice(0, 50).map((r) => r.id),
+  );
   assert.equal(first.page, 1);
   assert.equal(first.pages, Math.ceil(expected.length / 50));
   // Search by part of an email, with a newsletter filter.
@@ -105,7 +116,9 @@ test("search (case-insensitive, name or email) plus a status filter answers exac
 });
 
 test("keyset paging walks every row once, forwards and backwards, with page X of Y", async () => {
-  const expected = rows.filter((r) => r.source === "import" && r.email_opt_in === 0 && r.status === "pending").sort(newestFirst);
+  const expected = rows
+    .filter((r) => r.source === "import" && r.email_opt_in === 0 && r.status === "pending")
+    .sort(newestFirst);
   const pages = Math.ceil(expected.length / 50);
   assert.ok(pages >= 3);
   const seen: string[] = [];
@@ -123,19 +136,31 @@ test("keyset paging walks every row once, forwards and backwards, with page X of
     visited.push(path);
     path = p.next;
   }
-  assert.deepEqual(seen, expected.slice(0, 150).map((r) => r.id));
+  assert.deepEqual(
+    seen,
+    expected.slice(0, 150).map((r) => r.id),
+  );
   // Back from page 3 to page 2 gives page 2 again.
   const third = await timed(visited[2]!);
   const second = await timed(third.previous!);
   assert.equal(second.page, 2);
-  assert.deepEqual(second.ids, expected.slice(50, 100).map((r) => r.id));
+  assert.deepEqual(
+    second.ids,
+    expected.slice(50, 100).map((r) => r.id),
+  );
   const last = await timed(third.last!);
   assert.equal(last.page, pages);
-  assert.deepEqual(last.ids, expected.slice((pages - 1) * 50).map((r) => r.id));
+  assert.deepEqual(
+    last.ids,
+    expected.slice((pages - 1) * 50).map((r) => r.id),
+  );
   assert.equal(last.next, null);
   const beforeLast = await timed(last.previous!);
   assert.equal(beforeLast.page, pages - 1);
-  assert.deepEqual(beforeLast.ids, expected.slice((pages - 2) * 50, (pages - 1) * 50).map((r) => r.id));
+  assert.deepEqual(
+    beforeLast.ids,
+    expected.slice((pages - 2) * 50, (pages - 1) * 50).map((r) => r.id),
+  );
 });
 
 test("sort by name and oldest first, and joined-date filters in the site's time zone", async () => {
@@ -143,9 +168,15 @@ test("sort by name and oldest first, and joined-date filters in the site's time 
   // Only non-empty names under a filter, to compare with a plain JS sort on ASCII names.
   const named = byName.filter((r) => r.name.startsWith("Member 0000"));
   const p = await timed("/admin/members?q=Member%200000&sort=name");
-  assert.deepEqual(p.ids, named.slice(0, 50).map((r) => r.id));
+  assert.deepEqual(
+    p.ids,
+    named.slice(0, 50).map((r) => r.id),
+  );
   const oldest = await timed("/admin/members?sort=oldest");
-  assert.deepEqual(oldest.ids, rows.slice(0, 50).map((r) => r.id));
+  assert.deepEqual(
+    oldest.ids,
+    rows.slice(0, 50).map((r) => r.id),
+  );
   assert.equal(oldest.total, N);
   // 2026-01-02 in Paris is 2026-01-01T23:00Z .. 2026-01-02T23:00Z.
   const from = Date.parse("2026-01-01T23:00:00.000Z");
@@ -154,7 +185,10 @@ test("sort by name and oldest first, and joined-date filters in the site's time 
   const d = await timed("/admin/members?from=2026-01-02&until=2026-01-02&sort=oldest");
   assert.equal(d.total, day.length);
   assert.equal(d.total, 1440);
-  assert.deepEqual(d.ids, day.slice(0, 50).map((r) => r.id));
+  assert.deepEqual(
+    d.ids,
+    day.slice(0, 50).map((r) => r.id),
+  );
 });
 
 test("the search ignores the case of accented letters too (SQLite's LIKE folds ASCII only)", async () => {

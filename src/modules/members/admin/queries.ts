@@ -23,7 +23,15 @@ export interface MemberFilter {
   sort: SortKey;
 }
 
-export const emptyFilter: MemberFilter = { q: "", status: "", newsletter: "", joinedFrom: null, joinedUntil: null, source: "", sort: "newest" };
+export const emptyFilter: MemberFilter = {
+  q: "",
+  status: "",
+  newsletter: "",
+  joinedFrom: null,
+  joinedUntil: null,
+  source: "",
+  sort: "newest",
+};
 
 /** What a list row shows (an allow-list, never the raw row). */
 export interface MemberListRow {
@@ -56,14 +64,19 @@ export function decodeCursor(text: string | undefined): Cursor | null {
   if (!text || text.length > 2000) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === "string" && typeof parsed[1] === "string") return { value: parsed[0], id: parsed[1] };
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === "string" && typeof parsed[1] === "string")
+      return { value: parsed[0], id: parsed[1] };
   } catch {
     // fall through
   }
   return null;
 }
 
-function applyFilter<O>(db: Db, q: SelectQueryBuilder<Database, "members", O>, f: MemberFilter): SelectQueryBuilder<Database, "members", O> {
+function applyFilter<O>(
+  db: Db,
+  q: SelectQueryBuilder<Database, "members", O>,
+  f: MemberFilter,
+): SelectQueryBuilder<Database, "members", O> {
   if (f.q) {
     const pattern = `%${likeEscape(f.q)}%`;
     q = q.where((eb) => eb.or([ilike(db, eb.ref("email"), pattern), ilike(db, eb.ref("name"), pattern)]));
@@ -139,7 +152,11 @@ export async function listMembers(db: Db, f: MemberFilter, page: PageRequest): P
   let q = applyFilter(db, db.selectFrom("members").selectAll(), f);
   const cursor = page.before ?? page.after ?? null;
   if (cursor && !page.last) q = q.where((eb) => keysetAfter(eb, col, dir === "asc" ? ">" : "<", cursor));
-  const raw = await q.orderBy(col, dir).orderBy("id", dir).limit(page.limit + 1).execute();
+  const raw = await q
+    .orderBy(col, dir)
+    .orderBy("id", dir)
+    .limit(page.limit + 1)
+    .execute();
   const more = raw.length > page.limit;
   const rows = raw.slice(0, page.limit).map(present);
   if (backwards) rows.reverse();
@@ -199,6 +216,21 @@ export interface ConsentRow {
 }
 
 export async function memberConsents(db: Db, memberId: string): Promise<ConsentRow[]> {
-  const rows = await db.selectFrom("member_consents").selectAll().where("member_id", "=", memberId).orderBy("created_at", "desc").orderBy("id", "desc").limit(200).execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, granted: r.granted === 1, wording: r.wording, locale: r.locale, ip: r.ip, createdAt: r.created_at }));
+  const rows = await db
+    .selectFrom("member_consents")
+    .selectAll()
+    .where("member_id", "=", memberId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(200)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    granted: r.granted === 1,
+    wording: r.wording,
+    locale: r.locale,
+    ip: r.ip,
+    createdAt: r.created_at,
+  }));
 }

@@ -71,7 +71,8 @@ function formValues(form: Record<string, string | string[]>, fallbackTimeZone: s
 
 /** Turns a rejected form into field errors to show beside the fields, or rethrows anything else. */
 function formErrors(err: unknown): { errors: Record<string, FieldError>; status: 409 | 422 } {
-  if (err instanceof AppError && err.code === "member_exists") return { errors: { email: { key: err.messageKey } }, status: 409 };
+  if (err instanceof AppError && err.code === "member_exists")
+    return { errors: { email: { key: err.messageKey } }, status: 409 };
   if (err instanceof AppError && err.status === 422) return { errors: err.fields, status: 422 };
   throw err;
 }
@@ -113,20 +114,61 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     }
     const links = {
       first: result.hasPrevious ? filterQuery(raw) : null,
-      previous: result.hasPrevious && result.first ? (page <= 2 ? filterQuery(raw) : filterQuery(raw, { before: encodeCursor(result.first), page: String(page - 1) })) : null,
-      next: result.hasNext && result.lastRow ? filterQuery(raw, { after: encodeCursor(result.lastRow), page: String(page + 1) }) : null,
+      previous:
+        result.hasPrevious && result.first
+          ? page <= 2
+            ? filterQuery(raw)
+            : filterQuery(raw, { before: encodeCursor(result.first), page: String(page - 1) })
+          : null,
+      next:
+        result.hasNext && result.lastRow
+          ? filterQuery(raw, { after: encodeCursor(result.lastRow), page: String(page + 1) })
+          : null,
       last: result.hasNext ? filterQuery(raw, { last: "1" }) : null,
     };
     const notice = c.req.query("deleted") === "1" ? t("members.admin.deleted") : null;
-    return adminPage(c, t("members.admin.title"), <MemberList c={c} v={{ raw, errors, rows: result.rows, total, all, page, pages, sources, links, notice }} />);
+    return adminPage(
+      c,
+      t("members.admin.title"),
+      <MemberList c={c} v={{ raw, errors, rows: result.rows, total, all, page, pages, sources, links, notice }} />,
+    );
   });
 
   app.get("/admin/members/export.csv", async (c) => {
     const db = c.var.services.db;
-    const { filter } = parseFilter(readRawFilter((k) => c.req.query(k)), c.var.site.timeZone);
+    const { filter } = parseFilter(
+      readRawFilter((k) => c.req.query(k)),
+      c.var.site.timeZone,
+    );
     const delimiter: Delimiter = c.req.query("delimiter") === "semicolon" ? ";" : ",";
-    const header = ["id", "email", "name", "status", "newsletter", "language", "time_zone", "source", "joined_at", "confirmed_at", "last_seen_at", "note"];
-    const cells = (m: MemberListRow) => [m.id, m.email, m.name, m.status, m.emailOptIn ? "yes" : "no", m.locale, m.timeZone, m.source, m.createdAt, m.confirmedAt, m.lastSeenAt, m.note];
+    const header = [
+      "id",
+      "email",
+      "name",
+      "status",
+      "newsletter",
+      "language",
+      "time_zone",
+      "source",
+      "joined_at",
+      "confirmed_at",
+      "last_seen_at",
+      "note",
+    ];
+    const cells = (m: MemberListRow) => [
+      m.id,
+      m.email,
+      m.name,
+      m.status,
+      m.emailOptIn ? "yes" : "no",
+      m.locale,
+      m.timeZone,
+      m.source,
+      m.createdAt,
+      m.confirmedAt,
+      m.lastSeenAt,
+      m.note,
+    ];
     const encoder = new TextEncoder();
     const chunks = iterateMembers(db, filter, 1000);
     let headerSent = false;
@@ -154,17 +196,33 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     });
   });
 
-  const blankNew = (c: AppContext): EditValues => ({ email: "", name: "", locale: c.var.site.locale, timeZone: c.var.site.timeZone, newsletter: false, consent: false, tags: "" });
+  const blankNew = (c: AppContext): EditValues => ({
+    email: "",
+    name: "",
+    locale: c.var.site.locale,
+    timeZone: c.var.site.timeZone,
+    newsletter: false,
+    consent: false,
+    tags: "",
+  });
 
-  app.get("/admin/members/new", (c) => adminPage(c, tr(c)("members.admin.new.title"), <NewMember c={c} values={blankNew(c)} errors={{}} />));
+  app.get("/admin/members/new", (c) =>
+    adminPage(c, tr(c)("members.admin.new.title"), <NewMember c={c} values={blankNew(c)} errors={{}} />),
+  );
 
   app.post("/admin/members/new", async (c) => {
     const db = c.var.services.db;
     const form = await readForm(c);
     const values = formValues(form, c.var.site.timeZone);
     try {
-      const data = parseInput(memberSchema, { ...values, timeZone: c.var.site.timeZone, newsletter: values.newsletter, consent: values.consent });
-      if (data.newsletter && !data.consent) throw invalidInput({ consent: { key: "members.admin.edit.consentRequired" } });
+      const data = parseInput(memberSchema, {
+        ...values,
+        timeZone: c.var.site.timeZone,
+        newsletter: values.newsletter,
+        consent: values.consent,
+      });
+      if (data.newsletter && !data.consent)
+        throw invalidInput({ consent: { key: "members.admin.edit.consentRequired" } });
       const tags = parseTags(values.tags);
       const staff = await currentStaff(c);
       const member = await transaction(db, async (trx) => {
@@ -182,18 +240,38 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
           },
           "staff",
         );
-        await recordEvent(trx, { memberId: created.id, type: "member.added_by_staff", actor: "staff", data: { staffId: staff.id } });
+        await recordEvent(trx, {
+          memberId: created.id,
+          type: "member.added_by_staff",
+          actor: "staff",
+          data: { staffId: staff.id },
+        });
         await setMemberTags(trx, created.id, tags, "staff");
         return created;
       });
       return c.redirect(`/admin/members/${member.id}?added=1`, 303);
     } catch (err) {
       const { errors, status } = formErrors(err);
-      return adminPage(c, tr(c)("members.admin.new.title"), <NewMember c={c} values={values} errors={errors} />, status);
+      return adminPage(
+        c,
+        tr(c)("members.admin.new.title"),
+        <NewMember c={c} values={values} errors={errors} />,
+        status,
+      );
     }
   });
 
-  async function renderMember(c: AppContext, member: Member, opts: { edit?: EditValues; editErrors?: Record<string, FieldError>; note?: string; noteErrors?: Record<string, FieldError>; status?: 200 | 409 | 422 } = {}) {
+  async function renderMember(
+    c: AppContext,
+    member: Member,
+    opts: {
+      edit?: EditValues;
+      editErrors?: Record<string, FieldError>;
+      note?: string;
+      noteErrors?: Record<string, FieldError>;
+      status?: 200 | 409 | 422;
+    } = {},
+  ) {
     const t = tr(c);
     const db = c.var.services.db;
     const beforeParam = c.req.query("before");
@@ -201,8 +279,22 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     const events = await memberEvents(db, member.id, { limit: TIMELINE_SIZE + 1, before: beforeId });
     const shown = events.slice(0, TIMELINE_SIZE);
     const consents = await memberConsents(db, member.id);
-    const notice = c.req.query("added") ? t("members.admin.added") : c.req.query("saved") ? t("members.admin.saved") : c.req.query("noted") ? t("members.admin.noteSaved") : null;
-    const edit = opts.edit ?? { email: member.email, name: member.name, locale: member.locale, timeZone: member.timeZone, newsletter: member.emailOptIn, consent: false, tags: (await memberTags(db, member.id)).join(", ") };
+    const notice = c.req.query("added")
+      ? t("members.admin.added")
+      : c.req.query("saved")
+        ? t("members.admin.saved")
+        : c.req.query("noted")
+          ? t("members.admin.noteSaved")
+          : null;
+    const edit = opts.edit ?? {
+      email: member.email,
+      name: member.name,
+      locale: member.locale,
+      timeZone: member.timeZone,
+      newsletter: member.emailOptIn,
+      consent: false,
+      tags: (await memberTags(db, member.id)).join(", "),
+    };
     return adminPage(
       c,
       member.name || member.email,
@@ -247,7 +339,11 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
           locale: data.locale,
           timeZone: data.timeZone,
           emailOptIn: data.newsletter,
-          consentWording: staffWording(c, data.newsletter ? "members.admin.consentWording" : "members.admin.withdrawWording", consentLocale),
+          consentWording: staffWording(
+            c,
+            data.newsletter ? "members.admin.consentWording" : "members.admin.withdrawWording",
+            consentLocale,
+          ),
           ip: null,
           eventType: "member.updated",
         },
@@ -277,7 +373,11 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
 
   app.get("/admin/members/:id/delete", async (c) => {
     const member = await memberOr404(c);
-    return adminPage(c, tr(c)("members.admin.delete.title", { name: member.name || member.email }), <DeleteMember c={c} member={member} />);
+    return adminPage(
+      c,
+      tr(c)("members.admin.delete.title", { name: member.name || member.email }),
+      <DeleteMember c={c} member={member} />,
+    );
   });
 
   app.post("/admin/members/:id/delete", async (c) => {

@@ -8,7 +8,11 @@ import type { TestClient } from "../../../../test/support/client.ts";
 
 /** A client logged in as the owner (no staff login page needed), holding a CSRF token. */
 export async function ownerClient(app: TestApp, locale: "fr" | "en" = "en"): Promise<TestClient> {
-  const owner = await app.db.selectFrom("staff_users").select("id").where("email", "=", ownerEmail).executeTakeFirstOrThrow();
+  const owner = await app.db
+    .selectFrom("staff_users")
+    .select("id")
+    .where("email", "=", ownerEmail)
+    .executeTakeFirstOrThrow();
   const { token } = await createSession(app.db, "staff", owner.id);
   const client = app.client();
   client.cookies.set("atl_s", token);
@@ -25,7 +29,11 @@ export async function ownerClient(app: TestApp, locale: "fr" | "en" = "en"): Pro
  */
 export async function bulkInsertMembers(db: Db, rows: MembersTable[]): Promise<void> {
   await transaction(db, async (trx) => {
-    for (let i = 0; i < rows.length; i += 500) await trx.insertInto("members").values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto("members")
+        .values(rows.slice(i, i + 500))
+        .execute();
   });
   await sql`ANALYZE members`.execute(db);
 }

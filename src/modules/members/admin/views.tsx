@@ -2,7 +2,16 @@ import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
 import type { EventRow } from "../../../platform/events.ts";
 import { formatDate, formatDateTime, formatNumber } from "../../../platform/i18n/index.ts";
-import { Checkbox, CsrfField, Field, FormErrors, Notice, Select, TextArea, type Errors } from "../../../platform/views/components.tsx";
+import {
+  Checkbox,
+  CsrfField,
+  Field,
+  FormErrors,
+  Notice,
+  Select,
+  TextArea,
+  type Errors,
+} from "../../../platform/views/components.tsx";
 import { timeZones } from "../../../platform/http/validation.ts";
 import type { Member } from "../service.ts";
 import { filterQuery, type RawFilter } from "./filters.ts";
@@ -19,13 +28,32 @@ function StatusBadge({ c, status }: { c: AppContext; status: "pending" | "active
 }
 
 /** An optional date filter (Field would mark it "optional", which every filter is). */
-function DateFilter({ c, name, label, value, errors }: { c: AppContext; name: string; label: string; value: string; errors: Errors }) {
+function DateFilter({
+  c,
+  name,
+  label,
+  value,
+  errors,
+}: {
+  c: AppContext;
+  name: string;
+  label: string;
+  value: string;
+  errors: Errors;
+}) {
   const err = errors[name];
   const id = `f-${name}`;
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <input id={id} type="date" name={name} value={value} aria-invalid={err ? "true" : undefined} aria-describedby={err ? `${id}-error` : undefined} />
+      <input
+        id={id}
+        type="date"
+        name={name}
+        value={value}
+        aria-invalid={err ? "true" : undefined}
+        aria-describedby={err ? `${id}-error` : undefined}
+      />
       {err && (
         <p class="error" id={`${id}-error`}>
           {tr(c)(err.key, err.params)}
@@ -67,7 +95,14 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
       <form method="get" action="/admin/members" class="filters members-filters" role="search">
         <div class="field members-q">
           <label for="f-q">{t("members.admin.filter.q")}</label>
-          <input id="f-q" type="search" name="q" value={v.raw.q} maxlength={200} placeholder={t("members.admin.filter.qHint")} />
+          <input
+            id="f-q"
+            type="search"
+            name="q"
+            value={v.raw.q}
+            maxlength={200}
+            placeholder={t("members.admin.filter.qHint")}
+          />
         </div>
         <Select
           c={c}
@@ -98,14 +133,23 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
           name="source"
           label={t("members.admin.filter.source")}
           value={v.raw.source}
-          options={[{ value: "", label: t("members.admin.filter.any") }, ...[...new Set([...v.sources, ...(v.raw.source ? [v.raw.source] : [])])].map((s) => ({ value: s, label: s }))]}
+          options={[
+            { value: "", label: t("members.admin.filter.any") },
+            ...[...new Set([...v.sources, ...(v.raw.source ? [v.raw.source] : [])])].map((s) => ({
+              value: s,
+              label: s,
+            })),
+          ]}
         />
         <Select
           c={c}
           name="sort"
           label={t("members.admin.filter.sort")}
           value={v.raw.sort || "newest"}
-          options={(["newest", "oldest", "name"] as const).map((s) => ({ value: s, label: t(`members.admin.sort.${s}`) }))}
+          options={(["newest", "oldest", "name"] as const).map((s) => ({
+            value: s,
+            label: t(`members.admin.sort.${s}`),
+          }))}
         />
         <div class="members-filter-actions">
           <button type="submit">{t("members.admin.filter.apply")}</button>
@@ -114,7 +158,9 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
       </form>
       <div class="members-summary">
         <p class="muted" data-total={v.total}>
-          {v.total === v.all ? t("members.admin.countAll", { count: formatNumber(locale, v.total) }) : t("members.admin.count", { count: formatNumber(locale, v.total), all: formatNumber(locale, v.all) })}
+          {v.total === v.all
+            ? t("members.admin.countAll", { count: formatNumber(locale, v.total) })
+            : t("members.admin.count", { count: formatNumber(locale, v.total), all: formatNumber(locale, v.all) })}
         </p>
         <p class="members-exports">
           <a href={`/admin/members/export.csv${csvQuery}`} download>
@@ -154,12 +200,18 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
                   <td data-label={t("members.admin.col.status")}>
                     <StatusBadge c={c} status={m.status} />
                   </td>
-                  <td data-label={t("members.admin.col.newsletter")}>{m.emailOptIn ? t("members.admin.yes") : t("members.admin.no")}</td>
+                  <td data-label={t("members.admin.col.newsletter")}>
+                    {m.emailOptIn ? t("members.admin.yes") : t("members.admin.no")}
+                  </td>
                   <td data-label={t("members.admin.col.joined")}>
                     <time datetime={m.createdAt}>{formatDate(locale, m.createdAt, tz)}</time>
                   </td>
                   <td data-label={t("members.admin.col.lastSeen")}>
-                    {m.lastSeenAt ? <time datetime={m.lastSeenAt}>{formatDateTime(locale, m.lastSeenAt, tz)}</time> : <span class="muted">{t("members.admin.never")}</span>}
+                    {m.lastSeenAt ? (
+                      <time datetime={m.lastSeenAt}>{formatDateTime(locale, m.lastSeenAt, tz)}</time>
+                    ) : (
+                      <span class="muted">{t("members.admin.never")}</span>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -237,11 +289,13 @@ function eventDetail(c: AppContext, e: EventRow): string | null {
   const t = tr(c);
   const fields = e.data.fields;
   if (!Array.isArray(fields) || fields.length === 0) return null;
-  const names = fields.filter((f): f is string => typeof f === "string").map((f) => {
-    const key = `members.admin.field.${f}`;
-    const label = t(key);
-    return label === key ? f : label.toLowerCase();
-  });
+  const names = fields
+    .filter((f): f is string => typeof f === "string")
+    .map((f) => {
+      const key = `members.admin.field.${f}`;
+      const label = t(key);
+      return label === key ? f : label.toLowerCase();
+    });
   return t("members.admin.timeline.fields", { fields: names.join(", ") });
 }
 
@@ -250,7 +304,12 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
   const locale = c.var.locale;
   const tz = c.var.site.timeZone;
   const m = v.member;
-  const when = (iso: string | null) => (iso ? <time datetime={iso}>{formatDateTime(locale, iso, tz)}</time> : <span class="muted">{t("members.admin.never")}</span>);
+  const when = (iso: string | null) =>
+    iso ? (
+      <time datetime={iso}>{formatDateTime(locale, iso, tz)}</time>
+    ) : (
+      <span class="muted">{t("members.admin.never")}</span>
+    );
   return (
     <div class="members-admin member-page">
       <p class="small">
@@ -300,7 +359,16 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
           <h2 id="h-note">{t("members.admin.note.title")}</h2>
           <form method="post" action={`/admin/members/${m.id}/note`} class="stack">
             <CsrfField c={c} />
-            <TextArea c={c} name="note" label={t("members.admin.field.note")} hint={t("members.admin.note.hint")} value={v.note} errors={v.noteErrors} rows={6} maxLength={5000} />
+            <TextArea
+              c={c}
+              name="note"
+              label={t("members.admin.field.note")}
+              hint={t("members.admin.note.hint")}
+              value={v.note}
+              errors={v.noteErrors}
+              rows={6}
+              maxLength={5000}
+            />
             <div>
               <button type="submit" class="small">
                 {t("members.admin.note.save")}
@@ -346,7 +414,15 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
       <div class="grid-2 member-grid">
         <section class="card" id="edit" aria-labelledby="h-edit">
           <h2 id="h-edit">{t("members.admin.edit.title")}</h2>
-          <MemberForm c={c} action={`/admin/members/${m.id}`} values={v.edit} errors={v.editErrors} withTimeZone wasSubscribed={m.emailOptIn} submit={t("form.save")} />
+          <MemberForm
+            c={c}
+            action={`/admin/members/${m.id}`}
+            values={v.edit}
+            errors={v.editErrors}
+            withTimeZone
+            wasSubscribed={m.emailOptIn}
+            submit={t("form.save")}
+          />
         </section>
         <section class="card" aria-labelledby="h-consents">
           <h2 id="h-consents">{t("members.admin.consents.title")}</h2>
@@ -356,7 +432,9 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
             <ul class="consents">
               {v.consents.map((k) => (
                 <li>
-                  <span class={k.granted ? "badge ok" : "badge"}>{k.granted ? t("members.admin.consents.granted") : t("members.admin.consents.withdrawn")}</span>{" "}
+                  <span class={k.granted ? "badge ok" : "badge"}>
+                    {k.granted ? t("members.admin.consents.granted") : t("members.admin.consents.withdrawn")}
+                  </span>{" "}
                   <time class="small muted" datetime={k.createdAt}>
                     {formatDateTime(locale, k.createdAt, tz)}
                   </time>
@@ -373,20 +451,85 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
 }
 
 /** The add and edit form (the consent box is required only when the newsletter gets switched on). */
-export function MemberForm(p: { c: AppContext; action: string; values: EditValues; errors: Errors; withTimeZone?: boolean; wasSubscribed: boolean; submit: string }) {
+export function MemberForm(p: {
+  c: AppContext;
+  action: string;
+  values: EditValues;
+  errors: Errors;
+  withTimeZone?: boolean;
+  wasSubscribed: boolean;
+  submit: string;
+}) {
   const t = tr(p.c);
   const { c, values, errors } = p;
   return (
     <form method="post" action={p.action} class="stack" novalidate>
       <CsrfField c={c} />
       <FormErrors c={c} errors={errors} />
-      <Field c={c} name="email" type="email" label={t("members.admin.field.email")} value={values.email} errors={errors} required autocomplete="off" maxLength={254} />
-      <Field c={c} name="name" label={t("members.admin.field.name")} value={values.name} errors={errors} autocomplete="off" maxLength={120} />
-      <Select c={c} name="locale" label={t("members.admin.field.locale")} value={values.locale} options={localeOptions(c)} errors={errors} />
-      <Field c={c} name="tags" label={t("members.tags.label")} hint={t("members.tags.hint")} value={values.tags} errors={errors} autocomplete="off" maxLength={900} />
-      {p.withTimeZone && <Select c={c} name="timeZone" label={t("members.admin.field.timeZone")} value={values.timeZone} options={timeZones().map((z) => ({ value: z, label: z }))} errors={errors} />}
-      <Checkbox c={c} name="newsletter" label={t("members.admin.edit.newsletter")} checked={values.newsletter} errors={errors} />
-      {!p.wasSubscribed && <Checkbox c={c} name="consent" label={t("members.admin.edit.consent")} checked={values.consent} errors={errors} />}
+      <Field
+        c={c}
+        name="email"
+        type="email"
+        label={t("members.admin.field.email")}
+        value={values.email}
+        errors={errors}
+        required
+        autocomplete="off"
+        maxLength={254}
+      />
+      <Field
+        c={c}
+        name="name"
+        label={t("members.admin.field.name")}
+        value={values.name}
+        errors={errors}
+        autocomplete="off"
+        maxLength={120}
+      />
+      <Select
+        c={c}
+        name="locale"
+        label={t("members.admin.field.locale")}
+        value={values.locale}
+        options={localeOptions(c)}
+        errors={errors}
+      />
+      <Field
+        c={c}
+        name="tags"
+        label={t("members.tags.label")}
+        hint={t("members.tags.hint")}
+        value={values.tags}
+        errors={errors}
+        autocomplete="off"
+        maxLength={900}
+      />
+      {p.withTimeZone && (
+        <Select
+          c={c}
+          name="timeZone"
+          label={t("members.admin.field.timeZone")}
+          value={values.timeZone}
+          options={timeZones().map((z) => ({ value: z, label: z }))}
+          errors={errors}
+        />
+      )}
+      <Checkbox
+        c={c}
+        name="newsletter"
+        label={t("members.admin.edit.newsletter")}
+        checked={values.newsletter}
+        errors={errors}
+      />
+      {!p.wasSubscribed && (
+        <Checkbox
+          c={c}
+          name="consent"
+          label={t("members.admin.edit.consent")}
+          checked={values.consent}
+          errors={errors}
+        />
+      )}
       <div>
         <button type="submit">{p.submit}</button>
       </div>
@@ -404,7 +547,14 @@ export function NewMember({ c, values, errors }: { c: AppContext; values: EditVa
       <h1>{t("members.admin.new.title")}</h1>
       <p class="muted">{t("members.admin.new.intro")}</p>
       <div class="card">
-        <MemberForm c={c} action="/admin/members/new" values={values} errors={errors} wasSubscribed={false} submit={t("members.admin.new.submit")} />
+        <MemberForm
+          c={c}
+          action="/admin/members/new"
+          values={values}
+          errors={errors}
+          wasSubscribed={false}
+          submit={t("members.admin.new.submit")}
+        />
       </div>
     </div>
   );

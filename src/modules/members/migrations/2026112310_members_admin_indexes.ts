@@ -11,11 +11,26 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Sort by name pages on (name, id); the id breaks ties between equal names.
   await db.schema.createIndex("members_name_id_idx").ifNotExists().on("members").columns(["name", "id"]).execute();
   // Newsletter and source filters, newest first.
-  await db.schema.createIndex("members_opt_in_created_idx").ifNotExists().on("members").columns(["email_opt_in", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("members_opt_in_created_idx")
+    .ifNotExists()
+    .on("members")
+    .columns(["email_opt_in", "created_at", "id"])
+    .execute();
   // Also serves SELECT DISTINCT source for the filter's choices.
-  await db.schema.createIndex("members_source_created_idx").ifNotExists().on("members").columns(["source", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("members_source_created_idx")
+    .ifNotExists()
+    .on("members")
+    .columns(["source", "created_at", "id"])
+    .execute();
   // Consent history on the member page, in date order.
-  await db.schema.createIndex("member_consents_member_created_idx").ifNotExists().on("member_consents").columns(["member_id", "created_at"]).execute();
+  await db.schema
+    .createIndex("member_consents_member_created_idx")
+    .ifNotExists()
+    .on("member_consents")
+    .columns(["member_id", "created_at"])
+    .execute();
   if (db.getExecutor().adapter instanceof PostgresAdapter) await trigramIndexes(db);
 }
 
@@ -41,7 +56,14 @@ async function trigramIndexes(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const name of ["members_name_trgm_idx", "members_email_trgm_idx", "member_consents_member_created_idx", "members_source_created_idx", "members_opt_in_created_idx", "members_name_id_idx"]) {
+  for (const name of [
+    "members_name_trgm_idx",
+    "members_email_trgm_idx",
+    "member_consents_member_created_idx",
+    "members_source_created_idx",
+    "members_opt_in_created_idx",
+    "members_name_id_idx",
+  ]) {
     await db.schema.dropIndex(name).ifExists().execute();
   }
 }

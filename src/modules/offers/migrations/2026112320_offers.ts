@@ -70,7 +70,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addUniqueConstraint("offer_includes_unique", ["offer_id", "resource_kind", "resource_id"])
     .execute();
-  await db.schema.createIndex("offer_includes_resource_idx").on("offer_includes").columns(["resource_kind", "resource_id"]).execute();
+  await db.schema
+    .createIndex("offer_includes_resource_idx")
+    .on("offer_includes")
+    .columns(["resource_kind", "resource_id"])
+    .execute();
 
   await db.schema
     .createTable("discount_codes")
@@ -165,7 +169,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("subscriptions_member_idx").on("subscriptions").columns(["member_id", "created_at"]).execute();
+  await db.schema
+    .createIndex("subscriptions_member_idx")
+    .on("subscriptions")
+    .columns(["member_id", "created_at"])
+    .execute();
   await db.schema.createIndex("subscriptions_status_idx").on("subscriptions").columns(["status", "offer_id"]).execute();
 
   // One row per (member, resource, source): granting the same thing twice from the same payment is impossible.
@@ -184,10 +192,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("note", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
-    .addUniqueConstraint("entitlements_unique", ["member_id", "resource_kind", "resource_id", "source_kind", "source_id"])
+    .addUniqueConstraint("entitlements_unique", [
+      "member_id",
+      "resource_kind",
+      "resource_id",
+      "source_kind",
+      "source_id",
+    ])
     .execute();
-  await db.schema.createIndex("entitlements_member_idx").on("entitlements").columns(["member_id", "resource_kind", "resource_id"]).execute();
-  await db.schema.createIndex("entitlements_source_idx").on("entitlements").columns(["source_kind", "source_id"]).execute();
+  await db.schema
+    .createIndex("entitlements_member_idx")
+    .on("entitlements")
+    .columns(["member_id", "resource_kind", "resource_id"])
+    .execute();
+  await db.schema
+    .createIndex("entitlements_source_idx")
+    .on("entitlements")
+    .columns(["source_kind", "source_id"])
+    .execute();
 
   await db.schema
     .createTable("provider_events")
@@ -201,7 +223,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("received_at", "text", (c) => c.notNull())
     .addColumn("processed_at", "text")
     .execute();
-  await db.schema.createIndex("provider_events_object_idx").on("provider_events").columns(["type", "object_id"]).execute();
+  await db.schema
+    .createIndex("provider_events_object_idx")
+    .on("provider_events")
+    .columns(["type", "object_id"])
+    .execute();
 
   await db.schema
     .createTable("provider_customers")
@@ -235,7 +261,20 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ["gifts", "provider_customers", "provider_events", "entitlements", "subscriptions", "orders", "discount_redemptions", "discount_codes", "offer_includes", "offer_files", "prices", "offers"]) {
+  for (const t of [
+    "gifts",
+    "provider_customers",
+    "provider_events",
+    "entitlements",
+    "subscriptions",
+    "orders",
+    "discount_redemptions",
+    "discount_codes",
+    "offer_includes",
+    "offer_files",
+    "prices",
+    "offers",
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

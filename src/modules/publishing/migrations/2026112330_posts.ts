@@ -77,5 +77,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ["comment_blocks", "comments", "post_tags", "tags", "posts"]) await db.schema.dropTable(t).ifExists().execute();
+  for (const t of ["comment_blocks", "comments", "post_tags", "tags", "posts"])
+    await db.schema.dropTable(t).ifExists().execute();
 }

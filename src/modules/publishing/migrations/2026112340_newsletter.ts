@@ -21,7 +21,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("newsletter_sends_state_idx").on("newsletter_sends").columns(["state", "scheduled_at"]).execute();
+  await db.schema
+    .createIndex("newsletter_sends_state_idx")
+    .on("newsletter_sends")
+    .columns(["state", "scheduled_at"])
+    .execute();
   await db.schema.createIndex("newsletter_sends_created_idx").on("newsletter_sends").column("created_at").execute();
 
   // One row per recipient, written before anything is sent; (send_id, member_id) is the key,
@@ -44,10 +48,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("newsletter_deliveries_pk", ["send_id", "member_id"])
     .execute();
-  await db.schema.createIndex("newsletter_deliveries_batch_idx").on("newsletter_deliveries").columns(["send_id", "batch_no", "state"]).execute();
-  await db.schema.createIndex("newsletter_deliveries_state_idx").on("newsletter_deliveries").columns(["send_id", "state"]).execute();
+  await db.schema
+    .createIndex("newsletter_deliveries_batch_idx")
+    .on("newsletter_deliveries")
+    .columns(["send_id", "batch_no", "state"])
+    .execute();
+  await db.schema
+    .createIndex("newsletter_deliveries_state_idx")
+    .on("newsletter_deliveries")
+    .columns(["send_id", "state"])
+    .execute();
   await db.schema.createIndex("newsletter_deliveries_email_idx").on("newsletter_deliveries").column("email").execute();
-  await db.schema.createIndex("newsletter_deliveries_member_idx").on("newsletter_deliveries").column("member_id").execute();
+  await db.schema
+    .createIndex("newsletter_deliveries_member_idx")
+    .on("newsletter_deliveries")
+    .column("member_id")
+    .execute();
 
   await db.schema
     .createTable("newsletter_suppressions")
@@ -66,7 +82,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("url", "text")
     .addColumn("created_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("newsletter_events_send_idx").on("newsletter_events").columns(["send_id", "kind"]).execute();
+  await db.schema
+    .createIndex("newsletter_events_send_idx")
+    .on("newsletter_events")
+    .columns(["send_id", "kind"])
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -27,7 +27,21 @@ before(async () => {
   const at = nowIso();
   await app.db
     .insertInto("members")
-    .values({ id: newId(), email: "reader@example.test", name: "Reader", locale: "fr", time_zone: "Europe/Paris", status: "active", email_opt_in: 1, note: "", source: "import", confirmed_at: at, last_seen_at: null, created_at: at, updated_at: at })
+    .values({
+      id: newId(),
+      email: "reader@example.test",
+      name: "Reader",
+      locale: "fr",
+      time_zone: "Europe/Paris",
+      status: "active",
+      email_opt_in: 1,
+      note: "",
+      source: "import",
+      confirmed_at: at,
+      last_seen_at: null,
+      created_at: at,
+      updated_at: at,
+    })
     .execute();
   postId = await seedPaidPost(app.db, "Le tour à pied");
 });
@@ -39,7 +53,13 @@ async function sendAll(subject: string): Promise<void> {
   const owner = app.client();
   await loginOwner(owner);
   await owner.get(`/admin/newsletters/new?post=${postId}`);
-  const res = await owner.post("/admin/newsletters", { post: postId, subject, segment: "all", when: "now", action: "send" });
+  const res = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject,
+    segment: "all",
+    when: "now",
+    action: "send",
+  });
   assert.equal(res.status, 303);
   const sendId = res.location!.split("/").pop()!;
   for (let i = 0; i < 20 && (await getSend(app.db, sendId))?.state !== "finished"; i++) await app.drainJobs();
@@ -48,7 +68,9 @@ async function sendAll(subject: string): Promise<void> {
 
 test("with a DKIM key configured, newsletters are signed for that domain and selector", async () => {
   await sendAll("Lettre signée");
-  const m = await app.mail.waitFor((x) => recipients(x).includes("reader@example.test") && x.subject === "Lettre signée");
+  const m = await app.mail.waitFor(
+    (x) => recipients(x).includes("reader@example.test") && x.subject === "Lettre signée",
+  );
   const sig = m.headerLines.find((h) => h.key === "dkim-signature")?.line.replace(/\r?\n\s+/g, " ") ?? "";
   assert.match(sig, /\bd=lettres\.atelier\.test;/);
   assert.match(sig, /\bs=atl2026;/);
@@ -67,7 +89,9 @@ test("tracking is off by default; once turned on, the open pixel and signed clic
   const on = await owner.post("/admin/newsletters/tracking", { tracking: "on" });
   assert.ok(on.status === 303 || on.status === 200, `tracking switch answered ${on.status}`);
   await sendAll("Lettre suivie");
-  const m = await app.mail.waitFor((x) => recipients(x).includes("reader@example.test") && x.subject === "Lettre suivie");
+  const m = await app.mail.waitFor(
+    (x) => recipients(x).includes("reader@example.test") && x.subject === "Lettre suivie",
+  );
   const html = String(m.html);
   const pixel = new RegExp(`${app.url.replace(/[.]/g, "\\.")}(/nl/o/[^"]+\\.gif)`).exec(html)?.[1];
   const click = new RegExp(`${app.url.replace(/[.]/g, "\\.")}(/nl/c/[^"]+)`).exec(html)?.[1]?.replace(/&amp;/g, "&");

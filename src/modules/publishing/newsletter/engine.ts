@@ -10,7 +10,16 @@ import { getSetting, getSiteSettings, type SiteSettings } from "../../../platfor
 import { getPostForSending, type PostForSending } from "../service.ts";
 import { compileTemplate, fillTemplate, toHeaderLine, type MessageTemplate, type TemplateTokens } from "./prebuilt.ts";
 import { renderVariant, personalise, type Variant } from "./render.ts";
-import { fromAddress, publicHost, runtime, settings, smtpPool, smtpSendSlot, workerId, type Runtime } from "./runtime.ts";
+import {
+  fromAddress,
+  publicHost,
+  runtime,
+  settings,
+  smtpPool,
+  smtpSendSlot,
+  workerId,
+  type Runtime,
+} from "./runtime.ts";
 import { segmentWhere, parseSegmentJson, type Segment } from "./segments.ts";
 import { trackingToken, unsubscribeToken } from "./tokens.ts";
 
@@ -84,14 +93,25 @@ export async function createSend(db: Db, input: CreateSendInput): Promise<string
         updated_at: at,
       })
       .execute();
-    if (input.scheduledAt) await enqueue(trx, START_JOB, { sendId: id }, { runAt: input.scheduledAt, dedupeKey: `nl:start:${id}`, maxAttempts: 10 });
+    if (input.scheduledAt)
+      await enqueue(
+        trx,
+        START_JOB,
+        { sendId: id },
+        { runAt: input.scheduledAt, dedupeKey: `nl:start:${id}`, maxAttempts: 10 },
+      );
     else await startSendIn(trx, id);
   });
   return id;
 }
 
 export async function cancelScheduled(db: Db, id: string): Promise<boolean> {
-  const r = await db.updateTable("newsletter_sends").set({ state: "cancelled", updated_at: nowIso() }).where("id", "=", id).where("state", "=", "scheduled").executeTakeFirst();
+  const r = await db
+    .updateTable("newsletter_sends")
+    .set({ state: "cancelled", updated_at: nowIso() })
+    .where("id", "=", id)
+    .where("state", "=", "scheduled")
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -102,7 +122,12 @@ export async function startSend(db: Db, id: string): Promise<void> {
 
 async function startSendIn(trx: Db, id: string): Promise<void> {
   const at = nowIso();
-  const moved = await trx.updateTable("newsletter_sends").set({ state: "sending", started_at: at, heartbeat_at: at, updated_at: at }).where("id", "=", id).where("state", "=", "scheduled").executeTakeFirst();
+  const moved = await trx
+    .updateTable("newsletter_sends")
+    .set({ state: "sending", started_at: at, heartbeat_at: at, updated_at: at })
+    .where("id", "=", id)
+    .where("state", "=", "scheduled")
+    .executeTakeFirst();
   if (Number(moved.numUpdatedRows) === 0) return;
   const send = (await getSend(trx, id))!;
   const segment = parseSegmentJson(send.segment);
@@ -112,10 +137,19 @@ async function startSendIn(trx: Db, id: string): Promise<void> {
   await sql`INSERT INTO newsletter_deliveries (send_id, member_id, email, batch_no, state, attempts, updated_at)
     SELECT ${id}, m.id, m.email, CAST((ROW_NUMBER() OVER (ORDER BY m.id) - 1) / ${sql.lit(size)} AS INTEGER), 'queued', 0, ${at}
     FROM members m WHERE ${segmentWhere(segment, at)}`.execute(trx);
-  const n = toNumber((await trx.selectFrom("newsletter_deliveries").select((eb) => eb.fn.countAll().as("n")).where("send_id", "=", id).executeTakeFirst())?.n);
+  const n = toNumber(
+    (
+      await trx
+        .selectFrom("newsletter_deliveries")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("send_id", "=", id)
+        .executeTakeFirst()
+    )?.n,
+  );
   await trx.updateTable("newsletter_sends").set({ recipients: n }).where("id", "=", id).execute();
   const batches = Math.ceil(n / size);
-  for (let b = 0; b < batches; b++) await enqueue(trx, BATCH_JOB, { sendId: id, batch: b }, { dedupeKey: `nl:b:${id}:${b}`, maxAttempts: 10 });
+  for (let b = 0; b < batches; b++)
+    await enqueue(trx, BATCH_JOB, { sendId: id, batch: b }, { dedupeKey: `nl:b:${id}:${b}`, maxAttempts: 10 });
   await enqueueWatch(trx, id);
   if (n === 0) await tryFinish(trx, id);
 }
@@ -123,7 +157,12 @@ async function startSendIn(trx: Db, id: string): Promise<void> {
 async function enqueueWatch(db: Db, id: string): Promise<void> {
   const slot = Math.floor(Date.now() / settings.watchMs) + 1;
   // Time-slotted key: however many watch chains a crash leaves, they merge into one per slot.
-  await enqueue(db, WATCH_JOB, { sendId: id }, { runAt: new Date(slot * settings.watchMs), dedupeKey: `nl:w:${id}:${slot}`, maxAttempts: 3 });
+  await enqueue(
+    db,
+    WATCH_JOB,
+    { sendId: id },
+    { runAt: new Date(slot * settings.watchMs), dedupeKey: `nl:w:${id}:${slot}`, maxAttempts: 3 },
+  );
 }
 
 /** The only way a send becomes finished: when not one row is left queued or sending. */
@@ -131,7 +170,9 @@ export async function tryFinish(db: Db, id: string): Promise<boolean> {
   const at = nowIso();
   const r = await sql`UPDATE newsletter_sends SET state = 'finished', finished_at = ${at}, updated_at = ${at}
     WHERE id = ${id} AND state = 'sending'
-    AND NOT EXISTS (SELECT 1 FROM newsletter_deliveries d WHERE d.send_id = ${id} AND d.state IN ('queued', 'sending'))`.execute(db);
+    AND NOT EXISTS (SELECT 1 FROM newsletter_deliveries d WHERE d.send_id = ${id} AND d.state IN ('queued', 'sending'))`.execute(
+    db,
+  );
   const done = Number(r.numAffectedRows ?? 0) > 0;
   if (done) log.info("newsletter send finished", { sendId: id });
   return done;
@@ -155,7 +196,12 @@ export interface Figures {
 
 export async function figures(db: Db, sendId: string): Promise<Figures> {
   const [byState, extra] = await Promise.all([
-    db.selectFrom("newsletter_deliveries").select(["state", (eb) => eb.fn.countAll().as("n")]).where("send_id", "=", sendId).groupBy("state").execute(),
+    db
+      .selectFrom("newsletter_deliveries")
+      .select(["state", (eb) => eb.fn.countAll().as("n")])
+      .where("send_id", "=", sendId)
+      .groupBy("state")
+      .execute(),
     db
       .selectFrom("newsletter_deliveries")
       .select([
@@ -164,10 +210,28 @@ export async function figures(db: Db, sendId: string): Promise<Figures> {
         (eb) => eb.fn.count("clicked_at").as("clicked"),
       ])
       .where("send_id", "=", sendId)
-      .where((eb) => eb.or([eb("unsubscribed_at", "is not", null), eb("opened_at", "is not", null), eb("clicked_at", "is not", null)]))
+      .where((eb) =>
+        eb.or([
+          eb("unsubscribed_at", "is not", null),
+          eb("opened_at", "is not", null),
+          eb("clicked_at", "is not", null),
+        ]),
+      )
       .executeTakeFirst(),
   ]);
-  const f: Figures = { recipients: 0, queued: 0, sending: 0, accepted: 0, failed: 0, bounced: 0, skipped: 0, unsubscribed: 0, opened: 0, clicked: 0, settled: 0 };
+  const f: Figures = {
+    recipients: 0,
+    queued: 0,
+    sending: 0,
+    accepted: 0,
+    failed: 0,
+    bounced: 0,
+    skipped: 0,
+    unsubscribed: 0,
+    opened: 0,
+    clicked: 0,
+    settled: 0,
+  };
   for (const r of byState) {
     const n = toNumber(r.n);
     f.recipients += n;
@@ -202,10 +266,28 @@ async function sendContext(db: Db, sendId: string): Promise<SendContext | undefi
   if (hit && Date.now() - hit.at < 60_000) return hit;
   const send = await getSend(db, sendId);
   if (!send) return undefined;
-  const [post, site, rt, tracking] = await Promise.all([getPostForSending(db, send.post_id), getSiteSettings(db), runtime(db), trackingEnabled(db)]);
+  const [post, site, rt, tracking] = await Promise.all([
+    getPostForSending(db, send.post_id),
+    getSiteSettings(db),
+    runtime(db),
+    trackingEnabled(db),
+  ]);
   let replyTo = site.contactEmail || undefined;
-  if (!replyTo) replyTo = (await db.selectFrom("staff_users").select("email").where("role", "=", "owner").executeTakeFirst())?.email;
-  const ctx: SendContext = { send, post, site, rt, resource: post ? { kind: "post", id: post.id, audience: post.audience } : undefined, replyTo, tracking, variants: new Map(), templates: new Map(), at: Date.now() };
+  if (!replyTo)
+    replyTo = (await db.selectFrom("staff_users").select("email").where("role", "=", "owner").executeTakeFirst())
+      ?.email;
+  const ctx: SendContext = {
+    send,
+    post,
+    site,
+    rt,
+    resource: post ? { kind: "post", id: post.id, audience: post.audience } : undefined,
+    replyTo,
+    tracking,
+    variants: new Map(),
+    templates: new Map(),
+    at: Date.now(),
+  };
   contexts.set(sendId, ctx);
   return ctx;
 }
@@ -214,18 +296,37 @@ function variantFor(ctx: SendContext, locale: Locale, full: boolean): Variant {
   const key = `${locale}:${full ? 1 : 0}`;
   let v = ctx.variants.get(key);
   if (!v) {
-    v = renderVariant({ post: ctx.post!, subject: ctx.send.subject, site: ctx.site, locale, full, publicUrl: ctx.rt.config.publicUrl, secret: ctx.rt.secret, sendId: ctx.send.id, tracking: ctx.tracking });
+    v = renderVariant({
+      post: ctx.post!,
+      subject: ctx.send.subject,
+      site: ctx.site,
+      locale,
+      full,
+      publicUrl: ctx.rt.config.publicUrl,
+      secret: ctx.rt.secret,
+      sendId: ctx.send.id,
+      tracking: ctx.tracking,
+    });
     ctx.variants.set(key, v);
   }
   return v;
 }
 
-function templateFor(ctx: SendContext, locale: Locale, full: boolean, mail: (t: TemplateTokens) => Mail.Options, lengths: { unsub: number; track: number }): Promise<MessageTemplate | null> {
+function templateFor(
+  ctx: SendContext,
+  locale: Locale,
+  full: boolean,
+  mail: (t: TemplateTokens) => Mail.Options,
+  lengths: { unsub: number; track: number },
+): Promise<MessageTemplate | null> {
   const key = `${locale}:${full ? 1 : 0}:${lengths.unsub}:${lengths.track}`;
   let t = ctx.templates.get(key);
   if (!t) {
     t = compileTemplate(mail, lengths).catch((err: unknown) => {
-      log.warn("newsletter template not compiled; composing each message", { sendId: ctx.send.id, ...errorFields(err) });
+      log.warn("newsletter template not compiled; composing each message", {
+        sendId: ctx.send.id,
+        ...errorFields(err),
+      });
       return null;
     });
     ctx.templates.set(key, t);
@@ -241,16 +342,25 @@ let renewTimer: NodeJS.Timeout | undefined;
 function beginWork(db: Db, sendId: string): void {
   activeSends.set(sendId, (activeSends.get(sendId) ?? 0) + 1);
   if (renewTimer) return;
-  renewTimer = setInterval(() => {
-    const at = nowIso();
-    const until = isoIn(settings.leaseMs);
-    for (const id of activeSends.keys()) {
-      Promise.all([
-        db.updateTable("newsletter_deliveries").set({ lease_until: until }).where("send_id", "=", id).where("state", "=", "sending").where("lease_owner", "=", workerId).execute(),
-        db.updateTable("newsletter_sends").set({ heartbeat_at: at }).where("id", "=", id).execute(),
-      ]).catch((err: unknown) => log.warn("newsletter lease renewal failed", errorFields(err)));
-    }
-  }, Math.max(200, Math.floor(settings.leaseMs / 3)));
+  renewTimer = setInterval(
+    () => {
+      const at = nowIso();
+      const until = isoIn(settings.leaseMs);
+      for (const id of activeSends.keys()) {
+        Promise.all([
+          db
+            .updateTable("newsletter_deliveries")
+            .set({ lease_until: until })
+            .where("send_id", "=", id)
+            .where("state", "=", "sending")
+            .where("lease_owner", "=", workerId)
+            .execute(),
+          db.updateTable("newsletter_sends").set({ heartbeat_at: at }).where("id", "=", id).execute(),
+        ]).catch((err: unknown) => log.warn("newsletter lease renewal failed", errorFields(err)));
+      }
+    },
+    Math.max(200, Math.floor(settings.leaseMs / 3)),
+  );
   renewTimer.unref();
 }
 
@@ -266,7 +376,8 @@ function endWork(sendId: string): void {
 
 /* ---------------- group commit of outcomes ---------------- */
 
-type Outcome = { state: "accepted" } | { state: "skipped" | "failed"; reason: string } | { state: "retry"; reason: string };
+type Outcome =
+  { state: "accepted" } | { state: "skipped" | "failed"; reason: string } | { state: "retry"; reason: string };
 interface Mark {
   sendId: string;
   memberId: string;
@@ -319,17 +430,52 @@ class Marker {
     }
     const db = this.db;
     // One group (the usual case: everything accepted) is one UPDATE, atomic without BEGIN/COMMIT round trips.
-    const run = groups.size === 1 ? (fn: (trx: Db) => Promise<void>) => fn(db) : (fn: (trx: Db) => Promise<void>) => transaction(db, fn);
+    const run =
+      groups.size === 1
+        ? (fn: (trx: Db) => Promise<void>) => fn(db)
+        : (fn: (trx: Db) => Promise<void>) => transaction(db, fn);
     await run(async (trx) => {
       for (const list of groups.values()) {
         const { sendId, outcome } = list[0]!;
         const ids = list.map((m) => m.memberId);
         for (let i = 0; i < ids.length; i += 500) {
           const chunk = ids.slice(i, i + 500);
-          const q = trx.updateTable("newsletter_deliveries").where("send_id", "=", sendId).where("member_id", "in", chunk).where("state", "in", ["queued", "sending"]);
-          if (outcome.state === "accepted") await q.set({ state: "accepted", accepted_at: at, reason: null, lease_owner: null, lease_until: null, updated_at: at }).execute();
-          else if (outcome.state === "retry") await q.set({ state: "queued", reason: outcome.reason.slice(0, 500), lease_owner: null, lease_until: null, updated_at: at }).execute();
-          else await q.set({ state: outcome.state, reason: outcome.reason.slice(0, 500), lease_owner: null, lease_until: null, updated_at: at }).execute();
+          const q = trx
+            .updateTable("newsletter_deliveries")
+            .where("send_id", "=", sendId)
+            .where("member_id", "in", chunk)
+            .where("state", "in", ["queued", "sending"]);
+          if (outcome.state === "accepted")
+            await q
+              .set({
+                state: "accepted",
+                accepted_at: at,
+                reason: null,
+                lease_owner: null,
+                lease_until: null,
+                updated_at: at,
+              })
+              .execute();
+          else if (outcome.state === "retry")
+            await q
+              .set({
+                state: "queued",
+                reason: outcome.reason.slice(0, 500),
+                lease_owner: null,
+                lease_until: null,
+                updated_at: at,
+              })
+              .execute();
+          else
+            await q
+              .set({
+                state: outcome.state,
+                reason: outcome.reason.slice(0, 500),
+                lease_owner: null,
+                lease_until: null,
+                updated_at: at,
+              })
+              .execute();
         }
       }
     });
@@ -353,7 +499,8 @@ interface Claimed {
 
 async function claimBatch(db: Db, sendId: string, batch: number): Promise<Claimed[]> {
   const now = nowIso();
-  const r = await sql<Claimed>`UPDATE newsletter_deliveries SET state = 'sending', lease_owner = ${workerId}, lease_until = ${isoIn(settings.leaseMs)}, attempts = attempts + 1, updated_at = ${now}
+  const r =
+    await sql<Claimed>`UPDATE newsletter_deliveries SET state = 'sending', lease_owner = ${workerId}, lease_until = ${isoIn(settings.leaseMs)}, attempts = attempts + 1, updated_at = ${now}
     WHERE send_id = ${sendId} AND batch_no = ${batch} AND (state = 'queued' OR (state = 'sending' AND lease_until < ${now} AND lease_owner <> ${workerId}))
     RETURNING member_id, email, attempts`.execute(db);
   return r.rows;
@@ -381,15 +528,27 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
     return 0;
   }
   const ids = rows.map((r) => r.member_id);
-  const members = new Map<string, { id: string; email: string; name: string; locale: string; status: string; email_opt_in: number }>();
+  const members = new Map<
+    string,
+    { id: string; email: string; name: string; locale: string; status: string; email_opt_in: number }
+  >();
   const suppressed = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
-    const found = await db.selectFrom("members").select(["id", "email", "name", "locale", "status", "email_opt_in"]).where("id", "in", ids.slice(i, i + 500)).execute();
+    const found = await db
+      .selectFrom("members")
+      .select(["id", "email", "name", "locale", "status", "email_opt_in"])
+      .where("id", "in", ids.slice(i, i + 500))
+      .execute();
     for (const m of found) members.set(m.id, m);
   }
   const emails = [...new Set([...rows.map((r) => r.email), ...[...members.values()].map((m) => m.email)])];
   for (let i = 0; i < emails.length; i += 500) {
-    for (const s of await db.selectFrom("newsletter_suppressions").select("email").where("email", "in", emails.slice(i, i + 500)).execute()) suppressed.add(s.email);
+    for (const s of await db
+      .selectFrom("newsletter_suppressions")
+      .select("email")
+      .where("email", "in", emails.slice(i, i + 500))
+      .execute())
+      suppressed.add(s.email);
   }
   const { config, secret } = ctx.rt;
   const host = publicHost(config.publicUrl);
@@ -397,7 +556,13 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
   const from = { name: ctx.site.mailFromName || ctx.site.name, address: fromAddress(config) };
   // RFC 2919: the id in angle brackets must stay plain ASCII, so the phrase is made ASCII too
   // and the header is passed "prepared" (nodemailer would otherwise encode the whole value).
-  const phrase = ctx.site.name.replace(/[’‘]/g, "'").normalize("NFKD").replace(/[^\x20-\x7e]/g, "").replace(/["\\<>]/g, "").trim().slice(0, 60);
+  const phrase = ctx.site.name
+    .replace(/[’‘]/g, "'")
+    .normalize("NFKD")
+    .replace(/[^\x20-\x7e]/g, "")
+    .replace(/["\\<>]/g, "")
+    .trim()
+    .slice(0, 60);
   const listId = { prepared: true, value: `${phrase ? `"${phrase}" ` : ""}<newsletter.${host}>` };
   let retries = 0;
 
@@ -411,8 +576,10 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
   await mapLimit(rows, settings.poolSize * 4, async (row) => {
     const m = members.get(row.member_id);
     if (!m) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "erased" });
-    if (m.status !== "active" || m.email_opt_in !== 1) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "unsubscribed" });
-    if (suppressed.has(m.email) || suppressed.has(row.email)) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "suppressed" });
+    if (m.status !== "active" || m.email_opt_in !== 1)
+      return marker.mark(sendId, row.member_id, { state: "skipped", reason: "unsubscribed" });
+    if (suppressed.has(m.email) || suppressed.has(row.email))
+      return marker.mark(sendId, row.member_id, { state: "skipped", reason: "suppressed" });
     // A message that cannot be rendered is a failed (or retried) row, like one the server refused.
     const failure = (err: unknown): Outcome => {
       const reason = err instanceof Error ? err.message : String(err);
@@ -427,15 +594,35 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
     try {
       const locale: Locale = isLocale(m.locale) ? m.locale : ctx.site.locale;
       const variant = variantFor(ctx, locale, full.has(m.id));
-      tokens = { unsubToken: unsubscribeToken(secret, m.id, sendId), trackToken: ctx.tracking ? trackingToken(secret, sendId, m.id) : "" };
+      tokens = {
+        unsubToken: unsubscribeToken(secret, m.id, sendId),
+        trackToken: ctx.tracking ? trackingToken(secret, sendId, m.id) : "",
+      };
       mail = (t) => {
         const unsubUrl = `${config.publicUrl}/unsubscribe?token=${t.unsubToken}`;
         const body = personalise(variant, unsubUrl, t.trackToken);
-        const headers = { "List-Unsubscribe": `<${unsubUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": listId };
-        return { from, replyTo: ctx.replyTo, subject: ctx.send.subject, html: body.html, text: body.text, headers, textEncoding: "quoted-printable" };
+        const headers = {
+          "List-Unsubscribe": `<${unsubUrl}>`,
+          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          "List-Id": listId,
+        };
+        return {
+          from,
+          replyTo: ctx.replyTo,
+          subject: ctx.send.subject,
+          html: body.html,
+          text: body.text,
+          headers,
+          textEncoding: "quoted-printable",
+        };
       };
       // The variant compiled once (see prebuilt.ts); null means "compose this one as usual".
-      const template = transport ? await templateFor(ctx, locale, full.has(m.id), mail, { unsub: tokens.unsubToken.length, track: tokens.trackToken.length }) : null;
+      const template = transport
+        ? await templateFor(ctx, locale, full.has(m.id), mail, {
+            unsub: tokens.unsubToken.length,
+            track: tokens.trackToken.length,
+          })
+        : null;
       raw = template ? fillTemplate(template, { toLine: toHeaderLine(m.name, m.email), messageId, ...tokens }) : null;
     } catch (err) {
       return marker.mark(sendId, row.member_id, failure(err));
@@ -443,12 +630,35 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
     const send = async (): Promise<Outcome> => {
       try {
         if (transport && raw) await transport.sendMail({ envelope: { from: from.address, to: [m.email] }, raw });
-        else if (transport) await transport.sendMail({ ...mail(tokens), to: m.name ? { name: m.name, address: m.email } : m.email, messageId });
+        else if (transport)
+          await transport.sendMail({
+            ...mail(tokens),
+            to: m.name ? { name: m.name, address: m.email } : m.email,
+            messageId,
+          });
         else {
-          const { html, text, headers } = mail(tokens) as { html: string; text: string; headers: Record<string, string> };
+          const { html, text, headers } = mail(tokens) as {
+            html: string;
+            text: string;
+            headers: Record<string, string>;
+          };
           await db
             .insertInto("dev_mailbox")
-            .values({ id: newId(), to_address: m.email, from_address: `${from.name} <${from.address}>`, subject: ctx.send.subject, text, html, headers: JSON.stringify({ ...headers, "List-Id": listId.value, "Message-ID": messageId, ...(ctx.replyTo ? { "Reply-To": ctx.replyTo } : {}) }), created_at: nowIso() })
+            .values({
+              id: newId(),
+              to_address: m.email,
+              from_address: `${from.name} <${from.address}>`,
+              subject: ctx.send.subject,
+              text,
+              html,
+              headers: JSON.stringify({
+                ...headers,
+                "List-Id": listId.value,
+                "Message-ID": messageId,
+                ...(ctx.replyTo ? { "Reply-To": ctx.replyTo } : {}),
+              }),
+              created_at: nowIso(),
+            })
             .execute();
         }
         return { state: "accepted" };
@@ -472,7 +682,9 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
 export async function runBatch(db: Db, payload: { sendId: string; batch: number }): Promise<void> {
   const ctx = await sendContext(db, payload.sendId);
   if (!ctx) return;
-  const state = (await db.selectFrom("newsletter_sends").select("state").where("id", "=", payload.sendId).executeTakeFirst())?.state;
+  const state = (
+    await db.selectFrom("newsletter_sends").select("state").where("id", "=", payload.sendId).executeTakeFirst()
+  )?.state;
   if (state !== "sending") return;
   beginWork(db, payload.sendId);
   try {
@@ -527,8 +739,18 @@ export async function runWatch(db: Db, payload: { sendId: string }): Promise<voi
   if (rows.length > 0) {
     const round = send.resume_count + 1;
     await transaction(db, async (trx) => {
-      for (const r of rows) await enqueue(trx, BATCH_JOB, { sendId: send.id, batch: r.batch_no }, { dedupeKey: `nl:b:${send.id}:${r.batch_no}:r${round}`, maxAttempts: 10 });
-      await trx.updateTable("newsletter_sends").set({ resume_count: round, heartbeat_at: now, updated_at: now }).where("id", "=", send.id).execute();
+      for (const r of rows)
+        await enqueue(
+          trx,
+          BATCH_JOB,
+          { sendId: send.id, batch: r.batch_no },
+          { dedupeKey: `nl:b:${send.id}:${r.batch_no}:r${round}`, maxAttempts: 10 },
+        );
+      await trx
+        .updateTable("newsletter_sends")
+        .set({ resume_count: round, heartbeat_at: now, updated_at: now })
+        .where("id", "=", send.id)
+        .execute();
     });
     log.info("newsletter send resumed", { sendId: send.id, batches: rows.length, round });
   }
@@ -538,7 +760,12 @@ export async function runWatch(db: Db, payload: { sendId: string }): Promise<voi
 /** Recurring: starts due scheduled sends and makes sure every running send has its watchdog. */
 export async function runTick(db: Db): Promise<void> {
   const now = nowIso();
-  const due = await db.selectFrom("newsletter_sends").select("id").where("state", "=", "scheduled").where("scheduled_at", "<=", now).execute();
+  const due = await db
+    .selectFrom("newsletter_sends")
+    .select("id")
+    .where("state", "=", "scheduled")
+    .where("scheduled_at", "<=", now)
+    .execute();
   for (const s of due) await startSend(db, s.id);
   const running = await db.selectFrom("newsletter_sends").select("id").where("state", "=", "sending").execute();
   for (const s of running) await enqueueWatch(db, s.id);

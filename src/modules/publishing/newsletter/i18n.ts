@@ -4,7 +4,8 @@ export const newsletterMessages = defineMessages({
   fr: {
     "newsletter.nav": "Envois",
     "newsletter.list.title": "Envois de lettres",
-    "newsletter.list.intro": "Chaque article publié peut partir par e-mail aux membres qui l’ont accepté. Choisissez un article pour préparer un envoi.",
+    "newsletter.list.intro":
+      "Chaque article publié peut partir par e-mail aux membres qui l’ont accepté. Choisissez un article pour préparer un envoi.",
     "newsletter.list.empty": "Aucun envoi pour l’instant.",
     "newsletter.list.new": "Préparer un envoi",
     "newsletter.list.post": "Article",
@@ -23,8 +24,10 @@ export const newsletterMessages = defineMessages({
     "newsletter.fig.opened": "Ouvertures",
     "newsletter.fig.clicked": "Clics",
     "newsletter.tracking.title": "Mesure des ouvertures et des clics",
-    "newsletter.tracking.off": "Désactivée : les e-mails ne contiennent ni pixel ni lien de suivi. C’est le réglage recommandé pour respecter vos lecteurs.",
-    "newsletter.tracking.on": "Activée : un pixel invisible et des liens passant par votre site comptent ouvertures et clics.",
+    "newsletter.tracking.off":
+      "Désactivée : les e-mails ne contiennent ni pixel ni lien de suivi. C’est le réglage recommandé pour respecter vos lecteurs.",
+    "newsletter.tracking.on":
+      "Activée : un pixel invisible et des liens passant par votre site comptent ouvertures et clics.",
     "newsletter.tracking.enable": "Activer la mesure",
     "newsletter.tracking.disable": "Désactiver la mesure",
     "newsletter.new.title": "Envoyer « {title} »",
@@ -36,7 +39,8 @@ export const newsletterMessages = defineMessages({
     "newsletter.segment.free": "Membres gratuits seulement",
     "newsletter.segment.paid": "Membres payants seulement",
     "newsletter.segment.tiers": "Les formules choisies :",
-    "newsletter.segment.noTags": "Pour écrire à un groupe précis, ajoutez des étiquettes à vos membres (page d’un membre).",
+    "newsletter.segment.noTags":
+      "Pour écrire à un groupe précis, ajoutez des étiquettes à vos membres (page d’un membre).",
     "newsletter.segment.tags": "Les membres portant l’une de ces étiquettes :",
     "newsletter.error.noTag": "Choisissez au moins une étiquette.",
     "newsletter.error.badTag": "Cette étiquette n’existe pas ou plus.",
@@ -49,7 +53,8 @@ export const newsletterMessages = defineMessages({
     "newsletter.new.send": "Envoyer",
     "newsletter.new.test": "M’envoyer un test ({email})",
     "newsletter.new.testSent": "Test envoyé à {email}.",
-    "newsletter.new.paywallNote": "Le mur payant s’applique à chaque destinataire : ceux qui n’ont pas accès reçoivent le début et un lien pour lire la suite.",
+    "newsletter.new.paywallNote":
+      "Le mur payant s’applique à chaque destinataire : ceux qui n’ont pas accès reçoivent le début et un lien pour lire la suite.",
     "newsletter.new.audience": "Lecture : {audience}",
     "newsletter.audience.public": "tout le monde",
     "newsletter.audience.members": "membres",
@@ -78,21 +83,24 @@ export const newsletterMessages = defineMessages({
     "newsletter.unsub.title": "Se désinscrire",
     "newsletter.unsub.confirm": "Ne plus recevoir les lettres de {site} à l’adresse {email} ?",
     "newsletter.unsub.button": "Me désinscrire",
-    "newsletter.unsub.done": "C’est fait : vous ne recevrez plus les lettres de {site}. Vous pouvez vous réinscrire à tout moment depuis votre compte.",
+    "newsletter.unsub.done":
+      "C’est fait : vous ne recevrez plus les lettres de {site}. Vous pouvez vous réinscrire à tout moment depuis votre compte.",
     "newsletter.unsub.invalid": "Ce lien de désinscription n’est pas valable.",
     "newsletter.unsub.wording": "Désinscription en un clic depuis un e-mail de {site}",
     "newsletter.mail.readOnSite": "Lire sur le site",
     "newsletter.mail.lockedTitle": "La suite est réservée aux membres abonnés.",
     "newsletter.mail.lockedText": "Rejoignez les abonnés de {site} pour lire l’article en entier.",
     "newsletter.mail.readOrUpgrade": "Lire la suite",
-    "newsletter.mail.footer": "Vous recevez cette lettre parce que vous vous êtes inscrit·e auprès de {site}. Répondez simplement à cet e-mail pour écrire directement.",
+    "newsletter.mail.footer":
+      "Vous recevez cette lettre parce que vous vous êtes inscrit·e auprès de {site}. Répondez simplement à cet e-mail pour écrire directement.",
     "newsletter.mail.unsubscribe": "Se désinscrire",
     "newsletter.mail.testPrefix": "[Test]",
   },
   en: {
     "newsletter.nav": "Sends",
     "newsletter.list.title": "Newsletter sends",
-    "newsletter.list.intro": "Any published post can go out by email to the members who accepted it. Choose a post to prepare a send.",
+    "newsletter.list.intro":
+      "Any published post can go out by email to the members who accepted it. Choose a post to prepare a send.",
     "newsletter.list.empty": "No sends yet.",
     "newsletter.list.new": "Prepare a send",
     "newsletter.list.post": "Post",
@@ -111,7 +119,8 @@ export const newsletterMessages = defineMessages({
     "newsletter.fig.opened": "Opens",
     "newsletter.fig.clicked": "Clicks",
     "newsletter.tracking.title": "Open and click tracking",
-    "newsletter.tracking.off": "Off: emails carry no pixel and no tracked links. This is the recommended setting, respectful of your readers.",
+    "newsletter.tracking.off":
+      "Off: emails carry no pixel and no tracked links. This is the recommended setting, respectful of your readers.",
     "newsletter.tracking.on": "On: an invisible pixel and links going through your site count opens and clicks.",
     "newsletter.tracking.enable": "Turn tracking on",
     "newsletter.tracking.disable": "Turn tracking off",
@@ -137,7 +146,8 @@ export const newsletterMessages = defineMessages({
     "newsletter.new.send": "Send",
     "newsletter.new.test": "Send me a test ({email})",
     "newsletter.new.testSent": "Test sent to {email}.",
-    "newsletter.new.paywallNote": "The paywall applies per recipient: those without access get the beginning and a link to read on.",
+    "newsletter.new.paywallNote":
+      "The paywall applies per recipient: those without access get the beginning and a link to read on.",
     "newsletter.new.audience": "Readable by: {audience}",
     "newsletter.audience.public": "everyone",
     "newsletter.audience.members": "members",
@@ -166,14 +176,16 @@ export const newsletterMessages = defineMessages({
     "newsletter.unsub.title": "Unsubscribe",
     "newsletter.unsub.confirm": "Stop receiving {site}’s letters at {email}?",
     "newsletter.unsub.button": "Unsubscribe me",
-    "newsletter.unsub.done": "Done: you will no longer receive {site}’s letters. You can subscribe again at any time from your account.",
+    "newsletter.unsub.done":
+      "Done: you will no longer receive {site}’s letters. You can subscribe again at any time from your account.",
     "newsletter.unsub.invalid": "This unsubscribe link is not valid.",
     "newsletter.unsub.wording": "One-click unsubscribe from an email of {site}",
     "newsletter.mail.readOnSite": "Read on the site",
     "newsletter.mail.lockedTitle": "The rest is for subscribed members.",
     "newsletter.mail.lockedText": "Join {site}’s subscribers to read the whole post.",
     "newsletter.mail.readOrUpgrade": "Read on",
-    "newsletter.mail.footer": "You receive this letter because you signed up with {site}. Just reply to this email to write directly.",
+    "newsletter.mail.footer":
+      "You receive this letter because you signed up with {site}. Just reply to this email to write directly.",
     "newsletter.mail.unsubscribe": "Unsubscribe",
     "newsletter.mail.testPrefix": "[Test]",
   },

@@ -17,17 +17,49 @@ let postId: string;
 let tierId: string;
 const HOOK = "hook-secret-123";
 
-async function addMember(db: Db, email: string, opts: { optIn?: boolean; status?: "active" | "pending"; locale?: string; paying?: boolean } = {}): Promise<string> {
+async function addMember(
+  db: Db,
+  email: string,
+  opts: { optIn?: boolean; status?: "active" | "pending"; locale?: string; paying?: boolean } = {},
+): Promise<string> {
   const id = newId();
   const at = nowIso();
   await db
     .insertInto("members")
-    .values({ id, email, name: email.split("@")[0]!, locale: opts.locale ?? "fr", time_zone: "Europe/Paris", status: opts.status ?? "active", email_opt_in: opts.optIn === false ? 0 : 1, note: "", source: "import", confirmed_at: at, last_seen_at: null, created_at: at, updated_at: at })
+    .values({
+      id,
+      email,
+      name: email.split("@")[0]!,
+      locale: opts.locale ?? "fr",
+      time_zone: "Europe/Paris",
+      status: opts.status ?? "active",
+      email_opt_in: opts.optIn === false ? 0 : 1,
+      note: "",
+      source: "import",
+      confirmed_at: at,
+      last_seen_at: null,
+      created_at: at,
+      updated_at: at,
+    })
     .execute();
   if (opts.paying) {
     await db
       .insertInto("entitlements")
-      .values({ id: newId(), member_id: id, resource_kind: "offer", resource_id: tierId, source_kind: "manual", source_id: "t", starts_at: at, ends_at: null, revoked_at: null, revoke_reason: null, note: "", created_at: at, updated_at: at })
+      .values({
+        id: newId(),
+        member_id: id,
+        resource_kind: "offer",
+        resource_id: tierId,
+        source_kind: "manual",
+        source_id: "t",
+        starts_at: at,
+        ends_at: null,
+        revoked_at: null,
+        revoke_reason: null,
+        note: "",
+        created_at: at,
+        updated_at: at,
+      })
       .execute();
   }
   return id;
@@ -39,8 +71,42 @@ before(async () => {
   const db = app.db;
   const at = nowIso();
   tierId = newId();
-  await db.insertInto("offers").values({ id: tierId, slug: "cercle", kind: "tier", name: "Cercle", summary: "", description_md: "", description_html: "", status: "published", position: 0, highlight: 0, provider_product_id: null, created_at: at, updated_at: at }).execute();
-  await db.insertInto("offers").values({ id: "empty-tier", slug: "vide", kind: "tier", name: "Vide", summary: "", description_md: "", description_html: "", status: "published", position: 1, highlight: 0, provider_product_id: null, created_at: at, updated_at: at }).execute();
+  await db
+    .insertInto("offers")
+    .values({
+      id: tierId,
+      slug: "cercle",
+      kind: "tier",
+      name: "Cercle",
+      summary: "",
+      description_md: "",
+      description_html: "",
+      status: "published",
+      position: 0,
+      highlight: 0,
+      provider_product_id: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await db
+    .insertInto("offers")
+    .values({
+      id: "empty-tier",
+      slug: "vide",
+      kind: "tier",
+      name: "Vide",
+      summary: "",
+      description_md: "",
+      description_html: "",
+      status: "published",
+      position: 1,
+      highlight: 0,
+      provider_product_id: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
   await addMember(db, "free1@example.test");
   await addMember(db, "free2@example.test", { locale: "en" });
   await addMember(db, "paying1@example.test", { paying: true });
@@ -48,7 +114,10 @@ before(async () => {
   await addMember(db, "pending@example.test", { status: "pending" });
   await addMember(db, "optedout@example.test", { optIn: false });
   await addMember(db, "suppressed@example.test");
-  await db.insertInto("newsletter_suppressions").values({ email: "suppressed@example.test", reason: "hard_bounce", detail: "", created_at: at }).execute();
+  await db
+    .insertInto("newsletter_suppressions")
+    .values({ email: "suppressed@example.test", reason: "hard_bounce", detail: "", created_at: at })
+    .execute();
   postId = await seedPaidPost(db, "Le four à bois");
 });
 
@@ -57,7 +126,15 @@ after(async () => {
   await app.stop();
 });
 
-const sendCount = async () => Number((await app.db.selectFrom("newsletter_sends").select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n);
+const sendCount = async () =>
+  Number(
+    (
+      await app.db
+        .selectFrom("newsletter_sends")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirst()
+    )?.n,
+  );
 
 test("segment counts: opted-in active members, minus suppressions; free, paying, tiers", async () => {
   assert.equal(await countSegment(app.db, { kind: "all" }), 4);
@@ -68,9 +145,21 @@ test("segment counts: opted-in active members, minus suppressions; free, paying,
 });
 
 test("tag segment: members carrying any chosen tag; unknown or missing tags are a translated 422", async () => {
-  const free1 = await app.db.selectFrom("members").select("id").where("email", "=", "free1@example.test").executeTakeFirstOrThrow();
-  const paying2 = await app.db.selectFrom("members").select("id").where("email", "=", "paying2@example.test").executeTakeFirstOrThrow();
-  const optedOut = await app.db.selectFrom("members").select("id").where("email", "=", "optedout@example.test").executeTakeFirstOrThrow();
+  const free1 = await app.db
+    .selectFrom("members")
+    .select("id")
+    .where("email", "=", "free1@example.test")
+    .executeTakeFirstOrThrow();
+  const paying2 = await app.db
+    .selectFrom("members")
+    .select("id")
+    .where("email", "=", "paying2@example.test")
+    .executeTakeFirstOrThrow();
+  const optedOut = await app.db
+    .selectFrom("members")
+    .select("id")
+    .where("email", "=", "optedout@example.test")
+    .executeTakeFirstOrThrow();
   await setMemberTags(app.db, free1.id, ["lyon", "stage-été"], "staff");
   await setMemberTags(app.db, paying2.id, ["lyon"], "staff");
   await setMemberTags(app.db, optedOut.id, ["lyon"], "staff");
@@ -80,12 +169,31 @@ test("tag segment: members carrying any chosen tag; unknown or missing tags are 
   await loginOwner(owner);
   const page = await owner.get(`/admin/newsletters/new?post=${postId}`);
   assert.match(page.text, /name="tag" value="lyon"/);
-  const recount = await owner.post("/admin/newsletters", { post: postId, subject: "S", segment: "tags", tag: "lyon", action: "count" });
+  const recount = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject: "S",
+    segment: "tags",
+    tag: "lyon",
+    action: "count",
+  });
   assert.match(recount.text, /data-nl-count="true">2 destinataires/);
-  const none = await owner.post("/admin/newsletters", { post: postId, subject: "S", segment: "tags", action: "send", when: "now" });
+  const none = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject: "S",
+    segment: "tags",
+    action: "send",
+    when: "now",
+  });
   assert.equal(none.status, 422);
   assert.match(none.text, /Choisissez au moins une étiquette/);
-  const unknown = await owner.post("/admin/newsletters", { post: postId, subject: "S", segment: "tags", tag: "paris", action: "send", when: "now" });
+  const unknown = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject: "S",
+    segment: "tags",
+    tag: "paris",
+    action: "send",
+    when: "now",
+  });
   assert.equal(unknown.status, 422);
   assert.match(unknown.text, /Cette étiquette n’existe pas/);
   for (const id of [free1.id, paying2.id, optedOut.id]) await setMemberTags(app.db, id, [], "staff");
@@ -97,7 +205,12 @@ test("compose page shows the recipient count; bad input is a translated 422 and 
   const page = await owner.get(`/admin/newsletters/new?post=${postId}`);
   assert.equal(page.status, 200);
   assert.match(page.text, /data-nl-count="true">4 destinataires/);
-  const recount = await owner.post("/admin/newsletters", { post: postId, subject: "S", segment: "paid", action: "count" });
+  const recount = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject: "S",
+    segment: "paid",
+    action: "count",
+  });
   assert.match(recount.text, /data-nl-count="true">2 destinataires/);
   const before = await sendCount();
   const base = { post: postId, subject: "Lettre", segment: "all", when: "now", action: "send" };
@@ -110,7 +223,10 @@ test("compose page shows the recipient count; bad input is a translated 422 and 
     [{ ...base, subject: "" }, /Indiquez un objet/],
     [{ ...base, when: "later", at: "2020-01-01T10:00" }, /Choisissez une date à venir/],
     [{ ...base, when: "later", at: "demain" }, /Indiquez une date et une heure valides/],
-    [{ ...base, segment: "tiers", tier: Array.from({ length: 150 }, (_, i) => `t${i}`) }, /n’est pas valide|invalide|formules/],
+    [
+      { ...base, segment: "tiers", tier: Array.from({ length: 150 }, (_, i) => `t${i}`) },
+      /n’est pas valide|invalide|formules/,
+    ],
   ];
   for (const [fields, message] of cases) {
     const res = await owner.post("/admin/newsletters", fields);
@@ -120,10 +236,21 @@ test("compose page shows the recipient count; bad input is a translated 422 and 
   // A body over the limit (own connection: the server closes it after the 413).
   const hugeBody = new URLSearchParams({ ...base, _csrf: owner.csrf, subject: "y".repeat(1_200_000) }).toString();
   const hugeStatus = await new Promise<number>((resolve, reject) => {
-    const req = http.request(`${app.url}/admin/newsletters`, { method: "POST", agent: false, headers: { "content-type": "application/x-www-form-urlencoded", cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.request(
+      `${app.url}/admin/newsletters`,
+      {
+        method: "POST",
+        agent: false,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+        },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("error", reject);
     req.end(hugeBody);
   });
@@ -137,23 +264,40 @@ test("send to all: per-recipient paywall, headers, text part, figures; test emai
   const owner = app.client();
   await loginOwner(owner);
   await owner.get(`/admin/newsletters/new?post=${postId}`);
-  const testMail = await owner.post("/admin/newsletters", { post: postId, subject: "Essai", segment: "all", action: "test" });
+  const testMail = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject: "Essai",
+    segment: "all",
+    action: "test",
+  });
   assert.match(testMail.text, /Test envoyé/);
   await app.drainJobs();
-  const mine = await app.mail.waitFor((m) => recipients(m).includes(ownerEmail) && (m.subject ?? "").startsWith("[Test]"));
+  const mine = await app.mail.waitFor(
+    (m) => recipients(m).includes(ownerEmail) && (m.subject ?? "").startsWith("[Test]"),
+  );
   assert.ok(mine.html && String(mine.html).includes(PAID_MARKER), "the owner's test shows the whole post");
 
-  const res = await owner.post("/admin/newsletters", { post: postId, subject: "Lettre de novembre", segment: "all", when: "now", action: "send" });
+  const res = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject: "Lettre de novembre",
+    segment: "all",
+    when: "now",
+    action: "send",
+  });
   assert.equal(res.status, 303);
   const sendId = res.location!.split("/").pop()!;
   for (let i = 0; i < 20 && (await getSend(app.db, sendId))?.state !== "finished"; i++) await app.drainJobs();
   assert.equal((await getSend(app.db, sendId))?.state, "finished");
   const host = new URL(app.url).hostname;
-  const byTo = (e: string) => app.mail.messages.find((m) => recipients(m).includes(e) && m.subject === "Lettre de novembre");
+  const byTo = (e: string) =>
+    app.mail.messages.find((m) => recipients(m).includes(e) && m.subject === "Lettre de novembre");
   for (const e of ["free1@example.test", "free2@example.test"]) {
     const m = byTo(e)!;
     assert.ok(m, `no email for ${e}`);
-    assert.ok(!String(m.html).includes(PAID_MARKER) && !(m.text ?? "").includes(PAID_MARKER), "free recipient got the paid part");
+    assert.ok(
+      !String(m.html).includes(PAID_MARKER) && !(m.text ?? "").includes(PAID_MARKER),
+      "free recipient got the paid part",
+    );
     assert.ok(String(m.html).includes("Le début, ouvert à tous"));
     assert.ok(String(m.html).includes(`${app.url}/p/`), "link to read/upgrade");
   }
@@ -161,11 +305,19 @@ test("send to all: per-recipient paywall, headers, text part, figures; test emai
   assert.match(String(byTo("free2@example.test")!.html), /The rest is for subscribed members/);
   for (const e of ["paying1@example.test", "paying2@example.test"]) {
     const m = byTo(e)!;
-    assert.ok(String(m.html).includes(PAID_MARKER) && (m.text ?? "").includes(PAID_MARKER), "paying recipient did not get the full post");
+    assert.ok(
+      String(m.html).includes(PAID_MARKER) && (m.text ?? "").includes(PAID_MARKER),
+      "paying recipient did not get the full post",
+    );
   }
-  for (const e of ["pending@example.test", "optedout@example.test", "suppressed@example.test"]) assert.equal(byTo(e), undefined, e);
+  for (const e of ["pending@example.test", "optedout@example.test", "suppressed@example.test"])
+    assert.equal(byTo(e), undefined, e);
   const m = byTo("free1@example.test")!;
-  const raw = (name: string) => m.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, "").replace(/\r?\n\s+/g, " ") ?? "";
+  const raw = (name: string) =>
+    m.headerLines
+      .find((h) => h.key === name)
+      ?.line.replace(/^[^:]+:\s*/, "")
+      .replace(/\r?\n\s+/g, " ") ?? "";
   const lu = raw("list-unsubscribe");
   assert.match(lu, new RegExp(`^<${app.url.replace(/[.]/g, "\\.")}/unsubscribe\\?token=[\\w.-]+>$`));
   assert.equal(raw("list-unsubscribe-post"), "List-Unsubscribe=One-Click");
@@ -185,21 +337,50 @@ test("send to all: per-recipient paywall, headers, text part, figures; test emai
 
   // Unsubscribe: GET changes nothing; a cookie-less one-click POST unsubscribes and records consent.
   const url = lu.slice(1, -1).slice(app.url.length);
-  const memberId = (await app.db.selectFrom("members").select("id").where("email", "=", "free1@example.test").executeTakeFirstOrThrow()).id;
+  const memberId = (
+    await app.db.selectFrom("members").select("id").where("email", "=", "free1@example.test").executeTakeFirstOrThrow()
+  ).id;
   const stranger = app.client();
   const confirm = await stranger.get(url);
   assert.equal(confirm.status, 200);
   assert.match(confirm.text, /Me désinscrire|Unsubscribe me/);
-  assert.equal((await app.db.selectFrom("members").select("email_opt_in").where("id", "=", memberId).executeTakeFirstOrThrow()).email_opt_in, 1);
-  const oneClick = await fetch(app.url + url, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
+  assert.equal(
+    (await app.db.selectFrom("members").select("email_opt_in").where("id", "=", memberId).executeTakeFirstOrThrow())
+      .email_opt_in,
+    1,
+  );
+  const oneClick = await fetch(app.url + url, {
+    method: "POST",
+    body: "List-Unsubscribe=One-Click",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    redirect: "manual",
+  });
   assert.equal(oneClick.status, 200);
-  assert.equal((await app.db.selectFrom("members").select("email_opt_in").where("id", "=", memberId).executeTakeFirstOrThrow()).email_opt_in, 0);
-  const consent = await app.db.selectFrom("member_consents").select(["granted"]).where("member_id", "=", memberId).orderBy("created_at", "desc").executeTakeFirst();
+  assert.equal(
+    (await app.db.selectFrom("members").select("email_opt_in").where("id", "=", memberId).executeTakeFirstOrThrow())
+      .email_opt_in,
+    0,
+  );
+  const consent = await app.db
+    .selectFrom("member_consents")
+    .select(["granted"])
+    .where("member_id", "=", memberId)
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
   assert.equal(consent?.granted, 0);
-  const ev = await app.db.selectFrom("events").select("type").where("member_id", "=", memberId).where("type", "=", "consent.withdrawn").executeTakeFirst();
+  const ev = await app.db
+    .selectFrom("events")
+    .select("type")
+    .where("member_id", "=", memberId)
+    .where("type", "=", "consent.withdrawn")
+    .executeTakeFirst();
   assert.ok(ev, "consent.withdrawn recorded");
   assert.equal((await figures(app.db, sendId)).unsubscribed, 1);
-  const forged = await fetch(app.url + "/unsubscribe?token=abc.def", { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
+  const forged = await fetch(app.url + "/unsubscribe?token=abc.def", {
+    method: "POST",
+    body: "List-Unsubscribe=One-Click",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
   assert.equal(forged.status, 400);
 });
 
@@ -207,36 +388,130 @@ test("suppressions and unsubscribes are checked at send time", async () => {
   const db = app.db;
   const a = await addMember(db, "late-bounce@example.test");
   const b = await addMember(db, "late-unsub@example.test");
-  const sendId = await createSend(db, { postId, subject: "Lettre B", segment: { kind: "all" }, scheduledAt: null, createdBy: null });
+  const sendId = await createSend(db, {
+    postId,
+    subject: "Lettre B",
+    segment: { kind: "all" },
+    scheduledAt: null,
+    createdBy: null,
+  });
   // Rows exist; now, before the batch runs, one address bounces and one member unsubscribes.
-  await db.insertInto("newsletter_suppressions").values({ email: "late-bounce@example.test", reason: "hard_bounce", detail: "", created_at: nowIso() }).execute();
+  await db
+    .insertInto("newsletter_suppressions")
+    .values({ email: "late-bounce@example.test", reason: "hard_bounce", detail: "", created_at: nowIso() })
+    .execute();
   await db.updateTable("members").set({ email_opt_in: 0 }).where("id", "=", b).execute();
   for (let i = 0; i < 20 && (await getSend(db, sendId))?.state !== "finished"; i++) await app.drainJobs();
-  const rows = await db.selectFrom("newsletter_deliveries").select(["member_id", "state", "reason"]).where("send_id", "=", sendId).where("member_id", "in", [a, b]).execute();
+  const rows = await db
+    .selectFrom("newsletter_deliveries")
+    .select(["member_id", "state", "reason"])
+    .where("send_id", "=", sendId)
+    .where("member_id", "in", [a, b])
+    .execute();
   assert.deepEqual(rows.map((r) => `${r.state}:${r.reason}`).sort(), ["skipped:suppressed", "skipped:unsubscribed"]);
-  assert.equal(app.mail.messages.filter((m) => m.subject === "Lettre B" && recipients(m).some((e) => e.startsWith("late-"))).length, 0);
+  assert.equal(
+    app.mail.messages.filter((m) => m.subject === "Lettre B" && recipients(m).some((e) => e.startsWith("late-")))
+      .length,
+    0,
+  );
 });
 
 test("Postmark bounce and complaint webhook: token required, suppression written, delivery bounced", async () => {
   const db = app.db;
-  const hook = (q: string, body: unknown) => fetch(`${app.url}/webhooks/mail/postmark${q}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
-  assert.equal((await hook("", { RecordType: "Bounce", Type: "HardBounce", Email: "paying1@example.test" })).status, 404);
-  assert.equal((await hook("?token=wrong", { RecordType: "Bounce", Type: "HardBounce", Email: "paying1@example.test" })).status, 404);
-  const bad = await fetch(`${app.url}/webhooks/mail/postmark?token=${HOOK}`, { method: "POST", body: "{not json", headers: { "content-type": "application/json" } });
+  const hook = (q: string, body: unknown) =>
+    fetch(`${app.url}/webhooks/mail/postmark${q}`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    });
+  assert.equal(
+    (await hook("", { RecordType: "Bounce", Type: "HardBounce", Email: "paying1@example.test" })).status,
+    404,
+  );
+  assert.equal(
+    (await hook("?token=wrong", { RecordType: "Bounce", Type: "HardBounce", Email: "paying1@example.test" })).status,
+    404,
+  );
+  const bad = await fetch(`${app.url}/webhooks/mail/postmark?token=${HOOK}`, {
+    method: "POST",
+    body: "{not json",
+    headers: { "content-type": "application/json" },
+  });
   assert.equal(bad.status, 400);
-  const ok = await hook(`?token=${HOOK}`, { RecordType: "Bounce", Type: "HardBounce", TypeCode: 1, Email: "Paying1@example.test", Description: "Unknown user" });
+  const ok = await hook(`?token=${HOOK}`, {
+    RecordType: "Bounce",
+    Type: "HardBounce",
+    TypeCode: 1,
+    Email: "Paying1@example.test",
+    Description: "Unknown user",
+  });
   assert.equal(ok.status, 200);
-  assert.equal((await db.selectFrom("newsletter_suppressions").select("reason").where("email", "=", "paying1@example.test").executeTakeFirst())?.reason, "hard_bounce");
-  const bouncedMember = await db.selectFrom("members").select("id").where("email", "=", "paying1@example.test").executeTakeFirstOrThrow();
-  assert.ok(await db.selectFrom("events").select("id").where("member_id", "=", bouncedMember.id).where("type", "=", "email.bounced").executeTakeFirst(), "the bounce is on the member's timeline");
-  const bounced = await db.selectFrom("newsletter_deliveries").select("state").where("email", "=", "paying1@example.test").where("state", "=", "bounced").execute();
+  assert.equal(
+    (
+      await db
+        .selectFrom("newsletter_suppressions")
+        .select("reason")
+        .where("email", "=", "paying1@example.test")
+        .executeTakeFirst()
+    )?.reason,
+    "hard_bounce",
+  );
+  const bouncedMember = await db
+    .selectFrom("members")
+    .select("id")
+    .where("email", "=", "paying1@example.test")
+    .executeTakeFirstOrThrow();
+  assert.ok(
+    await db
+      .selectFrom("events")
+      .select("id")
+      .where("member_id", "=", bouncedMember.id)
+      .where("type", "=", "email.bounced")
+      .executeTakeFirst(),
+    "the bounce is on the member's timeline",
+  );
+  const bounced = await db
+    .selectFrom("newsletter_deliveries")
+    .select("state")
+    .where("email", "=", "paying1@example.test")
+    .where("state", "=", "bounced")
+    .execute();
   assert.equal(bounced.length, 1);
-  const soft = await hook(`?token=${HOOK}`, { RecordType: "Bounce", Type: "SoftBounce", Email: "paying2@example.test" });
-  assert.equal((await soft.json() as { suppressed: boolean }).suppressed, false);
-  const basic = await fetch(`${app.url}/webhooks/mail/postmark`, { method: "POST", body: JSON.stringify({ RecordType: "SpamComplaint", Email: "free2@example.test" }), headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`postmark:${HOOK}`).toString("base64")}` } });
+  const soft = await hook(`?token=${HOOK}`, {
+    RecordType: "Bounce",
+    Type: "SoftBounce",
+    Email: "paying2@example.test",
+  });
+  assert.equal(((await soft.json()) as { suppressed: boolean }).suppressed, false);
+  const basic = await fetch(`${app.url}/webhooks/mail/postmark`, {
+    method: "POST",
+    body: JSON.stringify({ RecordType: "SpamComplaint", Email: "free2@example.test" }),
+    headers: {
+      "content-type": "application/json",
+      authorization: `Basic ${Buffer.from(`postmark:${HOOK}`).toString("base64")}`,
+    },
+  });
   assert.equal(basic.status, 200);
-  assert.equal((await db.selectFrom("newsletter_suppressions").select("reason").where("email", "=", "free2@example.test").executeTakeFirst())?.reason, "complaint");
-  assert.equal((await db.selectFrom("members").select("email_opt_in").where("email", "=", "free2@example.test").executeTakeFirstOrThrow()).email_opt_in, 0);
+  assert.equal(
+    (
+      await db
+        .selectFrom("newsletter_suppressions")
+        .select("reason")
+        .where("email", "=", "free2@example.test")
+        .executeTakeFirst()
+    )?.reason,
+    "complaint",
+  );
+  assert.equal(
+    (
+      await db
+        .selectFrom("members")
+        .select("email_opt_in")
+        .where("email", "=", "free2@example.test")
+        .executeTakeFirstOrThrow()
+    ).email_opt_in,
+    0,
+  );
   assert.equal(await countSegment(db, { kind: "paid" }), 1);
 });
 
@@ -245,7 +520,14 @@ test("scheduling: a time in the site's zone is stored in UTC, the send waits, an
   await loginOwner(owner);
   await owner.get(`/admin/newsletters/new?post=${postId}`);
   const local = DateTime.now().setZone("Europe/Paris").plus({ hours: 3 }).startOf("minute");
-  const res = await owner.post("/admin/newsletters", { post: postId, subject: "Plus tard", segment: "all", when: "later", at: local.toFormat("yyyy-MM-dd'T'HH:mm"), action: "send" });
+  const res = await owner.post("/admin/newsletters", {
+    post: postId,
+    subject: "Plus tard",
+    segment: "all",
+    when: "later",
+    at: local.toFormat("yyyy-MM-dd'T'HH:mm"),
+    action: "send",
+  });
   assert.equal(res.status, 303);
   const sendId = res.location!.split("/").pop()!;
   const send = await getSend(app.db, sendId);

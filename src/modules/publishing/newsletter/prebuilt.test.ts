@@ -26,7 +26,11 @@ function build(tokens: { unsubToken: string; trackToken: string }): Mail.Options
     subject: "Lettre de novembre : « le geste juste »",
     html: `<p>Bonjour à toutes et à tous,</p>${Array.from({ length: 40 }, (_v, i) => `<p>${"y".repeat(i)}<a href="${publicUrl}/nl/c/${tokens.trackToken}?u=x&amp;s=1">lien</a> <a href="${unsub}">désinscription</a></p>`).join("\n")}<img src="${publicUrl}/nl/o/${tokens.trackToken}.gif">`,
     text: `Bonjour à toutes et à tous,\n${filler}\n`,
-    headers: { "List-Unsubscribe": `<${unsub}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": { prepared: true, value: `"L'atelier de Camille" <newsletter.lettres.atelier.test>` } },
+    headers: {
+      "List-Unsubscribe": `<${unsub}>`,
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      "List-Id": { prepared: true, value: `"L'atelier de Camille" <newsletter.lettres.atelier.test>` },
+    },
   };
 }
 
@@ -54,7 +58,14 @@ test("a prebuilt newsletter email equals the one nodemailer composes, for every 
     const [head, ...body] = fast.toString("latin1").split("\r\n\r\n");
     for (const line of body.join("\n").split(/\r?\n/)) assert.ok(line.length <= 78, `body line too long: ${line}`);
     for (const line of head!.split("\r\n")) assert.ok(line.length <= 998, `header line too long: ${line}`);
-    const usual = await new MailComposer({ ...build({ unsubToken, trackToken }), to: r.name ? { name: r.name, address: r.email } : r.email, messageId, textEncoding: "quoted-printable" }).compile().build();
+    const usual = await new MailComposer({
+      ...build({ unsubToken, trackToken }),
+      to: r.name ? { name: r.name, address: r.email } : r.email,
+      messageId,
+      textEncoding: "quoted-printable",
+    })
+      .compile()
+      .build();
     const [a, b] = await Promise.all([simpleParser(fast), simpleParser(usual)]);
     assert.deepEqual(a.to, b.to, r.email);
     assert.equal(a.messageId, b.messageId);
@@ -62,8 +73,14 @@ test("a prebuilt newsletter email equals the one nodemailer composes, for every 
     assert.equal(a.text, b.text);
     assert.equal(a.html, b.html);
     assert.ok(a.text!.includes(`token=${unsubToken}`));
-    assert.equal(a.headers.get("list-unsubscribe") && JSON.stringify(a.headers.get("list-unsubscribe")), JSON.stringify(b.headers.get("list-unsubscribe")));
-    assert.equal(String(a.headers.get("list-id") && JSON.stringify(a.headers.get("list-id"))), String(JSON.stringify(b.headers.get("list-id"))));
+    assert.equal(
+      a.headers.get("list-unsubscribe") && JSON.stringify(a.headers.get("list-unsubscribe")),
+      JSON.stringify(b.headers.get("list-unsubscribe")),
+    );
+    assert.equal(
+      String(a.headers.get("list-id") && JSON.stringify(a.headers.get("list-id"))),
+      String(JSON.stringify(b.headers.get("list-id"))),
+    );
     assert.deepEqual(a.replyTo, b.replyTo);
   }
 });
@@ -81,5 +98,8 @@ test("anything unusual falls back to composing the message: other token length, 
   assert.equal(fillTemplate(template, { ...ok, toLine: null }), null);
   assert.equal(fillTemplate(template, { ...ok, messageId: "<a b@c>" }), null);
   // Placeholders the email does not carry where expected: no template.
-  assert.equal(await compileTemplate(() => ({ from: "a@b.c", subject: "x", text: "no tokens here" }), { unsub: 40, track: 0 }), null);
+  assert.equal(
+    await compileTemplate(() => ({ from: "a@b.c", subject: "x", text: "no tokens here" }), { unsub: 40, track: 0 }),
+    null,
+  );
 });

@@ -35,7 +35,9 @@ const qpSafeToken = /^[A-Za-z0-9_.-]*$/;
 const placeholderAddress = "recipient@atelier-template.invalid";
 
 function placeholder(length: number): string {
-  return randomBytes(Math.ceil(length / 2) + 1).toString("hex").slice(0, length);
+  return randomBytes(Math.ceil(length / 2) + 1)
+    .toString("hex")
+    .slice(0, length);
 }
 
 function occurrences(haystack: string, needle: string): number {
@@ -46,18 +48,31 @@ function occurrences(haystack: string, needle: string): number {
  * Compiles the email `build` describes for placeholder tokens of the given lengths.
  * `build` must put the tokens only in the html, the text and the headers.
  */
-export async function compileTemplate(build: (tokens: TemplateTokens) => Mail.Options, lengths: { unsub: number; track: number }): Promise<MessageTemplate | null> {
+export async function compileTemplate(
+  build: (tokens: TemplateTokens) => Mail.Options,
+  lengths: { unsub: number; track: number },
+): Promise<MessageTemplate | null> {
   const unsub = placeholder(lengths.unsub);
   const track = placeholder(lengths.track);
   const messageIdPlaceholder = `<${placeholder(24)}@atelier-template.invalid>`;
   const options = build({ unsubToken: unsub, trackToken: track });
-  const mail: Mail.Options = { ...options, to: placeholderAddress, messageId: messageIdPlaceholder, textEncoding: "quoted-printable" };
+  const mail: Mail.Options = {
+    ...options,
+    to: placeholderAddress,
+    messageId: messageIdPlaceholder,
+    textEncoding: "quoted-printable",
+  };
   const raw = (await new MailComposer(mail).compile().build()).toString("latin1");
   if (!/^[\x00-\x7f]*$/.test(raw)) return null;
 
-  const source = [String(options.html ?? ""), String(options.text ?? ""), JSON.stringify(options.headers ?? {})].join("\n");
+  const source = [String(options.html ?? ""), String(options.text ?? ""), JSON.stringify(options.headers ?? {})].join(
+    "\n",
+  );
   const spans: { index: number; length: number; part: Exclude<Part, string> }[] = [];
-  for (const [kind, value] of [["unsub", unsub], ["track", track]] as const) {
+  for (const [kind, value] of [
+    ["unsub", unsub],
+    ["track", track],
+  ] as const) {
     if (!value) continue;
     const pattern = new RegExp([...value].join("(?:=\\r\\n)?"), "g");
     const found = [...raw.matchAll(pattern)];
@@ -65,7 +80,7 @@ export async function compileTemplate(build: (tokens: TemplateTokens) => Mail.Op
     for (const m of found) {
       const breaks: number[] = [];
       let chars = 0;
-      for (let i = 0; i < m[0].length; ) {
+      for (let i = 0; i < m[0].length;) {
         if (m[0].startsWith(SOFT_BREAK, i)) {
           breaks.push(chars);
           i += SOFT_BREAK.length;
@@ -77,7 +92,10 @@ export async function compileTemplate(build: (tokens: TemplateTokens) => Mail.Op
       spans.push({ index: m.index, length: m[0].length, part: { kind, breaks } });
     }
   }
-  for (const [kind, line] of [["to", `\r\nTo: ${placeholderAddress}\r\n`], ["messageId", `\r\nMessage-ID: ${messageIdPlaceholder}\r\n`]] as const) {
+  for (const [kind, line] of [
+    ["to", `\r\nTo: ${placeholderAddress}\r\n`],
+    ["messageId", `\r\nMessage-ID: ${messageIdPlaceholder}\r\n`],
+  ] as const) {
     const at = raw.indexOf(line);
     if (at < 0 || raw.indexOf(line, at + 1) >= 0) return null;
     spans.push({ index: at + 2, length: line.length - 4, part: { kind } });
@@ -98,14 +116,23 @@ export async function compileTemplate(build: (tokens: TemplateTokens) => Mail.Op
 export function toHeaderLine(name: string, address: string): string | null {
   if (!/^[\x21-\x7e]+@[\x21-\x7e]+$/.test(address) || /[<>"\s,;]/.test(address)) return null;
   let display = "";
-  if (name) display = /^[\w ]*$/.test(name) ? name : /^[\x20-\x7e]*$/.test(name) ? quoteString(name) : encodeWord(name, "Q", 52);
+  if (name)
+    display = /^[\w ]*$/.test(name)
+      ? name
+      : /^[\x20-\x7e]*$/.test(name)
+        ? quoteString(name)
+        : encodeWord(name, "Q", 52);
   return foldLines(`To: ${display ? `${display} <${address}>` : address}`, 76);
 }
 
 /** One recipient's message, or null when it must be composed the usual way. */
-export function fillTemplate(t: MessageTemplate, r: { toLine: string | null; messageId: string; unsubToken: string; trackToken: string }): Buffer | null {
+export function fillTemplate(
+  t: MessageTemplate,
+  r: { toLine: string | null; messageId: string; unsubToken: string; trackToken: string },
+): Buffer | null {
   if (!r.toLine || r.unsubToken.length !== t.unsubLength || r.trackToken.length !== t.trackLength) return null;
-  if (!qpSafeToken.test(r.unsubToken) || !qpSafeToken.test(r.trackToken) || !/^<[\x21-\x7e]+>$/.test(r.messageId)) return null;
+  if (!qpSafeToken.test(r.unsubToken) || !qpSafeToken.test(r.trackToken) || !/^<[\x21-\x7e]+>$/.test(r.messageId))
+    return null;
   let out = "";
   for (const p of t.parts) {
     if (typeof p === "string") out += p;

@@ -102,7 +102,9 @@ export function renderVariant(r: RenderInput): Variant {
   const webLink = t(r.locale, "newsletter.mail.readOnSite");
   const footer = t(r.locale, "newsletter.mail.footer", { site: r.site.name });
   const unsubscribe = t(r.locale, "newsletter.mail.unsubscribe");
-  const pixel = r.tracking ? `<img src="${r.publicUrl}/nl/o/${TRACK}.gif" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0">` : "";
+  const pixel = r.tracking
+    ? `<img src="${r.publicUrl}/nl/o/${TRACK}.gif" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0">`
+    : "";
   const html = `<!doctype html><html lang="${r.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(r.subject)}</title></head>
 <body style="margin:0;padding:0;background:#f6f3ef;font-family:Georgia,'Times New Roman',serif;-webkit-text-size-adjust:100%">
 <div style="display:none;max-height:0;overflow:hidden;color:#f6f3ef">${esc(r.post.excerpt)}</div>
@@ -123,7 +125,14 @@ ${pixel}</div></body></html>`;
     "",
     bodyText,
     "",
-    ...(locked ? [t(r.locale, "newsletter.mail.lockedTitle"), t(r.locale, "newsletter.mail.lockedText", { site: r.site.name }), `${t(r.locale, "newsletter.mail.readOrUpgrade")}: ${postUrl}`, ""] : []),
+    ...(locked
+      ? [
+          t(r.locale, "newsletter.mail.lockedTitle"),
+          t(r.locale, "newsletter.mail.lockedText", { site: r.site.name }),
+          `${t(r.locale, "newsletter.mail.readOrUpgrade")}: ${postUrl}`,
+          "",
+        ]
+      : []),
     "--",
     footer,
     `${unsubscribe}: ${UNSUB}`,
@@ -133,6 +142,11 @@ ${pixel}</div></body></html>`;
 
 /** Fills one recipient's links into a variant. */
 export function personalise(v: Variant, unsubscribeUrl: string, trackToken: string): Variant {
-  const fill = (s: string, escape: boolean) => s.split(UNSUB).join(escape ? esc(unsubscribeUrl) : unsubscribeUrl).split(TRACK).join(trackToken);
+  const fill = (s: string, escape: boolean) =>
+    s
+      .split(UNSUB)
+      .join(escape ? esc(unsubscribeUrl) : unsubscribeUrl)
+      .split(TRACK)
+      .join(trackToken);
   return { html: fill(v.html, true), text: fill(v.text, false) };
 }

@@ -21,7 +21,15 @@ import { registerAsset, assetUrl } from "../../../platform/views/assets.ts";
 import { CsrfField, Notice } from "../../../platform/views/components.tsx";
 import { page } from "../../../platform/views/layout.tsx";
 import { getPostForSending, type PostForSending } from "../service.ts";
-import { cancelScheduled, createSend, figures, getSend, trackingEnabled, TRACKING_SETTING, type Figures } from "./engine.ts";
+import {
+  cancelScheduled,
+  createSend,
+  figures,
+  getSend,
+  trackingEnabled,
+  TRACKING_SETTING,
+  type Figures,
+} from "./engine.ts";
 import { personalise, renderVariant } from "./render.ts";
 import { rememberServices, settings } from "./runtime.ts";
 import { recordEvent } from "../../../platform/events.ts";
@@ -32,10 +40,16 @@ import { linkSignature, readTrackingToken, readUnsubscribeToken } from "./tokens
 const here = path.dirname(fileURLToPath(import.meta.url));
 registerAsset("newsletter-progress.js", path.join(here, "progress.js"), "text/javascript; charset=utf-8");
 
-const stateBadge: Record<string, string> = { scheduled: "badge", sending: "badge warn", finished: "badge ok", cancelled: "badge danger" };
+const stateBadge: Record<string, string> = {
+  scheduled: "badge",
+  sending: "badge warn",
+  finished: "badge ok",
+  cancelled: "badge danger",
+};
 
 function segmentLabel(locale: Locale, segment: Segment, tierNames: Map<string, string>): string {
-  if (segment.kind === "tiers") return `${t(locale, "newsletter.segment.tiers")} ${segment.offers.map((id) => tierNames.get(id) ?? id).join(", ")}`;
+  if (segment.kind === "tiers")
+    return `${t(locale, "newsletter.segment.tiers")} ${segment.offers.map((id) => tierNames.get(id) ?? id).join(", ")}`;
   if (segment.kind === "tags") return `${t(locale, "newsletter.segment.tags")} ${segment.tags.join(", ")}`;
   return t(locale, `newsletter.segment.${segment.kind}`);
 }
@@ -54,7 +68,15 @@ async function listPage(c: AppContext) {
   const sends = await db
     .selectFrom("newsletter_sends")
     .leftJoin("posts", "posts.id", "newsletter_sends.post_id")
-    .select(["newsletter_sends.id", "newsletter_sends.state", "newsletter_sends.subject", "newsletter_sends.scheduled_at", "newsletter_sends.started_at", "newsletter_sends.recipients", "posts.title"])
+    .select([
+      "newsletter_sends.id",
+      "newsletter_sends.state",
+      "newsletter_sends.subject",
+      "newsletter_sends.scheduled_at",
+      "newsletter_sends.started_at",
+      "newsletter_sends.recipients",
+      "posts.title",
+    ])
     .orderBy("newsletter_sends.created_at", "desc")
     .limit(100)
     .execute();
@@ -82,11 +104,21 @@ async function listPage(c: AppContext) {
                 <th scope="col">{tt("newsletter.list.post")}</th>
                 <th scope="col">{tt("newsletter.list.state")}</th>
                 <th scope="col">{tt("newsletter.list.when")}</th>
-                <th scope="col" class="num">{tt("newsletter.fig.recipients")}</th>
-                <th scope="col" class="num">{tt("newsletter.fig.accepted")}</th>
-                <th scope="col" class="num">{tt("newsletter.fig.failed")}</th>
-                <th scope="col" class="num">{tt("newsletter.fig.bounced")}</th>
-                <th scope="col" class="num">{tt("newsletter.fig.unsubscribed")}</th>
+                <th scope="col" class="num">
+                  {tt("newsletter.fig.recipients")}
+                </th>
+                <th scope="col" class="num">
+                  {tt("newsletter.fig.accepted")}
+                </th>
+                <th scope="col" class="num">
+                  {tt("newsletter.fig.failed")}
+                </th>
+                <th scope="col" class="num">
+                  {tt("newsletter.fig.bounced")}
+                </th>
+                <th scope="col" class="num">
+                  {tt("newsletter.fig.unsubscribed")}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -146,7 +178,13 @@ interface ComposeState {
 
 async function postPicker(c: AppContext) {
   const tt = tr(c);
-  const posts = await c.var.services.db.selectFrom("posts").select(["id", "title", "published_at"]).where("status", "=", "published").orderBy("published_at", "desc").limit(50).execute();
+  const posts = await c.var.services.db
+    .selectFrom("posts")
+    .select(["id", "title", "published_at"])
+    .where("status", "=", "published")
+    .orderBy("published_at", "desc")
+    .limit(50)
+    .execute();
   return adminPage(
     c,
     tt("newsletter.new.pick"),
@@ -158,7 +196,8 @@ async function postPicker(c: AppContext) {
         <ul class="nl-posts">
           {posts.map((p) => (
             <li>
-              <a href={`/admin/newsletters/new?post=${encodeURIComponent(p.id)}`}>{p.title}</a> <span class="muted small">{formatDateTime(c.var.locale, p.published_at, c.var.site.timeZone)}</span>
+              <a href={`/admin/newsletters/new?post=${encodeURIComponent(p.id)}`}>{p.title}</a>{" "}
+              <span class="muted small">{formatDateTime(c.var.locale, p.published_at, c.var.site.timeZone)}</span>
             </li>
           ))}
         </ul>
@@ -189,7 +228,8 @@ async function composePage(c: AppContext, s: ComposeState, status: 200 | 422 = 2
       </p>
       <h1>{tt("newsletter.new.title", { title: s.post.title })}</h1>
       <p class="muted">
-        {tt("newsletter.new.audience", { audience: audienceLabel(c.var.locale, s.post) })} · {tt("newsletter.new.paywallNote")}
+        {tt("newsletter.new.audience", { audience: audienceLabel(c.var.locale, s.post) })} ·{" "}
+        {tt("newsletter.new.paywallNote")}
       </p>
       {s.notice && <Notice kind="ok">{s.notice}</Notice>}
       {Object.keys(s.errors).length > 0 && (
@@ -208,7 +248,14 @@ async function composePage(c: AppContext, s: ComposeState, status: 200 | 422 = 2
         <input type="hidden" name="post" value={s.post.id} />
         <div class="field">
           <label for="f-subject">{tt("newsletter.new.subject")}</label>
-          <input id="f-subject" name="subject" value={s.subject} maxlength={200} required aria-invalid={s.errors.subject ? "true" : undefined} />
+          <input
+            id="f-subject"
+            name="subject"
+            value={s.subject}
+            maxlength={200}
+            required
+            aria-invalid={s.errors.subject ? "true" : undefined}
+          />
           {err("subject")}
         </div>
         <fieldset class="field nl-segment" id="f-segment">
@@ -260,7 +307,9 @@ async function composePage(c: AppContext, s: ComposeState, status: 200 | 422 = 2
           {err("tag")}
         </fieldset>
         <div class="nl-count" role="status">
-          {s.count !== null && <strong data-nl-count>{tt("newsletter.new.count", { count: formatNumber(c.var.locale, s.count) })}</strong>}
+          {s.count !== null && (
+            <strong data-nl-count>{tt("newsletter.new.count", { count: formatNumber(c.var.locale, s.count) })}</strong>
+          )}
           <button type="submit" name="action" value="count" class="btn secondary small" formnovalidate>
             {tt("newsletter.new.recount")}
           </button>
@@ -278,7 +327,13 @@ async function composePage(c: AppContext, s: ComposeState, status: 200 | 422 = 2
           <label for="f-at" class="small">
             {tt("newsletter.new.at", { zone })}
           </label>
-          <input id="f-at" type="datetime-local" name="at" value={s.at} aria-invalid={s.errors.at ? "true" : undefined} />
+          <input
+            id="f-at"
+            type="datetime-local"
+            name="at"
+            value={s.at}
+            aria-invalid={s.errors.at ? "true" : undefined}
+          />
           {err("at")}
         </fieldset>
         <div class="nl-actions">
@@ -301,7 +356,10 @@ async function loadPostOr404(db: Db, id: string): Promise<PostForSending> {
   return post;
 }
 
-function parseWhen(form: FormData, zone: string): { when: "now" | "later"; at: string; date: Date | null; error?: FieldError } {
+function parseWhen(
+  form: FormData,
+  zone: string,
+): { when: "now" | "later"; at: string; date: Date | null; error?: FieldError } {
   const when = formValue(form, "when") === "later" ? "later" : "now";
   const at = formValue(form, "at").slice(0, 40);
   if (when === "now") return { when, at, date: null };
@@ -309,7 +367,8 @@ function parseWhen(form: FormData, zone: string): { when: "now" | "later"; at: s
   if (!at || !dt.isValid) return { when, at, date: null, error: { key: "newsletter.error.badDate" } };
   const date = dt.toUTC().toJSDate();
   if (date.getTime() < Date.now() + 30_000) return { when, at, date, error: { key: "newsletter.error.past" } };
-  if (date.getTime() > Date.now() + 366 * 86400_000) return { when, at, date, error: { key: "newsletter.error.tooFar" } };
+  if (date.getTime() > Date.now() + 366 * 86400_000)
+    return { when, at, date, error: { key: "newsletter.error.tooFar" } };
   return { when, at, date };
 }
 
@@ -342,11 +401,32 @@ async function composePost(c: AppContext) {
   if (action === "test") {
     if (errors.subject) return composePage(c, state, 422);
     const { config, secret } = c.var.services;
-    const full = await canAccess(db, { kind: "staff", staffId: staff.id }, { kind: "post", id: post.id, audience: post.audience });
+    const full = await canAccess(
+      db,
+      { kind: "staff", staffId: staff.id },
+      { kind: "post", id: post.id, audience: post.audience },
+    );
     const locale: Locale = isLocale(staff.locale) ? staff.locale : c.var.site.locale;
-    const v = renderVariant({ post, subject, site: c.var.site, locale, full, publicUrl: config.publicUrl, secret, sendId: "test", tracking: false });
+    const v = renderVariant({
+      post,
+      subject,
+      site: c.var.site,
+      locale,
+      full,
+      publicUrl: config.publicUrl,
+      secret,
+      sendId: "test",
+      tracking: false,
+    });
     const body = personalise(v, `${config.publicUrl}/admin/newsletters`, "");
-    await queueMail(db, { to: staff.email, subject: `${t(locale, "newsletter.mail.testPrefix")} ${subject}`, html: body.html, text: body.text, replyTo: c.var.site.contactEmail || undefined, fromName: c.var.site.mailFromName || c.var.site.name });
+    await queueMail(db, {
+      to: staff.email,
+      subject: `${t(locale, "newsletter.mail.testPrefix")} ${subject}`,
+      html: body.html,
+      text: body.text,
+      replyTo: c.var.site.contactEmail || undefined,
+      fromName: c.var.site.mailFromName || c.var.site.name,
+    });
     return composePage(c, { ...state, notice: tr(c)("newsletter.new.testSent", { email: staff.email }) });
   }
   if (action !== "send") throw new AppError("invalid_input", 400);
@@ -367,7 +447,10 @@ function progressPayload(c: AppContext, state: string, f: Figures) {
     state,
     stateLabel: tt(`newsletter.state.${state}`),
     figures: f,
-    progressText: tt("newsletter.show.progressText", { done: formatNumber(c.var.locale, f.settled), total: formatNumber(c.var.locale, f.recipients) }),
+    progressText: tt("newsletter.show.progressText", {
+      done: formatNumber(c.var.locale, f.settled),
+      total: formatNumber(c.var.locale, f.recipients),
+    }),
   };
 }
 
@@ -406,14 +489,23 @@ async function showPage(c: AppContext) {
         <span class="muted">{segmentLabel(locale, parseSegmentJson(send.segment), tiers)}</span>
       </p>
       <p class="muted">
-        {send.state === "scheduled" && tt("newsletter.show.scheduledFor", { date: formatDateTime(locale, send.scheduled_at, zone) })}
+        {send.state === "scheduled" &&
+          tt("newsletter.show.scheduledFor", { date: formatDateTime(locale, send.scheduled_at, zone) })}
         {send.started_at && tt("newsletter.show.startedAt", { date: formatDateTime(locale, send.started_at, zone) })}{" "}
         {send.finished_at && tt("newsletter.show.finishedAt", { date: formatDateTime(locale, send.finished_at, zone) })}
       </p>
       {send.state !== "scheduled" && send.state !== "cancelled" && (
-        <section class="card nl-progress" data-nl-progress={live ? `/admin/newsletters/${send.id}/progress.json` : undefined}>
+        <section
+          class="card nl-progress"
+          data-nl-progress={live ? `/admin/newsletters/${send.id}/progress.json` : undefined}
+        >
           <h2 id="nl-progress-label">{tt("newsletter.show.progress")}</h2>
-          <progress data-nl-bar max={Math.max(1, f.recipients)} value={f.settled} aria-labelledby="nl-progress-label"></progress>
+          <progress
+            data-nl-bar
+            max={Math.max(1, f.recipients)}
+            value={f.settled}
+            aria-labelledby="nl-progress-label"
+          ></progress>
           <p data-nl-text>{progressPayload(c, send.state, f).progressText}</p>
           {live && (
             <p class="small">
@@ -451,7 +543,11 @@ async function unsubscribeTarget(c: AppContext, token: string | undefined) {
   const db = c.var.services.db;
   const parsed = readUnsubscribeToken(c.var.services.secret, token);
   if (!parsed) return null;
-  const member = await db.selectFrom("members").select(["id", "email", "email_opt_in", "locale"]).where("id", "=", parsed.memberId).executeTakeFirst();
+  const member = await db
+    .selectFrom("members")
+    .select(["id", "email", "email_opt_in", "locale"])
+    .where("id", "=", parsed.memberId)
+    .executeTakeFirst();
   return member ? { member, sendId: parsed.sendId } : null;
 }
 
@@ -470,7 +566,14 @@ function invalidUnsubscribe(c: AppContext) {
 
 /* ---------------- bounce & complaint intake (Postmark) ---------------- */
 
-const hardBounceTypes = new Set(["HardBounce", "BadEmailAddress", "ManuallyDeactivated", "Blocked", "SpamNotification", "Inactive"]);
+const hardBounceTypes = new Set([
+  "HardBounce",
+  "BadEmailAddress",
+  "ManuallyDeactivated",
+  "Blocked",
+  "SpamNotification",
+  "Inactive",
+]);
 
 function webhookAuthorised(c: AppContext): boolean {
   const expected = process.env.MAIL_WEBHOOK_TOKEN || settings.webhookToken;
@@ -486,12 +589,34 @@ function webhookAuthorised(c: AppContext): boolean {
   return false;
 }
 
-export async function suppress(db: Db, email: string, reason: "hard_bounce" | "complaint" | "manual", detail: string): Promise<void> {
+export async function suppress(
+  db: Db,
+  email: string,
+  reason: "hard_bounce" | "complaint" | "manual",
+  detail: string,
+): Promise<void> {
   const at = nowIso();
   await transaction(db, async (trx) => {
-    await trx.insertInto("newsletter_suppressions").values({ email, reason, detail: detail.slice(0, 500), created_at: at }).onConflict((oc) => oc.column("email").doNothing()).execute();
-    const last = await trx.selectFrom("newsletter_deliveries").select(["send_id", "member_id"]).where("email", "=", email).where("state", "=", "accepted").orderBy("accepted_at", "desc").limit(1).executeTakeFirst();
-    if (last) await trx.updateTable("newsletter_deliveries").set({ state: "bounced", reason: `${reason}: ${detail}`.slice(0, 500), updated_at: at }).where("send_id", "=", last.send_id).where("member_id", "=", last.member_id).execute();
+    await trx
+      .insertInto("newsletter_suppressions")
+      .values({ email, reason, detail: detail.slice(0, 500), created_at: at })
+      .onConflict((oc) => oc.column("email").doNothing())
+      .execute();
+    const last = await trx
+      .selectFrom("newsletter_deliveries")
+      .select(["send_id", "member_id"])
+      .where("email", "=", email)
+      .where("state", "=", "accepted")
+      .orderBy("accepted_at", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (last)
+      await trx
+        .updateTable("newsletter_deliveries")
+        .set({ state: "bounced", reason: `${reason}: ${detail}`.slice(0, 500), updated_at: at })
+        .where("send_id", "=", last.send_id)
+        .where("member_id", "=", last.member_id)
+        .execute();
   });
 }
 
@@ -531,7 +656,17 @@ export function routes(app: Hono<AppEnv>): void {
     if (!id) return postPicker(c);
     const db = c.var.services.db;
     const post = await loadPostOr404(db, id);
-    return composePage(c, { post, subject: post.title, segmentKind: "all", tiers: [], tags: [], when: "now", at: "", errors: {}, count: await countSegment(db, { kind: "all" }) });
+    return composePage(c, {
+      post,
+      subject: post.title,
+      segmentKind: "all",
+      tiers: [],
+      tags: [],
+      when: "now",
+      at: "",
+      errors: {},
+      count: await countSegment(db, { kind: "all" }),
+    });
   });
 
   app.post("/admin/newsletters", (c) => composePost(c));
@@ -590,9 +725,26 @@ export function routes(app: Hono<AppEnv>): void {
     if (member.email_opt_in === 1) {
       const locale: Locale = isLocale(member.locale) ? member.locale : site.locale;
       // updateMember writes the consent row and consent.withdrawn in one transaction.
-      await updateMember(db, member.id, { emailOptIn: false, consentWording: t(locale, "newsletter.unsub.wording", { site: site.name }), consentLocale: locale, ip: clientIp(c) }, "member");
+      await updateMember(
+        db,
+        member.id,
+        {
+          emailOptIn: false,
+          consentWording: t(locale, "newsletter.unsub.wording", { site: site.name }),
+          consentLocale: locale,
+          ip: clientIp(c),
+        },
+        "member",
+      );
     }
-    if (sendId) await db.updateTable("newsletter_deliveries").set({ unsubscribed_at: nowIso() }).where("send_id", "=", sendId).where("member_id", "=", member.id).where("unsubscribed_at", "is", null).execute();
+    if (sendId)
+      await db
+        .updateTable("newsletter_deliveries")
+        .set({ unsubscribed_at: nowIso() })
+        .where("send_id", "=", sendId)
+        .where("member_id", "=", member.id)
+        .where("unsubscribed_at", "is", null)
+        .execute();
     const tt = tr(c);
     return page(
       c,
@@ -619,11 +771,26 @@ export function routes(app: Hono<AppEnv>): void {
     const type = String(body.Type ?? "");
     if (record === "SpamComplaint") {
       await suppress(db, email, "complaint", type || "SpamComplaint");
-      const member = await db.selectFrom("members").select(["id", "email_opt_in", "locale"]).where("email", "=", email).executeTakeFirst();
-      if (member) await recordEvent(db, { memberId: member.id, type: "email.complained", actor: "system", data: { provider: "postmark" } });
+      const member = await db
+        .selectFrom("members")
+        .select(["id", "email_opt_in", "locale"])
+        .where("email", "=", email)
+        .executeTakeFirst();
+      if (member)
+        await recordEvent(db, {
+          memberId: member.id,
+          type: "email.complained",
+          actor: "system",
+          data: { provider: "postmark" },
+        });
       if (member?.email_opt_in === 1) {
         const locale: Locale = isLocale(member.locale) ? member.locale : c.var.site.locale;
-        await updateMember(db, member.id, { emailOptIn: false, consentWording: "spam complaint reported by the mail provider", consentLocale: locale }, "system");
+        await updateMember(
+          db,
+          member.id,
+          { emailOptIn: false, consentWording: "spam complaint reported by the mail provider", consentLocale: locale },
+          "system",
+        );
       }
       return c.json({ ok: true, suppressed: true });
     }
@@ -631,7 +798,13 @@ export function routes(app: Hono<AppEnv>): void {
       await suppress(db, email, "hard_bounce", `${type} ${String(body.Description ?? "")}`.trim());
       const member = await db.selectFrom("members").select("id").where("email", "=", email).executeTakeFirst();
       // The owner sees on the member's timeline why their emails stopped.
-      if (member) await recordEvent(db, { memberId: member.id, type: "email.bounced", actor: "system", data: { provider: "postmark", type } });
+      if (member)
+        await recordEvent(db, {
+          memberId: member.id,
+          type: "email.bounced",
+          actor: "system",
+          data: { provider: "postmark", type },
+        });
       return c.json({ ok: true, suppressed: true });
     }
     return c.json({ ok: true, suppressed: false });
@@ -649,19 +822,42 @@ export function routes(app: Hono<AppEnv>): void {
     const url = c.req.query("u") ?? "";
     const secret = c.var.services.secret;
     const p = readTrackingToken(secret, token);
-    if (!p || !/^https?:\/\//.test(url) || !safeEqual(c.req.query("s") ?? "", linkSignature(secret, p.sendId, url))) throw new AppError("not_found", 404);
+    if (!p || !/^https?:\/\//.test(url) || !safeEqual(c.req.query("s") ?? "", linkSignature(secret, p.sendId, url)))
+      throw new AppError("not_found", 404);
     await recordTracking(c.var.services.db, p.sendId, p.memberId, "click", url);
     return c.redirect(url, 302);
   });
 }
 
-async function recordTracking(db: Db, sendId: string, memberId: string, kind: "open" | "click", url: string | null): Promise<void> {
+async function recordTracking(
+  db: Db,
+  sendId: string,
+  memberId: string,
+  kind: "open" | "click",
+  url: string | null,
+): Promise<void> {
   const at = nowIso();
-  const row = await db.selectFrom("newsletter_deliveries").select(["opened_at", "clicked_at"]).where("send_id", "=", sendId).where("member_id", "=", memberId).executeTakeFirst();
+  const row = await db
+    .selectFrom("newsletter_deliveries")
+    .select(["opened_at", "clicked_at"])
+    .where("send_id", "=", sendId)
+    .where("member_id", "=", memberId)
+    .executeTakeFirst();
   if (!row) return;
-  await db.insertInto("newsletter_events").values({ id: newId(), send_id: sendId, member_id: memberId, kind, url, created_at: at }).execute();
+  await db
+    .insertInto("newsletter_events")
+    .values({ id: newId(), send_id: sendId, member_id: memberId, kind, url, created_at: at })
+    .execute();
   const col = kind === "open" ? "opened_at" : "clicked_at";
   // A click proves an open too.
-  const patch = kind === "click" && !row.opened_at ? { clicked_at: row.clicked_at ?? at, opened_at: at } : { [col]: row[col] ?? at };
-  await db.updateTable("newsletter_deliveries").set(patch).where("send_id", "=", sendId).where("member_id", "=", memberId).execute();
+  const patch =
+    kind === "click" && !row.opened_at
+      ? { clicked_at: row.clicked_at ?? at, opened_at: at }
+      : { [col]: row[col] ?? at };
+  await db
+    .updateTable("newsletter_deliveries")
+    .set(patch)
+    .where("send_id", "=", sendId)
+    .where("member_id", "=", memberId)
+    .execute();
 }

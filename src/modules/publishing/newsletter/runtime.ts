@@ -36,7 +36,8 @@ function int(v: string | undefined, fallback: number, min: number, max: number):
 }
 
 export function newsletterSettings(env: NodeJS.ProcessEnv = process.env): NewsletterSettings {
-  const key = env.DKIM_PRIVATE_KEY || (env.DKIM_PRIVATE_KEY_FILE ? fs.readFileSync(env.DKIM_PRIVATE_KEY_FILE, "utf8") : "");
+  const key =
+    env.DKIM_PRIVATE_KEY || (env.DKIM_PRIVATE_KEY_FILE ? fs.readFileSync(env.DKIM_PRIVATE_KEY_FILE, "utf8") : "");
   return {
     poolSize: int(env.NEWSLETTER_SMTP_POOL, 5, 1, 100),
     ratePerSecond: int(env.NEWSLETTER_RATE_PER_SECOND, 0, 0, 100_000),
@@ -44,7 +45,10 @@ export function newsletterSettings(env: NodeJS.ProcessEnv = process.env): Newsle
     leaseMs: int(env.NEWSLETTER_LEASE_MS, 60_000, 500, 3_600_000),
     watchMs: int(env.NEWSLETTER_WATCH_MS, 5_000, 100, 600_000),
     webhookToken: env.MAIL_WEBHOOK_TOKEN || undefined,
-    dkim: env.DKIM_DOMAIN && env.DKIM_SELECTOR && key ? { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR, privateKey: key } : undefined,
+    dkim:
+      env.DKIM_DOMAIN && env.DKIM_SELECTOR && key
+        ? { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR, privateKey: key }
+        : undefined,
   };
 }
 

@@ -12,7 +12,12 @@ import { allMemberTags } from "../../members/index.ts";
  * policy calls `paid`. "Tags" means carrying at least one of the chosen
  * member tags (set by the owner on member pages).
  */
-export type Segment = { kind: "all" } | { kind: "free" } | { kind: "paid" } | { kind: "tiers"; offers: string[] } | { kind: "tags"; tags: string[] };
+export type Segment =
+  | { kind: "all" }
+  | { kind: "free" }
+  | { kind: "paid" }
+  | { kind: "tiers"; offers: string[] }
+  | { kind: "tags"; tags: string[] };
 
 const segmentSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("all") }),
@@ -31,20 +36,34 @@ export async function segmentFromForm(db: Db, kind: string, tiers: string[], tag
   if (kind === "all" || kind === "free" || kind === "paid") return { kind };
   if (kind === "tags") {
     const wanted = [...new Set(tags)];
-    if (wanted.length === 0) throw new AppError("invalid_input", 422, "newsletter.error.noTag", { tag: { key: "newsletter.error.noTag" } });
+    if (wanted.length === 0)
+      throw new AppError("invalid_input", 422, "newsletter.error.noTag", { tag: { key: "newsletter.error.noTag" } });
     const known = new Set((await allMemberTags(db)).map((t) => t.tag));
-    if (wanted.length > 100 || wanted.some((t) => !known.has(t))) throw new AppError("invalid_input", 422, "newsletter.error.badTag", { tag: { key: "newsletter.error.badTag" } });
+    if (wanted.length > 100 || wanted.some((t) => !known.has(t)))
+      throw new AppError("invalid_input", 422, "newsletter.error.badTag", { tag: { key: "newsletter.error.badTag" } });
     return { kind: "tags", tags: wanted };
   }
   if (kind === "tiers") {
     const wanted = [...new Set(tiers)].slice(0, 101);
-    if (wanted.length === 0) throw new AppError("invalid_input", 422, "newsletter.error.noTier", { tier: { key: "newsletter.error.noTier" } });
-    if (wanted.length > 100) throw new AppError("invalid_input", 422, "validation.invalid", { tier: { key: "validation.invalid" } });
-    const found = await db.selectFrom("offers").select("id").where("id", "in", wanted).where("kind", "=", "tier").execute();
-    if (found.length !== wanted.length) throw new AppError("invalid_input", 422, "newsletter.error.badTier", { tier: { key: "newsletter.error.badTier" } });
+    if (wanted.length === 0)
+      throw new AppError("invalid_input", 422, "newsletter.error.noTier", { tier: { key: "newsletter.error.noTier" } });
+    if (wanted.length > 100)
+      throw new AppError("invalid_input", 422, "validation.invalid", { tier: { key: "validation.invalid" } });
+    const found = await db
+      .selectFrom("offers")
+      .select("id")
+      .where("id", "in", wanted)
+      .where("kind", "=", "tier")
+      .execute();
+    if (found.length !== wanted.length)
+      throw new AppError("invalid_input", 422, "newsletter.error.badTier", {
+        tier: { key: "newsletter.error.badTier" },
+      });
     return { kind: "tiers", offers: wanted };
   }
-  throw new AppError("invalid_input", 422, "newsletter.error.badSegment", { segment: { key: "newsletter.error.badSegment" } });
+  throw new AppError("invalid_input", 422, "newsletter.error.badSegment", {
+    segment: { key: "newsletter.error.badSegment" },
+  });
 }
 
 function liveEntitlement(at: string): RawBuilder<unknown> {
@@ -70,11 +89,19 @@ export function segmentWhere(segment: Segment, at = nowIso()): RawBuilder<unknow
 }
 
 export async function countSegment(db: Db, segment: Segment): Promise<number> {
-  const r = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM members m WHERE ${segmentWhere(segment)}`.execute(db);
+  const r = await sql<{
+    n: number | string;
+  }>`SELECT COUNT(*) AS n FROM members m WHERE ${segmentWhere(segment)}`.execute(db);
   return toNumber(r.rows[0]?.n);
 }
 
 /** Tier offers a segment can name, for the compose form. */
 export async function tierOffers(db: Db): Promise<{ id: string; name: string; status: string }[]> {
-  return db.selectFrom("offers").select(["id", "name", "status"]).where("kind", "=", "tier").orderBy("position").orderBy("name").execute();
+  return db
+    .selectFrom("offers")
+    .select(["id", "name", "status"])
+    .where("kind", "=", "tier")
+    .orderBy("position")
+    .orderBy("name")
+    .execute();
 }

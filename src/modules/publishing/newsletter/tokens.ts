@@ -23,7 +23,10 @@ export function unsubscribeToken(secret: string, memberId: string, sendId: strin
   return encode("unsub", secret, [memberId, sendId ?? "-"]);
 }
 
-export function readUnsubscribeToken(secret: string, token: string | undefined): { memberId: string; sendId: string | null } | null {
+export function readUnsubscribeToken(
+  secret: string,
+  token: string | undefined,
+): { memberId: string; sendId: string | null } | null {
   const p = decode("unsub", secret, token, 2);
   return p ? { memberId: p[0]!, sendId: p[1] === "-" ? null : p[1]! } : null;
 }
@@ -33,7 +36,10 @@ export function trackingToken(secret: string, sendId: string, memberId: string):
   return encode("track", secret, [sendId, memberId]);
 }
 
-export function readTrackingToken(secret: string, token: string | undefined): { sendId: string; memberId: string } | null {
+export function readTrackingToken(
+  secret: string,
+  token: string | undefined,
+): { sendId: string; memberId: string } | null {
   const p = decode("track", secret, token, 2);
   return p ? { sendId: p[0]!, memberId: p[1]! } : null;
 }

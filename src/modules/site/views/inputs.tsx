@@ -35,7 +35,12 @@ export function TimeZoneSelect({ c, value, errors }: { c: AppContext; value: str
   return (
     <div class="field">
       <label for="f-timeZone">{t("site.field.timeZone")}</label>
-      <select id="f-timeZone" name="timeZone" aria-invalid={errors?.timeZone ? "true" : undefined} aria-describedby={describedBy("timeZone", errors, false)}>
+      <select
+        id="f-timeZone"
+        name="timeZone"
+        aria-invalid={errors?.timeZone ? "true" : undefined}
+        aria-describedby={describedBy("timeZone", errors, false)}
+      >
         {zoneGroups.map((g) => (
           <optgroup label={g.region || t("site.region.other")}>
             {g.zones.map((z) => (
@@ -57,7 +62,16 @@ export function CurrencySelect({ c, value, errors }: { c: AppContext; value: str
     const name = names.of(code) ?? code;
     return { value: code, label: `${code} · ${name.charAt(0).toUpperCase()}${name.slice(1)}` };
   });
-  return <Select c={c} name="currency" label={tr(c)("site.field.currency")} options={options} value={value} errors={errors} />;
+  return (
+    <Select
+      c={c}
+      name="currency"
+      label={tr(c)("site.field.currency")}
+      options={options}
+      value={value}
+      errors={errors}
+    />
+  );
 }
 
 export function LocaleSelect({ c, value, errors }: { c: AppContext; value: string; errors?: Errors }) {

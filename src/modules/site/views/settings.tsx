@@ -1,7 +1,15 @@
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
-import { Checkbox, CsrfField, Field, FormErrors, Notice, TextArea, type Errors } from "../../../platform/views/components.tsx";
+import {
+  Checkbox,
+  CsrfField,
+  Field,
+  FormErrors,
+  Notice,
+  TextArea,
+  type Errors,
+} from "../../../platform/views/components.tsx";
 import { logoUrl } from "../../../platform/views/layout.tsx";
 import { adminPage } from "../../admin/index.ts";
 import { limits } from "../schemas.ts";
@@ -59,8 +67,24 @@ export function settingsPage(c: AppContext, view: SettingsView, status: 200 | 42
           {t("form.save")}
         </button>
         <Section id="site" title={t("site.settings.section.site")}>
-          <Field c={c} name="siteName" label={t("site.field.siteName")} value={v.siteName} errors={errors} required maxLength={limits.siteName} />
-          <Field c={c} name="tagline" label={t("site.field.tagline")} hint={t("site.field.tagline.hint")} value={v.tagline} errors={errors} maxLength={limits.tagline} />
+          <Field
+            c={c}
+            name="siteName"
+            label={t("site.field.siteName")}
+            value={v.siteName}
+            errors={errors}
+            required
+            maxLength={limits.siteName}
+          />
+          <Field
+            c={c}
+            name="tagline"
+            label={t("site.field.tagline")}
+            hint={t("site.field.tagline.hint")}
+            value={v.tagline}
+            errors={errors}
+            maxLength={limits.tagline}
+          />
         </Section>
         <Section id="story" title={t("site.settings.section.story")}>
           {view.preview && (
@@ -69,14 +93,30 @@ export function settingsPage(c: AppContext, view: SettingsView, status: 200 | 42
               <div class="prose story" dangerouslySetInnerHTML={{ __html: view.preview.story }} />
             </div>
           )}
-          <TextArea c={c} name="story" label={t("site.field.story")} hint={t("site.field.story.hint")} value={v.story} errors={errors} rows={14} />
+          <TextArea
+            c={c}
+            name="story"
+            label={t("site.field.story")}
+            hint={t("site.field.story.hint")}
+            value={v.story}
+            errors={errors}
+            rows={14}
+          />
           {view.preview?.about && (
             <div class="settings-preview" role="region" aria-label={t("site.settings.previewAboutTitle")}>
               <p class="eyebrow">{t("site.settings.previewAboutTitle")}</p>
               <div class="prose story" dangerouslySetInnerHTML={{ __html: view.preview.about }} />
             </div>
           )}
-          <TextArea c={c} name="about" label={t("site.field.about")} hint={t("site.field.about.hint")} value={v.about} errors={errors} rows={8} />
+          <TextArea
+            c={c}
+            name="about"
+            label={t("site.field.about")}
+            hint={t("site.field.about.hint")}
+            value={v.about}
+            errors={errors}
+            rows={8}
+          />
           <div>
             <button type="submit" name="action" value="preview" class="secondary" formaction="/admin/settings#story">
               {t("site.settings.preview")}
@@ -107,11 +147,30 @@ export function settingsPage(c: AppContext, view: SettingsView, status: 200 | 42
         </Section>
         <Section id="mail" title={t("site.settings.section.mail")}>
           <div class="grid-2">
-            <Field c={c} name="contactEmail" type="email" label={t("site.field.contactEmail")} hint={t("site.field.contactEmail.hint")} value={v.contactEmail} errors={errors} required autocomplete="email" />
-            <Field c={c} name="mailFromName" label={t("site.field.mailFromName")} hint={t("site.field.mailFromName.hint")} value={v.mailFromName} errors={errors} maxLength={limits.mailFromName} />
+            <Field
+              c={c}
+              name="contactEmail"
+              type="email"
+              label={t("site.field.contactEmail")}
+              hint={t("site.field.contactEmail.hint")}
+              value={v.contactEmail}
+              errors={errors}
+              required
+              autocomplete="email"
+            />
+            <Field
+              c={c}
+              name="mailFromName"
+              label={t("site.field.mailFromName")}
+              hint={t("site.field.mailFromName.hint")}
+              value={v.mailFromName}
+              errors={errors}
+              maxLength={limits.mailFromName}
+            />
           </div>
           <p class={smtp ? "mail-status ok" : "mail-status warn"} data-mail={smtp ? "smtp" : "dev-mailbox"}>
-            <span class={smtp ? "badge ok" : "badge warn"}>{smtp ? "SMTP" : "dev"}</span> {smtp ? t("site.settings.mail.smtp") : t("site.settings.mail.dev")}{" "}
+            <span class={smtp ? "badge ok" : "badge warn"}>{smtp ? "SMTP" : "dev"}</span>{" "}
+            {smtp ? t("site.settings.mail.smtp") : t("site.settings.mail.dev")}{" "}
             {!smtp && <a href="/admin/mailbox">{t("site.settings.mail.devLink")}</a>}
           </p>
         </Section>

@@ -69,19 +69,81 @@ export function setupPage(c: AppContext, values: Record<string, string>, errors:
         <FormErrors c={c} errors={errors} />
         <form method="post" action="/setup" enctype="multipart/form-data" class="stack">
           <Step n={1} title={t("site.setup.step.you")} hint={t("site.setup.step.you.hint")}>
-            <Field c={c} name="ownerName" label={t("site.field.ownerName")} value={values.ownerName} errors={errors} required autocomplete="name" maxLength={limits.ownerName} />
-            <Field c={c} name="email" type="email" label={t("site.field.email")} hint={t("site.field.email.hint")} value={values.email} errors={errors} required autocomplete="email" />
+            <Field
+              c={c}
+              name="ownerName"
+              label={t("site.field.ownerName")}
+              value={values.ownerName}
+              errors={errors}
+              required
+              autocomplete="name"
+              maxLength={limits.ownerName}
+            />
+            <Field
+              c={c}
+              name="email"
+              type="email"
+              label={t("site.field.email")}
+              hint={t("site.field.email.hint")}
+              value={values.email}
+              errors={errors}
+              required
+              autocomplete="email"
+            />
             <div class="grid-2">
-              <Field c={c} name="password" type="password" label={t("site.field.password")} hint={t("site.field.password.hint")} errors={errors} required autocomplete="new-password" />
-              <Field c={c} name="passwordConfirm" type="password" label={t("site.field.passwordConfirm")} hint={t("site.field.passwordConfirm.hint")} errors={errors} required autocomplete="new-password" />
+              <Field
+                c={c}
+                name="password"
+                type="password"
+                label={t("site.field.password")}
+                hint={t("site.field.password.hint")}
+                errors={errors}
+                required
+                autocomplete="new-password"
+              />
+              <Field
+                c={c}
+                name="passwordConfirm"
+                type="password"
+                label={t("site.field.passwordConfirm")}
+                hint={t("site.field.passwordConfirm.hint")}
+                errors={errors}
+                required
+                autocomplete="new-password"
+              />
             </div>
           </Step>
           <Step n={2} title={t("site.setup.step.site")} hint={t("site.setup.step.site.hint")}>
-            <Field c={c} name="siteName" label={t("site.field.siteName")} placeholder={t("site.field.siteName.placeholder")} value={values.siteName} errors={errors} required maxLength={limits.siteName} />
-            <Field c={c} name="tagline" label={t("site.field.tagline")} hint={t("site.field.tagline.hint")} value={values.tagline} errors={errors} maxLength={limits.tagline} />
+            <Field
+              c={c}
+              name="siteName"
+              label={t("site.field.siteName")}
+              placeholder={t("site.field.siteName.placeholder")}
+              value={values.siteName}
+              errors={errors}
+              required
+              maxLength={limits.siteName}
+            />
+            <Field
+              c={c}
+              name="tagline"
+              label={t("site.field.tagline")}
+              hint={t("site.field.tagline.hint")}
+              value={values.tagline}
+              errors={errors}
+              maxLength={limits.tagline}
+            />
           </Step>
           <Step n={3} title={t("site.setup.step.story")} hint={t("site.setup.step.story.hint")}>
-            <TextArea c={c} name="story" label={t("site.field.story")} hint={t("site.field.story.hint")} value={values.story} errors={errors} rows={10} />
+            <TextArea
+              c={c}
+              name="story"
+              label={t("site.field.story")}
+              hint={t("site.field.story.hint")}
+              value={values.story}
+              errors={errors}
+              rows={10}
+            />
           </Step>
           <Step n={4} title={t("site.setup.step.look")} hint={t("site.setup.step.look.hint")}>
             <div class="grid-2">

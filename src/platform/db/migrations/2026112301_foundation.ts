@@ -150,7 +150,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ["files", "rate_limits", "dev_mailbox", "jobs", "events", "sessions", "magic_links", "member_consents", "members", "staff_users", "settings"]) {
+  for (const t of [
+    "files",
+    "rate_limits",
+    "dev_mailbox",
+    "jobs",
+    "events",
+    "sessions",
+    "magic_links",
+    "member_consents",
+    "members",
+    "staff_users",
+    "settings",
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

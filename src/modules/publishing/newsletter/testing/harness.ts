@@ -17,7 +17,11 @@ export interface Sink {
 }
 
 export async function startSinkProcess(): Promise<Sink> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src/modules/publishing/newsletter/testing/sink.ts")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "src/modules/publishing/newsletter/testing/sink.ts")],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+  );
   const ports = await new Promise<[number, number]>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error("SMTP sink did not start")), 30_000);
@@ -64,7 +68,11 @@ export function startWorkerProcess(env: Record<string, string>): ChildProcess {
  * N active, opted-in members (chunked multi-row inserts in one transaction),
  * every `payingEvery`-th holding a live tier entitlement. Returns the tier offer id.
  */
-export async function seedMembers(db: Db, n: number, opts: { payingEvery?: number; prefix?: string } = {}): Promise<{ tierId: string }> {
+export async function seedMembers(
+  db: Db,
+  n: number,
+  opts: { payingEvery?: number; prefix?: string } = {},
+): Promise<{ tierId: string }> {
   const at = nowIso();
   const tierId = newId();
   const payingEvery = opts.payingEvery ?? 10;
@@ -72,7 +80,21 @@ export async function seedMembers(db: Db, n: number, opts: { payingEvery?: numbe
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("offers")
-      .values({ id: tierId, slug: `tier-${tierId.slice(-6)}`, kind: "tier", name: "Cercle", summary: "", description_md: "", description_html: "", status: "published", position: 0, highlight: 0, provider_product_id: null, created_at: at, updated_at: at })
+      .values({
+        id: tierId,
+        slug: `tier-${tierId.slice(-6)}`,
+        kind: "tier",
+        name: "Cercle",
+        summary: "",
+        description_md: "",
+        description_html: "",
+        status: "published",
+        position: 0,
+        highlight: 0,
+        provider_product_id: null,
+        created_at: at,
+        updated_at: at,
+      })
       .execute();
     const chunk = 400;
     for (let i = 0; i < n; i += chunk) {
@@ -80,9 +102,37 @@ export async function seedMembers(db: Db, n: number, opts: { payingEvery?: numbe
       const ents = [];
       for (let j = i; j < Math.min(n, i + chunk); j++) {
         const id = newId();
-        members.push({ id, email: `${prefix}${j}@example.test`, name: `Membre ${j}`, locale: j % 3 === 0 ? "en" : "fr", time_zone: "Europe/Paris", status: "active" as const, email_opt_in: 1, note: "", source: "import", confirmed_at: at, last_seen_at: null, created_at: at, updated_at: at });
+        members.push({
+          id,
+          email: `${prefix}${j}@example.test`,
+          name: `Membre ${j}`,
+          locale: j % 3 === 0 ? "en" : "fr",
+          time_zone: "Europe/Paris",
+          status: "active" as const,
+          email_opt_in: 1,
+          note: "",
+          source: "import",
+          confirmed_at: at,
+          last_seen_at: null,
+          created_at: at,
+          updated_at: at,
+        });
         if (payingEvery > 0 && j % payingEvery === 0) {
-          ents.push({ id: newId(), member_id: id, resource_kind: "offer", resource_id: tierId, source_kind: "manual" as const, source_id: "seed", starts_at: at, ends_at: null, revoked_at: null, revoke_reason: null, note: "", created_at: at, updated_at: at });
+          ents.push({
+            id: newId(),
+            member_id: id,
+            resource_kind: "offer",
+            resource_id: tierId,
+            source_kind: "manual" as const,
+            source_id: "seed",
+            starts_at: at,
+            ends_at: null,
+            revoked_at: null,
+            revoke_reason: null,
+            note: "",
+            created_at: at,
+            updated_at: at,
+          });
         }
       }
       await trx.insertInto("members").values(members).execute();
@@ -106,7 +156,8 @@ export async function seedPaidPost(db: Db, title = "Le four à bois"): Promise<s
       title,
       excerpt: "Ce que le feu m’a appris cet hiver.",
       body_md: "",
-      teaser_html: "<p>Le début, ouvert à tous : <a href=\"https://example.org/four\">le four</a>.</p><h2>Un intertitre</h2>",
+      teaser_html:
+        '<p>Le début, ouvert à tous : <a href="https://example.org/four">le four</a>.</p><h2>Un intertitre</h2>',
       paid_html: `<p>La suite réservée ${PAID_MARKER}.</p><blockquote>Une citation.</blockquote>`,
       teaser_text: "Le début, ouvert à tous : le four.",
       paid_text: `La suite réservée ${PAID_MARKER}.`,
