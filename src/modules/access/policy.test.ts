@@ -32,7 +32,10 @@ before(async () => {
   await setOfferIncludes(db, tierX.id, [
     { kind: "course", id: "c1" },
     { kind: "podcast_feed", id: "*" },
+    { kind: "post", id: "*" },
   ]);
+  // An offer that is not a tier but includes every post: its buyers read "paid" posts, nothing more.
+  await setOfferIncludes(db, product.id, [{ kind: "post", id: "*" }]);
   const m = async (email: string) =>
     (await createMember(db, { email, locale: "fr", status: "active", emailOptIn: false, source: "test" }, "system")).id;
   const ids = {
@@ -111,6 +114,9 @@ before(async () => {
   resources.course = { kind: "course", id: "c1", audience: "nobody" };
   resources.otherCourse = { kind: "course", id: "c2", audience: "nobody" };
   resources.feed = { kind: "podcast_feed", id: "main", audience: "nobody" };
+  // A post's audience is the rule: "post:*" in tier X's includes opens neither of these.
+  resources.chosenYPost = { kind: "post", id: "p4", audience: { offers: [tierY.id] } };
+  resources.closedPost = { kind: "post", id: "p5", audience: "nobody" };
 });
 
 after(async () => {
@@ -118,22 +124,33 @@ after(async () => {
   await database.cleanup();
 });
 
-// Rows: viewers; columns: publicPost membersPost paidPost tierXPage download course otherCourse feed
+// Rows: viewers; columns: publicPost membersPost paidPost tierXPage download course otherCourse feed chosenYPost closedPost
 const expected: Record<string, string> = {
-  anonymous: "10000000",
-  ghost: "10000000",
-  free: "11000000",
-  payingX: "11110101",
-  payingY: "11100000",
-  lapsed: "11000000",
-  refunded: "11000000",
-  gift: "11110101",
-  comp: "11110101",
-  compExpired: "11000000",
-  buyer: "11001000",
-  owner: "11111111",
+  anonymous: "1000000000",
+  ghost: "1000000000",
+  free: "1100000000",
+  payingX: "1111010100",
+  payingY: "1110000010",
+  lapsed: "1100000000",
+  refunded: "1100000000",
+  gift: "1111010100",
+  comp: "1111010100",
+  compExpired: "1100000000",
+  buyer: "1110100000",
+  owner: "1111111111",
 };
-const columns = ["publicPost", "membersPost", "paidPost", "tierXPage", "download", "course", "otherCourse", "feed"];
+const columns = [
+  "publicPost",
+  "membersPost",
+  "paidPost",
+  "tierXPage",
+  "download",
+  "course",
+  "otherCourse",
+  "feed",
+  "chosenYPost",
+  "closedPost",
+];
 
 test("access matrix: every viewer × every resource gives exactly the expected answer", async () => {
   const wrong: string[] = [];
@@ -148,7 +165,11 @@ test("access matrix: every viewer × every resource gives exactly the expected a
       viewers[viewer]!,
       columns.map((c) => resources[c]!),
     );
-    assert.equal(batch.length, [...row].filter((x) => x === "1").length, viewer);
+    assert.deepEqual(
+      batch.map((r) => `${r.kind}:${r.id}`),
+      columns.filter((_, i) => row[i] === "1").map((c) => `${resources[c]!.kind}:${resources[c]!.id}`),
+      viewer,
+    );
   }
   assert.deepEqual(wrong, []);
 });

@@ -11,6 +11,12 @@ import { clearPrivatePages } from "../../platform/http/page-cache.ts";
  * A resource is open when its audience allows the viewer OR when one of the
  * viewer's live entitlements names it directly, or names an offer whose
  * "includes" list covers it (kind + id, or kind + "*").
+ *
+ * For kinds whose audience is chosen by the creator on the resource itself
+ * (posts), that audience is the rule: a grant or an include only widens it
+ * where the audience is "paid" (the holder reads as a paying member). A post
+ * for chosen plans stays with those plans and a closed post stays closed,
+ * whatever an offer's includes say.
  */
 export type Viewer = { kind: "anonymous" } | { kind: "member"; memberId: string } | { kind: "staff"; staffId: string };
 
@@ -29,6 +35,14 @@ export interface Resource {
 }
 
 export const anonymous: Viewer = { kind: "anonymous" };
+
+/** Kinds whose own audience is the rule (see above). */
+const audienceRuledKinds = new Set(["post"]);
+
+/** May a direct grant or an offer's include of this resource open it? */
+export function grantsCanWiden(resource: Resource): boolean {
+  return !audienceRuledKinds.has(resource.kind) || resource.audience === "paid";
+}
 
 /** Who is asking, from the request's sessions (a staff session still waiting for its TOTP code is nobody). */
 export function viewerOf(c: AppContext): Viewer {
@@ -209,7 +223,10 @@ export function decide(viewer: Viewer, holdings: Holdings | null, resource: Reso
   if (resource.audience === "public") return true;
   if (viewer.kind === "staff") return true;
   if (viewer.kind === "anonymous" || !holdings || !holdings.memberExists) return false;
-  if (holdings.resources.has(`${resource.kind}:${resource.id}`) || holdings.resources.has(`${resource.kind}:*`))
+  if (
+    grantsCanWiden(resource) &&
+    (holdings.resources.has(`${resource.kind}:${resource.id}`) || holdings.resources.has(`${resource.kind}:*`))
+  )
     return true;
   if (resource.kind === "offer" && holdings.offers.has(resource.id)) return true;
   const a = resource.audience;
@@ -234,17 +251,18 @@ export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at =
   if (rows.length === 0) return false;
   const offers = new Set<string>();
   let paid = false;
+  const widen = grantsCanWiden(resource);
   for (const r of rows) {
     if (r.resource_kind === "offer") {
       offers.add(r.resource_id);
       if (r.offer_kind === "tier") paid = true;
-    } else if (r.resource_kind === resource.kind && (r.resource_id === resource.id || r.resource_id === "*"))
+    } else if (widen && r.resource_kind === resource.kind && (r.resource_id === resource.id || r.resource_id === "*"))
       return true;
   }
   if (resource.kind === "offer" && offers.has(resource.id)) return true;
   if (a === "paid" && paid) return true;
   if (typeof a === "object" && a.offers.some((id) => offers.has(id))) return true;
-  if (offers.size === 0) return false;
+  if (offers.size === 0 || !widen) return false;
   const inc = await db
     .selectFrom("offer_includes")
     .select("id")

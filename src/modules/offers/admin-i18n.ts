@@ -45,7 +45,7 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.inactive": "inactif",
   "offers.admin.includes": "Ce que l’offre donne",
   "offers.admin.includes_hint":
-    "En plus de l’offre elle-même : contenus ouverts par cette offre (post:*, course:identifiant, podcast_feed:*, offer_file:*…).",
+    "En plus de l’offre elle-même : contenus ouverts par cette offre (course:identifiant, podcast_feed:*, offer_file:*…). Pour les articles (post:* ou post:identifiant), c’est l’audience de l’article qui décide : l’offre ouvre seulement les articles réservés aux « Abonnés payants » ; un article pour des « Formules choisies » reste à ces formules, un article fermé reste fermé.",
   "offers.admin.includes_label": "Un élément par ligne",
   "offers.admin.kind": "Type",
   "offers.admin.markdown": "Markdown accepté.",
@@ -155,7 +155,7 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.inactive": "inactive",
   "offers.admin.includes": "What the offer includes",
   "offers.admin.includes_hint":
-    "Besides the offer itself: content opened by this offer (post:*, course:id, podcast_feed:*, offer_file:*…).",
+    "Besides the offer itself: content opened by this offer (course:id, podcast_feed:*, offer_file:*…). For posts (post:* or post:id) the post’s audience decides: the offer only opens posts for “Paying members”; a post for “Chosen plans” stays with those plans, and a closed post stays closed.",
   "offers.admin.includes_label": "One item per line",
   "offers.admin.kind": "Type",
   "offers.admin.markdown": "Markdown accepted.",

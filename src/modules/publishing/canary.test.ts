@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import Parser from "rss-parser";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
-import { revokeEntitlement } from "../offers/index.ts";
+import { revokeEntitlement, setOfferIncludes } from "../offers/index.ts";
 import { addComment } from "./comments.ts";
 import type { PostRow } from "./service.ts";
 import {
@@ -39,6 +39,8 @@ before(async () => {
   app = await startTestApp();
   tier = await createTier(app.db, "Cercle");
   otherTier = await createTier(app.db, "Mécènes");
+  // "post:*" in an offer's includes never overrides a post's audience (chosen plans stay theirs).
+  await setOfferIncludes(app.db, tier, [{ kind: "post", id: "*" }]);
   // Public posts, enough for two archive pages.
   for (let i = 0; i < 14; i++)
     await makePost(app.db, {

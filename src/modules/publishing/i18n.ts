@@ -15,9 +15,11 @@ export const publishingMessages = defineMessages({
     "publishing.audience.members": "Membres",
     "publishing.audience.members.hint": "Toute personne inscrite, même gratuitement.",
     "publishing.audience.paid": "Abonnés payants",
-    "publishing.audience.paid.hint": "Les membres qui ont une formule payante.",
+    "publishing.audience.paid.hint":
+      "Les membres qui ont une formule payante, et ceux dont l’offre inclut les articles (post:*).",
     "publishing.audience.offers": "Formules choisies",
-    "publishing.audience.offers.hint": "Seulement les formules cochées ci-dessous.",
+    "publishing.audience.offers.hint":
+      "Seulement les formules cochées ci-dessous ; une offre qui inclut les articles (post:*) n’y donne pas accès.",
     "publishing.audience.badge.members": "Membres",
     "publishing.audience.badge.paid": "Abonnés",
     "publishing.field.title": "Titre",
@@ -189,9 +191,10 @@ export const publishingMessages = defineMessages({
     "publishing.audience.members": "Members",
     "publishing.audience.members.hint": "Anyone who signed up, free members included.",
     "publishing.audience.paid": "Paying members",
-    "publishing.audience.paid.hint": "Members with a paid plan.",
+    "publishing.audience.paid.hint": "Members with a paid plan, and holders of an offer that includes posts (post:*).",
     "publishing.audience.offers": "Chosen plans",
-    "publishing.audience.offers.hint": "Only the plans ticked below.",
+    "publishing.audience.offers.hint":
+      "Only the plans ticked below; an offer that includes posts (post:*) does not open it.",
     "publishing.audience.badge.members": "Members",
     "publishing.audience.badge.paid": "Subscribers",
     "publishing.field.title": "Title",
