@@ -32,6 +32,9 @@ Commands:
                                   or asked on a terminal); refused when an owner exists
   export [--out file.json]        Everything as JSON (no secrets, no password hashes); stdout by default
   backup --out path.sqlite        Online copy of the SQLite database (PostgreSQL: use pg_dump)
+  import --from substack|ghost|patreon|kit|gumroad|csv FILE [--dry-run] [--tier NAME=offer-slug]...
+                                  Import members from another platform's export (--tier maps a paid
+                                  tier to an offer; --tier offer-slug maps every tier); a dry run writes nothing
   help                            This text
 
 Configuration comes from environment variables: PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL,
@@ -203,6 +206,47 @@ async function backup(args: string[]): Promise<void> {
   });
 }
 
+async function importMembers(args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { from: { type: "string" }, "dry-run": { type: "boolean" }, tier: { type: "string", multiple: true } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (err) {
+    throw new UsageError((err instanceof Error ? err.message : String(err)).split("\n")[0]!);
+  }
+  const { values, positionals } = parsed;
+  if (!values.from || positionals.length !== 1)
+    throw new UsageError("import needs --from substack|ghost|patreon|kit|gumroad|csv and one FILE");
+  const cfg = config();
+  const { importCommand, ImportCommandError } = await import("../modules/portability/cli.ts");
+  const { portabilityMessages } = await import("../modules/portability/i18n.ts");
+  registerMessages(portabilityMessages);
+  await withDatabase(cfg, async ({ db }) => {
+    await migrateToLatest(db);
+    const site = await getSiteSettings(db);
+    try {
+      await importCommand(db, cfg.filesDir, {
+        from: values.from!,
+        file: positionals[0]!,
+        dryRun: values["dry-run"] ?? false,
+        tiers: values.tier ?? [],
+        locale: site.locale,
+        out: (line) => console.log(line),
+        progress: (line) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
+        },
+      });
+    } catch (err) {
+      if (err instanceof ImportCommandError) throw new CommandError(err.message);
+      throw err;
+    }
+  });
+}
+
 async function demo(args: string[]): Promise<void> {
   parse(args, {});
   const cfg = config();
@@ -252,6 +296,8 @@ async function main(argv: string[]): Promise<void> {
       return exportCommand(args);
     case "backup":
       return backup(args);
+    case "import":
+      return importMembers(args);
     case "help":
     case "--help":
     case "-h":
@@ -259,7 +305,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     default:
       throw new UsageError(
-        `Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, help`,
+        `Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, import, help`,
       );
   }
 }

@@ -5,6 +5,7 @@ import { staffModule } from "./staff/index.ts";
 import { membersModule } from "./members/index.ts";
 import { offersModule } from "./offers/index.ts";
 import { publishingModule } from "./publishing/index.ts";
+import { portabilityModule } from "./portability/index.ts";
 
 /**
  * Every domain module, in the order their routes and middleware are added.
@@ -17,4 +18,5 @@ export const modules: AtelierModule[] = [
   membersModule,
   offersModule,
   publishingModule,
+  portabilityModule,
 ];

@@ -32,6 +32,7 @@ export {
   type AccountSectionRender,
   type AccountExporter,
 } from "./extensions.ts";
+export { createMembersBulk, membersByEmail, tagsOfMembers, type BulkMemberInput } from "./bulk.ts";
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */

@@ -47,6 +47,7 @@ export {
   type PriceRow,
 } from "./service.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
+export { linkImportedCustomer } from "./imported-customers.ts";
 export { downloadLink, fileResource } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
 export {
