@@ -12,7 +12,7 @@ import { registerMessages, t } from "../platform/i18n/index.ts";
 import { platformMessages } from "../platform/i18n/messages.ts";
 import { setLogLevel } from "../platform/log.ts";
 import { getSiteSettings } from "../platform/settings.ts";
-import { createStaffUser, hasOwner } from "../modules/staff/service.ts";
+import { createStaffUser, hasOwner } from "../modules/staff/index.ts";
 // The demo generator and the exporter load only for their commands: `start` stays lean.
 
 /**
@@ -250,7 +250,7 @@ async function importMembers(args: string[]): Promise<void> {
 async function demo(args: string[]): Promise<void> {
   parse(args, {});
   const cfg = config();
-  const { demoOwner, seedDemo } = await import("../modules/demo/seed.ts");
+  const { demoOwner, seedDemo } = await import("../modules/demo/index.ts");
   const seeded = await withDatabase(cfg, async ({ db }) => {
     await migrateToLatest(db);
     const site = await getSiteSettings(db);

@@ -8,8 +8,7 @@ import { linkIn } from "../support/client.ts";
 import { recipients } from "../support/smtp.ts";
 import { createSession } from "../../src/platform/security/sessions.ts";
 import { createMember } from "../../src/modules/members/index.ts";
-import { createOffer } from "../../src/modules/offers/service.ts";
-import { saveOfferFile } from "../../src/modules/offers/downloads.tsx";
+import { createOffer, saveOfferFile } from "../../src/modules/offers/index.ts";
 
 /*
  * The offers journeys in real Chromium with the dev provider, once per language:

@@ -1,3 +1,6 @@
+import { defineModule } from "../../platform/module.ts";
+import { accessTables } from "./tables.ts";
+
 /** The access policy: one place decides who may see what (see policy.ts). */
 export {
   canAccess,
@@ -14,3 +17,21 @@ export {
   type Audience,
   type Holdings,
 } from "./policy.ts";
+export {
+  grantEntitlement,
+  revokeSource,
+  revokeEntitlement,
+  memberEntitlements,
+  allMemberEntitlements,
+  countLiveHolders,
+  isLive,
+  type Entitlement,
+  type GrantInput,
+  type SourceKind,
+} from "./entitlements.ts";
+
+/** Access: the one policy, and entitlements (what a member holds) with their one grant/revoke path. */
+export const accessModule = defineModule({
+  name: "access",
+  tables: accessTables,
+});

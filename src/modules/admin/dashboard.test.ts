@@ -4,10 +4,10 @@ import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
 import { recordEvent } from "../../platform/events.ts";
 import { t } from "../../platform/i18n/index.ts";
-import { loginOwner } from "../staff/test-helpers.ts";
+import { loginOwner } from "../staff/testing.ts";
 import { memberStats, newMembersPerWeek, weekStart } from "./queries.ts";
 import { createMember } from "../members/index.ts";
-import { daysAgo, insertMember } from "./test-data.ts";
+import { daysAgo, insertMember } from "./testing.ts";
 
 let app: TestApp;
 let owner: TestClient;

@@ -2,8 +2,8 @@ import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { formatDateTime, formatNumber, t as translate, type Locale } from "../../platform/i18n/index.ts";
 import { jobCounts } from "../../platform/jobs/index.ts";
-import { currentStaff } from "../staff/guard.ts";
-import { adminPage } from "./layout.tsx";
+import { currentStaff } from "../staff/index.ts";
+import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { memberStats, newMembersPerWeek, recentEvents, type RecentEvent, type WeekBucket } from "./queries.ts";
 
 /** "events.<type>" comes from the members catalog; an unknown type shows as itself rather than as a raw key. */

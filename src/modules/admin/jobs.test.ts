@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
 import { isoIn, newId, nowIso } from "../../platform/ids.ts";
 import { registerJobHandler } from "../../platform/jobs/index.ts";
-import { loginOwner } from "../staff/test-helpers.ts";
+import { loginOwner } from "../staff/testing.ts";
 import { cleanupJobType, runCleanup } from "./cleanup.ts";
 
 let app: TestApp;

@@ -5,10 +5,10 @@ import { CompiledQuery, sql } from "kysely";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import { hashPassword } from "../../platform/security/passwords.ts";
 import { getSiteSettings, updateSiteSettings } from "../../platform/settings.ts";
-import { membersMessages } from "../members/i18n.ts";
+import { membersModule } from "../members/index.ts";
 import { demoAbout, demoSite, demoStory } from "./persona.ts";
-import { seedOffersDemo, type OffersDemoResult } from "../offers/demo.ts";
-import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/demo.ts";
+import { seedOffersDemo, type OffersDemoResult } from "../offers/index.ts";
+import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/index.ts";
 
 /**
  * Demo data: a French ceramicist and her members over the past twelve months.
@@ -386,7 +386,7 @@ interface Batch {
 }
 
 function consentWording(locale: "fr" | "en", site: string): string {
-  const template = membersMessages[locale]["members.consent.newsletter"] ?? "";
+  const template = membersModule.messages?.[locale]["members.consent.newsletter"] ?? "";
   return template.replace("{site}", site);
 }
 

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { allCatalogs } from "../../platform/i18n/index.ts";
 import { registerAccountSection } from "./extensions.ts";
 import { createMember, findMemberByEmail, getMember } from "./service.ts";
-import { countWhere, eventTypes, logIn, newClient, settleMail, uniqueEmail } from "./test-helpers.ts";
+import { countWhere, eventTypes, logIn, newClient, settleMail, uniqueEmail } from "./testing.ts";
 
 let app: TestApp;
 before(async () => {

@@ -1,4 +1,5 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
+import { membersTables } from "./tables.ts";
 import { registerRecurringJob } from "../../platform/jobs/index.ts";
 import { accountRoutes } from "./account.tsx";
 import { membersMessages } from "./i18n.ts";
@@ -36,8 +37,9 @@ export { createMembersBulk, membersByEmail, tagsOfMembers, type BulkMemberInput 
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */
-export const membersModule: AtelierModule = {
+export const membersModule = defineModule({
   name: "members",
+  tables: membersTables,
   // The owner's screens (./admin, keys "members.admin.*") are mounted with this module.
   messages: {
     fr: { ...membersMessages.fr, ...memberAdminMessages.fr },
@@ -54,4 +56,4 @@ export const membersModule: AtelierModule = {
       await pruneLinks(ctx.db);
     });
   },
-};
+});

@@ -17,7 +17,7 @@ import {
   settleMail,
   tokenOf,
   uniqueEmail,
-} from "./test-helpers.ts";
+} from "./testing.ts";
 
 let app: TestApp;
 before(async () => {

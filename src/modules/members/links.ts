@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
-import type { MagicLinksTable } from "../../platform/db/schema.ts";
+import type { MagicLinksTable } from "./tables.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { isoIn, newId, nowIso } from "../../platform/ids.ts";
 import { hashToken, randomToken } from "../../platform/security/tokens.ts";

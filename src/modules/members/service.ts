@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import { transaction, type Db } from "../../platform/db/index.ts";
-import type { MembersTable } from "../../platform/db/schema.ts";
+import type { MembersTable } from "./tables.ts";
 import { recordEvent } from "../../platform/events.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";

@@ -16,7 +16,7 @@ import {
   type Member,
 } from "../members/index.ts";
 import { holdingsOf, decide } from "../access/index.ts";
-import { allMemberEntitlements } from "./entitlements.ts";
+import { allMemberEntitlements } from "../access/index.ts";
 import { downloadLink, fileResource } from "./downloads.tsx";
 import { money } from "./money.ts";
 import { requireProvider } from "./context.ts";

@@ -3,7 +3,7 @@ import { recordEvent } from "../../platform/events.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { hashToken } from "../../platform/security/tokens.ts";
-import { grantEntitlement } from "./entitlements.ts";
+import { grantEntitlement } from "../access/index.ts";
 
 /** Gifts: paid by one person, claimed by whoever holds the link sent to the recipient. */
 export async function findGiftByToken(db: Db, token: string) {

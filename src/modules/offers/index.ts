@@ -1,4 +1,5 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
+import { offersTables } from "./tables.ts";
 import { offersMessages } from "./i18n.ts";
 import { stripeWebhookRoutes } from "./webhooks.ts";
 import { publicRoutes } from "./public.tsx";
@@ -15,14 +16,9 @@ export {
   getSubscription,
   memberOrders,
   memberSubscriptions,
-  memberEntitlements,
-  allMemberEntitlements,
-  isLive,
   RENEWAL_LEEWAY_MS,
   type ApplyResult,
-  type Entitlement,
 } from "./fulfilment.ts";
-export { grantEntitlement, revokeSource, revokeEntitlement } from "./entitlements.ts";
 export {
   startCheckout,
   quoteDiscount,
@@ -48,7 +44,8 @@ export {
 } from "./service.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
 export { linkImportedCustomer } from "./imported-customers.ts";
-export { downloadLink, fileResource } from "./downloads.tsx";
+export { seedOffersDemo, type OffersDemoResult } from "./demo.ts";
+export { downloadLink, fileResource, saveOfferFile } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
 export {
   requestStripeSync,
@@ -59,8 +56,9 @@ export {
 } from "./stripe-sync.ts";
 
 /** Offers, checkout, fulfilment of provider events, gifts, discount codes. */
-export const offersModule: AtelierModule = {
+export const offersModule = defineModule({
   name: "offers",
+  tables: offersTables,
   messages: offersMessages,
   routes(app) {
     app.use("*", async (c, next) => {
@@ -80,4 +78,4 @@ export const offersModule: AtelierModule = {
     registerOfferMailJobs();
     registerStripeSyncJob();
   },
-};
+});

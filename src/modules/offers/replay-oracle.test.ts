@@ -13,7 +13,7 @@ import { startStripeStub, type StripeStub, type StubEvent } from "../../../test/
 import { StripeProvider, handledStripeEventTypes, syncOfferToStripe } from "../../platform/payments/stripe.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { createMember } from "../members/index.ts";
-import { isLive } from "./entitlements.ts";
+import { isLive } from "../access/index.ts";
 import { createOffer, offerPrices } from "./service.ts";
 import { giftClaimToken, startCheckout } from "./checkout.ts";
 import { claimGift } from "./gifts.ts";

@@ -1,7 +1,7 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
 import { portabilityMessages } from "./i18n.ts";
 import { registerImportJobs, rememberFilesDir } from "./jobs.ts";
-import "./tables.ts";
+import { portabilityTables } from "./tables.ts";
 
 export {
   createImport,
@@ -18,8 +18,9 @@ export { memberSources, type MemberSource } from "./sources/types.ts";
 export { portabilityTables } from "./tables.ts";
 
 /** Moving in: member files (and later content) from the platforms people leave. */
-export const portabilityModule: AtelierModule = {
+export const portabilityModule = defineModule({
   name: "portability",
+  tables: portabilityTables,
   messages: portabilityMessages,
   routes(app) {
     app.use("/admin/*", async (c, next) => {
@@ -30,4 +31,4 @@ export const portabilityModule: AtelierModule = {
   jobs() {
     registerImportJobs();
   },
-};
+});

@@ -19,7 +19,7 @@ import {
 } from "../../platform/views/components.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import { deleteFile } from "../../platform/storage/index.ts";
-import { adminPage, registerAdminNav } from "../admin/layout.tsx";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../staff/index.ts";
 import { blockMember, deleteComment, listCommentsForAdmin, setCommentStatus, unblockMember } from "./comments.ts";
 import { PAYWALL_MARKER, renderBody } from "./content.ts";

@@ -1,4 +1,5 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
+import { publishingTables } from "./tables.ts";
 import { registerRecurringJob } from "../../platform/jobs/index.ts";
 import { registerHeadLink, registerNavLink } from "../../platform/views/layout.tsx";
 import { registerEraseHook } from "../members/index.ts";
@@ -25,6 +26,7 @@ export {
 export { splitAtPaywall, renderBody, slugify, PAYWALL_MARKER } from "./content.ts";
 export { savePost, publishDuePosts, type PostInput } from "./posts.ts";
 export { addComment } from "./comments.ts";
+export { seedPublishingDemo, type PublishingDemoResult } from "./demo.ts";
 
 /** Comments and comment blocks are personal data: they go with the member. */
 const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, member) => {
@@ -36,8 +38,9 @@ const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, membe
 export const publishEveryMs = 60_000;
 
 /** Posts with a paywall inside, the archive, RSS, sitemap, comments (and the newsletter engine in ./newsletter). */
-export const publishingModule: AtelierModule = {
+export const publishingModule = defineModule({
   name: "publishing",
+  tables: publishingTables,
   messages: {
     fr: { ...publishingMessages.fr, ...newsletterMessages.fr },
     en: { ...publishingMessages.en, ...newsletterMessages.en },
@@ -57,4 +60,4 @@ export const publishingModule: AtelierModule = {
     });
     newsletterJobs();
   },
-};
+});

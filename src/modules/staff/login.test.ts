@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, ownerEmail, ownerPassword, type TestApp } from "../../../test/support/app.ts";
 import { hitRateLimit } from "../../platform/security/rate-limit.ts";
-import { loginOwner } from "./test-helpers.ts";
+import { loginOwner } from "./testing.ts";
 
 let app: TestApp;
 before(async () => {

@@ -7,7 +7,7 @@ import { clearSessionCookie, setSessionCookie } from "../../platform/http/middle
 import { hitRateLimit } from "../../platform/security/rate-limit.ts";
 import { clearMfaPending, createSession, destroySession } from "../../platform/security/sessions.ts";
 import { CsrfField, Field, FormErrors, Notice, type Errors } from "../../platform/views/components.tsx";
-import { adminPage, registerAdminNav } from "../admin/layout.tsx";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff } from "./guard.ts";
 import { checkStaffPassword, destroyOtherStaffSessions, setStaffPassword, verifyStaffPassword } from "./service.ts";
 import {

@@ -13,16 +13,7 @@ import { page } from "../views/layout.tsx";
 import { findFile, readStoredFile } from "../storage/index.ts";
 import { errorFields, log } from "../log.ts";
 import { defaultSiteSettings } from "../settings.ts";
-
-/** What a domain module gives the app: its messages, routes and jobs. */
-export interface AtelierModule {
-  name: string;
-  messages?: Parameters<typeof registerMessages>[0];
-  /** Registers routes and middleware; called in module order. */
-  routes?: (app: Hono<AppEnv>) => void;
-  /** Registers job handlers (registerJobHandler / registerRecurringJob). */
-  jobs?: () => void;
-}
+import type { AtelierModule } from "../module.ts";
 
 /** Upload forms that take more than the default 1 MB body, with their own limit (see allowLargeBody). */
 const largeBodyPaths = new Map<string, number>();

@@ -26,6 +26,7 @@ before(async () => {
   const hono = createApp(app.running.services, [
     {
       name: "cache-test",
+      tables: [],
       routes(r) {
         r.get("/page", (c) => {
           markCacheable(c);

@@ -6,7 +6,7 @@ import type { TestClient } from "../../../../test/support/client.ts";
 import { recordEvent } from "../../../platform/events.ts";
 import { createSession } from "../../../platform/security/sessions.ts";
 import { createMember, type Member } from "../service.ts";
-import { ownerClient } from "./test-support.ts";
+import { ownerClient } from "./testing.ts";
 
 let app: TestApp;
 let owner: TestClient;

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type Mail from "nodemailer/lib/mailer";
-import { membersWithAccess, type Resource } from "../../access/policy.ts";
+import { membersWithAccess, type Resource } from "../../access/index.ts";
 import { toNumber, transaction, type Db } from "../../../platform/db/index.ts";
 import { enqueue } from "../../../platform/jobs/index.ts";
 import { isoIn, newId, nowIso } from "../../../platform/ids.ts";

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
-import type { EntitlementsTable } from "../../platform/db/schema.ts";
+import type { EntitlementsTable } from "./tables.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
-import { invalidateAccessCache } from "../access/index.ts";
+import { invalidateAccessCache } from "./policy.ts";
 
 /**
  * Entitlements: what a member holds, from which source. Payments grant the
