@@ -21,7 +21,10 @@ function moduleOf(file) {
 function isTestCode(file) {
   const rel = path.relative(root, file).split(path.sep).join("/");
   return (
-    /\.test\.tsx?$/.test(rel) || /(^|\/)testing\.tsx?$/.test(rel) || rel.includes("/testing/") || rel.startsWith("test/")
+    /\.test\.tsx?$/.test(rel) ||
+    /(^|\/)testing\.tsx?$/.test(rel) ||
+    rel.includes("/testing/") ||
+    rel.startsWith("test/")
   );
 }
 
@@ -43,12 +46,12 @@ export const moduleBoundaries = {
     function check(node, source) {
       if (!source || typeof source.value !== "string" || !source.value.startsWith(".")) return;
       const target = path.resolve(path.dirname(file), source.value);
-      const to = moduleOf(target);
-      if (!to) return;
-      if (inPlatform) {
-        context.report({ node, messageId: "platform", data: { to: to.module } });
+      if (inPlatform && (target + path.sep).startsWith(modulesDir)) {
+        context.report({ node, messageId: "platform", data: { to: path.relative(modulesDir, target) } });
         return;
       }
+      const to = moduleOf(target);
+      if (!to) return;
       if (from && from.module === to.module) return;
       if (to.inner === "index.ts" || (test && to.inner === "testing.ts")) return;
       context.report({
