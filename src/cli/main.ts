@@ -222,8 +222,7 @@ async function importMembers(args: string[]): Promise<void> {
   if (!values.from || positionals.length !== 1)
     throw new UsageError("import needs --from substack|ghost|patreon|kit|gumroad|csv and one FILE");
   const cfg = config();
-  const { importCommand, ImportCommandError } = await import("../modules/portability/cli.ts");
-  const { portabilityMessages } = await import("../modules/portability/i18n.ts");
+  const { importCommand, ImportCommandError, portabilityMessages } = await import("../modules/portability/index.ts");
   registerMessages(portabilityMessages);
   await withDatabase(cfg, async ({ db }) => {
     await migrateToLatest(db);

@@ -16,6 +16,8 @@ export {
 } from "./service.ts";
 export { memberSources, type MemberSource } from "./sources/types.ts";
 export { portabilityTables } from "./tables.ts";
+export { importCommand, ImportCommandError } from "./cli.ts";
+export { portabilityMessages } from "./i18n.ts";
 
 /** Moving in: member files (and later content) from the platforms people leave. */
 export const portabilityModule = defineModule({
