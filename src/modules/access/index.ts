@@ -1,4 +1,6 @@
 import { defineModule } from "../../platform/module.ts";
+import { registerEraseHook } from "../members/index.ts";
+import { eraseEntitlements } from "./entitlements.ts";
 import { accessTables } from "./tables.ts";
 
 /** The access policy: one place decides who may see what (see policy.ts). */
@@ -16,6 +18,8 @@ export {
   type Resource,
   type Audience,
   type Holdings,
+  registerOfferTerms,
+  type OfferTerms,
 } from "./policy.ts";
 export {
   grantEntitlement,
@@ -24,6 +28,8 @@ export {
   memberEntitlements,
   allMemberEntitlements,
   countLiveHolders,
+  holdsOfferSql,
+  importEntitlement,
   isLive,
   type Entitlement,
   type GrantInput,
@@ -34,4 +40,7 @@ export {
 export const accessModule = defineModule({
   name: "access",
   tables: accessTables,
+  routes() {
+    registerEraseHook((trx, member) => eraseEntitlements(trx, member.id));
+  },
 });

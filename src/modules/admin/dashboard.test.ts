@@ -5,7 +5,7 @@ import type { TestClient } from "../../../test/support/client.ts";
 import { recordEvent } from "../../platform/events.ts";
 import { t } from "../../platform/i18n/index.ts";
 import { loginOwner } from "../staff/testing.ts";
-import { memberStats, newMembersPerWeek, weekStart } from "./queries.ts";
+import { memberStats, newMembersPerWeek, weekStart } from "../members/index.ts";
 import { createMember } from "../members/index.ts";
 import { daysAgo, insertMember } from "./testing.ts";
 

@@ -4,7 +4,8 @@ import { formatDateTime, formatNumber, t as translate, type Locale } from "../..
 import { jobCounts } from "../../platform/jobs/index.ts";
 import { currentStaff } from "../staff/index.ts";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
-import { memberStats, newMembersPerWeek, recentEvents, type RecentEvent, type WeekBucket } from "./queries.ts";
+import { memberStats, newMembersPerWeek, type WeekBucket } from "../members/index.ts";
+import { recentEvents, type RecentEvent } from "./queries.ts";
 
 /** "events.<type>" comes from the members catalog; an unknown type shows as itself rather than as a raw key. */
 export function eventLabel(locale: Locale, type: string): string {

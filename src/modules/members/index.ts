@@ -35,6 +35,21 @@ export {
 } from "./extensions.ts";
 export { createMembersBulk, membersByEmail, tagsOfMembers, type BulkMemberInput } from "./bulk.ts";
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
+export {
+  memberExists,
+  existingMembers,
+  memberContacts,
+  memberContactByEmail,
+  memberSql,
+  memberNames,
+  oldestActiveMembers,
+  allMemberEmails,
+  importMembers,
+  type MemberConsentRow,
+  type MemberContact,
+} from "./queries.ts";
+export { memberStats, newMembersPerWeek, weekStart, type MemberStats, type WeekBucket } from "./stats.ts";
+export { pruneLinks } from "./links.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */
 export const membersModule = defineModule({

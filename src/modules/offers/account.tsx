@@ -321,7 +321,6 @@ export function registerAccountExtensions(): void {
       .where("purchaser_member_id", "=", member.id)
       .execute();
     await trx.updateTable("gifts").set({ claimed_by: null }).where("claimed_by", "=", member.id).execute();
-    await trx.deleteFrom("entitlements").where("member_id", "=", member.id).execute();
     await trx.deleteFrom("provider_customers").where("member_id", "=", member.id).execute();
     await trx
       .updateTable("discount_redemptions")

@@ -5,7 +5,7 @@ import { newId, nowIso } from "../../platform/ids.ts";
 import type { Locale } from "../../platform/i18n/index.ts";
 import type { PaymentProvider } from "../../platform/payments/provider.ts";
 import { hashToken, randomToken, sign } from "../../platform/security/tokens.ts";
-import { normalizeEmail } from "../members/index.ts";
+import { getMember, normalizeEmail } from "../members/index.ts";
 import { applyProviderEvent } from "./fulfilment.ts";
 import { automaticTaxEnabled } from "./stripe-sync.ts";
 
@@ -114,11 +114,7 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
   let email: string;
   let memberId: string | null = null;
   if (input.memberId) {
-    const m = await db
-      .selectFrom("members")
-      .select(["id", "email"])
-      .where("id", "=", input.memberId)
-      .executeTakeFirst();
+    const m = await getMember(db, input.memberId);
     if (!m) throw new AppError("unauthenticated", 401);
     memberId = m.id;
     email = m.email;

@@ -9,6 +9,8 @@ import { registerOfferMailJobs, rememberServices } from "./mails.ts";
 import { adminRoutes } from "./admin.tsx";
 import { registerStripeSyncJob, rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
+import { registerOfferTerms } from "../access/index.ts";
+import { offerTerms } from "./terms.ts";
 
 export {
   applyProviderEvent,
@@ -44,6 +46,7 @@ export {
 } from "./service.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
 export { linkImportedCustomer } from "./imported-customers.ts";
+export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";
 export { seedOffersDemo, type OffersDemoResult } from "./demo.ts";
 export { downloadLink, fileResource, saveOfferFile } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
@@ -54,6 +57,9 @@ export {
   setAutomaticTax,
   STRIPE_SYNC_JOB,
 } from "./stripe-sync.ts";
+
+// The access policy learns what holding an offer means (tiers, includes) as soon as offers is loaded.
+registerOfferTerms(offerTerms);
 
 /** Offers, checkout, fulfilment of provider events, gifts, discount codes. */
 export const offersModule = defineModule({

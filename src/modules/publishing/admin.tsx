@@ -21,6 +21,7 @@ import { Layout } from "../../platform/views/layout.tsx";
 import { deleteFile } from "../../platform/storage/index.ts";
 import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../staff/index.ts";
+import { tierOffers } from "../offers/index.ts";
 import { blockMember, deleteComment, listCommentsForAdmin, setCommentStatus, unblockMember } from "./comments.ts";
 import { PAYWALL_MARKER, renderBody } from "./content.ts";
 import { imageMarkdown, maxUploadBytes, savePostImage } from "./images.ts";
@@ -44,14 +45,7 @@ registerAsset("publishing-editor.js", path.join(here, "assets", "editor.js"), "t
 const idPattern = /^[0-9a-f-]{36}$/;
 
 async function tierOptions(c: AppContext) {
-  return c.var.services.db
-    .selectFrom("offers")
-    .select(["id", "name", "status"])
-    .where("kind", "=", "tier")
-    .where("status", "!=", "archived")
-    .orderBy("position")
-    .orderBy("name")
-    .execute();
+  return (await tierOffers(c.var.services.db)).filter((o) => o.status !== "archived");
 }
 
 function statusBadge(c: AppContext, status: PostRow["status"]) {

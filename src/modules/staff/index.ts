@@ -7,6 +7,8 @@ export {
   createStaffUser,
   findStaffUser,
   hasOwner,
+  ownerEmail,
+  importStaffUser,
   verifyStaffPassword,
   setStaffPassword,
   checkStaffPassword,

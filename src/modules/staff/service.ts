@@ -1,4 +1,5 @@
 import type { Db } from "../../platform/db/index.ts";
+import type { StaffUsersTable as StaffUserRow } from "./tables.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import type { Locale } from "../../platform/i18n/index.ts";
@@ -36,6 +37,22 @@ function present(row: Row): StaffUser {
 export async function hasOwner(db: Db): Promise<boolean> {
   const row = await db.selectFrom("staff_users").select("id").where("role", "=", "owner").limit(1).executeTakeFirst();
   return !!row;
+}
+
+/** The owner's address (reply-to of emails when the site sets no contact address). */
+export async function ownerEmail(db: Db): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("staff_users")
+    .select("email")
+    .where("role", "=", "owner")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.email;
+}
+
+/** Writes an account exactly as given (the demo's owner, with its past dates). */
+export async function importStaffUser(db: Db, row: StaffUserRow): Promise<void> {
+  await db.insertInto("staff_users").values(row).execute();
 }
 
 /** Creates a staff account; a second account with the same email is a 409 `staff_exists`. */

@@ -34,7 +34,7 @@ import { personalise, renderVariant } from "./render.ts";
 import { rememberServices, settings } from "./runtime.ts";
 import { recordEvent } from "../../../platform/events.ts";
 import { countSegment, parseSegmentJson, segmentFromForm, tierOffers, type Segment } from "./segments.ts";
-import { allMemberTags } from "../../members/index.ts";
+import { allMemberTags, memberContactByEmail, memberContacts } from "../../members/index.ts";
 import { linkSignature, readTrackingToken, readUnsubscribeToken } from "./tokens.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -543,11 +543,7 @@ async function unsubscribeTarget(c: AppContext, token: string | undefined) {
   const db = c.var.services.db;
   const parsed = readUnsubscribeToken(c.var.services.secret, token);
   if (!parsed) return null;
-  const member = await db
-    .selectFrom("members")
-    .select(["id", "email", "email_opt_in", "locale"])
-    .where("id", "=", parsed.memberId)
-    .executeTakeFirst();
+  const member = (await memberContacts(db, [parsed.memberId])).get(parsed.memberId);
   return member ? { member, sendId: parsed.sendId } : null;
 }
 
@@ -771,11 +767,7 @@ export function routes(app: Hono<AppEnv>): void {
     const type = String(body.Type ?? "");
     if (record === "SpamComplaint") {
       await suppress(db, email, "complaint", type || "SpamComplaint");
-      const member = await db
-        .selectFrom("members")
-        .select(["id", "email_opt_in", "locale"])
-        .where("email", "=", email)
-        .executeTakeFirst();
+      const member = await memberContactByEmail(db, email);
       if (member)
         await recordEvent(db, {
           memberId: member.id,
@@ -796,7 +788,7 @@ export function routes(app: Hono<AppEnv>): void {
     }
     if (record === "Bounce" && hardBounceTypes.has(type)) {
       await suppress(db, email, "hard_bounce", `${type} ${String(body.Description ?? "")}`.trim());
-      const member = await db.selectFrom("members").select("id").where("email", "=", email).executeTakeFirst();
+      const member = await memberContactByEmail(db, email);
       // The owner sees on the member's timeline why their emails stopped.
       if (member)
         await recordEvent(db, {
