@@ -3,9 +3,9 @@ import { adminMessages } from "./i18n.ts";
 import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { requireStaff } from "../staff/index.ts";
 import { dashboardPage } from "./dashboard.tsx";
-import { jobsRoutes } from "./jobs.tsx";
+import { jobsRoutes } from "./jobs-page.tsx";
 import { mailboxRoutes } from "./mailbox.tsx";
-import { registerCleanupJob } from "./cleanup.ts";
+import { registerCleanupJob } from "./jobs.ts";
 
 /** The admin shell: layout, navigation, dashboard, jobs and dev mailbox pages. */
 export const adminModule = defineModule({

@@ -5,7 +5,7 @@ import type { TestClient } from "../../../test/support/client.ts";
 import { isoIn, newId, nowIso } from "../../platform/ids.ts";
 import { registerJobHandler } from "../../platform/jobs/index.ts";
 import { loginOwner } from "../staff/testing.ts";
-import { cleanupJobType, runCleanup } from "./cleanup.ts";
+import { cleanupJobType, runCleanup } from "./jobs.ts";
 
 let app: TestApp;
 let owner: TestClient;

@@ -1,11 +1,10 @@
 import { defineModule } from "../../platform/module.ts";
 import { membersTables } from "./tables.ts";
-import { registerRecurringJob } from "../../platform/jobs/index.ts";
 import { accountRoutes } from "./account.tsx";
 import { membersMessages } from "./i18n.ts";
 import { memberAdminMessages, memberAdminRoutes } from "./admin/index.ts";
 import { joinRoutes } from "./join.tsx";
-import { pruneLinks } from "./links.ts";
+import { membersJobs } from "./jobs.ts";
 import { loginRoutes } from "./login.tsx";
 
 export {
@@ -66,9 +65,5 @@ export const membersModule = defineModule({
     loginRoutes(app);
     accountRoutes(app);
   },
-  jobs() {
-    registerRecurringJob("members.prune_links", 3600_000, async (_payload, ctx) => {
-      await pruneLinks(ctx.db);
-    });
-  },
+  jobs: membersJobs,
 });

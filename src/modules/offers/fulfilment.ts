@@ -8,6 +8,8 @@ import { toLocale } from "../../platform/i18n/index.ts";
 import type { PaymentProvider, ProviderEvent, SubscriptionSnapshot } from "../../platform/payments/provider.ts";
 import { createMember, findMemberByEmail } from "../members/index.ts";
 import { grantEntitlement, revokeSource } from "../access/index.ts";
+// The offers granted here mean something to the access policy only once their terms are registered.
+import "./terms.ts";
 
 /**
  * Fulfilment: turns verified provider events into orders, subscriptions and

@@ -5,12 +5,11 @@ import { stripeWebhookRoutes } from "./webhooks.ts";
 import { publicRoutes } from "./public.tsx";
 import { devRoutes } from "./dev-routes.tsx";
 import { accountRoutes, registerAccountExtensions } from "./account.tsx";
-import { registerOfferMailJobs, rememberServices } from "./mails.ts";
+import { rememberServices } from "./mails.ts";
+import { offersJobs } from "./jobs.ts";
 import { adminRoutes } from "./admin.tsx";
-import { registerStripeSyncJob, rememberSyncConfig } from "./stripe-sync.ts";
+import { rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
-import { registerOfferTerms } from "../access/index.ts";
-import { offerTerms } from "./terms.ts";
 
 export {
   applyProviderEvent,
@@ -58,9 +57,6 @@ export {
   STRIPE_SYNC_JOB,
 } from "./stripe-sync.ts";
 
-// The access policy learns what holding an offer means (tiers, includes) as soon as offers is loaded.
-registerOfferTerms(offerTerms);
-
 /** Offers, checkout, fulfilment of provider events, gifts, discount codes. */
 export const offersModule = defineModule({
   name: "offers",
@@ -80,8 +76,5 @@ export const offersModule = defineModule({
     accountRoutes(app);
     adminRoutes(app);
   },
-  jobs() {
-    registerOfferMailJobs();
-    registerStripeSyncJob();
-  },
+  jobs: offersJobs,
 });

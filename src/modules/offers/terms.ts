@@ -1,11 +1,12 @@
 import type { Db } from "../../platform/db/index.ts";
-import type { OfferTerms } from "../access/index.ts";
+import { registerOfferTerms, type OfferTerms } from "../access/index.ts";
 
 /**
  * What holding an offer means to the access policy: a tier makes a member
  * "paid", and an offer opens what its includes list names. The access module
  * owns entitlements but not offers, so the offers module hands it these
- * (registerOfferTerms in index.ts) instead of the policy reading our tables.
+ * (registerOfferTerms, as soon as this file is loaded: by index.ts and by
+ * fulfilment.ts, which grants offers) instead of the policy reading our tables.
  */
 export const offerTerms: OfferTerms = {
   tierIds: (db: Db) => db.selectFrom("offers").select("offers.id").where("offers.kind", "=", "tier"),
@@ -37,6 +38,8 @@ export const offerTerms: OfferTerms = {
     return !!inc;
   },
 };
+
+registerOfferTerms(offerTerms);
 
 /** Tier offers (any status), for forms that pick tiers: a newsletter segment. */
 export async function tierOffers(db: Db): Promise<{ id: string; name: string; status: string }[]> {

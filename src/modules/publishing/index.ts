@@ -1,15 +1,13 @@
 import { defineModule } from "../../platform/module.ts";
 import { publishingTables } from "./tables.ts";
-import { registerRecurringJob } from "../../platform/jobs/index.ts";
 import { registerHeadLink, registerNavLink } from "../../platform/views/layout.tsx";
 import { registerEraseHook } from "../members/index.ts";
 import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feeds.ts";
 import { publishingMessages } from "./i18n.ts";
-import { publishDuePosts } from "./posts.ts";
 import { publicRoutes } from "./public.tsx";
-import { contentChanged } from "./service.ts";
-import { newsletterJobs, newsletterMessages, newsletterRoutes } from "./newsletter/index.ts";
+import { newsletterMessages, newsletterRoutes } from "./newsletter/index.ts";
+import { publishingJobs } from "./jobs.ts";
 
 export {
   getPostForSending,
@@ -34,8 +32,7 @@ const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, membe
   await trx.deleteFrom("comment_blocks").where("member_id", "=", member.id).execute();
 };
 
-/** How often due scheduled posts are published. */
-export const publishEveryMs = 60_000;
+export { publishEveryMs } from "./jobs.ts";
 
 /** Posts with a paywall inside, the archive, RSS, sitemap, comments (and the newsletter engine in ./newsletter). */
 export const publishingModule = defineModule({
@@ -54,10 +51,5 @@ export const publishingModule = defineModule({
     adminRoutes(app);
     newsletterRoutes(app);
   },
-  jobs() {
-    registerRecurringJob("publishing.publish_due", publishEveryMs, async (_payload, ctx) => {
-      if ((await publishDuePosts(ctx.db)) > 0) contentChanged();
-    });
-    newsletterJobs();
-  },
+  jobs: publishingJobs,
 });
