@@ -32,7 +32,15 @@ export type LinkRow = Selectable<MagicLinksTable>;
 
 export async function createLink(
   db: Db,
-  input: { email: string; memberId: string; purpose: LinkPurpose; redirectTo?: string | null; data?: JoinIntent },
+  input: {
+    email: string;
+    memberId: string;
+    purpose: LinkPurpose;
+    redirectTo?: string | null;
+    data?: JoinIntent;
+    /** Longer than the purpose's default (a receipt is read later than a login mail). */
+    lifetimeMs?: number;
+  },
 ): Promise<{ token: string; id: string }> {
   const token = randomToken();
   const id = newId();
@@ -47,13 +55,38 @@ export async function createLink(
       purpose: input.purpose,
       redirect_to: input.redirectTo ?? null,
       // One instant for both, so a link lives exactly its lifetime.
-      expires_at: isoIn(linkLifetimeMs[input.purpose], created),
+      expires_at: isoIn(input.lifetimeMs ?? linkLifetimeMs[input.purpose], created),
       used_at: null,
       created_at: created.toISOString(),
       data: input.data ? JSON.stringify(input.data) : null,
     })
     .execute();
   return { token, id };
+}
+
+/** How long the login link in a receipt or gift mail works: such mails are read hours later. */
+export const accessLinkLifetimeMs = 24 * 3600_000;
+
+/**
+ * A one-time login link for a member, minted when the mail that carries it is
+ * built (inside the mail job), so it only ever goes to the member's own address.
+ */
+export async function memberLoginUrl(
+  db: Db,
+  memberId: string,
+  publicUrl: string,
+  redirectTo: string,
+): Promise<string | null> {
+  const member = await db.selectFrom("members").select(["id", "email"]).where("id", "=", memberId).executeTakeFirst();
+  if (!member) return null;
+  const link = await createLink(db, {
+    email: member.email,
+    memberId: member.id,
+    purpose: "login",
+    redirectTo,
+    lifetimeMs: accessLinkLifetimeMs,
+  });
+  return `${publicUrl}/login/verify?token=${link.token}`;
 }
 
 /** Tokens we hand out are 43 base64url characters; anything else is not ours. */
