@@ -61,7 +61,12 @@ async function gift(db: Db, r: Extract<LinkRequest, { kind: "gift" }>, requestId
         { email: r.email, locale: toLocale(r.locale), status: "pending", emailOptIn: false, source: "gift" },
         "system",
       ));
-    const link = await createLink(trx, { email: member.email, memberId: member.id, purpose: "login", redirectTo: r.next });
+    const link = await createLink(trx, {
+      email: member.email,
+      memberId: member.id,
+      purpose: "login",
+      redirectTo: r.next,
+    });
     await sendLinkMail(trx, {
       kind: "login",
       to: member.email,
@@ -77,7 +82,12 @@ async function login(db: Db, r: Extract<LinkRequest, { kind: "login" }>, request
   const member = await findMemberByEmail(db, r.email);
   if (!member) return;
   await transaction(db, async (trx) => {
-    const link = await createLink(trx, { email: member.email, memberId: member.id, purpose: "login", redirectTo: r.next });
+    const link = await createLink(trx, {
+      email: member.email,
+      memberId: member.id,
+      purpose: "login",
+      redirectTo: r.next,
+    });
     await sendLinkMail(trx, {
       kind: "login",
       to: member.email,

@@ -36,11 +36,11 @@ export async function claimGift(
   return transaction(db, async (trx) => {
     const gift = await findGiftByToken(trx, token);
     if (!gift) throw new AppError("not_found", 404, "offers.error.gift_unknown");
-    if (!isGiftRecipient(gift, member)) throw new AppError("gift_not_yours", 403, "offers.error.gift_not_yours");
     if (gift.status === "claimed") {
       if (gift.claimed_by === memberId) return { offerId: gift.offer_id };
       throw new AppError("gone", 410, "offers.error.gift_claimed");
     }
+    if (!isGiftRecipient(gift, member)) throw new AppError("gift_not_yours", 403, "offers.error.gift_not_yours");
     if (gift.status !== "paid") throw new AppError("gone", 410, "offers.error.gift_unavailable");
     const at = nowIso();
     const r = await trx

@@ -36,7 +36,6 @@ export const offersMessages = defineMessages({
     "offers.test.text": "Ce site n’est relié à aucun service de paiement réel : aucun argent ne sera prélevé.",
     "offers.dev.banner": "Page de paiement de test : aucune carte n’est demandée et aucun argent ne circule.",
     "offers.dev.title": "Paiement de test",
-    "offers.dev.for": "Pour : {email}",
     "offers.dev.pay": "Payer (test)",
     "offers.dev.pay_delayed": "Payer par prélèvement SEPA (test, paiement différé)",
     "offers.dev.cancel": "Annuler et revenir",
@@ -46,6 +45,8 @@ export const offersMessages = defineMessages({
     "offers.dev.settle_ok": "Le prélèvement aboutit",
     "offers.dev.settle_fail": "Le prélèvement échoue",
     "offers.dev.portal_title": "Gestion de l’abonnement (test)",
+    "offers.dev.portal_expired":
+      "Ce lien de gestion a expiré (il vaut une heure). Revenez à votre compte pour en ouvrir un nouveau.",
     "offers.dev.portal_empty": "Aucun abonnement.",
     "offers.dev.resume": "Reprendre l’abonnement",
     "offers.dev.cancel_sub": "Résilier à la fin de la période",
@@ -118,7 +119,7 @@ export const offersMessages = defineMessages({
       "Pour récupérer ce cadeau, recevez un lien de connexion à l’adresse à laquelle il a été envoyé.",
     "offers.gift.send_link": "M’envoyer le lien",
     "offers.gift.link_sent":
-      "C’est envoyé : ouvrez le lien reçu à l’adresse du cadeau pour le récupérer. Il fonctionne une fois, 15 minutes.",
+      "C’est envoyé : ouvrez le lien reçu par e-mail à l’adresse du cadeau pour le récupérer. Il fonctionne une fois, 15 minutes.",
     "offers.gift.status.pending": "en attente de paiement",
     "offers.gift.status.paid": "envoyé",
     "offers.gift.status.claimed": "récupéré",
@@ -236,7 +237,6 @@ export const offersMessages = defineMessages({
     "offers.test.text": "This site is not connected to a real payment service: no money will be taken.",
     "offers.dev.banner": "Test payment page: no card is asked for and no money moves.",
     "offers.dev.title": "Test payment",
-    "offers.dev.for": "For: {email}",
     "offers.dev.pay": "Pay (test)",
     "offers.dev.pay_delayed": "Pay by SEPA debit (test, delayed payment)",
     "offers.dev.cancel": "Cancel and go back",
@@ -246,6 +246,8 @@ export const offersMessages = defineMessages({
     "offers.dev.settle_ok": "The debit succeeds",
     "offers.dev.settle_fail": "The debit fails",
     "offers.dev.portal_title": "Manage subscription (test)",
+    "offers.dev.portal_expired":
+      "This management link has expired (it lasts one hour). Go back to your account to open a new one.",
     "offers.dev.portal_empty": "No subscription.",
     "offers.dev.resume": "Resume the subscription",
     "offers.dev.cancel_sub": "Cancel at the end of the period",
@@ -316,7 +318,7 @@ export const offersMessages = defineMessages({
     "offers.gift.login_first": "To claim this gift, get a sign-in link at the address it was sent to.",
     "offers.gift.send_link": "Send me the link",
     "offers.gift.link_sent":
-      "Sent: open the link received at the gift’s address to claim it. It works once, for 15 minutes.",
+      "Sent: open the link emailed to the gift’s address to claim it. It works once, for 15 minutes.",
     "offers.gift.status.pending": "awaiting payment",
     "offers.gift.status.paid": "sent",
     "offers.gift.status.claimed": "claimed",

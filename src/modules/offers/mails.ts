@@ -76,7 +76,9 @@ export function registerOfferMailJobs(): void {
         // The buyer reaches the purchase through this one-time link, minted now for the order's own member.
         button: {
           label: tt("offers.mail.receipt.button"),
-          url: (order.member_id && (await memberLoginUrl(db, order.member_id, base, "/account#purchases"))) || `${base}/account`,
+          url:
+            (order.member_id && (await memberLoginUrl(db, order.member_id, base, "/account#purchases"))) ||
+            `${base}/account`,
         },
         note: `${tt("offers.mail.receipt.link_note")} ${tt("offers.mail.receipt.note")}`,
       });

@@ -394,9 +394,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
                 )}
               </p>
             )}
-            {!gift && !signedIn && (
-              <p class="notice">{t("offers.done.emailed", { email: row.email })}</p>
-            )}
+            {!gift && !signedIn && <p class="notice">{t("offers.done.emailed", { email: row.email })}</p>}
           </>
         )}
         {!paid && processing && (
