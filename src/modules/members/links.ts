@@ -4,6 +4,7 @@ import type { MagicLinksTable } from "../../platform/db/schema.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { isoIn, newId, nowIso } from "../../platform/ids.ts";
 import { hashToken, randomToken } from "../../platform/security/tokens.ts";
+import { normalizeEmail } from "../../platform/email.ts";
 
 /*
  * Magic links (login) and confirmation links (double opt-in). The email
@@ -69,16 +70,18 @@ export const accessLinkLifetimeMs = 24 * 3600_000;
 
 /**
  * A one-time login link for a member, minted when the mail that carries it is
- * built (inside the mail job), so it only ever goes to the member's own address.
+ * built (inside the mail job). Null unless `to` (where the mail goes) is the
+ * member's current address: a link only ever reaches the account's own mailbox.
  */
 export async function memberLoginUrl(
   db: Db,
   memberId: string,
+  to: string,
   publicUrl: string,
   redirectTo: string,
 ): Promise<string | null> {
   const member = await db.selectFrom("members").select(["id", "email"]).where("id", "=", memberId).executeTakeFirst();
-  if (!member) return null;
+  if (!member || member.email !== normalizeEmail(to)) return null;
   const link = await createLink(db, {
     email: member.email,
     memberId: member.id,

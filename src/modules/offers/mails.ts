@@ -77,7 +77,7 @@ export function registerOfferMailJobs(): void {
         button: {
           label: tt("offers.mail.receipt.button"),
           url:
-            (order.member_id && (await memberLoginUrl(db, order.member_id, base, "/account#purchases"))) ||
+            (order.member_id && (await memberLoginUrl(db, order.member_id, order.email, base, "/account#purchases"))) ||
             `${base}/account`,
         },
         note: `${tt("offers.mail.receipt.link_note")} ${tt("offers.mail.receipt.note")}`,
@@ -152,7 +152,7 @@ export function registerOfferMailJobs(): void {
         paragraphs,
         button: {
           label: tt("offers.mail.receipt.button"),
-          url: (await memberLoginUrl(db, sub.member_id, base, "/account#purchases")) ?? `${base}/account`,
+          url: (await memberLoginUrl(db, sub.member_id, sub.email, base, "/account#purchases")) ?? `${base}/account`,
         },
         note: tt("offers.mail.receipt.link_note"),
       });
