@@ -201,6 +201,7 @@ test("delete my account: confirm page first, then every row about the member is 
   // The address is free again.
   await settleMail(app);
   assert.equal((await newClient(app).post("/join", { email })).status, 200);
+  await app.drainJobs();
   assert.equal((await findMemberByEmail(app.db, email))?.status, "pending");
 });
 
@@ -264,9 +265,11 @@ test("bad input on every form: 4xx with a message, never a 500, nothing stored",
   // Names: HTML is text, odd Unicode is normalised, direction overrides refused.
   const htmlName = uniqueEmail("html");
   assert.equal((await anon.post("/join", { email: htmlName, name: "<img src=x onerror=alert(1)>" })).status, 200);
+  await app.drainJobs();
   assert.equal((await findMemberByEmail(app.db, htmlName))?.name, "<img src=x onerror=alert(1)>");
   const nfc = uniqueEmail("nfc");
   assert.equal((await anon.post("/join", { email: nfc, name: "Zoe\u0301 🌿" })).status, 200);
+  await app.drainJobs();
   assert.equal((await findMemberByEmail(app.db, nfc))?.name, "Zoé 🌿");
   const rtl = uniqueEmail("rtl");
   assert.equal((await anon.post("/join", { email: rtl, name: "abc\u202Edef" })).status, 422);

@@ -11,8 +11,8 @@ import { destroySession } from "../../platform/security/sessions.ts";
 import { CsrfField, Field, FormErrors, type Errors } from "../../platform/views/components.tsx";
 import { page } from "../../platform/views/layout.tsx";
 import { activate } from "./join.tsx";
-import { consumeLink, createLink, linkError, peekLink } from "./links.ts";
-import { sendLinkMail } from "./mail.ts";
+import { consumeLink, linkError, peekLink } from "./links.ts";
+import { requestLink } from "./requests.ts";
 import {
   checkInboxPage,
   endMemberSession,
@@ -23,7 +23,7 @@ import {
   linkProblemPage,
   openMemberSession,
 } from "./shared.tsx";
-import { currentMember, findMemberByEmail, getMember, type Member } from "./service.ts";
+import { currentMember, getMember, type Member } from "./service.ts";
 
 const loginSchema = z.object({ email: field.email() });
 
@@ -86,27 +86,12 @@ export function loginRoutes(app: Hono<AppEnv>): void {
       throw err;
     }
     await limitAddress(c, email);
-    const db = c.var.services.db;
-    const member = await findMemberByEmail(db, email);
-    if (member) {
-      await transaction(db, async (trx) => {
-        const link = await createLink(trx, {
-          email: member.email,
-          memberId: member.id,
-          purpose: "login",
-          redirectTo: next || null,
-        });
-        const url = `${c.var.services.config.publicUrl}/login/verify?token=${link.token}`;
-        await sendLinkMail(trx, {
-          kind: "login",
-          to: member.email,
-          name: member.name,
-          locale: member.locale,
-          url,
-          linkId: link.id,
-        });
-      });
-    }
+    await requestLink(c.var.services.db, {
+      kind: "login",
+      email,
+      next: next || null,
+      publicUrl: c.var.services.config.publicUrl,
+    });
     // The same page either way: this form must not tell who is a member.
     return checkInboxPage(c, email, "login");
   });

@@ -7,6 +7,7 @@ import { getSetting, getSiteSettings } from "../../platform/settings.ts";
 import { loadConfig } from "../../platform/config.ts";
 import { giftClaimToken } from "./checkout.ts";
 import { money } from "./money.ts";
+import { memberLoginUrl } from "../members/index.ts";
 
 /**
  * Mails sent after fulfilment (receipt, gift claim link, subscription
@@ -72,8 +73,14 @@ export function registerOfferMailJobs(): void {
         accentColor: site.accentColor,
         heading: tt("offers.mail.receipt.heading"),
         paragraphs,
-        button: { label: tt("offers.mail.receipt.button"), url: `${base}/account` },
-        note: tt("offers.mail.receipt.note"),
+        // The buyer reaches the purchase through this one-time link, minted now for the order's own member.
+        button: {
+          label: tt("offers.mail.receipt.button"),
+          url:
+            (order.member_id && (await memberLoginUrl(db, order.member_id, order.email, base, "/account#purchases"))) ||
+            `${base}/account`,
+        },
+        note: `${tt("offers.mail.receipt.link_note")} ${tt("offers.mail.receipt.note")}`,
       });
       await queueMail(
         db,
@@ -143,7 +150,11 @@ export function registerOfferMailJobs(): void {
         accentColor: site.accentColor,
         heading: tt("offers.mail.sub.heading"),
         paragraphs,
-        button: { label: tt("offers.mail.receipt.button"), url: `${base}/account` },
+        button: {
+          label: tt("offers.mail.receipt.button"),
+          url: (await memberLoginUrl(db, sub.member_id, sub.email, base, "/account#purchases")) ?? `${base}/account`,
+        },
+        note: tt("offers.mail.receipt.link_note"),
       });
       await queueMail(
         db,

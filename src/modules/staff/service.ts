@@ -1,6 +1,7 @@
 import type { Db } from "../../platform/db/index.ts";
 import type { StaffUsersTable as StaffUserRow } from "./tables.ts";
-import { AppError } from "../../platform/http/errors.ts";
+import { AppError, invalidInput } from "../../platform/http/errors.ts";
+import { normalizeEmail, parseEmail } from "../../platform/email.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import type { Locale } from "../../platform/i18n/index.ts";
 import { hashPassword, verifyPassword } from "../../platform/security/passwords.ts";
@@ -60,7 +61,8 @@ export async function createStaffUser(
   db: Db,
   input: { email: string; password: string; name: string; locale: Locale; role?: "owner" | "assistant" },
 ): Promise<StaffUser> {
-  const email = input.email.trim().toLowerCase();
+  const email = parseEmail(input.email);
+  if (!email) throw invalidInput({ email: { key: "validation.email" } }, "validation.email");
   const existing = await db.selectFrom("staff_users").select("id").where("email", "=", email).executeTakeFirst();
   if (existing) throw new AppError("staff_exists", 409, "staff.error.exists");
   const at = nowIso();
@@ -94,7 +96,7 @@ export async function verifyStaffPassword(db: Db, email: string, password: strin
   const row = await db
     .selectFrom("staff_users")
     .selectAll()
-    .where("email", "=", email.trim().toLowerCase())
+    .where("email", "=", normalizeEmail(email))
     .executeTakeFirst();
   // Hash anyway when the email is unknown, so timing does not reveal which emails exist.
   const ok = row ? await verifyPassword(password, row.password_hash) : (await hashPassword(password), false);

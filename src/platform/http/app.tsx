@@ -91,7 +91,7 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
       });
     }
   });
-  app.use("*", securityHeaders());
+  app.use("*", securityHeaders(services.config));
   // Liveness and readiness in one: answers only when the database answers.
   app.get("/healthz", async (c) => {
     await services.db.selectFrom("settings").select("key").limit(1).execute();

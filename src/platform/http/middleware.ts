@@ -94,8 +94,13 @@ export function csrfMiddleware(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Security headers on every response; the CSP forbids inline scripts and styles. */
-export function securityHeaders(): MiddlewareHandler<AppEnv> {
+/**
+ * Security headers on every response; the CSP forbids inline scripts and
+ * styles. HSTS only when the site is served over https (PUBLIC_URL), read at
+ * request time: over plain http it would be ignored or, behind a TLS proxy
+ * misconfigured later, lock browsers out.
+ */
+export function securityHeaders(config: { publicUrl: string }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     // A handler may set a stricter, purpose-built policy (e.g. the dev mailbox's sandboxed HTML preview): keep it.
@@ -109,6 +114,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     c.header("X-Content-Type-Options", "nosniff");
     if (!c.res.headers.has("x-frame-options")) c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (config.publicUrl.startsWith("https://")) c.header("Strict-Transport-Security", "max-age=31536000");
   };
 }
 

@@ -1,11 +1,10 @@
+import { isValidEmail, normalizeEmail } from "../../../platform/email.ts";
 import type { ImportedMember, MappedRow, RowProblem } from "./types.ts";
 
 /*
  * The small readers every platform shares: header lookup ignoring case and
  * spacing, e-mail and date checks, booleans as each platform spells them.
  */
-
-const emailPattern = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
 export function key(header: string): string {
   return header
@@ -115,9 +114,10 @@ export function buildMember(
     note?: string;
   },
 ): MappedRow {
-  const email = raw.email.normalize("NFC").trim().toLowerCase();
+  const email = normalizeEmail(raw.email);
   if (!email) return problem(line, "email_missing");
-  if (email.length > 254 || !emailPattern.test(email)) return problem(line, "email_invalid", { email });
+  // The platform's one email rule: an imported address is held to what join and checkout accept.
+  if (!isValidEmail(email)) return problem(line, "email_invalid", { email });
   const joinedAt = parseDate(raw.joinedAt);
   if (joinedAt === "invalid")
     return problem(line, "date_invalid", { email, params: { value: raw.joinedAt.slice(0, 40) } });
