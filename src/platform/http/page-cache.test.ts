@@ -252,15 +252,21 @@ test("conditional checks: weak tags, *, unreadable or future dates", () => {
 
 test("/healthz counts the page cache's hits and misses", async () => {
   const read = async () =>
-    ((await (await fetch(`${app.url}/healthz`)).json()) as { pageCache: { hits: number; misses: number } }).pageCache;
+    (
+      (await (await fetch(`${app.url}/healthz`)).json()) as {
+        pageCache: { hits: number; misses: number; bypassed: number };
+      }
+    ).pageCache;
   const pc = app.running.pageCache!;
   pc.clear();
   const before = await read();
   await (await fetch(`${app.url}/`, { headers: { "accept-language": "fr" } })).text();
   await (await fetch(`${app.url}/`, { headers: { "accept-language": "fr" } })).text();
+  await (await fetch(`${app.url}/?q=1`, { headers: { "accept-language": "fr" } })).text();
   const after = await read();
   assert.equal(after.hits - before.hits, 1);
-  // The first home page and the second /healthz were misses.
+  assert.equal(after.bypassed - before.bypassed, 1);
+  // The first home page and the second /healthz were misses; a query string bypasses the cache.
   assert.equal(after.misses - before.misses, 2);
   assert.deepEqual(pageCacheStats().hits >= after.hits, true);
 });

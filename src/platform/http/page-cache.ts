@@ -41,16 +41,15 @@ export function markCacheable(c: Context): void {
 const liveCaches = new Set<PageCache>();
 
 /** Hits, misses and entries of this process's page caches since start. */
-export function pageCacheStats(): { hits: number; misses: number; entries: number } {
-  let hits = 0;
-  let misses = 0;
-  let entries = 0;
+export function pageCacheStats(): { hits: number; misses: number; bypassed: number; entries: number } {
+  const stats = { hits: 0, misses: 0, bypassed: 0, entries: 0 };
   for (const cache of liveCaches) {
-    hits += cache.hits;
-    misses += cache.misses;
-    entries += cache.size;
+    stats.hits += cache.hits;
+    stats.misses += cache.misses;
+    stats.bypassed += cache.bypassed;
+    stats.entries += cache.size;
   }
-  return { hits, misses, entries };
+  return stats;
 }
 
 interface Entry {
@@ -135,7 +134,10 @@ export class PageCache {
   private readonly maxBodyBytes: number;
   private readonly now: () => number;
   hits = 0;
+  /** Cacheable requests the cache had no fresh answer for. */
   misses = 0;
+  /** Requests the cache may not answer at all (a session or other cookie, a query string, not GET/HEAD). */
+  bypassed = 0;
 
   constructor(opts: PageCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 2000;
@@ -210,7 +212,7 @@ export class PageCache {
           this.entries.delete(key);
         }
         this.misses++;
-      }
+      } else this.bypassed++;
       return listener(req, res);
     };
   }
