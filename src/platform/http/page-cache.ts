@@ -124,6 +124,22 @@ export interface PageCacheOptions {
 type FetchFn = (request: Request, env: unknown) => Response | Promise<Response>;
 type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
+/**
+ * The response without the opt-in header. Responses the app builds have
+ * mutable headers, changed in place (copying a Response costs as much as a
+ * small render); a copy only for one that does not.
+ */
+function withoutOptIn(res: Response): Response {
+  try {
+    res.headers.delete(cacheableHeader);
+    return res;
+  } catch {
+    const headers = new Headers(res.headers);
+    headers.delete(cacheableHeader);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+}
+
 /** What the cache may store: pages and the public feeds. */
 const storableTypes = /^(text\/html|application\/rss\+xml|application\/xml)\b/;
 
@@ -172,11 +188,10 @@ export class PageCache {
       const res = await fetch(request, env);
       const marked = res.headers.has(cacheableHeader);
       if (!marked && !/\bpublic\b/i.test(res.headers.get("cache-control") ?? "")) return res;
+      const key = request.method === "GET" ? this.keyOfRequest(request) : null;
+      if (!key || !this.storable(res)) return marked ? withoutOptIn(res) : res;
       const headers = new Headers(res.headers);
       headers.delete(cacheableHeader);
-      const key = request.method === "GET" ? this.keyOfRequest(request) : null;
-      if (!key || !this.storable(res))
-        return marked ? new Response(res.body, { status: res.status, statusText: res.statusText, headers }) : res;
       const body = Buffer.from(await res.arrayBuffer());
       if (body.length <= this.maxBodyBytes) {
         const stored: Record<string, string | string[]> = {};
