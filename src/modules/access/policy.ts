@@ -2,7 +2,6 @@ import { sql, type Expression } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { nowIso } from "../../platform/ids.ts";
-import { clearPrivatePages } from "../../platform/http/page-cache.ts";
 import { existingMembers, memberExists } from "../members/index.ts";
 
 /**
@@ -132,8 +131,6 @@ const cache = new Map<string, { at: number; rows: Row[] }>();
 export function invalidateAccessCache(memberId?: string): void {
   if (memberId) cache.delete(memberId);
   else cache.clear();
-  // Personal pages were rendered with the old entitlements.
-  clearPrivatePages();
 }
 
 /** Live entitlements with their offer's kind, in one query (or none, from the cache). */

@@ -5,7 +5,7 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { clientIp, tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { formValue, readForm } from "../../platform/http/forms.ts";
-import { markCacheable, markPrivateCacheable } from "../../platform/http/page-cache.ts";
+import { markCacheable } from "../../platform/http/page-cache.ts";
 import { hitRateLimit } from "../../platform/security/rate-limit.ts";
 import { hashToken, safeEqual } from "../../platform/security/tokens.ts";
 import { page } from "../../platform/views/layout.tsx";
@@ -553,8 +553,6 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     }
     const member = await currentMember(c);
     const site = c.var.site;
-    // Personal but identical across reloads: a short per-session cache (see page-cache.ts).
-    markPrivateCacheable(c);
     return page(
       c,
       { title: t("offers.area.title"), noindex: true },

@@ -8,6 +8,7 @@ import { AppError } from "./errors.ts";
 import { contextMiddleware, csrfMiddleware, securityHeaders, setLocaleCookie } from "./middleware.ts";
 import { safeRedirectPath } from "./forms.ts";
 import { bodyCleanup, bodyLimitFor, defaultBodyBytes, parseUrlencoded } from "./body.ts";
+import { pageCacheStats } from "./page-cache.ts";
 import { isLocale, registerMessages, t, defaultLocale } from "../i18n/index.ts";
 import { platformMessages } from "../i18n/messages.ts";
 import { assetRoutes } from "../views/assets.ts";
@@ -92,10 +93,16 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
     }
   });
   app.use("*", securityHeaders(services.config));
-  // Liveness and readiness in one: answers only when the database answers.
+  // Liveness and readiness in one: answers only when the database answers. The page cache's
+  // counts since start let an operator (and the benchmarks) see how much traffic it answers.
   app.get("/healthz", async (c) => {
     await services.db.selectFrom("settings").select("key").limit(1).execute();
-    return c.json({ status: "ok", database: services.dialect, mail: services.mailer.kind });
+    return c.json({
+      status: "ok",
+      database: services.dialect,
+      mail: services.mailer.kind,
+      pageCache: pageCacheStats(),
+    });
   });
 
   const tooLarge = () => {

@@ -28,10 +28,13 @@ export function contextMiddleware(services: Services): MiddlewareHandler<AppEnv>
     c.set("memberSession", memberSession);
     c.set("staffSession", staffSession);
     c.set("csrfToken", csrfTokenFor(services.secret, memberSession?.tokenHash, staffSession?.tokenHash));
+    // Personal pages must never be stored by a shared cache. Set before the route (which may set its
+    // own): a header set after the response exists makes Hono rebuild the whole Response.
+    const personal = memberSession !== null || staffSession !== null;
+    if (personal) c.header("Cache-Control", "private, no-store");
     await next();
-    // Personal pages must never be stored by a shared cache.
-    if ((memberSession || staffSession) && !c.res.headers.has("cache-control"))
-      c.header("Cache-Control", "private, no-store");
+    // A route that built its own Response skipped the prepared headers.
+    if (personal && !c.res.headers.has("cache-control")) c.header("Cache-Control", "private, no-store");
   };
 }
 
@@ -94,25 +97,35 @@ export function csrfMiddleware(): MiddlewareHandler<AppEnv> {
   };
 }
 
+const contentSecurityPolicy =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
 /**
  * Security headers on every response; the CSP forbids inline scripts and
- * styles. HSTS only when the site is served over https (PUBLIC_URL), read at
- * request time: over plain http it would be ignored or, behind a TLS proxy
+ * styles. They are prepared before the route runs, so the response is built
+ * with them once (setting headers on a finished response makes Hono copy
+ * it, which cost more than the rest of a cached page). A route may set a
+ * stricter, purpose-built policy or frame rule (e.g. the dev mailbox's
+ * sandboxed HTML preview) with c.header: it replaces the prepared one.
+ * HSTS only when the site is served over https (PUBLIC_URL), read at request
+ * time: over plain http it would be ignored or, behind a TLS proxy
  * misconfigured later, lock browsers out.
  */
 export function securityHeaders(config: { publicUrl: string }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    await next();
-    // A handler may set a stricter, purpose-built policy (e.g. the dev mailbox's sandboxed HTML preview): keep it.
-    const ownPolicy = c.res.headers.has("content-security-policy");
-    if (!ownPolicy) {
-      c.header(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-      );
-    }
+    const hsts = config.publicUrl.startsWith("https://");
+    if (hsts) c.header("Strict-Transport-Security", "max-age=31536000");
+    c.header("Content-Security-Policy", contentSecurityPolicy);
     c.header("X-Content-Type-Options", "nosniff");
-    if (!c.res.headers.has("x-frame-options")) c.header("X-Frame-Options", "DENY");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    await next();
+    // A route that returned a Response it built itself skipped the prepared headers: add them, keeping its own.
+    const headers = c.res.headers;
+    if (headers.get("x-content-type-options") === "nosniff" && headers.has("referrer-policy")) return;
+    if (!headers.has("content-security-policy")) c.header("Content-Security-Policy", contentSecurityPolicy);
+    c.header("X-Content-Type-Options", "nosniff");
+    if (!headers.has("x-frame-options")) c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "strict-origin-when-cross-origin");
     if (config.publicUrl.startsWith("https://")) c.header("Strict-Transport-Security", "max-age=31536000");
   };
