@@ -2,6 +2,7 @@ import { defineModule } from "../../platform/module.ts";
 import { portabilityMessages } from "./i18n.ts";
 import { registerImportJobs, rememberFilesDir } from "./jobs.ts";
 import { portabilityTables } from "./tables.ts";
+import { importRoutes } from "./routes.tsx";
 
 export {
   createImport,
@@ -29,6 +30,7 @@ export const portabilityModule = defineModule({
       rememberFilesDir(c.var.services.db, c.var.services.config.filesDir);
       await next();
     });
+    importRoutes(app);
   },
   jobs() {
     registerImportJobs();

@@ -22,7 +22,8 @@ export {
   type TagRef,
 } from "./service.ts";
 export { splitAtPaywall, renderBody, slugify, PAYWALL_MARKER } from "./content.ts";
-export { savePost, publishDuePosts, type PostInput } from "./posts.ts";
+export { savePost, publishDuePosts, utcToLocal, type PostInput } from "./posts.ts";
+export { savePostImage, imageMarkdown } from "./images.ts";
 export { addComment } from "./comments.ts";
 export { seedPublishingDemo, type PublishingDemoResult } from "./demo.ts";
 
