@@ -5,7 +5,7 @@
  * same bytes per path (method in support/page-bench.ts). Personal pages are
  * never cached: every request asks the access policy and renders.
  */
-import { grantEntitlement } from "../src/modules/offers/index.ts";
+import { grantEntitlement } from "../src/modules/access/index.ts";
 import { createSession } from "../src/platform/security/sessions.ts";
 import { runPageBench } from "./support/page-bench.ts";
 

@@ -5,8 +5,7 @@ import type { TestClient } from "../support/client.ts";
 import { createSession } from "../../src/platform/security/sessions.ts";
 import { safeRedirectPath } from "../../src/platform/http/forms.ts";
 import { AppError } from "../../src/platform/http/errors.ts";
-import { createMember } from "../../src/modules/members/index.ts";
-import { createLink } from "../../src/modules/members/links.ts";
+import { createLink, createMember } from "../../src/modules/members/index.ts";
 
 /**
  * Every place that sends a browser to a `next` the request chose: the target

@@ -33,7 +33,7 @@ export {
   type AccountExporter,
 } from "./extensions.ts";
 export { createMembersBulk, membersByEmail, tagsOfMembers, type BulkMemberInput } from "./bulk.ts";
-export { memberLoginUrl } from "./links.ts";
+export { memberLoginUrl, createLink } from "./links.ts";
 export { requestGiftLink } from "./requests.ts";
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
 export {

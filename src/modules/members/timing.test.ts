@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { createMember } from "./service.ts";
 import { linkRequestJob } from "./requests.ts";
-import { newClient, nextMailTo, settleMail, uniqueEmail } from "./test-helpers.ts";
+import { newClient, nextMailTo, settleMail, uniqueEmail } from "./testing.ts";
 
 /*
  * Issue 7 (identity): /login and /join must not tell a known address from an

@@ -7,7 +7,7 @@ import { AppError, invalidInput, notFound, type FieldError } from "../../platfor
 import { formValue, readForm, type FormData } from "../../platform/http/forms.ts";
 import { formatNumber, t } from "../../platform/i18n/index.ts";
 import { registerAsset } from "../../platform/views/assets.ts";
-import { adminPage, registerAdminNav } from "../admin/index.ts";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../staff/index.ts";
 import { tCount } from "./plural.ts";
 import { previewImport } from "./preview.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import Parser from "rss-parser";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { contentChanged } from "./service.ts";
-import { anonymousClient, makePost } from "./test-support.ts";
+import { anonymousClient, makePost } from "./testing.ts";
 
 /*
  * /rss.xml and /sitemap.xml: built with xmlbuilder2 (valid XML whatever the

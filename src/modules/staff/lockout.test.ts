@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, ownerEmail, ownerPassword, type TestApp } from "../../../test/support/app.ts";
 import { loginDelayMs } from "./routes.tsx";
-import { loginOwner, totpCode } from "./test-helpers.ts";
+import { loginOwner, totpCode } from "./testing.ts";
 
 /*
  * Issue 7 (identity): strangers guessing the owner's password from many
