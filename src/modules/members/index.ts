@@ -6,6 +6,7 @@ import { memberAdminMessages, memberAdminRoutes } from "./admin/index.ts";
 import { joinRoutes } from "./join.tsx";
 import { pruneLinks } from "./links.ts";
 import { loginRoutes } from "./login.tsx";
+import { registerMemberMails } from "./mail.ts";
 
 export {
   getMember,
@@ -33,6 +34,8 @@ export {
   type AccountExporter,
 } from "./extensions.ts";
 export { createMembersBulk, membersByEmail, tagsOfMembers, type BulkMemberInput } from "./bulk.ts";
+export { createLink } from "./links.ts";
+export { sendLinkMail, type MemberMailKind } from "./mail.ts";
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */
@@ -50,6 +53,7 @@ export const membersModule: AtelierModule = {
     accountRoutes(app);
   },
   jobs() {
+    registerMemberMails();
     registerRecurringJob("members.prune_links", 3600_000, async (_payload, ctx) => {
       await pruneLinks(ctx.db);
     });

@@ -11,7 +11,7 @@ import { safeEqual as safeEq } from "../../platform/security/tokens.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { safeEqual, sign } from "../../platform/security/tokens.ts";
-import { findFile } from "../../platform/storage/index.ts";
+import { findFile, openStoredFile } from "../../platform/storage/index.ts";
 import { canAccess, type Resource } from "../access/index.ts";
 
 /**
@@ -219,10 +219,8 @@ export function downloadRoutes(app: Hono<AppEnv>): void {
       throw new AppError("forbidden", 403, "offers.error.no_access");
     const file = await findFile(db, of.file_id);
     if (!file) throw new AppError("not_found", 404);
-    // Streamed from disk: a 200 MB download never sits in memory.
-    const abs = path.join(config.filesDir, file.path);
-    const size = fs.statSync(abs).size;
-    const stream = Readable.toWeb(fs.createReadStream(abs)) as ReadableStream<Uint8Array>;
+    // Streamed from disk: a 200 MB download never sits in memory (a file gone from disk is a 404).
+    const { size, stream } = openStoredFile(config.filesDir, file);
     return c.body(stream, 200, {
       "Content-Type": of.mime,
       "Content-Length": String(size),

@@ -4,7 +4,7 @@ import { stripeWebhookRoutes } from "./webhooks.ts";
 import { publicRoutes } from "./public.tsx";
 import { devRoutes } from "./dev-routes.tsx";
 import { accountRoutes, registerAccountExtensions } from "./account.tsx";
-import { registerOfferMailJobs, rememberServices } from "./mails.ts";
+import { registerOfferMailJobs } from "./mails.ts";
 import { adminRoutes } from "./admin.tsx";
 import { registerStripeSyncJob, rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
@@ -64,7 +64,6 @@ export const offersModule: AtelierModule = {
   messages: offersMessages,
   routes(app) {
     app.use("*", async (c, next) => {
-      rememberServices(c.var.services.config.publicUrl, c.var.services.secret);
       rememberSyncConfig(c.var.services.db, c.var.services.config);
       await next();
     });

@@ -1,6 +1,7 @@
 import type { AtelierModule } from "../../platform/http/app.tsx";
 import { portabilityMessages } from "./i18n.ts";
 import { registerImportJobs, rememberFilesDir } from "./jobs.ts";
+import { registerImportPersonalData } from "./personal.ts";
 import "./tables.ts";
 
 export {
@@ -22,6 +23,7 @@ export const portabilityModule: AtelierModule = {
   name: "portability",
   messages: portabilityMessages,
   routes(app) {
+    registerImportPersonalData();
     app.use("/admin/*", async (c, next) => {
       rememberFilesDir(c.var.services.db, c.var.services.config.filesDir);
       await next();
