@@ -32,7 +32,7 @@ test("join and login mails: the job holds ids only; the link in the email works 
   await client.get("/join");
   assert.equal((await client.post("/join", { email, name: "Octavie Secretname" })).status, 200);
   const payloads = await jobPayloads();
-  assert.match(payloads, /mail\.send \{"kind":"members\.link"/);
+  assert.match(payloads, /mail\.send \{"variant":"confirm","linkId":"[0-9a-f-]{36}","kind":"members\.link"\}/);
   await settleMail(app);
   const confirmMail = await nextMailTo(app, email, 0);
   const confirm = linkIn(mailText(confirmMail), app.url, "/join/confirm");
