@@ -39,7 +39,7 @@ export async function bootServices(config: Config): Promise<{ services: Services
     mailFrom: config.mailFrom,
     publicUrl: config.publicUrl,
   });
-  useMailer(mailer);
+  useMailer(mailer, { config, secret });
   for (const m of modules) m.jobs?.();
   return {
     handle,

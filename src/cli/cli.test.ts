@@ -140,39 +140,38 @@ test("export writes valid JSON with every member and no secrets", async () => {
   assert.equal((JSON.parse(piped.stdout) as { members: unknown[] }).members.length, 120);
 });
 
-test("backup then restore drill (SQLite); PostgreSQL points to pg_dump", async () => {
-  const dir = path.join(database.dataDir, "restore");
-  const target = path.join(dir, "atelier.sqlite");
+test("backup writes one archive and restore puts it back; PostgreSQL: files only, pg_dump for the database", async () => {
+  const target = path.join(database.dataDir, "backups", "atelier.tar.gz");
   const run = await cli(["backup", "--out", target]);
-  if (pg()) {
-    assert.equal(run.code, 1);
-    assert.match(run.stderr, /PostgreSQL.*pg_dump/);
-    assert.equal(run.stderr.trim().split("\n").length, 1);
-    return;
-  }
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /Backup written to/);
-  const live = await withDb(async (h) =>
-    toNumber(
-      (
-        await h.db
-          .selectFrom("members")
-          .select((eb) => eb.fn.countAll().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-  );
-  const restored = openDatabase({ dataDir: dir });
-  try {
-    const n = await restored.db
-      .selectFrom("members")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .executeTakeFirstOrThrow();
-    assert.equal(toNumber(n.n), live);
-    const owner = await restored.db.selectFrom("staff_users").select("email").executeTakeFirstOrThrow();
-    assert.equal(owner.email, "camille@atelier.test");
-  } finally {
-    await restored.close();
+  if (pg()) assert.match(run.stdout, /pg_dump/);
+  const dir = path.join(database.dataDir, "restored");
+  const put = await cli(["restore", "--from", target], { DATA_DIR: dir });
+  assert.equal(put.code, 0, put.stderr);
+  if (!pg()) {
+    const live = await withDb(async (h) =>
+      toNumber(
+        (
+          await h.db
+            .selectFrom("members")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    );
+    const restored = openDatabase({ dataDir: dir });
+    try {
+      const n = await restored.db
+        .selectFrom("members")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow();
+      assert.equal(toNumber(n.n), live);
+      const owner = await restored.db.selectFrom("staff_users").select("email").executeTakeFirstOrThrow();
+      assert.equal(owner.email, "camille@atelier.test");
+    } finally {
+      await restored.close();
+    }
   }
   const again = await cli(["backup", "--out", target]);
   assert.equal(again.code, 1);
@@ -184,7 +183,7 @@ test("bad configuration is one clear line and a non-zero exit, for every command
     [["migrate"], { PORT: "eighty" }, /PORT/],
     [["export"], { DATABASE_URL: "mysql://x" }, /DATABASE_URL/],
     [["start"], { SMTP_URL: "mail.example.com" }, /SMTP_URL/],
-    [["backup", "--out", "/tmp/never.sqlite"], { PUBLIC_URL: "not a url" }, /PUBLIC_URL/],
+    [["backup", "--out", "/tmp/never.tar.gz"], { PUBLIC_URL: "not a url" }, /PUBLIC_URL/],
   ] as const) {
     const run = await cli([...args], extra);
     assert.notEqual(run.code, 0, `${args[0]} exits non-zero`);

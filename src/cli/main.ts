@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import { runForever, type Role } from "../main.ts";
 import { loadConfig, type Config } from "../platform/config.ts";
-import { backupSqlite, migrateToLatest, openDatabase, toNumber, type DbHandle } from "../platform/db/index.ts";
+import { migrateToLatest, openDatabase, toNumber, type DbHandle } from "../platform/db/index.ts";
 import { AppError } from "../platform/http/errors.ts";
 import { field, parseInput } from "../platform/http/validation.ts";
 import { registerMessages, t } from "../platform/i18n/index.ts";
@@ -31,7 +31,10 @@ Commands:
                                   Create the owner account (password also from ATELIER_OWNER_PASSWORD
                                   or asked on a terminal); refused when an owner exists
   export [--out file.json]        Everything as JSON (no secrets, no password hashes); stdout by default
-  backup --out path.sqlite        Online copy of the SQLite database (PostgreSQL: use pg_dump)
+  backup --out file.tar.gz        One archive: the database (SQLite; PostgreSQL: use pg_dump) and DATA_DIR/files,
+                                  with a manifest and checksums; safe while Atelier runs
+  restore --from file.tar.gz [--force]
+                                  Put a backup back into DATA_DIR (checksums verified; --force replaces data)
   import --from substack|ghost|patreon|kit|gumroad|csv FILE [--dry-run] [--tier NAME=offer-slug]...
                                   Import members from another platform's export (--tier maps a paid
                                   tier to an offer; --tier offer-slug maps every tier); a dry run writes nothing
@@ -185,24 +188,30 @@ async function exportCommand(args: string[]): Promise<void> {
 
 async function backup(args: string[]): Promise<void> {
   const values = parse(args, { out: { type: "string" } });
-  if (!values.out) throw new UsageError("backup needs --out path.sqlite");
+  if (!values.out) throw new UsageError("backup needs --out atelier-backup.tar.gz");
   const cfg = config();
-  if (cfg.databaseUrl) {
-    throw new CommandError(
-      'This site uses PostgreSQL (DATABASE_URL): back it up with pg_dump, e.g. pg_dump --format=custom "$DATABASE_URL" > atelier.dump',
-    );
-  }
   const target = path.resolve(values.out);
-  if (fs.existsSync(target)) throw new CommandError(`${target} already exists; choose a new file name.`);
-  await withDatabase(cfg, async ({ db }) => {
+  const { BackupError, createBackup } = await import("./backup.ts");
+  await withDatabase(cfg, async ({ db, dialect }) => {
     await migrateToLatest(db);
-    await backupSqlite(db, target);
-    const members = await db
-      .selectFrom("members")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .executeTakeFirstOrThrow();
-    const mb = (fs.statSync(target).size / 1024 / 1024).toFixed(1);
-    console.log(`Backup written to ${target} (${mb} MB, ${toNumber(members.n)} members).`);
+    try {
+      const done = await createBackup(db, dialect, cfg, target);
+      const mb = (done.bytes / 1024 / 1024).toFixed(1);
+      const members = await db
+        .selectFrom("members")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow();
+      console.log(
+        `Backup written to ${target} (${mb} MB, ${toNumber(members.n)} members, ${done.files} files${done.database ? "" : "; files only"}).`,
+      );
+      if (!done.database)
+        console.log(
+          'This site uses PostgreSQL (DATABASE_URL): back the database up with pg_dump too, e.g. pg_dump --format=custom "$DATABASE_URL" > atelier.dump',
+        );
+    } catch (err) {
+      if (err instanceof BackupError) throw new CommandError(err.message);
+      throw err;
+    }
   });
 }
 
@@ -244,6 +253,23 @@ async function importMembers(args: string[]): Promise<void> {
       throw err;
     }
   });
+}
+
+async function restore(args: string[]): Promise<void> {
+  const values = parse(args, { from: { type: "string" }, force: { type: "boolean" } });
+  if (!values.from) throw new UsageError("restore needs --from atelier-backup.tar.gz");
+  const cfg = config();
+  const { BackupError, restoreBackup } = await import("./backup.ts");
+  try {
+    const done = await restoreBackup(cfg, path.resolve(values.from), values.force === true);
+    console.log(
+      `Restored ${done.files} files${done.database ? " and the database" : ""} into ${cfg.dataDir}.` +
+        (done.dialect === "postgres" ? " Restore the PostgreSQL database with pg_restore." : ""),
+    );
+  } catch (err) {
+    if (err instanceof BackupError) throw new CommandError(err.message);
+    throw err;
+  }
 }
 
 async function demo(args: string[]): Promise<void> {
@@ -297,6 +323,8 @@ async function main(argv: string[]): Promise<void> {
       return backup(args);
     case "import":
       return importMembers(args);
+    case "restore":
+      return restore(args);
     case "help":
     case "--help":
     case "-h":
@@ -304,7 +332,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     default:
       throw new UsageError(
-        `Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, import, help`,
+        `Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, restore, import, help`,
       );
   }
 }

@@ -71,6 +71,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Configuration error: ${String(issue.path[0])} ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === "production" && !e.SMTP_URL)
+    throw new ConfigError(
+      "Configuration error: SMTP_URL is required when NODE_ENV=production (the dev mailbox, which keeps whole emails with live links in the database, is only for trying Atelier)",
+    );
   const dataDir = path.resolve(e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(
     /\/+$/,

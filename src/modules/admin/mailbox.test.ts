@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
-import { queueMail } from "../../platform/mail/index.ts";
+import { queueMail, registerMail, type OutgoingMail } from "../../platform/mail/index.ts";
 import { loginOwner } from "../staff/testing.ts";
 import { mailHtmlPolicy } from "./mailbox.tsx";
 import { linksIn } from "./queries.ts";
@@ -23,16 +23,21 @@ after(async () => {
 test("without SMTP, emails land in the dev mailbox and are listed newest first", async () => {
   assert.equal(app.running.services.mailer.kind, "dev-mailbox");
   const confirm = `${app.url}/join/confirm?token=abc123`;
-  await queueMail(app.db, {
+  // A kind of this test's own: the message is built when the job runs, like every mail.
+  const messages: Record<string, OutgoingMail> = {};
+  registerMail("test.literal", async (_ctx, p) => messages[String(p.n)] ?? null);
+  messages["1"] = {
     to: "Reader@Example.test",
     subject: "Confirmez votre inscription",
     html: `<p style="color:red">Bonjour <script>alert(1)</script><a href="${confirm}">Confirmer</a></p>`,
     text: `Bonjour,\n\nConfirmez ici : ${confirm}.\nÀ bientôt.`,
     replyTo: "owner@atelier.test",
-  });
+  };
+  await queueMail(app.db, "test.literal", { n: 1 });
   // Delivered one after the other: the worker runs the jobs it claims concurrently.
   await app.drainJobs();
-  await queueMail(app.db, { to: "other@example.test", subject: "Second", html: "<p>2</p>", text: "Plain, no links." });
+  messages["2"] = { to: "other@example.test", subject: "Second", html: "<p>2</p>", text: "Plain, no links." };
+  await queueMail(app.db, "test.literal", { n: 2 });
   await app.drainJobs();
   const rows = await app.db
     .selectFrom("dev_mailbox")

@@ -22,6 +22,7 @@ import { page } from "../../platform/views/layout.tsx";
 import { accountExporters, accountSections } from "./extensions.ts";
 import { endMemberSession } from "./shared.tsx";
 import { currentMember, eraseMember, updateMember, type Member } from "./service.ts";
+import { memberTags } from "./tags.ts";
 
 const accountSchema = z.object({
   name: field.text(100, { optional: true }),
@@ -171,7 +172,7 @@ async function accountPage(c: AppContext, member: Member, opts: { values?: Accou
 /** Everything we hold about the member, as one JSON document (GDPR access and portability). */
 async function exportData(c: AppContext, member: Member): Promise<Record<string, unknown>> {
   const db = c.var.services.db;
-  const [consents, events, sessions] = await Promise.all([
+  const [consents, events, sessions, tags, links] = await Promise.all([
     db
       .selectFrom("member_consents")
       .selectAll()
@@ -185,6 +186,13 @@ async function exportData(c: AppContext, member: Member): Promise<Record<string,
       .select(["created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
       .where("subject_kind", "=", "member")
       .where("subject_id", "=", member.id)
+      .orderBy("created_at")
+      .execute(),
+    memberTags(db, member.id),
+    db
+      .selectFrom("magic_links")
+      .select(["purpose", "email", "redirect_to", "created_at", "expires_at", "used_at"])
+      .where((eb) => eb.or([eb("member_id", "=", member.id), eb("email", "=", member.email)]))
       .orderBy("created_at")
       .execute(),
   ]);
@@ -221,6 +229,15 @@ async function exportData(c: AppContext, member: Member): Promise<Record<string,
       actor: r.actor,
       data: JSON.parse(r.data) as unknown,
       at: r.created_at,
+    })),
+    tags,
+    links: links.map((l) => ({
+      purpose: l.purpose,
+      email: l.email,
+      redirectTo: l.redirect_to,
+      createdAt: l.created_at,
+      expiresAt: l.expires_at,
+      usedAt: l.used_at,
     })),
     sessions: sessions.map((s) => ({
       createdAt: s.created_at,

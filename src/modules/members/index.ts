@@ -35,6 +35,7 @@ export {
 export { createMembersBulk, membersByEmail, tagsOfMembers, type BulkMemberInput } from "./bulk.ts";
 export { memberLoginUrl, createLink } from "./links.ts";
 export { requestGiftLink } from "./requests.ts";
+export { sendLinkMail, type MemberMailKind } from "./mail.ts";
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
 export {
   memberExists,

@@ -8,6 +8,7 @@ import { t, toLocale, type Locale } from "../../platform/i18n/index.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { getSiteSettings } from "../../platform/settings.ts";
 import { normalizeEmail, parseEmail } from "../../platform/email.ts";
+import { rateLimitKey } from "../../platform/security/rate-limit.ts";
 
 /** Who caused a change, as written in the event log. */
 export type Actor = "member" | "staff" | "system";
@@ -303,6 +304,13 @@ export async function eraseMember(db: Db, id: string, actor: Actor): Promise<voi
       .execute();
     await trx.deleteFrom("member_consents").where("member_id", "=", id).execute();
     await trx.deleteFrom("events").where("member_id", "=", id).execute();
+    // What platform tables may still say about the address (see personal-data.ts).
+    await trx.deleteFrom("dev_mailbox").where("to_address", "=", member.email.toLowerCase()).execute();
+    await trx
+      .deleteFrom("rate_limits")
+      .where("key", "=", rateLimitKey(`members:addr:${member.email}`))
+      .execute();
+    await trx.updateTable("jobs").set({ last_error: null }).where("last_error", "like", `%${member.email}%`).execute();
     await trx.deleteFrom("members").where("id", "=", id).execute();
     await recordEvent(trx, {
       memberId: null,

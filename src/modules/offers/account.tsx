@@ -249,7 +249,7 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
 }
 
 async function exportPurchases(db: Db, member: Member) {
-  const [orders, subscriptions, entitlements] = await Promise.all([
+  const [orders, subscriptions, entitlements, gifts, discountRedemptions, providerCustomers] = await Promise.all([
     db
       .selectFrom("orders")
       .select([
@@ -282,8 +282,39 @@ async function exportPurchases(db: Db, member: Member) {
       .where("member_id", "=", member.id)
       .execute(),
     allMemberEntitlements(db, member.id),
+    db
+      .selectFrom("gifts")
+      .select([
+        "id",
+        "offer_id",
+        "purchaser_email",
+        "recipient_email",
+        "recipient_name",
+        "message",
+        "status",
+        "claimed_at",
+        "created_at",
+      ])
+      .where((eb) =>
+        eb.or([
+          eb("purchaser_member_id", "=", member.id),
+          eb("claimed_by", "=", member.id),
+          eb("recipient_email", "=", member.email),
+        ]),
+      )
+      .execute(),
+    db
+      .selectFrom("discount_redemptions")
+      .select(["code_id", "email", "amount_off", "status", "created_at"])
+      .where((eb) => eb.or([eb("member_id", "=", member.id), eb("email", "=", member.email)]))
+      .execute(),
+    db
+      .selectFrom("provider_customers")
+      .select(["provider", "provider_customer_id", "created_at"])
+      .where("member_id", "=", member.id)
+      .execute(),
   ]);
-  return { orders, subscriptions, entitlements };
+  return { orders, subscriptions, entitlements, gifts, discountRedemptions, providerCustomers };
 }
 
 let registered = false;
@@ -325,7 +356,12 @@ export function registerAccountExtensions(): void {
     await trx
       .updateTable("discount_redemptions")
       .set({ member_id: null, email: "" })
-      .where("member_id", "=", member.id)
+      .where((eb) => eb.or([eb("member_id", "=", member.id), eb("email", "=", member.email)]))
+      .execute();
+    // The dev provider's stand-in for Stripe's records (test payments only).
+    await trx
+      .deleteFrom("dev_payment_objects")
+      .where("data", "like", `%${JSON.stringify(member.email).slice(1, -1)}%`)
       .execute();
   });
 }

@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Readable } from "node:stream";
 import type { Hono } from "hono";
 import type { Db } from "../../platform/db/index.ts";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
@@ -8,7 +7,7 @@ import { allowLargeBody, fileIn, readBody } from "../../platform/http/body.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { safeEqual, sign } from "../../platform/security/tokens.ts";
-import { findFile } from "../../platform/storage/index.ts";
+import { findFile, openStoredFile } from "../../platform/storage/index.ts";
 import { canAccess, type Resource } from "../access/index.ts";
 
 /**
@@ -163,10 +162,8 @@ export function downloadRoutes(app: Hono<AppEnv>): void {
       throw new AppError("forbidden", 403, "offers.error.no_access");
     const file = await findFile(db, of.file_id);
     if (!file) throw new AppError("not_found", 404);
-    // Streamed from disk: a 200 MB download never sits in memory.
-    const abs = path.join(config.filesDir, file.path);
-    const size = fs.statSync(abs).size;
-    const stream = Readable.toWeb(fs.createReadStream(abs)) as ReadableStream<Uint8Array>;
+    // Streamed from disk: a 200 MB download never sits in memory (a file gone from disk is a 404).
+    const { size, stream } = openStoredFile(config.filesDir, file);
     return c.body(stream, 200, {
       "Content-Type": of.mime,
       "Content-Length": String(size),

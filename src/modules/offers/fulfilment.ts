@@ -104,6 +104,15 @@ function objectIdOf(e: ProviderEvent): string | null {
   }
 }
 
+/**
+ * What we keep of an event: ids, amounts and states (what accounting and a
+ * late refund need), never the buyer's address: it is on the order, which
+ * erasure anonymises, and must not outlive it in the event log.
+ */
+function storedEvent(e: ProviderEvent): ProviderEvent {
+  return e.type === "checkout.completed" ? { ...e, customerEmail: null } : e;
+}
+
 /** Inserts the event id; false when it was already there (a duplicate). */
 async function recordProviderEvent(
   trx: Db,
@@ -119,7 +128,7 @@ async function recordProviderEvent(
       provider: provider.name,
       type: e.type,
       object_id: objectIdOf(e),
-      data: JSON.stringify(e),
+      data: JSON.stringify(storedEvent(e)),
       result,
       created: e.created,
       received_at: at,

@@ -5,7 +5,6 @@ import { stripeWebhookRoutes } from "./webhooks.ts";
 import { publicRoutes } from "./public.tsx";
 import { devRoutes } from "./dev-routes.tsx";
 import { accountRoutes, registerAccountExtensions } from "./account.tsx";
-import { rememberServices } from "./mails.ts";
 import { offersJobs } from "./jobs.ts";
 import { adminRoutes } from "./admin.tsx";
 import { rememberSyncConfig } from "./stripe-sync.ts";
@@ -64,7 +63,6 @@ export const offersModule = defineModule({
   messages: offersMessages,
   routes(app) {
     app.use("*", async (c, next) => {
-      rememberServices(c.var.services.config.publicUrl, c.var.services.secret);
       rememberSyncConfig(c.var.services.db, c.var.services.config);
       await next();
     });

@@ -3,6 +3,7 @@ import { portabilityMessages } from "./i18n.ts";
 import { registerImportJobs, rememberFilesDir } from "./jobs.ts";
 import { portabilityTables } from "./tables.ts";
 import { importRoutes } from "./routes.tsx";
+import { registerImportPersonalData } from "./personal.ts";
 
 export {
   createImport,
@@ -26,6 +27,7 @@ export const portabilityModule = defineModule({
   tables: portabilityTables,
   messages: portabilityMessages,
   routes(app) {
+    registerImportPersonalData();
     app.use("/admin/*", async (c, next) => {
       rememberFilesDir(c.var.services.db, c.var.services.config.filesDir);
       await next();

@@ -1,7 +1,7 @@
 import { defineModule } from "../../platform/module.ts";
 import { publishingTables } from "./tables.ts";
 import { registerHeadLink, registerNavLink } from "../../platform/views/layout.tsx";
-import { registerEraseHook } from "../members/index.ts";
+import { registerAccountExport, registerEraseHook } from "../members/index.ts";
 import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feeds.ts";
 import { publishingMessages } from "./i18n.ts";
@@ -34,6 +34,28 @@ const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, membe
 };
 
 export { publishEveryMs } from "./jobs.ts";
+/** "Download my data": the member's own comments (with the post they are on) and whether they may comment. */
+const exportComments: Parameters<typeof registerAccountExport>[1] = async (db, member) => {
+  const [comments, block] = await Promise.all([
+    db
+      .selectFrom("comments")
+      .innerJoin("posts", "posts.id", "comments.post_id")
+      .select([
+        "comments.id",
+        "posts.title as post",
+        "posts.slug as postSlug",
+        "comments.body",
+        "comments.status",
+        "comments.created_at as createdAt",
+        "comments.updated_at as updatedAt",
+      ])
+      .where("comments.member_id", "=", member.id)
+      .orderBy("comments.id")
+      .execute(),
+    db.selectFrom("comment_blocks").select("created_at").where("member_id", "=", member.id).executeTakeFirst(),
+  ]);
+  return { comments, blocked: !!block };
+};
 
 /** Posts with a paywall inside, the archive, RSS, sitemap, comments (and the newsletter engine in ./newsletter). */
 export const publishingModule = defineModule({
@@ -47,6 +69,7 @@ export const publishingModule = defineModule({
     registerNavLink({ href: "/blog", labelKey: "publishing.nav.blog", order: 10 });
     registerHeadLink({ rel: "alternate", type: "application/rss+xml", href: "/rss.xml" });
     registerEraseHook(eraseComments);
+    registerAccountExport("comments", exportComments);
     feedRoutes(app);
     publicRoutes(app);
     adminRoutes(app);

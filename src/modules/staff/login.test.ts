@@ -1,7 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, ownerEmail, ownerPassword, type TestApp } from "../../../test/support/app.ts";
-import { hitRateLimit } from "../../platform/security/rate-limit.ts";
+import { hitRateLimit, rateLimitKey } from "../../platform/security/rate-limit.ts";
 import { loginOwner } from "./testing.ts";
 
 let app: TestApp;
@@ -117,7 +117,7 @@ test("too many attempts for one address from one IP are refused with a translate
   // The same account from another address is not locked.
   const elsewhere = await app.client().post("/admin/login", { email: ownerEmail, password: ownerPassword }, freshIp());
   assert.equal(elsewhere.status, 303);
-  await app.db.deleteFrom("rate_limits").where("key", "=", key).execute();
+  await app.db.deleteFrom("rate_limits").where("key", "=", rateLimitKey(key)).execute();
 });
 
 test("too many attempts from one address are refused with 429", async () => {

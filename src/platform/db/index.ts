@@ -36,6 +36,9 @@ export function dialectOf(db: Db): DialectName {
   return dialects.get(db) ?? dialects.get(Object.getPrototypeOf(db) as object) ?? "sqlite";
 }
 
+/** The embedded database's file name inside DATA_DIR. */
+export const sqliteFileName = "atelier.sqlite";
+
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): DbHandle {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
@@ -48,7 +51,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     return { db, dialect: "postgres", description: `postgres://${u.host}${u.pathname}`, close: () => db.destroy() };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const file = path.join(opts.dataDir, "atelier.sqlite");
+  const file = path.join(opts.dataDir, sqliteFileName);
   const sqlite = new SQLite(file);
   // WAL lets readers run while the job worker writes; busy_timeout absorbs short lock waits.
   sqlite.pragma("journal_mode = WAL");
@@ -175,12 +178,22 @@ export function toNumber(v: unknown): number {
 }
 
 /** Online SQLite backup (VACUUM INTO), never a file copy of a live database. */
-export async function backupSqlite(db: Db, target: string): Promise<void> {
+export async function backupSqlite(db: Db, target: string, opts: { emptyTables?: string[] } = {}): Promise<void> {
   if (dialectOf(db) !== "sqlite")
     throw new Error("backup: only the embedded SQLite database can be backed up this way; use pg_dump for PostgreSQL");
   fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
   if (fs.existsSync(target)) throw new Error(`backup: ${target} already exists`);
   await sql`VACUUM INTO ${path.resolve(target)}`.execute(db);
+  if (opts.emptyTables?.length) {
+    // Emptied in the copy only, then compacted so the deleted pages do not linger in the file.
+    const copy = new SQLite(path.resolve(target));
+    try {
+      for (const table of opts.emptyTables) copy.prepare(`DELETE FROM "${table.replace(/"/g, "")}"`).run();
+      copy.exec("VACUUM");
+    } finally {
+      copy.close();
+    }
+  }
 }
 
 /**

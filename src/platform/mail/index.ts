@@ -6,8 +6,14 @@ import { enqueue, registerJobHandler } from "../jobs/index.ts";
 /**
  * Outgoing mail. With SMTP_URL set, messages go over SMTP (nodemailer);
  * otherwise they land in the dev mailbox table, which the owner reads in the
- * admin. Every message is sent from a job (`mail.send`), so a slow or broken
- * SMTP server never blocks a request and failures are retried.
+ * admin (never in production: the config refuses NODE_ENV=production without
+ * SMTP_URL). Every message is sent from a job (`mail.send`), so a slow or
+ * broken SMTP server never blocks a request and failures are retried.
+ *
+ * A job carries a mail kind and ids, never the message: the text of a login
+ * or confirmation email holds a working token, and job rows are kept for days
+ * and copied into backups. The kind's renderer (registerMail) reads the rows
+ * and mints any token when the job runs.
  */
 export interface OutgoingMail {
   to: string;
@@ -86,21 +92,64 @@ export function createMailer(db: Db, cfg: MailConfig): Mailer {
   };
 }
 
-let activeMailer: Mailer | undefined;
+/** What a renderer may use: the database and the site's public URL and signing secret (read when the job runs). */
+export interface MailContext {
+  db: Db;
+  publicUrl: string;
+  secret: string;
+}
 
-/** Wires the `mail.send` job to a mailer; called once at boot. */
-export function useMailer(mailer: Mailer): void {
+/** Ids and small flags only: no addresses, names, texts or tokens. */
+export type MailParams = Record<string, string | number | boolean | null>;
+
+/** Builds the message when the job runs; null when there is nothing to send any more (erased member, used link). */
+export type MailRenderer = (ctx: MailContext, params: MailParams) => Promise<OutgoingMail | null>;
+
+const renderers = new Map<string, MailRenderer>();
+
+/** Declares a kind of email (e.g. "members.link"); modules register theirs at boot. */
+export function registerMail(kind: string, render: MailRenderer): void {
+  renderers.set(kind, render);
+}
+
+let activeMailer: Mailer | undefined;
+let mailServices: { config: { publicUrl: string }; secret: string } = { config: { publicUrl: "" }, secret: "" };
+
+/** A `mail.send` row queued by a version that stored whole messages (sent once after an upgrade, then blanked). */
+function isStoredMessage(p: unknown): p is OutgoingMail {
+  const m = p as Partial<OutgoingMail> | null;
+  return !!m && typeof m.to === "string" && typeof m.html === "string" && !("kind" in m);
+}
+
+/** Wires the `mail.send` job to a mailer; called once at boot. The config object is read at send time. */
+export function useMailer(mailer: Mailer, services: { config: { publicUrl: string }; secret: string }): void {
   activeMailer = mailer;
-  registerJobHandler("mail.send", async (payload) => {
+  mailServices = services;
+  registerJobHandler("mail.send", async (payload, { db, jobId }) => {
     if (!activeMailer) throw new Error("mail.send: no mailer configured");
-    await activeMailer.send(payload as OutgoingMail);
+    if (isStoredMessage(payload)) {
+      await activeMailer.send(payload);
+      await db.updateTable("jobs").set({ payload: "{}" }).where("id", "=", jobId).execute();
+      return;
+    }
+    const { kind, ...params } = payload as { kind?: unknown } & MailParams;
+    const render = typeof kind === "string" ? renderers.get(kind) : undefined;
+    if (!render) throw new Error(`mail.send: unknown mail kind ${JSON.stringify(kind)}`);
+    const ctx = { db, publicUrl: mailServices.config.publicUrl, secret: mailServices.secret };
+    const mail = await render(ctx, params);
+    if (mail) await activeMailer.send(mail);
   });
 }
 
 /**
- * Queues an email. `dedupeKey` makes a retried request send it once
- * (for example "confirm:<memberId>:<linkId>").
+ * Queues an email of a registered kind, with the ids its renderer needs.
+ * `dedupeKey` makes a retried request send it once (for example "members:confirm:<linkId>").
  */
-export async function queueMail(db: Db, mail: OutgoingMail, dedupeKey?: string): Promise<void> {
-  await enqueue(db, "mail.send", mail, { dedupeKey: dedupeKey ? `mail:${dedupeKey}` : undefined, maxAttempts: 8 });
+export async function queueMail(db: Db, kind: string, params: MailParams, dedupeKey?: string): Promise<void> {
+  await enqueue(
+    db,
+    "mail.send",
+    { ...params, kind },
+    { dedupeKey: dedupeKey ? `mail:${dedupeKey}` : undefined, maxAttempts: 8 },
+  );
 }

@@ -1,6 +1,17 @@
 import { sql } from "kysely";
 import type { Db } from "../db/index.ts";
 import { rateLimited } from "../http/errors.ts";
+import { hashToken } from "./tokens.ts";
+
+/**
+ * The stored key: the namespace before the first ":" in clear (so an operator
+ * can tell counters apart), the whole key hashed. Keys often name an email
+ * address or an IP, which must not sit in the table (nor in its backups).
+ */
+export function rateLimitKey(key: string): string {
+  const i = key.indexOf(":");
+  return `${i > 0 ? key.slice(0, i) : "rl"}:${hashToken(key)}`;
+}
 
 /**
  * Fixed-window counters kept in the database, so limits hold across several
@@ -26,7 +37,7 @@ export async function countAttempt(db: Db, key: string, windowMs: number, now = 
   const windowStart = windowOf(windowMs, now);
   const row = await db
     .insertInto("rate_limits")
-    .values({ key, window_start: windowStart, count: 1 })
+    .values({ key: rateLimitKey(key), window_start: windowStart, count: 1 })
     .onConflict((oc) =>
       oc.column("key").doUpdateSet({
         count: sql`CASE WHEN rate_limits.window_start = ${windowStart} THEN rate_limits.count + 1 ELSE 1 END`,

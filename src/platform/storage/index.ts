@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
+import { Readable } from "node:stream";
 import type { Db } from "../db/index.ts";
 import { newId, nowIso } from "../ids.ts";
 import { AppError } from "../http/errors.ts";
+import { log } from "../log.ts";
 
 /**
  * Files on local disk under DATA_DIR/files, one row each in `files`. The
@@ -75,8 +77,40 @@ export async function findFile(db: Db, id: string): Promise<(StoredFile & { purp
     .executeTakeFirst();
 }
 
+/**
+ * A stored file whose bytes are gone from disk (a restore without the files,
+ * a disk mishap) is a 404 with a clear message, logged for the operator;
+ * never an unhandled ENOENT and a 500.
+ */
+function missing(file: StoredFile, err: unknown): AppError {
+  if ((err as NodeJS.ErrnoException)?.code !== "ENOENT") throw err;
+  log.warn("stored file missing on disk", { fileId: file.id, path: file.path });
+  return new AppError("file_missing", 404, "error.file_missing");
+}
+
 export function readStoredFile(filesDir: string, file: StoredFile): Buffer {
-  return fs.readFileSync(path.join(filesDir, file.path));
+  try {
+    return fs.readFileSync(path.join(filesDir, file.path));
+  } catch (err) {
+    throw missing(file, err);
+  }
+}
+
+/** Opens a stored file for streaming (large downloads): its size and a web stream, or the 404 above. */
+export function openStoredFile(
+  filesDir: string,
+  file: Pick<StoredFile, "id" | "path">,
+): { size: number; stream: ReadableStream<Uint8Array> } {
+  const abs = path.join(filesDir, file.path);
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, "r");
+  } catch (err) {
+    throw missing(file as StoredFile, err);
+  }
+  const size = fs.fstatSync(fd).size;
+  const stream = Readable.toWeb(fs.createReadStream(abs, { fd })) as ReadableStream<Uint8Array>;
+  return { size, stream };
 }
 
 export async function deleteFile(db: Db, filesDir: string, id: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../../platform/http/context.ts";
 import { registerJobHandler, registerRecurringJob } from "../../../platform/jobs/index.ts";
 import { BATCH_JOB, START_JOB, TICK_JOB, WATCH_JOB, runBatch, runTick, runWatch, startSend } from "./engine.ts";
 import { routes } from "./routes.tsx";
+import { registerTestNewsletterMail } from "./test-mail.ts";
 
 export { newsletterMessages } from "./i18n.ts";
 export { createSend, startSend, figures, getSend, tryFinish, type CreateSendInput, type Figures } from "./engine.ts";
@@ -17,6 +18,7 @@ export function newsletterRoutes(app: Hono<AppEnv>): void {
 
 /** Batch, start and watchdog jobs, plus a recurring tick (due scheduled sends, lost watchdogs). */
 export function newsletterJobs(): void {
+  registerTestNewsletterMail();
   registerJobHandler(BATCH_JOB, (payload, ctx) => runBatch(ctx.db, payload as { sendId: string; batch: number }));
   registerJobHandler(START_JOB, (payload, ctx) => startSend(ctx.db, (payload as { sendId: string }).sendId));
   registerJobHandler(WATCH_JOB, (payload, ctx) => runWatch(ctx.db, payload as { sendId: string }));

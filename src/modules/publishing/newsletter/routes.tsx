@@ -4,8 +4,7 @@ import type { Hono } from "hono";
 import { DateTime } from "luxon";
 import { adminPage, registerAdminNav } from "../../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../../staff/index.ts";
-import { registerEraseHook, updateMember } from "../../members/index.ts";
-import { canAccess } from "../../access/index.ts";
+import { registerAccountExport, registerEraseHook, updateMember } from "../../members/index.ts";
 import { transaction, type Db } from "../../../platform/db/index.ts";
 import type { AppContext, AppEnv } from "../../../platform/http/context.ts";
 import { clientIp, tr } from "../../../platform/http/context.ts";
@@ -14,7 +13,7 @@ import { readForm, formValue, type FormData } from "../../../platform/http/forms
 import { exemptFromCsrf } from "../../../platform/http/middleware.ts";
 import { formatDateTime, formatNumber, isLocale, t, type Locale } from "../../../platform/i18n/index.ts";
 import { newId, nowIso } from "../../../platform/ids.ts";
-import { queueMail } from "../../../platform/mail/index.ts";
+import { queueTestNewsletter } from "./test-mail.ts";
 import { putSetting } from "../../../platform/settings.ts";
 import { safeEqual } from "../../../platform/security/tokens.ts";
 import { registerAsset, assetUrl } from "../../../platform/views/assets.ts";
@@ -30,7 +29,6 @@ import {
   TRACKING_SETTING,
   type Figures,
 } from "./engine.ts";
-import { personalise, renderVariant } from "./render.ts";
 import { rememberServices, settings } from "./runtime.ts";
 import { recordEvent } from "../../../platform/events.ts";
 import { countSegment, parseSegmentJson, segmentFromForm, tierOffers, type Segment } from "./segments.ts";
@@ -400,33 +398,7 @@ async function composePost(c: AppContext) {
   if (!subject || subject.length > 200) errors.subject = { key: "newsletter.error.subject" };
   if (action === "test") {
     if (errors.subject) return composePage(c, state, 422);
-    const { config, secret } = c.var.services;
-    const full = await canAccess(
-      db,
-      { kind: "staff", staffId: staff.id },
-      { kind: "post", id: post.id, audience: post.audience },
-    );
-    const locale: Locale = isLocale(staff.locale) ? staff.locale : c.var.site.locale;
-    const v = renderVariant({
-      post,
-      subject,
-      site: c.var.site,
-      locale,
-      full,
-      publicUrl: config.publicUrl,
-      secret,
-      sendId: "test",
-      tracking: false,
-    });
-    const body = personalise(v, `${config.publicUrl}/admin/newsletters`, "");
-    await queueMail(db, {
-      to: staff.email,
-      subject: `${t(locale, "newsletter.mail.testPrefix")} ${subject}`,
-      html: body.html,
-      text: body.text,
-      replyTo: c.var.site.contactEmail || undefined,
-      fromName: c.var.site.mailFromName || c.var.site.name,
-    });
+    await queueTestNewsletter(db, { postId: post.id, staffId: staff.id, subject });
     return composePage(c, { ...state, notice: tr(c)("newsletter.new.testSent", { email: staff.email }) });
   }
   if (action !== "send") throw new AppError("invalid_input", 400);
@@ -624,8 +596,46 @@ export async function suppress(
  * complaining address (needed so we never mail it again).
  */
 const eraseNewsletterData: Parameters<typeof registerEraseHook>[0] = async (trx, member) => {
-  await trx.updateTable("newsletter_deliveries").set({ email: "" }).where("member_id", "=", member.id).execute();
+  await trx
+    .updateTable("newsletter_deliveries")
+    .set({ email: "", reason: null })
+    .where("member_id", "=", member.id)
+    .execute();
   await trx.deleteFrom("newsletter_events").where("member_id", "=", member.id).execute();
+};
+
+/** "Download my data": the newsletters sent to the member, their opens and clicks, and a suppression of the address. */
+const exportNewsletterData: Parameters<typeof registerAccountExport>[1] = async (db, member) => {
+  const [deliveries, events, suppression] = await Promise.all([
+    db
+      .selectFrom("newsletter_deliveries")
+      .innerJoin("newsletter_sends", "newsletter_sends.id", "newsletter_deliveries.send_id")
+      .select([
+        "newsletter_sends.subject",
+        "newsletter_deliveries.email",
+        "newsletter_deliveries.state",
+        "newsletter_deliveries.reason",
+        "newsletter_deliveries.accepted_at as acceptedAt",
+        "newsletter_deliveries.opened_at as openedAt",
+        "newsletter_deliveries.clicked_at as clickedAt",
+        "newsletter_deliveries.unsubscribed_at as unsubscribedAt",
+      ])
+      .where("newsletter_deliveries.member_id", "=", member.id)
+      .orderBy("newsletter_deliveries.send_id")
+      .execute(),
+    db
+      .selectFrom("newsletter_events")
+      .select(["send_id as sendId", "kind", "url", "created_at as at"])
+      .where("member_id", "=", member.id)
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("newsletter_suppressions")
+      .select(["reason", "detail", "created_at as at"])
+      .where("email", "=", member.email)
+      .executeTakeFirst(),
+  ]);
+  return { deliveries, events, suppression: suppression ?? null };
 };
 
 const gif = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
@@ -634,6 +644,7 @@ export function routes(app: Hono<AppEnv>): void {
   registerAdminNav({ href: "/admin/newsletters", labelKey: "newsletter.nav", order: 25 });
   exemptFromCsrf("/unsubscribe");
   registerEraseHook(eraseNewsletterData);
+  registerAccountExport("newsletters", exportNewsletterData);
   app.use("*", async (c, next) => {
     rememberServices(c.var.services);
     await next();

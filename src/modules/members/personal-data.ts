@@ -1,0 +1,449 @@
+/**
+ * Where a member's personal data lives, table by table and column by column,
+ * and how erasure ("delete my account") and the export ("download my data")
+ * cover it. personal-data.test.ts introspects the migrated database (SQLite
+ * and PostgreSQL) and fails on any table or column missing here, so a new
+ * column that can hold personal data is classified before it ships.
+ *
+ * `erase` says what the erase transaction does with the row; `export` names
+ * the key of the member's JSON export that carries it (or, for the two dev
+ * stand-ins for outside systems, why there is none).
+ */
+export interface PersonalColumns {
+  columns: string[];
+  erase: string;
+  export: string | { none: string };
+}
+
+export interface TableClassification {
+  /** Columns that hold a member's personal data or tie the row to a member. */
+  personal?: PersonalColumns;
+  /** Columns that hold none, grouped by the reason. */
+  notPersonal?: Record<string, string[]>;
+}
+
+const bookkeeping = "ids, states and times of the row itself";
+const content = "the creator's own content or catalogue";
+const staffOnly = "staff accounts and staff references, not members (managed in the admin)";
+
+export const personalData: Record<string, TableClassification> = {
+  members: {
+    personal: {
+      columns: ["id", "email", "name", "locale", "time_zone", "status", "email_opt_in", "note", "source"],
+      erase: "row deleted (one anonymous member.deleted event remains)",
+      export: "profile",
+    },
+    notPersonal: { [bookkeeping]: ["confirmed_at", "last_seen_at", "created_at", "updated_at"] },
+  },
+  member_consents: {
+    personal: { columns: ["member_id", "wording", "ip", "granted", "kind"], erase: "deleted", export: "consents" },
+    notPersonal: { [bookkeeping]: ["id", "locale", "created_at"] },
+  },
+  member_tags: {
+    personal: { columns: ["member_id", "tag"], erase: "deleted (cascade with the member)", export: "tags" },
+    notPersonal: { [bookkeeping]: ["created_at"] },
+  },
+  magic_links: {
+    personal: { columns: ["email", "member_id", "data", "redirect_to"], erase: "deleted", export: "links" },
+    notPersonal: {
+      [bookkeeping]: ["id", "purpose", "expires_at", "used_at", "created_at"],
+      "SHA-256 of a random token (the token itself is never stored)": ["token_hash"],
+    },
+  },
+  sessions: {
+    personal: { columns: ["subject_id", "ip", "user_agent"], erase: "deleted", export: "sessions" },
+    notPersonal: {
+      [bookkeeping]: ["id", "subject_kind", "mfa_pending", "created_at", "expires_at", "last_seen_at"],
+      "SHA-256 of the session token": ["token_hash"],
+    },
+  },
+  events: {
+    personal: { columns: ["member_id", "data"], erase: "deleted", export: "events" },
+    notPersonal: { [bookkeeping]: ["id", "type", "actor", "created_at"] },
+  },
+  jobs: {
+    personal: {
+      columns: ["last_error"],
+      erase: "errors quoting the address are cleared",
+      export: { none: "a delivery error about the member's own email is not data about them beyond the address" },
+    },
+    notPersonal: {
+      "a mail job carries a kind and ids only (the message is rendered when it is sent)": ["payload", "dedupe_key"],
+      [bookkeeping]: [
+        "id",
+        "type",
+        "state",
+        "run_at",
+        "attempts",
+        "max_attempts",
+        "locked_by",
+        "locked_at",
+        "created_at",
+        "updated_at",
+        "finished_at",
+      ],
+    },
+  },
+  dev_mailbox: {
+    personal: {
+      columns: ["to_address", "subject", "text", "html", "headers"],
+      erase: "messages to the address deleted",
+      export: { none: "stands in for the member's own inbox; never in production, emptied in backups" },
+    },
+    notPersonal: { [bookkeeping]: ["id", "from_address", "created_at"] },
+  },
+  rate_limits: {
+    notPersonal: {
+      "SHA-256 of the limit's key (never a raw address or IP); the address's counter goes with the member": ["key"],
+      [bookkeeping]: ["window_start", "count"],
+    },
+  },
+  files: { notPersonal: { [content]: ["id", "purpose", "path", "mime", "size", "created_at"] } },
+  settings: { notPersonal: { "site configuration": ["key", "value", "updated_at"] } },
+  staff_users: {
+    notPersonal: {
+      [staffOnly]: [
+        "id",
+        "email",
+        "name",
+        "password_hash",
+        "role",
+        "locale",
+        "totp_secret",
+        "totp_enabled",
+        "totp_last_step",
+        "created_at",
+        "updated_at",
+      ],
+    },
+  },
+  offers: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "slug",
+        "kind",
+        "name",
+        "summary",
+        "description_md",
+        "description_html",
+        "status",
+        "position",
+        "highlight",
+        "provider_product_id",
+        "created_at",
+        "updated_at",
+      ],
+    },
+  },
+  prices: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "offer_id",
+        "kind",
+        "interval",
+        "amount",
+        "currency",
+        "pay_what_you_want",
+        "min_amount",
+        "suggested_amount",
+        "trial_days",
+        "active",
+        "position",
+        "provider_price_id",
+        "created_at",
+        "updated_at",
+      ],
+    },
+  },
+  offer_files: {
+    notPersonal: { [content]: ["id", "offer_id", "file_id", "name", "mime", "size", "position", "created_at"] },
+  },
+  offer_includes: { notPersonal: { [content]: ["id", "offer_id", "resource_kind", "resource_id", "created_at"] } },
+  discount_codes: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "code",
+        "kind",
+        "value",
+        "currency",
+        "offer_ids",
+        "starts_at",
+        "ends_at",
+        "max_redemptions",
+        "redemptions_count",
+        "active",
+        "created_at",
+        "updated_at",
+      ],
+    },
+  },
+  discount_redemptions: {
+    personal: {
+      columns: ["member_id", "email"],
+      erase: "anonymised (accounting keeps the amount)",
+      export: "purchases.discountRedemptions",
+    },
+    notPersonal: { [bookkeeping]: ["id", "code_id", "reference", "amount_off", "status", "created_at"] },
+  },
+  orders: {
+    personal: {
+      columns: ["member_id", "email", "browser_token_hash"],
+      erase: "anonymised (accounting keeps amounts, dates and the offer)",
+      export: "purchases.orders",
+    },
+    notPersonal: {
+      "accounting: what was sold, for how much, through which provider reference": [
+        "id",
+        "kind",
+        "offer_id",
+        "price_id",
+        "subscription_id",
+        "gift_id",
+        "amount",
+        "discount_amount",
+        "discount_code_id",
+        "amount_paid",
+        "amount_refunded",
+        "currency",
+        "status",
+        "provider",
+        "provider_checkout_id",
+        "provider_payment_id",
+        "provider_invoice_id",
+        "provider_customer_id",
+        "created_member",
+        "locale",
+        "paid_at",
+        "refunded_at",
+        "created_at",
+        "updated_at",
+      ],
+    },
+  },
+  subscriptions: {
+    personal: {
+      columns: ["member_id", "email", "cancel_reason", "browser_token_hash"],
+      erase: "anonymised (accounting keeps amounts and dates)",
+      export: "purchases.subscriptions",
+    },
+    notPersonal: {
+      "accounting: what was sold, for how much, through which provider reference": [
+        "id",
+        "offer_id",
+        "price_id",
+        "amount",
+        "currency",
+        "interval",
+        "status",
+        "provider",
+        "provider_subscription_id",
+        "provider_checkout_id",
+        "provider_customer_id",
+        "provider_price_id",
+        "current_period_end",
+        "cancel_at_period_end",
+        "canceled_at",
+        "discount_amount",
+        "discount_code_id",
+        "created_member",
+        "locale",
+        "version",
+        "created_at",
+        "updated_at",
+      ],
+    },
+  },
+  entitlements: {
+    personal: { columns: ["member_id", "note"], erase: "deleted", export: "purchases.entitlements" },
+    notPersonal: {
+      [bookkeeping]: [
+        "id",
+        "resource_kind",
+        "resource_id",
+        "source_kind",
+        "source_id",
+        "starts_at",
+        "ends_at",
+        "revoked_at",
+        "revoke_reason",
+        "created_at",
+        "updated_at",
+      ],
+    },
+  },
+  provider_events: {
+    notPersonal: {
+      "verified provider events, stored without the buyer's address (ids and amounts only)": [
+        "id",
+        "provider",
+        "type",
+        "object_id",
+        "data",
+        "result",
+        "created",
+        "received_at",
+        "processed_at",
+      ],
+    },
+  },
+  provider_customers: {
+    personal: {
+      columns: ["provider_customer_id", "member_id"],
+      erase: "deleted",
+      export: "purchases.providerCustomers",
+    },
+    notPersonal: { [bookkeeping]: ["provider", "created_at"] },
+  },
+  gifts: {
+    personal: {
+      columns: ["purchaser_member_id", "purchaser_email", "recipient_email", "recipient_name", "message", "claimed_by"],
+      erase: "anonymised on both sides (bought by or for the member)",
+      export: "purchases.gifts",
+    },
+    notPersonal: {
+      [bookkeeping]: [
+        "id",
+        "order_id",
+        "offer_id",
+        "price_id",
+        "duration_days",
+        "status",
+        "claimed_at",
+        "created_at",
+        "updated_at",
+      ],
+      "SHA-256 of the claim token": ["claim_token_hash"],
+    },
+  },
+  dev_payment_objects: {
+    personal: {
+      columns: ["data"],
+      erase: "objects naming the address deleted",
+      export: { none: "stands in for the payment provider's own records (test payments, never in production)" },
+    },
+    notPersonal: { [bookkeeping]: ["id", "kind", "created_at", "updated_at"] },
+  },
+  posts: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "slug",
+        "title",
+        "excerpt",
+        "body_md",
+        "teaser_html",
+        "paid_html",
+        "teaser_text",
+        "paid_text",
+        "cover_file_id",
+        "audience",
+        "audience_offers",
+        "status",
+        "publish_at",
+        "published_at",
+        "reading_minutes",
+        "comments_enabled",
+        "created_at",
+        "updated_at",
+      ],
+      [staffOnly]: ["author_id"],
+    },
+  },
+  tags: { notPersonal: { [content]: ["id", "slug", "name", "created_at"] } },
+  post_tags: { notPersonal: { [content]: ["post_id", "tag_id", "position"] } },
+  comments: {
+    personal: { columns: ["member_id", "body"], erase: "deleted", export: "comments.comments" },
+    notPersonal: { [bookkeeping]: ["id", "post_id", "status", "created_at", "updated_at"] },
+  },
+  comment_blocks: {
+    personal: { columns: ["member_id"], erase: "deleted", export: "comments.blocked" },
+    notPersonal: { [bookkeeping]: ["created_at"], [staffOnly]: ["blocked_by"] },
+  },
+  newsletter_sends: {
+    notPersonal: {
+      [content]: ["id", "post_id", "subject", "segment", "recipients"],
+      [bookkeeping]: [
+        "state",
+        "scheduled_at",
+        "started_at",
+        "finished_at",
+        "heartbeat_at",
+        "resume_count",
+        "created_at",
+        "updated_at",
+      ],
+      [staffOnly]: ["created_by"],
+    },
+  },
+  newsletter_deliveries: {
+    personal: {
+      columns: ["member_id", "email", "reason"],
+      erase: "address and delivery detail cleared (the send's figures keep the row)",
+      export: "newsletters.deliveries",
+    },
+    notPersonal: {
+      [bookkeeping]: [
+        "send_id",
+        "batch_no",
+        "state",
+        "attempts",
+        "lease_owner",
+        "lease_until",
+        "accepted_at",
+        "unsubscribed_at",
+        "opened_at",
+        "clicked_at",
+        "updated_at",
+      ],
+    },
+  },
+  newsletter_events: {
+    personal: { columns: ["member_id", "url"], erase: "deleted", export: "newsletters.events" },
+    notPersonal: { [bookkeeping]: ["id", "send_id", "kind", "created_at"] },
+  },
+  imports: {
+    notPersonal: {
+      "the staff's import runs: the uploaded file, its mapping and counts (the file itself is the site's data)": [
+        "id",
+        "source",
+        "state",
+        "file_name",
+        "file_path",
+        "file_size",
+        "mapping",
+        "cursor",
+        "total",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "failed",
+        "error",
+        "started_at",
+        "finished_at",
+        "created_at",
+        "updated_at",
+      ],
+      [staffOnly]: ["created_by"],
+    },
+  },
+  import_rows: {
+    personal: {
+      columns: ["email", "member_id", "params", "reason"],
+      erase: "cleared (the report keeps the line and its status)",
+      export: "imports",
+    },
+    notPersonal: { [bookkeeping]: ["import_id", "record_index", "line", "status"] },
+  },
+  newsletter_suppressions: {
+    personal: {
+      columns: ["email", "detail"],
+      erase: "kept on purpose: a bounced or complaining address is never mailed again (no name, no id)",
+      export: "newsletters.suppression",
+    },
+    notPersonal: { [bookkeeping]: ["reason", "created_at"] },
+  },
+};
