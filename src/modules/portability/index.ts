@@ -2,6 +2,7 @@ import type { AtelierModule } from "../../platform/http/app.tsx";
 import { portabilityMessages } from "./i18n.ts";
 import { registerImportJobs, rememberFilesDir } from "./jobs.ts";
 import { registerImportPersonalData } from "./personal.ts";
+import { importRoutes } from "./routes.tsx";
 import "./tables.ts";
 
 export {
@@ -28,6 +29,7 @@ export const portabilityModule: AtelierModule = {
       rememberFilesDir(c.var.services.db, c.var.services.config.filesDir);
       await next();
     });
+    importRoutes(app);
   },
   jobs() {
     registerImportJobs();

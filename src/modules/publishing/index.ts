@@ -23,7 +23,8 @@ export {
   type TagRef,
 } from "./service.ts";
 export { splitAtPaywall, renderBody, slugify, PAYWALL_MARKER } from "./content.ts";
-export { savePost, publishDuePosts, type PostInput } from "./posts.ts";
+export { savePost, publishDuePosts, utcToLocal, type PostInput } from "./posts.ts";
+export { savePostImage, imageMarkdown } from "./images.ts";
 export { addComment } from "./comments.ts";
 
 /** Comments and comment blocks are personal data: they go with the member. */
