@@ -243,7 +243,7 @@ export function ProgressPage({
   const running = row.state === "running";
   return (
     <>
-      <h1>{running ? t("portability.progress.title") : t("portability.report.title")}</h1>
+      <h1>{running ? t("portability.progress.title") : t("portability.title")}</h1>
       <p>
         {row.file_name} · {sourceLabel(c, row.source)} ·{" "}
         <span class={row.state === "done" ? "badge ok" : "badge warn"} data-import-state>

@@ -14,10 +14,32 @@ export function key(header: string): string {
     .replace(/[\s_-]+/g, " ");
 }
 
+const keyed = new WeakMap<Record<string, string>, Map<string, string>>();
+const keyCache = new Map<string, string>();
+function cachedKey(h: string): string {
+  let k = keyCache.get(h);
+  if (k === undefined) {
+    k = key(h);
+    if (keyCache.size < 10_000) keyCache.set(h, k);
+  }
+  return k;
+}
+
 /** The value of the first of `names` present in the row (headers compared by key()). */
 export function pick(values: Record<string, string>, ...names: string[]): string {
-  const wanted = names.map(key);
-  for (const [h, v] of Object.entries(values)) if (wanted.includes(key(h))) return v.trim();
+  let byKey = keyed.get(values);
+  if (!byKey) {
+    byKey = new Map();
+    for (const [h, v] of Object.entries(values)) {
+      const k = cachedKey(h);
+      if (!byKey.has(k)) byKey.set(k, v);
+    }
+    keyed.set(values, byKey);
+  }
+  for (const name of names) {
+    const v = byKey.get(cachedKey(name));
+    if (v !== undefined) return v.trim();
+  }
   return "";
 }
 
