@@ -4,7 +4,7 @@ import { transaction } from "../../platform/db/index.ts";
 import { recordEvent } from "../../platform/events.ts";
 import { clientIp, tr, type AppContext, type AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { formValue, readForm, safeRedirectPath } from "../../platform/http/forms.ts";
+import { formValue, readForm, safeRedirectPath, storedRedirectPath } from "../../platform/http/forms.ts";
 import { field, parseInput } from "../../platform/http/validation.ts";
 import { t as translate } from "../../platform/i18n/index.ts";
 import { nowIso } from "../../platform/ids.ts";
@@ -286,7 +286,7 @@ export function joinRoutes(app: Hono<AppEnv>): void {
           .where("used_at", "is", null)
           .execute();
         const token = await openMemberSession(c, trx, member.id);
-        return { token, member, redirectTo: safeRedirectPath(link.redirect_to, "/account?welcome=1") };
+        return { token, member, redirectTo: storedRedirectPath(link.redirect_to, "/account?welcome=1") };
       });
     } catch (err) {
       if (isLinkError(err)) return linkProblemPage(c, err, "confirm");

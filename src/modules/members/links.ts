@@ -2,6 +2,7 @@ import type { Selectable } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import type { MagicLinksTable } from "../../platform/db/schema.ts";
 import { AppError } from "../../platform/http/errors.ts";
+import { storedRedirectPath } from "../../platform/http/forms.ts";
 import { isoIn, newId, nowIso } from "../../platform/ids.ts";
 import { hashToken, randomToken } from "../../platform/security/tokens.ts";
 
@@ -45,7 +46,8 @@ export async function createLink(
       email: input.email,
       member_id: input.memberId,
       purpose: input.purpose,
-      redirect_to: input.redirectTo ?? null,
+      // Only a same-site path is ever stored (the routes have already refused a bad one with a 400).
+      redirect_to: storedRedirectPath(input.redirectTo, "") || null,
       // One instant for both, so a link lives exactly its lifetime.
       expires_at: isoIn(linkLifetimeMs[input.purpose], created),
       used_at: null,

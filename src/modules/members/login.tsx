@@ -4,7 +4,7 @@ import { transaction } from "../../platform/db/index.ts";
 import { recordEvent } from "../../platform/events.ts";
 import { tr, type AppContext, type AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { formValue, readForm, safeRedirectPath } from "../../platform/http/forms.ts";
+import { formValue, readForm, safeRedirectPath, storedRedirectPath } from "../../platform/http/forms.ts";
 import { field, parseInput } from "../../platform/http/validation.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { destroySession } from "../../platform/security/sessions.ts";
@@ -152,7 +152,7 @@ export function loginRoutes(app: Hono<AppEnv>): void {
           data: { method: "magic_link", ...(activated ? { activated: true } : {}) },
         });
         const token = await openMemberSession(c, trx, member.id);
-        return { token, member, redirectTo: safeRedirectPath(link.redirect_to, "/account") };
+        return { token, member, redirectTo: storedRedirectPath(link.redirect_to, "/account") };
       });
     } catch (err) {
       if (isLinkError(err)) return linkProblemPage(c, err, "login");

@@ -16,7 +16,6 @@ import { allMemberEntitlements, countLiveHolders, grantEntitlement, revokeEntitl
 import { OFFER_UPLOAD_PATH, offerUpload, receiveOfferUpload, setOfferUploadLimit } from "./downloads.tsx";
 import { automaticTaxEnabled, lastStripeSync, requestStripeSync, setAutomaticTax } from "./stripe-sync.ts";
 import { stripeProviderFor } from "./webhooks.ts";
-import { exemptFromCsrf } from "../../platform/http/middleware.ts";
 import { money, parseAmount, priceLabel } from "./money.ts";
 import {
   addPrice,
@@ -869,9 +868,8 @@ function dateToIso(v: string): string | null {
 export function adminRoutes(app: Hono<AppEnv>): void {
   registerAdminNav({ href: "/admin/offers", labelKey: "offers.admin.nav", order: 40 });
   registerAdminNav({ href: "/admin/sales", labelKey: "offers.admin.sales", order: 41 });
-  // Uploads stream to disk: their own body limit, and their CSRF check is made in the handler (see receiveOfferUpload).
+  // Uploads stream to disk (platform/http/body.ts) with their own body limit.
   setOfferUploadLimit(offerUpload.maxBytes);
-  exemptFromCsrf(OFFER_UPLOAD_PATH);
   const syncLater = (c: AppContext, offerId: string) =>
     requestStripeSync(c.var.services.db, c.var.services.config, offerId);
 

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import { AppError } from "./errors.ts";
+import { isFormType, readBody, type FormFields } from "./body.ts";
 import type { AppContext, AppEnv, Services } from "./context.ts";
 import { negotiateLocale, toLocale, isLocale, type Locale } from "../i18n/index.ts";
 import { getSiteSettings } from "../settings.ts";
@@ -75,12 +76,17 @@ export function csrfMiddleware(): MiddlewareHandler<AppEnv> {
     }
     if (c.var.memberSession || c.var.staffSession) {
       let sent = c.req.header("x-csrf-token");
-      if (!sent) {
-        const type = c.req.header("content-type") ?? "";
-        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
-          const body = await c.req.parseBody();
-          sent = typeof body._csrf === "string" ? body._csrf : undefined;
-        }
+      if (!sent && isFormType(c.req.header("content-type") ?? "")) {
+        // Our forms put _csrf before any file: an upload without the right token is refused
+        // before a byte of the file is kept (the body is read once; the route reuses it).
+        const tokenOf = (fields: FormFields) => (typeof fields._csrf === "string" ? fields._csrf : undefined);
+        const { fields } = await readBody(c, {
+          beforeFile: (early) => {
+            const token = tokenOf(early);
+            if (!token || !safeEqual(token, c.var.csrfToken)) throw new AppError("csrf", 403);
+          },
+        });
+        sent = tokenOf(fields);
       }
       if (!sent || !safeEqual(sent, c.var.csrfToken)) throw new AppError("csrf", 403);
     }

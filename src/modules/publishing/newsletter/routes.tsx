@@ -725,8 +725,9 @@ export function routes(app: Hono<AppEnv>): void {
   app.post("/unsubscribe", async (c) => {
     let token = c.req.query("token");
     if (!token) {
-      const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-      token = typeof body.token === "string" ? body.token : undefined;
+      // RFC 8058 one-click posts carry no token in the body; a form may. Any other body is no token.
+      const fields = await readForm(c).catch(() => ({}) as FormData);
+      token = typeof fields.token === "string" ? fields.token : undefined;
     }
     const target = await unsubscribeTarget(c, token);
     if (!target) return invalidUnsubscribe(c);
