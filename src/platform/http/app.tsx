@@ -117,6 +117,8 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
       ? bodyLimit({ maxSize: max, onError: tooLarge })(c, next)
       : defaultBodyLimit(c, next);
   });
+  app.use("*", bodyCleanup());
+  app.use("*", contextMiddleware(services));
   // A query string must be valid UTF-8 once percent-decoded: refused here rather than read as U+FFFD.
   app.use("*", (c, next) => {
     const url = c.req.url;
@@ -124,16 +126,16 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
     if (q >= 0) parseUrlencoded(Buffer.from(url.slice(q + 1).split("#")[0]!, "utf8"));
     return next();
   });
-  app.use("*", bodyCleanup());
-  app.use("*", contextMiddleware(services));
   app.use("*", csrfMiddleware());
   assetRoutes(app);
 
   app.get("/lang/:locale", (c) => {
     const locale = c.req.param("locale");
     if (!isLocale(locale)) throw new AppError("invalid_input", 400, "validation.locale");
+    // The target first: a refused one is a 400 that changes nothing.
+    const target = safeRedirectPath(c.req.query("next"));
     setLocaleCookie(c, locale);
-    return c.redirect(safeRedirectPath(c.req.query("next")), 303);
+    return c.redirect(target, 303);
   });
 
   app.get("/media/:id", async (c) => {
