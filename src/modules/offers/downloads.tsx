@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Readable } from "node:stream";
 import type { Hono } from "hono";
 import type { Db } from "../../platform/db/index.ts";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
