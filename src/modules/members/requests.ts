@@ -52,7 +52,7 @@ export function requestGiftLink(
   });
 }
 
-async function gift(db: Db, r: Extract<LinkRequest, { kind: "gift" }>, requestId: string): Promise<void> {
+async function gift(db: Db, r: Extract<LinkRequest, { kind: "gift" }>): Promise<void> {
   await transaction(db, async (trx) => {
     const member =
       (await findMemberByEmail(trx, r.email)) ??
@@ -67,18 +67,11 @@ async function gift(db: Db, r: Extract<LinkRequest, { kind: "gift" }>, requestId
       purpose: "login",
       redirectTo: r.next,
     });
-    await sendLinkMail(trx, {
-      kind: "login",
-      to: member.email,
-      name: member.name,
-      locale: member.locale,
-      url: `${r.publicUrl}/login/verify?token=${link.token}`,
-      linkId: requestId,
-    });
+    await sendLinkMail(trx, { kind: "login", linkId: link.id });
   });
 }
 
-async function login(db: Db, r: Extract<LinkRequest, { kind: "login" }>, requestId: string): Promise<void> {
+async function login(db: Db, r: Extract<LinkRequest, { kind: "login" }>): Promise<void> {
   const member = await findMemberByEmail(db, r.email);
   if (!member) return;
   await transaction(db, async (trx) => {
@@ -88,19 +81,11 @@ async function login(db: Db, r: Extract<LinkRequest, { kind: "login" }>, request
       purpose: "login",
       redirectTo: r.next,
     });
-    await sendLinkMail(trx, {
-      kind: "login",
-      to: member.email,
-      name: member.name,
-      locale: member.locale,
-      url: `${r.publicUrl}/login/verify?token=${link.token}`,
-      // Keyed by the request: a job run twice still sends one mail.
-      linkId: requestId,
-    });
+    await sendLinkMail(trx, { kind: "login", linkId: link.id });
   });
 }
 
-async function join(db: Db, r: Extract<LinkRequest, { kind: "join" }>, requestId: string): Promise<void> {
+async function join(db: Db, r: Extract<LinkRequest, { kind: "join" }>): Promise<void> {
   const known = await findMemberByEmail(db, r.email);
   try {
     await transaction(db, async (trx) => {
@@ -112,14 +97,7 @@ async function join(db: Db, r: Extract<LinkRequest, { kind: "join" }>, requestId
           purpose: "login",
           redirectTo: r.next,
         });
-        await sendLinkMail(trx, {
-          kind: "already",
-          to: known.email,
-          name: known.name,
-          locale: known.locale,
-          url: `${r.publicUrl}/login/verify?token=${link.token}`,
-          linkId: requestId,
-        });
+        await sendLinkMail(trx, { kind: "already", linkId: link.id });
         return;
       }
       const member =
@@ -144,14 +122,7 @@ async function join(db: Db, r: Extract<LinkRequest, { kind: "join" }>, requestId
         redirectTo: r.next,
         data: r.intent,
       });
-      await sendLinkMail(trx, {
-        kind: "confirm",
-        to: member.email,
-        name: member.name,
-        locale: member.locale,
-        url: `${r.publicUrl}/join/confirm?token=${link.token}`,
-        linkId: requestId,
-      });
+      await sendLinkMail(trx, { kind: "confirm", linkId: link.id });
     });
   } catch (err) {
     // A simultaneous join with the same address created the member first: that request's email covers it.
@@ -160,10 +131,10 @@ async function join(db: Db, r: Extract<LinkRequest, { kind: "join" }>, requestId
 }
 
 export function registerLinkRequestJob(): void {
-  registerJobHandler(linkRequestJob, async (payload, { db, jobId }) => {
+  registerJobHandler(linkRequestJob, async (payload, { db }) => {
     const r = payload as LinkRequest;
-    if (r.kind === "login") await login(db, r, jobId);
-    else if (r.kind === "gift") await gift(db, r, jobId);
-    else await join(db, r, jobId);
+    if (r.kind === "login") await login(db, r);
+    else if (r.kind === "gift") await gift(db, r);
+    else await join(db, r);
   });
 }
