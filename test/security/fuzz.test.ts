@@ -151,7 +151,8 @@ test("every POST route, anonymous and as the owner, answers bad bodies with a 4x
   let sent = 0;
   // The owner's requests must get past the session and CSRF checks, or the pass would prove little.
   let ownerReached = 0;
-  for (const pattern of patterns) {
+  // A few routes at a time: the pass waits on the server more than it works.
+  const fuzzRoute = async (pattern: string) => {
     const path = concrete(pattern);
     for (const who of [anonymous, owner]) {
       const auth = await who.headers();
@@ -172,7 +173,8 @@ test("every POST route, anonymous and as the owner, answers bad bodies with a 4x
         }),
       );
     }
-  }
+  };
+  for (let i = 0; i < patterns.length; i += 4) await Promise.all(patterns.slice(i, i + 4).map(fuzzRoute));
   assert.deepEqual(failures, [], `${failures.length} of ${sent} requests failed`);
   assert.ok(ownerReached > sent / 4, `only ${ownerReached} of the owner's requests reached their route`);
   assert.ok(await healthy(app.url), "the server still answers");
