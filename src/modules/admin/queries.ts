@@ -77,6 +77,8 @@ export async function newMembersPerWeek(db: Db, weeks = 12, now = new Date(), zo
 export interface RecentEvent {
   id: string;
   type: string;
+  version: number;
+  data: unknown;
   actor: string;
   createdAt: string;
   memberId: string | null;
@@ -92,6 +94,8 @@ export async function recentEvents(db: Db, limit = 10): Promise<RecentEvent[]> {
     .select([
       "events.id",
       "events.type",
+      "events.version",
+      "events.data",
       "events.actor",
       "events.created_at",
       "events.member_id",
@@ -104,6 +108,8 @@ export async function recentEvents(db: Db, limit = 10): Promise<RecentEvent[]> {
   return rows.map((r) => ({
     id: r.id,
     type: r.type,
+    version: Number(r.version),
+    data: JSON.parse(r.data) as unknown,
     actor: r.actor,
     createdAt: r.created_at,
     memberId: r.member_id,

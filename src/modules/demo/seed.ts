@@ -377,7 +377,8 @@ function joinTime(rng: Rng, now: number): number {
 
 type MemberRow = Database["members"];
 type ConsentRow = Database["member_consents"];
-type EventRow = Database["events"];
+/** Written in bulk: `version` and `tx` take their defaults (the outbox reads these rows in id order). */
+type EventRow = Omit<Database["events"], "version" | "tx">;
 
 interface Batch {
   members: MemberRow[];

@@ -5,6 +5,8 @@
  * is integer minor units.
  */
 
+import type { Generated } from "kysely";
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -87,9 +89,26 @@ export interface EventsTable {
   id: string;
   member_id: string | null;
   type: string;
+  /** The event type's version when written. */
+  version: Generated<number>;
   actor: "member" | "staff" | "system";
   data: string;
   created_at: string;
+  /** Grows in commit order (see platform/events/log.ts); the outbox reads by (tx, id). */
+  tx: Generated<number | string>;
+}
+
+/** One outbox consumer's position in the event log. */
+export interface EventCursorsTable {
+  consumer: string;
+  last_tx: number | string;
+  last_id: string;
+  updated_at: string;
+}
+
+export interface EventSequenceTable {
+  id: number;
+  n: number;
 }
 
 export interface JobsTable {
@@ -475,6 +494,8 @@ export interface Database {
   magic_links: MagicLinksTable;
   sessions: SessionsTable;
   events: EventsTable;
+  event_cursors: EventCursorsTable;
+  event_sequence: EventSequenceTable;
   jobs: JobsTable;
   dev_mailbox: DevMailboxTable;
   rate_limits: RateLimitsTable;
