@@ -49,7 +49,8 @@ test("an unknown type, an old version or a malformed payload reads as the type n
 });
 
 test("events are written only through record(): no other code inserts into the events table", () => {
-  const allowed = new Set(["platform/events/log.ts", "modules/demo/seed.ts"]);
+  // Bulk writers (the demo seed, member imports) insert rows of declared types by the thousand.
+  const allowed = new Set(["platform/events/log.ts", "modules/demo/seed.ts", "modules/members/bulk.ts"]);
   const offenders = sourceFiles(srcDir)
     .filter((f) => !allowed.has(path.relative(srcDir, f).split(path.sep).join("/")))
     .filter((f) => /insertInto\(\s*"events"\s*\)/.test(fs.readFileSync(f, "utf8")));
