@@ -13,6 +13,8 @@ import { createMailer, useMailer } from "./platform/mail/index.ts";
 import { appSecret } from "./platform/settings.ts";
 import { randomToken } from "./platform/security/tokens.ts";
 import { modules } from "./modules/index.ts";
+import { registerOutboxJob } from "./platform/events/index.ts";
+import { systemClock, type Clock } from "./platform/time.ts";
 
 export type Role = "web" | "worker" | "all";
 
@@ -29,7 +31,10 @@ export interface Running {
 }
 
 /** Opens the database, applies migrations and builds the services every part shares. */
-export async function bootServices(config: Config): Promise<{ services: Services; handle: DbHandle }> {
+export async function bootServices(
+  config: Config,
+  opts: { clock?: Clock } = {},
+): Promise<{ services: Services; handle: DbHandle }> {
   fs.mkdirSync(config.filesDir, { recursive: true });
   const handle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(handle.db);
@@ -40,18 +45,30 @@ export async function bootServices(config: Config): Promise<{ services: Services
     publicUrl: config.publicUrl,
   });
   useMailer(mailer, { config, secret });
+  registerOutboxJob();
   for (const m of modules) m.jobs?.();
   return {
     handle,
-    services: { db: handle.db, dialect: handle.dialect, dbDescription: handle.description, config, mailer, secret },
+    services: {
+      db: handle.db,
+      dialect: handle.dialect,
+      dbDescription: handle.description,
+      config,
+      mailer,
+      secret,
+      clock: opts.clock ?? systemClock,
+    },
   };
 }
 
 /** Boot: config -> database + migrations -> jobs -> HTTP. */
-export async function start(config: Config, opts: { role?: Role; workerPollMs?: number } = {}): Promise<Running> {
+export async function start(
+  config: Config,
+  opts: { role?: Role; workerPollMs?: number; clock?: Clock } = {},
+): Promise<Running> {
   setLogLevel(config.logLevel);
   const role = opts.role ?? "all";
-  const { services, handle } = await bootServices(config);
+  const { services, handle } = await bootServices(config, { clock: opts.clock });
   const worker = role === "web" ? null : startWorker(services.db, { pollMs: opts.workerPollMs });
   let server: http.Server | null = null;
   let pageCache: PageCache | null = null;

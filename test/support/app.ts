@@ -5,6 +5,7 @@ import { hashPassword } from "../../src/platform/security/passwords.ts";
 import { newId, nowIso } from "../../src/platform/ids.ts";
 import type { Db } from "../../src/platform/db/index.ts";
 import { freshDatabase } from "./db.ts";
+import type { Clock } from "../../src/platform/time.ts";
 import { startSmtpSink, type SmtpSink } from "./smtp.ts";
 import { TestClient } from "./client.ts";
 
@@ -26,6 +27,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Run without SMTP_URL, so mail lands in the dev mailbox (admin /admin/mailbox). */
   devMailbox?: boolean;
+  /** The services' clock (a testClock() to move time without sleeping). */
+  clock?: Clock;
 }
 
 export const ownerEmail = "owner@atelier.test";
@@ -47,7 +50,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     TRUST_PROXY: "1",
     ...opts.env,
   });
-  const running = await start(config, { workerPollMs: 25 });
+  const running = await start(config, { workerPollMs: 25, clock: opts.clock });
   // PUBLIC_URL defaults from PORT, which was 0: point it at the real port.
   if (!opts.env?.PUBLIC_URL) running.services.config.publicUrl = running.url;
   const db = running.services.db;

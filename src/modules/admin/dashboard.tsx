@@ -1,18 +1,12 @@
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
-import { formatDateTime, formatNumber, t as translate, type Locale } from "../../platform/i18n/index.ts";
+import { formatDateTime, formatNumber, type Locale } from "../../platform/i18n/index.ts";
 import { jobCounts } from "../../platform/jobs/index.ts";
+import { describeEvent, timelineFormat } from "../../platform/events/index.ts";
 import { currentStaff } from "../staff/index.ts";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { memberStats, newMembersPerWeek, type WeekBucket } from "../members/index.ts";
 import { recentEvents, type RecentEvent } from "./queries.ts";
-
-/** "events.<type>" comes from the members catalog; an unknown type shows as itself rather than as a raw key. */
-export function eventLabel(locale: Locale, type: string): string {
-  const key = `events.${type}`;
-  const label = translate(locale, key);
-  return label === key ? type : label;
-}
 
 function shortDay(locale: Locale, isoDay: string): string {
   return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {
@@ -78,7 +72,7 @@ function EventItem({ c, e }: { c: AppContext; e: RecentEvent }) {
   const who = e.memberId ? e.memberName || e.memberEmail || t("admin.dash.events.someone") : null;
   return (
     <li>
-      <span class="ev-label">{eventLabel(c.var.locale, e.type)}</span>
+      <span class="ev-label">{describeEvent(e, timelineFormat(c.var.locale, c.var.site.timeZone)).text}</span>
       {who && e.memberId && (
         <>
           {" · "}

@@ -9,6 +9,8 @@ import { memberContacts } from "../members/index.ts";
 export interface RecentEvent {
   id: string;
   type: string;
+  version: number;
+  data: unknown;
   actor: string;
   createdAt: string;
   memberId: string | null;
@@ -20,7 +22,7 @@ export interface RecentEvent {
 export async function recentEvents(db: Db, limit = 10): Promise<RecentEvent[]> {
   const rows = await db
     .selectFrom("events")
-    .select(["id", "type", "actor", "created_at", "member_id"])
+    .select(["id", "type", "version", "data", "actor", "created_at", "member_id"])
     .orderBy("id", "desc")
     .limit(limit)
     .execute();
@@ -34,6 +36,8 @@ export async function recentEvents(db: Db, limit = 10): Promise<RecentEvent[]> {
     return {
       id: r.id,
       type: r.type,
+      version: Number(r.version),
+      data: JSON.parse(r.data) as unknown,
       actor: r.actor,
       createdAt: r.created_at,
       memberId: r.member_id,

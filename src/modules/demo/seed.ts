@@ -382,7 +382,8 @@ function joinTime(rng: Rng, now: number): number {
   return now - 365 * DAY + frac * 364.9 * DAY;
 }
 
-type EventRow = Database["events"];
+/** Written in bulk: `version` and `tx` take their defaults (the outbox reads these rows in id order). */
+type EventRow = Omit<Database["events"], "version" | "tx">;
 
 interface Batch {
   members: MemberRow[];

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { allCatalogs } from "../../platform/i18n/index.ts";
+import { describeEvent, findEventType, timelineFormat } from "../../platform/events/index.ts";
+import "./events.ts";
 import { registerAccountSection } from "./extensions.ts";
 import { createMember, findMemberByEmail, getMember } from "./service.ts";
 import { countWhere, eventTypes, logIn, newClient, settleMail, uniqueEmail } from "./testing.ts";
@@ -316,11 +318,15 @@ test("every event type of the contract has a label in both languages", () => {
     "consent.withdrawn",
   ];
   const { fr, en } = allCatalogs();
-  for (const t of types) {
-    assert.ok(fr[`events.${t}`], `fr events.${t}`);
-    assert.ok(en[`events.${t}`], `en events.${t}`);
+  for (const type of types) {
+    const def = findEventType(type);
+    assert.ok(def, `${type} is declared`);
+    for (const locale of ["fr", "en"] as const) {
+      const line = describeEvent({ type, version: def.version, data: def.example }, timelineFormat(locale));
+      assert.ok(line.declared && line.text !== type, `${locale} ${type}`);
+    }
   }
-  const members = Object.keys(fr).filter((k) => k.startsWith("members.") || k.startsWith("events."));
+  const members = Object.keys(fr).filter((k) => k.startsWith("members."));
   assert.deepEqual(
     members.filter((k) => !(k in en)),
     [],

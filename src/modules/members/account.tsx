@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { z } from "zod";
-import { recordEvent } from "../../platform/events.ts";
+import { describeEvent, record, timelineFormat } from "../../platform/events/index.ts";
+import { memberExportedData } from "./events.ts";
 import { clientIp, tr, type AppContext, type AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { formValue, readForm } from "../../platform/http/forms.ts";
@@ -196,6 +197,7 @@ async function exportData(c: AppContext, member: Member): Promise<Record<string,
       .orderBy("created_at")
       .execute(),
   ]);
+  const fmt = timelineFormat(member.locale, member.timeZone);
   const out: Record<string, unknown> = {
     format: "atelier.member-export/1",
     exportedAt: nowIso(),
@@ -223,13 +225,16 @@ async function exportData(c: AppContext, member: Member): Promise<Record<string,
       ip: r.ip,
       at: r.created_at,
     })),
-    events: events.map((r) => ({
-      type: r.type,
-      label: translate(member.locale, `events.${r.type}`),
-      actor: r.actor,
-      data: JSON.parse(r.data) as unknown,
-      at: r.created_at,
-    })),
+    events: events.map((r) => {
+      const data = JSON.parse(r.data) as unknown;
+      return {
+        type: r.type,
+        label: describeEvent({ type: r.type, version: r.version, data }, fmt).text,
+        actor: r.actor,
+        data,
+        at: r.created_at,
+      };
+    }),
     tags,
     links: links.map((l) => ({
       purpose: l.purpose,
@@ -305,7 +310,7 @@ export function accountRoutes(app: Hono<AppEnv>): void {
   app.get("/account/export.json", async (c) => {
     const member = await requireMember(c);
     if (member instanceof Response) return member;
-    await recordEvent(c.var.services.db, { memberId: member.id, type: "member.exported_data", actor: "member" });
+    await record(c.var.services.db, memberExportedData, {}, { memberId: member.id, actor: "member" });
     const data = await exportData(c, member);
     const day = nowIso().slice(0, 10);
     return c.body(JSON.stringify(data, null, 2), 200, {

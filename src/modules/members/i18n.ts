@@ -3,8 +3,6 @@ import { defineMessages } from "../../platform/i18n/index.ts";
 export const membersMessages = defineMessages({
   fr: {
     "members.tags.label": "Étiquettes",
-    "events.email.bounced": "Adresse e-mail en échec (rebond)",
-    "events.email.complained": "A signalé un e-mail comme indésirable",
     "members.tags.hint":
       "Séparées par des virgules, par exemple : stage-été, lyon. Elles servent à filtrer et à cibler vos envois.",
     "members.tags.invalid": "Une étiquette fait au plus {max} caractères, sans < ni >.",
@@ -118,23 +116,9 @@ export const membersMessages = defineMessages({
     "members.goodbye.lead":
       "Vos données ont été effacées. Merci d’avoir fait un bout de chemin avec {site} ; vous serez toujours bienvenu·e.",
     "members.goodbye.home": "Revenir à l’accueil",
-
-    "events.member.joined": "A rejoint le site",
-    "events.member.confirmed": "A confirmé son adresse e-mail",
-    "events.member.logged_in": "S’est connecté·e",
-    "events.member.logged_out": "S’est déconnecté·e",
-    "events.member.preferences_changed": "A modifié ses préférences",
-    "events.member.updated": "Fiche modifiée",
-    "events.member.added_by_staff": "Ajouté·e par l’équipe",
-    "events.member.deleted": "Compte supprimé",
-    "events.member.exported_data": "A téléchargé ses données",
-    "events.consent.granted": "A accepté de recevoir les e-mails",
-    "events.consent.withdrawn": "A retiré son accord pour les e-mails",
   },
   en: {
     "members.tags.label": "Tags",
-    "events.email.bounced": "Email address bounced",
-    "events.email.complained": "Reported an email as spam",
     "members.tags.hint":
       "Separated by commas, for example: summer-course, lyon. Use them to filter and to target your sends.",
     "members.tags.invalid": "A tag is at most {max} characters, without < or >.",
@@ -244,17 +228,5 @@ export const membersMessages = defineMessages({
     "members.goodbye.lead":
       "Your data has been erased. Thank you for spending time with {site}; you will always be welcome back.",
     "members.goodbye.home": "Back to the home page",
-
-    "events.member.joined": "Joined the site",
-    "events.member.confirmed": "Confirmed their email address",
-    "events.member.logged_in": "Logged in",
-    "events.member.logged_out": "Logged out",
-    "events.member.preferences_changed": "Changed their preferences",
-    "events.member.updated": "Profile edited",
-    "events.member.added_by_staff": "Added by the team",
-    "events.member.deleted": "Account deleted",
-    "events.member.exported_data": "Downloaded their data",
-    "events.consent.granted": "Agreed to receive emails",
-    "events.consent.withdrawn": "Withdrew consent to emails",
   },
 });

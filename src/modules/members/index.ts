@@ -52,6 +52,7 @@ export {
 } from "./queries.ts";
 export { memberStats, newMembersPerWeek, weekStart, type MemberStats, type WeekBucket } from "./stats.ts";
 export { pruneLinks } from "./links.ts";
+export { memberJoined, membersEvents } from "./events.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */
 export const membersModule = defineModule({

@@ -1,7 +1,9 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { transaction } from "../../platform/db/index.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import type { Db } from "../../platform/db/index.ts";
+import { consentGranted, memberConfirmed } from "./events.ts";
 import { clientIp, tr, type AppContext, type AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { formValue, readForm, safeRedirectPath, storedRedirectPath } from "../../platform/http/forms.ts";
@@ -106,11 +108,7 @@ function joinPage(c: AppContext, values: JoinValues, errors?: Errors) {
 }
 
 /** Marks a member active (the link proved the address); returns true when this changed something. */
-export async function activate(
-  trx: Parameters<typeof recordEvent>[0],
-  member: Member,
-  via: "confirm" | "login",
-): Promise<boolean> {
+export async function activate(trx: Db, member: Member, via: "confirm" | "login"): Promise<boolean> {
   if (member.status === "active") return false;
   const at = nowIso();
   await trx
@@ -118,7 +116,7 @@ export async function activate(
     .set({ status: "active", confirmed_at: at, updated_at: at })
     .where("id", "=", member.id)
     .execute();
-  await recordEvent(trx, { memberId: member.id, type: "member.confirmed", actor: "member", data: { via }, at });
+  await record(trx, memberConfirmed, { via }, { memberId: member.id, actor: "member", at });
   return true;
 }
 
@@ -219,13 +217,12 @@ export function joinRoutes(app: Hono<AppEnv>): void {
             ip,
             at,
           });
-          await recordEvent(trx, {
-            memberId: member.id,
-            type: "consent.granted",
-            actor: "member",
-            data: { kind: "newsletter", via: "double_opt_in" },
-            at,
-          });
+          await record(
+            trx,
+            consentGranted,
+            { kind: "newsletter", via: "double_opt_in" },
+            { memberId: member.id, actor: "member", at },
+          );
         }
         await trx.updateTable("members").set({ last_seen_at: nowIso() }).where("id", "=", member.id).execute();
         // Other confirmation links of this member stop working: one confirmation is enough.

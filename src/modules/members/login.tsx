@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { transaction } from "../../platform/db/index.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import { memberLoggedIn, memberLoggedOut } from "./events.ts";
 import { tr, type AppContext, type AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { formValue, readForm, safeRedirectPath, storedRedirectPath } from "../../platform/http/forms.ts";
@@ -130,12 +131,12 @@ export function loginRoutes(app: Hono<AppEnv>): void {
         // A pending member who logs in by link has proven the address.
         const activated = await activate(trx, member, "login");
         await trx.updateTable("members").set({ last_seen_at: nowIso() }).where("id", "=", member.id).execute();
-        await recordEvent(trx, {
-          memberId: member.id,
-          type: "member.logged_in",
-          actor: "member",
-          data: { method: "magic_link", ...(activated ? { activated: true } : {}) },
-        });
+        await record(
+          trx,
+          memberLoggedIn,
+          { method: "magic_link", ...(activated ? { activated: true } : {}) },
+          { memberId: member.id, actor: "member" },
+        );
         const token = await openMemberSession(c, trx, member.id);
         return { token, member, redirectTo: storedRedirectPath(link.redirect_to, "/account") };
       });
@@ -154,7 +155,7 @@ export function loginRoutes(app: Hono<AppEnv>): void {
       const db = c.var.services.db;
       const member = await getMember(db, session.subjectId);
       await transaction(db, async (trx) => {
-        if (member) await recordEvent(trx, { memberId: member.id, type: "member.logged_out", actor: "member" });
+        if (member) await record(trx, memberLoggedOut, {}, { memberId: member.id, actor: "member" });
         await destroySession(trx, session.sessionId);
       });
     }

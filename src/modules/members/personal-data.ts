@@ -59,8 +59,12 @@ export const personalData: Record<string, TableClassification> = {
   },
   events: {
     personal: { columns: ["member_id", "data"], erase: "deleted", export: "events" },
-    notPersonal: { [bookkeeping]: ["id", "type", "actor", "created_at"] },
+    notPersonal: { [bookkeeping]: ["id", "type", "version", "actor", "created_at", "tx"] },
   },
+  event_cursors: {
+    notPersonal: { "an outbox consumer's position in the event log": ["consumer", "last_tx", "last_id", "updated_at"] },
+  },
+  event_sequence: { notPersonal: { "the event log's commit-order counter (SQLite)": ["id", "n"] } },
   jobs: {
     personal: {
       columns: ["last_error"],

@@ -1,7 +1,15 @@
 import type { Selectable } from "kysely";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import type { MembersTable } from "./tables.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import {
+  consentGranted,
+  consentWithdrawn,
+  memberDeleted,
+  memberJoined,
+  memberPreferencesChanged,
+  memberUpdated,
+} from "./events.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { AppError, invalidInput } from "../../platform/http/errors.ts";
 import { t, toLocale, type Locale } from "../../platform/i18n/index.ts";
@@ -154,15 +162,13 @@ export async function createMember(db: Db, input: CreateMemberInput, actor: Acto
       await trx.insertInto("members").values(row).execute();
       if (input.emailOptIn)
         await recordConsent(trx, row.id, { granted: true, wording, locale: input.locale, ip: input.ip, at });
-      await recordEvent(trx, {
-        memberId: row.id,
-        type: "member.joined",
-        actor,
-        data: { source: input.source, status: input.status, emailOptIn: input.emailOptIn, locale: input.locale },
-        at,
-      });
-      if (input.emailOptIn)
-        await recordEvent(trx, { memberId: row.id, type: "consent.granted", actor, data: { kind: "newsletter" }, at });
+      await record(
+        trx,
+        memberJoined,
+        { source: input.source, status: input.status, emailOptIn: input.emailOptIn, locale: input.locale },
+        { memberId: row.id, actor, at },
+      );
+      if (input.emailOptIn) await record(trx, consentGranted, { kind: "newsletter" }, { memberId: row.id, actor, at });
       return toMember(row);
     });
   } catch (err) {
@@ -191,7 +197,7 @@ export interface MemberPatch {
    * Event written for the other changed fields; defaults to
    * member.preferences_changed when the member acts, member.updated otherwise.
    */
-  eventType?: string;
+  eventType?: "member.updated";
 }
 
 const columnOf = {
@@ -253,19 +259,19 @@ export async function updateMember(db: Db, id: string, patch: MemberPatch, actor
         const consentLocale = patch.consentWording && patch.consentLocale ? patch.consentLocale : locale;
         const wording = patch.consentWording ?? (await consentWordingFor(trx, consentLocale));
         await recordConsent(trx, id, { granted, wording, locale: consentLocale, ip: patch.ip, at });
-        await recordEvent(trx, {
-          memberId: id,
-          type: granted ? "consent.granted" : "consent.withdrawn",
-          actor,
-          data: { kind: "newsletter" },
-          at,
-        });
+        await record(
+          trx,
+          granted ? consentGranted : consentWithdrawn,
+          { kind: "newsletter" },
+          { memberId: id, actor, at },
+        );
       }
       // Bookkeeping columns (last seen) are not worth an event.
       const others = changed.filter((k) => k !== "emailOptIn" && k !== "lastSeenAt");
       if (others.length) {
-        const type = patch.eventType ?? (actor === "member" ? "member.preferences_changed" : "member.updated");
-        await recordEvent(trx, { memberId: id, type, actor, data: { fields: others }, at });
+        const event =
+          patch.eventType === "member.updated" || actor !== "member" ? memberUpdated : memberPreferencesChanged;
+        await record(trx, event, { fields: others }, { memberId: id, actor, at });
       }
       const after = await getMember(trx, id);
       if (!after) throw new AppError("not_found", 404);
@@ -312,12 +318,7 @@ export async function eraseMember(db: Db, id: string, actor: Actor): Promise<voi
       .execute();
     await trx.updateTable("jobs").set({ last_error: null }).where("last_error", "like", `%${member.email}%`).execute();
     await trx.deleteFrom("members").where("id", "=", id).execute();
-    await recordEvent(trx, {
-      memberId: null,
-      type: "member.deleted",
-      actor,
-      data: { source: member.source, status: member.status },
-    });
+    await record(trx, memberDeleted, { source: member.source, status: member.status }, { memberId: null, actor });
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from "../../platform/db/index.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import { memberUpdated } from "./events.ts";
 import { transaction } from "../../platform/db/index.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { invalidInput } from "../../platform/http/errors.ts";
@@ -75,6 +76,6 @@ export async function setMemberTags(
         .insertInto("member_tags")
         .values(added.map((tag) => ({ member_id: memberId, tag, created_at: at })))
         .execute();
-    await recordEvent(trx, { memberId, type: "member.updated", actor, data: { fields: ["tags"], added, removed }, at });
+    await record(trx, memberUpdated, { fields: ["tags"], added, removed }, { memberId, actor, at });
   });
 }

@@ -5,7 +5,8 @@ import { AppError } from "../../platform/http/errors.ts";
 import { formValue, readForm } from "../../platform/http/forms.ts";
 import { formatDate } from "../../platform/i18n/index.ts";
 import { nowIso } from "../../platform/ids.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import { offerSnapshot, subscriptionCancelRequested } from "./events.ts";
 import { CsrfField } from "../../platform/views/components.tsx";
 import type { Db } from "../../platform/db/index.ts";
 import {
@@ -407,12 +408,16 @@ export function accountRoutes(app: Hono<AppEnv>): void {
       .set({ cancel_reason: reason || null, updated_at: nowIso() })
       .where("id", "=", sub.id)
       .execute();
-    await recordEvent(db, {
-      memberId: member.id,
-      type: "subscription.cancel_requested",
-      actor: "member",
-      data: { subscriptionId: sub.id, reason },
-    });
+    await record(
+      db,
+      subscriptionCancelRequested,
+      {
+        subscriptionId: sub.id,
+        offerName: (await offerSnapshot(db, sub.offer_id)).offerName,
+        ...(reason ? { reason } : {}),
+      },
+      { memberId: member.id, actor: "member" },
+    );
     await provider.cancelSubscription(sub.provider_subscription_id, {
       atPeriodEnd: true,
       idempotencyKey: `cancel:${sub.id}:${sub.version}`,

@@ -7,7 +7,14 @@ import { AppError } from "../../platform/http/errors.ts";
 import { formValue, readForm } from "../../platform/http/forms.ts";
 import { formatDate } from "../../platform/i18n/index.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import {
+  accessGranted,
+  accessRevoked,
+  offerSnapshot,
+  orderRefundRequested,
+  subscriptionCancelRequested,
+} from "./events.ts";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import { CsrfField } from "../../platform/views/components.tsx";
 import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
@@ -1015,12 +1022,17 @@ export function adminRoutes(app: Hono<AppEnv>): void {
       throw new AppError("conflict", 409, "offers.admin.err_refund");
     // The provider refunds; its charge.refunded event closes the access (exactly like a refund made on Stripe's dashboard).
     await requireProvider(c).refund(order.provider_payment_id, `refund:${order.id}`);
-    await recordEvent(db, {
-      memberId: order.member_id,
-      type: "order.refund_requested",
-      actor: "staff",
-      data: { orderId: order.id },
-    });
+    await record(
+      db,
+      orderRefundRequested,
+      {
+        orderId: order.id,
+        offerName: (await offerSnapshot(db, order.offer_id)).offerName,
+        amount: order.amount_paid,
+        currency: order.currency,
+      },
+      { memberId: order.member_id, actor: "staff" },
+    );
     return c.redirect("/admin/sales", 303);
   });
   app.post("/admin/subscriptions/:id/cancel", async (c) => {
@@ -1032,12 +1044,12 @@ export function adminRoutes(app: Hono<AppEnv>): void {
       atPeriodEnd: !now,
       idempotencyKey: `admin-cancel:${sub.id}:${sub.version}:${now ? "now" : "end"}`,
     });
-    await recordEvent(db, {
-      memberId: sub.member_id,
-      type: "subscription.cancel_requested",
-      actor: "staff",
-      data: { subscriptionId: sub.id, now },
-    });
+    await record(
+      db,
+      subscriptionCancelRequested,
+      { subscriptionId: sub.id, offerName: (await offerSnapshot(db, sub.offer_id)).offerName, now },
+      { memberId: sub.member_id, actor: "staff" },
+    );
     return c.redirect("/admin/sales", 303);
   });
 
@@ -1126,7 +1138,12 @@ export function adminRoutes(app: Hono<AppEnv>): void {
         endsAt,
         note,
       });
-      await recordEvent(trx, { memberId, type: "access.granted", actor: "staff", data: { offerId: offer.id, endsAt } });
+      await record(
+        trx,
+        accessGranted,
+        { offerId: offer.id, offerName: offer.name, endsAt },
+        { memberId, actor: "staff" },
+      );
     });
     return c.redirect(`/admin/members/${memberId}/access`, 303);
   });
@@ -1134,12 +1151,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     const db = c.var.services.db;
     const memberId = c.req.param("id");
     if (!(await revokeEntitlement(db, memberId, c.req.param("eid"), "staff"))) throw new AppError("not_found", 404);
-    await recordEvent(db, {
-      memberId,
-      type: "access.revoked",
-      actor: "staff",
-      data: { entitlementId: c.req.param("eid") },
-    });
+    await record(db, accessRevoked, { entitlementId: c.req.param("eid") }, { memberId, actor: "staff" });
     return c.redirect(`/admin/members/${memberId}/access`, 303);
   });
 }

@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import { dialectOf, transaction, type Db } from "../../platform/db/index.ts";
 import type { OrdersTable, SubscriptionsTable } from "./tables.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import { offerSnapshot, orderExpired, orderFailed, orderPaid, orderRefunded, subscriptionChanged } from "./events.ts";
 import { enqueue } from "../../platform/jobs/index.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { toLocale } from "../../platform/i18n/index.ts";
@@ -268,18 +269,19 @@ async function markOrderPaid(trx: Db, provider: PaymentProvider, orderId: string
       sourceId: order.id,
     });
   }
-  await recordEvent(trx, {
-    memberId: buyer.memberId,
-    type: "order.paid",
-    actor: "system",
-    data: {
+  await record(
+    trx,
+    orderPaid,
+    {
       orderId: order.id,
       offerId: order.offer_id,
+      ...(await offerSnapshot(trx, order.offer_id)),
       amount: info.amountPaid ?? order.amount - order.discount_amount,
       currency: order.currency,
       gift: order.kind === "gift",
     },
-  });
+    { memberId: buyer.memberId, actor: "system" },
+  );
   await enqueue(
     trx,
     "offers.mail",
@@ -313,12 +315,12 @@ async function markOrderFailed(
       .where("status", "=", "pending")
       .execute();
   if (order.member_id)
-    await recordEvent(trx, {
-      memberId: order.member_id,
-      type: `order.${status}`,
-      actor: "system",
-      data: { orderId: order.id, offerId: order.offer_id },
-    });
+    await record(
+      trx,
+      status === "failed" ? orderFailed : orderExpired,
+      { orderId: order.id, offerId: order.offer_id, offerName: (await offerSnapshot(trx, order.offer_id)).offerName },
+      { memberId: order.member_id, actor: "system" },
+    );
 }
 
 /** Applies a refund; returns false when no order has that payment yet (kept for later). */
@@ -364,12 +366,18 @@ async function applyRefund(trx: Db, e: Extract<ProviderEvent, { type: "charge.re
     await revokeSource(trx, "gift", order.gift_id, "refunded");
   }
   if (order.member_id)
-    await recordEvent(trx, {
-      memberId: order.member_id,
-      type: "order.refunded",
-      actor: "system",
-      data: { orderId: order.id, offerId: order.offer_id, amount: e.amountRefunded, currency: order.currency },
-    });
+    await record(
+      trx,
+      orderRefunded,
+      {
+        orderId: order.id,
+        offerId: order.offer_id,
+        offerName: (await offerSnapshot(trx, order.offer_id)).offerName,
+        amount: e.amountRefunded,
+        currency: order.currency,
+      },
+      { memberId: order.member_id, actor: "system" },
+    );
   return true;
 }
 
@@ -478,18 +486,22 @@ async function applySnapshot(
     row.offer_id !== offerId ||
     row.cancel_at_period_end !== (snap.cancelAtPeriodEnd ? 1 : 0)
   ) {
-    await recordEvent(trx, {
-      memberId: buyer.memberId,
-      type: "subscription.changed",
-      actor: "system",
-      data: {
+    await record(
+      trx,
+      subscriptionChanged,
+      {
         subscriptionId: row.id,
         from: row.status,
         to: snap.status,
         offerId,
+        offerName: (await offerSnapshot(trx, offerId)).offerName,
+        amount,
+        currency: row.currency,
+        interval,
         cancelAtPeriodEnd: snap.cancelAtPeriodEnd,
       },
-    });
+      { memberId: buyer.memberId, actor: "system" },
+    );
   }
   if (grantingStatuses.has(snap.status)) {
     await settleDiscount(trx, row.id, "used");

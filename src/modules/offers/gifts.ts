@@ -1,5 +1,6 @@
 import { transaction, type Db } from "../../platform/db/index.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import { giftClaimed, offerSnapshot } from "./events.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { hashToken } from "../../platform/security/tokens.ts";
@@ -59,12 +60,12 @@ export async function claimGift(
       sourceId: gift.id,
       endsAt,
     });
-    await recordEvent(trx, {
-      memberId,
-      type: "gift.claimed",
-      actor: "member",
-      data: { giftId: gift.id, offerId: gift.offer_id },
-    });
+    await record(
+      trx,
+      giftClaimed,
+      { giftId: gift.id, offerId: gift.offer_id, offerName: (await offerSnapshot(trx, gift.offer_id)).offerName },
+      { memberId, actor: "member" },
+    );
     return { offerId: gift.offer_id };
   });
 }

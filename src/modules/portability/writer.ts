@@ -1,5 +1,6 @@
 import type { Db } from "../../platform/db/index.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import { memberImported } from "./events.ts";
 import { t, type Locale } from "../../platform/i18n/index.ts";
 import { isoIn } from "../../platform/ids.ts";
 import { createMembersBulk, membersByEmail, setMemberTags, tagsOfMembers } from "../members/index.ts";
@@ -168,12 +169,12 @@ export async function writeChunk(trx: Db, ctx: WriteContext, items: MappedItem[]
     }
     const status = isNew ? "created" : changes.length ? "updated" : "unchanged";
     if (status === "updated")
-      await recordEvent(trx, {
-        memberId,
-        type: "member.imported",
-        actor: "system",
-        data: { source: ctx.source, importId: ctx.importId, line: m.line, changes },
-      });
+      await record(
+        trx,
+        memberImported,
+        { source: ctx.source, importId: ctx.importId, line: m.line, changes },
+        { memberId, actor: "system" },
+      );
     reports.set(index, { ...base, status, reason: changes.length ? changes.join(",") : null, params: null });
   }
   const rows = items.map((i) => reports.get(i.index)!);

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { field, parseInput } from "../../platform/http/validation.ts";
-import { recordEvent } from "../../platform/events.ts";
+import { record } from "../../platform/events/index.ts";
+import { commentsBlocked, commentsUnblocked, postCommented } from "./events.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { hitRateLimit } from "../../platform/security/rate-limit.ts";
 import { memberExists, memberNames } from "../members/index.ts";
@@ -52,7 +53,13 @@ export async function addComment(db: Db, postId: string, memberId: string, body:
         updated_at: at,
       })
       .execute();
-    await recordEvent(trx, { memberId, type: "post.commented", actor: "member", data: { postId, commentId: id } });
+    const post = await trx.selectFrom("posts").select("title").where("id", "=", postId).executeTakeFirst();
+    await record(
+      trx,
+      postCommented,
+      { postId, commentId: id, ...(post ? { postTitle: post.title } : {}) },
+      { memberId, actor: "member" },
+    );
     return id;
   });
 }
@@ -170,14 +177,13 @@ export async function blockMember(db: Db, memberId: string, staffId: string | nu
       .set({ status: "hidden", updated_at: nowIso() })
       .where("member_id", "=", memberId)
       .execute();
-    await recordEvent(trx, { memberId, type: "comments.blocked", actor: "staff", data: {} });
+    await record(trx, commentsBlocked, {}, { memberId, actor: "staff" });
   });
 }
 
 export async function unblockMember(db: Db, memberId: string): Promise<void> {
   await transaction(db, async (trx) => {
     const r = await trx.deleteFrom("comment_blocks").where("member_id", "=", memberId).executeTakeFirst();
-    if (Number(r.numDeletedRows) > 0)
-      await recordEvent(trx, { memberId, type: "comments.unblocked", actor: "staff", data: {} });
+    if (Number(r.numDeletedRows) > 0) await record(trx, commentsUnblocked, {}, { memberId, actor: "staff" });
   });
 }

@@ -173,9 +173,6 @@ export const publishingMessages = defineMessages({
       "Membre bloqué : ses commentaires sont masqués et il ne peut plus commenter.",
     "publishing.comments.admin.done.unblocked": "Membre débloqué.",
     "publishing.rss.readOn": "Lire la suite sur le site",
-    "events.post.commented": "A commenté un article",
-    "events.comments.blocked": "Bloqué pour les commentaires",
-    "events.comments.unblocked": "Débloqué pour les commentaires",
   },
   en: {
     "publishing.nav.posts": "Posts",
@@ -346,8 +343,5 @@ export const publishingMessages = defineMessages({
       "Member blocked: their comments are hidden and they can no longer comment.",
     "publishing.comments.admin.done.unblocked": "Member unblocked.",
     "publishing.rss.readOn": "Read on on the site",
-    "events.post.commented": "Commented on a post",
-    "events.comments.blocked": "Blocked from commenting",
-    "events.comments.unblocked": "Unblocked for comments",
   },
 });

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { findStaffUser, type StaffUser } from "./service.ts";
+import { staffActor, type Actor } from "../../platform/actor.ts";
 
 /**
  * Guards every /admin page: without a complete staff session (password and,
@@ -29,4 +30,10 @@ export async function currentStaff(c: AppContext): Promise<StaffUser> {
   const user = session ? await findStaffUser(c.var.services.db, session.subjectId) : undefined;
   if (!user) throw new AppError("unauthenticated", 401);
   return user;
+}
+
+/** The logged-in staff user as the actor of an operation (call only behind requireStaff). */
+export async function staffActorOf(c: AppContext): Promise<Actor> {
+  const user = await currentStaff(c);
+  return staffActor(user.id, user.role);
 }

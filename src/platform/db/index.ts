@@ -5,6 +5,7 @@ import SQLite from "better-sqlite3";
 import {
   CompiledQuery,
   Kysely,
+  PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
   sql,
@@ -38,6 +39,14 @@ export function dialectOf(db: Db): DialectName {
 
 /** The embedded database's file name inside DATA_DIR. */
 export const sqliteFileName = "atelier.sqlite";
+
+/**
+ * True on PostgreSQL, read from the query adapter, so it is right for any
+ * Kysely object: the database, a transaction, or the one a migration receives.
+ */
+export function isPostgres(db: { getExecutor(): { readonly adapter: unknown } }): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): DbHandle {
   if (opts.databaseUrl) {

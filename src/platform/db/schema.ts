@@ -5,6 +5,8 @@
  * is integer minor units.
  */
 
+import type { Generated } from "kysely";
+
 /*
  * The platform's own tables. Each module adds its tables to `Database` from its
  * `tables.ts` (declaration merging), so this file names no domain table: the
@@ -35,9 +37,26 @@ export interface EventsTable {
   id: string;
   member_id: string | null;
   type: string;
+  /** The event type's version when written. */
+  version: Generated<number>;
   actor: "member" | "staff" | "system";
   data: string;
   created_at: string;
+  /** Grows in commit order (see platform/events/log.ts); the outbox reads by (tx, id). */
+  tx: Generated<number | string>;
+}
+
+/** One outbox consumer's position in the event log. */
+export interface EventCursorsTable {
+  consumer: string;
+  last_tx: number | string;
+  last_id: string;
+  updated_at: string;
+}
+
+export interface EventSequenceTable {
+  id: number;
+  n: number;
 }
 
 export interface JobsTable {
@@ -96,6 +115,8 @@ export interface Database {
   settings: SettingsTable;
   sessions: SessionsTable;
   events: EventsTable;
+  event_cursors: EventCursorsTable;
+  event_sequence: EventSequenceTable;
   jobs: JobsTable;
   dev_mailbox: DevMailboxTable;
   rate_limits: RateLimitsTable;
@@ -108,6 +129,8 @@ export const platformTables = [
   "settings",
   "sessions",
   "events",
+  "event_cursors",
+  "event_sequence",
   "jobs",
   "dev_mailbox",
   "rate_limits",

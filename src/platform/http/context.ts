@@ -5,6 +5,7 @@ import type { Mailer } from "../mail/index.ts";
 import type { Locale, Params } from "../i18n/index.ts";
 import { t } from "../i18n/index.ts";
 import type { SiteSettings } from "../settings.ts";
+import type { Clock } from "../time.ts";
 
 /** What every request handler can reach: the process's long-lived services. */
 export interface Services {
@@ -15,6 +16,8 @@ export interface Services {
   mailer: Mailer;
   /** Signs CSRF tokens and links; shared by every node through the database. */
   secret: string;
+  /** The one source of "now" (a test clock in tests that move time). */
+  clock: Clock;
 }
 
 export interface SessionInfo {

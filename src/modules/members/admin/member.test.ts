@@ -3,7 +3,8 @@ import http from "node:http";
 import { after, before, test } from "node:test";
 import { startTestApp, type TestApp } from "../../../../test/support/app.ts";
 import type { TestClient } from "../../../../test/support/client.ts";
-import { recordEvent } from "../../../platform/events.ts";
+import { record } from "../../../platform/events/index.ts";
+import { memberLoggedIn } from "../events.ts";
 import { createSession } from "../../../platform/security/sessions.ts";
 import { createMember, type Member } from "../service.ts";
 import { ownerClient } from "./testing.ts";
@@ -60,12 +61,12 @@ async function memberId(email: string): Promise<string | undefined> {
 test("the member page shows profile, consent history and a paginated, translated timeline", async () => {
   // 25 more events so the timeline needs an "older" link.
   for (let i = 0; i < 25; i++)
-    await recordEvent(app.db, {
-      memberId: alice.id,
-      type: "member.logged_in",
-      actor: "member",
-      at: new Date(Date.now() - (i + 1) * 3600_000).toISOString(),
-    });
+    await record(
+      app.db,
+      memberLoggedIn,
+      { method: "magic_link" },
+      { memberId: alice.id, actor: "member", at: new Date(Date.now() - (i + 1) * 3600_000).toISOString() },
+    );
   const res = await owner.get(`/admin/members/${alice.id}`);
   assert.equal(res.status, 200);
   assert.match(res.text, /Alice Martin/);

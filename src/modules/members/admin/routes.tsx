@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { transaction } from "../../../platform/db/index.ts";
-import { recordEvent, memberEvents } from "../../../platform/events.ts";
+import { record, memberEvents } from "../../../platform/events/index.ts";
+import { memberAddedByStaff } from "../events.ts";
 import type { AppContext, AppEnv } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
 import { AppError, invalidInput, notFound, type FieldError } from "../../../platform/http/errors.ts";
@@ -240,12 +241,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
           },
           "staff",
         );
-        await recordEvent(trx, {
-          memberId: created.id,
-          type: "member.added_by_staff",
-          actor: "staff",
-          data: { staffId: staff.id },
-        });
+        await record(trx, memberAddedByStaff, { staffId: staff.id }, { memberId: created.id, actor: "staff" });
         await setMemberTags(trx, created.id, tags, "staff");
         return created;
       });

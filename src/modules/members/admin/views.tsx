@@ -1,6 +1,6 @@
 import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
-import type { EventRow } from "../../../platform/events.ts";
+import { describeEvent, timelineFormat, type EventRow } from "../../../platform/events/index.ts";
 import { formatDate, formatDateTime, formatNumber } from "../../../platform/i18n/index.ts";
 import {
   Checkbox,
@@ -279,24 +279,9 @@ function localeOptions(c: AppContext) {
   ];
 }
 
-function eventLabel(c: AppContext, type: string): string {
-  const key = `events.${type}`;
-  const label = tr(c)(key);
-  return label === key ? type : label;
-}
-
-function eventDetail(c: AppContext, e: EventRow): string | null {
-  const t = tr(c);
-  const fields = e.data.fields;
-  if (!Array.isArray(fields) || fields.length === 0) return null;
-  const names = fields
-    .filter((f): f is string => typeof f === "string")
-    .map((f) => {
-      const key = `members.admin.field.${f}`;
-      const label = t(key);
-      return label === key ? f : label.toLowerCase();
-    });
-  return t("members.admin.timeline.fields", { fields: names.join(", ") });
+/** How an event reads, from its declaration in the event catalogue (fr/en, amounts and names formatted). */
+function eventText(c: AppContext, e: EventRow): string {
+  return describeEvent(e, timelineFormat(c.var.locale, c.var.site.timeZone)).text;
 }
 
 export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
@@ -384,17 +369,15 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
         ) : (
           <ol class="timeline member-timeline">
             {v.events.map((e) => {
-              const detail = eventDetail(c, e);
               return (
                 <li data-event={e.type}>
-                  <strong>{eventLabel(c, e.type)}</strong>
+                  <strong>{eventText(c, e)}</strong>
                   <span class="muted small">
                     {" · "}
                     <time datetime={e.createdAt}>{formatDateTime(locale, e.createdAt, tz)}</time>
                     {" · "}
                     {t(`members.admin.actor.${e.actor === "member" || e.actor === "staff" ? e.actor : "system"}`)}
                   </span>
-                  {detail && <div class="small muted">{detail}</div>}
                 </li>
               );
             })}

@@ -30,7 +30,8 @@ import {
   type Figures,
 } from "./engine.ts";
 import { rememberServices, settings } from "./runtime.ts";
-import { recordEvent } from "../../../platform/events.ts";
+import { record as recordEvent } from "../../../platform/events/index.ts";
+import { emailBounced, emailComplained } from "../events.ts";
 import { countSegment, parseSegmentJson, segmentFromForm, tierOffers, type Segment } from "./segments.ts";
 import { allMemberTags, memberContactByEmail, memberContacts } from "../../members/index.ts";
 import { linkSignature, readTrackingToken, readUnsubscribeToken } from "./tokens.ts";
@@ -781,12 +782,7 @@ export function routes(app: Hono<AppEnv>): void {
       await suppress(db, email, "complaint", type || "SpamComplaint");
       const member = await memberContactByEmail(db, email);
       if (member)
-        await recordEvent(db, {
-          memberId: member.id,
-          type: "email.complained",
-          actor: "system",
-          data: { provider: "postmark" },
-        });
+        await recordEvent(db, emailComplained, { provider: "postmark" }, { memberId: member.id, actor: "system" });
       if (member?.email_opt_in === 1) {
         const locale: Locale = isLocale(member.locale) ? member.locale : c.var.site.locale;
         await updateMember(
@@ -803,12 +799,7 @@ export function routes(app: Hono<AppEnv>): void {
       const member = await memberContactByEmail(db, email);
       // The owner sees on the member's timeline why their emails stopped.
       if (member)
-        await recordEvent(db, {
-          memberId: member.id,
-          type: "email.bounced",
-          actor: "system",
-          data: { provider: "postmark", type },
-        });
+        await recordEvent(db, emailBounced, { provider: "postmark", type }, { memberId: member.id, actor: "system" });
       return c.json({ ok: true, suppressed: true });
     }
     return c.json({ ok: true, suppressed: false });

@@ -1,0 +1,112 @@
+import type { z } from "zod";
+import { transaction, type Db } from "./db/index.ts";
+import type { Services } from "./http/context.ts";
+import { AppError, forbidden, unauthenticated } from "./http/errors.ts";
+import { parseInput } from "./http/validation.ts";
+import type { Actor, StaffRole } from "./actor.ts";
+import { record as recordInLog, type RecordOptions } from "./events/log.ts";
+import { registeredConsumers, triggerOutbox } from "./events/outbox.ts";
+import type { EventType } from "./events/catalogue.ts";
+import type { Clock } from "./time.ts";
+import { log } from "./log.ts";
+
+/**
+ * One state change, one operation: input schema → authorise → run in a
+ * transaction → record typed events in that transaction → present. Routes,
+ * jobs, the CLI and the API all call `runOperation`, so they share the same
+ * validation (422 with one translated message per field), the same role
+ * checks (403) and the same all-or-nothing write (events included).
+ */
+
+/** Records a declared event in the operation's transaction, as the operation's actor. */
+export type Recorder = <T extends string, S extends z.ZodType>(
+  event: EventType<T, S>,
+  payload: z.output<S>,
+  opts: { memberId: string | null; at?: string },
+) => Promise<string>;
+
+export interface OperationContext<I> {
+  trx: Db;
+  actor: Actor;
+  input: I;
+  clock: Clock;
+  record: Recorder;
+  services: Services;
+}
+
+interface OperationBase<S extends z.ZodType, R, P> {
+  /** "<module>.<verb>", for logs and the API. */
+  name: string;
+  input: S;
+  run(ctx: OperationContext<z.output<S>>): Promise<R>;
+  /** Turns the result into what callers get (allow-listed fields, never a raw row). */
+  present?: (result: R) => P;
+}
+
+/**
+ * Who may run it: `roles` lets staff with one of these roles (and the system
+ * actor) through; `authorize` decides anything else (a member acting on their
+ * own data...). Exactly one of the two.
+ */
+export type Operation<S extends z.ZodType = z.ZodType, R = unknown, P = R> = OperationBase<S, R, P> &
+  (
+    | { roles: readonly StaffRole[]; authorize?: never }
+    | { authorize: (actor: Actor, input: z.output<S>) => boolean | Promise<boolean>; roles?: never }
+  );
+
+export function defineOperation<S extends z.ZodType, R, P = R>(op: Operation<S, R, P>): Operation<S, R, P> {
+  return op;
+}
+
+/** Only the owner: refunds, erasing members, exports, payment and mail settings, staff. */
+export const ownerOnly: readonly StaffRole[] = ["owner"];
+/** Any staff member (owner or assistant). */
+export const anyStaff: readonly StaffRole[] = ["owner", "assistant"];
+
+async function authorise<S extends z.ZodType>(
+  op: Operation<S, unknown, unknown>,
+  actor: Actor,
+  input: z.output<S>,
+): Promise<void> {
+  if (op.roles) {
+    if (actor.kind === "system") return;
+    if (actor.kind !== "staff") throw unauthenticated();
+    if (op.roles.includes(actor.role)) return;
+    throw new AppError("forbidden", 403, op.roles.includes("assistant") ? "error.forbidden" : "error.owner_only");
+  }
+  if (!(await op.authorize(actor, input))) throw actor.kind === "anonymous" ? unauthenticated() : forbidden();
+}
+
+export interface RunOptions {
+  /** Join a transaction the caller already holds instead of opening one. */
+  trx?: Db;
+}
+
+/** Parses, authorises and runs an operation for an actor; returns its presented result. */
+export async function runOperation<S extends z.ZodType, R, P>(
+  services: Services,
+  op: Operation<S, R, P>,
+  actor: Actor,
+  rawInput: unknown,
+  opts: RunOptions = {},
+): Promise<P> {
+  const input = parseInput(op.input, rawInput) as z.output<S>;
+  await authorise(op as Operation<S, unknown, unknown>, actor, input);
+  let recorded = 0;
+  const body = async (trx: Db): Promise<R> => {
+    const record: Recorder = (event, payload, o) => {
+      recorded++;
+      const options: RecordOptions = { memberId: o.memberId, actor, at: o.at ?? services.clock.nowIso() };
+      return recordInLog(trx, event, payload, options);
+    };
+    return op.run({ trx, actor, input, clock: services.clock, record, services });
+  };
+  const result = opts.trx ? await body(opts.trx) : await transaction(services.db, body);
+  if (recorded > 0 && !opts.trx && registeredConsumers().length > 0) {
+    // After the commit; if this is lost the recurring outbox job still picks the events up.
+    await triggerOutbox(services.db, services.clock).catch((err: unknown) =>
+      log.warn("outbox trigger failed", { operation: op.name, error: String(err) }),
+    );
+  }
+  return op.present ? op.present(result) : (result as unknown as P);
+}
