@@ -131,10 +131,26 @@ async function join(db: Db, r: Extract<LinkRequest, { kind: "join" }>): Promise<
 }
 
 export function registerLinkRequestJob(): void {
-  registerJobHandler(linkRequestJob, async (payload, { db }) => {
+  registerJobHandler(linkRequestJob, async (payload, { db, jobId }) => {
     const r = payload as LinkRequest;
     if (r.kind === "login") await login(db, r);
     else if (r.kind === "gift") await gift(db, r);
     else await join(db, r);
+    // The request carried an address and a name: once handled, the finished job keeps neither.
+    await db.updateTable("jobs").set({ payload: "{}" }).where("id", "=", jobId).execute();
   });
+}
+
+/** Erasure: a request still waiting for the worker must not bring the address back (erase hook). */
+export async function dropPendingLinkRequests(trx: Db, member: { email: string }): Promise<void> {
+  const pending = await trx
+    .selectFrom("jobs")
+    .select(["id", "payload"])
+    .where("type", "=", linkRequestJob)
+    .where("state", "in", ["queued", "running"])
+    .execute();
+  const ids = pending
+    .filter((j) => (JSON.parse(j.payload) as { email?: string }).email === member.email)
+    .map((j) => j.id);
+  if (ids.length) await trx.deleteFrom("jobs").where("id", "in", ids).execute();
 }

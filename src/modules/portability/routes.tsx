@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { allowLargeBody } from "../../platform/http/app.tsx";
+import { fileIn, readBody } from "../../platform/http/body.ts";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { AppError, invalidInput, notFound, type FieldError } from "../../platform/http/errors.ts";
 import { formValue, readForm, type FormData } from "../../platform/http/forms.ts";
@@ -39,8 +40,6 @@ async function importOr404(c: AppContext): Promise<ImportRow> {
   if (!row) throw notFound();
   return row;
 }
-
-type Multipart = Record<string, string | File | (string | File)[]>;
 
 /** The chosen columns and tiers from the preview form; a 422 for a column not in the file or an unknown offer. */
 async function mappingFromForm(c: AppContext, row: ImportRow, form: FormData): Promise<ImportMapping> {
@@ -82,9 +81,9 @@ export function importRoutes(app: Hono<AppEnv>): void {
     const db = c.var.services.db;
     const type = c.req.header("content-type") ?? "";
     if (!type.startsWith("multipart/form-data")) throw new AppError("unsupported_media", 415);
-    const body = (await c.req.parseBody({ all: true })) as Multipart;
-    const source = typeof body.source === "string" ? body.source : "";
-    const file = body.file instanceof File ? body.file : null;
+    const body = await readBody(c);
+    const source = typeof body.fields.source === "string" ? body.fields.source : "";
+    const file = fileIn(body, "file");
     const fail = (errors: Record<string, FieldError>, status: 413 | 415 | 422) =>
       adminPage(
         c,
@@ -100,7 +99,7 @@ export function importRoutes(app: Hono<AppEnv>): void {
       const row = await createImport(db, c.var.services.config.filesDir, {
         source: source as MemberSource,
         fileName: file.name,
-        bytes: new Uint8Array(await file.arrayBuffer()),
+        bytes: await file.bytes(),
         createdBy: staff?.id,
       });
       return c.redirect(`/admin/import/${row.id}`, 303);
