@@ -156,6 +156,8 @@ test("magic links (login and join): only a same-site path is stored; a refused n
       assert.equal(res.status, 200, `${path} ${v}: ${res.status}`);
     }
   }
+  // The links are made by each request's job: wait for them by state.
+  await app.drainJobs();
   for (const link of await app.db.selectFrom("magic_links").select("redirect_to").execute())
     if (link.redirect_to !== null) assertSameSite(link.redirect_to, link.redirect_to);
   for (const v of refused) {
@@ -168,6 +170,7 @@ test("magic links (login and join): only a same-site path is stored; a refused n
       assert.equal(res.status, 400, `${path} ${JSON.stringify(v)}: ${res.status}`);
       assert.match(res.text, /adresse de retour/);
     }
+    await app.drainJobs();
     assert.equal(await count("magic_links"), before, "no link created");
   }
 });
