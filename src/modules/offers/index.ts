@@ -42,6 +42,7 @@ export {
   type OfferRow,
   type PriceRow,
 } from "./service.ts";
+export { registerIncludable, listIncludables, type Includable } from "./includables.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
 export { linkImportedCustomer } from "./imported-customers.ts";
 export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";
