@@ -11,6 +11,7 @@ import { field, parseInput } from "../platform/http/validation.ts";
 import { registerMessages, t } from "../platform/i18n/index.ts";
 import { platformMessages } from "../platform/i18n/messages.ts";
 import { setLogLevel } from "../platform/log.ts";
+import { createStorage } from "../platform/storage/index.ts";
 import { getSiteSettings } from "../platform/settings.ts";
 import { createStaffUser, hasOwner } from "../modules/staff/index.ts";
 // The demo generator and the exporter load only for their commands: `start` stays lean.
@@ -237,7 +238,7 @@ async function importMembers(args: string[]): Promise<void> {
     await migrateToLatest(db);
     const site = await getSiteSettings(db);
     try {
-      await importCommand(db, cfg.filesDir, {
+      await importCommand(db, createStorage(cfg), {
         from: values.from!,
         file: positionals[0]!,
         dryRun: values["dry-run"] ?? false,
