@@ -450,4 +450,88 @@ export const personalData: Record<string, TableClassification> = {
     },
     notPersonal: { [bookkeeping]: ["reason", "created_at"] },
   },
+  podcast_shows: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "slug",
+        "title",
+        "description",
+        "author",
+        "cover_file_id",
+        "language",
+        "categories",
+        "explicit",
+      ],
+      "the creator's own contact for podcast directories (not a member)": ["owner_name", "owner_email"],
+      [bookkeeping]: ["trailer_episode_id", "share_limit", "auto_rotate", "guid", "created_at", "updated_at"],
+    },
+  },
+  podcast_episodes: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "show_id",
+        "guid",
+        "slug",
+        "title",
+        "notes_md",
+        "notes_html",
+        "season",
+        "number",
+        "episode_type",
+        "audio_file_id",
+        "audio_mime",
+        "audio_size",
+        "duration_s",
+        "bitrate",
+        "teaser_file_id",
+        "teaser_mime",
+        "teaser_size",
+        "transcript_type",
+        "transcript",
+        "chapters",
+        "audience",
+        "audience_offers",
+      ],
+      [bookkeeping]: ["status", "publish_at", "created_at", "updated_at"],
+    },
+  },
+  podcast_feeds: {
+    personal: { columns: ["member_id"], erase: "deleted", export: "podcasts.feeds" },
+    notPersonal: {
+      [bookkeeping]: ["id", "show_id", "generation", "variant", "variant_at", "created_at", "rotated_at"],
+      "SHA-256 of the feed token and its first characters (the token itself is never stored)": [
+        "token_prefix",
+        "token_hash",
+      ],
+    },
+  },
+  podcast_feed_fetches: {
+    personal: {
+      columns: ["network", "app"],
+      erase: "deleted (cascade with the member's feed)",
+      export: "podcasts.feeds",
+    },
+    notPersonal: { [bookkeeping]: ["id", "feed_id", "first_at", "last_at"] },
+  },
+  podcast_alerts: {
+    personal: { columns: ["member_id", "evidence", "networks", "apps"], erase: "deleted", export: "podcasts.alerts" },
+    notPersonal: { [bookkeeping]: ["id", "feed_id", "show_id", "rotated", "created_at", "resolved_at"] },
+  },
+  podcast_downloads: {
+    personal: {
+      columns: ["member_id", "app"],
+      erase: "member_id cleared (the download stays as an anonymous count)",
+      export: "podcasts.downloads",
+    },
+    notPersonal: {
+      [bookkeeping]: ["id", "episode_id", "created_at"],
+      "SHA-256 of address + user agent, for the 24 h dedupe (the address is never stored)": ["listener_key"],
+    },
+  },
+  podcast_positions: {
+    personal: { columns: ["member_id", "episode_id", "position_s"], erase: "deleted", export: "podcasts.positions" },
+    notPersonal: { [bookkeeping]: ["updated_at"] },
+  },
 };

@@ -25,7 +25,11 @@ export function sniffAudio(b: Uint8Array): AudioMime | null {
 
 /** A RIFF/WAVE header (refused by name in the message: creators often try WAV first). */
 export function isWav(b: Uint8Array): boolean {
-  return b.length >= 12 && String.fromCharCode(...b.subarray(0, 4)) === "RIFF" && String.fromCharCode(...b.subarray(8, 12)) === "WAVE";
+  return (
+    b.length >= 12 &&
+    String.fromCharCode(...b.subarray(0, 4)) === "RIFF" &&
+    String.fromCharCode(...b.subarray(8, 12)) === "WAVE"
+  );
 }
 
 export const audioExtension = (mime: string) => (mime === "audio/mp4" ? "m4a" : "mp3");

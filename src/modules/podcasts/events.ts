@@ -79,10 +79,17 @@ export const feedFlagged = defineEvent({
   type: "podcast.feed_flagged",
   version: 1,
   payload: z.object({ alertId: z.string(), showTitle: z.string(), networks: z.number().int(), apps: z.number().int() }),
-  example: { alertId: "0190a000-0000-7000-8000-000000000004", showTitle: "Les Voix de l’atelier", networks: 7, apps: 3 },
+  example: {
+    alertId: "0190a000-0000-7000-8000-000000000004",
+    showTitle: "Les Voix de l’atelier",
+    networks: 7,
+    apps: 3,
+  },
   timeline: {
-    fr: (p) => `Lien privé du podcast ${q(p.showTitle, true)} lu depuis ${p.networks} réseaux et ${p.apps} applis en 24 h`,
-    en: (p) => `Private link to the podcast ${q(p.showTitle, false)} read from ${p.networks} networks and ${p.apps} apps in 24 h`,
+    fr: (p) =>
+      `Lien privé du podcast ${q(p.showTitle, true)} lu depuis ${p.networks} réseaux et ${p.apps} applis en 24 h`,
+    en: (p) =>
+      `Private link to the podcast ${q(p.showTitle, false)} read from ${p.networks} networks and ${p.apps} apps in 24 h`,
   },
 });
 

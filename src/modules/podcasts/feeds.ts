@@ -195,7 +195,11 @@ function itemOf(p: Pieces, show: ShowRow, e: EpisodeRow, base: string, kind: "pu
 }
 
 const tag = (s: string) => `"${createHash("sha256").update(s).digest("base64url").slice(0, 27)}"`;
-const latest = (...d: (string | null | undefined)[]) => d.filter((x): x is string => !!x).sort().at(-1)!;
+const latest = (...d: (string | null | undefined)[]) =>
+  d
+    .filter((x): x is string => !!x)
+    .sort()
+    .at(-1)!;
 
 /** The public feed: public episodes that are out, nothing else whoever asks. */
 export async function publicFeed(db: Db, show: ShowRow, base: string, now: string): Promise<FeedOutput> {
@@ -233,7 +237,12 @@ export async function privateFeed(
   const p = await piecesOf(db, show, base);
   const out = p.episodes.filter((e) => isOut(e, now) && e.audio_file_id);
   const viewer: Viewer = { kind: "member", memberId: feed.member_id };
-  const open = await filterAccessible(db, viewer, out.map((e) => ({ ...episodeResource(e), episode: e })), now);
+  const open = await filterAccessible(
+    db,
+    viewer,
+    out.map((e) => ({ ...episodeResource(e), episode: e })),
+    now,
+  );
   const eps = open.map((r) => r.episode);
   const lapsed = eps.length < out.length;
   const variant = tag(`${eps.map((e) => e.id).join(",")}|${lapsed}`).slice(1, 17);

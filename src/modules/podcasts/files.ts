@@ -2,17 +2,24 @@ import fs from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import type { Db } from "../../platform/db/index.ts";
-import type { UploadedFile } from "../../platform/http/body.ts";
+import { incomingDir, type UploadedFile } from "../../platform/http/body.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId } from "../../platform/ids.ts";
-import { saveImage, sniffImageType } from "../../platform/storage/index.ts";
+import {
+  discardStoredFile,
+  saveImage,
+  sniffImageType,
+  storeUpload,
+  type Storage,
+  type StoredFile,
+} from "../../platform/storage/index.ts";
 import { isWav, probeAudio, sniffAudio, type AudioFacts, type AudioMime } from "./audio.ts";
 
 /*
  * The module's files: episode audio, teaser clips and cover art. Everything
  * is checked (type from the bytes, duration read, cover size) before a byte
  * is kept, so a refused upload leaves nothing behind. This is the one file
- * that knows where audio is kept; it goes through platform/storage.
+ * that stores them; it goes through platform/storage (local disk or S3).
  */
 
 export interface CheckedAudio {
@@ -20,9 +27,8 @@ export interface CheckedAudio {
   mime: AudioMime;
   size: number;
   facts: AudioFacts;
-  keep(abs: string): void;
-  /** Where keepAudio put it (to remove it when the transaction then fails). */
-  keptAt?: string;
+  /** What keepAudio stored (to remove it when the transaction then fails). */
+  stored?: StoredFile;
 }
 
 async function head(file: string, n = 16): Promise<Uint8Array> {
@@ -36,53 +42,48 @@ async function head(file: string, n = 16): Promise<Uint8Array> {
   }
 }
 
-/** Checks an uploaded audio file (type, readable frames); refuses with a translated 4xx. */
-export async function checkAudioUpload(upload: UploadedFile): Promise<CheckedAudio> {
-  if (upload.size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
-  const first = await head(upload.tmpPath);
+/** Checks audio in a temporary file (type, readable frames); refuses with a translated 4xx. */
+export async function checkAudioFile(tmpPath: string, size: number): Promise<CheckedAudio> {
+  if (size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
+  const first = await head(tmpPath);
   if (isWav(first)) throw new AppError("unsupported_media", 415, "podcasts.error.audio_wav");
   const mime = sniffAudio(first);
   if (!mime) throw new AppError("unsupported_media", 415, "podcasts.error.audio_type");
-  const facts = await probeAudio(upload.tmpPath, mime);
-  return { tmpPath: upload.tmpPath, mime, size: upload.size, facts, keep: (abs) => upload.keepAt(abs) };
+  const facts = await probeAudio(tmpPath, mime);
+  return { tmpPath, mime, size, facts };
 }
 
-/** Checks audio held in memory (seeds, tests) the same way, through a temporary file. */
+export const checkAudioUpload = (upload: UploadedFile) => checkAudioFile(upload.tmpPath, upload.size);
+
+/** Checks audio held in memory (seeds, tests) the same way, through a temporary file under DATA_DIR. */
 export async function checkAudioBytes(filesDir: string, bytes: Uint8Array): Promise<CheckedAudio> {
-  const dir = path.join(filesDir, ".incoming");
+  const dir = incomingDir(filesDir);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `${newId()}.part`);
   fs.writeFileSync(tmp, bytes);
   try {
-    const first = bytes.subarray(0, 16);
-    const mime = isWav(first) ? null : sniffAudio(first);
-    if (!mime) throw new AppError("unsupported_media", 415, "podcasts.error.audio_type");
-    const facts = await probeAudio(tmp, mime);
-    return { tmpPath: tmp, mime, size: bytes.length, facts, keep: (abs) => fs.renameSync(tmp, abs) };
+    return await checkAudioFile(tmp, bytes.length);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
 }
 
-/** Moves checked audio to its place and records it in `files`; returns the file id. */
-export async function keepAudio(trx: Db, filesDir: string, audio: CheckedAudio, purpose: string): Promise<string> {
-  const id = newId();
-  const rel = path.join("podcasts", id.slice(0, 8), id);
-  const abs = path.join(filesDir, rel);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  audio.keep(abs);
-  audio.keptAt = abs;
-  await trx
-    .insertInto("files")
-    .values({ id, purpose, path: rel, mime: audio.mime, size: audio.size, created_at: new Date().toISOString() })
-    .execute();
-  return id;
+/** Stores checked audio and records it in `files`; returns the file id. */
+export async function keepAudio(trx: Db, storage: Storage, audio: CheckedAudio, purpose: string): Promise<string> {
+  audio.stored = await storeUpload(trx, storage, {
+    tempPath: audio.tmpPath,
+    mime: audio.mime,
+    size: audio.size,
+    purpose,
+    keyPrefix: "podcasts",
+  });
+  return audio.stored.id;
 }
 
-/** Removes files kept by a transaction that then failed (nothing half-stored). */
-export function discardKept(...audio: (CheckedAudio | undefined)[]): void {
-  for (const a of audio) if (a?.keptAt) fs.rmSync(a.keptAt, { force: true });
+/** Removes the bytes of files kept by a transaction that then failed (nothing half-stored). */
+export async function discardKept(storage: Storage, ...audio: (CheckedAudio | undefined)[]): Promise<void> {
+  for (const a of audio) if (a?.stored) await discardStoredFile(storage, a.stored);
 }
 
 export const COVER_MIN = 1400;
@@ -109,6 +110,6 @@ export async function checkCover(bytes: Uint8Array): Promise<void> {
     throw new AppError("invalid_input", 422, "podcasts.error.cover_size", {}, params);
 }
 
-export async function keepCover(trx: Db, filesDir: string, bytes: Uint8Array): Promise<string> {
-  return (await saveImage(trx, filesDir, bytes, "podcast_cover", COVER_MAX_BYTES)).id;
+export async function keepCover(trx: Db, storage: Storage, bytes: Uint8Array): Promise<string> {
+  return (await saveImage(trx, storage, bytes, "podcast_cover", COVER_MAX_BYTES)).id;
 }

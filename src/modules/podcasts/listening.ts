@@ -26,7 +26,12 @@ export function networkOf(ip: string): string {
     const l = left ? left.split(":") : [];
     const r = right ? right.split(":") : [];
     const groups = addr.includes("::") ? [...l, ...Array(8 - l.length - r.length).fill("0"), ...r] : l;
-    return groups.slice(0, 3).map((g) => g.replace(/^0+(?=.)/, "")).join(":") + "::/48";
+    return (
+      groups
+        .slice(0, 3)
+        .map((g) => g.replace(/^0+(?=.)/, ""))
+        .join(":") + "::/48"
+    );
   }
   return "unknown";
 }
@@ -92,7 +97,12 @@ export async function countDownload(
     .values({ id: newId(), episode_id: d.episodeId, member_id: d.memberId, listener_key: key, app, created_at: at })
     .execute();
   if (first && d.memberId)
-    await record(db, episodeListened, { episodeId: d.episodeId, title: d.title, app }, { memberId: d.memberId, actor: "member", at });
+    await record(
+      db,
+      episodeListened,
+      { episodeId: d.episodeId, title: d.title, app },
+      { memberId: d.memberId, actor: "member", at },
+    );
   return true;
 }
 
@@ -118,7 +128,9 @@ export async function showStats(db: Db, showId: string) {
     .orderBy("downloads", "desc")
     .execute();
   return {
-    perEpisode: new Map(perEpisode.map((r) => [r.episodeId, { downloads: Number(r.downloads), members: Number(r.members) }])),
+    perEpisode: new Map(
+      perEpisode.map((r) => [r.episodeId, { downloads: Number(r.downloads), members: Number(r.members) }]),
+    ),
     perApp: perApp.map((r) => ({ app: r.app, downloads: Number(r.downloads) })),
   };
 }

@@ -20,7 +20,12 @@ import { findEpisode, findShow, slugify } from "./service.ts";
 const optionalInt = (max: number) =>
   z.preprocess(
     (v) => (v === "" || v === undefined || v === null ? null : v),
-    z.coerce.number({ error: "validation.invalid" }).int("validation.invalid").min(0, "validation.invalid").max(max, `validation.too_long|max=${max}`).nullable(),
+    z.coerce
+      .number({ error: "validation.invalid" })
+      .int("validation.invalid")
+      .min(0, "validation.invalid")
+      .max(max, `validation.too_long|max=${max}`)
+      .nullable(),
   );
 
 const list = (v: unknown) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]);
@@ -32,11 +37,22 @@ export const showInput = z.object({
   description: field.longText(4000),
   author: field.text(200),
   language: z.enum(["fr", "en", "de", "es", "it", "nl", "pt"], { error: "validation.invalid" }),
-  categories: z.preprocess(list, z.array(z.string().refine(isAppleCategory, "validation.invalid")).min(1, "validation.required").max(3, "validation.too_long|max=3")),
+  categories: z.preprocess(
+    list,
+    z
+      .array(z.string().refine(isAppleCategory, "validation.invalid"))
+      .min(1, "validation.required")
+      .max(3, "validation.too_long|max=3"),
+  ),
   explicit: field.checkbox(),
   ownerName: field.text(200, { optional: true }),
   ownerEmail: field.email(),
-  shareLimit: z.coerce.number({ error: "validation.invalid" }).int("validation.invalid").min(2, "validation.invalid").max(100, "validation.invalid").default(5),
+  shareLimit: z.coerce
+    .number({ error: "validation.invalid" })
+    .int("validation.invalid")
+    .min(2, "validation.invalid")
+    .max(100, "validation.invalid")
+    .default(5),
   autoRotate: field.checkbox(),
   cover: z.custom<Uint8Array>((v) => v instanceof Uint8Array).optional(),
 });
@@ -55,7 +71,7 @@ export const saveShow = defineOperation({
     const clash = await trx.selectFrom("podcast_shows").select("id").where("slug", "=", slug).executeTakeFirst();
     if (clash && clash.id !== existing?.id)
       throw new AppError("invalid_input", 422, "error.invalid_input", { slug: { key: "validation.taken" } });
-    const cover = input.cover ? await keepCover(trx, services.config.filesDir, input.cover) : existing!.cover_file_id;
+    const cover = input.cover ? await keepCover(trx, services.storage, input.cover) : existing!.cover_file_id;
     const values = {
       slug,
       title: input.title,
@@ -73,7 +89,11 @@ export const saveShow = defineOperation({
     };
     const id = existing?.id ?? newId();
     if (existing) await trx.updateTable("podcast_shows").set(values).where("id", "=", id).execute();
-    else await trx.insertInto("podcast_shows").values({ ...values, id, guid: crypto.randomUUID(), trailer_episode_id: null, created_at: at }).execute();
+    else
+      await trx
+        .insertInto("podcast_shows")
+        .values({ ...values, id, guid: crypto.randomUUID(), trailer_episode_id: null, created_at: at })
+        .execute();
     await record(showSaved, { showId: id, title: input.title, created: !existing }, { memberId: null });
     return { id, slug };
   },
@@ -96,9 +116,15 @@ export const episodeInput = z
     audio: z.custom<CheckedAudio>((v) => typeof v === "object" && v !== null && "mime" in v).optional(),
     teaser: z.custom<CheckedAudio>((v) => typeof v === "object" && v !== null && "mime" in v).optional(),
     removeTeaser: field.checkbox(),
-    transcript: z.string().max(2 * 1024 * 1024).optional(),
+    transcript: z
+      .string()
+      .max(2 * 1024 * 1024)
+      .optional(),
     removeTranscript: field.checkbox(),
-    chapters: z.string().max(256 * 1024).optional(),
+    chapters: z
+      .string()
+      .max(256 * 1024)
+      .optional(),
     removeChapters: field.checkbox(),
     trailer: field.checkbox(),
   })
@@ -127,13 +153,18 @@ export const saveEpisode = defineOperation({
     const transcript = input.transcript ? { type: checkTranscript(input.transcript), text: input.transcript } : null;
     const chapters = input.chapters ? checkChapters(input.chapters) : null;
     // Checks done: only now are files moved to their place.
-    const dir = services.config.filesDir;
+    const dir = services.storage;
     const audioId = input.audio ? await keepAudio(trx, dir, input.audio, "podcast_audio") : null;
     const teaserId = input.teaser ? await keepAudio(trx, dir, input.teaser, "podcast_teaser") : null;
     const publishAt = publishInstant(input.publish, input.publishAt, input.timeZone, at);
-    const status = input.publish === "draft" ? "draft" : "published";
+    const status: "draft" | "published" = input.publish === "draft" ? "draft" : "published";
     let slug = slugify(input.title);
-    const clash = await trx.selectFrom("podcast_episodes").select("id").where("show_id", "=", show.id).where("slug", "=", slug).executeTakeFirst();
+    const clash = await trx
+      .selectFrom("podcast_episodes")
+      .select("id")
+      .where("show_id", "=", show.id)
+      .where("slug", "=", slug)
+      .executeTakeFirst();
     if (clash && clash.id !== existing?.id) slug = `${slug}-${newId().slice(-6)}`;
     const values = {
       slug: existing?.slug ?? slug,
@@ -149,9 +180,17 @@ export const saveEpisode = defineOperation({
       publish_at: publishAt ?? existing?.publish_at ?? null,
       updated_at: at,
       ...(input.audio && audioId
-        ? { audio_file_id: audioId, audio_mime: input.audio.mime, audio_size: input.audio.size, duration_s: input.audio.facts.durationS, bitrate: input.audio.facts.bitrate }
+        ? {
+            audio_file_id: audioId,
+            audio_mime: input.audio.mime,
+            audio_size: input.audio.size,
+            duration_s: input.audio.facts.durationS,
+            bitrate: input.audio.facts.bitrate,
+          }
         : {}),
-      ...(input.teaser && teaserId ? { teaser_file_id: teaserId, teaser_mime: input.teaser.mime, teaser_size: input.teaser.size } : {}),
+      ...(input.teaser && teaserId
+        ? { teaser_file_id: teaserId, teaser_mime: input.teaser.mime, teaser_size: input.teaser.size }
+        : {}),
       ...(input.removeTeaser && !input.teaser ? { teaser_file_id: null, teaser_mime: null, teaser_size: 0 } : {}),
       ...(transcript ? { transcript_type: transcript.type, transcript: transcript.text } : {}),
       ...(input.removeTranscript && !transcript ? { transcript_type: null, transcript: "" } : {}),
@@ -164,15 +203,36 @@ export const saveEpisode = defineOperation({
       await trx
         .insertInto("podcast_episodes")
         .values({
-          audio_file_id: null, audio_mime: null, audio_size: 0, duration_s: 0, bitrate: 0,
-          teaser_file_id: null, teaser_mime: null, teaser_size: 0, transcript_type: null, transcript: "", chapters: "",
-          ...values, id, show_id: show.id, guid: `atelier-${id}`, created_at: at,
+          audio_file_id: null,
+          audio_mime: null,
+          audio_size: 0,
+          duration_s: 0,
+          bitrate: 0,
+          teaser_file_id: null,
+          teaser_mime: null,
+          teaser_size: 0,
+          transcript_type: null,
+          transcript: "",
+          chapters: "",
+          ...values,
+          id,
+          show_id: show.id,
+          guid: `atelier-${id}`,
+          created_at: at,
         })
         .execute();
     const trailer = input.trailer ? id : show.trailer_episode_id === id ? null : show.trailer_episode_id;
-    await trx.updateTable("podcast_shows").set({ updated_at: at, trailer_episode_id: trailer }).where("id", "=", show.id).execute();
+    await trx
+      .updateTable("podcast_shows")
+      .set({ updated_at: at, trailer_episode_id: trailer })
+      .where("id", "=", show.id)
+      .execute();
     const shownStatus = status === "draft" ? "draft" : publishAt && publishAt > at ? "scheduled" : "published";
-    await record(episodeSaved, { episodeId: id, showId: show.id, title: input.title, status: shownStatus, audioChanged: !!input.audio }, { memberId: null });
+    await record(
+      episodeSaved,
+      { episodeId: id, showId: show.id, title: input.title, status: shownStatus, audioChanged: !!input.audio },
+      { memberId: null },
+    );
     return { id, showId: show.id, audioId, teaserId };
   },
 });

@@ -101,13 +101,21 @@ async function checkShared(services: Services, feed: FeedRow, show: ShowRow, now
       resolved_at: null,
     })
     .execute();
-  await record(db, feedFlagged, { alertId, showTitle: show.title, networks: networks.length, apps: apps.length }, {
-    memberId: feed.member_id,
-    actor: "system",
-    at,
-  });
+  await record(
+    db,
+    feedFlagged,
+    { alertId, showTitle: show.title, networks: networks.length, apps: apps.length },
+    {
+      memberId: feed.member_id,
+      actor: "system",
+      at,
+    },
+  );
   if (show.auto_rotate)
-    await runOperation(services, rotateFeed, systemActor("podcasts.shared_feed"), { feedId: feed.id, reason: "automatic" });
+    await runOperation(services, rotateFeed, systemActor("podcasts.shared_feed"), {
+      feedId: feed.id,
+      reason: "automatic",
+    });
 }
 
 export const rotateFeed = defineOperation({
@@ -125,7 +133,11 @@ export const rotateFeed = defineOperation({
   async run({ trx, input, clock, record, services }) {
     const feed = await trx.selectFrom("podcast_feeds").selectAll().where("id", "=", input.feedId).executeTakeFirst();
     if (!feed || (input.memberId && feed.member_id !== input.memberId)) throw notFound();
-    const show = await trx.selectFrom("podcast_shows").select(["title"]).where("id", "=", feed.show_id).executeTakeFirstOrThrow();
+    const show = await trx
+      .selectFrom("podcast_shows")
+      .select(["title"])
+      .where("id", "=", feed.show_id)
+      .executeTakeFirstOrThrow();
     const at = clock.nowIso();
     const rotated = await rotateToken(trx, services.secret, feed, at);
     await trx
@@ -134,10 +146,19 @@ export const rotateFeed = defineOperation({
       .where("feed_id", "=", feed.id)
       .where("resolved_at", "is", null)
       .execute();
-    await record(feedRotated, { feedId: feed.id, showTitle: show.title, reason: input.reason }, { memberId: feed.member_id });
+    await record(
+      feedRotated,
+      { feedId: feed.id, showTitle: show.title, reason: input.reason },
+      { memberId: feed.member_id },
+    );
     // The member changed it themselves and sees the new link on the page: no email needed.
     if (input.reason !== "member")
-      await queueMail(trx, ROTATION_MAIL, { feedId: feed.id, generation: rotated.generation }, `podcasts:rotated:${feed.id}:${rotated.generation}`);
+      await queueMail(
+        trx,
+        ROTATION_MAIL,
+        { feedId: feed.id, generation: rotated.generation },
+        `podcasts:rotated:${feed.id}:${rotated.generation}`,
+      );
     return rotated;
   },
 });
@@ -149,7 +170,11 @@ export function registerPodcastMails(): void {
     // A later rotation sent its own email: this one would carry a dead link.
     if (!feed || feed.generation !== Number(p.generation)) return null;
     const member = await getMember(db, feed.member_id);
-    const show = await db.selectFrom("podcast_shows").select(["title", "slug"]).where("id", "=", feed.show_id).executeTakeFirst();
+    const show = await db
+      .selectFrom("podcast_shows")
+      .select(["title", "slug"])
+      .where("id", "=", feed.show_id)
+      .executeTakeFirst();
     if (!member || !show) return null;
     const locale = toLocale(member.locale);
     const site = await getSiteSettings(db);

@@ -21,7 +21,13 @@ export function feedToken(secret: string, feed: Pick<FeedRow, "id" | "generation
 export const isTokenShaped = (token: string) => /^[A-Za-z0-9_-]{43}$/.test(token);
 
 /** The member's feed of a show, created on first need. */
-export async function ensureFeed(db: Db, secret: string, showId: string, memberId: string, at: string): Promise<FeedRow> {
+export async function ensureFeed(
+  db: Db,
+  secret: string,
+  showId: string,
+  memberId: string,
+  at: string,
+): Promise<FeedRow> {
   const existing = await db
     .selectFrom("podcast_feeds")
     .selectAll()
@@ -83,8 +89,15 @@ export async function rotateToken(trx: Db, secret: string, feed: FeedRow, at: st
     .where("id", "=", feed.id)
     .where("generation", "=", feed.generation)
     .execute();
-  return { ...feed, generation, token_prefix: token.slice(0, TOKEN_PREFIX_LENGTH), token_hash: hashToken(token), rotated_at: at };
+  return {
+    ...feed,
+    generation,
+    token_prefix: token.slice(0, TOKEN_PREFIX_LENGTH),
+    token_hash: hashToken(token),
+    rotated_at: at,
+  };
 }
 
 export const privateFeedPath = (token: string) => `/podcasts/feed/${token}.xml`;
-export const privateMediaPath = (token: string, episodeId: string, ext: string) => `/podcasts/m/${token}/${episodeId}.${ext}`;
+export const privateMediaPath = (token: string, episodeId: string, ext: string) =>
+  `/podcasts/m/${token}/${episodeId}.${ext}`;

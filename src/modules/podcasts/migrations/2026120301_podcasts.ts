@@ -111,7 +111,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("resolved_at", "text")
     .execute();
-  await db.schema.createIndex("podcast_alerts_feed_idx").on("podcast_alerts").columns(["feed_id", "resolved_at"]).execute();
+  await db.schema
+    .createIndex("podcast_alerts_feed_idx")
+    .on("podcast_alerts")
+    .columns(["feed_id", "resolved_at"])
+    .execute();
 
   await db.schema
     .createTable("podcast_downloads")

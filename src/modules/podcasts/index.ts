@@ -1,0 +1,87 @@
+import type { Db } from "../../platform/db/index.ts";
+import { defineModule } from "../../platform/module.ts";
+import { registerNavLink } from "../../platform/views/layout.tsx";
+import { registerAccountExport, registerEraseHook, type Member } from "../members/index.ts";
+import { registerIncludable } from "../offers/index.ts";
+import { adminRoutes } from "./admin.tsx";
+import { podcastsMessages } from "./i18n.ts";
+import { mediaRoutes } from "./media.ts";
+import { publicRoutes } from "./public.tsx";
+import { registerPodcastMails } from "./sharing.ts";
+import { podcastsTables } from "./tables.ts";
+
+export { seedPodcastsDemo, type PodcastsDemoResult } from "./demo.ts";
+export { podcastsEvents } from "./events.ts";
+
+/** Feeds (their fetches by cascade), alerts and positions go; downloads stay as anonymous counts. */
+async function erasePodcastData(trx: Db, member: { id: string }): Promise<void> {
+  await trx.updateTable("podcast_downloads").set({ member_id: null }).where("member_id", "=", member.id).execute();
+  await trx.deleteFrom("podcast_alerts").where("member_id", "=", member.id).execute();
+  await trx.deleteFrom("podcast_feeds").where("member_id", "=", member.id).execute();
+  await trx.deleteFrom("podcast_positions").where("member_id", "=", member.id).execute();
+}
+
+/** What "download my data" says about a member's listening. */
+async function exportPodcastData(db: Db, member: Member): Promise<unknown> {
+  const feeds = await db
+    .selectFrom("podcast_feeds")
+    .select(["id", "show_id", "created_at", "rotated_at"])
+    .where("member_id", "=", member.id)
+    .execute();
+  const fetches = feeds.length
+    ? await db
+        .selectFrom("podcast_feed_fetches")
+        .select(["feed_id", "network", "app", "first_at", "last_at"])
+        .where(
+          "feed_id",
+          "in",
+          feeds.map((f) => f.id),
+        )
+        .execute()
+    : [];
+  return {
+    feeds: feeds.map((f) => ({ ...f, fetches: fetches.filter((x) => x.feed_id === f.id) })),
+    alerts: await db
+      .selectFrom("podcast_alerts")
+      .select(["show_id", "networks", "apps", "evidence", "created_at"])
+      .where("member_id", "=", member.id)
+      .execute(),
+    downloads: await db
+      .selectFrom("podcast_downloads")
+      .select(["episode_id", "app", "created_at"])
+      .where("member_id", "=", member.id)
+      .execute(),
+    positions: await db
+      .selectFrom("podcast_positions")
+      .select(["episode_id", "position_s", "updated_at"])
+      .where("member_id", "=", member.id)
+      .execute(),
+  };
+}
+
+/** Paid podcasts: shows, episodes, a public feed and a private feed per member, downloads and shared-feed alerts. */
+export const podcastsModule = defineModule({
+  name: "podcasts",
+  tables: podcastsTables,
+  messages: podcastsMessages,
+  routes(app) {
+    registerIncludable({
+      kind: "podcast_show",
+      labelKey: "podcasts.includable.kind",
+      allLabelKey: "podcasts.includable.all",
+      order: 40,
+      list: async (db) =>
+        (await db.selectFrom("podcast_shows").select(["id", "title"]).orderBy("title").execute()).map((s) => ({
+          id: s.id,
+          title: s.title,
+        })),
+    });
+    registerNavLink({ href: "/podcasts", labelKey: "podcasts.public.title", order: 30 });
+    registerPodcastMails();
+    registerEraseHook(erasePodcastData);
+    registerAccountExport("podcasts", exportPodcastData);
+    mediaRoutes(app);
+    adminRoutes(app);
+    publicRoutes(app);
+  },
+});
