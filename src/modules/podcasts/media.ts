@@ -34,7 +34,7 @@ setNoticeSize(notice.length);
 
 /** "<id>.<ext>" → id, when ext is one of these. */
 function splitName(name: string, exts: string[]): { id: string; ext: string } | null {
-  const m = /^([0-9a-f-]{36})\.([a-z.]+)$/.exec(name);
+  const m = /^([0-9a-f-]{36})\.([a-z0-9.]+)$/.exec(name);
   return m && exts.includes(m[2]!) ? { id: m[1]!, ext: m[2]! } : null;
 }
 

@@ -5,6 +5,7 @@ import { AppError, notFound } from "../../platform/http/errors.ts";
 import { field } from "../../platform/http/validation.ts";
 import { newId } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
+import { siteSettingsListeners } from "../../platform/settings.ts";
 import { isAppleCategory } from "./categories.ts";
 import { checkChapters, checkTranscript } from "./content.ts";
 import { episodeSaved, showSaved } from "./events.ts";
@@ -30,6 +31,14 @@ const optionalInt = (max: number) =>
 
 const list = (v: unknown) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]);
 
+/** Clears this node's anonymous page cache (the public feed and pages), as a settings change does. */
+/** A show's new updated_at: now, or just after the last one (feed validators hang on it changing). */
+const later = (previous: string, at: string) => (at > previous ? at : new Date(Date.parse(previous) + 1).toISOString());
+
+function pagesChanged(): void {
+  for (const listener of siteSettingsListeners) listener();
+}
+
 export const showInput = z.object({
   id: z.uuid({ error: "validation.invalid" }).optional(),
   title: field.text(200),
@@ -45,7 +54,7 @@ export const showInput = z.object({
       .max(3, "validation.too_long|max=3"),
   ),
   explicit: field.checkbox(),
-  ownerName: field.text(200, { optional: true }),
+  ownerName: field.text(200, { optional: true }).default(""),
   ownerEmail: field.email(),
   shareLimit: z.coerce
     .number({ error: "validation.invalid" })
@@ -85,7 +94,7 @@ export const saveShow = defineOperation({
       owner_email: input.ownerEmail,
       share_limit: input.shareLimit,
       auto_rotate: input.autoRotate ? 1 : 0,
-      updated_at: at,
+      updated_at: existing ? later(existing.updated_at, at) : at,
     };
     const id = existing?.id ?? newId();
     if (existing) await trx.updateTable("podcast_shows").set(values).where("id", "=", id).execute();
@@ -94,6 +103,7 @@ export const saveShow = defineOperation({
         .insertInto("podcast_shows")
         .values({ ...values, id, guid: crypto.randomUUID(), trailer_episode_id: null, created_at: at })
         .execute();
+    pagesChanged();
     await record(showSaved, { showId: id, title: input.title, created: !existing }, { memberId: null });
     return { id, slug };
   },
@@ -224,10 +234,11 @@ export const saveEpisode = defineOperation({
     const trailer = input.trailer ? id : show.trailer_episode_id === id ? null : show.trailer_episode_id;
     await trx
       .updateTable("podcast_shows")
-      .set({ updated_at: at, trailer_episode_id: trailer })
+      .set({ updated_at: later(show.updated_at, at), trailer_episode_id: trailer })
       .where("id", "=", show.id)
       .execute();
     const shownStatus = status === "draft" ? "draft" : publishAt && publishAt > at ? "scheduled" : "published";
+    pagesChanged();
     await record(
       episodeSaved,
       { episodeId: id, showId: show.id, title: input.title, status: shownStatus, audioChanged: !!input.audio },
