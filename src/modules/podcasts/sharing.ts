@@ -140,6 +140,8 @@ export const rotateFeed = defineOperation({
       .executeTakeFirstOrThrow();
     const at = clock.nowIso();
     const rotated = await rotateToken(trx, services.secret, feed, at);
+    // A new link starts with a clean slate (the evidence stays in the alert).
+    await trx.deleteFrom("podcast_feed_fetches").where("feed_id", "=", feed.id).execute();
     await trx
       .updateTable("podcast_alerts")
       .set({ resolved_at: at, rotated: 1 })
