@@ -281,7 +281,7 @@ async function demo(args: string[]): Promise<void> {
     await migrateToLatest(db);
     const site = await getSiteSettings(db);
     if (site.setupDone) return null;
-    return seedDemo(db, { members: 300 });
+    return seedDemo(db, { members: 300, storage: createStorage(cfg) });
   });
   if (seeded) {
     console.log(`Demo site “L’atelier de Camille” created with ${seeded.members} members (${seeded.events} events).`);
@@ -290,6 +290,7 @@ async function demo(args: string[]): Promise<void> {
         `  ${seeded.offers.offers} offers, ${seeded.offers.orders} orders, ${seeded.offers.subscriptions} subscriptions (test payments)`,
       );
     if (seeded.publishing) console.log(`  ${seeded.publishing.posts} posts, ${seeded.publishing.comments} comments`);
+    if (seeded.podcasts) console.log(`  1 podcast, ${seeded.podcasts.episodeIds.length} episodes`);
     if (seeded.ownerCreated)
       console.log(`Demo owner: ${demoOwner.email} / ${demoOwner.password}  (log in at ${cfg.publicUrl}/admin/login)`);
   } else {

@@ -16,6 +16,8 @@ import { hasOwner, importStaffUser } from "../staff/index.ts";
 import { demoAbout, demoSite, demoStory } from "./persona.ts";
 import { seedOffersDemo, type OffersDemoResult } from "../offers/index.ts";
 import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/index.ts";
+import { seedPodcastsDemo, type PodcastsDemoResult } from "../podcasts/index.ts";
+import type { Storage } from "../../platform/storage/index.ts";
 
 /**
  * Demo data: a French ceramicist and her members over the past twelve months.
@@ -41,6 +43,8 @@ export interface SeedOptions {
   now?: Date;
   /** Members generated per batch (memory bound). */
   batchSize?: number;
+  /** Where files go (the podcast's audio and cover); without it the podcast demo is skipped. */
+  storage?: Storage;
 }
 
 export interface SeedResult {
@@ -53,6 +57,7 @@ export interface SeedResult {
   /** What the offers demo added (tiers, a PWYW download, tips, orders and subscriptions in every state). */
   offers?: OffersDemoResult;
   publishing?: PublishingDemoResult;
+  podcasts?: PodcastsDemoResult;
 }
 
 /** mulberry32: small, fast, good enough for fake data. */
@@ -612,6 +617,7 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
   result.offers = await seedOffersDemo(db, { now: new Date(now) });
   // Posts come after offers: paid posts are gated on the demo tiers.
   result.publishing = await seedPublishingDemo(db, { now: new Date(now) });
+  if (opts.storage) result.podcasts = (await seedPodcastsDemo(db, opts.storage, { now: new Date(now) })) ?? undefined;
   result.ms = Date.now() - started;
   return result;
 }

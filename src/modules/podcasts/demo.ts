@@ -4,6 +4,10 @@ import { newId } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import { storeBytes } from "../../platform/storage/index.ts";
 import { silentMp3 } from "./audio.ts";
+import { getOfferBySlug } from "../offers/index.ts";
+import { oldestActiveMembers } from "../members/index.ts";
+
+const someMembers = async (db: Db) => (await oldestActiveMembers(db, 30)).map((m) => m.id);
 
 /*
  * Demo data in the creator's voice: one show, a dozen short episodes (a few
@@ -34,12 +38,27 @@ const titles = [
 const vtt = (title: string) =>
   `WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nBonjour et bienvenue à l’atelier.\n\n00:00:02.000 --> 00:00:04.000\nAujourd’hui : ${title.toLowerCase()}.\n`;
 
+/** Seeds the demo podcast once (null when it is already there); paid episodes use the demo's tier « Le Cercle ». */
 export async function seedPodcastsDemo(
   db: Db,
   storage: Storage,
-  opts: { tierId: string | null; memberIds: string[]; coverFileId: string | null; now?: Date },
-): Promise<PodcastsDemoResult> {
-  const now = opts.now ?? new Date();
+  options: { now?: Date } = {},
+): Promise<PodcastsDemoResult | null> {
+  if (await db.selectFrom("podcast_shows").select("id").where("slug", "=", "les-voix-de-l-atelier").executeTakeFirst())
+    return null;
+  const tier = await getOfferBySlug(db, "le-cercle");
+  const memberIds = await someMembers(db);
+  const sharp = (await import("sharp")).default;
+  const png = await sharp({ create: { width: 1400, height: 1400, channels: 3, background: "#b4532a" } })
+    .png()
+    .toBuffer();
+  const cover = await storeBytes(db, storage, {
+    bytes: new Uint8Array(png),
+    mime: "image/png",
+    purpose: "podcast_cover",
+  });
+  const opts = { tierId: tier?.id ?? null, memberIds, coverFileId: cover.id };
+  const now = options.now ?? new Date();
   const at = now.toISOString();
   const showId = newId();
   await db
@@ -50,12 +69,12 @@ export async function seedPodcastsDemo(
       title: "Les Voix de l’atelier",
       description:
         "Chaque semaine, je vous emmène à l’atelier : la terre, les émaux, les ratés et les fiertés. Les épisodes du Cercle sont réservés aux membres.",
-      author: "Claire, céramiste",
+      author: "Camille Lefèvre",
       cover_file_id: opts.coverFileId,
       language: "fr",
       categories: JSON.stringify(["Arts", "Arts > Design", "Leisure > Crafts"]),
       explicit: 0,
-      owner_name: "Claire",
+      owner_name: "Camille Lefèvre",
       owner_email: "podcast@atelier.example",
       trailer_episode_id: null,
       share_limit: 5,
