@@ -8,7 +8,16 @@ import { filterAccessible, type Viewer } from "../access/index.ts";
 import { audioExtension } from "./audio.ts";
 import { splitCategory } from "./categories.ts";
 import { transcriptMime } from "./content.ts";
-import { categoriesOf, episodeResource, episodeUrl, isOut, showUrl, type EpisodeRow, type ShowRow } from "./service.ts";
+import {
+  categoriesOf,
+  coverUrl,
+  episodeResource,
+  episodeUrl,
+  isOut,
+  showUrl,
+  type EpisodeRow,
+  type ShowRow,
+} from "./service.ts";
 import { privateFeedPath, type FeedRow } from "./tokens.ts";
 
 /*
@@ -87,7 +96,7 @@ function channel(show: ShowRow, base: string, kind: "public" | "private"): { hea
   owner.ele("itunes:name").txt(show.owner_name || show.author);
   owner.ele("itunes:email").txt(show.owner_email);
   if (show.cover_file_id) {
-    const img = `${base}/media/${show.cover_file_id}`;
+    const img = `${base}${coverUrl(show.cover_file_id)}`;
     ch.ele("itunes:image", { href: img });
     const i = ch.ele("image");
     i.ele("url").txt(img);

@@ -105,6 +105,14 @@ export function mediaRoutes(app: Hono<AppEnv>): void {
     c.body(new Uint8Array(notice), 200, { "Content-Type": "audio/mpeg", "Cache-Control": "public, max-age=86400" }),
   );
 
+  // Cover art is public (directories and apps fetch it); only files kept as podcast covers are served here.
+  app.get("/podcasts/cover/:file", async (c) => {
+    const id = /^([0-9a-f-]{36})\.(png|jpg)$/.exec(c.req.param("file"))?.[1];
+    const file = id ? await findFile(c.var.services.db, id) : undefined;
+    if (!file || file.purpose !== "podcast_cover") throw notFound();
+    return serveStoredFile(c, file, { cacheControl: "public, max-age=31536000, immutable" });
+  });
+
   app.get("/podcasts/feed/:file", async (c) => {
     const token = /^(.+)\.xml$/.exec(c.req.param("file"))?.[1];
     if (!token) throw notFound();

@@ -20,6 +20,7 @@ import { audioExtension } from "./audio.ts";
 import { transcriptText } from "./content.ts";
 import { rotateFeed } from "./sharing.ts";
 import {
+  coverUrl,
   episodeResource,
   episodeUrl,
   findEpisode,
@@ -77,7 +78,7 @@ async function showOr404(c: AppContext): Promise<ShowRow> {
 
 function Cover({ show, size }: { show: ShowRow; size: number }) {
   return show.cover_file_id ? (
-    <img class="podcast-cover" src={`/media/${show.cover_file_id}`} alt="" width={size} height={size} />
+    <img class="podcast-cover" src={coverUrl(show.cover_file_id)} alt="" width={size} height={size} />
   ) : null;
 }
 

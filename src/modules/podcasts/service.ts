@@ -108,3 +108,6 @@ export function formatDuration(seconds: number): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
+
+/** Where a show's cover is served (the extension says its type, as Apple asks). */
+export const coverUrl = (fileId: string) => `/podcasts/cover/${fileId}.png`;
