@@ -45,7 +45,9 @@ import { ensureFeed, feedToken, privateFeedPath } from "./tokens.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 registerAsset("podcasts-player.js", path.join(here, "assets", "player.js"), "text/javascript; charset=utf-8");
+registerAsset("podcasts.css", path.join(here, "assets", "podcasts.css"), "text/css; charset=utf-8");
 const playerJs = () => assetUrl("podcasts-player.js" as "app.js");
+const styles = () => <link rel="stylesheet" href={assetUrl("podcasts.css" as "app.css")} />;
 
 function episodeLabel(c: AppContext, e: EpisodeRow): string {
   const t = tr(c);
@@ -88,8 +90,8 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const shows = await listShows(c.var.services.db);
     return page(
       c,
-      { title: t("podcasts.public.title") },
-      <section class="podcasts">
+      { title: t("podcasts.public.title"), head: styles() },
+      <section class="wrap podcasts">
         <h1>{t("podcasts.public.title")}</h1>
         {shows.length === 0 && <p class="muted">{t("podcasts.public.none")}</p>}
         <ul class="podcast-list">
@@ -129,17 +131,22 @@ export function publicRoutes(app: Hono<AppEnv>): void {
       {
         title: show.title,
         description: markdownToText(show.description, 200),
-        head: <link rel="alternate" type="application/rss+xml" title={show.title} href={feedUrl} />,
+        head: (
+          <>
+            {styles()}
+            <link rel="alternate" type="application/rss+xml" title={show.title} href={feedUrl} />
+          </>
+        ),
       },
-      <section class="podcast">
+      <section class="wrap podcast">
         <header class="podcast-head">
           <Cover show={show} size={200} />
           <div>
             <h1>{show.title}</h1>
             <p class="muted">{show.author}</p>
             <p>{show.description}</p>
-            <p>
-              <a class="button" href={`${showUrl(show.slug)}/listen`}>
+            <p class="podcast-actions">
+              <a class="btn" href={`${showUrl(show.slug)}/listen`}>
                 {t("podcasts.public.listen_in_app")}
               </a>{" "}
               <a href={feedUrl}>{t("podcasts.public.public_feed")}</a>
@@ -178,14 +185,14 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const qr = await QRCode.toString(url, { type: "svg", margin: 1, width: 220 });
     return page(
       c,
-      { title: t("podcasts.listen.title"), noindex: true },
-      <section class="podcast-listen">
+      { title: t("podcasts.listen.title"), noindex: true, head: styles() },
+      <section class="wrap podcast-listen">
         <h1>{t("podcasts.listen.title")}</h1>
         <p>{t("podcasts.listen.intro", { show: show.title })}</p>
         <ul class="app-buttons">
           {appLinks(url).map((l) => (
             <li>
-              <a class="button" href={l.href} rel="nofollow">
+              <a class="btn" href={l.href} rel="nofollow">
                 {l.app}
               </a>
             </li>
@@ -205,7 +212,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
         </figure>
         <form method="post" action={`${showUrl(show.slug)}/listen/reset`}>
           <CsrfField c={c} />
-          <button type="submit" class="secondary">
+          <button type="submit" class="btn secondary">
             {t("podcasts.listen.reset")}
           </button>
           <p class="muted small">{t("podcasts.listen.reset_hint")}</p>
@@ -272,8 +279,8 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     if (!(await canAccess(db, viewer, episodeResource(e), now)))
       return page(
         c,
-        { title: t("podcasts.public.locked_title"), noindex: true },
-        <section class="episode locked">
+        { title: t("podcasts.public.locked_title"), noindex: true, head: styles() },
+        <section class="wrap episode locked">
           <p class="muted">
             <a href={showUrl(show.slug)}>{show.title}</a> · {episodeLabel(c, e)}
           </p>
@@ -290,7 +297,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
             </figure>
           )}
           <p>
-            <a class="button" href="/pricing">
+            <a class="btn" href="/pricing">
               {t("podcasts.public.join")}
             </a>{" "}
             {viewer.kind === "anonymous" && (
@@ -317,8 +324,9 @@ export function publicRoutes(app: Hono<AppEnv>): void {
         title: e.title,
         description: markdownToText(e.notes_md, 200),
         noindex: e.audience !== "public",
+        head: styles(),
       },
-      <article class="episode">
+      <article class="wrap episode">
         <p class="muted">
           <a href={showUrl(show.slug)}>{show.title}</a> · {episodeLabel(c, e)} · {formatDuration(e.duration_s)}
         </p>

@@ -26,8 +26,8 @@ import type { ShowRow } from "./service.ts";
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** A (feed, network, app) seen less than this long ago is not written again (polls are frequent). */
-const REWRITE_MS = 10 * 60 * 1000;
+/** A (feed, network, app) seen less than this long ago is not written again (apps poll every few minutes). */
+const REWRITE_MS = 60 * 60 * 1000;
 const seen = new Map<string, number>();
 
 export const ROTATION_MAIL = "podcasts.feed_rotated";
@@ -47,14 +47,25 @@ export async function noteFetch(
   if (seen.size > 50_000) seen.clear();
   seen.set(key, nowMs);
   const at = new Date(nowMs).toISOString();
-  const updated = await db
-    .updateTable("podcast_feed_fetches")
-    .set({ last_at: at })
+  // Another node (or this one before a restart) may have noted it recently: a read is cheaper than a write.
+  const known = await db
+    .selectFrom("podcast_feed_fetches")
+    .select("last_at")
     .where("feed_id", "=", feed.id)
     .where("network", "=", network)
     .where("app", "=", app)
     .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) > 0) return;
+  if (known) {
+    if (nowMs - Date.parse(known.last_at) >= REWRITE_MS)
+      await db
+        .updateTable("podcast_feed_fetches")
+        .set({ last_at: at })
+        .where("feed_id", "=", feed.id)
+        .where("network", "=", network)
+        .where("app", "=", app)
+        .execute();
+    return;
+  }
   await db
     .insertInto("podcast_feed_fetches")
     .values({ id: newId(), feed_id: feed.id, network, app, first_at: at, last_at: at })
