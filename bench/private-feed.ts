@@ -1,0 +1,344 @@
+/**
+ * Benchmark "private-feed": 10,000 members, each with their own private
+ * podcast feed token, polling in strict rotation a show of 100 episodes
+ * (half of them for paying members, whom every member here is).
+ * (a) `ratio`: every poll sends the feed's current ETag in If-None-Match → 304;
+ * (b) `details.fullFeedRatio`: polls without validators → 200 with the whole feed.
+ * Each against a bare node:http server sending the same status, headers and
+ * bytes, in the same run (A-B-B-A halves, both pinned to core 0 when taskset exists).
+ */
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { migrateToLatest, openDatabase } from "../src/platform/db/index.ts";
+import { newId } from "../src/platform/ids.ts";
+import { appSecret } from "../src/platform/settings.ts";
+import { randomToken } from "../src/platform/security/tokens.ts";
+import { seedDemo } from "../src/modules/demo/seed.ts";
+import { getOfferBySlug } from "../src/modules/offers/index.ts";
+import { privateFeed } from "../src/modules/podcasts/feeds.ts";
+import { feedToken, privateFeedPath, TOKEN_PREFIX_LENGTH } from "../src/modules/podcasts/tokens.ts";
+import { hashToken } from "../src/platform/security/tokens.ts";
+import {
+  appStartArgs,
+  cpuMs,
+  freePort,
+  hasTaskset,
+  record,
+  rssMb,
+  root,
+  spawnPinned,
+  stopChild,
+  waitFor200,
+  writeResult,
+  type Load,
+} from "./support/harness.ts";
+
+type AutocannonResult = {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+};
+type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => unknown;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const members = Number(process.env.BENCH_MEMBERS ?? 10_000);
+const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
+const connections = 50;
+const episodes = 100;
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-bench-pf-"));
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+try {
+  const handle = openDatabase({ dataDir });
+  const db = handle.db;
+  await migrateToLatest(db);
+  const seedStarted = performance.now();
+  await seedDemo(db, { members });
+  const secret = await appSecret(db, () => randomToken(32));
+  const tier = (await getOfferBySlug(db, "le-cercle"))!;
+  const at = new Date(Date.now() - 86_400_000).toISOString();
+  const showId = newId();
+  await db
+    .insertInto("podcast_shows")
+    .values({
+      id: showId,
+      slug: "bench",
+      title: "Les Voix de l’atelier",
+      description: "Chaque semaine, l’atelier.",
+      author: "Camille",
+      cover_file_id: null,
+      language: "fr",
+      categories: JSON.stringify(["Arts"]),
+      explicit: 0,
+      owner_name: "Camille",
+      owner_email: "podcast@atelier.example",
+      trailer_episode_id: null,
+      share_limit: 5,
+      auto_rotate: 0,
+      guid: crypto.randomUUID(),
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  const rows = Array.from({ length: episodes }, (_, i) => {
+    const id = newId();
+    return {
+      id,
+      show_id: showId,
+      guid: `atelier-${id}`,
+      slug: `episode-${i + 1}`,
+      title: `Épisode ${i + 1} : la terre et le feu`,
+      notes_md: "Des notes d’épisode, avec un [lien](https://example.org).",
+      notes_html: '<p>Des notes d’épisode, avec un <a href="https://example.org">lien</a>.</p>',
+      season: 1,
+      number: i + 1,
+      episode_type: "full" as const,
+      audio_file_id: newId(),
+      audio_mime: "audio/mpeg",
+      audio_size: 30_000_000 + i,
+      duration_s: 1800 + i,
+      bitrate: 128000,
+      teaser_file_id: null,
+      teaser_mime: null,
+      teaser_size: 0,
+      transcript_type: null,
+      transcript: "",
+      chapters: "",
+      audience: i % 2 ? "paid" : "public",
+      audience_offers: "[]",
+      status: "published" as const,
+      publish_at: new Date(Date.now() - (episodes - i) * 86_400_000).toISOString(),
+      created_at: at,
+      updated_at: at,
+    };
+  });
+  await db.insertInto("podcast_episodes").values(rows).execute();
+  const memberIds = (await db.selectFrom("members").select("id").limit(members).execute()).map((m) => m.id);
+  const feeds: { id: string; member_id: string; token: string }[] = [];
+  for (let i = 0; i < memberIds.length; i += 500) {
+    const chunk = memberIds.slice(i, i + 500);
+    const fr = chunk.map((memberId) => {
+      const id = newId();
+      const token = feedToken(secret, { id, generation: 1 });
+      feeds.push({ id, member_id: memberId, token });
+      return {
+        id,
+        show_id: showId,
+        member_id: memberId,
+        token_prefix: token.slice(0, TOKEN_PREFIX_LENGTH),
+        token_hash: hashToken(token),
+        generation: 1,
+        variant: "",
+        variant_at: at,
+        created_at: at,
+        rotated_at: null,
+      };
+    });
+    await db.insertInto("podcast_feeds").values(fr).execute();
+    await db
+      .insertInto("entitlements")
+      .values(
+        chunk.map((memberId) => ({
+          id: newId(),
+          member_id: memberId,
+          resource_kind: "offer",
+          resource_id: tier.id,
+          source_kind: "manual" as const,
+          source_id: `bench-${memberId}`,
+          starts_at: at,
+          ends_at: null,
+          revoked_at: null,
+          revoke_reason: null,
+          note: "",
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  // Each member's validators, computed by the same code the route runs (their feed then shows no change).
+  const show = await db.selectFrom("podcast_shows").selectAll().where("id", "=", showId).executeTakeFirstOrThrow();
+  const etags: string[] = [];
+  for (const f of feeds) {
+    const row = await db.selectFrom("podcast_feeds").selectAll().where("id", "=", f.id).executeTakeFirstOrThrow();
+    const plan = await privateFeed(db, show, row, f.token, origin, new Date().toISOString());
+    await db.updateTable("podcast_feeds").set({ variant: plan.variant }).where("id", "=", f.id).execute();
+    etags.push(plan.etag);
+  }
+  const seedMs = Math.round(performance.now() - seedStarted);
+  await handle.close();
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    PUBLIC_URL: origin,
+    // Production refuses the dev mailbox; nothing is mailed during the run.
+    SMTP_URL: "smtp://127.0.0.1:2525",
+  };
+  delete env.DATABASE_URL;
+  const startArgs = appStartArgs();
+  const app = spawnPinned(startArgs, env);
+  let appErr = "";
+  app.stderr!.on("data", (d: Buffer) => (appErr += d.toString()));
+  try {
+    await waitFor200(`${origin}/healthz`, performance.now(), 60_000);
+  } catch (err) {
+    await stopChild(app);
+    throw new Error(`${(err as Error).message}\n${appErr}`);
+  }
+  const startupCpuMs = cpuMs(app.pid!);
+  const headers = { "user-agent": "Overcast/3.0 (+http://overcast.fm/)" };
+  const paths = feeds.map((f) => privateFeedPath(f.token));
+  const full = await record(`${origin}${paths[0]}`, headers);
+  const notMod = await record(`${origin}${paths[0]}`, { ...headers, "if-none-match": etags[0]! });
+  if (full.status !== 200 || notMod.status !== 304) throw new Error(`feed answered ${full.status}/${notMod.status}`);
+  const items = (full.body.toString().match(/<item>/g) ?? []).length;
+  if (items !== episodes) throw new Error(`the full feed has ${items} items, not ${episodes}`);
+
+  // The baseline answers any path with the recorded bytes (the bare server keys by path: one entry per token).
+  const basePort = await freePort();
+  const specFile = path.join(dataDir, "bare.json");
+  const spec = (r: { status: number; headers: Record<string, string | string[]>; body: Buffer }) => ({
+    status: r.status,
+    headers: r.headers,
+    bodyBase64: r.body.toString("base64"),
+  });
+  const base304 = spec(notMod);
+  const base200 = spec(full);
+  const baseOrigin = `http://127.0.0.1:${basePort}`;
+  const startBare = async (page: ReturnType<typeof spec>) => {
+    fs.writeFileSync(
+      specFile,
+      JSON.stringify({ port: basePort, pages: Object.fromEntries(paths.map((p) => [p, page])) }),
+    );
+    const bare = spawnPinned([path.join(root, "bench/support/bare-server.mjs"), specFile], process.env);
+    await waitFor200(`${baseOrigin}/__none__`, performance.now(), 20_000).catch(() => undefined);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await record(`${baseOrigin}${paths[0]}`, headers);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return bare;
+  };
+  const combine = (runs: Load[]) => {
+    const total = runs.reduce((s, r) => s + r.total, 0);
+    return {
+      total,
+      reqPerSec: total / durationS,
+      p50: Math.max(...runs.map((r) => r.p50)),
+      p99: Math.max(...runs.map((r) => r.p99)),
+      errors: runs.reduce((s, r) => s + r.errors, 0),
+    };
+  };
+  // Tokens in strict rotation, each poll with that member's own ETag when conditional.
+  async function loadTagged(o: string, s: number, conditional: boolean): Promise<Load> {
+    let k = 0;
+    return new Promise((resolve, reject) => {
+      autocannon(
+        {
+          url: o,
+          connections,
+          duration: s,
+          requests: [
+            {
+              method: "GET",
+              setupRequest: (req: Record<string, unknown>) => {
+                const j = k++ % feeds.length;
+                return {
+                  ...req,
+                  path: paths[j],
+                  headers: conditional ? { ...headers, "if-none-match": etags[j]! } : headers,
+                };
+              },
+            },
+          ],
+        },
+        (err: Error | null, r: AutocannonResult) => {
+          if (err) return reject(err);
+          resolve({
+            reqPerSec: r.requests.average,
+            total: r.requests.total,
+            p50: r.latency.p50,
+            p99: r.latency.p99,
+            errors: r.errors + r.timeouts,
+            non2xx: 0,
+          });
+        },
+      );
+    });
+  }
+  const results: Record<string, { app: ReturnType<typeof combine>; base: ReturnType<typeof combine> }> = {};
+  for (const mode of ["304", "200"] as const) {
+    const bare = await startBare(mode === "304" ? base304 : base200);
+    const conditional = mode === "304";
+    await loadTagged(origin, 2, conditional);
+    await loadTagged(baseOrigin, 2, conditional);
+    const half = durationS / 2;
+    const appRuns = [await loadTagged(origin, half, conditional)];
+    const baseRuns = [await loadTagged(baseOrigin, half, conditional), await loadTagged(baseOrigin, half, conditional)];
+    appRuns.push(await loadTagged(origin, half, conditional));
+    results[mode] = { app: combine(appRuns), base: combine(baseRuns) };
+    await stopChild(bare);
+  }
+  const loadedRssMb = rssMb(app.pid!);
+  await stopChild(app);
+  const r304 = results["304"]!;
+  const r200 = results["200"]!;
+  const ratio = (x: { app: { reqPerSec: number }; base: { reqPerSec: number } }) =>
+    Math.round((x.app.reqPerSec / x.base.reqPerSec) * 1000) / 1000;
+  const result = {
+    name: "private-feed",
+    unit: "req/s",
+    value: Math.round(r304.app.reqPerSec),
+    baseline: Math.round(r304.base.reqPerSec),
+    ratio: ratio(r304),
+    details: {
+      measured:
+        "(a) every poll sends the member's current ETag (If-None-Match) → 304; (b) polls without validators → 200, the whole feed",
+      distinctSessions: feeds.length,
+      members,
+      episodes,
+      feedBytes: full.body.length,
+      fullFeedRatio: ratio(r200),
+      fullFeed: {
+        value: Math.round(r200.app.reqPerSec),
+        baseline: Math.round(r200.base.reqPerSec),
+        latency: { p50: r200.app.p50, p99: r200.app.p99 },
+        baselineLatency: { p50: r200.base.p50, p99: r200.base.p99 },
+        errors: r200.app.errors,
+      },
+      latency: { p50: r304.app.p50, p99: r304.app.p99 },
+      baselineLatency: { p50: r304.base.p50, p99: r304.base.p99 },
+      errors: r304.app.errors,
+      rotation: "feed tokens in strict rotation, one member after another",
+      method: "warm-up, then A-B-B-A halves of durationS each side, 50 connections, both servers pinned to core 0",
+      connections,
+      durationS,
+      seedMs,
+      startupCpuMs,
+      rssAfterLoadMb: loadedRssMb,
+      pinnedToCore0: hasTaskset(),
+      node: process.version,
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+      date: new Date().toISOString(),
+      targets: { ratio: 0.7, fullFeedRatio: 0.2 },
+    },
+  };
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`wrote ${writeResult("private-feed", result)}`);
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
