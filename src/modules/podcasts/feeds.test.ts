@@ -231,3 +231,19 @@ test("IDOR: another member's token cannot open an episode of another show, nor m
   // The same member's web player reaches it through their session.
   assert.equal((await m.client.get(`/podcasts/media/${paidEp.id}.mp3`, { range: "bytes=0-0" })).status, 206);
 });
+
+for (const reason of ["refunded", "payment_failed"]) {
+  test(`revocation (${reason}): paid episodes leave the private feed and their media answer 404`, async () => {
+    const m = await memberWithSession(app);
+    const sub = await subscribe(app, m.id, tierId);
+    const path = feedPathIn((await m.client.get(`/podcasts/${show.slug}/listen`)).text);
+    const c = anonymousClient(app);
+    const feed = parseFeed((await c.get(path)).text)!;
+    const media = new URL(feed.items.find((i) => i.title === PAID_TITLE)!.enclosure.url).pathname;
+    assert.equal((await c.get(media, { range: "bytes=0-0" })).status, 206);
+    await unsubscribe(app, sub, reason);
+    const lapsed = await c.get(path);
+    assert.ok(!lapsed.text.includes(PAID_TITLE));
+    assert.equal((await c.get(media)).status, 404);
+  });
+}

@@ -4,7 +4,8 @@ import { parseFeed } from "podcast-partytime";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { testClock } from "../../platform/time.ts";
 import { seedOffersDemo } from "../offers/index.ts";
-import { anonymousClient, createTier, memberWithSession } from "../publishing/testing.ts";
+import { anonymousClient, createTier, memberWithSession, ownerClient } from "../publishing/testing.ts";
+import { DateTime } from "luxon";
 import { seedPodcastsDemo } from "./demo.ts";
 import { makeEpisode, makeShow, subscribe } from "./testing.ts";
 
@@ -111,4 +112,40 @@ test("demo: a show in the creator's voice, a dozen episodes, public and paid, do
   assert.equal((await media.arrayBuffer()).byteLength, parsed.items[0]!.enclosure.length);
   assert.ok((await app.db.selectFrom("podcast_alerts").select("id").execute()).length >= 1);
   assert.ok((await app.db.selectFrom("podcast_downloads").select("id").execute()).length > 50);
+});
+
+test("scheduled episode: out of the feed and pages until its time comes on the clock", async () => {
+  const at = DateTime.fromJSDate(clock.now(), { zone: "Europe/Paris" })
+    .plus({ hours: 1 })
+    .toFormat("yyyy-MM-dd'T'HH:mm");
+  await makeEpisode(app, show.id, { title: "Programmé pour plus tard", publish: "at", publishAt: at });
+  const c = anonymousClient(app);
+  const titles = async () =>
+    parseFeed((await c.get(`/podcasts/${show.slug}/feed.xml?t=${clock.now().getTime()}`)).text)!.items.map(
+      (i) => i.title,
+    );
+  assert.ok(!(await titles()).includes("Programmé pour plus tard"));
+  clock.advance(2 * 60 * 60 * 1000);
+  assert.ok((await titles()).includes("Programmé pour plus tard"));
+});
+
+test("admin: the alert reads in plain words with its evidence; one click rotates and mails the member", async () => {
+  const owner = await ownerClient(app);
+  const page = await owner.get("/admin/podcasts");
+  assert.equal(page.status, 200);
+  assert.match(page.text, /lu depuis 7 réseaux et 4 applis en 24 h/);
+  assert.match(page.text, /82\.64\.10\.0\/24/);
+  const action = /action="(\/admin\/podcasts\/alerts\/[^"]+\/rotate)"/.exec(page.text)![1]!;
+  const res = await owner.post(action);
+  assert.equal(res.status, 303);
+  const after = await owner.get("/admin/podcasts");
+  assert.doesNotMatch(after.text, /lu depuis 7 réseaux/);
+  const job = await app.db
+    .selectFrom("jobs")
+    .select("payload")
+    .where("type", "=", "mail.send")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow();
+  assert.match(job.payload, /podcasts\.feed_rotated/);
+  assert.doesNotMatch(job.payload, /podcasts\/feed\//, "no link in the job");
 });
