@@ -4,7 +4,7 @@
  * with its own DATA_DIR (nothing shared on disk), as an operator runs them
  * behind a proxy. A logo uploaded through A is served by B; a setting changed
  * on A shows on B within the settings + page cache bounds; an access revoked
- * on A closes on B within ACCESS_CACHE_MS (the promise is 60 s); a newsletter
+ * by a refund on A closes on B within ACCESS_CACHE_MS (the promise is 60 s); a newsletter
  * sent by both nodes' workers reaches every member once while one node is
  * killed with SIGKILL half-way, the other finishing the send.
  */
@@ -25,6 +25,7 @@ import { PAGE_CACHE_MS } from "../../src/platform/http/page-cache.ts";
 import { createSession } from "../../src/platform/security/sessions.ts";
 import { getSetting, SETTINGS_CACHE_MS, type SiteSettings } from "../../src/platform/settings.ts";
 import { ACCESS_CACHE_MS } from "../../src/modules/access/index.ts";
+import { createOffer } from "../../src/modules/offers/index.ts";
 import {
   createSend,
   figures,
@@ -182,38 +183,50 @@ if (!testPostgresUrl()) {
     console.log(`settings change seen on B after ${Date.now() - t0} ms (bound ${bound} ms)`);
   });
 
-  test("an access revoked on A is closed on B within ACCESS_CACHE_MS (promise: 60 s)", async () => {
+  test("a refund processed on A closes the access on B within ACCESS_CACHE_MS (promise: 60 s)", async () => {
     assert.ok(ACCESS_CACHE_MS <= 60_000);
-    await seedMembers(handle.db, N, { payingEvery: 7, prefix: "m" });
-    const postId = await seedPaidPost(handle.db);
-    const post = await handle.db.selectFrom("posts").select("slug").where("id", "=", postId).executeTakeFirstOrThrow();
-    const m0 = await handle.db
-      .selectFrom("members")
-      .select("id")
-      .where("email", "=", "m0@example.test")
+    const db = handle.db;
+    await seedMembers(db, N, { payingEvery: 7, prefix: "m" });
+    const postId = await seedPaidPost(db);
+    const post = await db.selectFrom("posts").select("slug").where("id", "=", postId).executeTakeFirstOrThrow();
+    const offer = await createOffer(db, { slug: "cercle", kind: "tier", name: "Cercle", status: "published" }, [
+      { kind: "one_off", amount: 4000, currency: "EUR" },
+    ]);
+    const price = await db.selectFrom("prices").select("id").where("offer_id", "=", offer.id).executeTakeFirstOrThrow();
+    // Bought on A through the payment provider (the dev one: its objects live in the shared database).
+    const buyer = new TestClient(a.url);
+    await buyer.get("/offers/cercle");
+    const started = await buyer.post("/checkout", { offer: offer.id, price: price.id, email: "lea@example.test" });
+    assert.equal(started.status, 303, started.text.slice(0, 300));
+    const checkout = new URL(started.location!, a.url).pathname;
+    await buyer.get(checkout);
+    await buyer.post(checkout, { action: "pay" });
+    const order = await db
+      .selectFrom("orders")
+      .select(["id", "status", "member_id"])
+      .where("email", "=", "lea@example.test")
       .executeTakeFirstOrThrow();
-    const ent = await handle.db
-      .selectFrom("entitlements")
-      .select("id")
-      .where("member_id", "=", m0.id)
-      .executeTakeFirstOrThrow();
-    const { token } = await createSession(handle.db, "member", m0.id);
+    assert.equal(order.status, "paid");
+
+    const { token } = await createSession(db, "member", order.member_id!);
     const reader = new TestClient(b.url);
     reader.cookies.set("atl_m", token);
     const page = async () => (await reader.get(`/p/${post.slug}`)).text;
-    assert.match(await page(), new RegExp(PAID_MARKER), "the paying member reads the paid part on B");
+    assert.match(await page(), new RegExp(PAID_MARKER), "the buyer reads the paid part on B");
 
     const owner = await staffOn(a);
-    await owner.get(`/admin/members/${m0.id}/access`);
-    const revoked = await owner.post(`/admin/members/${m0.id}/access/${ent.id}/revoke`);
-    assert.equal(revoked.status, 303);
+    await owner.get("/admin/sales");
+    const refunded = await owner.post(`/admin/orders/${order.id}/refund`);
+    assert.equal(refunded.status, 303, refunded.text.slice(0, 300));
     const t0 = Date.now();
     await waitFor(
       "B closes the paid part",
       async () => !(await page()).includes(PAID_MARKER),
       ACCESS_CACHE_MS + SLACK_MS,
     );
-    console.log(`revocation on A seen on B after ${Date.now() - t0} ms (bound ${ACCESS_CACHE_MS} ms)`);
+    console.log(`refund on A seen on B after ${Date.now() - t0} ms (bound ${ACCESS_CACHE_MS} ms)`);
+    const done = await db.selectFrom("orders").select("status").where("id", "=", order.id).executeTakeFirstOrThrow();
+    assert.equal(done.status, "refunded");
   });
 
   test(
@@ -233,7 +246,7 @@ if (!testPostgresUrl()) {
       const expected = (
         await db.selectFrom("newsletter_deliveries").select("email").where("send_id", "=", sendId).execute()
       ).map((r) => r.email);
-      assert.equal(expected.length, N);
+      assert.ok(expected.length >= N, `${expected.length} recipients`);
 
       await waitFor("a third of the send accepted", async () => (await sink.stats()).unique >= N / 3, 60_000);
       const atKill = await sink.stats();
@@ -247,7 +260,8 @@ if (!testPostgresUrl()) {
         if (n === 0) missed++;
         else duplicates += n - 1;
       }
-      const strangers = Object.keys(counts).filter((e) => !expected.includes(e));
+      // The buyer of the refund test got her receipts (not the newsletter): anyone else is a stranger.
+      const strangers = Object.keys(counts).filter((e) => !expected.includes(e) && e !== "lea@example.test");
       const f = await figures(db, sendId);
       console.log(
         `two nodes, N=${N}: A killed at ${atKill.unique} accepted; missed=${missed} duplicates=${duplicates}; accepted=${f.accepted}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -256,7 +270,7 @@ if (!testPostgresUrl()) {
       // One pooled connection on the killed node: at most one message accepted and not yet recorded.
       assert.ok(duplicates <= 1, `${duplicates} duplicates`);
       assert.deepEqual(strangers, []);
-      assert.equal(f.accepted, N);
+      assert.equal(f.accepted, expected.length);
       // B still answers.
       assert.equal((await fetch(`${b.url}/healthz`)).status, 200);
     },
