@@ -15,7 +15,7 @@ import { randomToken } from "./platform/security/tokens.ts";
 import { modules } from "./modules/index.ts";
 import { registerOutboxJob } from "./platform/events/index.ts";
 import { systemClock, type Clock } from "./platform/time.ts";
-import { createStorage } from "./platform/storage/index.ts";
+import { createStorage, describeStorage } from "./platform/storage/index.ts";
 
 export type Role = "web" | "worker" | "all";
 
@@ -37,6 +37,8 @@ export async function bootServices(
   opts: { clock?: Clock } = {},
 ): Promise<{ services: Services; handle: DbHandle }> {
   fs.mkdirSync(config.filesDir, { recursive: true });
+  const storage = createStorage(config);
+  await storage.check?.();
   const handle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(handle.db);
   const secret = await appSecret(handle.db, () => randomToken(32));
@@ -58,7 +60,7 @@ export async function bootServices(
       mailer,
       secret,
       clock: opts.clock ?? systemClock,
-      storage: createStorage(config),
+      storage,
     },
   };
 }
@@ -105,6 +107,7 @@ export async function start(
     database: services.dialect,
     where: handle.description,
     mail: services.mailer.kind,
+    storage: describeStorage(config),
   });
   return {
     services,

@@ -44,7 +44,11 @@ export const defaultSiteSettings: SiteSettings = {
   mailFromName: "",
 };
 
-const TTL_MS = 1000;
+/**
+ * How long a node trusts its copy of the settings: a change made on another
+ * node shows here within this bound (this node's own changes at once).
+ */
+export const SETTINGS_CACHE_MS = 1000;
 const cache = new WeakMap<Db, { at: number; value: SiteSettings }>();
 
 export async function getSetting<T>(db: Db, key: string): Promise<T | undefined> {
@@ -64,7 +68,7 @@ export async function putSetting(db: Db, key: string, value: unknown): Promise<v
 
 export async function getSiteSettings(db: Db): Promise<SiteSettings> {
   const hit = cache.get(db);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+  if (hit && Date.now() - hit.at < SETTINGS_CACHE_MS) return hit.value;
   const stored = await getSetting<Partial<SiteSettings>>(db, "site");
   const value = { ...defaultSiteSettings, ...stored };
   cache.set(db, { at: Date.now(), value });

@@ -136,14 +136,7 @@ for (const locale of ["fr", "en"] as const) {
       },
       [{ kind: "one_off", amount: 800, currency: "EUR", payWhatYouWant: true, minAmount: 500, suggestedAmount: 800 }],
     );
-    await saveOfferFile(
-      db,
-      app.running.services.storage,
-      guide.id,
-      "guide-emaux.pdf",
-      fileBytes,
-      "application/pdf",
-    );
+    await saveOfferFile(db, app.running.services.storage, guide.id, "guide-emaux.pdf", fileBytes, "application/pdf");
     const monthly = (
       await db
         .selectFrom("prices")

@@ -153,3 +153,15 @@ export async function pngBytes(width = 64, height = 48): Promise<Uint8Array> {
       .toBuffer(),
   );
 }
+
+/* For tests outside the module (the two-node test): the newsletter engine's state and the process harness. */
+export { createSend, figures, getSend } from "./newsletter/engine.ts";
+export {
+  PAID_MARKER,
+  root,
+  seedMembers,
+  seedPaidPost,
+  startSinkProcess,
+  stopProcess,
+  type Sink,
+} from "./newsletter/testing/harness.ts";

@@ -36,7 +36,10 @@ export interface UploadedFile {
   tmpPath: string;
   /** The whole file in memory (small files only: images, logos). */
   bytes(): Promise<Uint8Array<ArrayBuffer>>;
-  /** Moves the file to its final place (same disk); after this the request's cleanup leaves it alone. */
+  /**
+   * Moves the file to a place on this node's disk; after this the request's cleanup leaves it alone.
+   * Not for stored files (other nodes would not see them): use storeUpload from platform/storage.
+   */
   keepAt(absPath: string): void;
 }
 

@@ -113,6 +113,9 @@ function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h.join(", ") : h;
 }
 
+/** Default TTL: a change made on another node (settings, a post) shows on this node's anonymous pages within it. */
+export const PAGE_CACHE_MS = 2000;
+
 export interface PageCacheOptions {
   ttlMs?: number;
   maxEntries?: number;
@@ -156,7 +159,7 @@ export class PageCache {
   bypassed = 0;
 
   constructor(opts: PageCacheOptions = {}) {
-    this.ttlMs = opts.ttlMs ?? 2000;
+    this.ttlMs = opts.ttlMs ?? PAGE_CACHE_MS;
     this.maxEntries = opts.maxEntries ?? 500;
     this.maxBodyBytes = opts.maxBodyBytes ?? 512 * 1024;
     this.now = opts.now ?? Date.now;

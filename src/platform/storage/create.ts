@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import type { Config } from "../config.ts";
 import type { Storage } from "./driver.ts";
 import { LocalStorage } from "./local.ts";
@@ -7,7 +6,7 @@ import { S3Storage } from "./s3.ts";
 /** The storage the configuration names (STORAGE_URL): S3 when set, local disk under DATA_DIR/files otherwise. */
 export function createStorage(config: Pick<Config, "filesDir" | "storage">): Storage {
   if (config.storage.driver === "s3" && config.storage.s3) return new S3Storage(config.storage.s3);
-  fs.mkdirSync(config.filesDir, { recursive: true });
+  // No folder made here: a refused restore must leave DATA_DIR untouched (puts make their folders).
   return new LocalStorage(config.filesDir);
 }
 

@@ -20,6 +20,8 @@ export interface Storage {
   list(prefix?: string): AsyncIterable<ObjectInfo>;
   /** A short-lived URL the browser can fetch directly (S3 only; undefined on disk). */
   presignGet?(key: string, opts: PresignOptions): Promise<string>;
+  /** Checked once at start: the store is reachable and writable by these credentials (throws one clear line). */
+  check?(): Promise<void>;
 }
 
 /** What to store: a Node stream (give its size when known), a file on local disk, or bytes in memory. */

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -162,6 +163,25 @@ export class S3Storage implements Storage {
       }),
       { expiresIn: opts.expiresInSeconds },
     );
+  }
+
+  /** At start: the bucket is there and these credentials may use it, or one line saying what is wrong. */
+  async check(): Promise<void> {
+    const where = `s3://${this.cfg.bucket}${this.cfg.endpoint ? ` at ${this.cfg.endpoint}` : ""}`;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.cfg.bucket }), {
+        abortSignal: AbortSignal.timeout(15_000),
+      });
+    } catch (err) {
+      const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+      const why =
+        status === 404
+          ? "the bucket does not exist"
+          : status === 403 || status === 401
+            ? "access denied (check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY)"
+            : `cannot reach it (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+      throw new Error(`Storage ${where}: ${why}`);
+    }
   }
 
   destroy(): void {
