@@ -32,6 +32,14 @@ export interface OperationContext<I> {
   clock: Clock;
   record: Recorder;
   services: Services;
+  /**
+   * Runs `fn` once the transaction has committed: for side effects that reach
+   * outside it (a payment provider call, whose webhook writes through another
+   * connection; a job that must see the committed rows). If the transaction
+   * rolls back, nothing runs. An error thrown there reaches the caller, after
+   * the commit.
+   */
+  afterCommit(fn: () => Promise<unknown> | unknown): void;
 }
 
 interface OperationBase<S extends z.ZodType, R, P> {
@@ -78,8 +86,10 @@ async function authorise<S extends z.ZodType>(
 }
 
 export interface RunOptions {
-  /** Join a transaction the caller already holds instead of opening one. */
+  /** Join a transaction the caller already holds instead of opening one (with its own after-commit list). */
   trx?: Db;
+  /** With `trx`: where to put the operation's after-commit steps (the caller runs them after its commit). */
+  afterCommit?: (fn: () => Promise<unknown> | unknown) => void;
 }
 
 /** Parses, authorises and runs an operation for an actor; returns its presented result. */
@@ -93,13 +103,20 @@ export async function runOperation<S extends z.ZodType, R, P>(
   const input = parseInput(op.input, rawInput) as z.output<S>;
   await authorise(op as Operation<S, unknown, unknown>, actor, input);
   let recorded = 0;
+  const later: (() => Promise<unknown> | unknown)[] = [];
+  const afterCommit = (fn: () => Promise<unknown> | unknown): void => {
+    if (opts.trx) {
+      if (!opts.afterCommit) throw new Error(`${op.name}: joined a transaction without an afterCommit list`);
+      opts.afterCommit(fn);
+    } else later.push(fn);
+  };
   const body = async (trx: Db): Promise<R> => {
     const record: Recorder = (event, payload, o) => {
       recorded++;
       const options: RecordOptions = { memberId: o.memberId, actor, at: o.at ?? services.clock.nowIso() };
       return recordInLog(trx, event, payload, options);
     };
-    return op.run({ trx, actor, input, clock: services.clock, record, services });
+    return op.run({ trx, actor, input, clock: services.clock, record, services, afterCommit });
   };
   const result = opts.trx ? await body(opts.trx) : await transaction(services.db, body);
   if (recorded > 0 && !opts.trx && registeredConsumers().length > 0) {
@@ -108,5 +125,7 @@ export async function runOperation<S extends z.ZodType, R, P>(
       log.warn("outbox trigger failed", { operation: op.name, error: String(err) }),
     );
   }
+  // In order, each after the previous one: a provider call then the job that reads its result.
+  for (const fn of later) await fn();
   return op.present ? op.present(result) : (result as unknown as P);
 }
