@@ -159,7 +159,13 @@ test("afterCommit steps run once the transaction committed, in order, and never 
   // Joining a caller's transaction hands the steps to the caller.
   const steps: (() => unknown)[] = [];
   await transaction(t.services.db, (trx) =>
-    runOperation(t.services, withSideEffect, owner, { key: "after:joined" }, { trx, afterCommit: (f) => steps.push(f) }),
+    runOperation(
+      t.services,
+      withSideEffect,
+      owner,
+      { key: "after:joined" },
+      { trx, afterCommit: (f) => steps.push(f) },
+    ),
   );
   assert.equal(steps.length, 2);
   assert.deepEqual(seen.length, 2, "nothing ran inside the caller's transaction");

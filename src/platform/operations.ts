@@ -71,17 +71,24 @@ export const ownerOnly: readonly StaffRole[] = ["owner"];
 /** Any staff member (owner or assistant). */
 export const anyStaff: readonly StaffRole[] = ["owner", "assistant"];
 
+/**
+ * The role check of operations, for what is not a state change (a GET that
+ * exports data, a confirmation page): staff with one of `roles` pass, an
+ * assistant gets a translated 403, anyone else a 401.
+ */
+export function assertRoles(actor: Actor, roles: readonly StaffRole[]): void {
+  if (actor.kind === "system") return;
+  if (actor.kind !== "staff") throw unauthenticated();
+  if (roles.includes(actor.role)) return;
+  throw new AppError("forbidden", 403, roles.includes("assistant") ? "error.forbidden" : "error.owner_only");
+}
+
 async function authorise<S extends z.ZodType>(
   op: Operation<S, unknown, unknown>,
   actor: Actor,
   input: z.output<S>,
 ): Promise<void> {
-  if (op.roles) {
-    if (actor.kind === "system") return;
-    if (actor.kind !== "staff") throw unauthenticated();
-    if (op.roles.includes(actor.role)) return;
-    throw new AppError("forbidden", 403, op.roles.includes("assistant") ? "error.forbidden" : "error.owner_only");
-  }
+  if (op.roles) return assertRoles(actor, op.roles);
   if (!(await op.authorize(actor, input))) throw actor.kind === "anonymous" ? unauthenticated() : forbidden();
 }
 

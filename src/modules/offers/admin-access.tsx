@@ -109,4 +109,3 @@ export async function memberAccessPage(c: AppContext, memberId: string, errors?:
     errors ? 422 : 200,
   );
 }
-

@@ -116,4 +116,3 @@ export async function discountsPage(c: AppContext, errors?: Errors) {
     errors ? 422 : 200,
   );
 }
-

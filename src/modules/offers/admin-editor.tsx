@@ -251,7 +251,15 @@ export async function offerEditorPage(
         <section class="admin-section card">
           <h2>{t("offers.admin.details")}</h2>
           <div class="row">
-            <Input t={t} errors={errors} name="name" label={t("offers.admin.name")} value={values.name} max={NAME_MAX} extra={{ required: true, "data-slug-source": "f-slug" }} />
+            <Input
+              t={t}
+              errors={errors}
+              name="name"
+              label={t("offers.admin.name")}
+              value={values.name}
+              max={NAME_MAX}
+              extra={{ required: true, "data-slug-source": "f-slug" }}
+            />
             <Input
               t={t}
               errors={errors}
@@ -260,7 +268,11 @@ export async function offerEditorPage(
               value={values.slug}
               max={SLUG_MAX}
               hint={t("offers.admin.slug_hint")}
-              extra={{ "data-slug-check": `/admin/offers/slug-check?offer=${id}`, autocomplete: "off", spellcheck: false }}
+              extra={{
+                "data-slug-check": `/admin/offers/slug-check?offer=${id}`,
+                autocomplete: "off",
+                spellcheck: false,
+              }}
             />
             <div class="field">
               <label for="f-kind">{t("offers.admin.kind")}</label>
@@ -273,14 +285,34 @@ export async function offerEditorPage(
               </select>
               <Err t={t} errors={errors} name="kind" />
             </div>
-            <Input t={t} errors={errors} name="position" label={t("offers.admin.position")} value={values.position} type="number" />
+            <Input
+              t={t}
+              errors={errors}
+              name="position"
+              label={t("offers.admin.position")}
+              value={values.position}
+              type="number"
+            />
           </div>
           <p class="muted small slug-status" id="f-slug-status" aria-live="polite"></p>
-          <Input t={t} errors={errors} name="summary" label={t("offers.admin.summary")} value={values.summary} max={SUMMARY_MAX} />
+          <Input
+            t={t}
+            errors={errors}
+            name="summary"
+            label={t("offers.admin.summary")}
+            value={values.summary}
+            max={SUMMARY_MAX}
+          />
           <div class="field">
             <label for="f-description">{t("offers.admin.description")}</label>
             <p class="hint">{t("offers.admin.markdown")}</p>
-            <textarea id="f-description" name="description" rows={8} maxlength={DESCRIPTION_MAX} {...invalid(errors, "description")}>
+            <textarea
+              id="f-description"
+              name="description"
+              rows={8}
+              maxlength={DESCRIPTION_MAX}
+              {...invalid(errors, "description")}
+            >
               {values.description}
             </textarea>
             <Err t={t} errors={errors} name="description" />
@@ -334,12 +366,25 @@ export async function offerEditorPage(
               <select id="f-price_kind" name="price_kind">
                 {(["month", "year", "one_off"] as const).map((k) => (
                   <option value={k} selected={values.price_kind === k}>
-                    {t(k === "month" ? "offers.admin.monthly" : k === "year" ? "offers.admin.yearly" : "offers.admin.one_off")}
+                    {t(
+                      k === "month"
+                        ? "offers.admin.monthly"
+                        : k === "year"
+                          ? "offers.admin.yearly"
+                          : "offers.admin.one_off",
+                    )}
                   </option>
                 ))}
               </select>
             </div>
-            <Input t={t} errors={errors} name="price_amount" label={t("offers.admin.amount")} value={values.price_amount} extra={{ inputmode: "decimal" }} />
+            <Input
+              t={t}
+              errors={errors}
+              name="price_amount"
+              label={t("offers.admin.amount")}
+              value={values.price_amount}
+              extra={{ inputmode: "decimal" }}
+            />
             <div class="field">
               <label for="f-price_currency">{t("offers.admin.currency")}</label>
               <select id="f-price_currency" name="price_currency" {...invalid(errors, "price_currency")}>
@@ -365,8 +410,22 @@ export async function offerEditorPage(
             <input type="checkbox" name="price_pwyw" checked={values.price_pwyw} /> {t("offers.admin.pwyw")}
           </label>
           <div class="row">
-            <Input t={t} errors={errors} name="price_min_amount" label={t("offers.admin.min_amount")} value={values.price_min_amount} extra={{ inputmode: "decimal" }} />
-            <Input t={t} errors={errors} name="price_suggested_amount" label={t("offers.admin.suggested")} value={values.price_suggested_amount} extra={{ inputmode: "decimal" }} />
+            <Input
+              t={t}
+              errors={errors}
+              name="price_min_amount"
+              label={t("offers.admin.min_amount")}
+              value={values.price_min_amount}
+              extra={{ inputmode: "decimal" }}
+            />
+            <Input
+              t={t}
+              errors={errors}
+              name="price_suggested_amount"
+              label={t("offers.admin.suggested")}
+              value={values.price_suggested_amount}
+              extra={{ inputmode: "decimal" }}
+            />
           </div>
           <p>
             <button type="submit" name="action" value="add_price" class="secondary">
@@ -413,7 +472,12 @@ export async function offerEditorPage(
             </li>
           ))}
         </ul>
-        <form method="post" action={`${OFFER_UPLOAD_PATH}?offer=${id}`} enctype="multipart/form-data" class="admin-form">
+        <form
+          method="post"
+          action={`${OFFER_UPLOAD_PATH}?offer=${id}`}
+          enctype="multipart/form-data"
+          class="admin-form"
+        >
           {/* _csrf first: the streamed upload checks it before keeping any byte of the file. */}
           <CsrfField c={c} />
           <div class="field">

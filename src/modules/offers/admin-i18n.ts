@@ -9,9 +9,11 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.includes_unknown": "Un contenu qui n’existe plus (décochez pour le retirer)",
   "offers.admin.highlight_label": "Mot du badge",
   "offers.admin.highlight_hint": "Par exemple « Recommandé » ou « Le plus complet ». Vide : « Recommandé ».",
-  "offers.admin.add_price_hint": "Le tarif est ajouté en enregistrant, avec le reste du formulaire. Laissez le montant vide pour ne rien ajouter.",
+  "offers.admin.add_price_hint":
+    "Le tarif est ajouté en enregistrant, avec le reste du formulaire. Laissez le montant vide pour ne rien ajouter.",
   "offers.admin.save_publish": "Enregistrer et publier",
-  "offers.admin.upload_save_first": "Le fichier s’envoie seul : enregistrez d’abord les changements du formulaire ci-dessus.",
+  "offers.admin.upload_save_first":
+    "Le fichier s’envoie seul : enregistrez d’abord les changements du formulaire ci-dessus.",
   "offers.error.trial_range": "L’essai gratuit se compte en jours entiers, de 0 à {max}.",
   "offers.error.amount_too_big": "Ce montant est trop élevé.",
   "offers.error.too_many": "Trop d’éléments ({max} au maximum).",
@@ -135,7 +137,8 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.includes_unknown": "Content that no longer exists (untick to remove it)",
   "offers.admin.highlight_label": "Badge word",
   "offers.admin.highlight_hint": "For example “Recommended” or “Most complete”. Empty: “Recommended”.",
-  "offers.admin.add_price_hint": "The price is added when you save, with the rest of the form. Leave the amount empty to add none.",
+  "offers.admin.add_price_hint":
+    "The price is added when you save, with the rest of the form. Leave the amount empty to add none.",
   "offers.admin.save_publish": "Save and publish",
   "offers.admin.upload_save_first": "The file is sent on its own: save the changes in the form above first.",
   "offers.error.trial_range": "A free trial is counted in whole days, from 0 to {max}.",

@@ -224,4 +224,3 @@ export async function salesPage(c: AppContext) {
     </div>,
   );
 }
-

@@ -145,8 +145,14 @@ export function adminRoutes(app: Hono<AppEnv>): void {
       if (!r || !(await getOffer(c.var.services.db, id))) throw err;
       // Shown on the editor: the saved offer, with the price as typed in the editor's price fields.
       const typed = valuesFromForm(Object.fromEntries(Object.entries(f).map(([k, v]) => [`price_${k}`, v])));
-      const prefixed = Object.fromEntries(Object.entries(r.errors).map(([k, v]) => [k === "_form" ? k : `price_${k}`, v]));
-      return offerEditorPage(c, id, { values: { ...(await editorValues(c, id)), ...pricePart(typed) }, errors: prefixed, status: r.status });
+      const prefixed = Object.fromEntries(
+        Object.entries(r.errors).map(([k, v]) => [k === "_form" ? k : `price_${k}`, v]),
+      );
+      return offerEditorPage(c, id, {
+        values: { ...(await editorValues(c, id)), ...pricePart(typed) },
+        errors: prefixed,
+        status: r.status,
+      });
     }
     return c.redirect(`/admin/offers/${id}`, 303);
   });

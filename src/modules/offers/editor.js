@@ -25,7 +25,12 @@
     function check() {
       var url = slug.getAttribute("data-slug-check");
       if (!url || !status) return;
-      var q = (url.indexOf("?") < 0 ? "?" : "&") + "slug=" + encodeURIComponent(slug.value) + "&name=" + encodeURIComponent(nameInput.value);
+      var q =
+        (url.indexOf("?") < 0 ? "?" : "&") +
+        "slug=" +
+        encodeURIComponent(slug.value) +
+        "&name=" +
+        encodeURIComponent(nameInput.value);
       fetch(url + q, { credentials: "same-origin", headers: { accept: "application/json" } })
         .then(function (r) {
           return r.ok ? r.json() : null;

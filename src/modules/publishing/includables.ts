@@ -13,13 +13,8 @@ export function registerPostIncludes(): void {
     allLabelKey: "publishing.includable.all",
     order: 10,
     list: async (db: Db) =>
-      (
-        await db
-          .selectFrom("posts")
-          .select(["id", "title"])
-          .orderBy("created_at", "desc")
-          .limit(500)
-          .execute()
-      ).map((p) => ({ id: p.id, title: p.title || "—" })),
+      (await db.selectFrom("posts").select(["id", "title"]).orderBy("created_at", "desc").limit(500).execute()).map(
+        (p) => ({ id: p.id, title: p.title || "—" }),
+      ),
   });
 }

@@ -29,7 +29,11 @@ export const grantAccess = defineOperation({
   roles: anyStaff,
   async run({ trx, input, record }) {
     if (!(await getMember(trx, input.memberId))) throw notFound();
-    const offer = await trx.selectFrom("offers").select(["id", "name"]).where("id", "=", input.offer).executeTakeFirst();
+    const offer = await trx
+      .selectFrom("offers")
+      .select(["id", "name"])
+      .where("id", "=", input.offer)
+      .executeTakeFirst();
     if (!offer) throw notFound();
     await grantEntitlement(trx, {
       memberId: input.memberId,

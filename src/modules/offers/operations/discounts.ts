@@ -48,7 +48,11 @@ export const createDiscount = defineOperation({
     })
     .transform((v, ctx) => {
       const value =
-        v.kind === "percent" ? (/^\d{1,3}$/.test(v.value.trim()) ? Number(v.value.trim()) : null) : parseAmount(v.value, v.currency);
+        v.kind === "percent"
+          ? /^\d{1,3}$/.test(v.value.trim())
+            ? Number(v.value.trim())
+            : null
+          : parseAmount(v.value, v.currency);
       if (value === null || !Number.isInteger(value) || value <= 0 || (v.kind === "percent" && value > 100)) {
         ctx.addIssue({ code: "custom", path: ["value"], message: "offers.admin.err_value" });
         return z.NEVER;
@@ -60,7 +64,9 @@ export const createDiscount = defineOperation({
     const at = clock.nowIso();
     const taken = await trx.selectFrom("discount_codes").select("id").where("code", "=", input.code).executeTakeFirst();
     const takenError = () =>
-      new AppError("invalid_input", 422, "offers.admin.err_code_taken", { code: { key: "offers.admin.err_code_taken" } });
+      new AppError("invalid_input", 422, "offers.admin.err_code_taken", {
+        code: { key: "offers.admin.err_code_taken" },
+      });
     if (taken) throw takenError();
     try {
       await trx

@@ -105,7 +105,13 @@ async function writeIncludes(trx: Db, clock: Clock, offerId: string, includes: s
     const [kind, ...rest] = line.split(":");
     await trx
       .insertInto("offer_includes")
-      .values({ id: newId(), offer_id: offerId, resource_kind: kind!, resource_id: rest.join(":"), created_at: clock.nowIso() })
+      .values({
+        id: newId(),
+        offer_id: offerId,
+        resource_kind: kind!,
+        resource_id: rest.join(":"),
+        created_at: clock.nowIso(),
+      })
       .execute();
   }
 }
@@ -175,7 +181,13 @@ export const saveOfferInput = z
     const price = readPrice(v, "price_", v.action === "add_price", ctx);
     const toggle = v.action.startsWith("toggle:") ? v.action.slice(7) : null;
     const status: OfferStatus | null =
-      v.action === "publish" ? "published" : v.action === "unpublish" ? "draft" : v.action === "archive" ? "archived" : null;
+      v.action === "publish"
+        ? "published"
+        : v.action === "unpublish"
+          ? "draft"
+          : v.action === "archive"
+            ? "archived"
+            : null;
     return { ...withS, price, toggle, status };
   });
 

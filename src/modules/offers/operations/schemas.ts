@@ -41,9 +41,7 @@ const one = z.preprocess((v) => (Array.isArray(v) ? (v[0] ?? "") : (v ?? "")), z
 const many = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
 
 export const slugField = () =>
-  one
-    .transform((s) => s.trim().toLowerCase())
-    .pipe(z.string().max(SLUG_MAX, `validation.too_long|max=${SLUG_MAX}`));
+  one.transform((s) => s.trim().toLowerCase()).pipe(z.string().max(SLUG_MAX, `validation.too_long|max=${SLUG_MAX}`));
 
 /** Name, address, kind: what creating an offer needs (the address is filled from the name when empty). */
 export const offerHead = {
@@ -96,7 +94,8 @@ export function readPrice(v: RawPrice, prefix: string, required: boolean, ctx: z
   const pwyw = g("pwyw") === true;
   if (!required && !amountRaw && !pwyw) return null;
   const currency = String(g("currency"));
-  const issue = (name: string, message: string) => ctx.addIssue({ code: "custom", path: [`${prefix}${name}`], message });
+  const issue = (name: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: [`${prefix}${name}`], message });
   const minor = (name: string, raw: string, need: boolean): number | null => {
     if (!raw.trim()) {
       if (need) issue(name, "offers.error.amount_invalid");
