@@ -274,6 +274,9 @@ export async function offerEditorPage(
                 spellcheck: false,
               }}
             />
+          </div>
+          <p class="muted small slug-status" id="f-slug-status" aria-live="polite"></p>
+          <div class="row">
             <div class="field">
               <label for="f-kind">{t("offers.admin.kind")}</label>
               <select id="f-kind" name="kind" {...invalid(errors, "kind")}>
@@ -294,7 +297,6 @@ export async function offerEditorPage(
               type="number"
             />
           </div>
-          <p class="muted small slug-status" id="f-slug-status" aria-live="polite"></p>
           <Input
             t={t}
             errors={errors}
