@@ -69,7 +69,7 @@ export async function start(
   setLogLevel(config.logLevel);
   const role = opts.role ?? "all";
   const { services, handle } = await bootServices(config, { clock: opts.clock });
-  const worker = role === "web" ? null : startWorker(services.db, { pollMs: opts.workerPollMs });
+  const worker = role === "web" ? null : startWorker(services, { pollMs: opts.workerPollMs });
   let server: http.Server | null = null;
   let pageCache: PageCache | null = null;
   let app: Hono<AppEnv> | null = null;
