@@ -10,7 +10,7 @@ import type { Hono } from "hono";
 import { startWorker, type Worker } from "./platform/jobs/index.ts";
 import { errorFields, log, setLogLevel } from "./platform/log.ts";
 import { createMailer, useMailer } from "./platform/mail/index.ts";
-import { appSecret } from "./platform/settings.ts";
+import { appSecret, useSettingsClock } from "./platform/settings.ts";
 import { randomToken } from "./platform/security/tokens.ts";
 import { modules } from "./modules/index.ts";
 import { registerOutboxJob } from "./platform/events/index.ts";
@@ -47,6 +47,7 @@ export async function bootServices(
   useMailer(mailer, { config, secret });
   registerOutboxJob();
   for (const m of modules) m.jobs?.();
+  useSettingsClock(handle.db, opts.clock ?? systemClock);
   return {
     handle,
     services: {
