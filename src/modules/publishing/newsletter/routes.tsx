@@ -21,14 +21,7 @@ import { registerAsset, assetUrl } from "../../../platform/views/assets.ts";
 import { CsrfField, Notice } from "../../../platform/views/components.tsx";
 import { page } from "../../../platform/views/layout.tsx";
 import { getPostForSending, type PostForSending } from "../service.ts";
-import {
-  cancelScheduled,
-  createSend,
-  figures,
-  getSend,
-  trackingEnabled,
-  type Figures,
-} from "./engine.ts";
+import { cancelScheduled, createSend, figures, getSend, trackingEnabled, type Figures } from "./engine.ts";
 import { rememberServices, settings } from "./runtime.ts";
 import { record as recordEvent } from "../../../platform/events/index.ts";
 import { emailBounced, emailComplained } from "../events.ts";
