@@ -10,7 +10,7 @@ import type { Hono } from "hono";
 import { startWorker, type Worker } from "./platform/jobs/index.ts";
 import { errorFields, log, setLogLevel } from "./platform/log.ts";
 import { createMailer, useMailer } from "./platform/mail/index.ts";
-import { appSecret } from "./platform/settings.ts";
+import { appSecret, useSettingsClock } from "./platform/settings.ts";
 import { randomToken } from "./platform/security/tokens.ts";
 import { modules } from "./modules/index.ts";
 import { registerOutboxJob } from "./platform/events/index.ts";
@@ -50,6 +50,7 @@ export async function bootServices(
   useMailer(mailer, { config, secret });
   registerOutboxJob();
   for (const m of modules) m.jobs?.();
+  useSettingsClock(handle.db, opts.clock ?? systemClock);
   return {
     handle,
     services: {
@@ -73,7 +74,7 @@ export async function start(
   setLogLevel(config.logLevel);
   const role = opts.role ?? "all";
   const { services, handle } = await bootServices(config, { clock: opts.clock });
-  const worker = role === "web" ? null : startWorker(services.db, { pollMs: opts.workerPollMs });
+  const worker = role === "web" ? null : startWorker(services, { pollMs: opts.workerPollMs });
   let server: http.Server | null = null;
   let pageCache: PageCache | null = null;
   let app: Hono<AppEnv> | null = null;

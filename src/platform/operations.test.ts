@@ -5,6 +5,7 @@ import { startTestServices, type TestServices } from "../../test/support/service
 import { anonymousActor, memberActor, staffActor, systemActor } from "./actor.ts";
 import { defineEvent, memberEvents, record } from "./events/index.ts";
 import { AppError } from "./http/errors.ts";
+import { transaction } from "./db/index.ts";
 import { field } from "./http/validation.ts";
 import { anyStaff, defineOperation, ownerOnly, runOperation } from "./operations.ts";
 
@@ -130,4 +131,42 @@ test("record() refuses a payload that does not match the declaration", async () 
     record(t.services.db, undeclared, noteAdded.example, { memberId, actor: "system" }),
     /not declared/,
   );
+});
+
+const withSideEffect = defineOperation({
+  name: "test.side_effect",
+  input: z.object({ key: field.text(40), fail: field.checkbox() }),
+  roles: anyStaff,
+  async run({ trx, input, clock, afterCommit, services }) {
+    await trx.insertInto("settings").values({ key: input.key, value: "{}", updated_at: clock.nowIso() }).execute();
+    afterCommit(async () => {
+      // Another connection (here the pool itself) sees the committed row, as a provider's webhook would.
+      const row = await services.db.selectFrom("settings").select("key").where("key", "=", input.key).execute();
+      seen.push(`${input.key}:${row.length}`);
+    });
+    afterCommit(() => seen.push(`${input.key}:second`));
+    if (input.fail) throw new AppError("conflict", 409);
+    return "done";
+  },
+});
+const seen: string[] = [];
+
+test("afterCommit steps run once the transaction committed, in order, and never after a rollback", async () => {
+  assert.equal(await runOperation(t.services, withSideEffect, owner, { key: "after:ok" }), "done");
+  assert.deepEqual(seen, ["after:ok:1", "after:ok:second"]);
+  await rejects(runOperation(t.services, withSideEffect, owner, { key: "after:rolled", fail: "on" }));
+  assert.deepEqual(seen, ["after:ok:1", "after:ok:second"], "a rolled-back operation runs no side effect");
+  // Joining a caller's transaction hands the steps to the caller.
+  const steps: (() => unknown)[] = [];
+  await transaction(t.services.db, (trx) =>
+    runOperation(
+      t.services,
+      withSideEffect,
+      owner,
+      { key: "after:joined" },
+      { trx, afterCommit: (f) => steps.push(f) },
+    ),
+  );
+  assert.equal(steps.length, 2);
+  assert.deepEqual(seen.length, 2, "nothing ran inside the caller's transaction");
 });

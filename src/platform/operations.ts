@@ -32,6 +32,14 @@ export interface OperationContext<I> {
   clock: Clock;
   record: Recorder;
   services: Services;
+  /**
+   * Runs `fn` once the transaction has committed: for side effects that reach
+   * outside it (a payment provider call, whose webhook writes through another
+   * connection; a job that must see the committed rows). If the transaction
+   * rolls back, nothing runs. An error thrown there reaches the caller, after
+   * the commit.
+   */
+  afterCommit(fn: () => Promise<unknown> | unknown): void;
 }
 
 interface OperationBase<S extends z.ZodType, R, P> {
@@ -63,23 +71,32 @@ export const ownerOnly: readonly StaffRole[] = ["owner"];
 /** Any staff member (owner or assistant). */
 export const anyStaff: readonly StaffRole[] = ["owner", "assistant"];
 
+/**
+ * The role check of operations, for what is not a state change (a GET that
+ * exports data, a confirmation page): staff with one of `roles` pass, an
+ * assistant gets a translated 403, anyone else a 401.
+ */
+export function assertRoles(actor: Actor, roles: readonly StaffRole[]): void {
+  if (actor.kind === "system") return;
+  if (actor.kind !== "staff") throw unauthenticated();
+  if (roles.includes(actor.role)) return;
+  throw new AppError("forbidden", 403, roles.includes("assistant") ? "error.forbidden" : "error.owner_only");
+}
+
 async function authorise<S extends z.ZodType>(
   op: Operation<S, unknown, unknown>,
   actor: Actor,
   input: z.output<S>,
 ): Promise<void> {
-  if (op.roles) {
-    if (actor.kind === "system") return;
-    if (actor.kind !== "staff") throw unauthenticated();
-    if (op.roles.includes(actor.role)) return;
-    throw new AppError("forbidden", 403, op.roles.includes("assistant") ? "error.forbidden" : "error.owner_only");
-  }
+  if (op.roles) return assertRoles(actor, op.roles);
   if (!(await op.authorize(actor, input))) throw actor.kind === "anonymous" ? unauthenticated() : forbidden();
 }
 
 export interface RunOptions {
-  /** Join a transaction the caller already holds instead of opening one. */
+  /** Join a transaction the caller already holds instead of opening one (with its own after-commit list). */
   trx?: Db;
+  /** With `trx`: where to put the operation's after-commit steps (the caller runs them after its commit). */
+  afterCommit?: (fn: () => Promise<unknown> | unknown) => void;
 }
 
 /** Parses, authorises and runs an operation for an actor; returns its presented result. */
@@ -93,13 +110,20 @@ export async function runOperation<S extends z.ZodType, R, P>(
   const input = parseInput(op.input, rawInput) as z.output<S>;
   await authorise(op as Operation<S, unknown, unknown>, actor, input);
   let recorded = 0;
+  const later: (() => Promise<unknown> | unknown)[] = [];
+  const afterCommit = (fn: () => Promise<unknown> | unknown): void => {
+    if (opts.trx) {
+      if (!opts.afterCommit) throw new Error(`${op.name}: joined a transaction without an afterCommit list`);
+      opts.afterCommit(fn);
+    } else later.push(fn);
+  };
   const body = async (trx: Db): Promise<R> => {
     const record: Recorder = (event, payload, o) => {
       recorded++;
       const options: RecordOptions = { memberId: o.memberId, actor, at: o.at ?? services.clock.nowIso() };
       return recordInLog(trx, event, payload, options);
     };
-    return op.run({ trx, actor, input, clock: services.clock, record, services });
+    return op.run({ trx, actor, input, clock: services.clock, record, services, afterCommit });
   };
   const result = opts.trx ? await body(opts.trx) : await transaction(services.db, body);
   if (recorded > 0 && !opts.trx && registeredConsumers().length > 0) {
@@ -108,5 +132,7 @@ export async function runOperation<S extends z.ZodType, R, P>(
       log.warn("outbox trigger failed", { operation: op.name, error: String(err) }),
     );
   }
+  // In order, each after the previous one: a provider call then the job that reads its result.
+  for (const fn of later) await fn();
   return op.present ? op.present(result) : (result as unknown as P);
 }

@@ -1,4 +1,5 @@
 import type { Db } from "./db/index.ts";
+import { systemClock, type Clock } from "./time.ts";
 import { nowIso } from "./ids.ts";
 import type { Locale } from "./i18n/index.ts";
 
@@ -50,6 +51,12 @@ export const defaultSiteSettings: SiteSettings = {
  */
 export const SETTINGS_CACHE_MS = 1000;
 const cache = new WeakMap<Db, { at: number; value: SiteSettings }>();
+/** The services' clock for this database's settings cache (set at boot; the machine's clock otherwise). */
+const clocks = new WeakMap<Db, Clock>();
+export function useSettingsClock(db: Db, clock: Clock): void {
+  clocks.set(db, clock);
+}
+const nowFor = (db: Db): number => (clocks.get(db) ?? systemClock).nowMs();
 
 export async function getSetting<T>(db: Db, key: string): Promise<T | undefined> {
   const row = await db.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
@@ -68,10 +75,10 @@ export async function putSetting(db: Db, key: string, value: unknown): Promise<v
 
 export async function getSiteSettings(db: Db): Promise<SiteSettings> {
   const hit = cache.get(db);
-  if (hit && Date.now() - hit.at < SETTINGS_CACHE_MS) return hit.value;
+  if (hit && nowFor(db) - hit.at < SETTINGS_CACHE_MS) return hit.value;
   const stored = await getSetting<Partial<SiteSettings>>(db, "site");
   const value = { ...defaultSiteSettings, ...stored };
-  cache.set(db, { at: Date.now(), value });
+  cache.set(db, { at: nowFor(db), value });
   return value;
 }
 
@@ -82,7 +89,7 @@ export async function updateSiteSettings(db: Db, patch: Partial<SiteSettings>): 
   const current = { ...defaultSiteSettings, ...(await getSetting<Partial<SiteSettings>>(db, "site")) };
   const next = { ...current, ...patch };
   await putSetting(db, "site", next);
-  cache.set(db, { at: Date.now(), value: next });
+  cache.set(db, { at: nowFor(db), value: next });
   for (const listener of siteSettingsListeners) listener();
   return next;
 }

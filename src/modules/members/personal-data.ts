@@ -134,6 +134,7 @@ export const personalData: Record<string, TableClassification> = {
         "status",
         "position",
         "highlight",
+        "highlight_label",
         "provider_product_id",
         "created_at",
         "updated_at",

@@ -86,6 +86,9 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
   ]);
   const holdings = await holdingsOf(db, member.id);
   const offerIds = [...holdings.offers];
+  // Files of the offers held, and files another offer includes ("offer_file:<id>" or all of them).
+  const includedFiles = [...holdings.resources].filter((r) => r.startsWith("offer_file:")).map((r) => r.slice(11));
+  const allFiles = includedFiles.includes("*");
   const files = offerIds.length
     ? await db
         .selectFrom("offer_files")
@@ -97,7 +100,13 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
           "offer_files.size",
           "offers.name as offer_name",
         ])
-        .where("offer_files.offer_id", "in", offerIds)
+        .where((eb) =>
+          allFiles
+            ? eb.lit(true)
+            : includedFiles.length
+              ? eb.or([eb("offer_files.offer_id", "in", offerIds), eb("offer_files.id", "in", includedFiles)])
+              : eb("offer_files.offer_id", "in", offerIds),
+        )
         .orderBy("offer_files.position")
         .execute()
     : [];

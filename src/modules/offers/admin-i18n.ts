@@ -1,5 +1,22 @@
 /** Admin strings of the offers module (merged into offersMessages). */
 export const offersAdminFr: Record<string, string> = {
+  "offers.includable.files": "Fichiers à télécharger",
+  "offers.includable.all_files": "Tous les fichiers de toutes les offres, présents et à venir",
+  "offers.admin.slug_hint": "Rempli à partir du nom ; vous pouvez le changer (lettres minuscules, chiffres et tirets).",
+  "offers.admin.slug_free": "Adresse libre : {path}",
+  "offers.admin.includes_choose": "Choisir un par un",
+  "offers.admin.includes_other": "Autres contenus",
+  "offers.admin.includes_unknown": "Un contenu qui n’existe plus (décochez pour le retirer)",
+  "offers.admin.highlight_label": "Mot du badge",
+  "offers.admin.highlight_hint": "Par exemple « Recommandé » ou « Le plus complet ». Vide : « Recommandé ».",
+  "offers.admin.add_price_hint":
+    "Le tarif est ajouté en enregistrant, avec le reste du formulaire. Laissez le montant vide pour ne rien ajouter.",
+  "offers.admin.save_publish": "Enregistrer et publier",
+  "offers.admin.upload_save_first":
+    "Le fichier s’envoie seul : enregistrez d’abord les changements du formulaire ci-dessus.",
+  "offers.error.trial_range": "L’essai gratuit se compte en jours entiers, de 0 à {max}.",
+  "offers.error.amount_too_big": "Ce montant est trop élevé.",
+  "offers.error.too_many": "Trop d’éléments ({max} au maximum).",
   "offers.admin.access_title": "Accès",
   "offers.admin.activate": "Activer",
   "offers.admin.active": "actif",
@@ -45,7 +62,7 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.inactive": "inactif",
   "offers.admin.includes": "Ce que l’offre donne",
   "offers.admin.includes_hint":
-    "En plus de l’offre elle-même : contenus ouverts par cette offre (course:identifiant, podcast_feed:*, offer_file:*…). Pour les articles (post:* ou post:identifiant), c’est l’audience de l’article qui décide : l’offre ouvre seulement les articles réservés aux « Abonnés payants » ; un article pour des « Formules choisies » reste à ces formules, un article fermé reste fermé.",
+    "En plus de l’offre elle-même : ce que cette offre ouvre. Pour les articles, c’est l’audience de l’article qui décide : l’offre ouvre seulement les articles réservés aux « Abonnés payants » ; un article pour des « Formules choisies » reste à ces formules, un article fermé reste fermé.",
   "offers.admin.includes_label": "Un élément par ligne",
   "offers.admin.kind": "Type",
   "offers.admin.markdown": "Markdown accepté.",
@@ -111,6 +128,22 @@ export const offersAdminFr: Record<string, string> = {
 };
 
 export const offersAdminEn: Record<string, string> = {
+  "offers.includable.files": "Downloads",
+  "offers.includable.all_files": "Every file of every offer, present and future",
+  "offers.admin.slug_hint": "Filled from the name; you can change it (lowercase letters, digits and dashes).",
+  "offers.admin.slug_free": "Address available: {path}",
+  "offers.admin.includes_choose": "Choose one by one",
+  "offers.admin.includes_other": "Other content",
+  "offers.admin.includes_unknown": "Content that no longer exists (untick to remove it)",
+  "offers.admin.highlight_label": "Badge word",
+  "offers.admin.highlight_hint": "For example “Recommended” or “Most complete”. Empty: “Recommended”.",
+  "offers.admin.add_price_hint":
+    "The price is added when you save, with the rest of the form. Leave the amount empty to add none.",
+  "offers.admin.save_publish": "Save and publish",
+  "offers.admin.upload_save_first": "The file is sent on its own: save the changes in the form above first.",
+  "offers.error.trial_range": "A free trial is counted in whole days, from 0 to {max}.",
+  "offers.error.amount_too_big": "This amount is too high.",
+  "offers.error.too_many": "Too many items ({max} at most).",
   "offers.admin.access_title": "Access",
   "offers.admin.activate": "Activate",
   "offers.admin.active": "active",
@@ -155,7 +188,7 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.inactive": "inactive",
   "offers.admin.includes": "What the offer includes",
   "offers.admin.includes_hint":
-    "Besides the offer itself: content opened by this offer (course:id, podcast_feed:*, offer_file:*…). For posts (post:* or post:id) the post’s audience decides: the offer only opens posts for “Paying members”; a post for “Chosen plans” stays with those plans, and a closed post stays closed.",
+    "Besides the offer itself: what this offer opens. For posts the post’s audience decides: the offer only opens posts for “Paying members”; a post for “Chosen plans” stays with those plans, and a closed post stays closed.",
   "offers.admin.includes_label": "One item per line",
   "offers.admin.kind": "Type",
   "offers.admin.markdown": "Markdown accepted.",

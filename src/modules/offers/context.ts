@@ -1,4 +1,4 @@
-import type { AppContext } from "../../platform/http/context.ts";
+import type { AppContext, Services } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { paymentProviderFor } from "../../platform/payments/index.ts";
 import type { PaymentProvider } from "../../platform/payments/provider.ts";
@@ -7,12 +7,20 @@ import { applyProviderEvent } from "./fulfilment.ts";
 
 /** This request's payment provider (null in production without Stripe). */
 export function providerOf(c: AppContext): PaymentProvider | null {
-  const services = c.var.services;
+  return providerFor(c.var.services);
+}
+
+/** The services' payment provider (null in production without Stripe); its events reach fulfilment. */
+export function providerFor(services: Services): PaymentProvider | null {
   return paymentProviderFor(services, (p, e) => applyProviderEvent(services.db, p, e));
 }
 
 export function requireProvider(c: AppContext): PaymentProvider {
-  const p = providerOf(c);
+  return requireProviderFor(c.var.services);
+}
+
+export function requireProviderFor(services: Services): PaymentProvider {
+  const p = providerFor(services);
   if (!p) throw new AppError("payments_not_configured", 503 as 500, "offers.error.not_configured");
   return p;
 }

@@ -7,7 +7,6 @@ import { devRoutes } from "./dev-routes.tsx";
 import { accountRoutes, registerAccountExtensions } from "./account.tsx";
 import { offersJobs } from "./jobs.ts";
 import { adminRoutes } from "./admin.tsx";
-import { rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 
 export {
@@ -63,10 +62,6 @@ export const offersModule = defineModule({
   tables: offersTables,
   messages: offersMessages,
   routes(app) {
-    app.use("*", async (c, next) => {
-      rememberSyncConfig(c.var.services.db, c.var.services.config);
-      await next();
-    });
     registerAccountExtensions();
     registerNavLink({ href: "/pricing", labelKey: "offers.nav.pricing", order: 20 });
     stripeWebhookRoutes(app);

@@ -3,7 +3,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { raw } from "hono/html";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { clientIp, tr } from "../../platform/http/context.ts";
-import { AppError } from "../../platform/http/errors.ts";
+import { AppError, invalidInput } from "../../platform/http/errors.ts";
 import { formValue, readForm } from "../../platform/http/forms.ts";
 import { markCacheable } from "../../platform/http/page-cache.ts";
 import { hitRateLimit } from "../../platform/security/rate-limit.ts";
@@ -41,7 +41,7 @@ function OfferCard({ c, offer, prices }: { c: AppContext; offer: OfferRow; price
   const free = isFree(prices);
   return (
     <article class={`offer-card card${offer.highlight ? " highlight" : ""}`} aria-labelledby={`o-${offer.id}`}>
-      {offer.highlight === 1 && <p class="offer-flag">{t("offers.pricing.recommended")}</p>}
+      {offer.highlight === 1 && <p class="offer-flag">{offer.highlight_label || t("offers.pricing.recommended")}</p>}
       <h3 id={`o-${offer.id}`}>{offer.name}</h3>
       <p class="offer-price">
         {free ? t("offers.price.free") : prices.map((p) => priceLabel(t, c.var.locale, p)).join(" · ")}
@@ -254,6 +254,18 @@ async function offerPage(
 /** A page only paying members can read: the demo of the access policy on a real surface. */
 export const membersAreaResource: Resource = { kind: "page", id: "members-area", audience: "paid" };
 
+/** The checkout form's fields and their longest accepted value. */
+const checkoutLimits: Record<string, number> = {
+  offer: 64,
+  price: 64,
+  amount: 32,
+  email: 254,
+  code: 40,
+  recipient_email: 254,
+  recipient_name: 120,
+  message: 1000,
+};
+
 export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/pricing", async (c) => {
     const body = await pricingPage(c);
@@ -270,12 +282,8 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   app.post("/checkout", async (c) => {
     const { db, config, secret } = c.var.services;
     const form = await readForm(c);
-    const values = Object.fromEntries(
-      ["offer", "price", "amount", "email", "code", "recipient_email", "recipient_name", "message"].map((k) => [
-        k,
-        formValue(form, k).slice(0, 1000),
-      ]),
-    );
+    // Too long is refused with the limit (422), never cut silently.
+    const values = Object.fromEntries(Object.keys(checkoutLimits).map((k) => [k, formValue(form, k)]));
     const offer = await db.selectFrom("offers").selectAll().where("id", "=", values.offer!).executeTakeFirst();
     if (!offer || offer.status !== "published") throw new AppError("not_found", 404, "offers.error.not_available");
     await hitRateLimit(db, `checkout:${clientIp(c)}`, 30, 10 * 60_000);
@@ -288,6 +296,11 @@ export function publicRoutes(app: Hono<AppEnv>): void {
       .where("offer_id", "=", offer.id)
       .executeTakeFirst();
     try {
+      const tooLong = Object.entries(checkoutLimits).filter(([k, max]) => (values[k] ?? "").length > max);
+      if (tooLong.length)
+        throw invalidInput(
+          Object.fromEntries(tooLong.map(([k, max]) => [k, { key: "validation.too_long", params: { max } }])),
+        );
       let amount: number | null = null;
       if (price?.pay_what_you_want) {
         amount = parseAmount(values.amount ?? "", price.currency);

@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import { transaction, type Db } from "../../platform/db/index.ts";
+import { isUniqueViolation, transaction, type Db } from "../../platform/db/index.ts";
 import type { OffersTable, PricesTable } from "./tables.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
@@ -20,6 +20,8 @@ export interface OfferInput {
   status?: OfferStatus;
   position?: number;
   highlight?: boolean;
+  /** The badge's word (empty: the default word). */
+  highlightLabel?: string;
 }
 
 export interface PriceInput {
@@ -37,14 +39,6 @@ export interface PriceInput {
 
 export const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  return (
-    !!e &&
-    (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/i.test(e.message ?? ""))
-  );
-}
-
 export async function createOffer(db: Db, input: OfferInput, prices: PriceInput[] = []): Promise<OfferRow> {
   const at = nowIso();
   const row: OfferRow = {
@@ -58,6 +52,7 @@ export async function createOffer(db: Db, input: OfferInput, prices: PriceInput[
     status: input.status ?? "draft",
     position: input.position ?? 0,
     highlight: input.highlight ? 1 : 0,
+    highlight_label: input.highlightLabel ?? "",
     provider_product_id: null,
     created_at: at,
     updated_at: at,
@@ -88,6 +83,7 @@ export async function updateOffer(db: Db, id: string, input: Partial<OfferInput>
   if (input.status !== undefined) patch.status = input.status;
   if (input.position !== undefined) patch.position = input.position;
   if (input.highlight !== undefined) patch.highlight = input.highlight ? 1 : 0;
+  if (input.highlightLabel !== undefined) patch.highlight_label = input.highlightLabel;
   try {
     await db.updateTable("offers").set(patch).where("id", "=", id).execute();
   } catch (err) {

@@ -1,4 +1,5 @@
 import { test, before, after } from "node:test";
+import { waitFor } from "../../../test/support/raw-http.ts";
 import assert from "node:assert/strict";
 import { startTestApp, ownerEmail, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
@@ -252,16 +253,21 @@ test("a Stripe outage never blocks the admin: the job fails visibly, then catche
   assert.notEqual(stub.url, "");
   app.running.services.config.stripeApiBase = stub.url;
   // The background worker may be mid-attempt against the old address: bring retries forward until all are done.
-  for (let i = 0; i < 40 && (await syncJobs()).some((j) => j.state !== "done"); i++) {
-    await app.db
-      .updateTable("jobs")
-      .set({ run_at: nowIso() })
-      .where("type", "=", STRIPE_SYNC_JOB)
-      .where("state", "=", "queued")
-      .execute();
-    await app.drainJobs();
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  // Waits by the jobs' state, never a fixed sleep.
+  await waitFor(
+    "every sync job done",
+    async () => {
+      await app.db
+        .updateTable("jobs")
+        .set({ run_at: nowIso() })
+        .where("type", "=", STRIPE_SYNC_JOB)
+        .where("state", "=", "queued")
+        .execute();
+      await app.drainJobs();
+      return (await syncJobs()).every((j) => j.state === "done");
+    },
+    20_000,
+  );
   const after = await syncJobs();
   assert.ok(
     after.every((j) => j.state === "done"),

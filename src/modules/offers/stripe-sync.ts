@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { loadConfig, type Config } from "../../platform/config.ts";
+import { z } from "zod";
+import type { Config } from "../../platform/config.ts";
 import { transaction, type Db } from "../../platform/db/index.ts";
-import { enqueue, registerJobHandler } from "../../platform/jobs/index.ts";
+import { defineJob, enqueueJob, registerJob } from "../../platform/jobs/index.ts";
 import { getSetting, putSetting } from "../../platform/settings.ts";
 import { syncOfferToStripe } from "../../platform/payments/stripe.ts";
 import { stripeProviderFor } from "./webhooks.ts";
@@ -16,21 +17,6 @@ import { getOffer, offerPrices } from "./service.ts";
  * Checkout uses the synced price id for fixed prices (checkout.ts).
  */
 export const STRIPE_SYNC_JOB = "offers.stripe_sync";
-
-/** Config per database: job handlers only get `db`; the web process knows its real configuration. */
-const configs = new WeakMap<Db, Config>();
-export function rememberSyncConfig(db: Db, config: Config): void {
-  configs.set(db, config);
-}
-function configFor(db: Db): Config | null {
-  const known = configs.get(db);
-  if (known) return known;
-  try {
-    return loadConfig();
-  } catch {
-    return null;
-  }
-}
 
 /** Fixed, paid prices are synced; pay-what-you-want amounts go inline at checkout. */
 async function syncInput(db: Db, offerId: string) {
@@ -78,9 +64,9 @@ export async function requestStripeSync(db: Db, config: Config, offerId: string)
     )
     .digest("hex")
     .slice(0, 16);
-  return enqueue(
+  return enqueueJob(
     db,
-    STRIPE_SYNC_JOB,
+    stripeSyncJob,
     { offerId },
     { dedupeKey: `${STRIPE_SYNC_JOB}:${offerId}:${fingerprint}`, maxAttempts: 8 },
   );
@@ -106,12 +92,17 @@ export async function runStripeSync(db: Db, config: Config | null, offerId: stri
   return true;
 }
 
+/** The sync job: its configuration comes from the services the worker runs with. */
+export const stripeSyncJob = defineJob({
+  type: STRIPE_SYNC_JOB,
+  payload: z.object({ offerId: z.string().min(1).max(64) }),
+  run: async ({ offerId }, { db, services }) => {
+    await runStripeSync(db, services.config, offerId);
+  },
+});
+
 export function registerStripeSyncJob(): void {
-  registerJobHandler(STRIPE_SYNC_JOB, async (payload, { db }) => {
-    const offerId = (payload as { offerId?: unknown }).offerId;
-    if (typeof offerId !== "string") return;
-    await runStripeSync(db, configFor(db), offerId);
-  });
+  registerJob(stripeSyncJob);
 }
 
 /** The latest sync job of an offer, for its admin page. */

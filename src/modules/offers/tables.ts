@@ -1,3 +1,4 @@
+import type { Generated } from "kysely";
 /**
  * The offers module's tables (column conventions: platform/db/schema.ts). Only
  * this module's code names them; others call what its index.ts exports.
@@ -14,6 +15,8 @@ export interface OffersTable {
   status: "draft" | "published" | "archived";
   position: number;
   highlight: number;
+  /** The badge's word, the creator's own; empty = the default « Recommandé » / "Recommended". */
+  highlight_label: Generated<string>;
   provider_product_id: string | null;
   created_at: string;
   updated_at: string;

@@ -1,6 +1,6 @@
 import { defineModule } from "../../platform/module.ts";
 import { portabilityMessages } from "./i18n.ts";
-import { registerImportJobs, rememberStorage } from "./jobs.ts";
+import { registerImportJobs } from "./jobs.ts";
 import { portabilityTables } from "./tables.ts";
 import { importRoutes } from "./routes.tsx";
 import { registerImportPersonalData } from "./personal.ts";
@@ -28,10 +28,6 @@ export const portabilityModule = defineModule({
   messages: portabilityMessages,
   routes(app) {
     registerImportPersonalData();
-    app.use("/admin/*", async (c, next) => {
-      rememberStorage(c.var.services.db, c.var.services.storage);
-      await next();
-    });
     importRoutes(app);
   },
   jobs() {

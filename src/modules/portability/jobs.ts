@@ -1,30 +1,17 @@
-import type { Db } from "../../platform/db/index.ts";
-import { registerJobHandler } from "../../platform/jobs/index.ts";
-import { loadConfig } from "../../platform/config.ts";
-import { createStorage, type Storage } from "../../platform/storage/index.ts";
+import { z } from "zod";
+import { defineJob, registerJob } from "../../platform/jobs/index.ts";
 import { IMPORT_JOB, runImport } from "./service.ts";
 
-const storages = new WeakMap<Db, Storage>();
-
-/** The running app tells the job where files live (jobs receive only the database). */
-export function rememberStorage(db: Db, storage: Storage): void {
-  storages.set(db, storage);
-}
-
-function storageFor(db: Db): Storage {
-  let storage = storages.get(db);
-  if (!storage) {
-    storage = createStorage(loadConfig());
-    storages.set(db, storage);
-  }
-  return storage;
-}
+/** The file storage comes from the services the worker runs with (no remembered state). */
+export const importJob = defineJob({
+  type: IMPORT_JOB,
+  payload: z.object({ importId: z.string().min(1).max(64) }),
+  run: async ({ importId }, { db, services }) => {
+    await runImport(db, services.storage, importId, { budgetMs: 10_000 });
+  },
+});
 
 /** Each job runs about 10 s of an import, then queues the next one from the cursor. */
 export function registerImportJobs(): void {
-  registerJobHandler(IMPORT_JOB, async (payload, { db }) => {
-    const importId = (payload as { importId?: unknown }).importId;
-    if (typeof importId !== "string") return;
-    await runImport(db, storageFor(db), importId, { budgetMs: 10_000 });
-  });
+  registerJob(importJob);
 }

@@ -2,6 +2,8 @@ import { defineMessages } from "../../platform/i18n/index.ts";
 
 export const publishingMessages = defineMessages({
   fr: {
+    "publishing.includable.kind": "Articles",
+    "publishing.includable.all": "Tous les articles réservés aux abonnés payants, présents et à venir",
     "publishing.nav.posts": "Articles",
     "publishing.nav.comments": "Commentaires",
     "publishing.nav.blog": "Journal",
@@ -175,6 +177,8 @@ export const publishingMessages = defineMessages({
     "publishing.rss.readOn": "Lire la suite sur le site",
   },
   en: {
+    "publishing.includable.kind": "Posts",
+    "publishing.includable.all": "All posts for paying members, present and future",
     "publishing.nav.posts": "Posts",
     "publishing.nav.comments": "Comments",
     "publishing.nav.blog": "Journal",

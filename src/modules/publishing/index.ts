@@ -1,4 +1,5 @@
 import { defineModule } from "../../platform/module.ts";
+import { registerPostIncludes } from "./includables.ts";
 import { publishingTables } from "./tables.ts";
 import { registerHeadLink, registerNavLink } from "../../platform/views/layout.tsx";
 import { registerAccountExport, registerEraseHook } from "../members/index.ts";
@@ -70,6 +71,7 @@ export const publishingModule = defineModule({
     registerHeadLink({ rel: "alternate", type: "application/rss+xml", href: "/rss.xml" });
     registerEraseHook(eraseComments);
     registerAccountExport("comments", exportComments);
+    registerPostIncludes();
     feedRoutes(app);
     publicRoutes(app);
     adminRoutes(app);

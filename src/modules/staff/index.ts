@@ -14,7 +14,7 @@ export {
   checkStaffPassword,
   type StaffUser,
 } from "./service.ts";
-export { requireStaff, currentStaff } from "./guard.ts";
+export { requireStaff, currentStaff, staffActorOf } from "./guard.ts";
 
 /** The owner's (and assistants') accounts: password login, TOTP second factor. */
 export const staffModule = defineModule({

@@ -232,3 +232,12 @@ export async function insertRows(db: Db, table: keyof Database & string, rows: o
     await db.executeQuery(CompiledQuery.raw(head + tuples.join(", "), params));
   }
 }
+
+/** A unique constraint refused the write (the one place that knows each dialect's way of saying so). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return (
+    !!e &&
+    (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/i.test(e.message ?? ""))
+  );
+}

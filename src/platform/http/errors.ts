@@ -27,5 +27,6 @@ export const notFound = () => new AppError("not_found", 404);
 export const forbidden = () => new AppError("forbidden", 403);
 export const unauthenticated = () => new AppError("unauthenticated", 401);
 export const rateLimited = () => new AppError("rate_limited", 429);
+export const conflict = (messageKey = "error.conflict") => new AppError("conflict", 409, messageKey);
 export const invalidInput = (fields: Record<string, FieldError>, messageKey = "error.invalid_input") =>
   new AppError("invalid_input", 422, messageKey, fields);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { testClock } from "../time.ts";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
@@ -19,11 +20,13 @@ let app: TestApp;
 let server: http.Server;
 let base = "";
 let clock = 1_000_000;
+/** The services' clock (the settings cache reads it), starting now so sessions are current. */
+const settingsClock = testClock(Date.now());
 let renders = 0;
 const cache = new PageCache({ ttlMs: 2000, now: () => clock });
 
 before(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ clock: settingsClock });
   const hono = createApp(app.running.services, [
     {
       name: "cache-test",
@@ -160,7 +163,7 @@ test("entries expire after the TTL, so a settings change made elsewhere shows", 
   // Another node changes the settings: nothing here is told.
   const site = await getSiteSettings(app.db);
   await putSetting(app.db, "site", { ...site, name: "Atelier Terre" });
-  await new Promise((r) => setTimeout(r, 1100)); // the settings' own 1 s cache
+  settingsClock.advance(1100); // past the settings' own 1 s cache, without sleeping
   clock += 1000;
   assert.ok((await get("/page", fr)).body.equals(before.body), "still fresh within the TTL");
   clock += 1500;

@@ -99,7 +99,8 @@ function toFieldError(message: string): FieldError {
     const [k, v] = pair.split("=");
     if (k && v !== undefined) params[k] = v;
   }
-  const known = key && key.startsWith("validation.") ? key : "validation.invalid";
+  // Our keys ("validation.too_long", "offers.error.trial_range"); zod's own English sentences become "invalid".
+  const known = key && /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(key) ? key : "validation.invalid";
   return rest.length ? { key: known, params } : { key: known };
 }
 

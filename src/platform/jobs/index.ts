@@ -3,6 +3,8 @@ import { sql } from "kysely";
 import { dialectOf, type Db } from "../db/index.ts";
 import { newId, nowIso, isoIn } from "../ids.ts";
 import { errorFields, log } from "../log.ts";
+import type { z } from "zod";
+import type { Services } from "../http/context.ts";
 
 /**
  * A durable job queue in the database (no Redis). Jobs are claimed in one
@@ -16,10 +18,45 @@ import { errorFields, log } from "../log.ts";
 
 export interface JobContext {
   db: Db;
+  /** The app's services (config, mail, clock, secret...): jobs never remember them in module state. */
+  services: Services;
   jobId: string;
   attempt: number;
 }
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
+
+/** A typed job: its payload is parsed with `payload` before `run` sees it. */
+export interface JobDefinition<S extends z.ZodType> {
+  type: string;
+  payload: S;
+  run(payload: z.output<S>, ctx: JobContext): Promise<void>;
+}
+
+export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
+  return def;
+}
+
+/** Registers a typed job; a payload that does not parse is logged and dropped (retrying cannot fix it). */
+export function registerJob<S extends z.ZodType>(def: JobDefinition<S>): void {
+  registerJobHandler(def.type, async (raw, ctx) => {
+    const parsed = def.payload.safeParse(raw);
+    if (!parsed.success) {
+      log.warn("job payload refused", { jobId: ctx.jobId, type: def.type, issues: parsed.error.issues.length });
+      return;
+    }
+    await def.run(parsed.data, ctx);
+  });
+}
+
+/** Enqueues a typed job (the payload is checked against its schema first). */
+export function enqueueJob<S extends z.ZodType>(
+  db: Db,
+  def: JobDefinition<S>,
+  payload: z.input<S>,
+  opts: EnqueueOptions = {},
+): Promise<string | null> {
+  return enqueue(db, def.type, def.payload.parse(payload), opts);
+}
 
 const handlers = new Map<string, JobHandler>();
 
@@ -130,11 +167,12 @@ async function settle(db: Db, job: ClaimedJob, workerId: string, error: unknown)
 }
 
 /** Runs one claimed job with its handler and records the outcome. */
-async function runJob(db: Db, job: ClaimedJob, workerId: string): Promise<void> {
+async function runJob(services: Services, job: ClaimedJob, workerId: string): Promise<void> {
+  const db = services.db;
   const handler = handlers.get(job.type);
   try {
     if (!handler) throw new Error(`No handler registered for job type "${job.type}"`);
-    await handler(JSON.parse(job.payload), { db, jobId: job.id, attempt: job.attempts });
+    await handler(JSON.parse(job.payload), { db, services, jobId: job.id, attempt: job.attempts });
     await settle(db, job, workerId, undefined);
   } catch (err) {
     await settle(db, job, workerId, err ?? new Error("job failed"));
@@ -154,7 +192,8 @@ export interface Worker {
 }
 
 /** Starts polling for jobs; stop() waits for the running batch to finish (graceful shutdown). */
-export function startWorker(db: Db, opts: WorkerOptions = {}): Worker {
+export function startWorker(services: Services, opts: WorkerOptions = {}): Worker {
+  const db = services.db;
   const workerId = `${os.hostname()}:${process.pid}:${newId().slice(-6)}`;
   const pollMs = opts.pollMs ?? 500;
   const batchSize = opts.batchSize ?? 10;
@@ -165,7 +204,7 @@ export function startWorker(db: Db, opts: WorkerOptions = {}): Worker {
 
   async function tick(): Promise<number> {
     const jobs = await claimJobs(db, workerId, batchSize, lockTimeoutMs);
-    await Promise.all(jobs.map((job) => runJob(db, job, workerId)));
+    await Promise.all(jobs.map((job) => runJob(services, job, workerId)));
     return jobs.length;
   }
 

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { freshDatabase, type FreshDatabase } from "../../../test/support/db.ts";
-import { migrateToLatest, openDatabase, type DbHandle } from "../db/index.ts";
+import { migrateToLatest, openDatabase, type Db, type DbHandle } from "../db/index.ts";
+import type { Services } from "../http/context.ts";
 import { claimJobs, enqueue, registerJobHandler, startWorker } from "./index.ts";
+
+/** These handlers use only the database. */
+const servicesOf = (db: Db) => ({ db }) as Services;
 
 let database: FreshDatabase;
 let handle: DbHandle;
@@ -33,7 +37,7 @@ test("a failing job is retried with backoff, then marked dead", async () => {
     throw new Error("boom");
   });
   const id = (await enqueue(handle.db, "test.fails", {}, { maxAttempts: 2 }))!;
-  const worker = startWorker(handle.db, { pollMs: 10_000 });
+  const worker = startWorker(servicesOf(handle.db), { pollMs: 10_000 });
   await worker.drain();
   let row = await handle.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   assert.equal(row.state, "queued");

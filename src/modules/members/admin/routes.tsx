@@ -10,8 +10,10 @@ import { formValue, readForm } from "../../../platform/http/forms.ts";
 import { field, parseInput } from "../../../platform/http/validation.ts";
 import { t as translate, type Locale } from "../../../platform/i18n/index.ts";
 import { adminPage, registerAdminNav } from "../../../platform/views/admin-layout.tsx";
-import { currentStaff } from "../../staff/index.ts";
-import { createMember, eraseMember, getMember, updateMember, type Member } from "../service.ts";
+import { currentStaff, staffActorOf } from "../../staff/index.ts";
+import { assertRoles, ownerOnly, runOperation } from "../../../platform/operations.ts";
+import { eraseMemberByStaff } from "./operations.ts";
+import { createMember, getMember, updateMember, type Member } from "../service.ts";
 import { memberTags, parseTags, setMemberTags } from "../tags.ts";
 import { csvRow, utf8Bom, type Delimiter } from "./csv.ts";
 import { filterQuery, parseFilter, readRawFilter } from "./filters.ts";
@@ -136,6 +138,8 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
   });
 
   app.get("/admin/members/export.csv", async (c) => {
+    // Exporting everyone's personal data is the owner's decision.
+    assertRoles(await staffActorOf(c), ownerOnly);
     const db = c.var.services.db;
     const { filter } = parseFilter(
       readRawFilter((k) => c.req.query(k)),
@@ -368,6 +372,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
   });
 
   app.get("/admin/members/:id/delete", async (c) => {
+    assertRoles(await staffActorOf(c), ownerOnly);
     const member = await memberOr404(c);
     return adminPage(
       c,
@@ -378,7 +383,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
 
   app.post("/admin/members/:id/delete", async (c) => {
     const member = await memberOr404(c);
-    await eraseMember(c.var.services.db, member.id, "staff");
+    await runOperation(c.var.services, eraseMemberByStaff, await staffActorOf(c), { id: member.id });
     return c.redirect("/admin/members?deleted=1", 303);
   });
 }

@@ -3,7 +3,9 @@ import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { DateTime } from "luxon";
 import { adminPage, registerAdminNav } from "../../../platform/views/admin-layout.tsx";
-import { currentStaff } from "../../staff/index.ts";
+import { currentStaff, staffActorOf } from "../../staff/index.ts";
+import { runOperation } from "../../../platform/operations.ts";
+import { setMailTracking } from "./operations.ts";
 import { registerAccountExport, registerEraseHook, updateMember } from "../../members/index.ts";
 import { transaction, type Db } from "../../../platform/db/index.ts";
 import type { AppContext, AppEnv } from "../../../platform/http/context.ts";
@@ -14,21 +16,12 @@ import { exemptFromCsrf } from "../../../platform/http/middleware.ts";
 import { formatDateTime, formatNumber, isLocale, t, type Locale } from "../../../platform/i18n/index.ts";
 import { newId, nowIso } from "../../../platform/ids.ts";
 import { queueTestNewsletter } from "./test-mail.ts";
-import { putSetting } from "../../../platform/settings.ts";
 import { safeEqual } from "../../../platform/security/tokens.ts";
 import { registerAsset, assetUrl } from "../../../platform/views/assets.ts";
 import { CsrfField, Notice } from "../../../platform/views/components.tsx";
 import { page } from "../../../platform/views/layout.tsx";
 import { getPostForSending, type PostForSending } from "../service.ts";
-import {
-  cancelScheduled,
-  createSend,
-  figures,
-  getSend,
-  trackingEnabled,
-  TRACKING_SETTING,
-  type Figures,
-} from "./engine.ts";
+import { cancelScheduled, createSend, figures, getSend, trackingEnabled, type Figures } from "./engine.ts";
 import { rememberServices, settings } from "./runtime.ts";
 import { record as recordEvent } from "../../../platform/events/index.ts";
 import { emailBounced, emailComplained } from "../events.ts";
@@ -655,7 +648,7 @@ export function routes(app: Hono<AppEnv>): void {
 
   app.post("/admin/newsletters/tracking", async (c) => {
     const form = await readForm(c);
-    await putSetting(c.var.services.db, TRACKING_SETTING, formValue(form, "tracking") === "on");
+    await runOperation(c.var.services, setMailTracking, await staffActorOf(c), form);
     return c.redirect("/admin/newsletters", 303);
   });
 
