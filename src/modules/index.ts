@@ -8,6 +8,7 @@ import { membersModule } from "./members/index.ts";
 import { offersModule } from "./offers/index.ts";
 import { publishingModule } from "./publishing/index.ts";
 import { portabilityModule } from "./portability/index.ts";
+import { coachingModule } from "./coaching/index.ts";
 
 /**
  * Every domain module, in the order their routes and middleware are added.
@@ -21,6 +22,7 @@ export const modules: AtelierModule[] = [
   offersModule,
   publishingModule,
   portabilityModule,
+  coachingModule,
   accessModule,
   demoModule,
 ];
