@@ -1,4 +1,6 @@
 import ICAL from "ical.js";
+import { DateTime } from "luxon";
+import { isTimeZone } from "../../platform/http/validation.ts";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import { newId } from "../../platform/ids.ts";
 import { getSettings, saveSettings } from "./settings.ts";
@@ -15,27 +17,44 @@ const HORIZON_DAYS = 400;
 
 export type FetchError = "unreachable" | "status" | "too_large" | "not_calendar";
 
-export function parseBusy(text: string, fromMs: number, toMs: number): { start: number; end: number }[] {
+/**
+ * An ICS time in ms. UTC and zones the file defines (VTIMEZONE) are ical.js's;
+ * a TZID without its VTIMEZONE (common in exported feeds) is read as the IANA
+ * zone it names, and a floating time as the creator's zone, with luxon.
+ */
+function instant(t: ICAL.Time, tzid: string | undefined, fallbackZone: string): number {
+  const zoneId = t.zone?.tzid;
+  if (zoneId && zoneId !== "floating") return t.toUnixTime() * 1000;
+  const zone = tzid && isTimeZone(tzid) ? tzid : fallbackZone;
+  return DateTime.fromObject(
+    { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second },
+    { zone },
+  ).toMillis();
+}
+
+export function parseBusy(text: string, fromMs: number, toMs: number, zone = "UTC"): { start: number; end: number }[] {
   const comp = new ICAL.Component(ICAL.parse(text));
   if (comp.name !== "vcalendar") throw new Error("not_calendar");
+  for (const tz of comp.getAllSubcomponents("vtimezone")) ICAL.TimezoneService.register(tz);
   const out: { start: number; end: number }[] = [];
   for (const v of comp.getAllSubcomponents("vevent")) {
     const ev = new ICAL.Event(v);
     if (v.getFirstPropertyValue("transp") === "TRANSPARENT" || v.getFirstPropertyValue("status") === "CANCELLED")
       continue;
+    const tzid = ev.startDate.timezone ?? undefined;
+    const start = instant(ev.startDate, tzid, zone);
+    const end = ev.endDate ? instant(ev.endDate, ev.endDate.timezone ?? tzid, zone) : start;
+    const durationMs = Math.max(0, end - start);
     if (ev.isRecurring()) {
       const it = ev.iterator();
-      const durationMs = ev.duration.toSeconds() * 1000;
       for (let i = 0, next = it.next(); next && i < 2000; i++, next = it.next()) {
-        const s = next.toJSDate().getTime();
+        const s = instant(next, tzid, zone);
         if (s > toMs) break;
-        if (s + durationMs > fromMs) out.push({ start: s, end: s + durationMs });
+        if (s + durationMs > fromMs && durationMs > 0) out.push({ start: s, end: s + durationMs });
       }
       continue;
     }
-    const s = ev.startDate.toJSDate().getTime();
-    const e = ev.endDate ? ev.endDate.toJSDate().getTime() : s;
-    if (e > fromMs && s < toMs && e > s) out.push({ start: s, end: e });
+    if (end > fromMs && start < toMs && end > start) out.push({ start, end });
   }
   return out;
 }
@@ -58,7 +77,7 @@ export async function refreshBusyCalendar(
       if (text.length > MAX_BYTES) problem = "too_large";
       else
         try {
-          ranges = parseBusy(text, nowMs - 86_400_000, nowMs + HORIZON_DAYS * 86_400_000);
+          ranges = parseBusy(text, nowMs - 86_400_000, nowMs + HORIZON_DAYS * 86_400_000, settings.time_zone);
         } catch {
           problem = "not_calendar";
         }
@@ -76,13 +95,11 @@ export async function refreshBusyCalendar(
       await trx
         .insertInto("coaching_busy")
         .values(
-          ranges
-            .slice(i, i + 200)
-            .map((r) => ({
-              id: newId(),
-              starts_at: new Date(r.start).toISOString(),
-              ends_at: new Date(r.end).toISOString(),
-            })),
+          ranges.slice(i, i + 200).map((r) => ({
+            id: newId(),
+            starts_at: new Date(r.start).toISOString(),
+            ends_at: new Date(r.end).toISOString(),
+          })),
         )
         .execute();
     await saveSettings(trx, { ics_error: "", ics_checked_at: at }, at);
