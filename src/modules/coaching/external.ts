@@ -32,6 +32,9 @@ function instant(t: ICAL.Time, tzid: string | undefined, fallbackZone: string): 
   ).toMillis();
 }
 
+// The TZID parameter as written (ical.js keeps it on the time even when it knows no such zone).
+const tzidOf = (t: ICAL.Time): string | undefined => (t as unknown as { timezone?: string }).timezone ?? undefined;
+
 export function parseBusy(text: string, fromMs: number, toMs: number, zone = "UTC"): { start: number; end: number }[] {
   const comp = new ICAL.Component(ICAL.parse(text));
   if (comp.name !== "vcalendar") throw new Error("not_calendar");
@@ -41,9 +44,9 @@ export function parseBusy(text: string, fromMs: number, toMs: number, zone = "UT
     const ev = new ICAL.Event(v);
     if (v.getFirstPropertyValue("transp") === "TRANSPARENT" || v.getFirstPropertyValue("status") === "CANCELLED")
       continue;
-    const tzid = ev.startDate.timezone ?? undefined;
+    const tzid = tzidOf(ev.startDate);
     const start = instant(ev.startDate, tzid, zone);
-    const end = ev.endDate ? instant(ev.endDate, ev.endDate.timezone ?? tzid, zone) : start;
+    const end = ev.endDate ? instant(ev.endDate, tzidOf(ev.endDate) ?? tzid, zone) : start;
     const durationMs = Math.max(0, end - start);
     if (ev.isRecurring()) {
       const it = ev.iterator();
