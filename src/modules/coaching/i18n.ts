@@ -1,7 +1,9 @@
 import { defineMessages } from "../../platform/i18n/index.ts";
+import { coachingViewsEn, coachingViewsFr } from "./i18n-views.ts";
 
 export const coachingMessages = defineMessages({
   fr: {
+    ...coachingViewsFr,
     "coaching.includable.kind": "Accompagnements",
     "coaching.validation.date": "Cette date n’est pas valide (attendu : une heure précise en UTC).",
     "coaching.error.slot_taken": "Ce créneau vient d’être pris. Choisissez-en un autre : rien n’a été débité.",
@@ -36,6 +38,7 @@ export const coachingMessages = defineMessages({
       "Votre paiement est arrivé après la fin de la réservation provisoire, et le créneau du {when} a été pris entre-temps. Votre séance vous est gardée : choisissez un autre horaire quand vous voulez.",
   },
   en: {
+    ...coachingViewsEn,
     "coaching.includable.kind": "Coaching",
     "coaching.validation.date": "This date is not valid (expected: an exact time in UTC).",
     "coaching.error.slot_taken": "This slot was just taken. Please pick another one: nothing was charged.",

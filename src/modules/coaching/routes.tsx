@@ -1,4 +1,17 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../platform/http/context.ts";
+import { registerNavLink } from "../../platform/views/layout.tsx";
+import { assetRoutes } from "./assets.tsx";
+import { publicRoutes } from "./public.tsx";
+import { accountRoutes } from "./account.tsx";
+import { adminRoutes } from "./admin.tsx";
+import { feedRoutes } from "./feed.ts";
 
-export function coachingRoutes(_app: Hono<AppEnv>): void {}
+export function coachingRoutes(app: Hono<AppEnv>): void {
+  registerNavLink({ href: "/coaching", labelKey: "coaching.nav", order: 30 });
+  assetRoutes(app);
+  feedRoutes(app);
+  adminRoutes(app);
+  accountRoutes(app);
+  publicRoutes(app);
+}
