@@ -12,6 +12,7 @@ import { cellsOf, claimOrThrow, releaseClaims } from "./claims.ts";
 import { returnCredit, takeCredit } from "./credits.ts";
 import { getCoachingOffer } from "./offers.ts";
 import { meetingLink } from "./video.ts";
+import { getMember } from "../members/index.ts";
 import { holdExpired, sessionBooked, sessionCancelled, sessionRescheduled } from "./events.ts";
 import type { CoachingBookingsTable } from "./tables.ts";
 
@@ -128,8 +129,7 @@ export const bookSession = defineOperation({
       }
     }
     const settings = await getSettings(trx);
-    const locale = (await trx.selectFrom("members").select("locale").where("id", "=", memberId).executeTakeFirst())
-      ?.locale;
+    const locale = (await getMember(trx, memberId))?.locale;
     const row: Booking = {
       id,
       coaching_offer_id: offer.id,

@@ -321,8 +321,9 @@ export const personalData: Record<string, TableClassification> = {
         "shared_summary",
         "private_notes",
       ],
+      // private_notes are the creator's working notes: erased with the booking, never in the client's export.
       erase: "deleted (the creator's private notes with them)",
-      export: "coaching.bookings (private_notes excluded: the creator's working notes)",
+      export: "coaching.bookings",
     },
     notPersonal: {
       [bookkeeping]: [
