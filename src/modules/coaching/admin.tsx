@@ -283,7 +283,8 @@ async function offersPage(c: AppContext, values?: FormData, errors?: Errors) {
               minutes: o.duration_min,
               n: o.sessions,
             })}{" "}
-            <a href={`/coaching/${o.slug}`}>{t("coaching.admin.view_public")}</a>
+            <a href={`/coaching/${o.slug}`}>{t("coaching.admin.view_public")}</a> ·{" "}
+            <a href={`/admin/coaching/offers/${o.id}/questions`}>{t("coaching.apply.questions")}</a>
           </li>
         ))}
       </ul>

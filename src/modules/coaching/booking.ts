@@ -11,6 +11,7 @@ import { busyBetween, getSettings, loadRules } from "./settings.ts";
 import { cellsOf, claimOrThrow, releaseClaims } from "./claims.ts";
 import { returnCredit, takeCredit } from "./credits.ts";
 import { getCoachingOffer } from "./offers.ts";
+import { mayBuy } from "./applications.ts";
 import { meetingLink } from "./video.ts";
 import { getMember } from "../members/index.ts";
 import { holdExpired, sessionBooked, sessionCancelled, sessionRescheduled } from "./events.ts";
@@ -115,6 +116,8 @@ export const bookSession = defineOperation({
     const offer = await getCoachingOffer(trx, input.coachingOfferId);
     if (!offer.active) throw notFound();
     const now = clock.nowIso();
+    if (!(await mayBuy(trx, memberId, offer, now)))
+      throw new AppError("apply_first", 403, "coaching.error.apply_first");
     await expireHolds(trx, now, record);
     const { rules, endsAt } = await checkAvailable(trx, input.startsAt, offer.duration_min, clock.nowMs());
     const id = newId();

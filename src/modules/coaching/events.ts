@@ -140,3 +140,25 @@ export const coachingEvents = [
   sessionNoShow,
   summaryShared,
 ];
+
+export const applicationSent = defineEvent({
+  type: "coaching.application_sent",
+  version: 1,
+  payload: z.object({ applicationId: z.string(), title: z.string() }),
+  example: { applicationId: "0190a000-0000-7000-8000-000000000022", title: "Parcours 5 séances" },
+  timeline: {
+    fr: (p) => `A envoyé une candidature pour « ${p.title} »`,
+    en: (p) => `Applied for “${p.title}”`,
+  },
+});
+
+export const applicationDecided = defineEvent({
+  type: "coaching.application_decided",
+  version: 1,
+  payload: z.object({ applicationId: z.string(), title: z.string(), accepted: z.boolean() }),
+  example: { applicationId: "0190a000-0000-7000-8000-000000000022", title: "Parcours 5 séances", accepted: true },
+  timeline: {
+    fr: (p) => `Candidature pour « ${p.title} » ${p.accepted ? "acceptée" : "déclinée"}`,
+    en: (p) => `Application for “${p.title}” ${p.accepted ? "accepted" : "declined"}`,
+  },
+});

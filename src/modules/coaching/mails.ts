@@ -3,7 +3,8 @@ import { registerMail, type OutgoingMail } from "../../platform/mail/index.ts";
 import { renderEmail } from "../../platform/mail/template.ts";
 import { formatDateTime, t, toLocale, type Locale } from "../../platform/i18n/index.ts";
 import { getSiteSettings } from "../../platform/settings.ts";
-import { getMember } from "../members/index.ts";
+import { getMember, memberLoginUrl } from "../members/index.ts";
+import { formatDate } from "../../platform/i18n/index.ts";
 import { ownerEmail } from "../staff/index.ts";
 import { calendar, type IcsEvent } from "./ics.ts";
 import type { Booking } from "./booking.ts";
@@ -92,7 +93,58 @@ function mail(
 
 const when = (l: Loaded) => formatDateTime(l.locale, l.b.starts_at, l.b.client_time_zone);
 
+async function decisionMail(
+  db: Db,
+  publicUrl: string,
+  applicationId: string,
+  accepted: boolean,
+): Promise<OutgoingMail | null> {
+  const a = await db
+    .selectFrom("coaching_applications")
+    .innerJoin("coaching_offers", "coaching_offers.id", "coaching_applications.coaching_offer_id")
+    .select(["coaching_applications.member_id", "status", "message", "resources", "valid_until", "title", "slug"])
+    .where("coaching_applications.id", "=", applicationId)
+    .executeTakeFirst();
+  if (!a || a.status !== (accepted ? "accepted" : "declined")) return null;
+  const member = await getMember(db, a.member_id);
+  if (!member) return null;
+  const site = await getSiteSettings(db);
+  const locale = toLocale(member.locale);
+  const key = accepted ? "accepted" : "declined";
+  const paragraphs = [a.message];
+  if (accepted && a.valid_until)
+    paragraphs.push(
+      t(locale, "coaching.mail.accepted.valid", { date: formatDate(locale, a.valid_until, member.timeZone) }),
+    );
+  if (!accepted && a.resources) paragraphs.push(t(locale, "coaching.mail.declined.resources"), a.resources);
+  // The private link signs the applicant in and opens the offer's booking page (minted now, at send time).
+  const url = accepted
+    ? ((await memberLoginUrl(db, member.id, member.email, publicUrl, `/coaching/${a.slug}`)) ??
+      `${publicUrl}/coaching/${a.slug}`)
+    : `${publicUrl}/`;
+  const body = renderEmail({
+    locale,
+    siteName: site.name,
+    accentColor: site.accentColor,
+    heading: t(locale, `coaching.mail.${key}.heading`, { title: a.title }),
+    paragraphs,
+    button: { label: t(locale, `coaching.mail.${key}.button`), url },
+  });
+  return {
+    to: member.email,
+    subject: t(locale, `coaching.mail.${key}.subject`, { title: a.title }),
+    ...body,
+    fromName: site.name,
+  };
+}
+
 export function registerCoachingMails(): void {
+  registerMail("coaching.accepted", ({ db, publicUrl }, p) =>
+    decisionMail(db, publicUrl, String(p.applicationId), true),
+  );
+  registerMail("coaching.declined", ({ db, publicUrl }, p) =>
+    decisionMail(db, publicUrl, String(p.applicationId), false),
+  );
   registerMail("coaching.invitation", async ({ db, publicUrl }, p) => {
     const l = await load(db, String(p.bookingId));
     if (!l || l.b.status !== "confirmed") return null;

@@ -30,7 +30,12 @@ export function registerCoachingPersonalData(): void {
       .select(["coaching_offer_id", "expires_at", "booking_id", "created_at"])
       .where("member_id", "=", member.id)
       .execute();
-    return { bookings, credits };
+    const applications = await db
+      .selectFrom("coaching_applications")
+      .select(["coaching_offer_id", "answers", "score", "max_score", "status", "message", "resources", "created_at"])
+      .where("member_id", "=", member.id)
+      .execute();
+    return { bookings, credits, applications };
   });
   registerEraseHook(async (trx, member) => {
     const ids = (
@@ -38,6 +43,7 @@ export function registerCoachingPersonalData(): void {
     ).map((b) => b.id);
     if (ids.length) await trx.deleteFrom("coaching_slot_claims").where("booking_id", "in", ids).execute();
     await trx.deleteFrom("coaching_credits").where("member_id", "=", member.id).execute();
+    await trx.deleteFrom("coaching_applications").where("member_id", "=", member.id).execute();
     await trx.deleteFrom("coaching_bookings").where("member_id", "=", member.id).execute();
   });
 }

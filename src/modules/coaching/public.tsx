@@ -6,7 +6,7 @@ import { AppError, notFound } from "../../platform/http/errors.ts";
 import { readForm, formValue } from "../../platform/http/forms.ts";
 import { isTimeZone, timeZones } from "../../platform/http/validation.ts";
 import { page } from "../../platform/views/layout.tsx";
-import { CsrfField } from "../../platform/views/components.tsx";
+import { CsrfField, type Errors } from "../../platform/views/components.tsx";
 import { runOperation } from "../../platform/operations.ts";
 import { memberActor } from "../../platform/actor.ts";
 import { currentMember, updateMember, type Member } from "../members/index.ts";
@@ -16,6 +16,8 @@ import { busyBetween, getSettings, loadRules } from "./settings.ts";
 import { bookSession } from "./booking.ts";
 import { listCoachingOffers, type CoachingOffer } from "./offers.ts";
 import { coachingHead } from "./assets.tsx";
+import { mayBuy, questionsOf } from "./applications.ts";
+import { ApplicationBlock } from "./application-views.tsx";
 
 /** The public coaching page and the slot picker, in the visitor's own time zone. */
 
@@ -100,6 +102,55 @@ export async function SlotList(props: {
   );
 }
 
+export async function offerPage(c: AppContext, errors?: Errors, values?: Record<string, string | string[]>) {
+  const t = tr(c);
+  const db = c.var.services.db;
+  const offer = (await listCoachingOffers(db, { activeOnly: true })).find((o) => o.slug === c.req.param("slug"));
+  if (!offer) throw notFound();
+  const member = await currentMember(c);
+  const zone = zoneOf(c, member);
+  const daysQ = Number(c.req.query("days") ?? 14);
+  const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 14;
+  const path = `/coaching/${offer.slug}`;
+  const needsApplication =
+    questionsOf(offer).length > 0 && !(member && (await mayBuy(db, member.id, offer, c.var.services.clock.nowIso())));
+  return page(
+    c,
+    { title: offer.title, head: coachingHead() },
+    <div class="narrow coaching-page">
+      <p class="eyebrow">
+        <a href="/coaching">{t("coaching.public.title")}</a>
+      </p>
+      <h1>{offer.title}</h1>
+      <p class="lead">{durationLabel(c, offer)}</p>
+      {offer.description && <p>{offer.description}</p>}
+      {c.req.query("applied") && <p class="notice">{t("coaching.apply.sent")}</p>}
+      {needsApplication ? (
+        <ApplicationBlock c={c} offer={offer} member={member} errors={errors} values={values} />
+      ) : (
+        <>
+          <ZonePicker c={c} zone={zone ?? "UTC"} action={path} />
+          {!zone && (
+            <p class="muted small" data-coaching-detect>
+              {t("coaching.picker.detecting")}
+            </p>
+          )}
+          {!member && (
+            <p class="notice">
+              {t("coaching.picker.login")}{" "}
+              <a href={`/login?next=${encodeURIComponent(`${path}${zone ? `?tz=${encodeURIComponent(zone)}` : ""}`)}`}>
+                {t("coaching.picker.login_link")}
+              </a>
+            </p>
+          )}
+          <SlotList c={c} offer={offer} zone={zone ?? "UTC"} days={days} action={`${path}/book`} member={member} />
+        </>
+      )}
+    </div>,
+    errors ? 422 : 200,
+  );
+}
+
 export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/coaching", async (c) => {
     const t = tr(c);
@@ -143,44 +194,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     );
   });
 
-  app.get("/coaching/:slug", async (c) => {
-    const t = tr(c);
-    const db = c.var.services.db;
-    const offer = (await listCoachingOffers(db, { activeOnly: true })).find((o) => o.slug === c.req.param("slug"));
-    if (!offer) throw notFound();
-    const member = await currentMember(c);
-    const zone = zoneOf(c, member);
-    const daysQ = Number(c.req.query("days") ?? 14);
-    const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 14;
-    const path = `/coaching/${offer.slug}`;
-    return page(
-      c,
-      { title: offer.title, head: coachingHead() },
-      <div class="narrow coaching-page">
-        <p class="eyebrow">
-          <a href="/coaching">{t("coaching.public.title")}</a>
-        </p>
-        <h1>{offer.title}</h1>
-        <p class="lead">{durationLabel(c, offer)}</p>
-        {offer.description && <p>{offer.description}</p>}
-        <ZonePicker c={c} zone={zone ?? "UTC"} action={path} />
-        {!zone && (
-          <p class="muted small" data-coaching-detect>
-            {t("coaching.picker.detecting")}
-          </p>
-        )}
-        {!member && (
-          <p class="notice">
-            {t("coaching.picker.login")}{" "}
-            <a href={`/login?next=${encodeURIComponent(`${path}${zone ? `?tz=${encodeURIComponent(zone)}` : ""}`)}`}>
-              {t("coaching.picker.login_link")}
-            </a>
-          </p>
-        )}
-        <SlotList c={c} offer={offer} zone={zone ?? "UTC"} days={days} action={`${path}/book`} member={member} />
-      </div>,
-    );
-  });
+  app.get("/coaching/:slug", (c) => offerPage(c));
 
   app.post("/coaching/:slug/book", async (c) => {
     const db = c.var.services.db;

@@ -2,7 +2,8 @@ import type { Hono } from "hono";
 import type { AppEnv } from "../../platform/http/context.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { assetRoutes } from "./assets.tsx";
-import { publicRoutes } from "./public.tsx";
+import { offerPage, publicRoutes } from "./public.tsx";
+import { applicationRoutes } from "./application-views.tsx";
 import { accountRoutes } from "./account.tsx";
 import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feed.ts";
@@ -13,5 +14,6 @@ export function coachingRoutes(app: Hono<AppEnv>): void {
   feedRoutes(app);
   adminRoutes(app);
   accountRoutes(app);
+  applicationRoutes(app, offerPage);
   publicRoutes(app);
 }

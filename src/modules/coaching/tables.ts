@@ -63,6 +63,12 @@ export interface CoachingOffersTable {
   validity_days: number;
   /** The offers module's offer that sells it; null for a free session (discovery call). */
   offer_id: string | null;
+  /** JSON list of Question (empty: no application needed). */
+  questions: string;
+  /** Score (percent of the maximum) under which an application reads "probably not a fit"; the decision stays the creator's. */
+  fit_threshold: number;
+  /** Days an accepted applicant has to pay and book. */
+  accept_days: number;
   active: number;
   created_at: string;
   updated_at: string;
@@ -116,6 +122,25 @@ export interface CoachingSlotClaimsTable {
   booking_id: string;
 }
 
+export interface CoachingApplicationsTable {
+  id: string;
+  coaching_offer_id: string;
+  member_id: string;
+  /** JSON: question index → answer (text, choice indexes or a 1–5 value). */
+  answers: string;
+  score: number;
+  max_score: number;
+  status: "pending" | "accepted" | "declined";
+  /** The creator's personal message (acceptance or kind decline). */
+  message: string;
+  /** Free resources suggested with a decline. */
+  resources: string;
+  valid_until: string | null;
+  decided_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 declare module "../../platform/db/schema.ts" {
   interface Database {
     coaching_settings: CoachingSettingsTable;
@@ -126,6 +151,7 @@ declare module "../../platform/db/schema.ts" {
     coaching_credits: CoachingCreditsTable;
     coaching_bookings: CoachingBookingsTable;
     coaching_slot_claims: CoachingSlotClaimsTable;
+    coaching_applications: CoachingApplicationsTable;
   }
 }
 
@@ -139,4 +165,5 @@ export const coachingTables = [
   "coaching_credits",
   "coaching_bookings",
   "coaching_slot_claims",
+  "coaching_applications",
 ] as const;

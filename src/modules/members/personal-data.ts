@@ -342,6 +342,16 @@ export const personalData: Record<string, TableClassification> = {
       ],
     },
   },
+  coaching_applications: {
+    personal: {
+      columns: ["member_id", "answers", "score", "max_score", "message", "resources"],
+      erase: "deleted",
+      export: "coaching.applications",
+    },
+    notPersonal: {
+      [bookkeeping]: ["id", "coaching_offer_id", "status", "valid_until", "decided_at", "created_at", "updated_at"],
+    },
+  },
   coaching_slot_claims: { notPersonal: { [bookkeeping]: ["cell", "booking_id"] } },
   entitlements: {
     personal: { columns: ["member_id", "note"], erase: "deleted", export: "purchases.entitlements" },
