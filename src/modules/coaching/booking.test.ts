@@ -8,6 +8,7 @@ import { memberActor, systemActor } from "../../platform/actor.ts";
 import { dispatchOutbox, record } from "../../platform/events/index.ts";
 import { transaction } from "../../platform/db/index.ts";
 import { newId } from "../../platform/ids.ts";
+import { waitFor } from "../../../test/support/raw-http.ts";
 import { orderPaid } from "../offers/index.ts";
 import { book, makeCoachingOffer, makeMember, setupAvailability } from "./testing.ts";
 import { cancelBooking, rescheduleBooking } from "./booking.ts";
@@ -52,8 +53,31 @@ async function pay(memberId: string, offerId: string): Promise<string> {
       { memberId, actor: "system", at: clock.nowIso() },
     ),
   );
-  await dispatchOutbox(app.db, clock);
+  await settleOutbox();
   return orderId;
+}
+
+/**
+ * Runs the outbox until coaching's consumer has passed the last order.paid.
+ * On PostgreSQL it only reads below the cluster's oldest running transaction,
+ * so another test file's open transaction can delay it: wait, do not assume.
+ */
+async function settleOutbox(): Promise<void> {
+  const last = await app.db
+    .selectFrom("events")
+    .select("id")
+    .where("type", "=", "order.paid")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow();
+  await waitFor("coaching consumed the payment", async () => {
+    await dispatchOutbox(app.db, clock);
+    const cursor = await app.db
+      .selectFrom("event_cursors")
+      .select("last_id")
+      .where("consumer", "=", "coaching.payments")
+      .executeTakeFirst();
+    return !!cursor && cursor.last_id >= last.id;
+  });
 }
 
 test("50 clients race for one slot: exactly one booking, the others a translated 409, no credit spent", async () => {
@@ -114,7 +138,7 @@ test("a package grants N credits once; cancel in time gives one back exactly onc
       { memberId: m.id, actor: "system" },
     ),
   );
-  await dispatchOutbox(app.db, clock);
+  await settleOutbox();
   let credits = (await memberCredits(app.db, m.id, clock.nowIso()))[0]!;
   assert.equal(credits.left, 5);
   assert.equal(credits.nextExpiry, "2026-09-16T08:00:00.000Z");

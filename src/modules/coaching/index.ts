@@ -12,7 +12,7 @@ export { bookSession, cancelBooking, rescheduleBooking, memberBookings, HOLD_MS 
 export { createCoachingOffer, listCoachingOffers, getCoachingOffer } from "./offers.ts";
 export { memberCredits } from "./credits.ts";
 export { sendDueReminders, releaseExpiredHolds } from "./jobs.ts";
-export { seedCoachingDemo } from "./demo.ts";
+export { seedCoachingDemo, type CoachingDemoResult } from "./demo.ts";
 
 /** Coaching: availability in the creator's zone, sessions and packages sold through offers, bookings, invitations. */
 export const coachingModule = defineModule({
