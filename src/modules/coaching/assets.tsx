@@ -12,10 +12,11 @@ const css = `
 .coaching-zone{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:1rem 0}
 .coaching-zone select{max-width:100%;min-width:0;flex:1 1 12rem}
 .coaching-days{display:grid;gap:1rem;margin-top:1rem}
-.coaching-day h3{margin:0 0 .4rem;font-size:1rem;text-transform:capitalize}
+.coaching-day h3{margin:0 0 .4rem;font-size:1rem}
+.coaching-day h3::first-letter{text-transform:uppercase}
 .coaching-times{display:flex;flex-wrap:wrap;gap:.4rem}
 .coaching-times form{margin:0}
-.coaching-time{display:inline-block;min-width:4.5rem;padding:.55rem .7rem;border:1px solid currentColor;border-radius:8px;background:transparent;font:inherit;font-variant-numeric:tabular-nums;cursor:pointer;text-align:center}
+.coaching-time{display:inline-block;min-width:4.5rem;padding:.55rem .7rem;border:1px solid #c9bfb3;border-radius:8px;background:#fff;color:#222;font:inherit;font-weight:600;font-variant-numeric:tabular-nums;cursor:pointer;text-align:center}
 .coaching-time:hover,.coaching-time:focus-visible{background:var(--accent,#b4532a);color:#fff;border-color:transparent}
 .coaching-time.off{opacity:.6;cursor:default}
 .coaching-sessions{display:grid;gap:.8rem;padding:0;list-style:none}
