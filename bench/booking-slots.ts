@@ -1,12 +1,12 @@
 /**
  * Benchmark "booking-slots": the public slot page of a coaching offer, a
- * month ahead (?days=31), for a creator with weekly hours, 20 date overrides,
+ * month ahead (the default 31 days), for a creator with weekly hours, 20 date overrides,
  * 500 existing bookings and an external calendar of 1,000 busy events,
  * requested by anonymous visitors in many time zones (one path per zone:
  * every zone renders its own page), against a bare node:http server sending
- * the same bytes per path (method in support/page-bench.ts). Every request
- * computes the slots: the page carries a query string, so the page cache
- * never answers it.
+ * the same bytes per path (method in support/page-bench.ts). The zone is in
+ * the path (/coaching/<slug>/at/<Area/City>); in "uncached" mode every
+ * request carries a unique query string, so each one computes the slots.
  */
 import { newId } from "../src/platform/ids.ts";
 import { timeZones } from "../src/platform/http/validation.ts";
@@ -94,7 +94,7 @@ await runPageBench({
     const step = Math.max(1, Math.floor(zones.length / zonesWanted));
     const picked = zones.filter((_, i) => i % step === 0).slice(0, zonesWanted);
     return {
-      paths: picked.map((z) => `/coaching/appel-decouverte?days=31&tz=${encodeURIComponent(z)}`),
+      paths: picked.map((z) => `/coaching/appel-decouverte/at/${z}`),
       details: {
         viewer: `anonymous visitors in ${picked.length} time zones (one page per zone)`,
         distinctSessions: picked.length,

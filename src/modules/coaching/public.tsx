@@ -29,7 +29,8 @@ const durationLabel = (c: AppContext, o: CoachingOffer) =>
 
 /** The zone to show: ?tz= (the visitor's choice or their browser's), else the member's profile, else none yet. */
 export function zoneOf(c: AppContext, member: Member | null): string | null {
-  const q = c.req.query("tz");
+  // /coaching/<slug>/at/<Area/City> (a shareable, cacheable path) or ?tz= (the picker's form).
+  const q = c.req.param("zone") ?? c.req.query("tz");
   if (q && isTimeZone(q)) return q;
   return member?.timeZone && isTimeZone(member.timeZone) ? member.timeZone : null;
 }
@@ -109,8 +110,9 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
   if (!offer) throw notFound();
   const member = await currentMember(c);
   const zone = zoneOf(c, member);
-  const daysQ = Number(c.req.query("days") ?? 14);
-  const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 14;
+  // A month ahead by default (the booking window may be shorter).
+  const daysQ = Number(c.req.query("days") ?? 31);
+  const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 31;
   const path = `/coaching/${offer.slug}`;
   const needsApplication =
     questionsOf(offer).length > 0 && !(member && (await mayBuy(db, member.id, offer, c.var.services.clock.nowIso())));
@@ -195,6 +197,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   });
 
   app.get("/coaching/:slug", (c) => offerPage(c));
+  app.get("/coaching/:slug/at/:zone{.+}", (c) => offerPage(c));
 
   app.post("/coaching/:slug/book", async (c) => {
     const db = c.var.services.db;

@@ -47,6 +47,9 @@ test("book from New York time, creator notes and summary, private feed; another 
   // Monday 23 March 09:00 Paris = 08:00Z = 04:00 in New York (already on summer time).
   assert.match(ny.text, /lundi 23 mars[\s\S]*?>04:00</);
   assert.ok(!ny.text.includes('name="startsAt"'), "anonymous visitors see times, no booking form");
+  const byPath = await anon.get(`/coaching/${offer.slug}/at/America/New_York`);
+  assert.match(byPath.text, /lundi 23 mars[\s\S]*?>04:00</, "the zone in the path reads the same");
+  assert.equal((await anon.get(`/coaching/${offer.slug}/at/Mars/Olympus`)).status, 200, "an unknown zone falls back");
 
   const a = await member();
   const page = await a.client.get(`/coaching/${offer.slug}?tz=America%2FNew_York`);
