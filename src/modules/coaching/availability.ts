@@ -170,18 +170,40 @@ export function isBookable(rules: AvailabilityRules, q: SlotQuery, startIso: str
   return computeSlots(rules, { ...q, from: start, to: start + 1 }).includes(new Date(start).toISOString());
 }
 
+// One formatter per zone (building an Intl formatter costs far more than using it).
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+function wallFormat(zone: string): Intl.DateTimeFormat {
+  let f = wallFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    if (wallFormats.size > 1000) wallFormats.clear();
+    wallFormats.set(zone, f);
+  }
+  return f;
+}
+
 /** Groups slots by the client's local date, with their local wall time, for the picker. */
 export function slotsByLocalDay(
   slots: string[],
   zone: string,
 ): { date: string; times: { iso: string; label: string }[] }[] {
   const days = new Map<string, { iso: string; label: string }[]>();
+  const f = wallFormat(zone);
   for (const iso of slots) {
-    const dt = DateTime.fromISO(iso, { zone });
-    const key = dt.toISODate()!;
+    // en-CA reads "2026-03-23, 04:00".
+    const text = f.format(new Date(iso));
+    const key = text.slice(0, 10);
     let list = days.get(key);
     if (!list) days.set(key, (list = []));
-    list.push({ iso, label: dt.toFormat("HH:mm") });
+    list.push({ iso, label: text.slice(12, 17) });
   }
   return [...days].map(([date, times]) => ({ date, times }));
 }

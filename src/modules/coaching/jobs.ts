@@ -17,7 +17,7 @@ const HOUR = 3_600_000;
  * nodes, or again after a crash queues it once; a booking cancelled or moved
  * since is not reminded (the renderer checks the start it was queued for).
  */
-export async function sendDueReminders(db: Db, nowMs: number): Promise<number> {
+export async function sendDueReminders(db: Db, nowMs: number, opts: { pauseMs?: number } = {}): Promise<number> {
   const now = new Date(nowMs).toISOString();
   const soon = new Date(nowMs + 24 * HOUR).toISOString();
   const due = await db
@@ -52,6 +52,8 @@ export async function sendDueReminders(db: Db, nowMs: number): Promise<number> {
       );
       queued++;
     });
+    // The kill test slows the sweep down so a SIGKILL lands in the middle of it.
+    if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
   }
   return queued;
 }
