@@ -62,8 +62,34 @@ export interface SlotQuery {
   perDay?: ReadonlyMap<string, number>;
 }
 
+// localToUtc is pure and luxon's zone arithmetic costs tens of microseconds: keep the answers (bounded).
+const utcMemo = new Map<string, number>();
+
 /** Wall-clock minutes of a local date → UTC ms (a time in the missing hour moves forward). */
 export function localToUtc(date: string, minutes: number, zone: string): number {
+  const key = `${zone} ${date} ${minutes}`;
+  let v = utcMemo.get(key);
+  if (v === undefined) {
+    v = localToUtcUncached(date, minutes, zone);
+    if (utcMemo.size > 50_000) utcMemo.clear();
+    utcMemo.set(key, v);
+  }
+  return v;
+}
+
+/** The calendar's next date (zone-free arithmetic on YYYY-MM-DD). */
+export function nextDate(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** ISO weekday (1 = Monday) of a calendar date: the same in every zone. */
+export function weekdayOf(date: string): number {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return ((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7) + 1;
+}
+
+function localToUtcUncached(date: string, minutes: number, zone: string): number {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
   const dt = DateTime.fromObject(
     { year: y, month: m, day: d, hour: Math.floor(minutes / 60), minute: minutes % 60 },
@@ -88,7 +114,7 @@ export function openIntervals(rules: AvailabilityRules, date: string): BusyRange
     if (overrides.some((o) => o.startMin === null || o.endMin === null)) return [];
     hours = overrides.map((o) => ({ startMin: o.startMin!, endMin: o.endMin! }));
   } else {
-    const weekday = DateTime.fromISO(date, { zone: rules.timeZone }).weekday;
+    const weekday = weekdayOf(date);
     hours = rules.weekly.filter((w) => w.weekday === weekday);
   }
   return hours
@@ -159,7 +185,7 @@ export function computeSlots(rules: AvailabilityRules, q: SlotQuery): string[] {
         }
       }
     }
-    date = DateTime.fromISO(date, { zone: rules.timeZone }).plus({ days: 1 }).toISODate()!;
+    date = nextDate(date);
   }
   return out;
 }
