@@ -61,6 +61,17 @@ export function ZonePicker({ c, zone, action }: { c: AppContext; zone: string; a
   );
 }
 
+const shared = new Map<string, { at: number; slots: Promise<string[]> }>();
+function sharedSlots(key: string, compute: () => Promise<string[]>): Promise<string[]> {
+  const hit = shared.get(key);
+  if (hit && Date.now() - hit.at < 1000) return hit.slots;
+  if (shared.size > 200) shared.clear();
+  const slots = compute();
+  shared.set(key, { at: Date.now(), slots });
+  slots.catch(() => shared.delete(key));
+  return slots;
+}
+
 export async function SlotList(props: {
   c: AppContext;
   offer: CoachingOffer;
@@ -74,12 +85,25 @@ export async function SlotList(props: {
   const t = tr(c);
   const db = c.var.services.db;
   const now = c.var.services.clock.nowMs();
-  const rules = await loadRules(db);
-  const to = now + Math.min(props.days, rules.windowDays) * 86_400_000;
-  const { busy } = await busyBetween(db, rules, new Date(now).toISOString(), new Date(to + 86_400_000).toISOString(), {
-    exceptBookingId: props.exceptBookingId,
-  });
-  const slots = computeSlots(rules, { durationMin: offer.duration_min, now, to, busy });
+  const compute = async () => {
+    const rules = await loadRules(db);
+    const to = now + Math.min(props.days, rules.windowDays) * 86_400_000;
+    const { busy } = await busyBetween(
+      db,
+      rules,
+      new Date(now).toISOString(),
+      new Date(to + 86_400_000).toISOString(),
+      {
+        exceptBookingId: props.exceptBookingId,
+      },
+    );
+    return computeSlots(rules, { durationMin: offer.duration_min, now, to, busy });
+  };
+  // Anonymous visitors (the many, in every zone) share the UTC slots for one second; a member always gets them fresh,
+  // and the claim decides anyway when someone books.
+  const slots = props.member
+    ? await compute()
+    : await sharedSlots(`${offer.id}:${props.days}:${Math.floor(now / 60_000)}`, compute);
   const days = slotsByLocalDay(slots, zone);
   const locale = c.var.locale;
   if (!days.length) return <p class="muted">{t("coaching.picker.none")}</p>;
