@@ -9,6 +9,7 @@ import { offersModule } from "./offers/index.ts";
 import { publishingModule } from "./publishing/index.ts";
 import { portabilityModule } from "./portability/index.ts";
 import { podcastsModule } from "./podcasts/index.ts";
+import { coachingModule } from "./coaching/index.ts";
 
 /**
  * Every domain module, in the order their routes and middleware are added.
@@ -23,6 +24,7 @@ export const modules: AtelierModule[] = [
   publishingModule,
   portabilityModule,
   podcastsModule,
+  coachingModule,
   accessModule,
   demoModule,
 ];

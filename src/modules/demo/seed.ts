@@ -18,6 +18,7 @@ import { seedOffersDemo, type OffersDemoResult } from "../offers/index.ts";
 import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/index.ts";
 import { seedPodcastsDemo, type PodcastsDemoResult } from "../podcasts/index.ts";
 import type { Storage } from "../../platform/storage/index.ts";
+import { seedCoachingDemo, type CoachingDemoResult } from "../coaching/index.ts";
 
 /**
  * Demo data: a French ceramicist and her members over the past twelve months.
@@ -58,6 +59,7 @@ export interface SeedResult {
   offers?: OffersDemoResult;
   publishing?: PublishingDemoResult;
   podcasts?: PodcastsDemoResult;
+  coaching?: CoachingDemoResult;
 }
 
 /** mulberry32: small, fast, good enough for fake data. */
@@ -618,6 +620,8 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
   // Posts come after offers: paid posts are gated on the demo tiers.
   result.publishing = await seedPublishingDemo(db, { now: new Date(now) });
   if (opts.storage) result.podcasts = (await seedPodcastsDemo(db, opts.storage, { now: new Date(now) })) ?? undefined;
+  // Coaching: a discovery call, a five-session package by application, sessions past and to come.
+  result.coaching = await seedCoachingDemo(db, { now: new Date(now) });
   result.ms = Date.now() - started;
   return result;
 }

@@ -42,6 +42,8 @@ export {
   type PriceRow,
 } from "./service.ts";
 export { registerIncludable, listIncludables, type Includable } from "./includables.ts";
+/** Declared events other modules react to (outbox consumers filter on them). */
+export { orderPaid } from "./events.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
 export { linkImportedCustomer } from "./imported-customers.ts";
 export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";

@@ -24,6 +24,8 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
   /** Display name for the From header (the site's name). */
   fromName?: string;
+  /** An iCalendar invitation (text/calendar alternative + attachment), e.g. METHOD:REQUEST or CANCEL. */
+  icalEvent?: { method: string; content: string; filename?: string };
 }
 
 export interface Mailer {
@@ -65,6 +67,7 @@ export function createMailer(db: Db, cfg: MailConfig): Mailer {
           text: mail.text,
           replyTo: mail.replyTo,
           headers: mail.headers,
+          ...(mail.icalEvent ? { icalEvent: mail.icalEvent } : {}),
         });
       },
       close: () => transport.close(),

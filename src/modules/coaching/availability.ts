@@ -1,0 +1,235 @@
+import { DateTime } from "luxon";
+
+/**
+ * Slot computation, pure: the creator's rules are in their own time zone
+ * (IANA), the answer is UTC instants. Each opening interval is converted to
+ * UTC once and slots are stepped in real (UTC) minutes inside it, so:
+ * - the hour that does not exist (spring forward) yields no slot, and an
+ *   interval across it is one hour shorter;
+ * - the hour that happens twice (fall back) yields both of its instants,
+ *   and an interval across it is one hour longer.
+ * A bound that falls in the missing hour moves forward (luxon's rule: 02:30
+ * on the spring-forward night is 03:30); one in the repeated hour is its
+ * first occurrence. Everything else (notice, window, buffers, busy times,
+ * the daily maximum) is checked on UTC milliseconds.
+ */
+
+/** Slots and claims live on a 15-minute grid (UTC). */
+export const CELL_MIN = 15;
+const CELL_MS = CELL_MIN * 60_000;
+
+export interface WeeklyHours {
+  /** ISO weekday: 1 = Monday ... 7 = Sunday. */
+  weekday: number;
+  startMin: number;
+  endMin: number;
+}
+
+export interface DateOverride {
+  /** YYYY-MM-DD in the creator's zone. */
+  date: string;
+  /** Both null: closed that day (holiday). */
+  startMin: number | null;
+  endMin: number | null;
+}
+
+export interface AvailabilityRules {
+  timeZone: string;
+  weekly: WeeklyHours[];
+  overrides: DateOverride[];
+  bufferBeforeMin: number;
+  bufferAfterMin: number;
+  minNoticeMin: number;
+  windowDays: number;
+  maxPerDay: number;
+}
+
+export interface BusyRange {
+  start: number;
+  end: number;
+}
+
+export interface SlotQuery {
+  durationMin: number;
+  /** Now, in ms (from services.clock). */
+  now: number;
+  /** Optional narrower range (ms); the booking window still applies. */
+  from?: number;
+  to?: number;
+  /** Times already taken: bookings (with their buffers) and external busy events. */
+  busy: BusyRange[];
+  /** Active bookings per creator-local date (YYYY-MM-DD), for the daily maximum. */
+  perDay?: ReadonlyMap<string, number>;
+}
+
+// localToUtc is pure and luxon's zone arithmetic costs tens of microseconds: keep the answers (bounded).
+const utcMemo = new Map<string, number>();
+
+/** Wall-clock minutes of a local date → UTC ms (a time in the missing hour moves forward). */
+export function localToUtc(date: string, minutes: number, zone: string): number {
+  const key = `${zone} ${date} ${minutes}`;
+  let v = utcMemo.get(key);
+  if (v === undefined) {
+    v = localToUtcUncached(date, minutes, zone);
+    if (utcMemo.size > 50_000) utcMemo.clear();
+    utcMemo.set(key, v);
+  }
+  return v;
+}
+
+/** The calendar's next date (zone-free arithmetic on YYYY-MM-DD). */
+export function nextDate(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** ISO weekday (1 = Monday) of a calendar date: the same in every zone. */
+export function weekdayOf(date: string): number {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return ((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7) + 1;
+}
+
+function localToUtcUncached(date: string, minutes: number, zone: string): number {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const dt = DateTime.fromObject(
+    { year: y, month: m, day: d, hour: Math.floor(minutes / 60), minute: minutes % 60 },
+    { zone },
+  );
+  // 24:00 is the next midnight.
+  return minutes >= 1440
+    ? DateTime.fromObject({ year: y, month: m, day: d }, { zone }).plus({ days: 1 }).toMillis()
+    : dt.toMillis();
+}
+
+/** The creator-local date (YYYY-MM-DD) of an instant. */
+export function localDate(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toISODate()!;
+}
+
+/** Opening intervals of one local date, in UTC ms, overrides first. */
+export function openIntervals(rules: AvailabilityRules, date: string): BusyRange[] {
+  const overrides = rules.overrides.filter((o) => o.date === date);
+  let hours: { startMin: number; endMin: number }[];
+  if (overrides.length) {
+    if (overrides.some((o) => o.startMin === null || o.endMin === null)) return [];
+    hours = overrides.map((o) => ({ startMin: o.startMin!, endMin: o.endMin! }));
+  } else {
+    const weekday = weekdayOf(date);
+    hours = rules.weekly.filter((w) => w.weekday === weekday);
+  }
+  return hours
+    .filter((h) => h.endMin > h.startMin)
+    .map((h) => ({
+      start: localToUtc(date, h.startMin, rules.timeZone),
+      end: localToUtc(date, h.endMin, rules.timeZone),
+    }))
+    .filter((r) => r.end > r.start)
+    .sort((a, b) => a.start - b.start);
+}
+
+/** Sorted, merged copy of busy ranges. */
+function merge(ranges: BusyRange[]): BusyRange[] {
+  const sorted = ranges.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  const out: BusyRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+/** Rounds up to the 15-minute grid. */
+export function ceilToCell(ms: number): number {
+  return Math.ceil(ms / CELL_MS) * CELL_MS;
+}
+
+/** The time a booking occupies: the session and its buffers, on the grid. */
+export function occupied(
+  rules: Pick<AvailabilityRules, "bufferBeforeMin" | "bufferAfterMin">,
+  start: number,
+  end: number,
+): BusyRange {
+  return {
+    start: Math.floor((start - rules.bufferBeforeMin * 60_000) / CELL_MS) * CELL_MS,
+    end: ceilToCell(end + rules.bufferAfterMin * 60_000),
+  };
+}
+
+/** Every bookable start (UTC ISO) for a session of `durationMin`, in time order. */
+export function computeSlots(rules: AvailabilityRules, q: SlotQuery): string[] {
+  const duration = q.durationMin * 60_000;
+  const earliest = ceilToCell(Math.max(q.now + rules.minNoticeMin * 60_000, q.from ?? -Infinity));
+  const latest = Math.min(q.now + rules.windowDays * 86_400_000, q.to ?? Infinity);
+  if (!(latest > earliest)) return [];
+  const busy = merge(q.busy);
+  let bi = 0;
+  const out: string[] = [];
+  let date = localDate(earliest, rules.timeZone);
+  const lastDate = localDate(latest, rules.timeZone);
+  for (let guard = 0; date <= lastDate && guard < 800; guard++) {
+    const full = rules.maxPerDay > 0 && (q.perDay?.get(date) ?? 0) >= rules.maxPerDay;
+    if (!full) {
+      for (const iv of openIntervals(rules, date)) {
+        for (let s = Math.max(ceilToCell(iv.start), earliest); s + duration <= iv.end && s <= latest; s += CELL_MS) {
+          const occ = occupied(rules, s, s + duration);
+          while (bi < busy.length && busy[bi]!.end <= occ.start) bi++;
+          // bi only moves forward: slots come in time order (intervals are sorted, dates increase).
+          let clash = false;
+          for (let j = bi; j < busy.length && busy[j]!.start < occ.end; j++)
+            if (busy[j]!.end > occ.start) {
+              clash = true;
+              break;
+            }
+          if (!clash) out.push(new Date(s).toISOString());
+        }
+      }
+    }
+    date = nextDate(date);
+  }
+  return out;
+}
+
+/** True when `startIso` is one of the slots (the booking operation's check before claiming). */
+export function isBookable(rules: AvailabilityRules, q: SlotQuery, startIso: string): boolean {
+  const start = Date.parse(startIso);
+  return computeSlots(rules, { ...q, from: start, to: start + 1 }).includes(new Date(start).toISOString());
+}
+
+// One formatter per zone (building an Intl formatter costs far more than using it).
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+function wallFormat(zone: string): Intl.DateTimeFormat {
+  let f = wallFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    if (wallFormats.size > 1000) wallFormats.clear();
+    wallFormats.set(zone, f);
+  }
+  return f;
+}
+
+/** Groups slots by the client's local date, with their local wall time, for the picker. */
+export function slotsByLocalDay(
+  slots: string[],
+  zone: string,
+): { date: string; times: { iso: string; label: string }[] }[] {
+  const days = new Map<string, { iso: string; label: string }[]>();
+  const f = wallFormat(zone);
+  for (const iso of slots) {
+    // en-CA reads "2026-03-23, 04:00".
+    const text = f.format(new Date(iso));
+    const key = text.slice(0, 10);
+    let list = days.get(key);
+    if (!list) days.set(key, (list = []));
+    list.push({ iso, label: text.slice(12, 17) });
+  }
+  return [...days].map(([date, times]) => ({ date, times }));
+}

@@ -1,0 +1,19 @@
+import type { Hono } from "hono";
+import type { AppEnv } from "../../platform/http/context.ts";
+import { registerNavLink } from "../../platform/views/layout.tsx";
+import { assetRoutes } from "./assets.tsx";
+import { offerPage, publicRoutes } from "./public.tsx";
+import { applicationRoutes } from "./application-views.tsx";
+import { accountRoutes } from "./account.tsx";
+import { adminRoutes } from "./admin.tsx";
+import { feedRoutes } from "./feed.ts";
+
+export function coachingRoutes(app: Hono<AppEnv>): void {
+  registerNavLink({ href: "/coaching", labelKey: "coaching.nav", order: 30 });
+  assetRoutes(app);
+  feedRoutes(app);
+  adminRoutes(app);
+  accountRoutes(app);
+  applicationRoutes(app, offerPage);
+  publicRoutes(app);
+}

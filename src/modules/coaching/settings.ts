@@ -1,0 +1,100 @@
+import type { Db } from "../../platform/db/index.ts";
+import type { AvailabilityRules, BusyRange } from "./availability.ts";
+import { occupied } from "./availability.ts";
+import type { CoachingSettingsTable } from "./tables.ts";
+
+/** The creator's coaching settings; defaults until they save them once. */
+export type CoachingSettings = CoachingSettingsTable;
+
+export const defaultSettings = (at: string, timeZone = "Europe/Paris"): CoachingSettings => ({
+  id: "default",
+  time_zone: timeZone,
+  buffer_before_min: 0,
+  buffer_after_min: 15,
+  min_notice_min: 720,
+  window_days: 60,
+  max_per_day: 4,
+  cancel_hours: 24,
+  video_mode: "jitsi",
+  jitsi_base_url: "https://meet.jit.si",
+  fixed_link: "",
+  ics_url: "",
+  ics_error: "",
+  ics_checked_at: null,
+  feed_token_hash: null,
+  for_whom: "",
+  not_for_whom: "",
+  updated_at: at,
+});
+
+export async function getSettings(db: Db): Promise<CoachingSettings> {
+  const row = await db.selectFrom("coaching_settings").selectAll().where("id", "=", "default").executeTakeFirst();
+  return row ?? defaultSettings(new Date(0).toISOString());
+}
+
+/** Writes settings (creating the row the first time). */
+export async function saveSettings(db: Db, patch: Partial<CoachingSettings>, at: string): Promise<void> {
+  const current = await getSettings(db);
+  const row = { ...current, ...patch, id: "default", updated_at: at };
+  await db
+    .insertInto("coaching_settings")
+    .values(row)
+    .onConflict((oc) => oc.column("id").doUpdateSet({ ...row }))
+    .execute();
+}
+
+export async function loadRules(db: Db): Promise<AvailabilityRules> {
+  const s = await getSettings(db);
+  const weekly = await db
+    .selectFrom("coaching_weekly_hours")
+    .selectAll()
+    .orderBy("weekday")
+    .orderBy("start_min")
+    .execute();
+  const overrides = await db.selectFrom("coaching_overrides").selectAll().orderBy("date").execute();
+  return {
+    timeZone: s.time_zone,
+    weekly: weekly.map((w) => ({ weekday: w.weekday, startMin: w.start_min, endMin: w.end_min })),
+    overrides: overrides.map((o) => ({ date: o.date, startMin: o.start_min, endMin: o.end_min })),
+    bufferBeforeMin: s.buffer_before_min,
+    bufferAfterMin: s.buffer_after_min,
+    minNoticeMin: s.min_notice_min,
+    windowDays: s.window_days,
+    maxPerDay: s.max_per_day,
+  };
+}
+
+export const activeStatuses = ["pending_payment", "confirmed"] as const;
+
+/** What blocks slots between two instants: active bookings (with buffers) and the external calendar's busy times. */
+export async function busyBetween(
+  db: Db,
+  rules: AvailabilityRules,
+  from: string,
+  to: string,
+  opts: { exceptBookingId?: string; includeBookings?: boolean } = {},
+): Promise<{ busy: BusyRange[]; bookingStarts: string[] }> {
+  const busy: BusyRange[] = [];
+  const bookingStarts: string[] = [];
+  if (opts.includeBookings !== false) {
+    let q = db
+      .selectFrom("coaching_bookings")
+      .select(["id", "starts_at", "ends_at"])
+      .where("status", "in", [...activeStatuses])
+      .where("ends_at", ">", from)
+      .where("starts_at", "<", to);
+    if (opts.exceptBookingId) q = q.where("id", "!=", opts.exceptBookingId);
+    for (const b of await q.execute()) {
+      busy.push(occupied(rules, Date.parse(b.starts_at), Date.parse(b.ends_at)));
+      bookingStarts.push(b.starts_at);
+    }
+  }
+  const ext = await db
+    .selectFrom("coaching_busy")
+    .select(["starts_at", "ends_at"])
+    .where("ends_at", ">", from)
+    .where("starts_at", "<", to)
+    .execute();
+  for (const e of ext) busy.push({ start: Date.parse(e.starts_at), end: Date.parse(e.ends_at) });
+  return { busy, bookingStarts };
+}
