@@ -6,6 +6,7 @@ import { membersModule } from "./members/index.ts";
 import { offersModule } from "./offers/index.ts";
 import { publishingModule } from "./publishing/index.ts";
 import { portabilityModule } from "./portability/index.ts";
+import { coursesModule } from "./courses/index.ts";
 
 /**
  * Every domain module, in the order their routes and middleware are added.
@@ -19,4 +20,5 @@ export const modules: AtelierModule[] = [
   offersModule,
   publishingModule,
   portabilityModule,
+  coursesModule,
 ];

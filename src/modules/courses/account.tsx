@@ -1,0 +1,40 @@
+import { tr } from "../../platform/http/context.ts";
+import { filterAccessible } from "../access/index.ts";
+import { registerAccountSection } from "../members/index.ts";
+import { courseResource } from "./queries.ts";
+import { learnUrl } from "./student-views.tsx";
+
+/** "My courses" on the account page: every published or archived course the member may open. */
+export function registerAccountCourses(): void {
+  registerAccountSection(
+    async (c, member) => {
+      const t = tr(c);
+      const db = c.var.services.db;
+      const courses = await db
+        .selectFrom("courses")
+        .select(["id", "slug", "title", "audience"])
+        .where("status", "in", ["published", "archived"])
+        .orderBy("title")
+        .execute();
+      const mine = await filterAccessible(
+        db,
+        { kind: "member", memberId: member.id },
+        courses.map((k) => ({ ...courseResource(k), course: k })),
+      );
+      if (mine.length === 0) return null;
+      return (
+        <section class="card account-courses" aria-labelledby="account-courses">
+          <h2 id="account-courses">{t("courses.account.title")}</h2>
+          <ul class="plain-list">
+            {mine.map((r) => (
+              <li>
+                <a href={learnUrl(r.course.slug)}>{r.course.title}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      );
+    },
+    { id: "courses", order: 30 },
+  );
+}

@@ -1,0 +1,26 @@
+import type { AtelierModule } from "../../platform/http/app.tsx";
+import { registerNavLink } from "../../platform/views/layout.tsx";
+import { registerAccountCourses } from "./account.tsx";
+import { adminRoutes } from "./admin.tsx";
+import { certificateRoutes } from "./certificate-routes.tsx";
+import { coursesMessages } from "./i18n.ts";
+import { learnRoutes } from "./learn.tsx";
+import { publicRoutes } from "./public.tsx";
+
+export { coursesTables } from "./tables.ts";
+export { courseResource, lessonResource, findCourseBySlug, listCourses } from "./queries.ts";
+export { unlockAt, isUnlocked, type DripRule } from "./drip.ts";
+
+/** Courses: sections and lessons, drip, progress, quizzes and certificates (see README.md in this folder). */
+export const coursesModule: AtelierModule = {
+  name: "courses",
+  messages: coursesMessages,
+  routes(app) {
+    registerNavLink({ href: "/courses", labelKey: "courses.nav.public", order: 15 });
+    registerAccountCourses();
+    publicRoutes(app);
+    certificateRoutes(app);
+    learnRoutes(app);
+    adminRoutes(app);
+  },
+};

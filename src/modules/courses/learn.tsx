@@ -1,0 +1,189 @@
+import type { Hono } from "hono";
+import type { AppContext, AppEnv } from "../../platform/http/context.ts";
+import { AppError } from "../../platform/http/errors.ts";
+import { readForm } from "../../platform/http/forms.ts";
+import { nowIso } from "../../platform/ids.ts";
+import { page } from "../../platform/views/layout.tsx";
+import { canAccess, type Viewer } from "../access/index.ts";
+import { getMember } from "../members/index.ts";
+import { certificateOf } from "./certificates.ts";
+import { certificatePdfFor } from "./certificate-routes.tsx";
+import { completeLesson, enrol, openLesson } from "./progress.ts";
+import {
+  courseResource,
+  findCourseBySlug,
+  isId,
+  lessonResource,
+  outline,
+  studentView,
+  type Course,
+  type Outline,
+} from "./queries.ts";
+import { CourseHome, LessonPage, LockedLesson, learnUrl, lessonUrl } from "./student-views.tsx";
+import { coursesHead } from "./public.tsx";
+
+/**
+ * The student's side: /learn/<slug> (course home) and /learn/<slug>/<lesson>.
+ * Every request asks the access policy; a lesson opens only when the policy
+ * says yes and the drip (in the student's time zone) has reached it. Nothing
+ * here is cached: pages carry the student's progress.
+ */
+
+/** A course a student may open: published, or archived (archived courses keep their students). */
+async function studentCourse(c: AppContext): Promise<Course> {
+  const course = await findCourseBySlug(c.var.services.db, c.req.param("slug") ?? "");
+  if (!course || course.status === "draft") throw new AppError("not_found", 404);
+  return course;
+}
+
+interface Student {
+  memberId: string;
+  zone: string;
+}
+
+async function studentOf(c: AppContext, course: Course): Promise<Student | null> {
+  const session = c.var.memberSession;
+  if (!session) return null;
+  const viewer: Viewer = { kind: "member", memberId: session.subjectId };
+  if (!(await canAccess(c.var.services.db, viewer, courseResource(course)))) return null;
+  const member = await getMember(c.var.services.db, session.subjectId);
+  return member ? { memberId: member.id, zone: member.timeZone } : null;
+}
+
+async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
+  const db = c.var.services.db;
+  const enrolment = await enrol(db, o.course.id, student.memberId, now);
+  return studentView(db, o, enrolment, student.zone, now);
+}
+
+function loginRedirect(c: AppContext, next: string) {
+  return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+}
+
+export function learnRoutes(app: Hono<AppEnv>): void {
+  app.get("/learn/:slug", async (c) => {
+    const course = await studentCourse(c);
+    c.header("Cache-Control", "private, no-store");
+    if (!c.var.memberSession) return loginRedirect(c, learnUrl(course.slug));
+    const student = await studentOf(c, course);
+    if (!student) return c.redirect(`/courses/${course.slug}`, 303);
+    const now = nowIso();
+    const o = await outline(c.var.services.db, course);
+    const view = await loadView(c, o, student, now);
+    const cert = await certificateOf(c.var.services.db, course.id, student.memberId);
+    return page(
+      c,
+      { title: course.title, noindex: true, head: coursesHead() },
+      <CourseHome
+        c={c}
+        o={o}
+        view={view}
+        zone={student.zone}
+        certificateCode={cert && !cert.revoked_at ? cert.code : null}
+      />,
+    );
+  });
+
+  app.get("/learn/:slug/certificate.pdf", async (c) => {
+    const course = await studentCourse(c);
+    const session = c.var.memberSession;
+    if (!session) return loginRedirect(c, learnUrl(course.slug));
+    const cert = await certificateOf(c.var.services.db, course.id, session.subjectId);
+    if (!cert || cert.revoked_at) throw new AppError("not_found", 404);
+    return certificatePdfFor(c, cert);
+  });
+
+  app.get("/learn/:slug/:lesson", async (c) => {
+    const db = c.var.services.db;
+    const course = await studentCourse(c);
+    const lessonId = c.req.param("lesson");
+    const lesson = isId(lessonId)
+      ? await db
+          .selectFrom("course_lessons")
+          .selectAll()
+          .where("id", "=", lessonId)
+          .where("course_id", "=", course.id)
+          .executeTakeFirst()
+      : undefined;
+    if (!lesson) throw new AppError("not_found", 404);
+    const o = await outline(db, course);
+    const student = await studentOf(c, course);
+    const meta = { title: `${lesson.title} · ${course.title}`, head: coursesHead() };
+    if (!student) {
+      const staff = c.var.staffSession && !c.var.staffSession.mfaPending;
+      // A free preview is public; staff preview any lesson. Everyone else: the course page, not the lesson.
+      if (
+        !(await canAccess(
+          db,
+          staff ? { kind: "staff", staffId: "preview" } : { kind: "anonymous" },
+          lessonResource(course, lesson),
+        ))
+      ) {
+        if (!c.var.memberSession) return loginRedirect(c, lessonUrl(course.slug, lesson.id));
+        c.header("Cache-Control", "private, no-store");
+        return page(
+          c,
+          { ...meta, noindex: true },
+          <LockedLesson
+            c={c}
+            courseSlug={course.slug}
+            title={lesson.title}
+            opensAt={null}
+            zone="UTC"
+            reason="access"
+          />,
+          403,
+        );
+      }
+      c.header(
+        "Cache-Control",
+        lesson.free_preview && !staff && !c.var.memberSession ? "public, max-age=60" : "private, no-store",
+      );
+      return page(c, meta, <LessonPage c={c} o={o} lesson={lesson} view={null} zone={c.var.site.timeZone} />);
+    }
+    c.header("Cache-Control", "private, no-store");
+    const now = nowIso();
+    const view = await loadView(c, o, student, now);
+    const state = view.lessons.find((s) => s.lesson.id === lesson.id)!;
+    if (!state.open)
+      return page(
+        c,
+        { ...meta, noindex: true },
+        <LockedLesson
+          c={c}
+          courseSlug={course.slug}
+          title={lesson.title}
+          opensAt={state.opensAt}
+          zone={student.zone}
+          reason={state.waitsForPrevious ? "previous" : "drip"}
+        />,
+        403,
+      );
+    await openLesson(db, view.enrolment, lesson.id, now);
+    return page(
+      c,
+      { ...meta, noindex: true },
+      <LessonPage c={c} o={o} lesson={lesson} view={view} zone={student.zone} />,
+    );
+  });
+
+  app.post("/learn/:slug/:lesson/complete", async (c) => {
+    const db = c.var.services.db;
+    const course = await studentCourse(c);
+    await readForm(c);
+    const lessonId = c.req.param("lesson");
+    if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
+    const student = await studentOf(c, course);
+    if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
+    const o = await outline(db, course);
+    if (!isId(lessonId) || !o.lessons.some((l) => l.id === lessonId)) throw new AppError("not_found", 404);
+    const now = nowIso();
+    const view = await loadView(c, o, student, now);
+    const state = view.lessons.find((s) => s.lesson.id === lessonId)!;
+    if (!state.open) throw new AppError("forbidden", 403, "courses.lesson.locked");
+    await completeLesson(db, view.enrolment, lessonId, now);
+    const i = o.lessons.findIndex((l) => l.id === lessonId);
+    const next = o.lessons[i + 1];
+    return c.redirect(next ? lessonUrl(course.slug, next.id) : learnUrl(course.slug), 303);
+  });
+}
