@@ -20,6 +20,60 @@ import type { Values } from "./admin-views.tsx";
 import { deleteLesson, moveLesson, saveLesson } from "./authoring.ts";
 import { isId, outline, type Course, type Lesson } from "./queries.ts";
 import { lessonInput } from "./schemas.ts";
+import { exemptFromCsrf } from "../../platform/http/middleware.ts";
+import { allowLargeBody } from "../../platform/http/app.tsx";
+import { deleteFile } from "../../platform/storage/index.ts";
+import { COURSE_UPLOAD_PATH, receiveLessonUpload, uploadBodyLimit, type UploadKind } from "./uploads.ts";
+
+const uploadKinds: readonly UploadKind[] = ["video", "audio", "attachment"];
+
+function UploadForms(p: { c: AppContext; lesson: Lesson; attachments: { id: string; name: string; size: number }[] }) {
+  const t = tr(p.c);
+  return (
+    <section class="admin-section lesson-media" aria-labelledby="media-title">
+      <h2 id="media-title">{t("courses.admin.media")}</h2>
+      {uploadKinds.map((kind) => (
+        <form
+          method="post"
+          action={`${COURSE_UPLOAD_PATH}?lesson=${p.lesson.id}&kind=${kind}`}
+          enctype="multipart/form-data"
+          class="admin-form stack-tight"
+        >
+          <CsrfField c={p.c} />
+          <label for={`up-${kind}`}>{t(`courses.upload.label_${kind}`)}</label>
+          {kind === "video" && p.lesson.video_file_id && <p class="small muted">{t("courses.upload.has_video")}</p>}
+          {kind === "audio" && p.lesson.audio_file_id && <p class="small muted">{t("courses.upload.has_audio")}</p>}
+          <input id={`up-${kind}`} type="file" name="file" required />
+          <div>
+            <button type="submit" class="secondary">
+              {t("courses.upload.send")}
+            </button>
+          </div>
+        </form>
+      ))}
+      {p.attachments.length > 0 && (
+        <ul class="plain-list">
+          {p.attachments.map((a) => (
+            <li>
+              {a.name}{" "}
+              <span class="muted small">({t("courses.size_kb", { n: Math.max(1, Math.round(a.size / 1024)) })})</span>{" "}
+              <form
+                method="post"
+                action={`/admin/courses/${p.lesson.course_id}/lessons/${p.lesson.id}/attachments/${a.id}/delete`}
+                class="inline-form"
+              >
+                <CsrfField c={p.c} />
+                <button type="submit" class="link danger-link small">
+                  {t("courses.upload.remove")}
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
 
 /** The lesson editor: title, section, Markdown body, free preview, required for the certificate. */
 
@@ -33,9 +87,24 @@ function lessonValues(l: Lesson | null, sectionId: string): Values {
   };
 }
 
-async function lessonPage(c: AppContext, course: Course, lesson: Lesson | null, values: Values, errors?: Errors) {
+async function lessonPage(
+  c: AppContext,
+  course: Course,
+  lesson: Lesson | null,
+  values: Values,
+  errors?: Errors,
+  uploadError?: AppError,
+) {
   const t = tr(c);
   const o = await outline(c.var.services.db, course);
+  const attachments = lesson
+    ? await c.var.services.db
+        .selectFrom("course_attachments")
+        .select(["id", "name", "size"])
+        .where("lesson_id", "=", lesson.id)
+        .orderBy("position")
+        .execute()
+    : [];
   const base = `/admin/courses/${course.id}`;
   const title = lesson ? lesson.title : t("courses.admin.new_lesson");
   return adminPage(
@@ -87,6 +156,12 @@ async function lessonPage(c: AppContext, course: Course, lesson: Lesson | null, 
           <button type="submit">{lesson ? t("courses.admin.save") : t("courses.admin.create_lesson")}</button>
         </div>
       </form>
+      {uploadError && (
+        <p class="notice warn" role="alert">
+          {t(uploadError.messageKey, uploadError.params)}
+        </p>
+      )}
+      {lesson && <UploadForms c={c} lesson={lesson} attachments={attachments} />}
       {lesson && (
         <form method="post" action={`${base}/lessons/${lesson.id}/delete`} class="danger-zone">
           <CsrfField c={c} />
@@ -96,7 +171,7 @@ async function lessonPage(c: AppContext, course: Course, lesson: Lesson | null, 
         </form>
       )}
     </div>,
-    errors ? 422 : 200,
+    uploadError ? (uploadError.status as 413 | 415 | 422) : errors ? 422 : 200,
   );
 }
 
@@ -115,6 +190,46 @@ async function lessonParam(c: AppContext, course: Course): Promise<Lesson> {
 }
 
 export function lessonAdminRoutes(app: Hono<AppEnv>): void {
+  exemptFromCsrf(COURSE_UPLOAD_PATH);
+  allowLargeBody(COURSE_UPLOAD_PATH, uploadBodyLimit());
+
+  app.post(COURSE_UPLOAD_PATH, async (c) => {
+    const db = c.var.services.db;
+    const id = c.req.query("lesson") ?? "";
+    const kind = c.req.query("kind") as UploadKind;
+    if (!uploadKinds.includes(kind)) throw new AppError("not_found", 404);
+    const lesson = isId(id)
+      ? await db.selectFrom("course_lessons").selectAll().where("id", "=", id).executeTakeFirst()
+      : undefined;
+    if (!lesson) throw new AppError("not_found", 404);
+    const course = (await db.selectFrom("courses").selectAll().where("id", "=", lesson.course_id).executeTakeFirst())!;
+    try {
+      await receiveLessonUpload(c, lesson, kind);
+    } catch (err) {
+      if (err instanceof AppError && [413, 415, 422].includes(err.status))
+        return lessonPage(c, course, lesson, lessonValues(lesson, lesson.section_id), undefined, err);
+      throw err;
+    }
+    return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}?saved=1#media-title`, 303);
+  });
+
+  app.post("/admin/courses/:id/lessons/:lid/attachments/:aid/delete", async (c) => {
+    const course = await courseParam(c);
+    const lesson = await lessonParam(c, course);
+    await readForm(c);
+    const db = c.var.services.db;
+    const a = await db
+      .selectFrom("course_attachments")
+      .select(["id", "file_id"])
+      .where("id", "=", c.req.param("aid"))
+      .where("lesson_id", "=", lesson.id)
+      .executeTakeFirst();
+    if (!a) throw new AppError("not_found", 404);
+    await db.deleteFrom("course_attachments").where("id", "=", a.id).execute();
+    await deleteFile(db, c.var.services.config.filesDir, a.file_id);
+    return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}#media-title`, 303);
+  });
+
   app.get("/admin/courses/:id/lessons/new", async (c) => {
     const course = await courseParam(c);
     const o = await outline(c.var.services.db, course);

@@ -5,6 +5,7 @@ import { adminRoutes } from "./admin.tsx";
 import { certificateRoutes } from "./certificate-routes.tsx";
 import { coursesMessages } from "./i18n.ts";
 import { learnRoutes } from "./learn.tsx";
+import { mediaRoutes } from "./media.ts";
 import { publicRoutes } from "./public.tsx";
 
 export { coursesTables } from "./tables.ts";
@@ -21,6 +22,7 @@ export const coursesModule: AtelierModule = {
     publicRoutes(app);
     certificateRoutes(app);
     learnRoutes(app);
+    mediaRoutes(app);
     adminRoutes(app);
   },
 };

@@ -21,6 +21,24 @@ import {
 } from "./queries.ts";
 import { CourseHome, LessonPage, LockedLesson, learnUrl, lessonUrl } from "./student-views.tsx";
 import { coursesHead } from "./public.tsx";
+import { mediaUrl, mediaViewerOf, type MediaViewer } from "./media.ts";
+import type { Lesson } from "./queries.ts";
+import type { LessonMedia } from "./student-views.tsx";
+
+async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
+  const { db, secret } = c.var.services;
+  const attachments = await db
+    .selectFrom("course_attachments")
+    .select(["name", "size", "file_id"])
+    .where("lesson_id", "=", lesson.id)
+    .orderBy("position")
+    .execute();
+  return {
+    video: lesson.video_file_id ? mediaUrl(secret, lesson.video_file_id, who) : null,
+    audio: lesson.audio_file_id ? mediaUrl(secret, lesson.audio_file_id, who) : null,
+    attachments: attachments.map((a) => ({ name: a.name, size: a.size, url: mediaUrl(secret, a.file_id, who) })),
+  };
+}
 
 /**
  * The student's side: /learn/<slug> (course home) and /learn/<slug>/<lesson>.
@@ -139,7 +157,22 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         "Cache-Control",
         lesson.free_preview && !staff && !c.var.memberSession ? "public, max-age=60" : "private, no-store",
       );
-      return page(c, meta, <LessonPage c={c} o={o} lesson={lesson} view={null} zone={c.var.site.timeZone} />);
+      return page(
+        c,
+        meta,
+        <LessonPage
+          c={c}
+          o={o}
+          lesson={lesson}
+          view={null}
+          zone={c.var.site.timeZone}
+          media={await lessonMedia(
+            c,
+            lesson,
+            mediaViewerOf(staff ? { kind: "staff", staffId: "preview" } : { kind: "anonymous" }),
+          )}
+        />,
+      );
     }
     c.header("Cache-Control", "private, no-store");
     const now = nowIso();
@@ -163,7 +196,14 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     return page(
       c,
       { ...meta, noindex: true },
-      <LessonPage c={c} o={o} lesson={lesson} view={view} zone={student.zone} />,
+      <LessonPage
+        c={c}
+        o={o}
+        lesson={lesson}
+        view={view}
+        zone={student.zone}
+        media={await lessonMedia(c, lesson, student.memberId)}
+      />,
     );
   });
 

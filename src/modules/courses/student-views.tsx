@@ -122,6 +122,14 @@ export interface LessonPageProps {
   /** Null when the viewer is not a student (a free preview, or staff previewing). */
   view: StudentView | null;
   zone: string;
+  media: LessonMedia;
+}
+
+/** Signed, expiring URLs of the lesson's files for this viewer (see media.ts). */
+export interface LessonMedia {
+  video: string | null;
+  audio: string | null;
+  attachments: { name: string; size: number; url: string }[];
 }
 
 function neighbours(o: Outline, view: StudentView | null, lesson: Lesson) {
@@ -169,7 +177,34 @@ export function LessonPage(p: LessonPageProps) {
         {section && <p class="eyebrow">{section.title}</p>}
         <h1>{p.lesson.title}</h1>
         {!p.view && p.lesson.free_preview === 1 && <p class="badge ok">{t("courses.lesson.free_preview")}</p>}
+        {p.media.video && (
+          <video class="lesson-video" controls preload="metadata" src={p.media.video}>
+            <a href={p.media.video}>{t("courses.lesson.video")}</a>
+          </video>
+        )}
+        {p.media.audio && (
+          <audio class="lesson-audio" controls preload="metadata" src={p.media.audio}>
+            <a href={p.media.audio}>{t("courses.lesson.audio")}</a>
+          </audio>
+        )}
         <div class="prose lesson-body">{raw(p.lesson.body_html)}</div>
+        {p.media.attachments.length > 0 && (
+          <section class="lesson-attachments" aria-labelledby="attachments-title">
+            <h2 id="attachments-title">{t("courses.lesson.attachments")}</h2>
+            <ul class="plain-list">
+              {p.media.attachments.map((a) => (
+                <li>
+                  <a href={a.url} download>
+                    {a.name}
+                  </a>{" "}
+                  <span class="muted small">
+                    ({t("courses.size_kb", { n: Math.max(1, Math.round(a.size / 1024)) })})
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {p.view && state && (
           <div class="lesson-complete">
             {state.completed ? (
