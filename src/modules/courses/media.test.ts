@@ -152,7 +152,7 @@ describe("lesson uploads", () => {
       .select(["source_kind", "source_id"])
       .where("member_id", "=", s.id)
       .executeTakeFirstOrThrow();
-    await revokeSource(app.db, grant.source_kind, grant.source_id);
+    await revokeSource(app.db, grant.source_kind, grant.source_id, "refund");
     res = await fetch(app.url + videoUrl, { headers: { range: "bytes=0-9" } });
     assert.equal(res.status, 403);
     await res.arrayBuffer();
