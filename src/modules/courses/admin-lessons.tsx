@@ -20,6 +20,8 @@ import type { Values } from "./admin-views.tsx";
 import { deleteLesson, moveLesson, saveLesson } from "./authoring.ts";
 import { isId, outline, type Course, type Lesson } from "./queries.ts";
 import { lessonInput } from "./schemas.ts";
+import { quizOfLesson } from "./quizzes.ts";
+import { QuizEditor, quizValues } from "./quiz-views.tsx";
 import { exemptFromCsrf } from "../../platform/http/middleware.ts";
 import { allowLargeBody } from "../../platform/http/app.tsx";
 import { deleteFile } from "../../platform/storage/index.ts";
@@ -77,7 +79,7 @@ function UploadForms(p: { c: AppContext; lesson: Lesson; attachments: { id: stri
 
 /** The lesson editor: title, section, Markdown body, free preview, required for the certificate. */
 
-function lessonValues(l: Lesson | null, sectionId: string): Values {
+export function lessonValues(l: Lesson | null, sectionId: string): Values {
   return {
     title: l?.title ?? "",
     sectionId: l?.section_id ?? sectionId,
@@ -87,14 +89,16 @@ function lessonValues(l: Lesson | null, sectionId: string): Values {
   };
 }
 
-async function lessonPage(
-  c: AppContext,
-  course: Course,
-  lesson: Lesson | null,
-  values: Values,
-  errors?: Errors,
-  uploadError?: AppError,
-) {
+export interface LessonPageOptions {
+  values: Values;
+  errors?: Errors;
+  uploadError?: AppError;
+  quiz?: { values: Values; errors: Errors };
+  question?: { values: Values; errors: Errors };
+}
+
+export async function lessonPage(c: AppContext, course: Course, lesson: Lesson | null, opts: LessonPageOptions) {
+  const { values, errors, uploadError } = opts;
   const t = tr(c);
   const o = await outline(c.var.services.db, course);
   const attachments = lesson
@@ -105,6 +109,7 @@ async function lessonPage(
         .orderBy("position")
         .execute()
     : [];
+  const quiz = lesson ? await quizOfLesson(c.var.services.db, lesson.id) : null;
   const base = `/admin/courses/${course.id}`;
   const title = lesson ? lesson.title : t("courses.admin.new_lesson");
   return adminPage(
@@ -163,6 +168,18 @@ async function lessonPage(
       )}
       {lesson && <UploadForms c={c} lesson={lesson} attachments={attachments} />}
       {lesson && (
+        <QuizEditor
+          c={c}
+          base={`${base}/lessons/${lesson.id}`}
+          quiz={quiz?.quiz ?? null}
+          questions={quiz?.questions ?? []}
+          values={opts.quiz?.values ?? quizValues(quiz?.quiz ?? null)}
+          errors={opts.quiz?.errors}
+          questionValues={opts.question?.values ?? {}}
+          questionErrors={opts.question?.errors}
+        />
+      )}
+      {lesson && (
         <form method="post" action={`${base}/lessons/${lesson.id}/delete`} class="danger-zone">
           <CsrfField c={c} />
           <button type="submit" class="link danger-link">
@@ -171,11 +188,11 @@ async function lessonPage(
         </form>
       )}
     </div>,
-    uploadError ? (uploadError.status as 413 | 415 | 422) : errors ? 422 : 200,
+    uploadError ? (uploadError.status as 413 | 415 | 422) : errors || opts.quiz || opts.question ? 422 : 200,
   );
 }
 
-async function lessonParam(c: AppContext, course: Course): Promise<Lesson> {
+export async function lessonParam(c: AppContext, course: Course): Promise<Lesson> {
   const id = c.req.param("lid");
   const lesson = isId(id)
     ? await c.var.services.db
@@ -207,7 +224,7 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
       await receiveLessonUpload(c, lesson, kind);
     } catch (err) {
       if (err instanceof AppError && [413, 415, 422].includes(err.status))
-        return lessonPage(c, course, lesson, lessonValues(lesson, lesson.section_id), undefined, err);
+        return lessonPage(c, course, lesson, { values: lessonValues(lesson, lesson.section_id), uploadError: err });
       throw err;
     }
     return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}?saved=1#media-title`, 303);
@@ -235,7 +252,7 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
     const o = await outline(c.var.services.db, course);
     if (o.sections.length === 0) return c.redirect(`/admin/courses/${course.id}`, 303);
     const section = o.sections.find((s) => s.id === c.req.query("section")) ?? o.sections[0]!;
-    return lessonPage(c, course, null, lessonValues(null, section.id));
+    return lessonPage(c, course, null, { values: lessonValues(null, section.id) });
   });
 
   app.post("/admin/courses/:id/lessons", async (c) => {
@@ -245,14 +262,14 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
       const id = await saveLesson(c.var.services.db, course.id, null, parseInput(lessonInput, form));
       return c.redirect(`/admin/courses/${course.id}/lessons/${id}?saved=1`, 303);
     } catch (err) {
-      return lessonPage(c, course, null, stringValues(form), fieldErrors(err));
+      return lessonPage(c, course, null, { values: stringValues(form), errors: fieldErrors(err) });
     }
   });
 
   app.get("/admin/courses/:id/lessons/:lid", async (c) => {
     const course = await courseParam(c);
     const lesson = await lessonParam(c, course);
-    return lessonPage(c, course, lesson, lessonValues(lesson, lesson.section_id));
+    return lessonPage(c, course, lesson, { values: lessonValues(lesson, lesson.section_id) });
   });
 
   app.post("/admin/courses/:id/lessons/:lid", async (c) => {
@@ -263,7 +280,7 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
       await saveLesson(c.var.services.db, course.id, lesson.id, parseInput(lessonInput, form));
       return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}?saved=1`, 303);
     } catch (err) {
-      return lessonPage(c, course, lesson, stringValues(form), fieldErrors(err));
+      return lessonPage(c, course, lesson, { values: stringValues(form), errors: fieldErrors(err) });
     }
   });
 

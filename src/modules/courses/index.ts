@@ -6,6 +6,7 @@ import { certificateRoutes } from "./certificate-routes.tsx";
 import { coursesMessages } from "./i18n.ts";
 import { learnRoutes } from "./learn.tsx";
 import { mediaRoutes } from "./media.ts";
+import { quizRoutes } from "./quiz-routes.tsx";
 import { publicRoutes } from "./public.tsx";
 
 export { coursesTables } from "./tables.ts";
@@ -23,6 +24,7 @@ export const coursesModule: AtelierModule = {
     certificateRoutes(app);
     learnRoutes(app);
     mediaRoutes(app);
+    quizRoutes(app);
     adminRoutes(app);
   },
 };

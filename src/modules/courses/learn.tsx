@@ -21,11 +21,12 @@ import {
 } from "./queries.ts";
 import { CourseHome, LessonPage, LockedLesson, learnUrl, lessonUrl } from "./student-views.tsx";
 import { coursesHead } from "./public.tsx";
+import { quizBlockFor } from "./quiz-routes.tsx";
 import { mediaUrl, mediaViewerOf, type MediaViewer } from "./media.ts";
 import type { Lesson } from "./queries.ts";
 import type { LessonMedia } from "./student-views.tsx";
 
-async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
+export async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
   const { db, secret } = c.var.services;
   const attachments = await db
     .selectFrom("course_attachments")
@@ -48,18 +49,18 @@ async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Pro
  */
 
 /** A course a student may open: published, or archived (archived courses keep their students). */
-async function studentCourse(c: AppContext): Promise<Course> {
+export async function studentCourse(c: AppContext): Promise<Course> {
   const course = await findCourseBySlug(c.var.services.db, c.req.param("slug") ?? "");
   if (!course || course.status === "draft") throw new AppError("not_found", 404);
   return course;
 }
 
-interface Student {
+export interface Student {
   memberId: string;
   zone: string;
 }
 
-async function studentOf(c: AppContext, course: Course): Promise<Student | null> {
+export async function studentOf(c: AppContext, course: Course): Promise<Student | null> {
   const session = c.var.memberSession;
   if (!session) return null;
   const viewer: Viewer = { kind: "member", memberId: session.subjectId };
@@ -68,13 +69,13 @@ async function studentOf(c: AppContext, course: Course): Promise<Student | null>
   return member ? { memberId: member.id, zone: member.timeZone } : null;
 }
 
-async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
+export async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
   const db = c.var.services.db;
   const enrolment = await enrol(db, o.course.id, student.memberId, now);
   return studentView(db, o, enrolment, student.zone, now);
 }
 
-function loginRedirect(c: AppContext, next: string) {
+export function loginRedirect(c: AppContext, next: string) {
   return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
 }
 
@@ -203,6 +204,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         view={view}
         zone={student.zone}
         media={await lessonMedia(c, lesson, student.memberId)}
+        quiz={await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })}
       />,
     );
   });

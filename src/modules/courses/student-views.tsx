@@ -1,4 +1,5 @@
 import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { formatDate, formatDateTime } from "../../platform/i18n/index.ts";
@@ -123,6 +124,8 @@ export interface LessonPageProps {
   view: StudentView | null;
   zone: string;
   media: LessonMedia;
+  /** The lesson's quiz block, when it has one and the viewer is a student. */
+  quiz?: Child | null;
 }
 
 /** Signed, expiring URLs of the lesson's files for this viewer (see media.ts). */
@@ -205,6 +208,7 @@ export function LessonPage(p: LessonPageProps) {
             </ul>
           </section>
         )}
+        {p.quiz}
         {p.view && state && (
           <div class="lesson-complete">
             {state.completed ? (
