@@ -65,7 +65,7 @@ async function coursePage(
       </div>
       {c.req.query("saved") === "1" && <Notice>{t("courses.admin.saved")}</Notice>}
       <div class="course-admin-grid">
-        <section class="admin-section" aria-labelledby="course-settings">
+        <section class="admin-section course-admin-settings" aria-labelledby="course-settings">
           <h2 id="course-settings">{t("courses.admin.settings")}</h2>
           <CourseForm
             c={c}

@@ -157,6 +157,45 @@ describe("public course page and free previews", () => {
   });
 });
 
+describe("IDOR sweep: every lesson and certificate as the wrong person", () => {
+  it("another course's student, a free member and an anonymous visitor get 0 successes", async () => {
+    const other = await buildCourse(app.db);
+    const outsider = await student(app, other.offerId);
+    const free = await memberWithSession(app);
+    const anon = anonymousClient(app);
+    const owner = await student(app, built.offerId, { name: "Titulaire" });
+    await Promise.all(built.lessons.map((_, i) => owner.client.post(`${learn(built, i)}/complete`)));
+    const paid = built.lessons.slice(1);
+    let successes = 0;
+    let tries = 0;
+    for (const who of [outsider.client, free.client, anon]) {
+      await who.get("/");
+      for (const [i] of paid.entries()) {
+        const res = await who.get(learn(built, i + 1));
+        tries++;
+        if (res.status === 200 || res.text.includes(built.marker)) successes++;
+        const done = await who.post(`${learn(built, i + 1)}/complete`);
+        tries++;
+        if (done.status < 400) successes++;
+      }
+      for (const path of [learn(built), `${learn(built)}/certificate.pdf`]) {
+        const res = await who.get(path);
+        tries++;
+        if (res.status === 200) successes++;
+      }
+    }
+    assert.ok(tries >= 24);
+    assert.equal(successes, 0);
+    const progress = await app.db
+      .selectFrom("lesson_progress")
+      .select("id")
+      .where("course_id", "=", built.course.id)
+      .where("member_id", "in", [outsider.id, free.id])
+      .execute();
+    assert.equal(progress.length, 0, "nothing was written for the wrong people");
+  });
+});
+
 describe("a student follows the course", () => {
   it("sees the course home with progress and opens a lesson; 20 concurrent 'complete' posts make one completion and one event", async () => {
     const s = await student(app, built.offerId);
@@ -220,44 +259,5 @@ describe("a student follows the course", () => {
     assert.ok(text.includes("Éloïse Müller"), text);
     assert.ok(text.includes(code), text);
     assert.ok(text.includes(built.course.title), text);
-  });
-});
-
-describe("IDOR sweep: every lesson and certificate as the wrong person", () => {
-  it("another course's student, a free member and an anonymous visitor get 0 successes", async () => {
-    const other = await buildCourse(app.db);
-    const outsider = await student(app, other.offerId);
-    const free = await memberWithSession(app);
-    const anon = anonymousClient(app);
-    const owner = await student(app, built.offerId, { name: "Titulaire" });
-    await Promise.all(built.lessons.map((_, i) => owner.client.post(`${learn(built, i)}/complete`)));
-    const paid = built.lessons.slice(1);
-    let successes = 0;
-    let tries = 0;
-    for (const who of [outsider.client, free.client, anon]) {
-      await who.get("/");
-      for (const [i] of paid.entries()) {
-        const res = await who.get(learn(built, i + 1));
-        tries++;
-        if (res.status === 200 || res.text.includes(built.marker)) successes++;
-        const done = await who.post(`${learn(built, i + 1)}/complete`);
-        tries++;
-        if (done.status < 400) successes++;
-      }
-      for (const path of [learn(built), `${learn(built)}/certificate.pdf`]) {
-        const res = await who.get(path);
-        tries++;
-        if (res.status === 200) successes++;
-      }
-    }
-    assert.ok(tries >= 24);
-    assert.equal(successes, 0);
-    const progress = await app.db
-      .selectFrom("lesson_progress")
-      .select("id")
-      .where("course_id", "=", built.course.id)
-      .where("member_id", "in", [outsider.id, free.id])
-      .execute();
-    assert.equal(progress.length, 0, "nothing was written for the wrong people");
   });
 });

@@ -225,7 +225,9 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     if (!state.open) throw new AppError("forbidden", 403, "courses.lesson.locked");
     await completeLesson(db, view.enrolment, lessonId, now);
     const i = o.lessons.findIndex((l) => l.id === lessonId);
-    const next = o.lessons[i + 1];
-    return c.redirect(next ? lessonUrl(course.slug, next.id) : learnUrl(course.slug), 303);
+    // The next lesson, if it is open now (its section's drip reached; "finish the previous" just satisfied).
+    const next = view.lessons[i + 1];
+    const nextOpen = next && (next.open || next.waitsForPrevious);
+    return c.redirect(nextOpen ? lessonUrl(course.slug, next.lesson.id) : learnUrl(course.slug), 303);
   });
 }

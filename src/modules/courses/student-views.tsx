@@ -31,7 +31,7 @@ export function ProgressBar(p: { c: AppContext; done: number; total: number; lab
 function LessonLink(p: { c: AppContext; slug: string; s: LessonState; current?: string; zone: string }) {
   const t = tr(p.c);
   const { lesson } = p.s;
-  const mark = p.s.completed ? "✓" : p.s.open ? "○" : "🔒";
+  const mark = p.s.completed ? "✓" : p.s.open ? "○" : "–";
   const status = p.s.completed
     ? t("courses.lesson.done")
     : p.s.open
@@ -266,7 +266,7 @@ export function LockedLesson(p: {
   return (
     <div class="narrow locked-lesson">
       <h1>{p.title}</h1>
-      <p class="notice warn">🔒 {message}</p>
+      <p class="notice warn">{message}</p>
       <p>
         <a href={p.reason === "access" ? `/courses/${p.courseSlug}` : learnUrl(p.courseSlug)}>
           {p.reason === "access" ? t("courses.lesson.see_course") : t("courses.lesson.back_home")}
