@@ -13,6 +13,7 @@ import { invalidateAccessCache } from "../access/index.ts";
 import { addSection, deleteSection, moveSection, saveCourse, updateSection } from "./authoring.ts";
 import { CertificatesBox, CourseForm, OutlineEditor, SellingBox, courseValues, type Values } from "./admin-views.tsx";
 import { lessonAdminRoutes } from "./admin-lessons.tsx";
+import { funnelRoutes } from "./funnel-page.tsx";
 import { setCertificateRevoked } from "./certificates.ts";
 import { listCourses, outline, type Course } from "./queries.ts";
 import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
@@ -59,9 +60,14 @@ async function coursePage(
       {coursesHead()}
       <div class="admin-top">
         <h1>{course.title}</h1>
-        <a class="btn secondary" href={`/courses/${course.slug}`}>
-          {t("courses.admin.view_public")}
-        </a>
+        <span>
+          <a class="btn secondary" href={`/admin/courses/${course.id}/funnel`}>
+            {t("courses.funnel.link")}
+          </a>{" "}
+          <a class="btn secondary" href={`/courses/${course.slug}`}>
+            {t("courses.admin.view_public")}
+          </a>
+        </span>
       </div>
       {c.req.query("saved") === "1" && <Notice>{t("courses.admin.saved")}</Notice>}
       <div class="course-admin-grid">
@@ -235,4 +241,5 @@ export function adminRoutes(app: Hono<AppEnv>): void {
   });
 
   lessonAdminRoutes(app);
+  funnelRoutes(app);
 }
