@@ -1,6 +1,6 @@
 import { tr } from "../../platform/http/context.ts";
 import { filterAccessible } from "../access/index.ts";
-import { registerAccountSection } from "../members/index.ts";
+import { registerAccountExport, registerAccountSection } from "../members/index.ts";
 import { courseResource } from "./queries.ts";
 import { learnUrl } from "./student-views.tsx";
 
@@ -37,4 +37,22 @@ export function registerAccountCourses(): void {
     },
     { id: "courses", order: 30 },
   );
+}
+
+/** The member's courses data in "download my data": enrolments, progress, quiz attempts, certificates. */
+export function registerCoursesExport(): void {
+  registerAccountExport("courses", async (db, member) => {
+    const [enrolments, progress, quizAttempts, certificates] = await Promise.all([
+      db.selectFrom("course_enrolments").selectAll().where("member_id", "=", member.id).execute(),
+      db.selectFrom("lesson_progress").selectAll().where("member_id", "=", member.id).execute(),
+      db.selectFrom("quiz_attempts").selectAll().where("member_id", "=", member.id).execute(),
+      db.selectFrom("course_certificates").selectAll().where("member_id", "=", member.id).execute(),
+    ]);
+    return {
+      enrolments,
+      progress,
+      quiz_attempts: quizAttempts.map((a) => ({ ...a, answers: JSON.parse(a.answers) as unknown })),
+      certificates,
+    };
+  });
 }

@@ -1,6 +1,6 @@
 import type { AtelierModule } from "../../platform/http/app.tsx";
 import { registerNavLink } from "../../platform/views/layout.tsx";
-import { registerAccountCourses } from "./account.tsx";
+import { registerAccountCourses, registerCoursesExport } from "./account.tsx";
 import { adminRoutes } from "./admin.tsx";
 import { certificateRoutes } from "./certificate-routes.tsx";
 import { coursesMessages } from "./i18n.ts";
@@ -20,6 +20,7 @@ export const coursesModule: AtelierModule = {
   routes(app) {
     registerNavLink({ href: "/courses", labelKey: "courses.nav.public", order: 15 });
     registerAccountCourses();
+    registerCoursesExport();
     publicRoutes(app);
     certificateRoutes(app);
     learnRoutes(app);
