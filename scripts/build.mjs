@@ -6,13 +6,47 @@
 // registered before the CLI runs. dist/start.mjs turns on Node's compile cache
 // before loading the bundle, so the npm packages' code is not recompiled at
 // every start.
-import { build } from "esbuild";
+//
+// `npm start` runs this first: when nothing the bundle is made from changed
+// (every file under src/, package-lock.json, this script: paths, sizes and
+// modification times), dist/ is kept and this exits in a few milliseconds.
+// BUILD_FORCE=1 rebuilds anyway.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const srcDir = path.join(root, "src") + path.sep;
+const stampFile = path.join(root, "dist/.build-stamp");
+
+function sourcesFingerprint() {
+  const hash = createHash("sha256");
+  const add = (file) => {
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    hash.update(`${path.relative(root, file)} ${st ? `${st.size} ${st.mtimeMs}` : "-"}\n`);
+  };
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else add(full);
+    }
+  };
+  walk(path.join(root, "src"));
+  for (const f of ["package-lock.json", "scripts/build.mjs"]) add(path.join(root, f));
+  return hash.digest("hex");
+}
+
+const fingerprint = sourcesFingerprint();
+const upToDate =
+  !process.env.BUILD_FORCE &&
+  fs.existsSync(path.join(root, "dist/atelier.mjs")) &&
+  fs.existsSync(path.join(root, "dist/start.mjs")) &&
+  fs.existsSync(stampFile) &&
+  fs.readFileSync(stampFile, "utf8") === fingerprint;
+if (upToDate) process.exit(0);
+const { build } = await import("esbuild");
 
 const keepImportMetaUrl = {
   name: "keep-import-meta-url",
@@ -80,4 +114,5 @@ fs.writeFileSync(
   path.join(root, "dist/start.mjs"),
   `// Built by scripts/build.mjs. Caches compiled code of the npm packages between starts.\nimport module from "node:module";\nimport os from "node:os";\nimport path from "node:path";\nmodule.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), "atelier-compile-cache"));\nawait import("./atelier.mjs");\n`,
 );
+fs.writeFileSync(stampFile, fingerprint);
 if (process.env.BUILD_VERBOSE) console.log(`built dist/atelier.mjs in ${Math.round(performance.now() - started)} ms`);

@@ -5,7 +5,8 @@ import { loadConfig, type Config } from "./platform/config.ts";
 import { migrateToLatest, openDatabase, type DbHandle } from "./platform/db/index.ts";
 import { createApp } from "./platform/http/app.tsx";
 import { PageCache } from "./platform/http/page-cache.ts";
-import type { Services } from "./platform/http/context.ts";
+import type { AppEnv, Services } from "./platform/http/context.ts";
+import type { Hono } from "hono";
 import { startWorker, type Worker } from "./platform/jobs/index.ts";
 import { errorFields, log, setLogLevel } from "./platform/log.ts";
 import { createMailer, useMailer } from "./platform/mail/index.ts";
@@ -24,6 +25,8 @@ export interface Running {
   worker: Worker | null;
   /** Anonymous page cache in front of the app (null for a worker-only process). */
   pageCache: PageCache | null;
+  /** The Hono app (null for a worker-only process); tests list its routes. */
+  app: Hono<AppEnv> | null;
   stop(): Promise<void>;
 }
 
@@ -69,14 +72,16 @@ export async function start(
   const worker = role === "web" ? null : startWorker(services.db, { pollMs: opts.workerPollMs });
   let server: http.Server | null = null;
   let pageCache: PageCache | null = null;
+  let app: Hono<AppEnv> | null = null;
   let port = config.port;
   if (role !== "worker") {
-    const app = createApp(services, modules);
+    const hono = createApp(services, modules);
+    app = hono;
     // The page cache answers anonymous hits at the node:http level, before Hono.
     const cache = new PageCache();
     pageCache = cache;
     const listener = getRequestListener(
-      cache.wrapFetch((req, env) => app.fetch(req, env)),
+      cache.wrapFetch((req, env) => hono.fetch(req, env)),
       { hostname: config.host },
     );
     const s = http.createServer(cache.wrapListener(listener));
@@ -105,6 +110,7 @@ export async function start(
     port,
     worker,
     pageCache,
+    app,
     async stop() {
       // Stop taking requests, let the current job batch finish, then close the database.
       if (server) {

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -15,6 +16,10 @@ interface AutocannonResult {
   non2xx: number;
   timeouts: number;
   throughput: { average: number };
+}
+interface AutocannonRequest {
+  path?: string;
+  headers?: Record<string, string>;
 }
 type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => unknown;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
@@ -91,22 +96,65 @@ export interface Load {
   non2xx: number;
 }
 
-export function load(
-  url: string,
-  opts: { connections: number; durationS: number; headers: Record<string, string> },
+/**
+ * Loads `origin` with a fixed request sequence, shared by all connections in
+ * order (a counter), so the app and the baseline get the same mix. With
+ * uniqueQuery every request gets its own query string (no cache can answer).
+ */
+export function loadSequence(
+  origin: string,
+  sequence: { path: string; cookie?: string }[],
+  opts: { connections: number; durationS: number; headers: Record<string, string>; uniqueQuery: boolean },
 ): Promise<Load> {
+  let i = 0;
+  let n = 0;
+  const setupRequest = (req: AutocannonRequest): AutocannonRequest => {
+    const next = sequence[i]!;
+    i = (i + 1) % sequence.length;
+    const headers = next.cookie ? { ...opts.headers, cookie: next.cookie } : { ...opts.headers };
+    return { ...req, path: opts.uniqueQuery ? `${next.path}?u=${++n}` : next.path, headers };
+  };
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: opts.connections, duration: opts.durationS, headers: opts.headers }, (err, r) => {
-      if (err) return reject(err);
-      resolve({
-        reqPerSec: r.requests.average,
-        total: r.requests.total,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        errors: r.errors + r.timeouts,
-        non2xx: r.non2xx,
-      });
-    });
+    autocannon(
+      {
+        url: origin,
+        connections: opts.connections,
+        duration: opts.durationS,
+        requests: [{ method: "GET", setupRequest }],
+      },
+      (err, r) => {
+        if (err) return reject(err);
+        resolve({
+          reqPerSec: r.requests.average,
+          total: r.requests.total,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors + r.timeouts,
+          non2xx: r.non2xx,
+        });
+      },
+    );
+  });
+}
+
+export type Recorded = { status: number; headers: Record<string, string | string[]>; body: Buffer };
+
+/** One GET, keeping the status, the headers (less the ones node adds itself) and the exact body bytes. */
+export function record(url: string, headers: Record<string, string>): Promise<Recorded> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const kept: Record<string, string | string[]> = {};
+          // Node adds Date/Connection/Keep-Alive itself on both servers.
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined && !["date", "connection", "keep-alive"].includes(k)) kept[k] = v;
+          resolve({ status: res.statusCode ?? 0, headers: kept, body: Buffer.concat(chunks) });
+        });
+      })
+      .on("error", reject);
   });
 }
 

@@ -1,24 +1,33 @@
 /**
- * The method shared by every page benchmark: seed a demo site in a temp
- * DATA_DIR, start it exactly as `npm start` does, record one response, serve
- * the same bytes and headers from a bare node:http server, then load both
- * (children pinned to core 0, autocannon from this process on 127.0.0.1,
- * warm-up then A-B-B-A halves so a drift in machine load hits both alike).
- * Writes bench/results/NAME.json with value, baseline and ratio.
+ * The method shared by every page benchmark: seed a demo site (100,000
+ * members) in a temp DATA_DIR, start it exactly as `npm start` does, record
+ * one response per distinct path, serve the same bytes and headers by path
+ * from a bare node:http server, then load both with the same request
+ * sequence (children pinned to core 0, autocannon from this process on
+ * 127.0.0.1, warm-up then A-B-B-A halves so a drift in machine load hits both
+ * alike). The sequence covers many distinct paths in a skewed (Zipf)
+ * popularity order and, for personal pages, many sessions in rotation.
+ *
+ * Each mode writes its own bench/results/NAME.json: "uncached" adds a unique
+ * query string to every request (the page cache never answers: every request
+ * is a full render), "cached" sends the plain paths (the page cache answers
+ * what it may). The app's page-cache hits are read from /healthz before and
+ * after each run, so `details.cacheHitRatio` is measured, not assumed.
  */
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { migrateToLatest, openDatabase, type Db } from "../../src/platform/db/index.ts";
-import { seedDemo, type SeedResult } from "../../src/modules/demo/seed.ts";
+import { seedDemo, prng, type SeedResult } from "../../src/modules/demo/seed.ts";
 import {
   appStartArgs,
   cpuMs,
   freePort,
   hasTaskset,
-  load,
+  loadSequence,
   type Load,
+  record,
+  type Recorded,
   rssMb,
   root,
   spawnPinned,
@@ -27,54 +36,68 @@ import {
   writeResult,
 } from "./harness.ts";
 
-export interface PreparedPage {
-  path: string;
-  /** Extra request headers (a member's session cookie). */
-  headers?: Record<string, string>;
+export interface PreparedPages {
+  /** Distinct paths, most popular first. */
+  paths: string[];
+  /** Cookies of distinct sessions used in rotation (none: anonymous). */
+  cookies?: string[];
   details?: Record<string, unknown>;
 }
 
+export type Mode = "cached" | "uncached";
+
 export interface PageBenchOptions {
-  name: string;
-  /** Seeds what the page needs beyond the demo members and returns what to request. */
-  prepare(db: Db, seeded: SeedResult): Promise<PreparedPage>;
-  /** Throws when the recorded page is not the one meant (e.g. a paywall instead of the content). */
-  check?(body: string): void;
-  /** More loads against the app after the main ones, merged into details. */
-  extraLoads?(url: string, run: (url: string) => Promise<Load>): Promise<Record<string, unknown>>;
-  targets: Record<string, number>;
+  /** Result names per mode, e.g. { uncached: "post-page", cached: "post-page-cached" }. */
+  names: Partial<Record<Mode, string>>;
+  /** Seeds what the pages need beyond the demo and returns what to request. */
+  prepare(db: Db, seeded: SeedResult): Promise<PreparedPages>;
+  /** Throws when a recorded page is not the one meant (e.g. a paywall instead of the content). */
+  check?(path: string, body: string): void;
+  /** Content type every recorded response must have. */
+  contentType?: RegExp;
+  targets: Partial<Record<Mode, Record<string, number>>>;
 }
 
 const connections = 50;
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
+const members = Number(process.env.BENCH_MEMBERS ?? 100_000);
 
-type Recorded = { status: number; headers: Record<string, string | string[]>; body: Buffer };
-
-function record(url: string, headers: Record<string, string>): Promise<Recorded> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const kept: Record<string, string | string[]> = {};
-          // Node adds Date/Connection/Keep-Alive itself on both servers.
-          for (const [k, v] of Object.entries(res.headers))
-            if (v !== undefined && !["date", "connection", "keep-alive"].includes(k)) kept[k] = v;
-          resolve({ status: res.statusCode ?? 0, headers: kept, body: Buffer.concat(chunks) });
-        });
-      })
-      .on("error", reject);
-  });
+/** A deterministic request sequence: paths drawn with Zipf weights (1/rank), sessions in strict rotation. */
+export function requestSequence(
+  paths: string[],
+  cookies: string[],
+  length = 20_000,
+): { path: string; cookie?: string }[] {
+  const weights = paths.map((_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const rng = prng(42);
+  const out: { path: string; cookie?: string }[] = [];
+  for (let i = 0; i < length; i++) {
+    let r = rng() * total;
+    let k = 0;
+    while (k < paths.length - 1 && (r -= weights[k]!) > 0) k++;
+    out.push({ path: paths[k]!, cookie: cookies.length ? cookies[i % cookies.length] : undefined });
+  }
+  return out;
 }
 
 function combine(runs: Load[]) {
+  const total = runs.reduce((s, r) => s + r.total, 0);
   return {
-    reqPerSec: runs.reduce((s, r) => s + r.total, 0) / durationS,
+    total,
+    reqPerSec: total / durationS,
     p50: Math.max(...runs.map((r) => r.p50)),
     p99: Math.max(...runs.map((r) => r.p99)),
     errors: runs.reduce((s, r) => s + r.errors + r.non2xx, 0),
   };
+}
+
+/** Requests the app's page cache answered and did not, counted by the app itself (/healthz). */
+async function cacheCounts(origin: string): Promise<{ hits: number; others: number }> {
+  const res = await fetch(`${origin}/healthz`);
+  const body = (await res.json()) as { pageCache?: { hits: number; misses: number; bypassed: number } };
+  const c = body.pageCache;
+  return c ? { hits: c.hits, others: c.misses + c.bypassed } : { hits: NaN, others: NaN };
 }
 
 export async function runPageBench(opts: PageBenchOptions): Promise<void> {
@@ -82,10 +105,14 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
   try {
     const handle = openDatabase({ dataDir });
     await migrateToLatest(handle.db);
-    const seeded = await seedDemo(handle.db, { members: 300 });
+    const seedStarted = performance.now();
+    const seeded = await seedDemo(handle.db, { members });
     const prepared = await opts.prepare(handle.db, seeded);
+    const seedMs = Math.round(performance.now() - seedStarted);
     await handle.close();
-    const headers = { "accept-language": "fr-FR,fr;q=0.9,en;q=0.5", accept: "text/html", ...prepared.headers };
+    const cookies = prepared.cookies ?? [];
+    const baseHeaders = { "accept-language": "fr-FR,fr;q=0.9,en;q=0.5", accept: "text/html" };
+    const sequence = requestSequence(prepared.paths, cookies);
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -102,93 +129,121 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
     const app = spawnPinned(startArgs, env);
     let appErr = "";
     app.stderr!.on("data", (d: Buffer) => (appErr += d.toString()));
-    const url = `http://127.0.0.1:${port}${prepared.path}`;
+    const origin = `http://127.0.0.1:${port}`;
     let firstResponseMs: number;
     try {
-      firstResponseMs = await waitFor200(url, spawnedAt, 60_000, headers);
+      firstResponseMs = await waitFor200(`${origin}/healthz`, spawnedAt, 60_000);
     } catch (err) {
       await stopChild(app);
       throw new Error(`${(err as Error).message}\n${appErr}`);
     }
-    // CPU the start-up really took: on a busy shared machine wall time also counts waiting for a core.
     const startupCpuMs = cpuMs(app.pid!);
     await new Promise((r) => setTimeout(r, 1500));
     const idleRssMb = rssMb(app.pid!);
 
-    const page = await record(url, headers);
-    if (page.status !== 200 || !String(page.headers["content-type"]).startsWith("text/html"))
-      throw new Error(`${prepared.path} answered ${page.status}`);
-    opts.check?.(page.body.toString());
+    // One recorded response per distinct path (with the first session, if any): the baseline sends these bytes.
+    const recorded: Record<string, Recorded> = {};
+    for (const p of prepared.paths) {
+      const headers = cookies[0] ? { ...baseHeaders, cookie: cookies[0] } : baseHeaders;
+      const page = await record(`${origin}${p}`, headers);
+      const type = String(page.headers["content-type"]);
+      if (page.status !== 200 || !(opts.contentType ?? /^text\/html/).test(type))
+        throw new Error(`${p} answered ${page.status} ${type}`);
+      opts.check?.(p, page.body.toString());
+      recorded[p] = page;
+    }
     const basePort = await freePort();
     const specFile = path.join(dataDir, "bare.json");
     fs.writeFileSync(
       specFile,
       JSON.stringify({
-        status: page.status,
-        headers: page.headers,
-        bodyBase64: page.body.toString("base64"),
         port: basePort,
+        pages: Object.fromEntries(
+          Object.entries(recorded).map(([p, r]) => [
+            p,
+            { status: r.status, headers: r.headers, bodyBase64: r.body.toString("base64") },
+          ]),
+        ),
       }),
     );
     const bare = spawnPinned([path.join(root, "bench/support/bare-server.mjs"), specFile], process.env);
-    const baseUrl = `http://127.0.0.1:${basePort}/`;
-    await waitFor200(baseUrl, performance.now(), 20_000);
-    if (!(await record(baseUrl, headers)).body.equals(page.body))
-      throw new Error("baseline does not send the same bytes");
+    const baseOrigin = `http://127.0.0.1:${basePort}`;
+    await waitFor200(`${baseOrigin}${prepared.paths[0]}`, performance.now(), 20_000);
+    for (const p of prepared.paths)
+      if (!(await record(`${baseOrigin}${p}`, baseHeaders)).body.equals(recorded[p]!.body))
+        throw new Error(`baseline does not send the same bytes for ${p}`);
+    const bytes = Object.values(recorded).map((r) => r.body.length);
 
-    await load(url, { connections: 10, durationS: 2, headers });
-    await load(baseUrl, { connections: 10, durationS: 2, headers });
-    const half = durationS / 2;
-    const run = (u: string) => load(u, { connections, durationS: half, headers });
-    const appRuns: Load[] = [await run(url)];
-    const baseRuns: Load[] = [await run(baseUrl), await run(baseUrl)];
-    appRuns.push(await run(url));
-    const extra = opts.extraLoads ? await opts.extraLoads(url, run) : {};
-    const loadedRssMb = rssMb(app.pid!);
+    const run = (o: string, mode: Mode, s: number) =>
+      loadSequence(o, sequence, { connections, durationS: s, headers: baseHeaders, uniqueQuery: mode === "uncached" });
+    await run(origin, "uncached", 2);
+    await run(baseOrigin, "uncached", 2);
+    for (const mode of ["uncached", "cached"] as const) {
+      const name = opts.names[mode];
+      if (!name) continue;
+      const half = durationS / 2;
+      const before = await cacheCounts(origin);
+      const appRuns: Load[] = [await run(origin, mode, half)];
+      const baseRuns: Load[] = [await run(baseOrigin, mode, half), await run(baseOrigin, mode, half)];
+      appRuns.push(await run(origin, mode, half));
+      const after = await cacheCounts(origin);
+      const loadedRssMb = rssMb(app.pid!);
+      const appLoad = combine(appRuns);
+      const baseLoad = combine(baseRuns);
+      const hits = after.hits - before.hits;
+      // The server also answered the requests still in flight when each run stopped; minus the /healthz read.
+      const served = hits + after.others - before.others - 1;
+      const result = {
+        name,
+        unit: "req/s",
+        value: Math.round(appLoad.reqPerSec),
+        baseline: Math.round(baseLoad.reqPerSec),
+        ratio: Math.round((appLoad.reqPerSec / baseLoad.reqPerSec) * 1000) / 1000,
+        details: {
+          mode,
+          measured:
+            mode === "uncached"
+              ? "every request carries a unique query string, so the page cache never answers: full renders"
+              : "plain paths: the anonymous page cache answers what it may (personal pages are never cached)",
+          distinctPaths: prepared.paths.length,
+          distinctSessions: cookies.length,
+          cacheHitRatio: Math.round((hits / served) * 1000) / 1000,
+          cacheHits: hits,
+          cacheMisses: served - hits,
+          requests: appLoad.total,
+          popularity: "Zipf (1/rank) over the paths, most popular first; sessions in strict rotation",
+          paths: prepared.paths.slice(0, 5).concat(prepared.paths.length > 5 ? ["..."] : []),
+          locale: "fr",
+          ...prepared.details,
+          rssMb: idleRssMb,
+          rssAfterLoadMb: loadedRssMb,
+          firstHealthzMs: Math.round(firstResponseMs),
+          startupCpuMs,
+          startCommand: `node ${startArgs.map((a) => path.relative(root, a) || a).join(" ")}`,
+          latency: { p50: appLoad.p50, p99: appLoad.p99 },
+          baselineLatency: { p50: baseLoad.p50, p99: baseLoad.p99 },
+          errors: appLoad.errors,
+          method: "warm-up, then A-B-B-A halves of durationS each side, 50 connections, both servers pinned to core 0",
+          bytes: { min: Math.min(...bytes), max: Math.max(...bytes) },
+          connections,
+          durationS,
+          members: seeded.members,
+          seedMs,
+          pinnedToCore0: hasTaskset(),
+          node: process.version,
+          cpus: os.cpus().length,
+          loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+          date: new Date().toISOString(),
+          targets: opts.targets[mode] ?? {},
+        },
+      };
+      const file = writeResult(name, result);
+      console.log(JSON.stringify(result, null, 2));
+      console.log(`written ${path.relative(root, file)}`);
+    }
     const exitCode = await stopChild(app);
     await stopChild(bare);
-    const appLoad = combine(appRuns);
-    const baseLoad = combine(baseRuns);
-    for (const [k, v] of Object.entries(extra))
-      if (k.endsWith("ReqPerSec") && typeof v === "number")
-        extra[k.replace("ReqPerSec", "Ratio")] = Math.round((v / baseLoad.reqPerSec) * 1000) / 1000;
-
-    const result = {
-      name: opts.name,
-      unit: "req/s",
-      value: Math.round(appLoad.reqPerSec),
-      baseline: Math.round(baseLoad.reqPerSec),
-      ratio: Math.round((appLoad.reqPerSec / baseLoad.reqPerSec) * 1000) / 1000,
-      details: {
-        path: prepared.path,
-        locale: "fr",
-        ...prepared.details,
-        ...extra,
-        rssMb: idleRssMb,
-        rssUnderLoadMb: loadedRssMb,
-        firstResponseMs: Math.round(firstResponseMs),
-        startupCpuMs,
-        startCommand: `node ${startArgs.map((a) => path.relative(root, a) || a).join(" ")}`,
-        latency: { p50: appLoad.p50, p99: appLoad.p99 },
-        baselineLatency: { p50: baseLoad.p50, p99: baseLoad.p99 },
-        errors: appLoad.errors,
-        method: "warm-up, then A-B-B-A halves of durationS each side, 50 connections, both servers pinned to core 0",
-        bytes: page.body.length,
-        connections,
-        durationS,
-        members: seeded.members,
-        pinnedToCore0: hasTaskset(),
-        appExitCode: exitCode,
-        node: process.version,
-        cpus: os.cpus().length,
-        loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
-        date: new Date().toISOString(),
-        targets: opts.targets,
-      },
-    };
-    const file = writeResult(opts.name, result);
-    console.log(JSON.stringify(result, null, 2));
-    console.log(`written ${path.relative(root, file)}`);
+    if (exitCode !== 0) throw new Error(`the app exited with ${exitCode}\n${appErr}`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

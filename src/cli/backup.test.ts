@@ -12,9 +12,9 @@ import { openDatabase, toNumber } from "../platform/db/index.ts";
 import { newId, nowIso } from "../platform/ids.ts";
 import { start, type Running } from "../main.ts";
 import { createMember } from "../modules/members/index.ts";
-import { createOffer, downloadLink, grantEntitlement } from "../modules/offers/index.ts";
-import { saveOfferFile } from "../modules/offers/downloads.tsx";
-import { savePostImage } from "../modules/publishing/images.ts";
+import { createOffer, downloadLink, saveOfferFile } from "../modules/offers/index.ts";
+import { grantEntitlement } from "../modules/access/index.ts";
+import { savePostImage } from "../modules/publishing/index.ts";
 
 /*
  * The restore drill (issue 7): a running site with members, a download and a

@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { freshDatabase, type FreshDatabase } from "../../test/support/db.ts";
 import { openDatabase, toNumber, type DbHandle } from "../platform/db/index.ts";
-import { seedDemo } from "../modules/demo/seed.ts";
+import { seedDemo } from "../modules/demo/index.ts";
 
 /* The CLI as an operator runs it: a child process reading the environment. */
 

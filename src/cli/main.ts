@@ -12,7 +12,7 @@ import { registerMessages, t } from "../platform/i18n/index.ts";
 import { platformMessages } from "../platform/i18n/messages.ts";
 import { setLogLevel } from "../platform/log.ts";
 import { getSiteSettings } from "../platform/settings.ts";
-import { createStaffUser, hasOwner } from "../modules/staff/service.ts";
+import { createStaffUser, hasOwner } from "../modules/staff/index.ts";
 // The demo generator and the exporter load only for their commands: `start` stays lean.
 
 /**
@@ -231,8 +231,7 @@ async function importMembers(args: string[]): Promise<void> {
   if (!values.from || positionals.length !== 1)
     throw new UsageError("import needs --from substack|ghost|patreon|kit|gumroad|csv and one FILE");
   const cfg = config();
-  const { importCommand, ImportCommandError } = await import("../modules/portability/cli.ts");
-  const { portabilityMessages } = await import("../modules/portability/i18n.ts");
+  const { importCommand, ImportCommandError, portabilityMessages } = await import("../modules/portability/index.ts");
   registerMessages(portabilityMessages);
   await withDatabase(cfg, async ({ db }) => {
     await migrateToLatest(db);
@@ -276,7 +275,7 @@ async function restore(args: string[]): Promise<void> {
 async function demo(args: string[]): Promise<void> {
   parse(args, {});
   const cfg = config();
-  const { demoOwner, seedDemo } = await import("../modules/demo/seed.ts");
+  const { demoOwner, seedDemo } = await import("../modules/demo/index.ts");
   const seeded = await withDatabase(cfg, async ({ db }) => {
     await migrateToLatest(db);
     const site = await getSiteSettings(db);

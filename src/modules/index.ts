@@ -1,4 +1,6 @@
-import type { AtelierModule } from "../platform/http/app.tsx";
+import type { AtelierModule } from "../platform/module.ts";
+import { accessModule } from "./access/index.ts";
+import { demoModule } from "./demo/index.ts";
 import { siteModule } from "./site/index.ts";
 import { adminModule } from "./admin/index.ts";
 import { staffModule } from "./staff/index.ts";
@@ -20,5 +22,7 @@ export const modules: AtelierModule[] = [
   offersModule,
   publishingModule,
   portabilityModule,
+  accessModule,
   coursesModule,
+  demoModule,
 ];

@@ -53,8 +53,29 @@ export function renderMarkdown(source: string): string {
   });
 }
 
+/*
+ * Pages, feeds and meta tags ask for the same few summaries (a post's
+ * excerpt, the site's story) on every render; Markdown plus sanitising was a
+ * large part of rendering a page. The function is pure, so its answers are
+ * kept, bounded in count and source size.
+ */
+const textMemo = new Map<string, string>();
+const memoMaxSource = 16_000;
+
 /** Plain text of some Markdown (for descriptions, emails and excerpts). */
 export function markdownToText(source: string, maxLength = 300): string {
+  if (source.length > memoMaxSource) return toText(source, maxLength);
+  const key = `${maxLength} ${source}`;
+  let text = textMemo.get(key);
+  if (text === undefined) {
+    text = toText(source, maxLength);
+    if (textMemo.size >= 500) textMemo.clear();
+    textMemo.set(key, text);
+  }
+  return text;
+}
+
+function toText(source: string, maxLength: number): string {
   const text = sanitizeHtml(md.render(source), { allowedTags: [], allowedAttributes: {} })
     .replace(/&amp;/g, "&")
     .replace(/&lt;/g, "<")

@@ -8,17 +8,17 @@ import { linkIn } from "../support/client.ts";
 import { recipients } from "../support/smtp.ts";
 import { createSession } from "../../src/platform/security/sessions.ts";
 import { createMember } from "../../src/modules/members/index.ts";
-import { createOffer } from "../../src/modules/offers/service.ts";
-import { saveOfferFile } from "../../src/modules/offers/downloads.tsx";
+import { createOffer, saveOfferFile } from "../../src/modules/offers/index.ts";
 
 /*
  * The offers journeys in real Chromium with the dev provider, once per language:
- * (a) a visitor buys the monthly tier from /pricing, lands signed in and reads the members' area,
- *     which an anonymous visitor and a free member cannot read;
+ * (a) a visitor buys the monthly tier from /pricing, signs in through the link of the email that
+ *     follows (paying signs nobody in) and reads the members' area, which an anonymous visitor and
+ *     a free member cannot read;
  * (b) a visitor buys a pay-what-you-want download (first below the minimum: translated error,
  *     nothing charged) and downloads the file through their personal signed link (same bytes);
- * (c) a gift bought for someone else's email: the claim email arrives, they create their account
- *     from the gift page, claim it, and read the members' area;
+ * (c) a gift bought for someone else's email: the claim email arrives, the gift page mails them a
+ *     sign-in link (the claim is bound to that address), they claim it and read the members' area;
  * (d) the member from (a) cancels in the dev billing portal, keeps access until the period ends,
  *     then loses it.
  * Screenshots at 390 and 1280 px; console errors fail the journey (expected 403/422 answers aside).
@@ -73,6 +73,15 @@ function unexpected(errors: PageErrors, app: TestApp): string[] {
 
 async function submit(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+/** Opens the sign-in link of the newest email to `email` and presses its button (the inbox step). */
+async function signInFromMail(page: Page, app: TestApp, email: string): Promise<void> {
+  const mail = await app.mail.waitFor(
+    (m) => recipients(m).includes(email) && (m.text ?? "").includes(`${app.url}/login/verify`),
+  );
+  await page.goto(app.url + linkIn(mail.text!, app.url, "/login/verify"));
+  await submit(page, "main form button[type=submit]");
 }
 
 async function mainText(page: Page): Promise<string> {
@@ -173,7 +182,8 @@ for (const locale of ["fr", "en"] as const) {
       assert.match(new URL(visitor.page.url()).pathname, /^\/checkout\/done\//);
       assert.match(await mainText(visitor.page), c.thanks);
       await screenshot(visitor.page, `offers-${locale}-done-390`);
-      await submit(visitor.page, "main a[href='/members-area']");
+      await signInFromMail(visitor.page, app, nina);
+      await visitor.page.goto(`${app.url}/members-area`);
       assert.match(await mainText(visitor.page), c.areaBody, "the paying member reads the members' area");
       await screenshot(visitor.page, `offers-${locale}-members-area-390`);
       const sub = await db.selectFrom("subscriptions").selectAll().where("email", "=", nina).executeTakeFirstOrThrow();
@@ -231,6 +241,8 @@ for (const locale of ["fr", "en"] as const) {
       const order = await db.selectFrom("orders").selectAll().where("email", "=", lea).executeTakeFirstOrThrow();
       assert.equal(order.status, "paid");
       assert.equal(order.amount_paid, 1250);
+      // The receipt's sign-in link leads to the purchases.
+      await signInFromMail(buyer.page, app, lea);
       await buyer.page.goto(`${app.url}/account#purchases`);
       await screenshot(buyer.page, `offers-${locale}-account-downloads-1280`);
       const link = buyer.page.locator("a[href^='/downloads/']");
@@ -264,16 +276,10 @@ for (const locale of ["fr", "en"] as const) {
       const claimPath = linkIn(giftMail.text!, app.url, "/gift/");
       await friend.page.goto(app.url + claimPath);
       await screenshot(friend.page, `offers-${locale}-gift-page-390`);
-      // No account yet: they create one from the gift page and come back to it.
-      await submit(friend.page, "main a[href^='/join']");
-      await friend.page.fill("main form[action='/join'] [name=email]", friendEmail);
-      await submit(friend.page, "main form[action='/join'] button[type=submit]");
+      // No account yet: the gift page mails a sign-in link to the gift's address, which leads back to it.
+      await submit(friend.page, "main form[action$='/link'] button[type=submit]");
       assert.match(await mainText(friend.page), c.checkInbox);
-      const confirm = await app.mail.waitFor(
-        (m) => recipients(m).includes(friendEmail) && (m.text ?? "").includes("/join/confirm"),
-      );
-      await friend.page.goto(app.url + linkIn(confirm.text!, app.url, "/join/confirm"));
-      await submit(friend.page, "main form button[type=submit]");
+      await signInFromMail(friend.page, app, friendEmail);
       if (!new URL(friend.page.url()).pathname.startsWith("/gift/")) await friend.page.goto(app.url + claimPath);
       await submit(friend.page, "main form button[type=submit]");
       assert.match(await mainText(friend.page), c.claimed);

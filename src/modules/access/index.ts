@@ -1,3 +1,8 @@
+import { defineModule } from "../../platform/module.ts";
+import { registerEraseHook } from "../members/index.ts";
+import { eraseEntitlements } from "./entitlements.ts";
+import { accessTables } from "./tables.ts";
+
 /** The access policy: one place decides who may see what (see policy.ts). */
 export {
   canAccess,
@@ -13,4 +18,29 @@ export {
   type Resource,
   type Audience,
   type Holdings,
+  registerOfferTerms,
+  type OfferTerms,
 } from "./policy.ts";
+export {
+  grantEntitlement,
+  revokeSource,
+  revokeEntitlement,
+  memberEntitlements,
+  allMemberEntitlements,
+  countLiveHolders,
+  holdsOfferSql,
+  importEntitlement,
+  isLive,
+  type Entitlement,
+  type GrantInput,
+  type SourceKind,
+} from "./entitlements.ts";
+
+/** Access: the one policy, and entitlements (what a member holds) with their one grant/revoke path. */
+export const accessModule = defineModule({
+  name: "access",
+  tables: accessTables,
+  routes() {
+    registerEraseHook((trx, member) => eraseEntitlements(trx, member.id));
+  },
+});

@@ -4,8 +4,8 @@ import { freshDatabase, type FreshDatabase } from "../../../test/support/db.ts";
 import { migrateToLatest, openDatabase, type DbHandle, type Db } from "../../platform/db/index.ts";
 import { newId } from "../../platform/ids.ts";
 import { createMember } from "../members/index.ts";
-import { createOffer, setOfferIncludes } from "../offers/service.ts";
-import { grantEntitlement, revokeSource } from "../offers/entitlements.ts";
+import { createOffer, setOfferIncludes } from "../offers/index.ts";
+import { grantEntitlement, revokeSource } from "./index.ts";
 import { canAccess, filterAccessible, membersWithAccess, type Resource, type Viewer } from "./index.ts";
 
 /**

@@ -1,7 +1,8 @@
+import { sql, type Expression } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { nowIso } from "../../platform/ids.ts";
-import { clearPrivatePages } from "../../platform/http/page-cache.ts";
+import { existingMembers, memberExists } from "../members/index.ts";
 
 /**
  * The one access policy. Every surface (pages, downloads, and later emails,
@@ -10,7 +11,9 @@ import { clearPrivatePages } from "../../platform/http/page-cache.ts";
  *
  * A resource is open when its audience allows the viewer OR when one of the
  * viewer's live entitlements names it directly, or names an offer whose
- * "includes" list covers it (kind + id, or kind + "*").
+ * "includes" list covers it (kind + id, or kind + "*"). Entitlements are
+ * this module's table (entitlements.ts); what an offer is and includes comes
+ * from the offers module through OfferTerms.
  *
  * For kinds whose audience is chosen by the creator on the resource itself
  * (posts), that audience is the rule: a grant or an include only widens it
@@ -66,9 +69,53 @@ export interface Holdings {
 interface Row {
   resource_kind: string;
   resource_id: string;
-  offer_kind: string | null;
+  /** An entitlement to a tier offer. */
+  tier: boolean;
   starts_at: string;
   ends_at: string | null;
+}
+
+/**
+ * What the policy must know of offers, which the offers module owns (it
+ * registers these when loaded; the policy names no offers table).
+ */
+export interface OfferTerms {
+  /** The ids of tier offers (holding one makes a member "paid"), as a subquery for the entitlement query. */
+  tierIds(db: Db): Expression<{ id: string }>;
+  /** The resources each of these offers opens (its "includes"). */
+  includes(db: Db, offerIds: readonly string[]): Promise<Map<string, { resource_kind: string; resource_id: string }[]>>;
+  /** Whether one of these offers opens this resource (kind + id, or kind + "*"). */
+  opens(db: Db, offerIds: readonly string[], resource: { kind: string; id: string }): Promise<boolean>;
+}
+
+let terms: OfferTerms | null = null;
+
+export function registerOfferTerms(offerTerms: OfferTerms): void {
+  terms = offerTerms;
+}
+
+function offerTerms(): OfferTerms {
+  if (!terms) throw new Error("access: no offer terms registered (the offers module registers them when imported)");
+  return terms;
+}
+
+/** The live-or-not entitlement rows of these members, each marked when it is a tier offer. */
+function entitlementRows(db: Db, memberIds: string[]) {
+  const tiers = sql<string>`${offerTerms().tierIds(db)}`;
+  return db
+    .selectFrom("entitlements")
+    .select((eb) => [
+      "member_id",
+      "resource_kind",
+      "resource_id",
+      "starts_at",
+      "ends_at",
+      eb.and([eb("resource_kind", "=", "offer"), eb("resource_id", "in", tiers)]).as("tier"),
+    ])
+    .where("member_id", "in", memberIds)
+    .where("revoked_at", "is", null)
+    .execute()
+    .then((rows) => rows.map((r) => ({ ...r, tier: Boolean(r.tier) })));
 }
 
 /**
@@ -84,8 +131,6 @@ const cache = new Map<string, { at: number; rows: Row[] }>();
 export function invalidateAccessCache(memberId?: string): void {
   if (memberId) cache.delete(memberId);
   else cache.clear();
-  // Personal pages were rendered with the old entitlements.
-  clearPrivatePages();
 }
 
 /** Live entitlements with their offer's kind, in one query (or none, from the cache). */
@@ -93,21 +138,7 @@ async function liveRows(db: Db, memberId: string, at: string): Promise<Row[]> {
   const now = Date.now();
   let hit = db.isTransaction ? undefined : cache.get(memberId);
   if (!hit || now - hit.at > ACCESS_CACHE_MS) {
-    const rows = await db
-      .selectFrom("entitlements")
-      .leftJoin("offers", (j) =>
-        j.onRef("offers.id", "=", "entitlements.resource_id").on("entitlements.resource_kind", "=", "offer"),
-      )
-      .select([
-        "entitlements.resource_kind",
-        "entitlements.resource_id",
-        "offers.kind as offer_kind",
-        "entitlements.starts_at",
-        "entitlements.ends_at",
-      ])
-      .where("entitlements.member_id", "=", memberId)
-      .where("entitlements.revoked_at", "is", null)
-      .execute();
+    const rows = await entitlementRows(db, [memberId]);
     hit = { at: now, rows };
     if (!db.isTransaction) {
       if (cache.size > 20_000) cache.clear();
@@ -115,10 +146,6 @@ async function liveRows(db: Db, memberId: string, at: string): Promise<Row[]> {
     }
   }
   return hit.rows.filter((r) => isLive(r, at));
-}
-
-async function memberExists(db: Db, memberId: string): Promise<boolean> {
-  return !!(await db.selectFrom("members").select("id").where("id", "=", memberId).executeTakeFirst());
 }
 
 const isLive = (r: Row, at: string) => r.starts_at <= at && (r.ends_at === null || r.ends_at > at);
@@ -134,7 +161,7 @@ function holdingsFrom(
   for (const r of rows) {
     if (r.resource_kind === "offer") {
       h.offers.add(r.resource_id);
-      if (r.offer_kind === "tier") h.paid = true;
+      if (r.tier) h.paid = true;
       for (const i of includesByOffer.get(r.resource_id) ?? []) h.resources.add(`${i.resource_kind}:${i.resource_id}`);
     } else h.resources.add(`${r.resource_kind}:${r.resource_id}`);
   }
@@ -145,18 +172,7 @@ async function includesOf(
   db: Db,
   offerIds: Set<string>,
 ): Promise<Map<string, { resource_kind: string; resource_id: string }[]>> {
-  const byOffer = new Map<string, { resource_kind: string; resource_id: string }[]>();
-  if (offerIds.size === 0) return byOffer;
-  for (const i of await db
-    .selectFrom("offer_includes")
-    .select(["offer_id", "resource_kind", "resource_id"])
-    .where("offer_id", "in", [...offerIds])
-    .execute()) {
-    const list = byOffer.get(i.offer_id);
-    if (list) list.push(i);
-    else byOffer.set(i.offer_id, [i]);
-  }
-  return byOffer;
+  return offerIds.size === 0 ? new Map() : offerTerms().includes(db, [...offerIds]);
 }
 
 const offersIn = (rows: Row[]) => new Set(rows.filter((r) => r.resource_kind === "offer").map((r) => r.resource_id));
@@ -182,23 +198,8 @@ export async function membersWithAccess(
   const rowsBy = new Map<string, Row[]>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const m of await db.selectFrom("members").select("id").where("id", "in", chunk).execute()) existing.add(m.id);
-    const rows = await db
-      .selectFrom("entitlements")
-      .leftJoin("offers", (j) =>
-        j.onRef("offers.id", "=", "entitlements.resource_id").on("entitlements.resource_kind", "=", "offer"),
-      )
-      .select([
-        "entitlements.member_id",
-        "entitlements.resource_kind",
-        "entitlements.resource_id",
-        "offers.kind as offer_kind",
-        "entitlements.starts_at",
-        "entitlements.ends_at",
-      ])
-      .where("entitlements.member_id", "in", chunk)
-      .where("entitlements.revoked_at", "is", null)
-      .execute();
+    for (const id of await existingMembers(db, chunk)) existing.add(id);
+    const rows = await entitlementRows(db, chunk);
     for (const r of rows) {
       if (!isLive(r, at)) continue;
       const list = rowsBy.get(r.member_id);
@@ -255,7 +256,7 @@ export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at =
   for (const r of rows) {
     if (r.resource_kind === "offer") {
       offers.add(r.resource_id);
-      if (r.offer_kind === "tier") paid = true;
+      if (r.tier) paid = true;
     } else if (widen && r.resource_kind === resource.kind && (r.resource_id === resource.id || r.resource_id === "*"))
       return true;
   }
@@ -263,14 +264,7 @@ export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at =
   if (a === "paid" && paid) return true;
   if (typeof a === "object" && a.offers.some((id) => offers.has(id))) return true;
   if (offers.size === 0 || !widen) return false;
-  const inc = await db
-    .selectFrom("offer_includes")
-    .select("id")
-    .where("offer_id", "in", [...offers])
-    .where("resource_kind", "=", resource.kind)
-    .where("resource_id", "in", [resource.id, "*"])
-    .executeTakeFirst();
-  return !!inc;
+  return offerTerms().opens(db, [...offers], resource);
 }
 
 /** Same question for many resources with one lookup (lists, feeds). */

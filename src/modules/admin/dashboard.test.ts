@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
 import { record } from "../../platform/events/index.ts";
-import { memberJoined } from "../members/events.ts";
+import { memberJoined } from "../members/index.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { t } from "../../platform/i18n/index.ts";
-import { loginOwner } from "../staff/test-helpers.ts";
-import { memberStats, newMembersPerWeek, weekStart } from "./queries.ts";
+import { loginOwner } from "../staff/testing.ts";
+import { memberStats, newMembersPerWeek, weekStart } from "../members/index.ts";
 import { createMember } from "../members/index.ts";
-import { daysAgo, insertMember } from "./test-data.ts";
+import { daysAgo, insertMember } from "./testing.ts";
 
 let app: TestApp;
 let owner: TestClient;

@@ -3,9 +3,10 @@ import { tr } from "../../platform/http/context.ts";
 import { formatDateTime, formatNumber, type Locale } from "../../platform/i18n/index.ts";
 import { jobCounts } from "../../platform/jobs/index.ts";
 import { describeEvent, timelineFormat } from "../../platform/events/index.ts";
-import { currentStaff } from "../staff/guard.ts";
-import { adminPage } from "./layout.tsx";
-import { memberStats, newMembersPerWeek, recentEvents, type RecentEvent, type WeekBucket } from "./queries.ts";
+import { currentStaff } from "../staff/index.ts";
+import { adminPage } from "../../platform/views/admin-layout.tsx";
+import { memberStats, newMembersPerWeek, type WeekBucket } from "../members/index.ts";
+import { recentEvents, type RecentEvent } from "./queries.ts";
 
 function shortDay(locale: Locale, isoDay: string): string {
   return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {

@@ -2,9 +2,7 @@ import { defineMessages } from "../../platform/i18n/index.ts";
 
 export const adminMessages = defineMessages({
   fr: {
-    "admin.title": "Administration",
     "admin.nav.dashboard": "Tableau de bord",
-    "admin.nav.viewSite": "Voir le site",
     "admin.nav.jobs": "Tâches",
     "admin.nav.mailbox": "Boîte de test",
     "admin.dash.hello": "Bonjour {name}",
@@ -81,9 +79,7 @@ export const adminMessages = defineMessages({
     "admin.mailbox.text": "Version texte",
   },
   en: {
-    "admin.title": "Admin",
     "admin.nav.dashboard": "Dashboard",
-    "admin.nav.viewSite": "View site",
     "admin.nav.jobs": "Jobs",
     "admin.nav.mailbox": "Test mailbox",
     "admin.dash.hello": "Hello {name}",

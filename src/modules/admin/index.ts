@@ -1,17 +1,16 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
 import { adminMessages } from "./i18n.ts";
-import { registerAdminNav } from "./layout.tsx";
+import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { requireStaff } from "../staff/index.ts";
 import { dashboardPage } from "./dashboard.tsx";
-import { jobsRoutes } from "./jobs.tsx";
+import { jobsRoutes } from "./jobs-page.tsx";
 import { mailboxRoutes } from "./mailbox.tsx";
-import { registerCleanupJob } from "./cleanup.ts";
-
-export { AdminLayout, adminPage, registerAdminNav, type AdminNavItem } from "./layout.tsx";
+import { registerCleanupJob } from "./jobs.ts";
 
 /** The admin shell: layout, navigation, dashboard, jobs and dev mailbox pages. */
-export const adminModule: AtelierModule = {
+export const adminModule = defineModule({
   name: "admin",
+  tables: [],
   messages: adminMessages,
   routes(app) {
     // Every /admin page needs a complete staff login (the guard lets the login pages through).
@@ -23,4 +22,4 @@ export const adminModule: AtelierModule = {
     mailboxRoutes(app);
   },
   jobs: registerCleanupJob,
-};
+});

@@ -4,8 +4,8 @@ import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
 import { isoIn, newId, nowIso } from "../../platform/ids.ts";
 import { registerJobHandler } from "../../platform/jobs/index.ts";
-import { loginOwner } from "../staff/test-helpers.ts";
-import { cleanupJobType, runCleanup } from "./cleanup.ts";
+import { loginOwner } from "../staff/testing.ts";
+import { cleanupJobType, runCleanup } from "./jobs.ts";
 
 let app: TestApp;
 let owner: TestClient;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
 import { queueMail, registerMail, type OutgoingMail } from "../../platform/mail/index.ts";
-import { loginOwner } from "../staff/test-helpers.ts";
+import { loginOwner } from "../staff/testing.ts";
 import { mailHtmlPolicy } from "./mailbox.tsx";
 import { linksIn } from "./queries.ts";
 

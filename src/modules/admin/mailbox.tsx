@@ -4,7 +4,7 @@ import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { formatDateTime } from "../../platform/i18n/index.ts";
 import { Notice } from "../../platform/views/components.tsx";
-import { adminPage, registerAdminNav } from "./layout.tsx";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { getMailboxMessage, linksIn, listMailbox } from "./queries.ts";
 
 /**

@@ -1,78 +1,10 @@
-import { DateTime } from "luxon";
-import { sql } from "kysely";
 import { ilike, likeEscape, toNumber, type Db } from "../../platform/db/index.ts";
-import { isoIn } from "../../platform/ids.ts";
+import { memberContacts } from "../members/index.ts";
 
 /*
  * Read models for the admin's overview pages. Each stays one or two
  * aggregate queries so the dashboard opens fast with 100,000+ members.
  */
-
-export interface MemberStats {
-  total: number;
-  active: number;
-  pending: number;
-  subscribers: number;
-  newLast30Days: number;
-}
-
-/**
- * Five counts, each answered from an index alone (status, status+opt-in,
- * created_at), so they stay fast at 100,000+ members; a single pass with
- * conditional sums would read every row.
- */
-export async function memberStats(db: Db, now = new Date()): Promise<MemberStats> {
-  const since = new Date(now.getTime() - 30 * 86400_000).toISOString();
-  const count = () => db.selectFrom("members").select(db.fn.countAll().as("n"));
-  const value = async (q: ReturnType<typeof count>) => toNumber((await q.executeTakeFirst())?.n);
-  const [total, active, pending, subscribers, newLast30Days] = await Promise.all([
-    value(count()),
-    value(count().where("status", "=", "active")),
-    value(count().where("status", "=", "pending")),
-    value(count().where("status", "=", "active").where("email_opt_in", "=", 1)),
-    value(count().where("created_at", ">=", since)),
-  ]);
-  return { total, active, pending, subscribers, newLast30Days };
-}
-
-export interface WeekBucket {
-  /** The Monday that starts the week, in the site's time zone, as YYYY-MM-DD. */
-  start: string;
-  count: number;
-}
-
-/** Monday 00:00 of the week containing `d`, in `zone` (the site's time zone). */
-export function weekStart(d: Date, zone = "UTC"): Date {
-  return DateTime.fromJSDate(d, { zone }).startOf("week").toJSDate();
-}
-
-/**
- * New members per week over the last `weeks` weeks (the current one
- * included), weeks running Monday to Sunday in the site's time zone. One
- * query over the created_at index range, one conditional sum per week, so a
- * week boundary is exact in any zone (half-hour offsets and DST included).
- */
-export async function newMembersPerWeek(db: Db, weeks = 12, now = new Date(), zone = "UTC"): Promise<WeekBucket[]> {
-  const current = DateTime.fromJSDate(now, { zone }).startOf("week");
-  const starts = Array.from({ length: weeks + 1 }, (_v, i) => current.minus({ weeks: weeks - 1 - i }));
-  const bounds = starts.map((s) => s.toJSDate().toISOString());
-  const row = await db
-    .selectFrom("members")
-    .select(
-      starts
-        .slice(0, weeks)
-        .map((_s, i) =>
-          sql<
-            number | string | null
-          >`sum(case when created_at >= ${bounds[i]} and created_at < ${bounds[i + 1]} then 1 else 0 end)`.as(`w${i}`),
-        ),
-    )
-    .where("created_at", ">=", bounds[0]!)
-    .where("created_at", "<", bounds[weeks]!)
-    .executeTakeFirst();
-  const counts = (row ?? {}) as Record<string, unknown>;
-  return starts.slice(0, weeks).map((s, i) => ({ start: s.toISODate()!, count: toNumber(counts[`w${i}`]) }));
-}
 
 export interface RecentEvent {
   id: string;
@@ -90,32 +22,29 @@ export interface RecentEvent {
 export async function recentEvents(db: Db, limit = 10): Promise<RecentEvent[]> {
   const rows = await db
     .selectFrom("events")
-    .leftJoin("members", "members.id", "events.member_id")
-    .select([
-      "events.id",
-      "events.type",
-      "events.version",
-      "events.data",
-      "events.actor",
-      "events.created_at",
-      "events.member_id",
-      "members.name",
-      "members.email",
-    ])
-    .orderBy("events.id", "desc")
+    .select(["id", "type", "version", "data", "actor", "created_at", "member_id"])
+    .orderBy("id", "desc")
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.type,
-    version: Number(r.version),
-    data: JSON.parse(r.data) as unknown,
-    actor: r.actor,
-    createdAt: r.created_at,
-    memberId: r.member_id,
-    memberName: r.name ?? null,
-    memberEmail: r.email ?? null,
-  }));
+  // Names come from the members module (an erased member's events keep no name).
+  const members = await memberContacts(
+    db,
+    rows.flatMap((r) => (r.member_id ? [r.member_id] : [])),
+  );
+  return rows.map((r) => {
+    const m = r.member_id ? members.get(r.member_id) : undefined;
+    return {
+      id: r.id,
+      type: r.type,
+      version: Number(r.version),
+      data: JSON.parse(r.data) as unknown,
+      actor: r.actor,
+      createdAt: r.created_at,
+      memberId: r.member_id,
+      memberName: m?.name ?? null,
+      memberEmail: m?.email ?? null,
+    };
+  });
 }
 
 export const jobStates = ["queued", "running", "done", "dead"] as const;
@@ -189,9 +118,4 @@ export async function getMailboxMessage(db: Db, id: string) {
 export function linksIn(text: string): string[] {
   const found = text.match(/https?:\/\/[^\s<>"')\]]+/g) ?? [];
   return [...new Set(found.map((u) => u.replace(/[.,;:!?]+$/, "")))];
-}
-
-/** Removes what the cleanup job owns: expired magic links (kept one day for "link expired" pages). */
-export async function pruneMagicLinks(db: Db): Promise<void> {
-  await db.deleteFrom("magic_links").where("expires_at", "<", isoIn(-86400_000)).execute();
 }

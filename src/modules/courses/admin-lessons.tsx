@@ -14,7 +14,7 @@ import {
   type Errors,
 } from "../../platform/views/components.tsx";
 import { coursesHead } from "./public.tsx";
-import { adminPage } from "../admin/index.ts";
+import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
 import type { Values } from "./admin-views.tsx";
 import { deleteLesson, moveLesson, saveLesson } from "./authoring.ts";
@@ -23,7 +23,7 @@ import { lessonInput } from "./schemas.ts";
 import { quizOfLesson } from "./quizzes.ts";
 import { QuizEditor, quizValues } from "./quiz-views.tsx";
 import { exemptFromCsrf } from "../../platform/http/middleware.ts";
-import { allowLargeBody } from "../../platform/http/app.tsx";
+import { allowLargeBody } from "../../platform/http/body.ts";
 import { deleteFile } from "../../platform/storage/index.ts";
 import { COURSE_UPLOAD_PATH, receiveLessonUpload, uploadBodyLimit, type UploadKind } from "./uploads.ts";
 

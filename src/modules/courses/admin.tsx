@@ -7,7 +7,7 @@ import { parseInput } from "../../platform/http/validation.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { Notice, type Errors } from "../../platform/views/components.tsx";
 import { coursesHead } from "./public.tsx";
-import { adminPage, registerAdminNav } from "../admin/index.ts";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { listOffers, offerIncludes, setOfferIncludes } from "../offers/index.ts";
 import { invalidateAccessCache } from "../access/index.ts";
 import { addSection, deleteSection, moveSection, saveCourse, updateSection } from "./authoring.ts";

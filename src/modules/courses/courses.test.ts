@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { PDFParse } from "pdf-parse";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
-import { anonymousClient, memberWithSession, ownerClient } from "../publishing/test-support.ts";
+import { anonymousClient, memberWithSession, ownerClient } from "../publishing/testing.ts";
 import { buildCourse, countEvents, student, type BuiltCourse } from "./testing.ts";
 
 let app: TestApp;

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { formatNumber } from "../../platform/i18n/index.ts";
-import { adminPage } from "../admin/index.ts";
+import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { courseParam } from "./admin-helpers.ts";
 import { courseFunnel, type Funnel } from "./funnel.ts";
 import { coursesHead } from "./public.tsx";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { createMember } from "../members/index.ts";
-import { ownerClient } from "../publishing/test-support.ts";
+import { ownerClient } from "../publishing/testing.ts";
 import { courseFunnel } from "./funnel.ts";
 import { completeLesson, enrol, openLesson } from "./progress.ts";
 import { findCourse, outline } from "./queries.ts";

@@ -4,6 +4,8 @@ export const coursesMessages = defineMessages({
   fr: {
     "courses.nav.public": "Formations",
     "courses.nav.admin": "Formations",
+    "courses.includable.kind": "Formations",
+    "courses.includable.all": "Toutes les formations, présentes et à venir",
     "validation.course_number": "Saisissez un nombre entier.",
     "validation.course_slug": "Utilisez des lettres minuscules sans accent, des chiffres et des tirets.",
     "validation.course_slug_taken": "Une autre formation utilise déjà cette adresse.",
@@ -199,6 +201,8 @@ export const coursesMessages = defineMessages({
   en: {
     "courses.nav.public": "Courses",
     "courses.nav.admin": "Courses",
+    "courses.includable.kind": "Courses",
+    "courses.includable.all": "All courses, present and future",
     "validation.course_number": "Enter a whole number.",
     "validation.course_slug": "Use lower-case letters without accents, digits and dashes.",
     "validation.course_slug_taken": "Another course already uses this address.",

@@ -1,5 +1,6 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
+import { registerIncludable } from "../offers/index.ts";
 import { registerAccountCourses, registerCoursesExport } from "./account.tsx";
 import { adminRoutes } from "./admin.tsx";
 import { certificateRoutes } from "./certificate-routes.tsx";
@@ -8,17 +9,27 @@ import { learnRoutes } from "./learn.tsx";
 import { mediaRoutes } from "./media.ts";
 import { quizRoutes } from "./quiz-routes.tsx";
 import { publicRoutes } from "./public.tsx";
+import { listCourses } from "./queries.ts";
+import { coursesTables } from "./tables.ts";
 
 export { coursesTables } from "./tables.ts";
 export { courseResource, lessonResource, findCourseBySlug, listCourses } from "./queries.ts";
 export { unlockAt, isUnlocked, type DripRule } from "./drip.ts";
 
 /** Courses: sections and lessons, drip, progress, quizzes and certificates (see README.md in this folder). */
-export const coursesModule: AtelierModule = {
+export const coursesModule = defineModule({
   name: "courses",
+  tables: coursesTables,
   messages: coursesMessages,
   routes(app) {
     registerNavLink({ href: "/courses", labelKey: "courses.nav.public", order: 15 });
+    registerIncludable({
+      kind: "course",
+      labelKey: "courses.includable.kind",
+      allLabelKey: "courses.includable.all",
+      order: 20,
+      list: async (db) => (await listCourses(db)).map((c) => ({ id: c.id, title: c.title })),
+    });
     registerAccountCourses();
     registerCoursesExport();
     publicRoutes(app);
@@ -28,4 +39,4 @@ export const coursesModule: AtelierModule = {
     quizRoutes(app);
     adminRoutes(app);
   },
-};
+});

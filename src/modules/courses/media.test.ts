@@ -3,14 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
-import { revokeSource } from "../offers/index.ts";
-import {
-  anonymousClient,
-  memberWithSession,
-  multipart,
-  ownerClient,
-  type PubClient,
-} from "../publishing/test-support.ts";
+import { revokeSource } from "../access/index.ts";
+import { anonymousClient, memberWithSession, multipart, ownerClient, type PubClient } from "../publishing/testing.ts";
 import { mediaUrl, parseRange } from "./media.ts";
 import { buildCourse, student, type BuiltCourse } from "./testing.ts";
 import { COURSE_UPLOAD_PATH, uploadLimits } from "./uploads.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
-import { ownerClient } from "../publishing/test-support.ts";
+import { ownerClient } from "../publishing/testing.ts";
 import { normaliseAnswer, quizOfLesson, type Question } from "./quizzes.ts";
 import { buildCourse, student, type BuiltCourse } from "./testing.ts";
 

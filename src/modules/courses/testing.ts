@@ -1,7 +1,8 @@
 import type { TestApp } from "../../../test/support/app.ts";
 import type { Db } from "../../platform/db/index.ts";
-import { createOffer, grantEntitlement, setOfferIncludes } from "../offers/index.ts";
-import { memberWithSession, type TestMember } from "../publishing/test-support.ts";
+import { grantEntitlement } from "../access/index.ts";
+import { createOffer, setOfferIncludes } from "../offers/index.ts";
+import { memberWithSession, type TestMember } from "../publishing/testing.ts";
 import { addSection, saveCourse, saveLesson } from "./authoring.ts";
 import type { Course } from "./queries.ts";
 

@@ -6,7 +6,7 @@ import { verifyPassword } from "../../platform/security/passwords.ts";
 import { getSiteSettings } from "../../platform/settings.ts";
 import { demoOwner, prng, seedDemo, uuidv7At, type SeedResult } from "./seed.ts";
 import { findEventType } from "../../platform/events/index.ts";
-import "../members/events.ts";
+import "../members/index.ts";
 
 const now = new Date("2026-11-20T10:00:00.000Z");
 const opened: { database: FreshDatabase; handle: DbHandle }[] = [];

@@ -1,14 +1,21 @@
 import type { Db } from "../../platform/db/index.ts";
-import { dialectOf, transaction } from "../../platform/db/index.ts";
+import { dialectOf, insertRows, transaction } from "../../platform/db/index.ts";
 import type { Database } from "../../platform/db/schema.ts";
-import { CompiledQuery, sql } from "kysely";
+import { sql } from "kysely";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import { hashPassword } from "../../platform/security/passwords.ts";
 import { getSiteSettings, updateSiteSettings } from "../../platform/settings.ts";
-import { membersMessages } from "../members/i18n.ts";
+import {
+  allMemberEmails,
+  importMembers,
+  membersModule,
+  type MemberConsentRow as ConsentRow,
+  type MemberRow,
+} from "../members/index.ts";
+import { hasOwner, importStaffUser } from "../staff/index.ts";
 import { demoAbout, demoSite, demoStory } from "./persona.ts";
-import { seedOffersDemo, type OffersDemoResult } from "../offers/demo.ts";
-import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/demo.ts";
+import { seedOffersDemo, type OffersDemoResult } from "../offers/index.ts";
+import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/index.ts";
 
 /**
  * Demo data: a French ceramicist and her members over the past twelve months.
@@ -375,8 +382,6 @@ function joinTime(rng: Rng, now: number): number {
   return now - 365 * DAY + frac * 364.9 * DAY;
 }
 
-type MemberRow = Database["members"];
-type ConsentRow = Database["member_consents"];
 /** Written in bulk: `version` and `tx` take their defaults (the outbox reads these rows in id order). */
 type EventRow = Omit<Database["events"], "version" | "tx">;
 
@@ -387,7 +392,7 @@ interface Batch {
 }
 
 function consentWording(locale: "fr" | "en", site: string): string {
-  const template = membersMessages[locale]["members.consent.newsletter"] ?? "";
+  const template = membersModule.messages?.[locale]["members.consent.newsletter"] ?? "";
   return template.replace("{site}", site);
 }
 
@@ -540,33 +545,6 @@ function generateMember(
   });
 }
 
-/**
- * Multi-row INSERTs written directly as SQL (the query builder's per-value
- * work dominated at 600,000 rows), sized to stay under both dialects'
- * bound-parameter limits. Column names come from our own row objects.
- */
-async function insertMany(db: Db, table: "members" | "member_consents" | "events", rows: object[]): Promise<void> {
-  if (!rows.length) return;
-  const columns = Object.keys(rows[0]!);
-  const pg = dialectOf(db) === "postgres";
-  const per = Math.max(1, Math.floor((pg ? 60_000 : 30_000) / columns.length));
-  const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) values `;
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per) as Record<string, unknown>[];
-    const params: unknown[] = [];
-    const tuples: string[] = [];
-    for (const row of chunk) {
-      const marks: string[] = [];
-      for (const c of columns) {
-        params.push(row[c]);
-        marks.push(pg ? `$${params.length}` : "?");
-      }
-      tuples.push(`(${marks.join(", ")})`);
-    }
-    await db.executeQuery(CompiledQuery.raw(head + tuples.join(", "), params));
-  }
-}
-
 /** Fills the demo creator's site (if not set up), owner (if none) and `members` members with history. */
 export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResult> {
   const started = Date.now();
@@ -591,29 +569,25 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
   }
   const siteName = (await getSiteSettings(db)).name;
   const wordings = { fr: consentWording("fr", siteName), en: consentWording("en", siteName) };
-  const owner = await db.selectFrom("staff_users").select("id").where("role", "=", "owner").limit(1).executeTakeFirst();
-  if (!owner) {
+  if (!(await hasOwner(db))) {
     const at = new Date(now - 366 * DAY).toISOString();
-    await db
-      .insertInto("staff_users")
-      .values({
-        id: uuidv7At(now - 366 * DAY, rng),
-        email: demoOwner.email,
-        name: demoOwner.name,
-        password_hash: await hashPassword(demoOwner.password),
-        role: "owner",
-        locale: "fr",
-        totp_secret: null,
-        totp_enabled: 0,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    await importStaffUser(db, {
+      id: uuidv7At(now - 366 * DAY, rng),
+      email: demoOwner.email,
+      name: demoOwner.name,
+      password_hash: await hashPassword(demoOwner.password),
+      role: "owner",
+      locale: "fr",
+      totp_secret: null,
+      totp_enabled: 0,
+      created_at: at,
+      updated_at: at,
+    });
     result.ownerCreated = true;
   }
 
   // Existing members keep their addresses: generated ones step around them.
-  const used = new Set<string>((await db.selectFrom("members").select("email").execute()).map((r) => r.email));
+  const used = new Set<string>(await allMemberEmails(db));
   const plans = planArrivals(rng, total, now);
   // A larger page cache for the bulk load: index inserts of random UUIDs otherwise thrash the 2 MB default.
   const sqlite = dialectOf(db) === "sqlite";
@@ -626,9 +600,8 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
     // Id order = time order: primary-key inserts then mostly append to the B-tree (members already come in order).
     for (const rows of [batch.consents, batch.events]) rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     await transaction(db, async (trx) => {
-      await insertMany(trx, "members", batch.members);
-      await insertMany(trx, "member_consents", batch.consents);
-      await insertMany(trx, "events", batch.events);
+      await importMembers(trx, batch.members, batch.consents);
+      await insertRows(trx, "events", batch.events);
     });
     result.members += batch.members.length;
     result.consents += batch.consents.length;

@@ -6,7 +6,7 @@ import { describeEvent, findEventType, timelineFormat } from "../../platform/eve
 import "./events.ts";
 import { registerAccountSection } from "./extensions.ts";
 import { createMember, findMemberByEmail, getMember } from "./service.ts";
-import { countWhere, eventTypes, logIn, newClient, settleMail, uniqueEmail } from "./test-helpers.ts";
+import { countWhere, eventTypes, logIn, newClient, settleMail, uniqueEmail } from "./testing.ts";
 
 let app: TestApp;
 before(async () => {
@@ -203,6 +203,7 @@ test("delete my account: confirm page first, then every row about the member is 
   // The address is free again.
   await settleMail(app);
   assert.equal((await newClient(app).post("/join", { email })).status, 200);
+  await app.drainJobs();
   assert.equal((await findMemberByEmail(app.db, email))?.status, "pending");
 });
 
@@ -266,9 +267,11 @@ test("bad input on every form: 4xx with a message, never a 500, nothing stored",
   // Names: HTML is text, odd Unicode is normalised, direction overrides refused.
   const htmlName = uniqueEmail("html");
   assert.equal((await anon.post("/join", { email: htmlName, name: "<img src=x onerror=alert(1)>" })).status, 200);
+  await app.drainJobs();
   assert.equal((await findMemberByEmail(app.db, htmlName))?.name, "<img src=x onerror=alert(1)>");
   const nfc = uniqueEmail("nfc");
   assert.equal((await anon.post("/join", { email: nfc, name: "Zoe\u0301 🌿" })).status, 200);
+  await app.drainJobs();
   assert.equal((await findMemberByEmail(app.db, nfc))?.name, "Zoé 🌿");
   const rtl = uniqueEmail("rtl");
   assert.equal((await anon.post("/join", { email: rtl, name: "abc\u202Edef" })).status, 422);

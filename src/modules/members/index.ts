@@ -1,12 +1,11 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
-import { registerRecurringJob } from "../../platform/jobs/index.ts";
+import { defineModule } from "../../platform/module.ts";
+import { membersTables } from "./tables.ts";
 import { accountRoutes } from "./account.tsx";
 import { membersMessages } from "./i18n.ts";
 import { memberAdminMessages, memberAdminRoutes } from "./admin/index.ts";
 import { joinRoutes } from "./join.tsx";
-import { pruneLinks } from "./links.ts";
+import { membersJobs } from "./jobs.ts";
 import { loginRoutes } from "./login.tsx";
-import { registerMemberMails } from "./mail.ts";
 
 export {
   getMember,
@@ -34,13 +33,31 @@ export {
   type AccountExporter,
 } from "./extensions.ts";
 export { createMembersBulk, membersByEmail, tagsOfMembers, type BulkMemberInput } from "./bulk.ts";
-export { createLink } from "./links.ts";
+export { memberLoginUrl, createLink } from "./links.ts";
+export { requestGiftLink } from "./requests.ts";
 export { sendLinkMail, type MemberMailKind } from "./mail.ts";
 export { parseTags, memberTags, allMemberTags, setMemberTags, maxTagsPerMember } from "./tags.ts";
+export {
+  memberExists,
+  existingMembers,
+  memberContacts,
+  memberContactByEmail,
+  memberSql,
+  memberNames,
+  oldestActiveMembers,
+  allMemberEmails,
+  importMembers,
+  type MemberConsentRow,
+  type MemberContact,
+} from "./queries.ts";
+export { memberStats, newMembersPerWeek, weekStart, type MemberStats, type WeekBucket } from "./stats.ts";
+export { pruneLinks } from "./links.ts";
+export { memberJoined, membersEvents } from "./events.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */
-export const membersModule: AtelierModule = {
+export const membersModule = defineModule({
   name: "members",
+  tables: membersTables,
   // The owner's screens (./admin, keys "members.admin.*") are mounted with this module.
   messages: {
     fr: { ...membersMessages.fr, ...memberAdminMessages.fr },
@@ -52,10 +69,5 @@ export const membersModule: AtelierModule = {
     loginRoutes(app);
     accountRoutes(app);
   },
-  jobs() {
-    registerMemberMails();
-    registerRecurringJob("members.prune_links", 3600_000, async (_payload, ctx) => {
-      await pruneLinks(ctx.db);
-    });
-  },
-};
+  jobs: membersJobs,
+});

@@ -6,14 +6,14 @@ import type { Db } from "../../platform/db/index.ts";
 import { consentGranted, memberConfirmed } from "./events.ts";
 import { clientIp, tr, type AppContext, type AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { formValue, readForm, safeRedirectPath } from "../../platform/http/forms.ts";
+import { formValue, readForm, safeRedirectPath, storedRedirectPath } from "../../platform/http/forms.ts";
 import { field, parseInput } from "../../platform/http/validation.ts";
 import { t as translate } from "../../platform/i18n/index.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { Checkbox, CsrfField, Field, FormErrors, type Errors } from "../../platform/views/components.tsx";
 import { page } from "../../platform/views/layout.tsx";
-import { consumeLink, createLink, intentOf, linkError, peekLink } from "./links.ts";
-import { sendLinkMail } from "./mail.ts";
+import { consumeLink, intentOf, linkError, peekLink } from "./links.ts";
+import { requestLink } from "./requests.ts";
 import {
   checkInboxPage,
   finishLogin,
@@ -23,7 +23,7 @@ import {
   linkProblemPage,
   openMemberSession,
 } from "./shared.tsx";
-import { createMember, currentMember, findMemberByEmail, getMember, recordConsent, type Member } from "./service.ts";
+import { currentMember, getMember, recordConsent, type Member } from "./service.ts";
 
 const joinSchema = z.object({
   email: field.email(),
@@ -149,70 +149,21 @@ export function joinRoutes(app: Hono<AppEnv>): void {
     }
     await limitAddress(c, input.email);
 
-    const db = c.var.services.db;
     const locale = c.var.locale;
-    const base = c.var.services.config.publicUrl;
-    const intent = {
-      newsletter: input.newsletter,
-      wording: translate(locale, "members.consent.newsletter", { site: c.var.site.name }),
+    await requestLink(c.var.services.db, {
+      kind: "join",
+      email: input.email,
+      name: input.name,
       locale,
-    };
-    const known = await findMemberByEmail(db, input.email);
-    try {
-      await transaction(db, async (trx) => {
-        if (known && known.status === "active") {
-          // Someone joins with an address we know: mail its owner a login link, say nothing here.
-          const link = await createLink(trx, {
-            email: known.email,
-            memberId: known.id,
-            purpose: "login",
-            redirectTo: next || null,
-          });
-          await sendLinkMail(trx, {
-            kind: "already",
-            to: known.email,
-            name: known.name,
-            locale: known.locale,
-            url: `${base}/login/verify?token=${link.token}`,
-            linkId: link.id,
-          });
-          return;
-        }
-        const member =
-          known ??
-          (await createMember(
-            trx,
-            {
-              email: input.email,
-              name: input.name,
-              locale,
-              status: "pending",
-              emailOptIn: false,
-              source: "signup",
-              ip: clientIp(c),
-            },
-            "member",
-          ));
-        const link = await createLink(trx, {
-          email: member.email,
-          memberId: member.id,
-          purpose: "confirm",
-          redirectTo: next || null,
-          data: intent,
-        });
-        await sendLinkMail(trx, {
-          kind: "confirm",
-          to: member.email,
-          name: member.name,
-          locale: member.locale,
-          url: `${base}/join/confirm?token=${link.token}`,
-          linkId: link.id,
-        });
-      });
-    } catch (err) {
-      // A simultaneous join with the same address created the member first: the first request's email covers it.
-      if (!(err instanceof AppError && err.code === "member_exists")) throw err;
-    }
+      intent: {
+        newsletter: input.newsletter,
+        wording: translate(locale, "members.consent.newsletter", { site: c.var.site.name }),
+        locale,
+      },
+      ip: clientIp(c),
+      next: next || null,
+      publicUrl: c.var.services.config.publicUrl,
+    });
     return checkInboxPage(c, input.email, "join");
   });
 
@@ -283,7 +234,7 @@ export function joinRoutes(app: Hono<AppEnv>): void {
           .where("used_at", "is", null)
           .execute();
         const token = await openMemberSession(c, trx, member.id);
-        return { token, member, redirectTo: safeRedirectPath(link.redirect_to, "/account?welcome=1") };
+        return { token, member, redirectTo: storedRedirectPath(link.redirect_to, "/account?welcome=1") };
       });
     } catch (err) {
       if (isLinkError(err)) return linkProblemPage(c, err, "confirm");

@@ -1,9 +1,11 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
-import type { MagicLinksTable } from "../../platform/db/schema.ts";
+import type { MagicLinksTable } from "./tables.ts";
 import { AppError } from "../../platform/http/errors.ts";
+import { storedRedirectPath } from "../../platform/http/forms.ts";
 import { isoIn, newId, nowIso } from "../../platform/ids.ts";
 import { hashToken, randomToken } from "../../platform/security/tokens.ts";
+import { normalizeEmail } from "../../platform/email.ts";
 
 /*
  * Magic links (login) and confirmation links (double opt-in). The email
@@ -32,7 +34,15 @@ export type LinkRow = Selectable<MagicLinksTable>;
 
 export async function createLink(
   db: Db,
-  input: { email: string; memberId: string; purpose: LinkPurpose; redirectTo?: string | null; data?: JoinIntent },
+  input: {
+    email: string;
+    memberId: string;
+    purpose: LinkPurpose;
+    redirectTo?: string | null;
+    data?: JoinIntent;
+    /** Longer than the purpose's default (a receipt is read later than a login mail). */
+    lifetimeMs?: number;
+  },
 ): Promise<{ token: string; id: string }> {
   const token = randomToken();
   const id = newId();
@@ -45,15 +55,43 @@ export async function createLink(
       email: input.email,
       member_id: input.memberId,
       purpose: input.purpose,
-      redirect_to: input.redirectTo ?? null,
+      // Only a same-site path is ever stored (the routes have already refused a bad one with a 400).
+      redirect_to: storedRedirectPath(input.redirectTo, "") || null,
       // One instant for both, so a link lives exactly its lifetime.
-      expires_at: isoIn(linkLifetimeMs[input.purpose], created),
+      expires_at: isoIn(input.lifetimeMs ?? linkLifetimeMs[input.purpose], created),
       used_at: null,
       created_at: created.toISOString(),
       data: input.data ? JSON.stringify(input.data) : null,
     })
     .execute();
   return { token, id };
+}
+
+/** How long the login link in a receipt or gift mail works: such mails are read hours later. */
+export const accessLinkLifetimeMs = 24 * 3600_000;
+
+/**
+ * A one-time login link for a member, minted when the mail that carries it is
+ * built (inside the mail job). Null unless `to` (where the mail goes) is the
+ * member's current address: a link only ever reaches the account's own mailbox.
+ */
+export async function memberLoginUrl(
+  db: Db,
+  memberId: string,
+  to: string,
+  publicUrl: string,
+  redirectTo: string,
+): Promise<string | null> {
+  const member = await db.selectFrom("members").select(["id", "email"]).where("id", "=", memberId).executeTakeFirst();
+  if (!member || member.email !== normalizeEmail(to)) return null;
+  const link = await createLink(db, {
+    email: member.email,
+    memberId: member.id,
+    purpose: "login",
+    redirectTo,
+    lifetimeMs: accessLinkLifetimeMs,
+  });
+  return `${publicUrl}/login/verify?token=${link.token}`;
 }
 
 /** Tokens we hand out are 43 base64url characters; anything else is not ours. */

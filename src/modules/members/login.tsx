@@ -5,15 +5,15 @@ import { record } from "../../platform/events/index.ts";
 import { memberLoggedIn, memberLoggedOut } from "./events.ts";
 import { tr, type AppContext, type AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { formValue, readForm, safeRedirectPath } from "../../platform/http/forms.ts";
+import { formValue, readForm, safeRedirectPath, storedRedirectPath } from "../../platform/http/forms.ts";
 import { field, parseInput } from "../../platform/http/validation.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { destroySession } from "../../platform/security/sessions.ts";
 import { CsrfField, Field, FormErrors, type Errors } from "../../platform/views/components.tsx";
 import { page } from "../../platform/views/layout.tsx";
 import { activate } from "./join.tsx";
-import { consumeLink, createLink, linkError, peekLink } from "./links.ts";
-import { sendLinkMail } from "./mail.ts";
+import { consumeLink, linkError, peekLink } from "./links.ts";
+import { requestLink } from "./requests.ts";
 import {
   checkInboxPage,
   endMemberSession,
@@ -24,7 +24,7 @@ import {
   linkProblemPage,
   openMemberSession,
 } from "./shared.tsx";
-import { currentMember, findMemberByEmail, getMember, type Member } from "./service.ts";
+import { currentMember, getMember, type Member } from "./service.ts";
 
 const loginSchema = z.object({ email: field.email() });
 
@@ -87,27 +87,12 @@ export function loginRoutes(app: Hono<AppEnv>): void {
       throw err;
     }
     await limitAddress(c, email);
-    const db = c.var.services.db;
-    const member = await findMemberByEmail(db, email);
-    if (member) {
-      await transaction(db, async (trx) => {
-        const link = await createLink(trx, {
-          email: member.email,
-          memberId: member.id,
-          purpose: "login",
-          redirectTo: next || null,
-        });
-        const url = `${c.var.services.config.publicUrl}/login/verify?token=${link.token}`;
-        await sendLinkMail(trx, {
-          kind: "login",
-          to: member.email,
-          name: member.name,
-          locale: member.locale,
-          url,
-          linkId: link.id,
-        });
-      });
-    }
+    await requestLink(c.var.services.db, {
+      kind: "login",
+      email,
+      next: next || null,
+      publicUrl: c.var.services.config.publicUrl,
+    });
     // The same page either way: this form must not tell who is a member.
     return checkInboxPage(c, email, "login");
   });
@@ -153,7 +138,7 @@ export function loginRoutes(app: Hono<AppEnv>): void {
           { memberId: member.id, actor: "member" },
         );
         const token = await openMemberSession(c, trx, member.id);
-        return { token, member, redirectTo: safeRedirectPath(link.redirect_to, "/account") };
+        return { token, member, redirectTo: storedRedirectPath(link.redirect_to, "/account") };
       });
     } catch (err) {
       if (isLinkError(err)) return linkProblemPage(c, err, "login");

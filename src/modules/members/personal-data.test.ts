@@ -5,11 +5,11 @@ import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { createOffer } from "../offers/index.ts";
 import { addComment } from "../publishing/index.ts";
-import { makePost } from "../publishing/test-support.ts";
+import { makePost } from "../publishing/testing.ts";
 import { personalData } from "./personal-data.ts";
 import { findMemberByEmail } from "./service.ts";
 import { setMemberTags } from "./tags.ts";
-import { newClient, settleMail, tokenOf, type IpClient } from "./test-helpers.ts";
+import { newClient, settleMail, tokenOf, type IpClient } from "./testing.ts";
 
 /*
  * Erasure and export against the real, migrated schema (SQLite and

@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import { transaction, type Db } from "../../platform/db/index.ts";
-import type { MembersTable } from "../../platform/db/schema.ts";
+import type { MembersTable } from "./tables.ts";
 import { record } from "../../platform/events/index.ts";
 import {
   consentGranted,
@@ -11,10 +11,11 @@ import {
   memberUpdated,
 } from "./events.ts";
 import type { AppContext } from "../../platform/http/context.ts";
-import { AppError } from "../../platform/http/errors.ts";
+import { AppError, invalidInput } from "../../platform/http/errors.ts";
 import { t, toLocale, type Locale } from "../../platform/i18n/index.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { getSiteSettings } from "../../platform/settings.ts";
+import { normalizeEmail, parseEmail } from "../../platform/email.ts";
 import { rateLimitKey } from "../../platform/security/rate-limit.ts";
 
 /** Who caused a change, as written in the event log. */
@@ -58,10 +59,7 @@ export function toMember(row: MemberRow): Member {
   };
 }
 
-/** Emails are compared trimmed and lower-cased everywhere. */
-export function normalizeEmail(email: string): string {
-  return email.normalize("NFC").trim().toLowerCase();
-}
+export { normalizeEmail };
 
 /** Runs fn in a transaction, or inside the caller's one when db already is a transaction. */
 async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
@@ -76,6 +74,7 @@ function isUniqueViolation(err: unknown): boolean {
   );
 }
 
+const badEmail = () => invalidInput({ email: { key: "validation.email" } }, "validation.email");
 const memberExists = () => new AppError("member_exists", 409, "members.error.exists");
 
 export async function getMember(db: Db, id: string): Promise<Member | undefined> {
@@ -137,7 +136,8 @@ export interface CreateMemberInput {
  * opted in) and the member.joined event. A known email is a 409 `member_exists`.
  */
 export async function createMember(db: Db, input: CreateMemberInput, actor: Actor): Promise<Member> {
-  const email = normalizeEmail(input.email);
+  const email = parseEmail(input.email);
+  if (!email) throw badEmail();
   const wording = input.emailOptIn ? (input.consentWording ?? (await consentWordingFor(db, input.locale))) : "";
   try {
     return await inTransaction(db, async (trx) => {
@@ -226,7 +226,11 @@ export async function updateMember(db: Db, id: string, patch: MemberPatch, actor
       const at = nowIso();
       const set: Partial<MemberRow> = {};
       const changed: string[] = [];
-      if (patch.email !== undefined) patch = { ...patch, email: normalizeEmail(patch.email) };
+      if (patch.email !== undefined) {
+        const email = parseEmail(patch.email);
+        if (!email) throw badEmail();
+        patch = { ...patch, email };
+      }
       for (const key of Object.keys(columnOf) as (keyof typeof columnOf)[]) {
         const value = patch[key];
         if (value === undefined || value === before[key]) continue;

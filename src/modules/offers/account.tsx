@@ -17,7 +17,7 @@ import {
   type Member,
 } from "../members/index.ts";
 import { holdingsOf, decide } from "../access/index.ts";
-import { allMemberEntitlements } from "./entitlements.ts";
+import { allMemberEntitlements } from "../access/index.ts";
 import { downloadLink, fileResource } from "./downloads.tsx";
 import { money } from "./money.ts";
 import { requireProvider } from "./context.ts";
@@ -353,7 +353,6 @@ export function registerAccountExtensions(): void {
       .where("purchaser_member_id", "=", member.id)
       .execute();
     await trx.updateTable("gifts").set({ claimed_by: null }).where("claimed_by", "=", member.id).execute();
-    await trx.deleteFrom("entitlements").where("member_id", "=", member.id).execute();
     await trx.deleteFrom("provider_customers").where("member_id", "=", member.id).execute();
     await trx
       .updateTable("discount_redemptions")

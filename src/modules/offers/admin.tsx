@@ -17,13 +17,12 @@ import {
 } from "./events.ts";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import { CsrfField } from "../../platform/views/components.tsx";
-import { adminPage, registerAdminNav } from "../admin/layout.tsx";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { getMember } from "../members/index.ts";
-import { allMemberEntitlements, countLiveHolders, grantEntitlement, revokeEntitlement } from "./entitlements.ts";
+import { allMemberEntitlements, countLiveHolders, grantEntitlement, revokeEntitlement } from "../access/index.ts";
 import { OFFER_UPLOAD_PATH, offerUpload, receiveOfferUpload, setOfferUploadLimit } from "./downloads.tsx";
 import { automaticTaxEnabled, lastStripeSync, requestStripeSync, setAutomaticTax } from "./stripe-sync.ts";
 import { stripeProviderFor } from "./webhooks.ts";
-import { exemptFromCsrf } from "../../platform/http/middleware.ts";
 import { money, parseAmount, priceLabel } from "./money.ts";
 import {
   addPrice,
@@ -876,9 +875,8 @@ function dateToIso(v: string): string | null {
 export function adminRoutes(app: Hono<AppEnv>): void {
   registerAdminNav({ href: "/admin/offers", labelKey: "offers.admin.nav", order: 40 });
   registerAdminNav({ href: "/admin/sales", labelKey: "offers.admin.sales", order: 41 });
-  // Uploads stream to disk: their own body limit, and their CSRF check is made in the handler (see receiveOfferUpload).
+  // Uploads stream to disk (platform/http/body.ts) with their own body limit.
   setOfferUploadLimit(offerUpload.maxBytes);
-  exemptFromCsrf(OFFER_UPLOAD_PATH);
   const syncLater = (c: AppContext, offerId: string) =>
     requestStripeSync(c.var.services.db, c.var.services.config, offerId);
 

@@ -5,7 +5,8 @@ import { newId, nowIso } from "../../platform/ids.ts";
 import type { Locale } from "../../platform/i18n/index.ts";
 import type { PaymentProvider } from "../../platform/payments/provider.ts";
 import { hashToken, randomToken, sign } from "../../platform/security/tokens.ts";
-import { normalizeEmail } from "../members/index.ts";
+import { getMember } from "../members/index.ts";
+import { parseEmail } from "../../platform/email.ts";
 import { applyProviderEvent } from "./fulfilment.ts";
 import { automaticTaxEnabled } from "./stripe-sync.ts";
 
@@ -114,25 +115,22 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
   let email: string;
   let memberId: string | null = null;
   if (input.memberId) {
-    const m = await db
-      .selectFrom("members")
-      .select(["id", "email"])
-      .where("id", "=", input.memberId)
-      .executeTakeFirst();
+    const m = await getMember(db, input.memberId);
     if (!m) throw new AppError("unauthenticated", 401);
     memberId = m.id;
     email = m.email;
   } else {
-    email = normalizeEmail(input.email ?? "");
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) throw fieldError("email", "validation.email");
+    const parsed = parseEmail(input.email);
+    if (!parsed) throw fieldError("email", "validation.email");
+    email = parsed;
   }
 
   const gift = input.gift ?? null;
   let recipientEmail = "";
   if (gift) {
-    recipientEmail = normalizeEmail(gift.recipientEmail ?? "");
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(recipientEmail) || recipientEmail.length > 254)
-      throw fieldError("recipient_email", "validation.email");
+    const parsed = parseEmail(gift.recipientEmail);
+    if (!parsed) throw fieldError("recipient_email", "validation.email");
+    recipientEmail = parsed;
   }
   const recurring = price.kind === "recurring" && !gift;
 

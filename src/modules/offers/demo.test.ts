@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { launchBrowser, newPage, screenshot } from "../../../test/support/browser.ts";
 import { createSession } from "../../platform/security/sessions.ts";
-import { seedDemo } from "../demo/seed.ts";
+import { seedDemo } from "../demo/index.ts";
 import { canAccess } from "../access/index.ts";
 import { seedOffersDemo } from "./demo.ts";
 import { membersAreaResource } from "./public.tsx";

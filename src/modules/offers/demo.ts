@@ -2,6 +2,8 @@ import type { Db } from "../../platform/db/index.ts";
 import { transaction } from "../../platform/db/index.ts";
 import { newId } from "../../platform/ids.ts";
 import { createOffer, setOfferIncludes } from "./service.ts";
+import { importEntitlement } from "../access/index.ts";
+import { oldestActiveMembers } from "../members/index.ts";
 
 /**
  * Demo offers for `npm run demo`: tiers (free, monthly/yearly paid), a
@@ -115,13 +117,7 @@ export async function seedOffersDemo(db: Db, opts: { now?: Date } = {}): Promise
   const prices = await db.selectFrom("prices").selectAll().execute();
   const priceOf = (offerId: string, interval: string | null) =>
     prices.find((p) => p.offer_id === offerId && p.interval === interval)!;
-  const members = await db
-    .selectFrom("members")
-    .select(["id", "email", "locale"])
-    .where("status", "=", "active")
-    .orderBy("created_at")
-    .limit(40)
-    .execute();
+  const members = await oldestActiveMembers(db, 40);
   let orders = 0;
   let subscriptions = 0;
   let payingMemberId: string | null = null;
@@ -269,24 +265,20 @@ export async function seedOffersDemo(db: Db, opts: { now?: Date } = {}): Promise
         orders++;
       }
       if (o.grant !== "none") {
-        await trx
-          .insertInto("entitlements")
-          .values({
-            id: newId(),
-            member_id: m.id,
-            resource_kind: "offer",
-            resource_id: offerId,
-            source_kind: "subscription",
-            source_id: id,
-            starts_at: created,
-            ends_at: iso(periodEnd + (o.cancelAtEnd ? 0 : 2 * 3600_000)),
-            revoked_at: o.grant === "revoked" ? iso(-2 * day) : null,
-            revoke_reason: o.grant === "revoked" ? status : null,
-            note: "",
-            created_at: created,
-            updated_at: created,
-          })
-          .execute();
+        await importEntitlement(trx, {
+          member_id: m.id,
+          resource_kind: "offer",
+          resource_id: offerId,
+          source_kind: "subscription",
+          source_id: id,
+          starts_at: created,
+          ends_at: iso(periodEnd + (o.cancelAtEnd ? 0 : 2 * 3600_000)),
+          revoked_at: o.grant === "revoked" ? iso(-2 * day) : null,
+          revoke_reason: o.grant === "revoked" ? status : null,
+          note: "",
+          created_at: created,
+          updated_at: created,
+        });
       }
       subscriptions++;
       return id;
@@ -333,24 +325,20 @@ export async function seedOffersDemo(db: Db, opts: { now?: Date } = {}): Promise
           updated_at: at,
         })
         .execute();
-      await trx
-        .insertInto("entitlements")
-        .values({
-          id: newId(),
-          member_id: m.id,
-          resource_kind: "offer",
-          resource_id: offerId,
-          source_kind: "order",
-          source_id: id,
-          starts_at: at,
-          ends_at: null,
-          revoked_at: status === "refunded" ? iso(-(daysAgo - 1) * day) : null,
-          revoke_reason: status === "refunded" ? "refunded" : null,
-          note: "",
-          created_at: at,
-          updated_at: at,
-        })
-        .execute();
+      await importEntitlement(trx, {
+        member_id: m.id,
+        resource_kind: "offer",
+        resource_id: offerId,
+        source_kind: "order",
+        source_id: id,
+        starts_at: at,
+        ends_at: null,
+        revoked_at: status === "refunded" ? iso(-(daysAgo - 1) * day) : null,
+        revoke_reason: status === "refunded" ? "refunded" : null,
+        note: "",
+        created_at: at,
+        updated_at: at,
+      });
       orders++;
     };
     const m = (i: number) => members[i % Math.max(1, members.length)]!;
@@ -454,45 +442,37 @@ export async function seedOffersDemo(db: Db, opts: { now?: Date } = {}): Promise
           updated_at: at,
         })
         .execute();
-      await trx
-        .insertInto("entitlements")
-        .values({
-          id: newId(),
-          member_id: friend.id,
-          resource_kind: "offer",
-          resource_id: cercle.id,
-          source_kind: "gift",
-          source_id: giftId,
-          starts_at: iso(-9 * day),
-          ends_at: iso(21 * day),
-          revoked_at: null,
-          revoke_reason: null,
-          note: "",
-          created_at: iso(-9 * day),
-          updated_at: iso(-9 * day),
-        })
-        .execute();
+      await importEntitlement(trx, {
+        member_id: friend.id,
+        resource_kind: "offer",
+        resource_id: cercle.id,
+        source_kind: "gift",
+        source_id: giftId,
+        starts_at: iso(-9 * day),
+        ends_at: iso(21 * day),
+        revoked_at: null,
+        revoke_reason: null,
+        note: "",
+        created_at: iso(-9 * day),
+        updated_at: iso(-9 * day),
+      });
       orders++;
     }
     if (members.length > 34) {
-      await trx
-        .insertInto("entitlements")
-        .values({
-          id: newId(),
-          member_id: m(34).id,
-          resource_kind: "offer",
-          resource_id: plus.id,
-          source_kind: "complimentary",
-          source_id: newId(),
-          starts_at: iso(-30 * day),
-          ends_at: null,
-          revoked_at: null,
-          revoke_reason: null,
-          note: "Partenariat avec la galerie",
-          created_at: iso(-30 * day),
-          updated_at: iso(-30 * day),
-        })
-        .execute();
+      await importEntitlement(trx, {
+        member_id: m(34).id,
+        resource_kind: "offer",
+        resource_id: plus.id,
+        source_kind: "complimentary",
+        source_id: newId(),
+        starts_at: iso(-30 * day),
+        ends_at: null,
+        revoked_at: null,
+        revoke_reason: null,
+        note: "Partenariat avec la galerie",
+        created_at: iso(-30 * day),
+        updated_at: iso(-30 * day),
+      });
     }
   });
   return { offers: 5, orders, subscriptions, payingMemberId };

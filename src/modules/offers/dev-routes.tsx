@@ -24,12 +24,19 @@ function Banner({ c }: { c: AppContext }) {
   );
 }
 
+/** A portal link is signed and short-lived, like Stripe's portal sessions: an old one asks for a new one. */
+function checkPortal(state: "ok" | "expired" | "invalid"): void {
+  if (state === "invalid") throw new AppError("forbidden", 403);
+  if (state === "expired") throw new AppError("link_expired", 410, "offers.dev.portal_expired");
+}
+
 export function devRoutes(app: Hono<AppEnv>): void {
   app.get("/dev-checkout/:id", async (c) => {
     const dev = requireDev(c);
     const t = tr(c);
-    const co = await dev.getCheckout(c.req.param("id"));
-    if (!co) throw new AppError("not_found", 404);
+    const found = await dev.getCheckout(c.req.param("id"));
+    if (!found) throw new AppError("not_found", 404);
+    const co = await dev.expireIfDue(found);
     const line = co.request.line;
     const interval = line.interval
       ? ` ${t(line.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}`
@@ -50,7 +57,6 @@ export function devRoutes(app: Hono<AppEnv>): void {
             </strong>
           </p>
           {line.trialDays ? <p class="muted small">{t("offers.offer.trial", { days: line.trialDays })}</p> : null}
-          <p class="muted small">{t("offers.dev.for", { email: co.request.customerEmail })}</p>
           {co.status === "open" ? (
             <form method="post" action={`/dev-checkout/${co.id}`} class="stack">
               <CsrfField c={c} />
@@ -74,8 +80,9 @@ export function devRoutes(app: Hono<AppEnv>): void {
 
   app.post("/dev-checkout/:id", async (c) => {
     const dev = requireDev(c);
-    const co = await dev.getCheckout(c.req.param("id"));
-    if (!co) throw new AppError("not_found", 404);
+    const found = await dev.getCheckout(c.req.param("id"));
+    if (!found) throw new AppError("not_found", 404);
+    const co = await dev.expireIfDue(found);
     const action = formValue(await readForm(c), "action");
     if (co.status !== "open") return c.redirect(co.request.successUrl, 303);
     if (action === "cancel") {
@@ -100,7 +107,7 @@ export function devRoutes(app: Hono<AppEnv>): void {
     const dev = requireDev(c);
     const t = tr(c);
     const customer = c.req.param("customer");
-    if (!dev.checkPortalSignature(customer, c.req.param("sig"))) throw new AppError("forbidden", 403);
+    checkPortal(dev.checkPortalSignature(customer, c.req.param("sig")));
     const db = c.var.services.db;
     const subs = await dev.customerSubscriptions(customer);
     const prices = await db
@@ -204,7 +211,7 @@ export function devRoutes(app: Hono<AppEnv>): void {
   app.post("/dev-portal/:customer/:sig/:sub", async (c) => {
     const dev = requireDev(c);
     const customer = c.req.param("customer");
-    if (!dev.checkPortalSignature(customer, c.req.param("sig"))) throw new AppError("forbidden", 403);
+    checkPortal(dev.checkPortalSignature(customer, c.req.param("sig")));
     const s = await dev.getSubscription(c.req.param("sub"));
     if (!s || s.providerCustomerId !== customer) throw new AppError("not_found", 404);
     const form = await readForm(c);

@@ -1,13 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import busboy from "busboy";
 import type { Hono } from "hono";
 import type { Db } from "../../platform/db/index.ts";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
-import { allowLargeBody } from "../../platform/http/app.tsx";
-import { safeEqual as safeEq } from "../../platform/security/tokens.ts";
+import { allowLargeBody, fileIn, readBody } from "../../platform/http/body.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { safeEqual, sign } from "../../platform/security/tokens.ts";
@@ -120,84 +116,31 @@ export async function saveOfferFile(
 }
 
 /**
- * Streams a multipart upload (fields `_csrf` then `file`) straight to disk with busboy: memory
- * stays flat whatever the size. The CSRF middleware is skipped for this path (it would buffer
- * the body to read `_csrf`), so the same checks are made here: same-origin request, and the
- * form's `_csrf` field, which comes before the file in our form, checked before a byte is kept.
+ * Keeps the file of an upload form (field `file`). The body was streamed to a temporary file by
+ * the platform's body reader (memory stays flat whatever the size), after the CSRF check saw the
+ * form's `_csrf`, which comes before the file; here it is checked and moved to its final place.
  */
 export async function receiveOfferUpload(c: AppContext, offerId: string): Promise<string> {
-  const type = c.req.header("content-type") ?? "";
-  if (!type.startsWith("multipart/form-data")) throw new AppError("unsupported_media_type", 415);
-  const fetchSite = c.req.header("sec-fetch-site");
-  if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") throw new AppError("csrf", 403);
-  const origin = c.req.header("origin");
-  if (origin) {
-    let host = "";
-    try {
-      host = new URL(origin).host;
-    } catch {
-      throw new AppError("csrf", 403);
-    }
-    if (host !== c.req.header("host") && host !== new URL(c.var.services.config.publicUrl).host)
-      throw new AppError("csrf", 403);
-  }
-  const body = c.req.raw.body;
-  if (!body) throw new AppError("invalid_input", 422, "error.file_empty");
-  const { filesDir } = c.var.services.config;
-  const max = offerUpload.maxBytes;
-
-  type Saved = { fileId: string; rel: string; abs: string; name: string; mime: string; size: number };
-  // An object, not lets: the busboy callbacks assign it, and TypeScript does not track closures.
-  const state: { csrf: string; failure: AppError | null; saved: Saved | null } = {
-    csrf: "",
-    failure: null,
-    saved: null,
-  };
-  const writes: Promise<void>[] = [];
-  const bb = busboy({
-    headers: { "content-type": type },
-    limits: { files: 1, fields: 20, fieldSize: 8 * 1024, fileSize: max },
-  });
-  bb.on("field", (name, value) => {
-    if (name === "_csrf") state.csrf = value;
-  });
-  bb.on("file", (name, stream, info) => {
-    if (name !== "file" || state.saved || state.failure) return void stream.resume();
-    if (!state.csrf || !safeEq(state.csrf, c.var.csrfToken)) {
-      state.failure = new AppError("csrf", 403);
-      return void stream.resume();
-    }
-    const target = newFilePath(filesDir);
-    const entry: Saved = { ...target, name: info.filename || "download", mime: info.mimeType, size: 0 };
-    state.saved = entry;
-    let truncated = false;
-    stream.on("limit", () => (truncated = true));
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        entry.size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    writes.push(
-      pipeline(stream, count, fs.createWriteStream(target.abs + ".tmp")).then(() => {
-        if (truncated) throw tooLarge();
-        if (entry.size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
-        fs.renameSync(target.abs + ".tmp", target.abs);
-      }),
-    );
-  });
+  const body = await readBody(c);
+  const file = fileIn(body, "file");
+  if (!file || file.size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
+  if (file.size > offerUpload.maxBytes) throw tooLarge();
+  const target = newFilePath(c.var.services.config.filesDir);
+  file.keepAt(target.abs);
   try {
-    await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), bb);
-    await Promise.all(writes);
+    return await recordOfferFile(
+      c.var.services.db,
+      offerId,
+      target.fileId,
+      target.rel,
+      file.name || "download",
+      file.type,
+      file.size,
+    );
   } catch (err) {
-    if (state.saved) fs.rmSync(state.saved.abs + ".tmp", { force: true });
-    if (err instanceof AppError) throw err;
-    throw new AppError("invalid_input", 422, "error.file_empty");
+    fs.rmSync(target.abs, { force: true });
+    throw err;
   }
-  if (state.failure) throw state.failure;
-  const done = state.saved;
-  if (!done) throw new AppError("invalid_input", 422, "error.file_empty");
-  return recordOfferFile(c.var.services.db, offerId, done.fileId, done.rel, done.name, done.mime, done.size);
 }
 
 export function downloadRoutes(app: Hono<AppEnv>): void {

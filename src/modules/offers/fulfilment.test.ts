@@ -11,7 +11,8 @@ import type {
 } from "../../platform/payments/provider.ts";
 import { createMember, findMemberByEmail } from "../members/index.ts";
 import { canAccess } from "../access/index.ts";
-import { applyProviderEvent, memberEntitlements } from "./fulfilment.ts";
+import { applyProviderEvent } from "./fulfilment.ts";
+import { memberEntitlements } from "../access/index.ts";
 import { createOffer } from "./service.ts";
 import { startCheckout } from "./checkout.ts";
 

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { dialectOf, transaction, type Db } from "../../platform/db/index.ts";
-import type { OrdersTable, SubscriptionsTable } from "../../platform/db/schema.ts";
+import type { OrdersTable, SubscriptionsTable } from "./tables.ts";
 import { record } from "../../platform/events/index.ts";
 import { offerSnapshot, orderExpired, orderFailed, orderPaid, orderRefunded, subscriptionChanged } from "./events.ts";
 import { enqueue } from "../../platform/jobs/index.ts";
@@ -8,7 +8,9 @@ import { newId, nowIso } from "../../platform/ids.ts";
 import { toLocale } from "../../platform/i18n/index.ts";
 import type { PaymentProvider, ProviderEvent, SubscriptionSnapshot } from "../../platform/payments/provider.ts";
 import { createMember, findMemberByEmail } from "../members/index.ts";
-import { grantEntitlement, revokeSource } from "./entitlements.ts";
+import { grantEntitlement, revokeSource } from "../access/index.ts";
+// The offers granted here mean something to the access policy only once their terms are registered.
+import "./terms.ts";
 
 /**
  * Fulfilment: turns verified provider events into orders, subscriptions and
@@ -766,5 +768,3 @@ export async function memberSubscriptions(db: Db, memberId: string) {
     .orderBy("created_at", "desc")
     .execute();
 }
-
-export { memberEntitlements, allMemberEntitlements, isLive, type Entitlement } from "./entitlements.ts";

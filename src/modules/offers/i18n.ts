@@ -23,6 +23,8 @@ export const offersMessages = defineMessages({
     "offers.error.slug_taken": "Cette adresse est déjà utilisée par une autre offre.",
     "offers.error.gift_unknown": "Ce lien de cadeau n’est pas valable.",
     "offers.error.gift_claimed": "Ce cadeau a déjà été récupéré.",
+    "offers.error.gift_not_yours":
+      "Ce cadeau a été envoyé à une autre adresse que celle de votre compte : il ne peut être récupéré qu’avec l’adresse qui l’a reçu.",
     "offers.error.gift_unavailable": "Ce cadeau n’est pas disponible (paiement non abouti ou remboursé).",
     "offers.error.link_invalid":
       "Ce lien de téléchargement n’est pas valable. Retrouvez vos téléchargements depuis votre compte.",
@@ -34,7 +36,6 @@ export const offersMessages = defineMessages({
     "offers.test.text": "Ce site n’est relié à aucun service de paiement réel : aucun argent ne sera prélevé.",
     "offers.dev.banner": "Page de paiement de test : aucune carte n’est demandée et aucun argent ne circule.",
     "offers.dev.title": "Paiement de test",
-    "offers.dev.for": "Pour : {email}",
     "offers.dev.pay": "Payer (test)",
     "offers.dev.pay_delayed": "Payer par prélèvement SEPA (test, paiement différé)",
     "offers.dev.cancel": "Annuler et revenir",
@@ -44,6 +45,8 @@ export const offersMessages = defineMessages({
     "offers.dev.settle_ok": "Le prélèvement aboutit",
     "offers.dev.settle_fail": "Le prélèvement échoue",
     "offers.dev.portal_title": "Gestion de l’abonnement (test)",
+    "offers.dev.portal_expired":
+      "Ce lien de gestion a expiré (il vaut une heure). Revenez à votre compte pour en ouvrir un nouveau.",
     "offers.dev.portal_empty": "Aucun abonnement.",
     "offers.dev.resume": "Reprendre l’abonnement",
     "offers.dev.cancel_sub": "Résilier à la fin de la période",
@@ -98,7 +101,7 @@ export const offersMessages = defineMessages({
     "offers.done.receipt": "Un reçu part à {email}.",
     "offers.done.account": "Voir mes achats",
     "offers.done.members_area": "Entrer dans l’espace membres",
-    "offers.done.login": "Cette adresse ({email}) a déjà un compte : connectez-vous pour accéder à votre achat.",
+    "offers.done.emailed": "Nous vous avons envoyé un e-mail pour accéder à votre achat ({email}).",
     "offers.done.login_link": "Se connecter",
     "offers.done.processing_title": "Paiement en cours",
     "offers.done.processing":
@@ -112,8 +115,11 @@ export const offersMessages = defineMessages({
     "offers.gift.lead": "On vous offre « {offer} ».",
     "offers.gift.claim_as": "Le cadeau sera ajouté au compte {email}.",
     "offers.gift.claim": "Récupérer mon cadeau",
-    "offers.gift.login_first": "Connectez-vous ou créez votre compte gratuit pour récupérer ce cadeau :",
-    "offers.gift.join": "Créer mon compte",
+    "offers.gift.login_first":
+      "Pour récupérer ce cadeau, recevez un lien de connexion à l’adresse à laquelle il a été envoyé.",
+    "offers.gift.send_link": "M’envoyer le lien",
+    "offers.gift.link_sent":
+      "C’est envoyé : ouvrez le lien reçu par e-mail à l’adresse du cadeau pour le récupérer. Il fonctionne une fois, 15 minutes.",
     "offers.gift.status.pending": "en attente de paiement",
     "offers.gift.status.paid": "envoyé",
     "offers.gift.status.claimed": "récupéré",
@@ -182,6 +188,8 @@ export const offersMessages = defineMessages({
     "offers.mail.receipt.access": "Votre accès est ouvert : retrouvez-le à tout moment depuis votre compte.",
     "offers.mail.receipt.gift": "La personne à qui vous l’offrez reçoit son lien par e-mail.",
     "offers.mail.receipt.button": "Mon compte",
+    "offers.mail.receipt.link_note":
+      "Le bouton vous connecte à votre compte : il sert une fois, pendant 24 heures ; ensuite, connectez-vous avec votre adresse.",
     "offers.mail.receipt.note": "Gardez cet e-mail : il vaut reçu. Une question ? Répondez simplement.",
     "offers.mail.gift.subject": "Un cadeau vous attend — {site}",
     "offers.mail.gift.heading": "Un cadeau pour vous",
@@ -217,6 +225,8 @@ export const offersMessages = defineMessages({
     "offers.error.slug_taken": "This address is already used by another offer.",
     "offers.error.gift_unknown": "This gift link is not valid.",
     "offers.error.gift_claimed": "This gift has already been claimed.",
+    "offers.error.gift_not_yours":
+      "This gift was sent to another address than your account’s: it can only be claimed with the address that received it.",
     "offers.error.gift_unavailable": "This gift is not available (payment not completed or refunded).",
     "offers.error.link_invalid": "This download link is not valid. Find your downloads on your account page.",
     "offers.error.link_expired": "This download link has expired. Get a fresh one from your account page.",
@@ -227,7 +237,6 @@ export const offersMessages = defineMessages({
     "offers.test.text": "This site is not connected to a real payment service: no money will be taken.",
     "offers.dev.banner": "Test payment page: no card is asked for and no money moves.",
     "offers.dev.title": "Test payment",
-    "offers.dev.for": "For: {email}",
     "offers.dev.pay": "Pay (test)",
     "offers.dev.pay_delayed": "Pay by SEPA debit (test, delayed payment)",
     "offers.dev.cancel": "Cancel and go back",
@@ -237,6 +246,8 @@ export const offersMessages = defineMessages({
     "offers.dev.settle_ok": "The debit succeeds",
     "offers.dev.settle_fail": "The debit fails",
     "offers.dev.portal_title": "Manage subscription (test)",
+    "offers.dev.portal_expired":
+      "This management link has expired (it lasts one hour). Go back to your account to open a new one.",
     "offers.dev.portal_empty": "No subscription.",
     "offers.dev.resume": "Resume the subscription",
     "offers.dev.cancel_sub": "Cancel at the end of the period",
@@ -290,7 +301,7 @@ export const offersMessages = defineMessages({
     "offers.done.receipt": "A receipt is on its way to {email}.",
     "offers.done.account": "See my purchases",
     "offers.done.members_area": "Enter the members’ area",
-    "offers.done.login": "This address ({email}) already has an account: sign in to reach your purchase.",
+    "offers.done.emailed": "We sent you an email to access your purchase ({email}).",
     "offers.done.login_link": "Sign in",
     "offers.done.processing_title": "Payment in progress",
     "offers.done.processing":
@@ -304,8 +315,10 @@ export const offersMessages = defineMessages({
     "offers.gift.lead": "Someone is giving you “{offer}”.",
     "offers.gift.claim_as": "The gift will be added to the account {email}.",
     "offers.gift.claim": "Claim my gift",
-    "offers.gift.login_first": "Sign in or create your free account to claim this gift:",
-    "offers.gift.join": "Create my account",
+    "offers.gift.login_first": "To claim this gift, get a sign-in link at the address it was sent to.",
+    "offers.gift.send_link": "Send me the link",
+    "offers.gift.link_sent":
+      "Sent: open the link emailed to the gift’s address to claim it. It works once, for 15 minutes.",
     "offers.gift.status.pending": "awaiting payment",
     "offers.gift.status.paid": "sent",
     "offers.gift.status.claimed": "claimed",
@@ -373,6 +386,8 @@ export const offersMessages = defineMessages({
     "offers.mail.receipt.access": "Your access is open: find it any time on your account page.",
     "offers.mail.receipt.gift": "The person you are giving it to receives their link by email.",
     "offers.mail.receipt.button": "My account",
+    "offers.mail.receipt.link_note":
+      "The button signs you in to your account: it works once, within 24 hours; after that, sign in with your address.",
     "offers.mail.receipt.note": "Keep this email as your receipt. A question? Just reply.",
     "offers.mail.gift.subject": "A gift is waiting for you — {site}",
     "offers.mail.gift.heading": "A gift for you",

@@ -1,12 +1,13 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
+import { offersTables } from "./tables.ts";
 import { offersMessages } from "./i18n.ts";
 import { stripeWebhookRoutes } from "./webhooks.ts";
 import { publicRoutes } from "./public.tsx";
 import { devRoutes } from "./dev-routes.tsx";
 import { accountRoutes, registerAccountExtensions } from "./account.tsx";
-import { registerOfferMailJobs } from "./mails.ts";
+import { offersJobs } from "./jobs.ts";
 import { adminRoutes } from "./admin.tsx";
-import { registerStripeSyncJob, rememberSyncConfig } from "./stripe-sync.ts";
+import { rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 
 export {
@@ -15,14 +16,9 @@ export {
   getSubscription,
   memberOrders,
   memberSubscriptions,
-  memberEntitlements,
-  allMemberEntitlements,
-  isLive,
   RENEWAL_LEEWAY_MS,
   type ApplyResult,
-  type Entitlement,
 } from "./fulfilment.ts";
-export { grantEntitlement, revokeSource, revokeEntitlement } from "./entitlements.ts";
 export {
   startCheckout,
   quoteDiscount,
@@ -46,9 +42,12 @@ export {
   type OfferRow,
   type PriceRow,
 } from "./service.ts";
+export { registerIncludable, listIncludables, type Includable } from "./includables.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
 export { linkImportedCustomer } from "./imported-customers.ts";
-export { downloadLink, fileResource } from "./downloads.tsx";
+export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";
+export { seedOffersDemo, type OffersDemoResult } from "./demo.ts";
+export { downloadLink, fileResource, saveOfferFile } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
 export {
   requestStripeSync,
@@ -59,8 +58,9 @@ export {
 } from "./stripe-sync.ts";
 
 /** Offers, checkout, fulfilment of provider events, gifts, discount codes. */
-export const offersModule: AtelierModule = {
+export const offersModule = defineModule({
   name: "offers",
+  tables: offersTables,
   messages: offersMessages,
   routes(app) {
     app.use("*", async (c, next) => {
@@ -75,8 +75,5 @@ export const offersModule: AtelierModule = {
     accountRoutes(app);
     adminRoutes(app);
   },
-  jobs() {
-    registerOfferMailJobs();
-    registerStripeSyncJob();
-  },
-};
+  jobs: offersJobs,
+});

@@ -5,6 +5,7 @@ import { formatDate, t, toLocale } from "../../platform/i18n/index.ts";
 import { getSiteSettings } from "../../platform/settings.ts";
 import { giftClaimToken } from "./checkout.ts";
 import { money } from "./money.ts";
+import { memberLoginUrl } from "../members/index.ts";
 
 /**
  * Mails sent after fulfilment (receipt, gift claim link, subscription
@@ -61,8 +62,15 @@ export function registerOfferMailJobs(): void {
       accentColor: site.accentColor,
       heading: tt("offers.mail.receipt.heading"),
       paragraphs,
-      button: { label: tt("offers.mail.receipt.button"), url: `${publicUrl}/account` },
-      note: tt("offers.mail.receipt.note"),
+      // The buyer reaches the purchase through this one-time link, minted now (at send time) for the order's own member.
+      button: {
+        label: tt("offers.mail.receipt.button"),
+        url:
+          (order.member_id &&
+            (await memberLoginUrl(db, order.member_id, order.email, publicUrl, "/account#purchases"))) ||
+          `${publicUrl}/account`,
+      },
+      note: `${tt("offers.mail.receipt.link_note")} ${tt("offers.mail.receipt.note")}`,
     });
     return {
       to: order.email,
@@ -130,7 +138,13 @@ export function registerOfferMailJobs(): void {
       accentColor: site.accentColor,
       heading: tt("offers.mail.sub.heading"),
       paragraphs,
-      button: { label: tt("offers.mail.receipt.button"), url: `${publicUrl}/account` },
+      button: {
+        label: tt("offers.mail.receipt.button"),
+        url:
+          (await memberLoginUrl(db, sub.member_id, sub.email, publicUrl, "/account#purchases")) ??
+          `${publicUrl}/account`,
+      },
+      note: tt("offers.mail.receipt.link_note"),
     });
     return { to: sub.email, subject: tt("offers.mail.sub.subject", { site: site.name }), ...mail, fromName: site.name };
   });

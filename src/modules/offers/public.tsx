@@ -5,17 +5,15 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { clientIp, tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { formValue, readForm } from "../../platform/http/forms.ts";
-import { markCacheable, markPrivateCacheable } from "../../platform/http/page-cache.ts";
-import { setSessionCookie } from "../../platform/http/middleware.ts";
+import { markCacheable } from "../../platform/http/page-cache.ts";
 import { hitRateLimit } from "../../platform/security/rate-limit.ts";
-import { createSession } from "../../platform/security/sessions.ts";
 import { hashToken, safeEqual } from "../../platform/security/tokens.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { CsrfField, Field, type Errors } from "../../platform/views/components.tsx";
-import { currentMember } from "../members/index.ts";
+import { currentMember, requestGiftLink } from "../members/index.ts";
 import { canAccess, viewerOf, type Resource } from "../access/index.ts";
 import { startCheckout } from "./checkout.ts";
-import { claimGift, findGiftByToken } from "./gifts.ts";
+import { claimGift, findGiftByToken, isGiftRecipient } from "./gifts.ts";
 import { amountInput, money, parseAmount, priceLabel } from "./money.ts";
 import { getOfferBySlug, listOffers, offerPrices, type OfferRow, type PriceRow } from "./service.ts";
 import { isTestMode, requireProvider } from "./context.ts";
@@ -366,16 +364,9 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const failed = order
       ? ["failed", "expired", "refunded"].includes(order.status)
       : ["incomplete_expired", "expired", "canceled"].includes(sub!.status);
-    // A brand-new account created by this very payment is signed in, in this browser only.
-    let signedIn = viewer.kind === "member" && viewer.memberId === row.member_id;
-    if (paid && sameBrowser && row.created_member === 1 && row.member_id && !c.var.memberSession) {
-      const s = await createSession(db, "member", row.member_id, {
-        ip: clientIp(c),
-        userAgent: c.req.header("user-agent"),
-      });
-      setSessionCookie(c, "member", s.token);
-      signedIn = true;
-    }
+    // Paying never signs anyone in: an email typed at checkout proves nothing. Access goes
+    // through the login link of the receipt, sent to that address (or an existing session).
+    const signedIn = owner;
     const gift = order?.kind === "gift";
     return page(
       c,
@@ -403,11 +394,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
                 )}
               </p>
             )}
-            {!gift && !signedIn && (
-              <p class="notice">
-                {t("offers.done.login", { email: row.email })} <a href="/login">{t("offers.done.login_link")}</a>
-              </p>
-            )}
+            {!gift && !signedIn && <p class="notice">{t("offers.done.emailed", { email: row.email })}</p>}
           </>
         )}
         {!paid && processing && (
@@ -464,6 +451,10 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const offer = await db.selectFrom("offers").select(["name"]).where("id", "=", gift.offer_id).executeTakeFirst();
     const member = await currentMember(c);
     const path = c.req.path;
+    const sent = c.req.query("sent") === "1";
+    c.header("Cache-Control", "no-store");
+    // Someone else's session (a shared computer, a forwarded link): refuse clearly, offer the recipient's link.
+    const mismatch = !!member && !isGiftRecipient(gift, member);
     return page(
       c,
       { title: t("offers.gift.title"), noindex: true },
@@ -475,32 +466,62 @@ export function publicRoutes(app: Hono<AppEnv>): void {
         {(gift.status === "pending" || gift.status === "refunded") && (
           <p class="notice warn">{t("offers.error.gift_unavailable")}</p>
         )}
-        {gift.status === "paid" &&
-          (member ? (
-            <form method="post" action={path} class="stack">
-              <CsrfField c={c} />
-              <p>{t("offers.gift.claim_as", { email: member.email })}</p>
-              <p>
-                <button type="submit">{t("offers.gift.claim")}</button>
-              </p>
-            </form>
-          ) : (
-            <p class="notice">
-              {t("offers.gift.login_first")}{" "}
-              <a href={`/login?next=${encodeURIComponent(path)}`}>{t("offers.done.login_link")}</a> ·{" "}
-              <a href={`/join?next=${encodeURIComponent(path)}`}>{t("offers.gift.join")}</a>
+        {gift.status === "paid" && sent && <p class="notice">{t("offers.gift.link_sent")}</p>}
+        {gift.status === "paid" && member && !mismatch && (
+          <form method="post" action={path} class="stack">
+            <CsrfField c={c} />
+            <p>{t("offers.gift.claim_as", { email: member.email })}</p>
+            <p>
+              <button type="submit">{t("offers.gift.claim")}</button>
             </p>
-          ))}
+          </form>
+        )}
+        {gift.status === "paid" && mismatch && (
+          <p class="notice warn" data-error-code="gift_not_yours">
+            {t("offers.error.gift_not_yours")}
+          </p>
+        )}
+        {gift.status === "paid" && (!member || mismatch) && !sent && (
+          <form method="post" action={`${path}/link`} class="stack">
+            <CsrfField c={c} />
+            <p>{t("offers.gift.login_first")}</p>
+            <p>
+              <button type="submit">{t("offers.gift.send_link")}</button>
+            </p>
+          </form>
+        )}
       </div>,
     );
   });
 
   app.post("/gift/:token", async (c) => {
+    await readForm(c);
     const member = await currentMember(c);
     if (!member) throw new AppError("unauthenticated", 401);
     await hitRateLimit(c.var.services.db, `gift:${clientIp(c)}`, 20, 10 * 60_000);
-    await claimGift(c.var.services.db, c.req.param("token"), member.id);
+    await claimGift(c.var.services.db, c.req.param("token"), member);
     return c.redirect("/account?gift=claimed#purchases", 303);
+  });
+
+  // The anonymous (or wrong-address) visitor proves the recipient's mailbox with a login link sent there.
+  app.post("/gift/:token/link", async (c) => {
+    await readForm(c);
+    const { db, config } = c.var.services;
+    await hitRateLimit(db, `gift-link:${clientIp(c)}`, 20, 10 * 60_000);
+    const token = c.req.param("token");
+    const gift = await findGiftByToken(db, token);
+    if (!gift) throw new AppError("not_found", 404, "offers.error.gift_unknown");
+    const path = `/gift/${token}`;
+    if (gift.status === "paid") {
+      await hitRateLimit(db, `gift-link:gift:${gift.id}`, 5, 15 * 60_000);
+      await requestGiftLink(db, {
+        recipientEmail: gift.recipient_email,
+        locale: c.var.locale,
+        giftPath: path,
+        publicUrl: config.publicUrl,
+      });
+    }
+    return c.redirect(`${path}?sent=1`, 303);
   });
 
   app.get("/members-area", async (c) => {
@@ -532,8 +553,6 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     }
     const member = await currentMember(c);
     const site = c.var.site;
-    // Personal but identical across reloads: a short per-session cache (see page-cache.ts).
-    markPrivateCacheable(c);
     return page(
       c,
       { title: t("offers.area.title"), noindex: true },

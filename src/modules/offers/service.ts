@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import { transaction, type Db } from "../../platform/db/index.ts";
-import type { OffersTable, PricesTable } from "../../platform/db/schema.ts";
+import type { OffersTable, PricesTable } from "./tables.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";

@@ -7,7 +7,7 @@ import { createSession } from "../../platform/security/sessions.ts";
 import { createMember } from "../members/index.ts";
 import { createOffer } from "./service.ts";
 import { downloadLink, offerUpload, setOfferUploadLimit } from "./downloads.tsx";
-import { grantEntitlement } from "./entitlements.ts";
+import { grantEntitlement } from "../access/index.ts";
 import { newId } from "../../platform/ids.ts";
 
 /** Download uploads: streamed to disk past the 1 MB global body limit, capped, CSRF-checked, served back byte for byte. */

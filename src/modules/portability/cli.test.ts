@@ -97,3 +97,18 @@ test("usage mistakes and wrong files are one clear line and a non-zero exit", as
   assert.match(badTier.stderr, /no offer with the slug "nope"/);
   assert.equal(await members(), 4);
 });
+
+test("import of a Ghost content export (JSON) brings the posts; a dry run first writes none", async () => {
+  const dry = await cli(["import", "--from", "ghost", fixture("ghost-export.json"), "--dry-run"]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /Dry run, nothing written: 2 posts imported, 0 posts already here, 2 posts refused/);
+  const run = await cli(["import", "--from", "ghost", fixture("ghost-export.json")]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /2 posts imported, 0 posts already here, 2 posts refused, 0 images copied/);
+  assert.match(run.stdout, /64a1f0c2e4b0a1000100dddd: no HTML \(old Ghost export in mobiledoc\)/);
+  const posts = await withDb(({ db }) => db.selectFrom("posts").select(["slug", "audience"]).orderBy("slug").execute());
+  assert.deepEqual(posts, [
+    { slug: "atelier-news", audience: "members" },
+    { slug: "paid-tutorial", audience: "paid" },
+  ]);
+});

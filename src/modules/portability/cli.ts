@@ -37,7 +37,8 @@ export interface ImportCommand {
 export class ImportCommandError extends Error {}
 
 function explain(locale: Locale, reason: string | null, params: Record<string, string | number>): string {
-  return reason ? t(locale, `portability.reason.${reason}`, params) : "";
+  if (!reason) return "";
+  return t(locale, reason.includes(".") ? reason : `portability.reason.${reason}`, params);
 }
 
 async function tierMapping(db: Db, specs: string[]): Promise<Record<string, string>> {
@@ -58,8 +59,12 @@ export async function importCommand(db: Db, filesDir: string, cmd: ImportCommand
     throw new ImportCommandError(`--from must be one of ${memberSources.join(", ")} (got "${cmd.from}")`);
   const source = cmd.from as MemberSource;
   const file = path.resolve(cmd.file);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new ImportCommandError(`${file}: no such file`);
+  if (!fs.existsSync(file)) throw new ImportCommandError(`${file}: no such file`);
   const L = cmd.locale;
+  const isDir = fs.statSync(file).isDirectory();
+  if ((source === "substack" && isDir) || (source === "ghost" && /\.json$/i.test(file)))
+    return postsCommand(db, filesDir, source, file, cmd);
+  if (isDir) throw new ImportCommandError(`${file} is a folder: give the members CSV file`);
   const tiers = await tierMapping(db, cmd.tiers);
   try {
     if (cmd.dryRun) return await dryRun(db, source, file, cmd);
@@ -125,4 +130,36 @@ async function dryRun(db: Db, source: MemberSource, file: string, cmd: ImportCom
   ].join(", ");
   cmd.out(t(L, "portability.dry.summary", { counts }));
   for (const p of problems) cmd.out(p);
+}
+
+/** Posts from a Substack export folder (posts.csv + posts/) or a Ghost JSON export. */
+async function postsCommand(
+  db: Db,
+  filesDir: string,
+  source: "substack" | "ghost",
+  file: string,
+  cmd: ImportCommand,
+): Promise<void> {
+  const L = cmd.locale;
+  const { importPosts } = await import("./posts.ts");
+  let reports;
+  try {
+    reports = await importPosts(db, filesDir, source, file, { dryRun: cmd.dryRun });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new ImportCommandError(
+      t(L, "portability.error.posts", { detail: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+  const n = (s: string) => reports.filter((r) => r.status === s).length;
+  const sum = (k: "saved" | "kept") => reports.reduce((a, r) => a + r.images[k], 0);
+  const counts = [
+    tCount(L, "portability.count.postsCreated", n("created")),
+    tCount(L, "portability.count.postsUnchanged", n("unchanged")),
+    tCount(L, "portability.count.postsFailed", n("failed")),
+    tCount(L, "portability.count.imagesSaved", sum("saved")),
+    tCount(L, "portability.count.imagesKept", sum("kept")),
+  ].join(", ");
+  cmd.out(cmd.dryRun ? t(L, "portability.dry.summary", { counts }) : counts);
+  for (const r of reports) if (r.status === "failed") cmd.out(`  ${r.ref}: ${explain(L, r.reason, {})}`);
 }

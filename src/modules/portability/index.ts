@@ -1,8 +1,9 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
 import { portabilityMessages } from "./i18n.ts";
 import { registerImportJobs, rememberFilesDir } from "./jobs.ts";
+import { portabilityTables } from "./tables.ts";
+import { importRoutes } from "./routes.tsx";
 import { registerImportPersonalData } from "./personal.ts";
-import "./tables.ts";
 
 export {
   createImport,
@@ -17,10 +18,13 @@ export {
 } from "./service.ts";
 export { memberSources, type MemberSource } from "./sources/types.ts";
 export { portabilityTables } from "./tables.ts";
+export { importCommand, ImportCommandError } from "./cli.ts";
+export { portabilityMessages } from "./i18n.ts";
 
 /** Moving in: member files (and later content) from the platforms people leave. */
-export const portabilityModule: AtelierModule = {
+export const portabilityModule = defineModule({
   name: "portability",
+  tables: portabilityTables,
   messages: portabilityMessages,
   routes(app) {
     registerImportPersonalData();
@@ -28,8 +32,9 @@ export const portabilityModule: AtelierModule = {
       rememberFilesDir(c.var.services.db, c.var.services.config.filesDir);
       await next();
     });
+    importRoutes(app);
   },
   jobs() {
     registerImportJobs();
   },
-};
+});

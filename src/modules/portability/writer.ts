@@ -4,7 +4,8 @@ import { memberImported } from "./events.ts";
 import { t, type Locale } from "../../platform/i18n/index.ts";
 import { isoIn } from "../../platform/ids.ts";
 import { createMembersBulk, membersByEmail, setMemberTags, tagsOfMembers } from "../members/index.ts";
-import { grantEntitlement, linkImportedCustomer, memberEntitlements } from "../offers/index.ts";
+import { linkImportedCustomer } from "../offers/index.ts";
+import { grantEntitlement, memberEntitlements } from "../access/index.ts";
 import type { MappedItem } from "./parse.ts";
 import { sourceOf } from "./parse.ts";
 import type { ImportedMember, MemberSource } from "./sources/types.ts";
@@ -50,10 +51,18 @@ function offerFor(ctx: WriteContext, m: ImportedMember): string | null {
 }
 
 /** Grants the mapped tier until the paid period ends; false when they already hold it that long. */
-async function grantTier(trx: Db, ctx: WriteContext, memberId: string, offerId: string, m: ImportedMember) {
+async function grantTier(
+  trx: Db,
+  ctx: WriteContext,
+  memberId: string,
+  offerId: string,
+  m: ImportedMember,
+  isNew: boolean,
+) {
   const sourceId = `import:${ctx.source}`;
   const endsAt = accessEnd(ctx, m);
-  const live = await memberEntitlements(trx, memberId, ctx.now);
+  // A member created in this chunk holds nothing yet.
+  const live = isNew ? [] : await memberEntitlements(trx, memberId, ctx.now);
   const same = live.find((e) => e.resourceKind === "offer" && e.resourceId === offerId && e.sourceId === sourceId);
   // A grace period (no date in the file) is granted once: importing again does not stretch it.
   const grace = !m.paid?.until && !!m.stripeCustomerId;
@@ -72,7 +81,14 @@ async function grantTier(trx: Db, ctx: WriteContext, memberId: string, offerId: 
 }
 
 /** What paying members get besides their member row: the Stripe link and the tier. */
-async function applyPaid(trx: Db, ctx: WriteContext, memberId: string, m: ImportedMember, changes: string[]) {
+async function applyPaid(
+  trx: Db,
+  ctx: WriteContext,
+  memberId: string,
+  m: ImportedMember,
+  isNew: boolean,
+  changes: string[],
+) {
   if (m.stripeCustomerId) {
     const linked = await linkImportedCustomer(trx, {
       provider: "stripe",
@@ -84,7 +100,7 @@ async function applyPaid(trx: Db, ctx: WriteContext, memberId: string, m: Import
   if (!m.paid) return null;
   const offerId = offerFor(ctx, m);
   if (!offerId) return { reason: "tier_unmapped", params: JSON.stringify({ tier: m.paid.tier }) };
-  if (await grantTier(trx, ctx, memberId, offerId, m)) changes.push("access");
+  if (await grantTier(trx, ctx, memberId, offerId, m, isNew)) changes.push("access");
   return null;
 }
 
@@ -145,7 +161,7 @@ export async function writeChunk(trx: Db, ctx: WriteContext, items: MappedItem[]
         changes.push("tags");
       }
     }
-    const refused = m.paid || m.stripeCustomerId ? await applyPaid(trx, ctx, memberId, m, changes) : null;
+    const refused = m.paid || m.stripeCustomerId ? await applyPaid(trx, ctx, memberId, m, isNew, changes) : null;
     const base = { record_index: index, line: m.line, email: m.email, member_id: memberId };
     if (refused) {
       reports.set(index, { ...base, status: "failed", ...refused });

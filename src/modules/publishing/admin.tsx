@@ -1,11 +1,11 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
-import { allowLargeBody } from "../../platform/http/app.tsx";
+import { allowLargeBody, fileIn, readBody, type ParsedBody, type UploadedFile } from "../../platform/http/body.ts";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { readForm, formValue, type FormData as PlainForm } from "../../platform/http/forms.ts";
+import { readForm, formValue, safeRedirectPath, type FormData as PlainForm } from "../../platform/http/forms.ts";
 import { formatDateTime } from "../../platform/i18n/index.ts";
 import { registerAsset, assetUrl } from "../../platform/views/assets.ts";
 import {
@@ -19,8 +19,9 @@ import {
 } from "../../platform/views/components.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import { deleteFile } from "../../platform/storage/index.ts";
-import { adminPage, registerAdminNav } from "../admin/layout.tsx";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../staff/index.ts";
+import { tierOffers } from "../offers/index.ts";
 import { blockMember, deleteComment, listCommentsForAdmin, setCommentStatus, unblockMember } from "./comments.ts";
 import { PAYWALL_MARKER, renderBody } from "./content.ts";
 import { imageMarkdown, maxUploadBytes, savePostImage } from "./images.ts";
@@ -44,14 +45,7 @@ registerAsset("publishing-editor.js", path.join(here, "assets", "editor.js"), "t
 const idPattern = /^[0-9a-f-]{36}$/;
 
 async function tierOptions(c: AppContext) {
-  return c.var.services.db
-    .selectFrom("offers")
-    .select(["id", "name", "status"])
-    .where("kind", "=", "tier")
-    .where("status", "!=", "archived")
-    .orderBy("position")
-    .orderBy("name")
-    .execute();
+  return (await tierOffers(c.var.services.db)).filter((o) => o.status !== "archived");
 }
 
 function statusBadge(c: AppContext, status: PostRow["status"]) {
@@ -627,28 +621,10 @@ async function editorPage(
   );
 }
 
-type MultipartBody = Record<string, string | File | (string | File)[]>;
-
-function fileOf(body: MultipartBody, name: string): File | null {
-  const v = body[name];
-  const f = Array.isArray(v) ? v.find((x) => typeof x !== "string") : v;
-  return f && typeof f !== "string" && f.size > 0 ? f : null;
-}
-
-function strings(body: MultipartBody): PlainForm {
-  const out: PlainForm = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (typeof v === "string") out[k] = v;
-    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === "string");
-  }
-  return out;
-}
-
-async function readMultipart(c: AppContext): Promise<MultipartBody> {
-  const type = c.req.header("content-type") ?? "";
-  if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded"))
-    throw new AppError("unsupported_media", 415);
-  return (await c.req.parseBody({ all: true })) as MultipartBody;
+/** The non-empty file sent in a field, or null. */
+function fileOf(body: ParsedBody, name: string): UploadedFile | null {
+  const f = fileIn(body, name);
+  return f && f.size > 0 ? f : null;
 }
 
 function inputOf(form: PlainForm): PostInput {
@@ -668,8 +644,8 @@ function inputOf(form: PlainForm): PostInput {
 
 async function handleSave(c: AppContext) {
   const db = c.var.services.db;
-  const body = await readMultipart(c);
-  const form = strings(body);
+  const body = await readBody(c);
+  const form = body.fields;
   const id = formValue(form, "id") || null;
   if (id !== null && !idPattern.test(id)) throw new AppError("not_found", 404);
   const existing = id ? await findPost(db, id) : undefined;
@@ -688,9 +664,7 @@ async function handleSave(c: AppContext) {
     if (cover) validatePost(input, ctx);
     let coverFileId: string | null | undefined = undefined;
     if (cover)
-      coverFileId = (
-        await savePostImage(db, c.var.services.config.filesDir, new Uint8Array(await cover.arrayBuffer()), "post-cover")
-      ).id;
+      coverFileId = (await savePostImage(db, c.var.services.config.filesDir, await cover.bytes(), "post-cover")).id;
     else if (formValue(form, "removeCover") === "on") coverFileId = null;
     let post: PostRow;
     try {
@@ -763,18 +737,13 @@ async function uploadImage(c: AppContext) {
   const t = tr(c);
   const db = c.var.services.db;
   const wantsJson = (c.req.header("accept") ?? "").includes("application/json");
-  const body = await readMultipart(c);
+  const body = await readBody(c);
   const file = fileOf(body, "image");
   if (!file) throw new AppError("invalid_input", 422, "error.file_empty");
-  const stored = await savePostImage(
-    db,
-    c.var.services.config.filesDir,
-    new Uint8Array(await file.arrayBuffer()),
-    "post-image",
-  );
+  const stored = await savePostImage(db, c.var.services.config.filesDir, await file.bytes(), "post-image");
   const markdown = imageMarkdown(stored.id, file.name || "image");
   if (wantsJson) return c.json({ markdown, url: mediaUrl(stored.id) });
-  const postId = formValue(strings(body), "post");
+  const postId = formValue(body.fields, "post");
   const back = idPattern.test(postId) ? `/admin/posts/${postId}` : "/admin/posts/new";
   return adminPage(
     c,
@@ -919,10 +888,11 @@ async function commentsPage(c: AppContext) {
   );
 }
 
+/** Where a moderation form returns: a comments page (same-site by safeRedirectPath's verdict), else the list. */
 function backTo(form: PlainForm, done: string): string {
-  const raw = formValue(form, "back");
+  const raw = safeRedirectPath(formValue(form, "back"), "/admin/comments");
   const base =
-    raw.startsWith("/admin/comments") && !raw.startsWith("//") && raw.length < 300
+    /^\/admin\/comments(?=$|[/?#])/.test(raw) && raw.length < 300
       ? raw.replace(/([?&])done=[a-z]+&?/, "$1").replace(/[?&]$/, "")
       : "/admin/comments";
   return `${base}${base.includes("?") ? "&" : "?"}done=${done}`;
@@ -969,20 +939,23 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     if (!idPattern.test(id)) throw new AppError("not_found", 404);
     const form = await readForm(c);
     const op = c.req.param("op");
+    // The return address is checked before anything changes (a refused one is a 400, nothing done).
+    const back = backTo(form, op === "delete" ? "deleted" : op === "hide" ? "hidden" : "shown");
     const db = c.var.services.db;
     if (op === "delete") await deleteComment(db, id);
     else await setCommentStatus(db, id, op === "hide" ? "hidden" : "visible");
     contentChanged();
-    return c.redirect(backTo(form, op === "delete" ? "deleted" : op === "hide" ? "hidden" : "shown"), 303);
+    return c.redirect(back, 303);
   });
   app.post("/admin/comments/members/:id/:op{block|unblock}", async (c) => {
     const id = c.req.param("id");
     if (!idPattern.test(id)) throw new AppError("not_found", 404);
     const form = await readForm(c);
+    const back = backTo(form, c.req.param("op") === "block" ? "blocked" : "unblocked");
     const db = c.var.services.db;
     if (c.req.param("op") === "block") await blockMember(db, id, (await currentStaff(c))?.id ?? null);
     else await unblockMember(db, id);
     contentChanged();
-    return c.redirect(backTo(form, c.req.param("op") === "block" ? "blocked" : "unblocked"), 303);
+    return c.redirect(back, 303);
   });
 }

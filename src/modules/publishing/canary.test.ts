@@ -3,17 +3,11 @@ import assert from "node:assert/strict";
 import Parser from "rss-parser";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
-import { revokeEntitlement, setOfferIncludes } from "../offers/index.ts";
+import { setOfferIncludes } from "../offers/index.ts";
+import { revokeEntitlement } from "../access/index.ts";
 import { addComment } from "./comments.ts";
 import type { PostRow } from "./service.ts";
-import {
-  anonymousClient,
-  createTier,
-  makePost,
-  memberWithSession,
-  ownerClient,
-  type TestMember,
-} from "./test-support.ts";
+import { anonymousClient, createTier, makePost, memberWithSession, ownerClient, type TestMember } from "./testing.ts";
 
 /*
  * The paywall canary crawl (RELIABILITY.md, Access): every paid part carries a

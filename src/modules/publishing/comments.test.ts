@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { eraseMember } from "../members/index.ts";
-import { countRows, createTier, makePost, memberWithSession, ownerClient, anonymousClient } from "./test-support.ts";
+import { countRows, createTier, makePost, memberWithSession, ownerClient, anonymousClient } from "./testing.ts";
 
 let app: TestApp;
 before(async () => {

@@ -6,6 +6,7 @@ import { record } from "../../platform/events/index.ts";
 import { commentsBlocked, commentsUnblocked, postCommented } from "./events.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { hitRateLimit } from "../../platform/security/rate-limit.ts";
+import { memberExists, memberNames } from "../members/index.ts";
 
 export const commentLimits = { body: 3000, perMinute: 5, perDay: 60 };
 
@@ -67,15 +68,8 @@ export async function addComment(db: Db, postId: string, memberId: string, body:
 export async function visibleComments(db: Db, postId: string, limit = 500): Promise<CommentView[]> {
   const rows = await db
     .selectFrom("comments")
-    .innerJoin("members", "members.id", "comments.member_id")
-    .select([
-      "comments.id",
-      "comments.body",
-      "comments.created_at",
-      "comments.member_id",
-      "members.name",
-      "members.email",
-    ])
+    .innerJoin(memberNames(db).as("mb"), "mb.id", "comments.member_id")
+    .select(["comments.id", "comments.body", "comments.created_at", "comments.member_id", "mb.name", "mb.email"])
     .where("comments.post_id", "=", postId)
     .where("comments.status", "=", "visible")
     .orderBy("comments.created_at")
@@ -122,7 +116,7 @@ export interface AdminCommentFilter {
 export async function listCommentsForAdmin(db: Db, f: AdminCommentFilter) {
   let q = db
     .selectFrom("comments")
-    .innerJoin("members", "members.id", "comments.member_id")
+    .innerJoin(memberNames(db).as("mb"), "mb.id", "comments.member_id")
     .innerJoin("posts", "posts.id", "comments.post_id");
   if (f.status === "visible" || f.status === "hidden") q = q.where("comments.status", "=", f.status);
   const [rows, total] = await Promise.all([
@@ -134,8 +128,8 @@ export async function listCommentsForAdmin(db: Db, f: AdminCommentFilter) {
         "comments.status",
         "comments.created_at",
         "comments.member_id",
-        "members.name",
-        "members.email",
+        "mb.name",
+        "mb.email",
         "posts.title",
         "posts.slug",
         "comment_blocks.member_id as blocked",
@@ -167,8 +161,7 @@ export async function deleteComment(db: Db, id: string): Promise<void> {
 /** Blocking also hides what the member already wrote; unblocking does not bring it back. */
 export async function blockMember(db: Db, memberId: string, staffId: string | null): Promise<void> {
   await transaction(db, async (trx) => {
-    const member = await trx.selectFrom("members").select("id").where("id", "=", memberId).executeTakeFirst();
-    if (!member) throw new AppError("not_found", 404);
+    if (!(await memberExists(trx, memberId))) throw new AppError("not_found", 404);
     const existing = await trx
       .selectFrom("comment_blocks")
       .select("member_id")

@@ -1,9 +1,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
-import { seedDemo } from "../demo/seed.ts";
+import { seedDemo } from "../demo/index.ts";
 import { seedPublishingDemo } from "./demo.ts";
-import { countRows } from "./test-support.ts";
+import { countRows } from "./testing.ts";
 
 let app: TestApp;
 before(async () => {

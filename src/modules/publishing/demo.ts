@@ -2,6 +2,8 @@ import type { Db } from "../../platform/db/index.ts";
 import { newId } from "../../platform/ids.ts";
 import { PAYWALL_MARKER } from "./content.ts";
 import { savePost, type PostInput } from "./posts.ts";
+import { oldestActiveMembers } from "../members/index.ts";
+import { tierOffers } from "../offers/index.ts";
 
 /**
  * Demo posts for L’atelier de Camille: a few dozen, in French, public,
@@ -319,15 +321,9 @@ export async function seedPublishingDemo(
 ): Promise<PublishingDemoResult> {
   const now = opts.now ?? new Date();
   const rand = rng(opts.seed ?? 4242);
-  const tiers = await db.selectFrom("offers").select("id").where("kind", "=", "tier").orderBy("position").execute();
+  const tiers = await tierOffers(db);
   const tierIds = tiers.map((t) => t.id);
-  const members = await db
-    .selectFrom("members")
-    .select("id")
-    .where("status", "=", "active")
-    .orderBy("created_at")
-    .limit(60)
-    .execute();
+  const members = await oldestActiveMembers(db, 60);
   let created = 0;
   let comments = 0;
   for (let i = 0; i < posts.length; i++) {

@@ -1,15 +1,20 @@
 import type { Hono } from "hono";
+import { create } from "xmlbuilder2";
+import type { XMLBuilder } from "xmlbuilder2/lib/interfaces.js";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
+import { conditionalResponse, validatorsOf } from "../../platform/http/conditional.ts";
 import { t } from "../../platform/i18n/index.ts";
 import { listPublished } from "./posts.ts";
 import { postUrl, tagsOfPosts } from "./service.ts";
 import { mediaUrl, publicSummary } from "./views.tsx";
 
-export function xmlEscape(s: string): string {
-  // Characters XML 1.0 forbids are dropped rather than escaped.
-  return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
-    .replace(/[<>&'"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch]!);
+const contentNs = "http://purl.org/rss/1.0/modules/content/";
+const atomNs = "http://www.w3.org/2005/Atom";
+const xmlnsNs = "http://www.w3.org/2000/xmlns/";
+
+/** A new XML document; characters XML 1.0 forbids are dropped from text rather than making it invalid. */
+function xmlDocument(): XMLBuilder {
+  return create({ version: "1.0", encoding: "UTF-8", invalidCharReplacement: "" });
 }
 
 /** Feed readers show HTML outside our site: make our own links and images absolute. */
@@ -17,14 +22,27 @@ function absolutize(html: string, base: string): string {
   return html.replace(/(\s(?:src|href))="\/(?!\/)/g, `$1="${base}/`);
 }
 
+function escapeHtmlAttr(s: string): string {
+  return s.replace(/[<>&"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[ch]!);
+}
+
+const latest = (dates: (string | null | undefined)[]) =>
+  dates.reduce<string | null>((max, d) => (d && (!max || d > max) ? d : max), null);
+
 export const feedSize = 30;
+
+/** The feed's XML and the instant it last changed (the newest of its posts and the site's settings). */
+export interface Feed {
+  xml: string;
+  lastModified: string | null;
+}
 
 /**
  * RSS 2.0 of the latest published posts. Every item carries only the public
  * part: a public post's whole body, a gated post's teaser and a link to read
  * on — never paid_html, whoever asks (feed readers have no session).
  */
-export async function renderRss(c: AppContext): Promise<string> {
+export async function renderRss(c: AppContext): Promise<Feed> {
   const db = c.var.services.db;
   const base = c.var.services.config.publicUrl;
   const site = c.var.site;
@@ -34,47 +52,45 @@ export async function renderRss(c: AppContext): Promise<string> {
     db,
     rows.map((r) => r.id),
   );
-  const items = rows.map((p) => {
-    const link = `${base}${postUrl(p.slug)}`;
-    const gated = p.audience !== "public";
-    const more = gated
-      ? `<p><a href="${xmlEscape(link)}">${xmlEscape(t(locale, "publishing.rss.readOn"))}</a></p>`
-      : "";
-    const cover = p.cover_file_id ? `<p><img src="${base}${mediaUrl(p.cover_file_id)}" alt=""/></p>` : "";
-    const content = cover + absolutize(p.teaser_html, base) + more;
-    const cats = (tags.get(p.id) ?? []).map((tg) => `<category>${xmlEscape(tg.name)}</category>`).join("");
-    return [
-      "<item>",
-      `<title>${xmlEscape(p.title)}</title>`,
-      `<link>${xmlEscape(link)}</link>`,
-      `<guid isPermaLink="false">${xmlEscape(`${base}/posts/${p.id}`)}</guid>`,
-      p.published_at ? `<pubDate>${new Date(p.published_at).toUTCString()}</pubDate>` : "",
-      `<description>${xmlEscape(publicSummary(p, 400))}</description>`,
-      `<content:encoded>${xmlEscape(content)}</content:encoded>`,
-      cats,
-      "</item>",
-    ].join("");
-  });
+  const settingsRow = await db.selectFrom("settings").select("updated_at").where("key", "=", "site").executeTakeFirst();
+  const doc = xmlDocument();
+  const channel = doc
+    .ele("rss", { version: "2.0" })
+    .att(xmlnsNs, "xmlns:content", contentNs)
+    .att(xmlnsNs, "xmlns:atom", atomNs)
+    .ele("channel");
+  channel.ele("title").txt(site.name);
+  channel.ele("link").txt(base + "/");
+  channel.ele(atomNs, "atom:link", { href: base + "/rss.xml", rel: "self", type: "application/rss+xml" });
+  channel.ele("description").txt(site.tagline || site.name);
+  channel.ele("language").txt(locale);
   const last = rows[0]?.published_at;
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom">`,
-    "<channel>",
-    `<title>${xmlEscape(site.name)}</title>`,
-    `<link>${xmlEscape(base + "/")}</link>`,
-    `<atom:link href="${xmlEscape(base + "/rss.xml")}" rel="self" type="application/rss+xml"/>`,
-    `<description>${xmlEscape(site.tagline || site.name)}</description>`,
-    `<language>${locale}</language>`,
-    last ? `<lastBuildDate>${new Date(last).toUTCString()}</lastBuildDate>` : "",
-    `<generator>Atelier</generator>`,
-    ...items,
-    "</channel>",
-    "</rss>",
-  ].join("\n");
+  if (last) channel.ele("lastBuildDate").txt(new Date(last).toUTCString());
+  channel.ele("generator").txt("Atelier");
+  for (const p of rows) {
+    const link = `${base}${postUrl(p.slug)}`;
+    const more =
+      p.audience !== "public"
+        ? `<p><a href="${escapeHtmlAttr(link)}">${escapeHtmlAttr(t(locale, "publishing.rss.readOn"))}</a></p>`
+        : "";
+    const cover = p.cover_file_id ? `<p><img src="${base}${mediaUrl(p.cover_file_id)}" alt=""/></p>` : "";
+    const item = channel.ele("item");
+    item.ele("title").txt(p.title);
+    item.ele("link").txt(link);
+    item.ele("guid", { isPermaLink: "false" }).txt(`${base}/posts/${p.id}`);
+    if (p.published_at) item.ele("pubDate").txt(new Date(p.published_at).toUTCString());
+    item.ele("description").txt(publicSummary(p, 400));
+    item.ele(contentNs, "content:encoded").txt(cover + absolutize(p.teaser_html, base) + more);
+    for (const tg of tags.get(p.id) ?? []) item.ele("category").txt(tg.name);
+  }
+  return {
+    xml: doc.end({ prettyPrint: false }),
+    lastModified: latest([settingsRow?.updated_at, ...rows.map((r) => r.updated_at)]),
+  };
 }
 
 /** Public URLs for search engines: home, about, archive, published posts and their tags. */
-export async function renderSitemap(c: AppContext): Promise<string> {
+export async function renderSitemap(c: AppContext): Promise<Feed> {
   const db = c.var.services.db;
   const base = c.var.services.config.publicUrl;
   const posts = await db
@@ -92,31 +108,33 @@ export async function renderSitemap(c: AppContext): Promise<string> {
     .where("posts.status", "=", "published")
     .groupBy("tags.slug")
     .execute();
-  const url = (loc: string, lastmod?: string) =>
-    `<url><loc>${xmlEscape(base + loc)}</loc>${lastmod ? `<lastmod>${lastmod.slice(0, 10)}</lastmod>` : ""}</url>`;
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`,
-    url("/"),
-    url("/about"),
-    url("/blog", posts[0]?.updated_at),
-    ...posts.map((p) => url(postUrl(p.slug), p.updated_at)),
-    ...tagRows.map((tg) => url(`/tag/${tg.slug}`)),
-    "</urlset>",
-  ].join("\n");
+  const doc = xmlDocument();
+  const urlset = doc.ele("urlset", { xmlns: "http://www.sitemaps.org/schemas/sitemap/0.9" });
+  const url = (loc: string, lastmod?: string) => {
+    const u = urlset.ele("url");
+    u.ele("loc").txt(base + loc);
+    if (lastmod) u.ele("lastmod").txt(lastmod.slice(0, 10));
+  };
+  url("/");
+  url("/about");
+  url("/blog", posts[0]?.updated_at);
+  for (const p of posts) url(postUrl(p.slug), p.updated_at);
+  for (const tg of tagRows) url(`/tag/${tg.slug}`);
+  return { xml: doc.end({ prettyPrint: false }), lastModified: latest(posts.map((p) => p.updated_at)) };
 }
 
+/**
+ * Feed readers and crawlers poll: both feeds are public (so the page cache
+ * keeps them like public pages) and carry an ETag and a Last-Modified, so an
+ * unchanged feed is answered 304 without its body, here and from the cache.
+ */
 export function feedRoutes(app: Hono<AppEnv>): void {
-  app.get("/rss.xml", async (c) =>
-    c.body(await renderRss(c), 200, {
-      "Content-Type": "application/rss+xml; charset=utf-8",
-      "Cache-Control": "public, max-age=300",
-    }),
-  );
-  app.get("/sitemap.xml", async (c) =>
-    c.body(await renderSitemap(c), 200, {
-      "Content-Type": "application/xml; charset=utf-8",
-      "Cache-Control": "public, max-age=3600",
-    }),
-  );
+  const serve = async (c: AppContext, feed: Feed, type: string, maxAge: number) =>
+    conditionalResponse(c, feed.xml, {
+      "Content-Type": type,
+      "Cache-Control": `public, max-age=${maxAge}`,
+      ...validatorsOf(feed.xml, feed.lastModified),
+    });
+  app.get("/rss.xml", async (c) => serve(c, await renderRss(c), "application/rss+xml; charset=utf-8", 300));
+  app.get("/sitemap.xml", async (c) => serve(c, await renderSitemap(c), "application/xml; charset=utf-8", 3600));
 }

@@ -1,14 +1,13 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
-import { registerRecurringJob } from "../../platform/jobs/index.ts";
+import { defineModule } from "../../platform/module.ts";
+import { publishingTables } from "./tables.ts";
 import { registerHeadLink, registerNavLink } from "../../platform/views/layout.tsx";
 import { registerAccountExport, registerEraseHook } from "../members/index.ts";
 import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feeds.ts";
 import { publishingMessages } from "./i18n.ts";
-import { publishDuePosts } from "./posts.ts";
 import { publicRoutes } from "./public.tsx";
-import { contentChanged } from "./service.ts";
-import { newsletterJobs, newsletterMessages, newsletterRoutes } from "./newsletter/index.ts";
+import { newsletterMessages, newsletterRoutes } from "./newsletter/index.ts";
+import { publishingJobs } from "./jobs.ts";
 
 export {
   getPostForSending,
@@ -23,8 +22,10 @@ export {
   type TagRef,
 } from "./service.ts";
 export { splitAtPaywall, renderBody, slugify, PAYWALL_MARKER } from "./content.ts";
-export { savePost, publishDuePosts, type PostInput } from "./posts.ts";
+export { savePost, publishDuePosts, utcToLocal, type PostInput } from "./posts.ts";
+export { savePostImage, imageMarkdown } from "./images.ts";
 export { addComment } from "./comments.ts";
+export { seedPublishingDemo, type PublishingDemoResult } from "./demo.ts";
 
 /** Comments and comment blocks are personal data: they go with the member. */
 const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, member) => {
@@ -32,6 +33,7 @@ const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, membe
   await trx.deleteFrom("comment_blocks").where("member_id", "=", member.id).execute();
 };
 
+export { publishEveryMs } from "./jobs.ts";
 /** "Download my data": the member's own comments (with the post they are on) and whether they may comment. */
 const exportComments: Parameters<typeof registerAccountExport>[1] = async (db, member) => {
   const [comments, block] = await Promise.all([
@@ -55,12 +57,10 @@ const exportComments: Parameters<typeof registerAccountExport>[1] = async (db, m
   return { comments, blocked: !!block };
 };
 
-/** How often due scheduled posts are published. */
-export const publishEveryMs = 60_000;
-
 /** Posts with a paywall inside, the archive, RSS, sitemap, comments (and the newsletter engine in ./newsletter). */
-export const publishingModule: AtelierModule = {
+export const publishingModule = defineModule({
   name: "publishing",
+  tables: publishingTables,
   messages: {
     fr: { ...publishingMessages.fr, ...newsletterMessages.fr },
     en: { ...publishingMessages.en, ...newsletterMessages.en },
@@ -75,10 +75,5 @@ export const publishingModule: AtelierModule = {
     adminRoutes(app);
     newsletterRoutes(app);
   },
-  jobs() {
-    registerRecurringJob("publishing.publish_due", publishEveryMs, async (_payload, ctx) => {
-      if ((await publishDuePosts(ctx.db)) > 0) contentChanged();
-    });
-    newsletterJobs();
-  },
-};
+  jobs: publishingJobs,
+});

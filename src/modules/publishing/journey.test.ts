@@ -5,7 +5,7 @@ import { ownerEmail, ownerPassword, startTestApp, type TestApp } from "../../../
 import { launchBrowser, newPage } from "../../../test/support/browser.ts";
 import { sessionCookie } from "../../platform/security/sessions.ts";
 import { findPostBySlug } from "./service.ts";
-import { createTier, memberWithSession, pngBytes } from "./test-support.ts";
+import { createTier, memberWithSession, pngBytes } from "./testing.ts";
 
 /*
  * The owner writes a post with a paywall marker and an image in the real

@@ -13,7 +13,7 @@ import {
   pngBytes,
   submitEditor,
   type PubClient,
-} from "./test-support.ts";
+} from "./testing.ts";
 
 let app: TestApp;
 let owner: PubClient;

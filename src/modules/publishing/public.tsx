@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { tierOffers } from "../offers/index.ts";
 import { canAccess, decide, viewerOf, type Viewer } from "../access/index.ts";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
@@ -248,7 +249,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
 /** The admin's previews: the post as a free or a paying member would see it, decided by the access policy. */
 export async function previewDecision(c: AppContext, post: PostRow, as: "free" | "paid"): Promise<boolean> {
   const db = c.var.services.db;
-  const tiers = await db.selectFrom("offers").select("id").where("kind", "=", "tier").execute();
+  const tiers = await tierOffers(db);
   const holdings = {
     offers: new Set(as === "paid" ? tiers.map((t) => t.id) : []),
     resources: new Set<string>(),

@@ -1,5 +1,5 @@
 import type { Db } from "../../platform/db/index.ts";
-import type { PostsTable } from "../../platform/db/schema.ts";
+import type { PostsTable } from "./tables.ts";
 import type { Audience, Resource } from "../access/index.ts";
 import { siteSettingsListeners } from "../../platform/settings.ts";
 

@@ -7,7 +7,7 @@ import { createSession, sessionCookie } from "../../platform/security/sessions.t
 import { addComment } from "./comments.ts";
 import { xssPayloads } from "./fixtures/xss-payloads.ts";
 import type { PostRow } from "./service.ts";
-import { createTier, makePost, memberWithSession } from "./test-support.ts";
+import { createTier, makePost, memberWithSession } from "./testing.ts";
 
 /*
  * Every payload in every text field (title, excerpt, body, tags, comments),

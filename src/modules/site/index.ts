@@ -1,4 +1,4 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
 import { siteMessages } from "./i18n.ts";
 import { siteRoutes } from "./routes.tsx";
 
@@ -6,8 +6,9 @@ export { setupGate } from "./routes.tsx";
 export { performSetup, saveSettings } from "./service.ts";
 
 /** The creator's site: first-run setup, the story home page, About, and the site settings. */
-export const siteModule: AtelierModule = {
+export const siteModule = defineModule({
   name: "site",
+  tables: [],
   messages: siteMessages,
   routes: siteRoutes,
-};
+});

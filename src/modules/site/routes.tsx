@@ -7,7 +7,7 @@ import { formValue } from "../../platform/http/forms.ts";
 import { setLocaleCookie, setSessionCookie } from "../../platform/http/middleware.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import type { SiteSettings } from "../../platform/settings.ts";
-import { registerAdminNav } from "../admin/index.ts";
+import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff, requireStaff } from "../staff/index.ts";
 import { limits, parseSettings, parseSetup, pick, readSubmission, settingsNames } from "./schemas.ts";
 import { performSetup, saveSettings } from "./service.ts";

@@ -3,6 +3,7 @@ import { field, parseInput } from "../../platform/http/validation.ts";
 import { AppError, invalidInput, type FieldError } from "../../platform/http/errors.ts";
 import { formValue, type FormData } from "../../platform/http/forms.ts";
 import type { AppContext } from "../../platform/http/context.ts";
+import { readBody, type UploadedFile } from "../../platform/http/body.ts";
 import { sniffImageType } from "../../platform/storage/index.ts";
 
 /** Limits shared by the setup form and the settings page. */
@@ -43,33 +44,18 @@ export const settingsSchema = z.object({
 });
 export type SettingsInput = z.output<typeof settingsSchema>;
 
-/** A submitted form's text fields plus its uploaded files (only non-empty ones). */
+/** A submitted form's text fields plus its uploaded files (a file input left empty counts as no file). */
 export interface Submission {
   values: FormData;
-  files: Record<string, File>;
+  files: Record<string, UploadedFile>;
 }
 
-/**
- * Reads a urlencoded or multipart form with its files. Anything else is a 415.
- * An empty file input (no file chosen) is sent by browsers as a nameless,
- * empty part: it counts as no file.
- */
+/** Reads a urlencoded or multipart form with its files through the platform's body reader (415 for other types). */
 export async function readSubmission(c: AppContext): Promise<Submission> {
-  const type = c.req.header("content-type") ?? "";
-  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
-    throw new AppError("unsupported_media", 415);
-  }
-  const body = await c.req.parseBody({ all: true });
-  const values: FormData = {};
-  const files: Record<string, File> = {};
-  for (const [key, value] of Object.entries(body)) {
-    const list = Array.isArray(value) ? value : [value];
-    const strings = list.filter((v): v is string => typeof v === "string");
-    const file = list.find((v): v is File => typeof v !== "string");
-    if (strings.length) values[key] = strings.length === 1 ? strings[0]! : strings;
-    if (file && (file.size > 0 || file.name)) files[key] = file;
-  }
-  return { values, files };
+  const body = await readBody(c);
+  const files: Record<string, UploadedFile> = {};
+  for (const f of body.files) files[f.field] ??= f;
+  return { values: body.fields, files };
 }
 
 /** Single values of the named fields (a repeated field counts once). */
@@ -90,12 +76,12 @@ function collect<T>(fn: () => T): { data?: T; fields: Record<string, FieldError>
  * Checks an uploaded logo before anything is stored: size, then the real type
  * from its first bytes (an SVG or a text file renamed .png is refused here).
  */
-export async function checkLogo(file: File | undefined): Promise<{ bytes?: Uint8Array; error?: FieldError }> {
+export async function checkLogo(file: UploadedFile | undefined): Promise<{ bytes?: Uint8Array; error?: FieldError }> {
   if (!file) return {};
   if (file.size === 0) return { error: { key: "error.file_empty" } };
   if (file.size > limits.logoBytes)
     return { error: { key: "error.file_too_large", params: { max: limits.logoBytes / 1024 / 1024 } } };
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  const bytes = await file.bytes();
   if (!sniffImageType(bytes)) return { error: { key: "error.file_type" } };
   return { bytes };
 }

@@ -1,4 +1,5 @@
-import type { AtelierModule } from "../../platform/http/app.tsx";
+import { defineModule } from "../../platform/module.ts";
+import { staffTables } from "./tables.ts";
 import { staffMessages } from "./i18n.ts";
 import { staffRoutes } from "./routes.tsx";
 
@@ -6,6 +7,8 @@ export {
   createStaffUser,
   findStaffUser,
   hasOwner,
+  ownerEmail,
+  importStaffUser,
   verifyStaffPassword,
   setStaffPassword,
   checkStaffPassword,
@@ -14,8 +17,9 @@ export {
 export { requireStaff, currentStaff } from "./guard.ts";
 
 /** The owner's (and assistants') accounts: password login, TOTP second factor. */
-export const staffModule: AtelierModule = {
+export const staffModule = defineModule({
   name: "staff",
+  tables: staffTables,
   messages: staffMessages,
   routes: staffRoutes,
-};
+});

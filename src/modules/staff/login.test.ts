@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, ownerEmail, ownerPassword, type TestApp } from "../../../test/support/app.ts";
 import { hitRateLimit, rateLimitKey } from "../../platform/security/rate-limit.ts";
-import { loginOwner } from "./test-helpers.ts";
+import { loginOwner } from "./testing.ts";
 
 let app: TestApp;
 before(async () => {
@@ -98,28 +98,26 @@ async function preload(key: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await hitRateLimit(app.db, key, 1000, 15 * 60_000);
 }
 
-test("too many attempts for one address are refused with a translated 429, even with the right password", async () => {
-  await app.db
-    .deleteFrom("rate_limits")
-    .where("key", "=", rateLimitKey(`staff-login:email:${ownerEmail}`))
-    .execute();
-  await preload(`staff-login:email:${ownerEmail}`, 9);
-  const tenth = await app.client().post("/admin/login", { email: ownerEmail, password: "guess" }, freshIp());
+test("too many attempts for one address from one IP are refused with a translated 429, even with the right password", async () => {
+  const ip = freshIp();
+  const key = `staff-login:pair:${ownerEmail}|${ip["x-forwarded-for"]}`;
+  await preload(key, 9);
+  const tenth = await app.client().post("/admin/login", { email: ownerEmail, password: "guess" }, ip);
   assert.equal(tenth.status, 401);
   const limited = await app
     .client()
     .post(
       "/admin/login",
       { email: ownerEmail.toUpperCase(), password: ownerPassword },
-      { ...freshIp(), "accept-language": "en" },
+      { ...ip, "accept-language": "en" },
     );
   assert.equal(limited.status, 429);
   assert.match(errorText(limited.text), /Too many attempts/);
   assert.ok(!limited.headers.getSetCookie().some((c) => c.startsWith("atl_s=")), "no session while limited");
-  await app.db
-    .deleteFrom("rate_limits")
-    .where("key", "=", rateLimitKey(`staff-login:email:${ownerEmail}`))
-    .execute();
+  // The same account from another address is not locked.
+  const elsewhere = await app.client().post("/admin/login", { email: ownerEmail, password: ownerPassword }, freshIp());
+  assert.equal(elsewhere.status, 303);
+  await app.db.deleteFrom("rate_limits").where("key", "=", rateLimitKey(key)).execute();
 });
 
 test("too many attempts from one address are refused with 429", async () => {

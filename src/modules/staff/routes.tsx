@@ -4,10 +4,11 @@ import { clientIp, tr } from "../../platform/http/context.ts";
 import { AppError, type FieldError } from "../../platform/http/errors.ts";
 import { formValue, readForm, safeRedirectPath } from "../../platform/http/forms.ts";
 import { clearSessionCookie, setSessionCookie } from "../../platform/http/middleware.ts";
-import { hitRateLimit } from "../../platform/security/rate-limit.ts";
+import { attemptsSoFar, countAttempt, hitRateLimit } from "../../platform/security/rate-limit.ts";
+import { normalizeEmail } from "../../platform/email.ts";
 import { clearMfaPending, createSession, destroySession } from "../../platform/security/sessions.ts";
 import { CsrfField, Field, FormErrors, Notice, type Errors } from "../../platform/views/components.tsx";
-import { adminPage, registerAdminNav } from "../admin/layout.tsx";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff } from "./guard.ts";
 import { checkStaffPassword, destroyOtherStaffSessions, setStaffPassword, verifyStaffPassword } from "./service.ts";
 import {
@@ -24,8 +25,18 @@ import {
 import { AuthFrame } from "./views.tsx";
 
 const MINUTE = 60_000;
-/** Password guesses: per address (protects one account) and per IP (slows spraying many accounts). */
-const loginLimits = { perEmail: 10, perIp: 30, windowMs: 15 * MINUTE };
+/**
+ * Password guesses are refused (429) per client IP and per (email, IP); an
+ * account's failures from anywhere only slow its next attempts down, never
+ * lock it, so strangers guessing cannot keep the owner out.
+ */
+export const loginLimits = { perIp: 30, perEmailAndIp: 10, windowMs: 15 * MINUTE, freeFailures: 5, maxDelayMs: 2000 };
+
+/** The pause before checking a password, after `failures` failed attempts on the account in the window. */
+export function loginDelayMs(failures: number): number {
+  if (failures <= loginLimits.freeFailures) return 0;
+  return Math.min(loginLimits.maxDelayMs, 100 * 2 ** (failures - loginLimits.freeFailures - 1));
+}
 /** A 6-digit code has a million values: a handful of tries per pending login, a few more per account. */
 const codeLimits = { perSession: 5, perUser: 10, windowMs: 15 * MINUTE };
 
@@ -141,15 +152,24 @@ export function staffRoutes(app: Hono<AppEnv>): void {
     const t = tr(c);
     const { db } = c.var.services;
     const form = await readForm(c);
-    const email = formValue(form, "email").trim().toLowerCase().slice(0, 254);
+    const email = normalizeEmail(formValue(form, "email")).slice(0, 254);
     const password = formValue(form, "password").slice(0, 200);
     const next = afterLogin(formValue(form, "next"));
     if (!email || !password) return LoginPage(c, { email, next, error: t("staff.login.missing"), status: 422 });
     let user;
     try {
-      await hitRateLimit(db, `staff-login:ip:${clientIp(c)}`, loginLimits.perIp, loginLimits.windowMs);
-      await hitRateLimit(db, `staff-login:email:${email}`, loginLimits.perEmail, loginLimits.windowMs);
-      user = await verifyStaffPassword(db, email, password);
+      const ip = clientIp(c);
+      await hitRateLimit(db, `staff-login:ip:${ip}`, loginLimits.perIp, loginLimits.windowMs);
+      await hitRateLimit(db, `staff-login:pair:${email}|${ip}`, loginLimits.perEmailAndIp, loginLimits.windowMs);
+      const failKey = `staff-login:fail:${email}`;
+      const delay = loginDelayMs(await attemptsSoFar(db, failKey, loginLimits.windowMs));
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      try {
+        user = await verifyStaffPassword(db, email, password);
+      } catch (err) {
+        if (err instanceof AppError && err.status === 401) await countAttempt(db, failKey, loginLimits.windowMs);
+        throw err;
+      }
     } catch (err) {
       if (isAuthError(err))
         return LoginPage(c, { email, next, error: t(err.messageKey), status: err.status as 401 | 429 });
@@ -413,6 +433,8 @@ function securityRoutes(app: Hono<AppEnv>): void {
     if (enabled || !secret) return c.redirect("/admin/security", 303);
     if (!(await confirmTotpSetup(db, user.id, formValue(form, "code"))))
       return TotpSetupPage(c, secret, { key: "staff.totp.wrong" });
+    // Sessions opened with the password alone end: from now on every session passed the second factor.
+    await destroyOtherStaffSessions(db, user.id, c.var.staffSession!.sessionId);
     return c.redirect("/admin/security?done=totp-on", 303);
   });
 

@@ -1,5 +1,7 @@
 import type { Db } from "../../platform/db/index.ts";
-import { AppError } from "../../platform/http/errors.ts";
+import type { StaffUsersTable as StaffUserRow } from "./tables.ts";
+import { AppError, invalidInput } from "../../platform/http/errors.ts";
+import { normalizeEmail, parseEmail } from "../../platform/email.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import type { Locale } from "../../platform/i18n/index.ts";
 import { hashPassword, verifyPassword } from "../../platform/security/passwords.ts";
@@ -38,12 +40,29 @@ export async function hasOwner(db: Db): Promise<boolean> {
   return !!row;
 }
 
+/** The owner's address (reply-to of emails when the site sets no contact address). */
+export async function ownerEmail(db: Db): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("staff_users")
+    .select("email")
+    .where("role", "=", "owner")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.email;
+}
+
+/** Writes an account exactly as given (the demo's owner, with its past dates). */
+export async function importStaffUser(db: Db, row: StaffUserRow): Promise<void> {
+  await db.insertInto("staff_users").values(row).execute();
+}
+
 /** Creates a staff account; a second account with the same email is a 409 `staff_exists`. */
 export async function createStaffUser(
   db: Db,
   input: { email: string; password: string; name: string; locale: Locale; role?: "owner" | "assistant" },
 ): Promise<StaffUser> {
-  const email = input.email.trim().toLowerCase();
+  const email = parseEmail(input.email);
+  if (!email) throw invalidInput({ email: { key: "validation.email" } }, "validation.email");
   const existing = await db.selectFrom("staff_users").select("id").where("email", "=", email).executeTakeFirst();
   if (existing) throw new AppError("staff_exists", 409, "staff.error.exists");
   const at = nowIso();
@@ -77,7 +96,7 @@ export async function verifyStaffPassword(db: Db, email: string, password: strin
   const row = await db
     .selectFrom("staff_users")
     .selectAll()
-    .where("email", "=", email.trim().toLowerCase())
+    .where("email", "=", normalizeEmail(email))
     .executeTakeFirst();
   // Hash anyway when the email is unknown, so timing does not reveal which emails exist.
   const ok = row ? await verifyPassword(password, row.password_hash) : (await hashPassword(password), false);

@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, ownerEmail, ownerPassword, type TestApp } from "../../../test/support/app.ts";
 import type { TestClient } from "../../../test/support/client.ts";
-import { loginOwner, totpCode, wrongCode } from "./test-helpers.ts";
+import { loginOwner, totpCode, wrongCode } from "./testing.ts";
 
 let app: TestApp;
 let owner: TestClient;

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import SQLite from "better-sqlite3";
 import {
+  CompiledQuery,
   Kysely,
   PostgresAdapter,
   PostgresDialect,
@@ -201,5 +202,33 @@ export async function backupSqlite(db: Db, target: string, opts: { emptyTables?:
     } finally {
       copy.close();
     }
+  }
+}
+
+/**
+ * Multi-row INSERTs written directly as SQL (the query builder's per-value
+ * work dominated at 600,000 rows), sized to stay under both dialects'
+ * bound-parameter limits. Column names come from the caller's own row
+ * objects (bulk loads: the demo's 100,000 members), never from input.
+ */
+export async function insertRows(db: Db, table: keyof Database & string, rows: object[]): Promise<void> {
+  if (!rows.length) return;
+  const columns = Object.keys(rows[0]!);
+  const pg = dialectOf(db) === "postgres";
+  const per = Math.max(1, Math.floor((pg ? 60_000 : 30_000) / columns.length));
+  const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) values `;
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per) as Record<string, unknown>[];
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    for (const row of chunk) {
+      const marks: string[] = [];
+      for (const c of columns) {
+        params.push(row[c]);
+        marks.push(pg ? `$${params.length}` : "?");
+      }
+      tuples.push(`(${marks.join(", ")})`);
+    }
+    await db.executeQuery(CompiledQuery.raw(head + tuples.join(", "), params));
   }
 }

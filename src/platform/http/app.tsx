@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -6,6 +7,8 @@ import { tr } from "./context.ts";
 import { AppError } from "./errors.ts";
 import { contextMiddleware, csrfMiddleware, securityHeaders, setLocaleCookie } from "./middleware.ts";
 import { safeRedirectPath } from "./forms.ts";
+import { bodyCleanup, bodyLimitFor, defaultBodyBytes, parseUrlencoded } from "./body.ts";
+import { pageCacheStats } from "./page-cache.ts";
 import { isLocale, registerMessages, t, defaultLocale } from "../i18n/index.ts";
 import { platformMessages } from "../i18n/messages.ts";
 import { assetRoutes } from "../views/assets.ts";
@@ -13,22 +16,9 @@ import { page } from "../views/layout.tsx";
 import { findFile, readStoredFile } from "../storage/index.ts";
 import { errorFields, log } from "../log.ts";
 import { defaultSiteSettings } from "../settings.ts";
+import type { AtelierModule } from "../module.ts";
 
-/** What a domain module gives the app: its messages, routes and jobs. */
-export interface AtelierModule {
-  name: string;
-  messages?: Parameters<typeof registerMessages>[0];
-  /** Registers routes and middleware; called in module order. */
-  routes?: (app: Hono<AppEnv>) => void;
-  /** Registers job handlers (registerJobHandler / registerRecurringJob). */
-  jobs?: () => void;
-}
-
-/** Upload forms that take more than the default 1 MB body, with their own limit (see allowLargeBody). */
-const largeBodyPaths = new Map<string, number>();
-export function allowLargeBody(path: string, maxBytes: number): void {
-  largeBodyPaths.set(path, maxBytes);
-}
+export { allowLargeBody } from "./body.ts";
 
 /** Files any visitor may fetch by id (others are served by their module through the access policy). */
 const publicFilePurposes = new Set(["logo"]);
@@ -89,6 +79,10 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
+    // An answer given before the body was read in full (413, a refused or broken upload): the
+    // server will not read the rest, so the connection cannot be reused. Say so.
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (incoming && !incoming.complete) c.header("Connection", "close");
     if (!c.req.path.startsWith("/assets/")) {
       log.info("request", {
         method: c.req.method,
@@ -98,30 +92,48 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
       });
     }
   });
-  app.use("*", securityHeaders());
-  // Liveness and readiness in one: answers only when the database answers.
+  app.use("*", securityHeaders(services.config));
+  // Liveness and readiness in one: answers only when the database answers. The page cache's
+  // counts since start let an operator (and the benchmarks) see how much traffic it answers.
   app.get("/healthz", async (c) => {
     await services.db.selectFrom("settings").select("key").limit(1).execute();
-    return c.json({ status: "ok", database: services.dialect, mail: services.mailer.kind });
+    return c.json({
+      status: "ok",
+      database: services.dialect,
+      mail: services.mailer.kind,
+      pageCache: pageCacheStats(),
+    });
   });
 
   const tooLarge = () => {
     throw new AppError("payload_too_large", 413);
   };
-  const defaultBodyLimit = bodyLimit({ maxSize: 1024 * 1024, onError: tooLarge });
+  const defaultBodyLimit = bodyLimit({ maxSize: defaultBodyBytes, onError: tooLarge });
   app.use("*", (c, next) => {
-    const max = largeBodyPaths.get(c.req.path);
-    return max ? bodyLimit({ maxSize: max, onError: tooLarge })(c, next) : defaultBodyLimit(c, next);
+    const max = bodyLimitFor(c.req.path);
+    return max !== defaultBodyBytes
+      ? bodyLimit({ maxSize: max, onError: tooLarge })(c, next)
+      : defaultBodyLimit(c, next);
   });
+  app.use("*", bodyCleanup());
   app.use("*", contextMiddleware(services));
+  // A query string must be valid UTF-8 once percent-decoded: refused here rather than read as U+FFFD.
+  app.use("*", (c, next) => {
+    const url = c.req.url;
+    const q = url.indexOf("?");
+    if (q >= 0) parseUrlencoded(Buffer.from(url.slice(q + 1).split("#")[0]!, "utf8"));
+    return next();
+  });
   app.use("*", csrfMiddleware());
   assetRoutes(app);
 
   app.get("/lang/:locale", (c) => {
     const locale = c.req.param("locale");
     if (!isLocale(locale)) throw new AppError("invalid_input", 400, "validation.locale");
+    // The target first: a refused one is a 400 that changes nothing.
+    const target = safeRedirectPath(c.req.query("next"));
     setLocaleCookie(c, locale);
-    return c.redirect(safeRedirectPath(c.req.query("next")), 303);
+    return c.redirect(target, 303);
   });
 
   app.get("/media/:id", async (c) => {

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import { AppError } from "./errors.ts";
+import { isFormType, readBody, type FormFields } from "./body.ts";
 import type { AppContext, AppEnv, Services } from "./context.ts";
 import { negotiateLocale, toLocale, isLocale, type Locale } from "../i18n/index.ts";
 import { getSiteSettings } from "../settings.ts";
@@ -27,10 +28,13 @@ export function contextMiddleware(services: Services): MiddlewareHandler<AppEnv>
     c.set("memberSession", memberSession);
     c.set("staffSession", staffSession);
     c.set("csrfToken", csrfTokenFor(services.secret, memberSession?.tokenHash, staffSession?.tokenHash));
+    // Personal pages must never be stored by a shared cache. Set before the route (which may set its
+    // own): a header set after the response exists makes Hono rebuild the whole Response.
+    const personal = memberSession !== null || staffSession !== null;
+    if (personal) c.header("Cache-Control", "private, no-store");
     await next();
-    // Personal pages must never be stored by a shared cache.
-    if ((memberSession || staffSession) && !c.res.headers.has("cache-control"))
-      c.header("Cache-Control", "private, no-store");
+    // A route that built its own Response skipped the prepared headers.
+    if (personal && !c.res.headers.has("cache-control")) c.header("Cache-Control", "private, no-store");
   };
 }
 
@@ -75,12 +79,17 @@ export function csrfMiddleware(): MiddlewareHandler<AppEnv> {
     }
     if (c.var.memberSession || c.var.staffSession) {
       let sent = c.req.header("x-csrf-token");
-      if (!sent) {
-        const type = c.req.header("content-type") ?? "";
-        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
-          const body = await c.req.parseBody();
-          sent = typeof body._csrf === "string" ? body._csrf : undefined;
-        }
+      if (!sent && isFormType(c.req.header("content-type") ?? "")) {
+        // Our forms put _csrf before any file: an upload without the right token is refused
+        // before a byte of the file is kept (the body is read once; the route reuses it).
+        const tokenOf = (fields: FormFields) => (typeof fields._csrf === "string" ? fields._csrf : undefined);
+        const { fields } = await readBody(c, {
+          beforeFile: (early) => {
+            const token = tokenOf(early);
+            if (!token || !safeEqual(token, c.var.csrfToken)) throw new AppError("csrf", 403);
+          },
+        });
+        sent = tokenOf(fields);
       }
       if (!sent || !safeEqual(sent, c.var.csrfToken)) throw new AppError("csrf", 403);
     }
@@ -88,21 +97,37 @@ export function csrfMiddleware(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Security headers on every response; the CSP forbids inline scripts and styles. */
-export function securityHeaders(): MiddlewareHandler<AppEnv> {
+const contentSecurityPolicy =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
+/**
+ * Security headers on every response; the CSP forbids inline scripts and
+ * styles. They are prepared before the route runs, so the response is built
+ * with them once (setting headers on a finished response makes Hono copy
+ * it, which cost more than the rest of a cached page). A route may set a
+ * stricter, purpose-built policy or frame rule (e.g. the dev mailbox's
+ * sandboxed HTML preview) with c.header: it replaces the prepared one.
+ * HSTS only when the site is served over https (PUBLIC_URL), read at request
+ * time: over plain http it would be ignored or, behind a TLS proxy
+ * misconfigured later, lock browsers out.
+ */
+export function securityHeaders(config: { publicUrl: string }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    await next();
-    // A handler may set a stricter, purpose-built policy (e.g. the dev mailbox's sandboxed HTML preview): keep it.
-    const ownPolicy = c.res.headers.has("content-security-policy");
-    if (!ownPolicy) {
-      c.header(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-      );
-    }
+    const hsts = config.publicUrl.startsWith("https://");
+    if (hsts) c.header("Strict-Transport-Security", "max-age=31536000");
+    c.header("Content-Security-Policy", contentSecurityPolicy);
     c.header("X-Content-Type-Options", "nosniff");
-    if (!c.res.headers.has("x-frame-options")) c.header("X-Frame-Options", "DENY");
+    c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    await next();
+    // A route that returned a Response it built itself skipped the prepared headers: add them, keeping its own.
+    const headers = c.res.headers;
+    if (headers.get("x-content-type-options") === "nosniff" && headers.has("referrer-policy")) return;
+    if (!headers.has("content-security-policy")) c.header("Content-Security-Policy", contentSecurityPolicy);
+    c.header("X-Content-Type-Options", "nosniff");
+    if (!headers.has("x-frame-options")) c.header("X-Frame-Options", "DENY");
+    c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (config.publicUrl.startsWith("https://")) c.header("Strict-Transport-Security", "max-age=31536000");
   };
 }
 

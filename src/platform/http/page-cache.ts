@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { negotiateLocale } from "../i18n/index.ts";
 import { sessionCookie } from "../security/sessions.ts";
 import { siteSettingsListeners } from "../settings.ts";
+import { notModified } from "./conditional.ts";
 import { localeCookie } from "./middleware.ts";
 
 /**
@@ -18,7 +19,10 @@ import { localeCookie } from "./middleware.ts";
  * - the route opted in, with markCacheable(c) or by declaring the response
  *   shareable ("Cache-Control: public", which already tells every shared cache
  *   it may store it);
- * - status 200, text/html, no Set-Cookie, no private/no-store Cache-Control.
+ * - status 200, HTML or a feed (RSS, XML sitemap), no Set-Cookie, no
+ *   private/no-store Cache-Control.
+ * A hit whose stored response carries an ETag or Last-Modified answers a
+ * matching If-None-Match / If-Modified-Since with a 304 (feed readers poll).
  * The key is the path plus the language the visitor would get (atl_lang
  * cookie, else Accept-Language, else "the site default"), so French and
  * English visitors never see each other's page. The short TTL means a
@@ -33,70 +37,19 @@ export function markCacheable(c: Context): void {
   c.header(cacheableHeader, "1");
 }
 
-/*
- * Private (per-member) micro-cache. A personal page a member reloads or that
- * many tabs fetch (members' area, feeds later) is kept for the same short TTL,
- * keyed by that member's session token, path and language, and only for
- * routes that opt in with markPrivateCacheable(c) after asking the access
- * policy. It never crosses sessions: another token is another key. Any
- * non-GET request carrying the same session drops that session's pages at
- * once (their writes show immediately), and clearPrivatePages() (called when
- * entitlements change in this process) drops them all; other nodes see a
- * change within the TTL, well inside the "access ends within 60 seconds"
- * promise. Staff sessions are never cached.
- */
-export const privateCacheableHeader = "x-atelier-private-cacheable";
-
-export function markPrivateCacheable(c: Context): void {
-  c.header(privateCacheableHeader, "1");
-}
-
+/** Every cache of this process, for /healthz's hit and miss counts. */
 const liveCaches = new Set<PageCache>();
 
-/** Forgets every cached personal page in this process (entitlements changed). */
-export function clearPrivatePages(): void {
-  for (const cache of liveCaches) cache.clearPrivate();
-}
-
-/** The member session token of a request whose only other cookie may be the language one; null otherwise. */
-export function privateCacheToken(cookie: string | null | undefined): string | null {
-  if (!cookie) return null;
-  let token: string | null = null;
-  for (const part of cookie.split(";")) {
-    const eq = part.indexOf("=");
-    const name = (eq < 0 ? part : part.slice(0, eq)).trim();
-    if (name === "" || name === localeCookie) continue;
-    if (name !== sessionCookie.member || token !== null) return null;
-    token = part.slice(eq + 1).trim();
+/** Hits, misses and entries of this process's page caches since start. */
+export function pageCacheStats(): { hits: number; misses: number; bypassed: number; entries: number } {
+  const stats = { hits: 0, misses: 0, bypassed: 0, entries: 0 };
+  for (const cache of liveCaches) {
+    stats.hits += cache.hits;
+    stats.misses += cache.misses;
+    stats.bypassed += cache.bypassed;
+    stats.entries += cache.size;
   }
-  return token && token.length <= 100 ? token : null;
-}
-
-function cookieLocale(cookie: string | null | undefined): string | null {
-  if (!cookie) return null;
-  for (const part of cookie.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === localeCookie) {
-      const value = part.slice(eq + 1).trim();
-      if (value === "fr" || value === "en") return value;
-    }
-  }
-  return null;
-}
-
-/** Key of a member's personal page, or null when the request is not a plain GET/HEAD with one member session. */
-export function privatePageKey(
-  method: string | undefined,
-  url: string | undefined,
-  cookie: string | null | undefined,
-  acceptLanguage: string | null | undefined,
-): { token: string; key: string } | null {
-  if (method !== "GET" && method !== "HEAD") return null;
-  if (!url || url.charCodeAt(0) !== 47 || url.includes("?") || url.length > 512) return null;
-  const token = privateCacheToken(cookie);
-  if (!token) return null;
-  const locale = cookieLocale(cookie) ?? localeOfHeader(acceptLanguage ?? "");
-  return { token, key: `${token} ${locale} ${url}` };
+  return stats;
 }
 
 interface Entry {
@@ -171,16 +124,36 @@ export interface PageCacheOptions {
 type FetchFn = (request: Request, env: unknown) => Response | Promise<Response>;
 type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
+/**
+ * The response without the opt-in header. Responses the app builds have
+ * mutable headers, changed in place (copying a Response costs as much as a
+ * small render); a copy only for one that does not.
+ */
+function withoutOptIn(res: Response): Response {
+  try {
+    res.headers.delete(cacheableHeader);
+    return res;
+  } catch {
+    const headers = new Headers(res.headers);
+    headers.delete(cacheableHeader);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+}
+
+/** What the cache may store: pages and the public feeds. */
+const storableTypes = /^(text\/html|application\/rss\+xml|application\/xml)\b/;
+
 export class PageCache {
   private entries = new Map<string, Entry>();
-  private privateEntries = new Map<string, Entry>();
-  private privateKeysByToken = new Map<string, Set<string>>();
   readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly maxBodyBytes: number;
   private readonly now: () => number;
   hits = 0;
+  /** Cacheable requests the cache had no fresh answer for. */
   misses = 0;
+  /** Requests the cache may not answer at all (a session or other cookie, a query string, not GET/HEAD). */
+  bypassed = 0;
 
   constructor(opts: PageCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 2000;
@@ -203,24 +176,6 @@ export class PageCache {
 
   clear(): void {
     this.entries.clear();
-    this.clearPrivate();
-  }
-
-  clearPrivate(): void {
-    this.privateEntries.clear();
-    this.privateKeysByToken.clear();
-  }
-
-  /** Drops one session's personal pages (it just changed something). */
-  forgetSession(token: string): void {
-    const keys = this.privateKeysByToken.get(token);
-    if (!keys) return;
-    for (const k of keys) this.privateEntries.delete(k);
-    this.privateKeysByToken.delete(token);
-  }
-
-  get privateSize(): number {
-    return this.privateEntries.size;
   }
 
   get size(): number {
@@ -231,14 +186,12 @@ export class PageCache {
   wrapFetch(fetch: FetchFn): FetchFn {
     return async (request, env) => {
       const res = await fetch(request, env);
-      if (res.headers.has(privateCacheableHeader)) return this.storePrivate(request, res);
       const marked = res.headers.has(cacheableHeader);
       if (!marked && !/\bpublic\b/i.test(res.headers.get("cache-control") ?? "")) return res;
+      const key = request.method === "GET" ? this.keyOfRequest(request) : null;
+      if (!key || !this.storable(res)) return marked ? withoutOptIn(res) : res;
       const headers = new Headers(res.headers);
       headers.delete(cacheableHeader);
-      const key = request.method === "GET" ? this.keyOfRequest(request) : null;
-      if (!key || !this.storable(res))
-        return marked ? new Response(res.body, { status: res.status, statusText: res.statusText, headers }) : res;
       const body = Buffer.from(await res.arrayBuffer());
       if (body.length <= this.maxBodyBytes) {
         const stored: Record<string, string | string[]> = {};
@@ -254,88 +207,50 @@ export class PageCache {
     };
   }
 
-  private async storePrivate(request: Request, res: Response): Promise<Response> {
-    const headers = new Headers(res.headers);
-    headers.delete(privateCacheableHeader);
-    const url = new URL(request.url);
-    const found = url.search
-      ? null
-      : privatePageKey(
-          request.method,
-          url.pathname,
-          request.headers.get("cookie"),
-          request.headers.get("accept-language"),
-        );
-    const storable =
-      found &&
-      res.status === 200 &&
-      (res.headers.get("content-type") ?? "").startsWith("text/html") &&
-      !res.headers.has("set-cookie");
-    if (!found || !storable) return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
-    const body = Buffer.from(await res.arrayBuffer());
-    if (body.length <= this.maxBodyBytes) {
-      const stored: Record<string, string | string[]> = {};
-      headers.forEach((value, name) => {
-        stored[name] = value;
-      });
-      stored["content-length"] = String(body.length);
-      if (this.privateEntries.size >= this.maxEntries * 4) this.clearPrivate();
-      this.privateEntries.set(found.key, {
-        status: res.status,
-        headers: stored,
-        body,
-        expires: this.now() + this.ttlMs,
-      });
-      let keys = this.privateKeysByToken.get(found.token);
-      if (!keys) this.privateKeysByToken.set(found.token, (keys = new Set()));
-      keys.add(found.key);
-    }
-    return new Response(body, { status: res.status, statusText: res.statusText, headers });
-  }
-
-  private servePrivate(req: IncomingMessage, res: ServerResponse, cookie: string | undefined): boolean {
-    if (this.privateEntries.size === 0 && this.privateKeysByToken.size === 0) return false;
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      // A write by this session: its cached pages are out of date from now on.
-      const token = privateCacheToken(cookie);
-      if (token) this.forgetSession(token);
-      return false;
-    }
-    const found = privatePageKey(req.method, req.url, cookie, headerValue(req.headers["accept-language"]));
-    if (!found) return false;
-    const entry = this.privateEntries.get(found.key);
-    if (!entry) return false;
-    if (entry.expires <= this.now()) {
-      this.privateEntries.delete(found.key);
-      return false;
-    }
-    this.hits++;
-    res.writeHead(entry.status, entry.headers);
-    res.end(req.method === "HEAD" ? undefined : entry.body);
-    return true;
-  }
-
   /** Wraps the node:http listener: answers fresh hits before the request reaches Hono. */
   wrapListener(listener: Listener): Listener {
     return (req, res) => {
-      const cookie = headerValue(req.headers.cookie);
-      if (cookie && this.servePrivate(req, res, cookie)) return;
-      const key = pageCacheKey(req.method, req.url, cookie, headerValue(req.headers["accept-language"]));
+      const key = pageCacheKey(
+        req.method,
+        req.url,
+        headerValue(req.headers.cookie),
+        headerValue(req.headers["accept-language"]),
+      );
       if (key !== null) {
         const entry = this.entries.get(key);
         if (entry) {
           if (entry.expires > this.now()) {
             this.hits++;
-            res.writeHead(entry.status, entry.headers);
-            res.end(req.method === "HEAD" ? undefined : entry.body);
+            this.send(req, res, entry);
             return;
           }
           this.entries.delete(key);
         }
         this.misses++;
-      }
+      } else this.bypassed++;
       return listener(req, res);
     };
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, entry: Entry): void {
+    const h = entry.headers;
+    const validated = h.etag !== undefined || h["last-modified"] !== undefined;
+    if (
+      validated &&
+      notModified(
+        headerValue(req.headers["if-none-match"]),
+        headerValue(req.headers["if-modified-since"]),
+        headerValue(h.etag),
+        headerValue(h["last-modified"]),
+      )
+    ) {
+      const { "content-length": _length, "content-type": _type, ...kept } = h;
+      res.writeHead(304, kept);
+      res.end();
+      return;
+    }
+    res.writeHead(entry.status, h);
+    res.end(req.method === "HEAD" ? undefined : entry.body);
   }
 
   private keyOfRequest(request: Request): string | null {
@@ -351,7 +266,7 @@ export class PageCache {
 
   private storable(res: Response): boolean {
     if (res.status !== 200) return false;
-    if (!(res.headers.get("content-type") ?? "").startsWith("text/html")) return false;
+    if (!storableTypes.test(res.headers.get("content-type") ?? "")) return false;
     if (res.headers.has("set-cookie")) return false;
     const cc = res.headers.get("cache-control") ?? "";
     if (/private|no-store/i.test(cc)) return false;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { invalidInput, type FieldError } from "./errors.ts";
 import { locales } from "../i18n/index.ts";
+import { emailSchema } from "../email.ts";
 
 /*
  * Zod schemas whose messages are i18n keys, so a failed parse turns into
@@ -46,17 +47,9 @@ export const field = {
           .refine((s) => !controlChars.test(s), "validation.control_chars"),
       );
   },
+  /** The platform's one email rule (see platform/email.ts). */
   email() {
-    return z
-      .string({ error: "validation.required" })
-      .transform((s) => clean(s).toLowerCase())
-      .pipe(
-        z
-          .string()
-          .min(1, "validation.required")
-          .max(254, "validation.email")
-          .pipe(z.email({ error: "validation.email" })),
-      );
+    return emailSchema();
   },
   locale() {
     return z.enum(locales, { error: "validation.locale" });

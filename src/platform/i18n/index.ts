@@ -61,31 +61,52 @@ export function negotiateLocale(header: string | undefined, fallback: Locale): L
   return fallback;
 }
 
-/** Dates and numbers in the viewer's language and time zone. */
+/*
+ * Dates and numbers in the viewer's language and time zone. Building an Intl formatter costs far more than formatting with it (it was
+ * the largest single cost of rendering a post page), so each distinct set of
+ * options is built once. The key space is small (two languages, a few
+ * styles, the site's time zone, a few currencies); the bound only guards
+ * against a misuse.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  let f = formatters.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    if (formatters.size >= 200) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+const tagOf = (locale: Locale) => (locale === "fr" ? "fr-FR" : "en-GB");
+
 export function formatDateTime(locale: Locale, iso: string | null | undefined, timeZone = "Europe/Paris"): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone,
-  }).format(new Date(iso));
+  return cached(
+    `dt ${locale} ${timeZone}`,
+    () => new Intl.DateTimeFormat(tagOf(locale), { dateStyle: "medium", timeStyle: "short", timeZone }),
+  ).format(new Date(iso));
 }
 
 export function formatDate(locale: Locale, iso: string | null | undefined, timeZone = "Europe/Paris"): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeZone }).format(
-    new Date(iso),
-  );
+  return cached(
+    `d ${locale} ${timeZone}`,
+    () => new Intl.DateTimeFormat(tagOf(locale), { dateStyle: "medium", timeZone }),
+  ).format(new Date(iso));
 }
 
 export function formatNumber(locale: Locale, n: number): string {
-  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB").format(n);
+  return cached(`n ${locale}`, () => new Intl.NumberFormat(tagOf(locale))).format(n);
 }
 
 export function formatMoney(locale: Locale, minor: number, currency: string): string {
   const digits =
-    new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB", { style: "currency", currency }).format(
-    minor / 10 ** digits,
-  );
+    cached(`c en ${currency}`, () => new Intl.NumberFormat("en", { style: "currency", currency })).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+  return cached(
+    `c ${locale} ${currency}`,
+    () => new Intl.NumberFormat(tagOf(locale), { style: "currency", currency }),
+  ).format(minor / 10 ** digits);
 }

@@ -23,6 +23,8 @@ export interface DevCheckout {
   id: string;
   request: CheckoutRequest;
   status: "open" | "processing" | "completed" | "failed" | "canceled";
+  /** Like Stripe's Checkout Sessions: an open checkout stops working after 24 hours (absent on old rows: no limit). */
+  expiresAt?: string;
   customerId: string;
   paymentId: string | null;
   subscriptionId: string | null;
@@ -61,6 +63,10 @@ function addInterval(from: Date, interval: BillingInterval, count = 1): Date {
 }
 
 const sec = () => Math.floor(Date.now() / 1000);
+
+/** Stripe's defaults: a Checkout Session lives 24 hours; a portal link is short-lived (we use 1 hour). */
+export const devCheckoutLifetimeMs = 24 * 3600_000;
+export const devPortalLifetimeMs = 3600_000;
 const evId = () => `devevt_${newId()}`;
 
 export class DevProvider implements PaymentProvider {
@@ -129,6 +135,7 @@ export class DevProvider implements PaymentProvider {
       customerId,
       paymentId: null,
       subscriptionId: null,
+      expiresAt: new Date(Date.now() + devCheckoutLifetimeMs).toISOString(),
     } satisfies DevCheckout);
     return { id, url: `${this.opts.publicUrl}/dev-checkout/${id}` };
   }
@@ -178,12 +185,19 @@ export class DevProvider implements PaymentProvider {
     await this.emit({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: id });
   }
 
-  portalSignature(customerId: string): string {
-    return sign(this.opts.secret, `dev-portal:${customerId}`).slice(0, 32);
+  /** The signed part of a portal link: its expiry (seconds) and an HMAC over customer and expiry. */
+  portalSignature(customerId: string, expiresAtSec = sec() + Math.floor(devPortalLifetimeMs / 1000)): string {
+    const mac = sign(this.opts.secret, `dev-portal:${customerId}:${expiresAtSec}`).slice(0, 32);
+    return `${expiresAtSec}.${mac}`;
   }
 
-  checkPortalSignature(customerId: string, sig: string): boolean {
-    return safeEqual(this.portalSignature(customerId), sig);
+  /** "ok", "expired" (a genuine link past its time, like Stripe's portal sessions) or "invalid". */
+  checkPortalSignature(customerId: string, sig: string): "ok" | "expired" | "invalid" {
+    const m = /^(\d{1,12})\.([A-Za-z0-9_-]{32})$/.exec(sig);
+    if (!m) return "invalid";
+    const exp = Number(m[1]);
+    if (!safeEqual(this.portalSignature(customerId, exp), sig)) return "invalid";
+    return exp > sec() ? "ok" : "expired";
   }
 
   async customerPortalUrl(providerCustomerId: string, returnUrl: string): Promise<string> {
@@ -191,6 +205,13 @@ export class DevProvider implements PaymentProvider {
       ? returnUrl.slice(this.opts.publicUrl.length) || "/"
       : "/account";
     return `${this.opts.publicUrl}/dev-portal/${encodeURIComponent(providerCustomerId)}/${this.portalSignature(providerCustomerId)}?return=${encodeURIComponent(ret)}`;
+  }
+
+  /** An open checkout past its expiry is expired (the event Stripe sends then), before anyone looks at it. */
+  async expireIfDue(co: DevCheckout): Promise<DevCheckout> {
+    if (co.status !== "open" || !co.expiresAt || co.expiresAt > nowIso()) return co;
+    await this.cancelCheckout(co.id);
+    return (await this.getCheckout(co.id)) ?? co;
   }
 
   /* ---- what the dev checkout page and portal do ---- */

@@ -25,7 +25,16 @@ export async function hitRateLimit(
   windowMs: number,
   now = new Date(),
 ): Promise<void> {
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs).toISOString();
+  if ((await countAttempt(db, key, windowMs, now)) > max) throw rateLimited();
+}
+
+function windowOf(windowMs: number, now: Date): string {
+  return new Date(Math.floor(now.getTime() / windowMs) * windowMs).toISOString();
+}
+
+/** Counts one attempt under `key` in the current window and returns the window's count. */
+export async function countAttempt(db: Db, key: string, windowMs: number, now = new Date()): Promise<number> {
+  const windowStart = windowOf(windowMs, now);
   const row = await db
     .insertInto("rate_limits")
     .values({ key: rateLimitKey(key), window_start: windowStart, count: 1 })
@@ -37,7 +46,18 @@ export async function hitRateLimit(
     )
     .returning("count")
     .executeTakeFirstOrThrow();
-  if (Number(row.count) > max) throw rateLimited();
+  return Number(row.count);
+}
+
+/** The attempts counted under `key` in the current window, without counting one. */
+export async function attemptsSoFar(db: Db, key: string, windowMs: number, now = new Date()): Promise<number> {
+  const row = await db
+    .selectFrom("rate_limits")
+    .select("count")
+    .where("key", "=", key)
+    .where("window_start", "=", windowOf(windowMs, now))
+    .executeTakeFirst();
+  return row ? Number(row.count) : 0;
 }
 
 /** Drops counters from past windows (run by a periodic job). */

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from "../../../../test/support/app.ts";
 import type { TestClient } from "../../../../test/support/client.ts";
 import { newId } from "../../../platform/ids.ts";
 import { csvCell, csvRow, neutralise, parseCsv, utf8Bom } from "./csv.ts";
-import { bulkInsertMembers, memberRow, ownerClient } from "./test-support.ts";
+import { bulkInsertMembers, memberRow, ownerClient } from "./testing.ts";
 
 let app: TestApp;
 let owner: TestClient;

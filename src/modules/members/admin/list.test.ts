@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestApp, type TestApp } from "../../../../test/support/app.ts";
 import type { TestClient } from "../../../../test/support/client.ts";
-import type { MembersTable } from "../../../platform/db/schema.ts";
+import type { MembersTable } from "../tables.ts";
 import { newId } from "../../../platform/ids.ts";
-import { bulkInsertMembers, memberRow, ownerClient } from "./test-support.ts";
+import { bulkInsertMembers, memberRow, ownerClient } from "./testing.ts";
 
 /*
  * The list at 100,000 members: search + filter + keyset paging must give

@@ -7,7 +7,7 @@ import { record } from "../../../platform/events/index.ts";
 import { memberLoggedIn } from "../events.ts";
 import { createSession } from "../../../platform/security/sessions.ts";
 import { createMember, type Member } from "../service.ts";
-import { ownerClient } from "./test-support.ts";
+import { ownerClient } from "./testing.ts";
 
 let app: TestApp;
 let owner: TestClient;

@@ -9,7 +9,7 @@ import { AppError, invalidInput, notFound, type FieldError } from "../../../plat
 import { formValue, readForm } from "../../../platform/http/forms.ts";
 import { field, parseInput } from "../../../platform/http/validation.ts";
 import { t as translate, type Locale } from "../../../platform/i18n/index.ts";
-import { adminPage, registerAdminNav } from "../../admin/layout.tsx";
+import { adminPage, registerAdminNav } from "../../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../../staff/index.ts";
 import { createMember, eraseMember, getMember, updateMember, type Member } from "../service.ts";
 import { memberTags, parseTags, setMemberTags } from "../tags.ts";

@@ -1,11 +1,10 @@
+import { isValidEmail, normalizeEmail } from "../../../platform/email.ts";
 import type { ImportedMember, MappedRow, RowProblem } from "./types.ts";
 
 /*
  * The small readers every platform shares: header lookup ignoring case and
  * spacing, e-mail and date checks, booleans as each platform spells them.
  */
-
-const emailPattern = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
 export function key(header: string): string {
   return header
@@ -14,10 +13,32 @@ export function key(header: string): string {
     .replace(/[\s_-]+/g, " ");
 }
 
+const keyed = new WeakMap<Record<string, string>, Map<string, string>>();
+const keyCache = new Map<string, string>();
+function cachedKey(h: string): string {
+  let k = keyCache.get(h);
+  if (k === undefined) {
+    k = key(h);
+    if (keyCache.size < 10_000) keyCache.set(h, k);
+  }
+  return k;
+}
+
 /** The value of the first of `names` present in the row (headers compared by key()). */
 export function pick(values: Record<string, string>, ...names: string[]): string {
-  const wanted = names.map(key);
-  for (const [h, v] of Object.entries(values)) if (wanted.includes(key(h))) return v.trim();
+  let byKey = keyed.get(values);
+  if (!byKey) {
+    byKey = new Map();
+    for (const [h, v] of Object.entries(values)) {
+      const k = cachedKey(h);
+      if (!byKey.has(k)) byKey.set(k, v);
+    }
+    keyed.set(values, byKey);
+  }
+  for (const name of names) {
+    const v = byKey.get(cachedKey(name));
+    if (v !== undefined) return v.trim();
+  }
   return "";
 }
 
@@ -115,9 +136,10 @@ export function buildMember(
     note?: string;
   },
 ): MappedRow {
-  const email = raw.email.normalize("NFC").trim().toLowerCase();
+  const email = normalizeEmail(raw.email);
   if (!email) return problem(line, "email_missing");
-  if (email.length > 254 || !emailPattern.test(email)) return problem(line, "email_invalid", { email });
+  // The platform's one email rule: an imported address is held to what join and checkout accept.
+  if (!isValidEmail(email)) return problem(line, "email_invalid", { email });
   const joinedAt = parseDate(raw.joinedAt);
   if (joinedAt === "invalid")
     return problem(line, "date_invalid", { email, params: { value: raw.joinedAt.slice(0, 40) } });

@@ -14,7 +14,7 @@ process.env.DKIM_PRIVATE_KEY = privateKey.export({ type: "pkcs8", format: "pem" 
 
 const { startTestApp } = await import("../../../../test/support/app.ts");
 const { recipients } = await import("../../../../test/support/smtp.ts");
-const { loginOwner } = await import("../../staff/test-helpers.ts");
+const { loginOwner } = await import("../../staff/testing.ts");
 const { newId, nowIso } = await import("../../../platform/ids.ts");
 const { getSend } = await import("./engine.ts");
 const { seedPaidPost } = await import("./testing/harness.ts");

@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import type Mail from "nodemailer/lib/mailer";
-import { membersWithAccess, type Resource } from "../../access/policy.ts";
+import { membersWithAccess, type Resource } from "../../access/index.ts";
+import { memberContacts, memberSql } from "../../members/index.ts";
+import { ownerEmail } from "../../staff/index.ts";
 import { toNumber, transaction, type Db } from "../../../platform/db/index.ts";
 import { enqueue } from "../../../platform/jobs/index.ts";
 import { isoIn, newId, nowIso } from "../../../platform/ids.ts";
@@ -136,7 +138,7 @@ async function startSendIn(trx: Db, id: string): Promise<void> {
   // literal: a bound JS number is a REAL on SQLite, which would make the division fractional.
   await sql`INSERT INTO newsletter_deliveries (send_id, member_id, email, batch_no, state, attempts, updated_at)
     SELECT ${id}, m.id, m.email, CAST((ROW_NUMBER() OVER (ORDER BY m.id) - 1) / ${sql.lit(size)} AS INTEGER), 'queued', 0, ${at}
-    FROM members m WHERE ${segmentWhere(segment, at)}`.execute(trx);
+    FROM ${memberSql.from("m")} WHERE ${segmentWhere(trx, segment, at)}`.execute(trx);
   const n = toNumber(
     (
       await trx
@@ -273,9 +275,7 @@ async function sendContext(db: Db, sendId: string): Promise<SendContext | undefi
     trackingEnabled(db),
   ]);
   let replyTo = site.contactEmail || undefined;
-  if (!replyTo)
-    replyTo = (await db.selectFrom("staff_users").select("email").where("role", "=", "owner").executeTakeFirst())
-      ?.email;
+  if (!replyTo) replyTo = await ownerEmail(db);
   const ctx: SendContext = {
     send,
     post,
@@ -528,19 +528,8 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
     return 0;
   }
   const ids = rows.map((r) => r.member_id);
-  const members = new Map<
-    string,
-    { id: string; email: string; name: string; locale: string; status: string; email_opt_in: number }
-  >();
+  const members = await memberContacts(db, ids);
   const suppressed = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const found = await db
-      .selectFrom("members")
-      .select(["id", "email", "name", "locale", "status", "email_opt_in"])
-      .where("id", "in", ids.slice(i, i + 500))
-      .execute();
-    for (const m of found) members.set(m.id, m);
-  }
   const emails = [...new Set([...rows.map((r) => r.email), ...[...members.values()].map((m) => m.email)])];
   for (let i = 0; i < emails.length; i += 500) {
     for (const s of await db

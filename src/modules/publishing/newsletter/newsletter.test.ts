@@ -4,7 +4,7 @@ import http from "node:http";
 import { DateTime } from "luxon";
 import { startTestApp, ownerEmail, type TestApp } from "../../../../test/support/app.ts";
 import { recipients } from "../../../../test/support/smtp.ts";
-import { loginOwner } from "../../staff/test-helpers.ts";
+import { loginOwner } from "../../staff/testing.ts";
 import { newId, nowIso } from "../../../platform/ids.ts";
 import type { Db } from "../../../platform/db/index.ts";
 import { countSegment } from "./segments.ts";

@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { DateTime } from "luxon";
-import { adminPage, registerAdminNav } from "../../admin/layout.tsx";
+import { adminPage, registerAdminNav } from "../../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../../staff/index.ts";
 import { registerAccountExport, registerEraseHook, updateMember } from "../../members/index.ts";
 import { transaction, type Db } from "../../../platform/db/index.ts";
@@ -33,7 +33,7 @@ import { rememberServices, settings } from "./runtime.ts";
 import { record as recordEvent } from "../../../platform/events/index.ts";
 import { emailBounced, emailComplained } from "../events.ts";
 import { countSegment, parseSegmentJson, segmentFromForm, tierOffers, type Segment } from "./segments.ts";
-import { allMemberTags } from "../../members/index.ts";
+import { allMemberTags, memberContactByEmail, memberContacts } from "../../members/index.ts";
 import { linkSignature, readTrackingToken, readUnsubscribeToken } from "./tokens.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -516,11 +516,7 @@ async function unsubscribeTarget(c: AppContext, token: string | undefined) {
   const db = c.var.services.db;
   const parsed = readUnsubscribeToken(c.var.services.secret, token);
   if (!parsed) return null;
-  const member = await db
-    .selectFrom("members")
-    .select(["id", "email", "email_opt_in", "locale"])
-    .where("id", "=", parsed.memberId)
-    .executeTakeFirst();
+  const member = (await memberContacts(db, [parsed.memberId])).get(parsed.memberId);
   return member ? { member, sendId: parsed.sendId } : null;
 }
 
@@ -726,8 +722,9 @@ export function routes(app: Hono<AppEnv>): void {
   app.post("/unsubscribe", async (c) => {
     let token = c.req.query("token");
     if (!token) {
-      const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-      token = typeof body.token === "string" ? body.token : undefined;
+      // RFC 8058 one-click posts carry no token in the body; a form may. Any other body is no token.
+      const fields = await readForm(c).catch(() => ({}) as FormData);
+      token = typeof fields.token === "string" ? fields.token : undefined;
     }
     const target = await unsubscribeTarget(c, token);
     if (!target) return invalidUnsubscribe(c);
@@ -783,11 +780,7 @@ export function routes(app: Hono<AppEnv>): void {
     const type = String(body.Type ?? "");
     if (record === "SpamComplaint") {
       await suppress(db, email, "complaint", type || "SpamComplaint");
-      const member = await db
-        .selectFrom("members")
-        .select(["id", "email_opt_in", "locale"])
-        .where("email", "=", email)
-        .executeTakeFirst();
+      const member = await memberContactByEmail(db, email);
       if (member)
         await recordEvent(db, emailComplained, { provider: "postmark" }, { memberId: member.id, actor: "system" });
       if (member?.email_opt_in === 1) {
@@ -803,7 +796,7 @@ export function routes(app: Hono<AppEnv>): void {
     }
     if (record === "Bounce" && hardBounceTypes.has(type)) {
       await suppress(db, email, "hard_bounce", `${type} ${String(body.Description ?? "")}`.trim());
-      const member = await db.selectFrom("members").select("id").where("email", "=", email).executeTakeFirst();
+      const member = await memberContactByEmail(db, email);
       // The owner sees on the member's timeline why their emails stopped.
       if (member)
         await recordEvent(db, emailBounced, { provider: "postmark", type }, { memberId: member.id, actor: "system" });

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { toNumber, type Db } from "../../../platform/db/index.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { nowIso } from "../../../platform/ids.ts";
-import { allMemberTags } from "../../members/index.ts";
+import { allMemberTags, memberSql } from "../../members/index.ts";
+import { holdsOfferSql } from "../../access/index.ts";
+import { offerTerms, tierOfferIdsAmong } from "../../offers/index.ts";
 
 /**
  * Who a send goes to. Every segment starts from the members who accepted
@@ -49,12 +51,7 @@ export async function segmentFromForm(db: Db, kind: string, tiers: string[], tag
       throw new AppError("invalid_input", 422, "newsletter.error.noTier", { tier: { key: "newsletter.error.noTier" } });
     if (wanted.length > 100)
       throw new AppError("invalid_input", 422, "validation.invalid", { tier: { key: "validation.invalid" } });
-    const found = await db
-      .selectFrom("offers")
-      .select("id")
-      .where("id", "in", wanted)
-      .where("kind", "=", "tier")
-      .execute();
+    const found = await tierOfferIdsAmong(db, wanted);
     if (found.length !== wanted.length)
       throw new AppError("invalid_input", 422, "newsletter.error.badTier", {
         tier: { key: "newsletter.error.badTier" },
@@ -66,42 +63,33 @@ export async function segmentFromForm(db: Db, kind: string, tiers: string[], tag
   });
 }
 
-function liveEntitlement(at: string): RawBuilder<unknown> {
-  return sql`e.member_id = m.id AND e.resource_kind = 'offer' AND e.revoked_at IS NULL AND e.starts_at <= ${at} AND (e.ends_at IS NULL OR e.ends_at > ${at})`;
-}
-
-/** WHERE clause over `members m` for a segment (parameterised). */
-export function segmentWhere(segment: Segment, at = nowIso()): RawBuilder<unknown> {
-  const base = sql`m.status = 'active' AND m.email_opt_in = 1 AND NOT EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.email = m.email)`;
-  const paying = sql`EXISTS (SELECT 1 FROM entitlements e JOIN offers o ON o.id = e.resource_id WHERE ${liveEntitlement(at)} AND o.kind = 'tier')`;
+/**
+ * WHERE clause over `members m` for a segment (parameterised). The pieces
+ * come from their owners: who accepts email and carries tags (members),
+ * who holds which offer (access), which offers are tiers (offers).
+ */
+export function segmentWhere(db: Db, segment: Segment, at = nowIso()): RawBuilder<unknown> {
+  const base = sql`${memberSql.acceptsEmail("m")} AND NOT EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.email = m.email)`;
+  const paying = () => holdsOfferSql("m.id", offerTerms.tierIds(db), at);
   switch (segment.kind) {
     case "all":
       return base;
     case "free":
-      return sql`${base} AND NOT ${paying}`;
+      return sql`${base} AND NOT ${paying()}`;
     case "paid":
-      return sql`${base} AND ${paying}`;
+      return sql`${base} AND ${paying()}`;
     case "tiers":
-      return sql`${base} AND EXISTS (SELECT 1 FROM entitlements e WHERE ${liveEntitlement(at)} AND e.resource_id IN (${sql.join(segment.offers)}))`;
+      return sql`${base} AND ${holdsOfferSql("m.id", segment.offers, at)}`;
     case "tags":
-      return sql`${base} AND EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag IN (${sql.join(segment.tags)}))`;
+      return sql`${base} AND ${memberSql.hasAnyTag("m.id", segment.tags)}`;
   }
 }
 
 export async function countSegment(db: Db, segment: Segment): Promise<number> {
   const r = await sql<{
     n: number | string;
-  }>`SELECT COUNT(*) AS n FROM members m WHERE ${segmentWhere(segment)}`.execute(db);
+  }>`SELECT COUNT(*) AS n FROM ${memberSql.from("m")} WHERE ${segmentWhere(db, segment)}`.execute(db);
   return toNumber(r.rows[0]?.n);
 }
 
-/** Tier offers a segment can name, for the compose form. */
-export async function tierOffers(db: Db): Promise<{ id: string; name: string; status: string }[]> {
-  return db
-    .selectFrom("offers")
-    .select(["id", "name", "status"])
-    .where("kind", "=", "tier")
-    .orderBy("position")
-    .orderBy("name")
-    .execute();
-}
+export { tierOffers } from "../../offers/index.ts";

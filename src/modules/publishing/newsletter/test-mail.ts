@@ -1,4 +1,5 @@
-import { canAccess } from "../../access/policy.ts";
+import { canAccess } from "../../access/index.ts";
+import { findStaffUser } from "../../staff/index.ts";
 import type { Db } from "../../../platform/db/index.ts";
 import { isLocale, t } from "../../../platform/i18n/index.ts";
 import { queueMail, registerMail } from "../../../platform/mail/index.ts";
@@ -21,11 +22,7 @@ export async function queueTestNewsletter(
 export function registerTestNewsletterMail(): void {
   registerMail("newsletter.test", async ({ db, publicUrl, secret }, p) => {
     const post = await getPostForSending(db, String(p.postId));
-    const staff = await db
-      .selectFrom("staff_users")
-      .select(["id", "email", "locale"])
-      .where("id", "=", String(p.staffId))
-      .executeTakeFirst();
+    const staff = await findStaffUser(db, String(p.staffId));
     if (!post || !staff) return null;
     const site = await getSiteSettings(db);
     const subject = String(p.subject);

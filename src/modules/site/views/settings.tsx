@@ -11,7 +11,7 @@ import {
   type Errors,
 } from "../../../platform/views/components.tsx";
 import { logoUrl } from "../../../platform/views/layout.tsx";
-import { adminPage } from "../../admin/index.ts";
+import { adminPage } from "../../../platform/views/admin-layout.tsx";
 import { limits } from "../schemas.ts";
 import { ColorInput, CurrencySelect, LocaleSelect, LogoInput, TimeZoneSelect } from "./inputs.tsx";
 

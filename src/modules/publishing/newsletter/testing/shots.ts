@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import { chromium } from "playwright-core";
 import { startTestApp } from "../../../../../test/support/app.ts";
-import { loginOwner } from "../../../staff/test-helpers.ts";
+import { loginOwner } from "../../../staff/testing.ts";
 import { createSend } from "../engine.ts";
 import { renderVariant, personalise } from "../render.ts";
 import { getPostForSending } from "../../service.ts";

@@ -5,7 +5,7 @@ import { AppError } from "../../platform/http/errors.ts";
 import { formatDateTime, formatNumber } from "../../platform/i18n/index.ts";
 import { jobCounts, retryJob } from "../../platform/jobs/index.ts";
 import { CsrfField, Notice } from "../../platform/views/components.tsx";
-import { adminPage, registerAdminNav } from "./layout.tsx";
+import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { isJobState, jobStates, listJobs, type JobState } from "./queries.ts";
 
 const badgeClass: Record<JobState, string> = {

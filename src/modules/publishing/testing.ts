@@ -5,8 +5,9 @@ import type { Db } from "../../platform/db/index.ts";
 import { createSession } from "../../platform/security/sessions.ts";
 import { sessionCookie } from "../../platform/security/sessions.ts";
 import { createMember } from "../members/index.ts";
-import { createOffer, grantEntitlement } from "../offers/index.ts";
-import { loginOwner } from "../staff/test-helpers.ts";
+import { createOffer } from "../offers/index.ts";
+import { grantEntitlement } from "../access/index.ts";
+import { loginOwner } from "../staff/testing.ts";
 import { savePost, type PostAction, type PostInput } from "./posts.ts";
 import type { PostRow } from "./service.ts";
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import "../../modules/index.ts";
-import { describeEvent, eventCatalogue, timelineFormat } from "./index.ts";
+import "../../src/modules/index.ts";
+import { describeEvent, eventCatalogue, timelineFormat } from "../../src/platform/events/index.ts";
 
-const srcDir = path.resolve(import.meta.dirname, "../..");
+const srcDir = path.resolve(import.meta.dirname, "../../src");
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

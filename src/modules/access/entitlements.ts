@@ -1,8 +1,8 @@
-import { sql } from "kysely";
+import { sql, type Expression, type RawBuilder } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
-import type { EntitlementsTable } from "../../platform/db/schema.ts";
+import type { EntitlementsTable } from "./tables.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
-import { invalidateAccessCache } from "../access/index.ts";
+import { invalidateAccessCache } from "./policy.ts";
 
 /**
  * Entitlements: what a member holds, from which source. Payments grant the
@@ -188,4 +188,38 @@ export async function countLiveHolders(db: Db, offerId: string, at = nowIso()): 
     .where((eb) => eb.or([eb("ends_at", "is", null), eb("ends_at", ">", at)]))
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/**
+ * SQL for one-statement queries over many members (a newsletter segment): the
+ * member whose id is the column `memberId` ("m.id") holds, at `at`, a live
+ * entitlement to one of these offers (a list of ids, or a one-column query of
+ * ids such as the offers module's tier offers).
+ */
+export function holdsOfferSql(
+  memberId: string,
+  offers: readonly string[] | Expression<{ id: string }>,
+  at: string,
+): RawBuilder<boolean> {
+  const ids = Array.isArray(offers) ? sql`(${sql.join([...offers])})` : sql`${offers as Expression<{ id: string }>}`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM entitlements e WHERE e.member_id = ${sql.ref(memberId)} AND e.resource_kind = 'offer' AND e.revoked_at IS NULL AND e.starts_at <= ${at} AND (e.ends_at IS NULL OR e.ends_at > ${at}) AND e.resource_id IN ${ids})`;
+}
+
+/** Entitlements are personal data: they go with the member (an erase hook, in the erase transaction). */
+export async function eraseEntitlements(trx: Db, memberId: string): Promise<void> {
+  await trx.deleteFrom("entitlements").where("member_id", "=", memberId).execute();
+  invalidateAccessCache(memberId);
+}
+
+/**
+ * Writes one entitlement with its whole history (start, end, revocation, as
+ * they happened): for imports and the demo, which replay a past; live code
+ * grants and revokes with the functions above.
+ */
+export async function importEntitlement(db: Db, row: Omit<Row, "id"> & { updated_at: string }): Promise<void> {
+  await db
+    .insertInto("entitlements")
+    .values({ id: newId(), ...row })
+    .execute();
+  invalidateAccessCache(row.member_id);
 }

@@ -1,12 +1,14 @@
 import type { Child } from "hono/jsx";
-import type { AppContext } from "../../platform/http/context.ts";
-import { tr } from "../../platform/http/context.ts";
-import { assetUrl, themeUrl } from "../../platform/views/assets.ts";
-import { CsrfField } from "../../platform/views/components.tsx";
+import type { AppContext } from "../http/context.ts";
+import { tr } from "../http/context.ts";
+import { assetUrl, themeUrl } from "./assets.ts";
+import { CsrfField } from "./components.tsx";
 
 /**
  * The admin's frame. Modules add their entries with registerAdminNav, so the
- * menu grows with the product without this file changing.
+ * menu grows with the product without this file changing. It lives in the
+ * platform, with no domain import, so any module can draw an admin page
+ * without depending on the admin module (whose guard depends on staff).
  */
 export interface AdminNavItem {
   href: string;

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../../platform/db/index.ts";
-import type { MembersTable } from "../../../platform/db/schema.ts";
+import type { MembersTable } from "../tables.ts";
 import { transaction } from "../../../platform/db/index.ts";
 import { createSession } from "../../../platform/security/sessions.ts";
 import { ownerEmail, type TestApp } from "../../../../test/support/app.ts";

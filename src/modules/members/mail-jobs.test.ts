@@ -2,9 +2,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { linkIn } from "../../../test/support/client.ts";
-import { loadConfig } from "../config.ts";
-import { hashToken } from "../security/tokens.ts";
-import { newClient, nextMailTo, mailText, settleMail, tokenOf } from "../../modules/members/test-helpers.ts";
+import { loadConfig } from "../../platform/config.ts";
+import { hashToken } from "../../platform/security/tokens.ts";
+import { newClient, nextMailTo, mailText, settleMail, tokenOf } from "./testing.ts";
 
 /*
  * Jobs carry ids, never secrets (issue 7): after a join, a login and a
@@ -31,6 +31,8 @@ test("join and login mails: the job holds ids only; the link in the email works 
   const client = newClient(app);
   await client.get("/join");
   assert.equal((await client.post("/join", { email, name: "Octavie Secretname" })).status, 200);
+  // The request's job creates the link and queues the mail; wait for it by state, not by time.
+  await app.drainJobs();
   const payloads = await jobPayloads();
   assert.match(payloads, /mail\.send \{"variant":"confirm","linkId":"[0-9a-f-]{36}","kind":"members\.link"\}/);
   await settleMail(app);

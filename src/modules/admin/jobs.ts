@@ -2,7 +2,7 @@ import type { Db } from "../../platform/db/index.ts";
 import { pruneJobs, registerRecurringJob } from "../../platform/jobs/index.ts";
 import { pruneRateLimits } from "../../platform/security/rate-limit.ts";
 import { pruneSessions } from "../../platform/security/sessions.ts";
-import { pruneMagicLinks } from "./queries.ts";
+import { pruneLinks } from "../members/index.ts";
 
 export const cleanupJobType = "admin.cleanup";
 
@@ -15,7 +15,7 @@ export async function runCleanup(db: Db, now = new Date()): Promise<void> {
   await pruneSessions(db);
   await pruneRateLimits(db, new Date(now.getTime() - 2 * 86400_000));
   await pruneJobs(db, 7);
-  await pruneMagicLinks(db);
+  await pruneLinks(db);
 }
 
 export function registerCleanupJob(): void {

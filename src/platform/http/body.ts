@@ -1,0 +1,370 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import busboy from "busboy";
+import type { Context, MiddlewareHandler } from "hono";
+import { newId } from "../ids.ts";
+import { AppError } from "./errors.ts";
+import type { AppContext, AppEnv } from "./context.ts";
+
+/**
+ * The one place request bodies are read. Urlencoded forms are parsed here;
+ * multipart forms are streamed through busboy, their files written to
+ * DATA_DIR/files/.incoming as they arrive (memory stays flat whatever the
+ * size). Every text (field names, values, file names, query strings) must be
+ * valid UTF-8: a form is refused with a 400 rather than stored with U+FFFD.
+ *
+ * A body is read once per request (the CSRF check and the route share the
+ * result). Whatever happens to the client (it vanishes, sends less or more
+ * than announced, or trickles bytes), the read ends with an AppError, never
+ * an unhandled rejection, and the temporary files of a request are removed
+ * when it ends unless the route moved them to their final place.
+ */
+export type FormFields = Record<string, string | string[]>;
+
+/** A file received in a multipart form, on disk in a temporary place until the route keeps it. */
+export interface UploadedFile {
+  /** The form field it came in. */
+  field: string;
+  /** The file name the browser gave (already valid UTF-8, not yet cleaned for display). */
+  name: string;
+  /** The type the browser claimed (never trusted for images: sniff the bytes). */
+  type: string;
+  size: number;
+  /** Absolute path of the temporary file. */
+  tmpPath: string;
+  /** The whole file in memory (small files only: images, logos). */
+  bytes(): Promise<Uint8Array<ArrayBuffer>>;
+  /** Moves the file to its final place (same disk); after this the request's cleanup leaves it alone. */
+  keepAt(absPath: string): void;
+}
+
+export interface ParsedBody {
+  fields: FormFields;
+  files: UploadedFile[];
+}
+
+export interface ReadBodyOptions {
+  /** Called when the first file part starts, with the fields read so far; a throw refuses the upload before a byte is kept. */
+  beforeFile?: (fields: FormFields) => void;
+}
+
+/** Default body size; routes that take uploads declare theirs with allowLargeBody. */
+export const defaultBodyBytes = 1024 * 1024;
+const largeBodyPaths = new Map<string, number>();
+
+/** Lets an upload form take more than the default 1 MB body (the limit counts the whole multipart body). */
+export function allowLargeBody(routePath: string, maxBytes: number): void {
+  largeBodyPaths.set(routePath, maxBytes);
+}
+
+export function bodyLimitFor(routePath: string): number {
+  return largeBodyPaths.get(routePath) ?? defaultBodyBytes;
+}
+
+/**
+ * Time limits on reading a body: no byte for `idleMs`, or the whole body not
+ * there after `totalMs`, and the request is answered 408 and the connection closed.
+ */
+export const bodyTimeouts = { idleMs: 30_000, totalMs: 15 * 60_000 };
+
+export function setBodyTimeouts(t: Partial<typeof bodyTimeouts>): void {
+  Object.assign(bodyTimeouts, t);
+}
+
+const parsedBodies = new WeakMap<Context, Promise<ParsedBody>>();
+const requestFiles = new WeakMap<Context, Set<string>>();
+
+/** The temporary folder for incoming files (inside the files folder, so a rename keeps them). */
+export function incomingDir(filesDir: string): string {
+  return path.join(filesDir, ".incoming");
+}
+
+export function isFormType(type: string): boolean {
+  const t = type.toLowerCase();
+  return t.startsWith("application/x-www-form-urlencoded") || t.startsWith("multipart/form-data");
+}
+
+/** Reads the request's form (urlencoded or multipart); 415 for other types. Repeated calls share the first read. */
+export function readBody(c: AppContext, opts: ReadBodyOptions = {}): Promise<ParsedBody> {
+  let parsed = parsedBodies.get(c);
+  if (!parsed) {
+    parsed = parse(c, opts);
+    parsedBodies.set(c, parsed);
+  }
+  return parsed;
+}
+
+/** Removes the temporary files a request left behind once its answer is ready (mounted once, before the routes). */
+export function bodyCleanup(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    try {
+      await next();
+    } finally {
+      const pending = parsedBodies.get(c);
+      if (pending) await pending.catch(() => undefined);
+      for (const file of requestFiles.get(c) ?? []) fs.rmSync(file, { force: true });
+    }
+  };
+}
+
+function bad(key = "error.bad_body", status: 400 | 408 = 400): AppError {
+  return new AppError(status === 408 ? "request_timeout" : "bad_request", status, key);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Bytes to text, refusing anything that is not valid UTF-8. */
+export function strictUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw bad("error.bad_encoding");
+  }
+}
+
+/**
+ * busboy decodes multipart headers and values as Latin-1 when told to, which
+ * maps each byte to one character: turning them back into bytes and decoding
+ * them strictly is the UTF-8 check. A part that names its own charset is
+ * decoded by busboy with it; such a value has characters above U+00FF or is
+ * undefined (a charset busboy cannot decode), and is refused if it holds U+FFFD.
+ */
+function fromLatin1(value: string | undefined): string {
+  if (value === undefined) throw bad("error.bad_encoding");
+  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  if (/[^\x00-\xff]/.test(value)) {
+    if (value.includes("\ufffd")) throw bad("error.bad_encoding");
+    return value;
+  }
+  return strictUtf8(Buffer.from(value, "latin1"));
+}
+
+/** Percent-decodes one urlencoded name or value to bytes ('+' is a space), then decodes them strictly. */
+function decodeComponent(raw: Uint8Array): string {
+  const out = new Uint8Array(raw.length);
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i]!;
+    if (b === 0x2b) out[n++] = 0x20;
+    else if (b === 0x25 && i + 2 < raw.length && isHex(raw[i + 1]) && isHex(raw[i + 2])) {
+      out[n++] = parseInt(String.fromCharCode(raw[i + 1]!, raw[i + 2]!), 16);
+      i += 2;
+    } else out[n++] = b;
+  }
+  return strictUtf8(out.subarray(0, n));
+}
+
+function isHex(b: number | undefined): boolean {
+  return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+}
+
+function add(fields: FormFields, name: string, value: string): void {
+  const had = fields[name];
+  if (had === undefined) fields[name] = value;
+  else if (Array.isArray(had)) had.push(value);
+  else fields[name] = [had, value];
+}
+
+/** Parses an urlencoded body or query string (without its '?'), strictly: invalid UTF-8 is a 400. */
+export function parseUrlencoded(bytes: Uint8Array): FormFields {
+  const fields: FormFields = Object.create(null) as FormFields;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x26) continue;
+    const pair = bytes.subarray(start, i);
+    start = i + 1;
+    if (pair.length === 0) continue;
+    const eq = pair.indexOf(0x3d);
+    const name = decodeComponent(eq < 0 ? pair : pair.subarray(0, eq));
+    add(fields, name, eq < 0 ? "" : decodeComponent(pair.subarray(eq + 1)));
+  }
+  return fields;
+}
+
+/**
+ * Guards a body stream: counts bytes against the limit and enforces the time
+ * limits. Its errors are AppErrors, which the pipeline hands to the reader.
+ */
+class BodyGuard extends Transform {
+  private size = 0;
+  private idle: NodeJS.Timeout;
+  private readonly total: NodeJS.Timeout;
+
+  constructor(private readonly max: number) {
+    super();
+    const expire = () => this.destroy(bad("error.body_timeout", 408));
+    this.idle = setTimeout(expire, bodyTimeouts.idleMs);
+    this.total = setTimeout(expire, bodyTimeouts.totalMs);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.idle.refresh();
+    this.size += chunk.length;
+    if (this.size > this.max) return done(new AppError("payload_too_large", 413));
+    done(null, chunk);
+  }
+
+  override _destroy(err: Error | null, done: (error?: Error | null) => void): void {
+    clearTimeout(this.idle);
+    clearTimeout(this.total);
+    done(err);
+  }
+}
+
+/** What a failed read becomes: our own errors as they are; a vanished client or a broken body, a 400. */
+function asAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return bad();
+}
+
+function source(c: AppContext): Readable | null {
+  const body = c.req.raw.body;
+  return body ? Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>) : null;
+}
+
+async function parse(c: AppContext, opts: ReadBodyOptions): Promise<ParsedBody> {
+  const type = c.req.header("content-type") ?? "";
+  if (!isFormType(type)) throw new AppError("unsupported_media", 415);
+  const max = bodyLimitFor(c.req.path);
+  const input = source(c);
+  if (!input) return { fields: Object.create(null) as FormFields, files: [] };
+  if (type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    const chunks: Buffer[] = [];
+    try {
+      await pipeline(input, new BodyGuard(max), async function* (stream: AsyncIterable<Buffer>) {
+        for await (const chunk of stream) chunks.push(chunk);
+      });
+    } catch (err) {
+      throw asAppError(err);
+    }
+    return { fields: parseUrlencoded(Buffer.concat(chunks)), files: [] };
+  }
+  return parseMultipart(c, type, input, max, opts);
+}
+
+async function parseMultipart(
+  c: AppContext,
+  type: string,
+  input: Readable,
+  max: number,
+  opts: ReadBodyOptions,
+): Promise<ParsedBody> {
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: { "content-type": type },
+      defCharset: "latin1",
+      defParamCharset: "latin1",
+      limits: { files: 10, fields: 500, parts: 600, fieldSize: max, fileSize: max, headerPairs: 20 },
+    });
+  } catch {
+    // No or bad boundary: busboy refuses to start.
+    input.destroy();
+    throw bad("error.bad_multipart");
+  }
+  const dir = incomingDir(c.var.services.config.filesDir);
+  const owned = requestFiles.get(c) ?? new Set<string>();
+  requestFiles.set(c, owned);
+  const fields: FormFields = Object.create(null) as FormFields;
+  const files: UploadedFile[] = [];
+  const writes: Promise<void>[] = [];
+  // An object, not a let: the busboy callbacks assign it, and TypeScript does not track closures.
+  const state: { failure: AppError | null; sawFile: boolean } = { failure: null, sawFile: false };
+  const fail = (err: AppError) => {
+    state.failure ??= err;
+    bb.destroy(err);
+  };
+
+  bb.on("field", (name, value, info) => {
+    try {
+      if (info.nameTruncated || info.valueTruncated) throw new AppError("payload_too_large", 413);
+      add(fields, fromLatin1(name), fromLatin1(value));
+    } catch (err) {
+      fail(asAppError(err));
+    }
+  });
+  bb.on("file", (name, stream, info) => {
+    try {
+      if (!state.sawFile) {
+        state.sawFile = true;
+        opts.beforeFile?.(fields);
+      }
+      const fieldName = fromLatin1(name);
+      const fileName = info.filename === undefined ? "" : fromLatin1(info.filename);
+      fs.mkdirSync(dir, { recursive: true });
+      const tmpPath = path.join(dir, `${newId()}.part`);
+      owned.add(tmpPath);
+      const file = uploaded(fieldName, fileName, info.mimeType, tmpPath, owned);
+      let truncated = false;
+      stream.on("limit", () => (truncated = true));
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          file.size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      writes.push(
+        pipeline(stream, count, fs.createWriteStream(tmpPath)).then(
+          () => {
+            if (truncated) fail(new AppError("payload_too_large", 413));
+            // Browsers send an empty, nameless part for a file input left empty: that is no file.
+            else if (file.size > 0 || fileName) files.push(file);
+          },
+          (err: unknown) => fail(asAppError(err)),
+        ),
+      );
+    } catch (err) {
+      // Not read: drain it, and let the parser's own error (it is being destroyed) end here.
+      stream.on("error", () => undefined).resume();
+      fail(asAppError(err));
+    }
+  });
+  bb.on("partsLimit", () => fail(new AppError("payload_too_large", 413)));
+  bb.on("filesLimit", () => fail(new AppError("payload_too_large", 413)));
+  bb.on("fieldsLimit", () => fail(new AppError("payload_too_large", 413)));
+
+  try {
+    await pipeline(input, new BodyGuard(max), bb);
+  } catch (err) {
+    state.failure ??= err instanceof AppError ? err : bad("error.bad_multipart");
+  }
+  await Promise.allSettled(writes);
+  if (state.failure) {
+    for (const f of owned) fs.rmSync(f, { force: true });
+    throw state.failure;
+  }
+  return { fields, files };
+}
+
+function uploaded(field: string, name: string, type: string, tmpPath: string, owned: Set<string>): UploadedFile {
+  return {
+    field,
+    name,
+    type,
+    size: 0,
+    tmpPath,
+    async bytes() {
+      const buf = await fs.promises.readFile(tmpPath);
+      return new Uint8Array(
+        buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+      ) as Uint8Array<ArrayBuffer>;
+    },
+    keepAt(absPath: string) {
+      fs.mkdirSync(path.dirname(absPath), { recursive: true });
+      fs.renameSync(tmpPath, absPath);
+      owned.delete(tmpPath);
+    },
+  };
+}
+
+/** The text fields of a read body (files left out). */
+export async function readFields(c: AppContext): Promise<FormFields> {
+  return (await readBody(c)).fields;
+}
+
+/** The first file sent in a field, or null when none was chosen. */
+export function fileIn(body: ParsedBody, field: string): UploadedFile | null {
+  return body.files.find((f) => f.field === field) ?? null;
+}
