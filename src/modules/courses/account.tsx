@@ -39,20 +39,26 @@ export function registerAccountCourses(): void {
   );
 }
 
-/** The member's courses data in "download my data": enrolments, progress, quiz attempts, certificates. */
+/** The member's courses data in "download my data": enrolments, progress, quiz attempts, certificates, stalls and answers, ratings, drip emails. */
 export function registerCoursesExport(): void {
   registerAccountExport("courses", async (db, member) => {
-    const [enrolments, progress, quizAttempts, certificates] = await Promise.all([
+    const [enrolments, progress, quizAttempts, certificates, stalls, ratings, dripMails] = await Promise.all([
       db.selectFrom("course_enrolments").selectAll().where("member_id", "=", member.id).execute(),
       db.selectFrom("lesson_progress").selectAll().where("member_id", "=", member.id).execute(),
       db.selectFrom("quiz_attempts").selectAll().where("member_id", "=", member.id).execute(),
       db.selectFrom("course_certificates").selectAll().where("member_id", "=", member.id).execute(),
+      db.selectFrom("course_stalls").selectAll().where("member_id", "=", member.id).execute(),
+      db.selectFrom("course_ratings").selectAll().where("member_id", "=", member.id).execute(),
+      db.selectFrom("course_drip_mails").selectAll().where("member_id", "=", member.id).execute(),
     ]);
     return {
       enrolments,
       progress,
       quiz_attempts: quizAttempts.map((a) => ({ ...a, answers: JSON.parse(a.answers) as unknown })),
       certificates,
+      stalls,
+      ratings,
+      drip_mails: dripMails,
     };
   });
 }

@@ -64,6 +64,9 @@ async function coursePage(
           <a class="btn secondary" href={`/admin/courses/${course.id}/funnel`}>
             {t("courses.funnel.link")}
           </a>{" "}
+          <a class="btn secondary" href={`/admin/courses/${course.id}/stalls`}>
+            {t("courses.stall.link")}
+          </a>{" "}
           <a class="btn secondary" href={`/courses/${course.slug}`}>
             {t("courses.admin.view_public")}
           </a>

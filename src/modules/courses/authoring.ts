@@ -44,7 +44,17 @@ export async function saveCourse(db: Db, id: string | null, input: CourseInput):
       if (Number(r.numUpdatedRows) === 0) throw new AppError("not_found", 404);
       return trx.selectFrom("courses").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     }
-    const row: CourseRow = { id: newId(), cover_file_id: null, signature_file_id: null, created_at: at, ...values };
+    const row: CourseRow = {
+      id: newId(),
+      cover_file_id: null,
+      signature_file_id: null,
+      stall_enabled: 1,
+      stall_subject: "",
+      stall_body: "",
+      stall_choices: "",
+      created_at: at,
+      ...values,
+    };
     await trx.insertInto("courses").values(row).execute();
     return row;
   });

@@ -80,6 +80,55 @@ export const certificateRevoked = defineEvent({
   },
 });
 
+export const courseStalled = defineEvent({
+  type: "course.stalled",
+  version: 1,
+  payload: z.object({ ...course, lessonId: z.string().nullable(), lessonTitle: z.string() }),
+  example: { ...exampleCourse, lessonId: "0190a000-0000-7000-8000-000000000101", lessonTitle: "Préparer le mur" },
+  timeline: {
+    fr: (p) =>
+      `N’avance plus dans ${q(p.courseTitle, true)} (arrêt à ${q(p.lessonTitle || "—", true)}) : message de relance envoyé`,
+    en: (p) =>
+      `Stalled in ${q(p.courseTitle, false)} (stopped at ${q(p.lessonTitle || "—", false)}): follow-up email sent`,
+  },
+});
+
+export const courseStallAnswered = defineEvent({
+  type: "course.stall_answered",
+  version: 1,
+  payload: z.object({
+    ...course,
+    lessonId: z.string().nullable(),
+    lessonTitle: z.string(),
+    reason: z.string(),
+    comment: z.string(),
+  }),
+  example: {
+    ...exampleCourse,
+    lessonId: "0190a000-0000-7000-8000-000000000101",
+    lessonTitle: "Préparer le mur",
+    reason: "C’est trop long",
+    comment: "Les vidéos de la partie 3 sont longues.",
+  },
+  timeline: {
+    fr: (p) =>
+      `A dit ce qui l’a arrêté·e à ${q(p.lessonTitle || "—", true)} (${p.courseTitle}) : ${[p.reason, p.comment].filter(Boolean).join(" — ")}`,
+    en: (p) =>
+      `Said what stopped them at ${q(p.lessonTitle || "—", false)} (${p.courseTitle}): ${[p.reason, p.comment].filter(Boolean).join(" — ")}`,
+  },
+});
+
+export const courseRated = defineEvent({
+  type: "course.rated",
+  version: 1,
+  payload: z.object({ ...course, rating: z.number().int().min(1).max(5), comment: z.string() }),
+  example: { ...exampleCourse, rating: 5, comment: "Clair et concret." },
+  timeline: {
+    fr: (p) => `A noté ${q(p.courseTitle, true)} ${p.rating}/5${p.comment ? ` : ${p.comment}` : ""}`,
+    en: (p) => `Rated ${q(p.courseTitle, false)} ${p.rating}/5${p.comment ? `: ${p.comment}` : ""}`,
+  },
+});
+
 export const courseEvents = [
   courseEnrolled,
   lessonCompleted,
@@ -87,6 +136,9 @@ export const courseEvents = [
   quizAttempted,
   certificateIssued,
   certificateRevoked,
+  courseStalled,
+  courseStallAnswered,
+  courseRated,
 ];
 
 export type CourseEventType = (typeof courseEvents)[number]["type"];
@@ -120,4 +172,44 @@ export async function recordCourseEvent(
   else if (type === "certificate.issued") await record(trx, certificateIssued, { ...base, code: data.code! }, opts);
   else if (type === "certificate.revoked") await record(trx, certificateRevoked, { ...base, code: data.code! }, opts);
   else await record(trx, type === "course.enrolled" ? courseEnrolled : courseCompleted, base, opts);
+}
+
+async function titles(trx: Db, courseId: string, lessonId: string | null) {
+  const c = await trx.selectFrom("courses").select("title").where("id", "=", courseId).executeTakeFirst();
+  const l = lessonId
+    ? await trx.selectFrom("course_lessons").select("title").where("id", "=", lessonId).executeTakeFirst()
+    : undefined;
+  return { courseId, courseTitle: c?.title ?? "", lessonId, lessonTitle: l?.title ?? "" };
+}
+
+/** The detection run found the student stalled (recorded with the stall row, by the system). */
+export async function recordStalled(trx: Db, memberId: string, courseId: string, lessonId: string | null, at: string) {
+  await record(trx, courseStalled, await titles(trx, courseId, lessonId), { memberId, actor: "system", at });
+}
+
+export async function recordStallAnswered(
+  trx: Db,
+  memberId: string,
+  courseId: string,
+  lessonId: string | null,
+  answer: { reason: string; comment: string },
+  at: string,
+) {
+  await record(
+    trx,
+    courseStallAnswered,
+    { ...(await titles(trx, courseId, lessonId)), ...answer },
+    { memberId, actor: "member", at },
+  );
+}
+
+export async function recordRated(
+  trx: Db,
+  memberId: string,
+  courseId: string,
+  rating: { rating: number; comment: string },
+  at: string,
+) {
+  const { courseTitle } = await titles(trx, courseId, null);
+  await record(trx, courseRated, { courseId, courseTitle, ...rating }, { memberId, actor: "member", at });
 }

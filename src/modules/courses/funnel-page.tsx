@@ -7,6 +7,9 @@ import { courseParam } from "./admin-helpers.ts";
 import { courseFunnel, type Funnel } from "./funnel.ts";
 import { coursesHead } from "./public.tsx";
 import { outline } from "./queries.ts";
+import { courseRatings } from "./ratings.ts";
+import { RatingsView, StallRollupView } from "./rollup-view.tsx";
+import { stallRollup } from "./stalls.ts";
 
 /** The creator's view of where students stop: a bar chart (SVG, no inline style under the CSP) and the same figures as a table. */
 
@@ -69,7 +72,11 @@ export function funnelRoutes(app: Hono<AppEnv>): void {
     const t = tr(c);
     const course = await courseParam(c);
     const o = await outline(c.var.services.db, course);
-    const f = await courseFunnel(c.var.services.db, o);
+    const [f, rollup, ratings] = await Promise.all([
+      courseFunnel(c.var.services.db, o),
+      stallRollup(c.var.services.db, course.id),
+      courseRatings(c.var.services.db, course.id),
+    ]);
     const worst = [...f.lessons].sort((a, b) => b.stopped - a.stopped)[0];
     return adminPage(
       c,
@@ -119,6 +126,11 @@ export function funnelRoutes(app: Hono<AppEnv>): void {
             </tbody>
           </table>
         </div>
+        <StallRollupView c={c} course={course} f={f} rollup={rollup} />
+        <p>
+          <a href={`/admin/courses/${course.id}/stalls`}>{t("courses.stall.link")}</a>
+        </p>
+        <RatingsView c={c} ratings={ratings} />
         {f.quizzes.length > 0 && (
           <>
             <h2>{t("courses.funnel.quizzes")}</h2>

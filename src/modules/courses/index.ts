@@ -5,6 +5,9 @@ import { registerAccountCourses, registerCoursesExport } from "./account.tsx";
 import { adminRoutes } from "./admin.tsx";
 import { certificateRoutes } from "./certificate-routes.tsx";
 import { coursesMessages } from "./i18n.ts";
+import { coursesLoopMessages } from "./i18n-loops.ts";
+import { coursesJobs } from "./jobs.ts";
+import { stallRoutes } from "./stall-routes.tsx";
 import { learnRoutes } from "./learn.tsx";
 import { mediaRoutes } from "./media.ts";
 import { quizRoutes } from "./quiz-routes.tsx";
@@ -20,7 +23,11 @@ export { unlockAt, isUnlocked, type DripRule } from "./drip.ts";
 export const coursesModule = defineModule({
   name: "courses",
   tables: coursesTables,
-  messages: coursesMessages,
+  messages: {
+    fr: { ...coursesMessages.fr, ...coursesLoopMessages.fr },
+    en: { ...coursesMessages.en, ...coursesLoopMessages.en },
+  },
+  jobs: coursesJobs,
   routes(app) {
     registerNavLink({ href: "/courses", labelKey: "courses.nav.public", order: 15 });
     registerIncludable({
@@ -37,6 +44,7 @@ export const coursesModule = defineModule({
     learnRoutes(app);
     mediaRoutes(app);
     quizRoutes(app);
+    stallRoutes(app);
     adminRoutes(app);
   },
 });

@@ -28,6 +28,13 @@ export interface CoursesTable {
   signature_file_id: string | null;
   /** A student with no progress for this many days is stalled. */
   stall_days: number;
+  /** 1: stalled students get the creator's email and the "what stopped you?" question. */
+  stall_enabled: number;
+  /** The creator's email subject and body ("" = the default text in the student's language). */
+  stall_subject: string;
+  stall_body: string;
+  /** The answers offered, one per line ("" = the default choices in the course's language). */
+  stall_choices: string;
   created_at: string;
   updated_at: string;
 }
@@ -161,6 +168,42 @@ export interface CourseCertificatesTable {
   revoked_at: string | null;
 }
 
+export interface CourseStallsTable {
+  id: string;
+  course_id: string;
+  enrolment_id: string;
+  member_id: string;
+  /** Where they stopped: the first lesson in reading order they had not completed. */
+  lesson_id: string | null;
+  /** The instant of their last progress (or enrolment): with enrolment_id, what makes a stall unique. */
+  since: string;
+  detected_at: string;
+  /** The choice picked, copied as worded then ("" = only free text); null until answered. */
+  reason: string | null;
+  comment: string;
+  answered_at: string | null;
+}
+
+export interface CourseRatingsTable {
+  id: string;
+  course_id: string;
+  member_id: string;
+  /** 1–5. */
+  rating: number;
+  comment: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row per (section, enrolment) whose "this section is open" email was queued. */
+export interface CourseDripMailsTable {
+  id: string;
+  section_id: string;
+  enrolment_id: string;
+  member_id: string;
+  queued_at: string;
+}
+
 declare module "../../platform/db/schema.ts" {
   interface Database {
     courses: CoursesTable;
@@ -174,6 +217,9 @@ declare module "../../platform/db/schema.ts" {
     quiz_choices: QuizChoicesTable;
     quiz_attempts: QuizAttemptsTable;
     course_certificates: CourseCertificatesTable;
+    course_stalls: CourseStallsTable;
+    course_ratings: CourseRatingsTable;
+    course_drip_mails: CourseDripMailsTable;
   }
 }
 
@@ -190,4 +236,7 @@ export const coursesTables = [
   "quiz_choices",
   "quiz_attempts",
   "course_certificates",
+  "course_stalls",
+  "course_ratings",
+  "course_drip_mails",
 ] as const;

@@ -375,6 +375,10 @@ export const personalData: Record<string, TableClassification> = {
         "signer_name",
         "signature_file_id",
         "stall_days",
+        "stall_enabled",
+        "stall_subject",
+        "stall_body",
+        "stall_choices",
       ],
       [bookkeeping]: ["created_at", "updated_at"],
     },
@@ -468,6 +472,40 @@ export const personalData: Record<string, TableClassification> = {
       export: "courses.certificates",
     },
     notPersonal: { [content]: ["signer_name"], [bookkeeping]: ["id"] },
+  },
+  course_stalls: {
+    personal: {
+      columns: [
+        "member_id",
+        "course_id",
+        "enrolment_id",
+        "lesson_id",
+        "since",
+        "detected_at",
+        "reason",
+        "comment",
+        "answered_at",
+      ],
+      erase: "deleted (cascade with the member)",
+      export: "courses.stalls",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  course_ratings: {
+    personal: {
+      columns: ["member_id", "course_id", "rating", "comment", "created_at", "updated_at"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.ratings",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  course_drip_mails: {
+    personal: {
+      columns: ["member_id", "section_id", "enrolment_id", "queued_at"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.drip_mails",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
   },
   comments: {
     personal: { columns: ["member_id", "body"], erase: "deleted", export: "comments.comments" },
