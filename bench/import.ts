@@ -22,11 +22,12 @@ import {
   startImport,
 } from "../src/modules/portability/service.ts";
 import { root, writeResult } from "./support/harness.ts";
+import { LocalStorage } from "../src/platform/storage/index.ts";
 
 const N = Number(process.env.IMPORT_BENCH_ROWS ?? 100_000);
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-bench-import-"));
-const filesDir = path.join(dataDir, "files");
+const storage = new LocalStorage(path.join(dataDir, "files"));
 
 function generate(): Buffer {
   const lines = [
@@ -77,12 +78,12 @@ try {
   const bytes = generate();
   const base = await baseline(bytes);
   const t0 = performance.now();
-  const row = await createImport(db, filesDir, { source: "ghost", fileName: "members.csv", bytes });
+  const row = await createImport(db, storage, { source: "ghost", fileName: "members.csv", bytes });
   await setImportMapping(db, row.id, { columns: parseMapping(row.mapping).columns, tiers: { gold, silver } });
   await startImport(db, row.id, { enqueue: false });
   const uploadMs = performance.now() - t0;
   const t1 = performance.now();
-  await runImport(db, filesDir, row.id);
+  await runImport(db, storage, row.id);
   const runMs = performance.now() - t1;
   const done = (await getImport(db, row.id))!;
   if (done.state !== "done" || done.total !== N) throw new Error(`import not done: ${JSON.stringify(done)}`);

@@ -15,6 +15,7 @@ import { randomToken } from "./platform/security/tokens.ts";
 import { modules } from "./modules/index.ts";
 import { registerOutboxJob } from "./platform/events/index.ts";
 import { systemClock, type Clock } from "./platform/time.ts";
+import { createStorage } from "./platform/storage/index.ts";
 
 export type Role = "web" | "worker" | "all";
 
@@ -57,6 +58,7 @@ export async function bootServices(
       mailer,
       secret,
       clock: opts.clock ?? systemClock,
+      storage: createStorage(config),
     },
   };
 }

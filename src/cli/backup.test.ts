@@ -8,6 +8,7 @@ import sharp from "sharp";
 import * as tar from "tar";
 import { startTestApp, type TestApp } from "../../test/support/app.ts";
 import { loadConfig } from "../platform/config.ts";
+import { createStorage } from "../platform/storage/index.ts";
 import { openDatabase, toNumber } from "../platform/db/index.ts";
 import { newId, nowIso } from "../platform/ids.ts";
 import { start, type Running } from "../main.ts";
@@ -74,7 +75,7 @@ test("backup a running site, restore into a fresh DATA_DIR, start there: downloa
     { kind: "one_off", amount: 900, currency: "EUR" },
   ]);
   const pdf = Buffer.from(`%PDF-1.4 drill ${newId()}`);
-  const fileId = await saveOfferFile(db, config.filesDir, offer.id, "guide.pdf", pdf, "application/pdf");
+  const fileId = await saveOfferFile(db, createStorage(config), offer.id, "guide.pdf", pdf, "application/pdf");
   await grantEntitlement(db, {
     memberId: member.id,
     resourceKind: "offer",
@@ -85,7 +86,7 @@ test("backup a running site, restore into a fresh DATA_DIR, start there: downloa
   const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#b4532a" } })
     .png()
     .toBuffer();
-  const image = await savePostImage(db, config.filesDir, new Uint8Array(png), "post-image");
+  const image = await savePostImage(db, createStorage(config), new Uint8Array(png), "post-image");
   await db
     .insertInto("dev_mailbox")
     .values({

@@ -1,17 +1,21 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import type { Config } from "../platform/config.ts";
 import { backupSqlite, sqliteFileName, type Db } from "../platform/db/index.ts";
 import { newId, nowIso } from "../platform/ids.ts";
+import { createStorage, type Storage } from "../platform/storage/index.ts";
 
 /**
  * `atelier backup` and `atelier restore`: one .tar.gz holding a manifest
  * (format, date, every entry with its size and SHA-256), the SQLite database
- * (an online `VACUUM INTO` copy) and everything under DATA_DIR/files. On
- * PostgreSQL the archive holds the files only and the manifest says so: the
- * database is backed up with pg_dump.
+ * (an online `VACUUM INTO` copy) and every stored object, from DATA_DIR/files
+ * or from the S3 bucket (STORAGE_URL), under files/<key>; restore puts them
+ * back into whichever storage is configured then. On PostgreSQL the archive
+ * holds the files only and the manifest says so: the database is backed up
+ * with pg_dump.
  *
  * The dev mailbox is emptied in the copy: it holds whole emails with live
  * login and confirmation links, which must not outlive the site in a backup.
@@ -77,6 +81,12 @@ function snapshot(from: string, to: string): void {
   }
 }
 
+async function download(storage: Storage, key: string, to: string): Promise<void> {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  const { stream } = await storage.get(key);
+  await pipeline(stream, fs.createWriteStream(to));
+}
+
 export interface BackupResult {
   target: string;
   bytes: number;
@@ -99,9 +109,12 @@ export async function createBackup(db: Db, dialect: "sqlite" | "postgres", cfg: 
       database = await entry(staging, "database.sqlite");
     }
     const files: ManifestEntry[] = [];
-    for (const rel of listFiles(cfg.filesDir)) {
-      snapshot(path.join(cfg.filesDir, rel), path.join(staging, "files", rel));
-      files.push(await entry(staging, `files/${rel}`));
+    const storage = createStorage(cfg);
+    for await (const o of storage.list("")) {
+      const to = path.join(staging, "files", o.key);
+      if (storage.kind === "local") snapshot(path.join(cfg.filesDir, o.key), to);
+      else await download(storage, o.key, to);
+      files.push(await entry(staging, `files/${o.key}`));
     }
     const manifest: BackupManifest = { format: BACKUP_FORMAT, createdAt: nowIso(), dialect, database, files };
     fs.writeFileSync(path.join(staging, "manifest.json"), JSON.stringify(manifest, null, 2));
@@ -169,6 +182,14 @@ export async function restoreBackup(cfg: Config, archive: string, force: boolean
     throw new BackupError(
       `${cfg.dataDir} is not empty; pass --force to replace its database and files with the backup.`,
     );
+  const storage = createStorage(cfg);
+  if (storage.kind === "s3" && !force) {
+    for await (const _ of storage.list("")) {
+      throw new BackupError(
+        "The bucket STORAGE_URL names is not empty; pass --force to write the backup's files into it.",
+      );
+    }
+  }
   fs.mkdirSync(cfg.dataDir, { recursive: true });
   const staging = path.join(cfg.dataDir, `.restore-${newId()}`);
   fs.mkdirSync(staging);
@@ -186,9 +207,17 @@ export async function restoreBackup(cfg: Config, archive: string, force: boolean
       throw new BackupError(
         "This backup comes from a PostgreSQL site: set DATABASE_URL and restore the database with pg_restore.",
       );
-    const filesDir = cfg.filesDir;
-    fs.rmSync(filesDir, { recursive: true, force: true });
-    fs.renameSync(path.join(staging, "files"), filesDir);
+    if (storage.kind === "local") {
+      const filesDir = cfg.filesDir;
+      fs.rmSync(filesDir, { recursive: true, force: true });
+      fs.renameSync(path.join(staging, "files"), filesDir);
+    } else {
+      // Objects already in the bucket under other keys are left alone (files never change: same key, same bytes).
+      for (const f of m.files) {
+        const key = f.path.slice("files/".length);
+        await storage.put(key, { path: path.join(staging, f.path), size: f.size });
+      }
+    }
     if (m.database) {
       const db = path.join(cfg.dataDir, sqliteFileName);
       for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(db + suffix, { force: true });

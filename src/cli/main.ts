@@ -11,6 +11,7 @@ import { field, parseInput } from "../platform/http/validation.ts";
 import { registerMessages, t } from "../platform/i18n/index.ts";
 import { platformMessages } from "../platform/i18n/messages.ts";
 import { setLogLevel } from "../platform/log.ts";
+import { createStorage } from "../platform/storage/index.ts";
 import { getSiteSettings } from "../platform/settings.ts";
 import { createStaffUser, hasOwner } from "../modules/staff/index.ts";
 // The demo generator and the exporter load only for their commands: `start` stays lean.
@@ -38,10 +39,13 @@ Commands:
   import --from substack|ghost|patreon|kit|gumroad|csv FILE [--dry-run] [--tier NAME=offer-slug]...
                                   Import members from another platform's export (--tier maps a paid
                                   tier to an offer; --tier offer-slug maps every tier); a dry run writes nothing
+  storage migrate --to s3         Copy DATA_DIR/files to the bucket STORAGE_URL names (resumable: objects
+                                  already there are skipped); then restart the nodes with STORAGE_URL set
   help                            This text
 
 Configuration comes from environment variables: PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL,
-SMTP_URL, MAIL_FROM, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, LOG_LEVEL, NODE_ENV.`;
+SMTP_URL, MAIL_FROM, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, LOG_LEVEL, NODE_ENV, STORAGE_URL, S3_ENDPOINT,
+S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_FORCE_PATH_STYLE, STORAGE_PRESIGN_SECONDS.`;
 
 class UsageError extends Error {}
 /** A failure already explained to the user in one line. */
@@ -237,7 +241,7 @@ async function importMembers(args: string[]): Promise<void> {
     await migrateToLatest(db);
     const site = await getSiteSettings(db);
     try {
-      await importCommand(db, cfg.filesDir, {
+      await importCommand(db, createStorage(cfg), {
         from: values.from!,
         file: positionals[0]!,
         dryRun: values["dry-run"] ?? false,
@@ -270,6 +274,34 @@ async function restore(args: string[]): Promise<void> {
     if (err instanceof BackupError) throw new CommandError(err.message);
     throw err;
   }
+}
+
+async function storageCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== "migrate") throw new UsageError("storage needs a subcommand: storage migrate --to s3");
+  const values = parse(rest, { to: { type: "string" } });
+  if (values.to !== "s3") throw new UsageError("storage migrate needs --to s3");
+  const cfg = config();
+  if (cfg.storage.driver !== "s3")
+    throw new CommandError(
+      "STORAGE_URL is not set to a bucket: set STORAGE_URL=s3://bucket/prefix and the S3_* variables, then run this again.",
+    );
+  const { LocalStorage, describeStorage } = await import("../platform/storage/index.ts");
+  const { migrateStorage, mb } = await import("./storage.ts");
+  const from = new LocalStorage(cfg.filesDir);
+  const to = createStorage(cfg);
+  console.log(`Copying ${cfg.filesDir} to ${describeStorage(cfg)}...`);
+  await withDatabase(cfg, async ({ db }) => {
+    await migrateToLatest(db);
+    const done = await migrateStorage(db, from, to, (line) => console.log(line));
+    console.log(
+      `Done: ${done.copied} copied (${mb(done.bytes)}), ${done.skipped} already in the bucket. Restart every node with STORAGE_URL set; the local files can then be deleted.`,
+    );
+    if (done.missing.length)
+      console.log(
+        `${done.missing.length} files listed by the database are on neither side (already lost), e.g. ${done.missing[0]}.`,
+      );
+  });
 }
 
 async function demo(args: string[]): Promise<void> {
@@ -325,6 +357,8 @@ async function main(argv: string[]): Promise<void> {
       return importMembers(args);
     case "restore":
       return restore(args);
+    case "storage":
+      return storageCommand(args);
     case "help":
     case "--help":
     case "-h":
@@ -332,7 +366,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     default:
       throw new UsageError(
-        `Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, restore, import, help`,
+        `Unknown command "${command}". Commands: start, migrate, demo, create-owner, export, backup, restore, import, storage, help`,
       );
   }
 }

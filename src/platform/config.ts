@@ -22,6 +22,28 @@ export interface Config {
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Where stored files live: local disk (filesDir, the default) or an S3-compatible bucket. */
+  storage: StorageConfig;
+}
+
+export interface S3Config {
+  bucket: string;
+  /** Key prefix inside the bucket ("" or "atelier/"), always ending with "/" when set. */
+  prefix: string;
+  /** Undefined means AWS itself; set for R2, Scaleway, OVH, B2, MinIO, Ceph... */
+  endpoint: string | undefined;
+  region: string;
+  /** Both or neither: neither lets the SDK find credentials itself (instance role, ~/.aws). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  forcePathStyle: boolean;
+}
+
+export interface StorageConfig {
+  driver: "local" | "s3";
+  s3: S3Config | undefined;
+  /** > 0: downloads redirect to a presigned URL valid that many seconds (S3 only). 0 = streamed by the node. */
+  presignSeconds: number;
 }
 
 const envSchema = z.object({
@@ -52,6 +74,29 @@ const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   TRUST_PROXY: z.enum(["0", "1", "true", "false"], { error: "must be 1 or 0" }).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  STORAGE_URL: z
+    .string()
+    .regex(
+      /^(local|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/-]*)?)$/,
+      "must look like s3://bucket or s3://bucket/prefix (leave it unset to keep files on local disk)",
+    )
+    .optional(),
+  S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://s3.fr-par.scw.cloud" })
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{2,40}$/, "must be a region name such as eu-west-3 or auto")
+    .optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(["0", "1", "true", "false"], { error: "must be 1 or 0" }).optional(),
+  STORAGE_PRESIGN_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds" })
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600, "must be at most 604800 (7 days, the S3 limit)")
+    .default(0),
 });
 
 export class ConfigError extends Error {}
@@ -76,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "Configuration error: SMTP_URL is required when NODE_ENV=production (the dev mailbox, which keeps whole emails with live links in the database, is only for trying Atelier)",
     );
   const dataDir = path.resolve(e.DATA_DIR);
+  const storage = storageConfig(e);
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(
     /\/+$/,
     "",
@@ -96,5 +142,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: e.NODE_ENV === "production",
     trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
     logLevel: e.LOG_LEVEL,
+    storage,
+  };
+}
+
+function storageConfig(e: z.infer<typeof envSchema>): StorageConfig {
+  const url = e.STORAGE_URL;
+  const s3Vars = [e.S3_ENDPOINT, e.S3_REGION, e.S3_ACCESS_KEY_ID, e.S3_SECRET_ACCESS_KEY, e.S3_FORCE_PATH_STYLE];
+  if (!url || url === "local") {
+    if (s3Vars.some((v) => v !== undefined))
+      throw new ConfigError("Configuration error: S3_* variables are set but STORAGE_URL is not s3://bucket/prefix");
+    if (e.STORAGE_PRESIGN_SECONDS > 0)
+      throw new ConfigError("Configuration error: STORAGE_PRESIGN_SECONDS needs STORAGE_URL=s3://bucket/prefix");
+    return { driver: "local", s3: undefined, presignSeconds: 0 };
+  }
+  if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY)
+    throw new ConfigError("Configuration error: set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither");
+  const rest = url.slice("s3://".length);
+  const slash = rest.indexOf("/");
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  const rawPrefix = slash < 0 ? "" : rest.slice(slash + 1).replace(/^\/+|\/+$/g, "");
+  if (rawPrefix.split("/").some((p) => p === "." || p === ".."))
+    throw new ConfigError("Configuration error: STORAGE_URL prefix must not contain . or .. segments");
+  return {
+    driver: "s3",
+    s3: {
+      bucket,
+      prefix: rawPrefix ? `${rawPrefix}/` : "",
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION ?? "us-east-1",
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE === "1" || e.S3_FORCE_PATH_STYLE === "true",
+    },
+    presignSeconds: e.STORAGE_PRESIGN_SECONDS,
   };
 }

@@ -138,7 +138,7 @@ for (const locale of ["fr", "en"] as const) {
     );
     await saveOfferFile(
       db,
-      app.running.services.config.filesDir,
+      app.running.services.storage,
       guide.id,
       "guide-emaux.pdf",
       fileBytes,

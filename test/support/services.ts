@@ -1,3 +1,5 @@
+import path from "node:path";
+import { LocalStorage } from "../../src/platform/storage/index.ts";
 import { migrateToLatest, openDatabase, type DbHandle } from "../../src/platform/db/index.ts";
 import type { Services } from "../../src/platform/http/context.ts";
 import { testClock, type TestClock } from "../../src/platform/time.ts";
@@ -25,6 +27,7 @@ export async function startTestServices(): Promise<TestServices> {
     dbDescription: handle.description,
     secret: "test-secret",
     clock,
+    storage: new LocalStorage(path.join(database.dataDir, "files")),
   } as unknown as Services;
   return {
     services,

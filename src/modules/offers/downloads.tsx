@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import type { Hono } from "hono";
 import type { Db } from "../../platform/db/index.ts";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
@@ -7,7 +5,13 @@ import { allowLargeBody, fileIn, readBody } from "../../platform/http/body.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { safeEqual, sign } from "../../platform/security/tokens.ts";
-import { findFile, openStoredFile } from "../../platform/storage/index.ts";
+import {
+  discardStoredFile,
+  findFile,
+  newFileKey,
+  serveStoredFile,
+  type Storage,
+} from "../../platform/storage/index.ts";
 import { canAccess, type Resource } from "../access/index.ts";
 
 /**
@@ -90,18 +94,10 @@ async function recordOfferFile(
   return id;
 }
 
-function newFilePath(filesDir: string): { fileId: string; rel: string; abs: string } {
-  const fileId = newId();
-  const rel = path.join("downloads", fileId.slice(0, 8), fileId);
-  const abs = path.join(filesDir, rel);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  return { fileId, rel, abs };
-}
-
 /** Saves a download held in memory (seeds, tests); uploads from the admin are streamed by receiveOfferUpload. */
 export async function saveOfferFile(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   offerId: string,
   name: string,
   bytes: Uint8Array,
@@ -109,43 +105,41 @@ export async function saveOfferFile(
 ): Promise<string> {
   if (bytes.length === 0) throw new AppError("invalid_input", 422, "error.file_empty");
   if (bytes.length > offerUpload.maxBytes) throw tooLarge();
-  const { fileId, rel, abs } = newFilePath(filesDir);
-  fs.writeFileSync(abs + ".tmp", bytes);
-  fs.renameSync(abs + ".tmp", abs);
-  return recordOfferFile(db, offerId, fileId, rel, name, declaredType, bytes.length);
+  const { id: fileId, key } = newFileKey("downloads");
+  await storage.put(key, { bytes }, { mime: declaredType });
+  try {
+    return await recordOfferFile(db, offerId, fileId, key, name, declaredType, bytes.length);
+  } catch (err) {
+    await discardStoredFile(storage, { path: key });
+    throw err;
+  }
 }
 
 /**
  * Keeps the file of an upload form (field `file`). The body was streamed to a temporary file by
  * the platform's body reader (memory stays flat whatever the size), after the CSRF check saw the
- * form's `_csrf`, which comes before the file; here it is checked and moved to its final place.
+ * form's `_csrf`, which comes before the file; here it is checked and put in the storage (moved on
+ * local disk, a multipart upload to S3).
  */
 export async function receiveOfferUpload(c: AppContext, offerId: string): Promise<string> {
   const body = await readBody(c);
   const file = fileIn(body, "file");
   if (!file || file.size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
   if (file.size > offerUpload.maxBytes) throw tooLarge();
-  const target = newFilePath(c.var.services.config.filesDir);
-  file.keepAt(target.abs);
+  const { storage, db } = c.var.services;
+  const { id: fileId, key } = newFileKey("downloads");
+  await storage.put(key, { path: file.tmpPath, size: file.size, move: true }, { mime: file.type });
   try {
-    return await recordOfferFile(
-      c.var.services.db,
-      offerId,
-      target.fileId,
-      target.rel,
-      file.name || "download",
-      file.type,
-      file.size,
-    );
+    return await recordOfferFile(db, offerId, fileId, key, file.name || "download", file.type, file.size);
   } catch (err) {
-    fs.rmSync(target.abs, { force: true });
+    await discardStoredFile(storage, { path: key });
     throw err;
   }
 }
 
 export function downloadRoutes(app: Hono<AppEnv>): void {
   app.get("/downloads/:id", async (c) => {
-    const { db, secret, config } = c.var.services;
+    const { db, secret } = c.var.services;
     const id = c.req.param("id");
     const memberId = c.req.query("m") ?? "";
     const expRaw = c.req.query("e") ?? "";
@@ -162,14 +156,11 @@ export function downloadRoutes(app: Hono<AppEnv>): void {
       throw new AppError("forbidden", 403, "offers.error.no_access");
     const file = await findFile(db, of.file_id);
     if (!file) throw new AppError("not_found", 404);
-    // Streamed from disk: a 200 MB download never sits in memory (a file gone from disk is a 404).
-    const { size, stream } = openStoredFile(config.filesDir, file);
-    return c.body(stream, 200, {
-      "Content-Type": of.mime,
-      "Content-Length": String(size),
-      "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(of.name)}`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
+    // Streamed (a 200 MB download never sits in memory), with ranges for resumed downloads; gone bytes are a 404.
+    return serveStoredFile(c, file, {
+      contentType: of.mime,
+      disposition: { type: "attachment", filename: of.name },
+      cacheControl: "private, no-store",
     });
   });
 }

@@ -41,7 +41,7 @@ before(async () => {
   ).id;
   ids.file = await saveOfferFile(
     db,
-    app.running.services.config.filesDir,
+    app.running.services.storage,
     guide.id,
     "guide.pdf",
     new TextEncoder().encode("%PDF-1.4 the guide"),

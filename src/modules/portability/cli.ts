@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { Storage } from "../../platform/storage/index.ts";
 import path from "node:path";
 import type { Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
@@ -54,7 +55,7 @@ async function tierMapping(db: Db, specs: string[]): Promise<Record<string, stri
   return tiers;
 }
 
-export async function importCommand(db: Db, filesDir: string, cmd: ImportCommand): Promise<void> {
+export async function importCommand(db: Db, storage: Storage, cmd: ImportCommand): Promise<void> {
   if (!(memberSources as readonly string[]).includes(cmd.from))
     throw new ImportCommandError(`--from must be one of ${memberSources.join(", ")} (got "${cmd.from}")`);
   const source = cmd.from as MemberSource;
@@ -63,18 +64,18 @@ export async function importCommand(db: Db, filesDir: string, cmd: ImportCommand
   const L = cmd.locale;
   const isDir = fs.statSync(file).isDirectory();
   if ((source === "substack" && isDir) || (source === "ghost" && /\.json$/i.test(file)))
-    return postsCommand(db, filesDir, source, file, cmd);
+    return postsCommand(db, storage, source, file, cmd);
   if (isDir) throw new ImportCommandError(`${file} is a folder: give the members CSV file`);
   const tiers = await tierMapping(db, cmd.tiers);
   try {
     if (cmd.dryRun) return await dryRun(db, source, file, cmd);
     const bytes = fs.readFileSync(file);
-    const row = await createImport(db, filesDir, { source, fileName: path.basename(file), bytes });
+    const row = await createImport(db, storage, { source, fileName: path.basename(file), bytes });
     const mapping = parseMapping(row.mapping);
     await setImportMapping(db, row.id, { columns: mapping.columns, tiers: { ...mapping.tiers, ...tiers } });
     await startImport(db, row.id, { enqueue: false });
     const started = Date.now();
-    await runImport(db, filesDir, row.id, {
+    await runImport(db, storage, row.id, {
       onChunk: (r) => cmd.progress(t(L, "portability.progress.rows", { done: r.cursor, total: "…" })),
     });
     const done = (await getImport(db, row.id))!;
@@ -135,7 +136,7 @@ async function dryRun(db: Db, source: MemberSource, file: string, cmd: ImportCom
 /** Posts from a Substack export folder (posts.csv + posts/) or a Ghost JSON export. */
 async function postsCommand(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   source: "substack" | "ghost",
   file: string,
   cmd: ImportCommand,
@@ -144,7 +145,7 @@ async function postsCommand(
   const { importPosts } = await import("./posts.ts");
   let reports;
   try {
-    reports = await importPosts(db, filesDir, source, file, { dryRun: cmd.dryRun });
+    reports = await importPosts(db, storage, source, file, { dryRun: cmd.dryRun });
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw new ImportCommandError(

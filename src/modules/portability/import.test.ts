@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LocalStorage, type Storage } from "../../platform/storage/index.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -16,7 +17,7 @@ import type { MemberSource } from "./sources/types.ts";
 let database: FreshDatabase;
 let handle: DbHandle;
 let db: Db;
-let filesDir: string;
+let storage: Storage;
 let gold: string;
 let silver: string;
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -26,7 +27,7 @@ before(async () => {
   database = await freshDatabase();
   handle = openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
   db = handle.db;
-  filesDir = path.join(database.dataDir, "files");
+  storage = new LocalStorage(path.join(database.dataDir, "files"));
   await migrateToLatest(db);
   await completeSetup(db, { locale: "fr" });
   gold = (await createOffer(db, { slug: "or", kind: "tier", name: "Or", status: "published" })).id;
@@ -38,10 +39,10 @@ after(async () => {
 });
 
 async function importFile(source: MemberSource, bytes: Buffer, tiers: Record<string, string> = {}, opts = {}) {
-  const row = await createImport(db, filesDir, { source, fileName: "export.csv", bytes });
+  const row = await createImport(db, storage, { source, fileName: "export.csv", bytes });
   await setImportMapping(db, row.id, { columns: JSON.parse(row.mapping).columns, tiers });
   await startImport(db, row.id);
-  while (!(await runImport(db, filesDir, row.id, opts)));
+  while (!(await runImport(db, storage, row.id, opts)));
   return (await getImport(db, row.id))!;
 }
 
@@ -133,13 +134,13 @@ test("an import killed half-way resumes at its cursor: every row once, the same 
   for (let i = 0; i < 1_234; i++) lines.push(`resume${i}@example.com,"Person ${i}, Jr",2024-01-01,"a,b"`);
   lines.push("resume7@EXAMPLE.com,Dup,2024-01-01,");
   const bytes = Buffer.from(lines.join("\n"));
-  const row = await createImport(db, filesDir, { source: "csv", fileName: "big.csv", bytes });
+  const row = await createImport(db, storage, { source: "csv", fileName: "big.csv", bytes });
   await startImport(db, row.id);
-  await assert.rejects(() => runImport(db, filesDir, row.id, { crashAfterChunks: 1 }), /simulated crash/);
+  await assert.rejects(() => runImport(db, storage, row.id, { crashAfterChunks: 1 }), /simulated crash/);
   const halfway = (await getImport(db, row.id))!;
   assert.equal(halfway.cursor, 500);
   assert.equal(halfway.state, "running");
-  await runImport(db, filesDir, row.id);
+  await runImport(db, storage, row.id);
   const done = (await getImport(db, row.id))!;
   assert.deepEqual(counts(done), { created: 1_234, updated: 0, unchanged: 0, skipped: 1, failed: 0 });
   const reportRows = await db
@@ -156,19 +157,19 @@ test("bad files are refused with a translated 4xx before anything is stored", as
   const before = await db.selectFrom("imports").select("id").execute();
   const kit = fs.readFileSync(path.join(fixtures, "kit-subscribers.csv"));
   await assert.rejects(
-    () => createImport(db, filesDir, { source: "patreon", fileName: "x.csv", bytes: kit }),
+    () => createImport(db, storage, { source: "patreon", fileName: "x.csv", bytes: kit }),
     (e: { status?: number; code?: string }) => e.status === 422 && e.code === "import_headers",
   );
   await assert.rejects(
-    () => createImport(db, filesDir, { source: "csv", fileName: "x.csv", bytes: Buffer.from("") }),
+    () => createImport(db, storage, { source: "csv", fileName: "x.csv", bytes: Buffer.from("") }),
     (e: { status?: number }) => e.status === 422,
   );
   await assert.rejects(
-    () => createImport(db, filesDir, { source: "csv", fileName: "x.png", bytes: Buffer.from([0x89, 0x50, 0, 0, 1]) }),
+    () => createImport(db, storage, { source: "csv", fileName: "x.png", bytes: Buffer.from([0x89, 0x50, 0, 0, 1]) }),
     (e: { status?: number }) => e.status === 415,
   );
   await assert.rejects(
-    () => createImport(db, filesDir, { source: "csv", fileName: "x.csv", bytes: Buffer.from("nom;prenom\nx;y\n") }),
+    () => createImport(db, storage, { source: "csv", fileName: "x.csv", bytes: Buffer.from("nom;prenom\nx;y\n") }),
     (e: { status?: number }) => e.status === 422,
   );
   assert.equal((await db.selectFrom("imports").select("id").execute()).length, before.length);

@@ -1,6 +1,6 @@
 import { defineModule } from "../../platform/module.ts";
 import { portabilityMessages } from "./i18n.ts";
-import { registerImportJobs, rememberFilesDir } from "./jobs.ts";
+import { registerImportJobs, rememberStorage } from "./jobs.ts";
 import { portabilityTables } from "./tables.ts";
 import { importRoutes } from "./routes.tsx";
 import { registerImportPersonalData } from "./personal.ts";
@@ -29,7 +29,7 @@ export const portabilityModule = defineModule({
   routes(app) {
     registerImportPersonalData();
     app.use("/admin/*", async (c, next) => {
-      rememberFilesDir(c.var.services.db, c.var.services.config.filesDir);
+      rememberStorage(c.var.services.db, c.var.services.storage);
       await next();
     });
     importRoutes(app);

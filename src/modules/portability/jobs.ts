@@ -1,17 +1,23 @@
 import type { Db } from "../../platform/db/index.ts";
 import { registerJobHandler } from "../../platform/jobs/index.ts";
 import { loadConfig } from "../../platform/config.ts";
+import { createStorage, type Storage } from "../../platform/storage/index.ts";
 import { IMPORT_JOB, runImport } from "./service.ts";
 
-const filesDirs = new WeakMap<Db, string>();
+const storages = new WeakMap<Db, Storage>();
 
 /** The running app tells the job where files live (jobs receive only the database). */
-export function rememberFilesDir(db: Db, filesDir: string): void {
-  filesDirs.set(db, filesDir);
+export function rememberStorage(db: Db, storage: Storage): void {
+  storages.set(db, storage);
 }
 
-function filesDirFor(db: Db): string {
-  return filesDirs.get(db) ?? loadConfig().filesDir;
+function storageFor(db: Db): Storage {
+  let storage = storages.get(db);
+  if (!storage) {
+    storage = createStorage(loadConfig());
+    storages.set(db, storage);
+  }
+  return storage;
 }
 
 /** Each job runs about 10 s of an import, then queues the next one from the cursor. */
@@ -19,6 +25,6 @@ export function registerImportJobs(): void {
   registerJobHandler(IMPORT_JOB, async (payload, { db }) => {
     const importId = (payload as { importId?: unknown }).importId;
     if (typeof importId !== "string") return;
-    await runImport(db, filesDirFor(db), importId, { budgetMs: 10_000 });
+    await runImport(db, storageFor(db), importId, { budgetMs: 10_000 });
   });
 }

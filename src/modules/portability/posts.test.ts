@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LocalStorage, type Storage } from "../../platform/storage/index.ts";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,7 +17,7 @@ import { importPosts } from "./posts.ts";
 let database: FreshDatabase;
 let handle: DbHandle;
 let db: Db;
-let filesDir: string;
+let storage: Storage;
 let server: http.Server;
 let exportDir: string;
 let imageRequests = 0;
@@ -26,7 +27,7 @@ before(async () => {
   database = await freshDatabase();
   handle = openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
   db = handle.db;
-  filesDir = path.join(database.dataDir, "files");
+  storage = new LocalStorage(path.join(database.dataDir, "files"));
   await migrateToLatest(db);
   await completeSetup(db, { timeZone: "Europe/Paris" });
   const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#2255aa" } })
@@ -61,7 +62,7 @@ test("HTML becomes Markdown; scripts go, the paywall markers become ours", () =>
 });
 
 test("Substack posts: dates, audience, drafts kept as drafts, images downloaded, podcasts reported; twice changes nothing", async () => {
-  const reports = await importPosts(db, filesDir, "substack", exportDir);
+  const reports = await importPosts(db, storage, "substack", exportDir);
   assert.deepEqual(
     reports.map((r) => `${r.ref}:${r.status}:${r.reason ?? ""}`),
     [
@@ -92,7 +93,7 @@ test("Substack posts: dates, audience, drafts kept as drafts, images downloaded,
   assert.equal((await findPostBySlug(db, "draft-idea"))!.status, "draft");
 
   const requests = imageRequests;
-  const again = await importPosts(db, filesDir, "substack", exportDir);
+  const again = await importPosts(db, storage, "substack", exportDir);
   assert.deepEqual(
     again.map((r) => r.status),
     ["unchanged", "unchanged", "unchanged", "failed"],
@@ -101,7 +102,7 @@ test("Substack posts: dates, audience, drafts kept as drafts, images downloaded,
 });
 
 test("Ghost posts: members-only marker, visibility, tags without internal ones, old mobiledoc-only posts reported", async () => {
-  const reports = await importPosts(db, filesDir, "ghost", path.join(fixtures, "ghost-export.json"));
+  const reports = await importPosts(db, storage, "ghost", path.join(fixtures, "ghost-export.json"));
   assert.deepEqual(
     reports.map((r) => `${r.ref.slice(-4)}:${r.status}:${r.reason ?? ""}`),
     ["aaaa:created:", "bbbb:created:", "cccc:failed:title_missing", "dddd:failed:html_missing"],

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { Storage } from "../../platform/storage/index.ts";
 import path from "node:path";
 import type { Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
@@ -43,7 +44,7 @@ async function download(url: string): Promise<Uint8Array | null> {
 }
 
 /** Replaces each remote image of the Markdown by our stored copy, when it downloads and is an image. */
-async function localiseImages(db: Db, filesDir: string, md: string, dryRun: boolean) {
+async function localiseImages(db: Db, storage: Storage, md: string, dryRun: boolean) {
   const images = { saved: 0, kept: 0 };
   const found = [...md.matchAll(/!\[([^\]]*)\]\((https?:\/\/[^)\s]+)(?:\s+"[^"]*")?\)/g)];
   let out = md;
@@ -54,7 +55,7 @@ async function localiseImages(db: Db, filesDir: string, md: string, dryRun: bool
       continue;
     }
     try {
-      const file = await savePostImage(db, filesDir, bytes, "post-image");
+      const file = await savePostImage(db, storage, bytes, "post-image");
       out = out.replace(m[0], imageMarkdown(file.id, m[1] ?? ""));
       images.saved++;
     } catch {
@@ -66,7 +67,7 @@ async function localiseImages(db: Db, filesDir: string, md: string, dryRun: bool
 
 async function writePost(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   post: ImportedPost,
   timeZone: string,
   dryRun: boolean,
@@ -74,7 +75,7 @@ async function writePost(
   const base = { ref: post.ref, slug: post.slug, images: { saved: 0, kept: 0 } };
   if (await findPostBySlug(db, post.slug)) return { ...base, status: "unchanged", reason: null };
   if (dryRun) return { ...base, status: "created", reason: null };
-  const { markdown, images } = await localiseImages(db, filesDir, post.markdown, dryRun);
+  const { markdown, images } = await localiseImages(db, storage, post.markdown, dryRun);
   try {
     await savePost(
       db,
@@ -106,7 +107,7 @@ async function writePost(
 /** Reads the export (a Substack folder or a Ghost JSON file) and writes its posts; one report line each. */
 export async function importPosts(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   source: "substack" | "ghost",
   file: string,
   opts: { dryRun?: boolean } = {},
@@ -122,7 +123,7 @@ export async function importPosts(
       reports.push({ ref: item.ref, slug: "", status: "failed", reason: item.reason, images: { saved: 0, kept: 0 } });
       continue;
     }
-    reports.push(await writePost(db, filesDir, item.post, timeZone, opts.dryRun ?? false));
+    reports.push(await writePost(db, storage, item.post, timeZone, opts.dryRun ?? false));
   }
   return reports;
 }

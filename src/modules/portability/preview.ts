@@ -1,5 +1,4 @@
-import fs from "node:fs";
-import path from "node:path";
+import { readStoredFile, type Storage } from "../../platform/storage/index.ts";
 import type { Db } from "../../platform/db/index.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { membersByEmail } from "../members/index.ts";
@@ -30,9 +29,8 @@ export interface ImportPreview {
   offers: { id: string; name: string }[];
 }
 
-export async function previewImport(db: Db, filesDir: string, row: ImportRow, limit = 10): Promise<ImportPreview> {
-  const file = path.join(filesDir, row.file_path);
-  const bytes = fs.readFileSync(file);
+export async function previewImport(db: Db, storage: Storage, row: ImportRow, limit = 10): Promise<ImportPreview> {
+  const bytes = await readStoredFile(storage, { id: row.id, path: row.file_path });
   const mapping = parseMapping(row.mapping);
   const { headers, rows: records } = await previewCsv(bytes, limit);
   const first: MappedItem[] = [];

@@ -44,7 +44,7 @@ async function importOr404(c: AppContext): Promise<ImportRow> {
 /** The chosen columns and tiers from the preview form; a 422 for a column not in the file or an unknown offer. */
 async function mappingFromForm(c: AppContext, row: ImportRow, form: FormData): Promise<ImportMapping> {
   const current = parseMapping(row.mapping);
-  const preview = await previewImport(c.var.services.db, c.var.services.config.filesDir, row, 0);
+  const preview = await previewImport(c.var.services.db, c.var.services.storage, row, 0);
   const errors: Record<string, FieldError> = {};
   const columns: ColumnMapping = { ...current.columns };
   if (row.source === "csv") {
@@ -96,7 +96,7 @@ export function importRoutes(app: Hono<AppEnv>): void {
     if (!file || file.size === 0) return fail({ file: { key: "error.file_empty" } }, 422);
     try {
       const staff = await currentStaff(c);
-      const row = await createImport(db, c.var.services.config.filesDir, {
+      const row = await createImport(db, c.var.services.storage, {
         source: source as MemberSource,
         fileName: file.name,
         bytes: await file.bytes(),
@@ -117,7 +117,7 @@ export function importRoutes(app: Hono<AppEnv>): void {
     const row = await importOr404(c);
     const db = c.var.services.db;
     if (row.state === "ready") {
-      const preview = await previewImport(db, c.var.services.config.filesDir, row);
+      const preview = await previewImport(db, c.var.services.storage, row);
       return adminPage(c, tr(c, "portability.preview.title"), <PreviewPage c={c} row={row} preview={preview} />);
     }
     const onlyProblems = c.req.query("all") !== "1";
@@ -141,7 +141,7 @@ export function importRoutes(app: Hono<AppEnv>): void {
       await setImportMapping(db, row.id, await mappingFromForm(c, row, form));
     } catch (err) {
       if (err instanceof AppError && err.status === 422) {
-        const preview = await previewImport(db, c.var.services.config.filesDir, row);
+        const preview = await previewImport(db, c.var.services.storage, row);
         return adminPage(
           c,
           tr(c, "portability.preview.title"),

@@ -1,5 +1,4 @@
-import fs from "node:fs";
-import path from "node:path";
+import { openStoredFile, type Storage } from "../../platform/storage/index.ts";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
@@ -40,10 +39,6 @@ export async function listImports(db: Db, limit = 20): Promise<ImportRow[]> {
   return db.selectFrom("imports").selectAll().orderBy("id", "desc").limit(limit).execute();
 }
 
-function filePathOf(filesDir: string, row: Pick<ImportRow, "file_path">): string {
-  return path.join(filesDir, row.file_path);
-}
-
 /**
  * Stores the uploaded file and records the import (state "ready"). The header
  * row is checked first: a file that is not this platform's is a 422 and
@@ -51,7 +46,7 @@ function filePathOf(filesDir: string, row: Pick<ImportRow, "file_path">): string
  */
 export async function createImport(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   input: { source: MemberSource; fileName: string; bytes: Uint8Array; columns?: ColumnMapping; createdBy?: string },
 ): Promise<ImportRow> {
   if (input.bytes.length === 0)
@@ -72,11 +67,9 @@ export async function createImport(
   const missing = missingHeaders(source, headers, columns);
   if (headers.length === 0 || missing.length) throw wrongFile(source, missing.length ? missing : ["email"]);
   const id = newId();
-  const rel = path.join("imports", id.slice(0, 8), `${id}.csv`);
-  const abs = path.join(filesDir, rel);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  fs.writeFileSync(abs + ".tmp", bytes);
-  fs.renameSync(abs + ".tmp", abs);
+  // In the shared storage: the import job may run on any node.
+  const rel = `imports/${id.slice(0, 8)}/${id}.csv`;
+  await storage.put(rel, { bytes }, { mime: "text/csv" });
   const at = nowIso();
   const row: ImportRow = {
     id,
@@ -149,7 +142,7 @@ export interface RunOptions {
  * crash anywhere resumes at the first uncommitted chunk. Returns true when the
  * file is done.
  */
-export async function runImport(db: Db, filesDir: string, id: string, opts: RunOptions = {}): Promise<boolean> {
+export async function runImport(db: Db, storage: Storage, id: string, opts: RunOptions = {}): Promise<boolean> {
   let row = await getImport(db, id);
   if (!row || row.state !== "running") return true;
   const started = Date.now();
@@ -163,7 +156,7 @@ export async function runImport(db: Db, filesDir: string, id: string, opts: RunO
     timeZone: site.timeZone,
     now: nowIso(),
   };
-  const file = fs.createReadStream(filePathOf(filesDir, row));
+  const file = (await openStoredFile(storage, { id, path: row.file_path })).stream;
   let chunk: MappedItem[] = [];
   let chunks = 0;
   let total = row.cursor;

@@ -663,18 +663,17 @@ async function handleSave(c: AppContext) {
     // A bad form must store no file: validate before the cover is saved.
     if (cover) validatePost(input, ctx);
     let coverFileId: string | null | undefined = undefined;
-    if (cover)
-      coverFileId = (await savePostImage(db, c.var.services.config.filesDir, await cover.bytes(), "post-cover")).id;
+    if (cover) coverFileId = (await savePostImage(db, c.var.services.storage, await cover.bytes(), "post-cover")).id;
     else if (formValue(form, "removeCover") === "on") coverFileId = null;
     let post: PostRow;
     try {
       post = await savePost(db, id, { ...input, coverFileId }, action, ctx);
     } catch (err) {
-      if (cover && coverFileId) await deleteFile(db, c.var.services.config.filesDir, coverFileId);
+      if (cover && coverFileId) await deleteFile(db, c.var.services.storage, coverFileId);
       throw err;
     }
     if (existing?.cover_file_id && coverFileId !== undefined && coverFileId !== existing.cover_file_id)
-      await deleteFile(db, c.var.services.config.filesDir, existing.cover_file_id);
+      await deleteFile(db, c.var.services.storage, existing.cover_file_id);
     contentChanged();
     const saved = action === "unpublish" ? "unpublished" : post.status === "draft" ? "draft" : post.status;
     return c.redirect(`/admin/posts/${post.id}?saved=${saved}`, 303);
@@ -740,7 +739,7 @@ async function uploadImage(c: AppContext) {
   const body = await readBody(c);
   const file = fileOf(body, "image");
   if (!file) throw new AppError("invalid_input", 422, "error.file_empty");
-  const stored = await savePostImage(db, c.var.services.config.filesDir, await file.bytes(), "post-image");
+  const stored = await savePostImage(db, c.var.services.storage, await file.bytes(), "post-image");
   const markdown = imageMarkdown(stored.id, file.name || "image");
   if (wantsJson) return c.json({ markdown, url: mediaUrl(stored.id) });
   const postId = formValue(body.fields, "post");

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import type { Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { saveImage, sniffImageType, type StoredFile } from "../../platform/storage/index.ts";
+import { saveImage, sniffImageType, type Storage, type StoredFile } from "../../platform/storage/index.ts";
 
 export const maxUploadBytes = 10 * 1024 * 1024;
 /** Widest image a post needs (a 2× cover on a wide screen). */
@@ -15,7 +15,7 @@ const maxWidth = { "post-image": 1600, "post-cover": 2000 } as const;
  */
 export async function savePostImage(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   bytes: Uint8Array,
   purpose: "post-image" | "post-cover",
 ): Promise<StoredFile> {
@@ -42,7 +42,7 @@ export async function savePostImage(
       throw new AppError("unsupported_media", 415, "error.file_type");
     }
   }
-  return saveImage(db, filesDir, out, purpose, maxUploadBytes);
+  return saveImage(db, storage, out, purpose, maxUploadBytes);
 }
 
 /** The Markdown line that shows an uploaded image. */

@@ -6,7 +6,7 @@ import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { readForm, formValue } from "../../platform/http/forms.ts";
 import { markCacheable } from "../../platform/http/page-cache.ts";
-import { findFile, readStoredFile } from "../../platform/storage/index.ts";
+import { findFile, serveStoredFile } from "../../platform/storage/index.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { t as translate } from "../../platform/i18n/index.ts";
 import { addComment, countVisibleComments, isBlocked, visibleComments } from "./comments.ts";
@@ -137,10 +137,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/post-media/:id", async (c) => {
     const file = await findFile(c.var.services.db, c.req.param("id"));
     if (!file || !postFilePurposes.has(file.purpose)) throw new AppError("not_found", 404);
-    return c.body(new Uint8Array(readStoredFile(c.var.services.config.filesDir, file)), 200, {
-      "Content-Type": file.mime,
-      "Cache-Control": "public, max-age=31536000, immutable",
-    });
+    return serveStoredFile(c, file, { cacheControl: "public, max-age=31536000, immutable" });
   });
 
   const archive = async (c: AppContext) => {

@@ -99,16 +99,10 @@ export function siteRoutes(app: Hono<AppEnv>): void {
       ]);
       return setupPage(c, typed, fields, 422);
     }
-    const { sessionToken } = await performSetup(
-      c.var.services.db,
-      c.var.services.config.filesDir,
-      parsed.input,
-      parsed.logo,
-      {
-        ip: clientIp(c),
-        userAgent: c.req.header("user-agent"),
-      },
-    );
+    const { sessionToken } = await performSetup(c.var.services.db, c.var.services.storage, parsed.input, parsed.logo, {
+      ip: clientIp(c),
+      userAgent: c.req.header("user-agent"),
+    });
     setSessionCookie(c, "staff", sessionToken);
     setLocaleCookie(c, parsed.input.locale);
     return c.redirect("/admin", 303);
@@ -148,7 +142,7 @@ export function siteRoutes(app: Hono<AppEnv>): void {
       if (!fields) throw err;
       return settingsPage(c, { values: typed, errors: fields }, 422);
     }
-    await saveSettings(c.var.services.db, c.var.services.config.filesDir, parsed.input, parsed.logo, parsed.removeLogo);
+    await saveSettings(c.var.services.db, c.var.services.storage, parsed.input, parsed.logo, parsed.removeLogo);
     return c.redirect("/admin/settings?saved=1", 303);
   });
 }

@@ -1,12 +1,16 @@
-import fs from "node:fs";
-import path from "node:path";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import { createSession } from "../../platform/security/sessions.ts";
 import { defaultSiteSettings, getSetting, updateSiteSettings, type SiteSettings } from "../../platform/settings.ts";
-import { deleteFile, saveImage, type StoredFile } from "../../platform/storage/index.ts";
+import {
+  deleteFile,
+  discardStoredFile,
+  saveImage,
+  type Storage,
+  type StoredFile,
+} from "../../platform/storage/index.ts";
 import { createStaffUser, hasOwner } from "../staff/index.ts";
 import type { SettingsInput, SetupInput } from "./schemas.ts";
 
@@ -19,11 +23,6 @@ import type { SettingsInput, SetupInput } from "./schemas.ts";
 const setupClaimKey = "site_setup_claim";
 
 const setupDone = () => new AppError("setup_done", 409, "site.error.setup_done");
-
-/** Removes a file written to disk by a transaction that then rolled back. */
-function discard(filesDir: string, file: StoredFile | null): void {
-  if (file) fs.rmSync(path.join(filesDir, file.path), { force: true });
-}
 
 /**
  * Every node caches the settings for a second; re-reading after a commit
@@ -40,7 +39,7 @@ async function refreshSettings(db: Db): Promise<SiteSettings> {
  */
 export async function performSetup(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   input: SetupInput,
   logo: Uint8Array | undefined,
   meta: { ip?: string; userAgent?: string },
@@ -64,7 +63,7 @@ export async function performSetup(
         locale: input.locale,
         role: "owner",
       });
-      if (logo) saved = await saveImage(trx, filesDir, logo, "logo", logo.length);
+      if (logo) saved = await saveImage(trx, storage, logo, "logo", logo.length);
       await updateSiteSettings(trx, {
         setupDone: true,
         name: input.siteName,
@@ -85,7 +84,7 @@ export async function performSetup(
     await refreshSettings(db);
     return result;
   } catch (err) {
-    discard(filesDir, saved);
+    await discardStoredFile(storage, saved);
     throw err;
   }
 }
@@ -93,7 +92,7 @@ export async function performSetup(
 /** Saves the settings page; a replaced or removed logo's file is deleted once the change is committed. */
 export async function saveSettings(
   db: Db,
-  filesDir: string,
+  storage: Storage,
   input: SettingsInput,
   logo: Uint8Array | undefined,
   removeLogo: boolean,
@@ -105,7 +104,7 @@ export async function saveSettings(
       // Read through the transaction only: on SQLite the outer handle would wait for this very transaction.
       const current = { ...defaultSiteSettings, ...(await getSetting<Partial<SiteSettings>>(trx, "site")) };
       previousLogo = current.logoFileId;
-      if (logo) saved = await saveImage(trx, filesDir, logo, "logo", logo.length);
+      if (logo) saved = await saveImage(trx, storage, logo, "logo", logo.length);
       const logoFileId = saved ? saved.id : removeLogo ? null : current.logoFileId;
       return updateSiteSettings(trx, {
         name: input.siteName,
@@ -123,10 +122,10 @@ export async function saveSettings(
         mailFromName: input.mailFromName,
       });
     });
-    if (previousLogo && previousLogo !== next.logoFileId) await deleteFile(db, filesDir, previousLogo);
+    if (previousLogo && previousLogo !== next.logoFileId) await deleteFile(db, storage, previousLogo);
     return await refreshSettings(db);
   } catch (err) {
-    discard(filesDir, saved);
+    await discardStoredFile(storage, saved);
     throw err;
   }
 }

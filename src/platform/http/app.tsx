@@ -13,7 +13,7 @@ import { isLocale, registerMessages, t, defaultLocale } from "../i18n/index.ts";
 import { platformMessages } from "../i18n/messages.ts";
 import { assetRoutes } from "../views/assets.ts";
 import { page } from "../views/layout.tsx";
-import { findFile, readStoredFile } from "../storage/index.ts";
+import { findFile, serveStoredFile } from "../storage/index.ts";
 import { errorFields, log } from "../log.ts";
 import { defaultSiteSettings } from "../settings.ts";
 import type { AtelierModule } from "../module.ts";
@@ -139,10 +139,7 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
   app.get("/media/:id", async (c) => {
     const file = await findFile(services.db, c.req.param("id"));
     if (!file || !publicFilePurposes.has(file.purpose)) throw new AppError("not_found", 404);
-    return c.body(new Uint8Array(readStoredFile(services.config.filesDir, file)), 200, {
-      "Content-Type": file.mime,
-      "Cache-Control": "public, max-age=31536000, immutable",
-    });
+    return serveStoredFile(c, file, { cacheControl: "public, max-age=31536000, immutable" });
   });
 
   for (const m of modules) m.routes?.(app);

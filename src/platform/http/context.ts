@@ -6,6 +6,7 @@ import type { Locale, Params } from "../i18n/index.ts";
 import { t } from "../i18n/index.ts";
 import type { SiteSettings } from "../settings.ts";
 import type { Clock } from "../time.ts";
+import type { Storage } from "../storage/driver.ts";
 
 /** What every request handler can reach: the process's long-lived services. */
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   secret: string;
   /** The one source of "now" (a test clock in tests that move time). */
   clock: Clock;
+  /** Where stored files' bytes live (local disk or S3), from STORAGE_URL; see platform/storage. */
+  storage: Storage;
 }
 
 export interface SessionInfo {
