@@ -22,7 +22,6 @@ import { isId, outline, type Course, type Lesson } from "./queries.ts";
 import { lessonInput } from "./schemas.ts";
 import { quizOfLesson } from "./quizzes.ts";
 import { QuizEditor, quizValues } from "./quiz-views.tsx";
-import { exemptFromCsrf } from "../../platform/http/middleware.ts";
 import { allowLargeBody } from "../../platform/http/body.ts";
 import { deleteFile } from "../../platform/storage/index.ts";
 import { COURSE_UPLOAD_PATH, receiveLessonUpload, uploadBodyLimit, type UploadKind } from "./uploads.ts";
@@ -207,7 +206,6 @@ export async function lessonParam(c: AppContext, course: Course): Promise<Lesson
 }
 
 export function lessonAdminRoutes(app: Hono<AppEnv>): void {
-  exemptFromCsrf(COURSE_UPLOAD_PATH);
   allowLargeBody(COURSE_UPLOAD_PATH, uploadBodyLimit());
 
   app.post(COURSE_UPLOAD_PATH, async (c) => {
@@ -243,7 +241,7 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
       .executeTakeFirst();
     if (!a) throw new AppError("not_found", 404);
     await db.deleteFrom("course_attachments").where("id", "=", a.id).execute();
-    await deleteFile(db, c.var.services.config.filesDir, a.file_id);
+    await deleteFile(db, c.var.services.storage, a.file_id);
     return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}#media-title`, 303);
   });
 

@@ -39,7 +39,7 @@ export async function certificatePdfFor(c: AppContext, cert: Certificate) {
     verification: translate(locale, "courses.certificate.verification", { code: cert.code, url: verifyUrl }),
     signature:
       sigFile && (sigFile.mime === "image/png" || sigFile.mime === "image/jpeg")
-        ? { bytes: readStoredFile(config.filesDir, sigFile), mime: sigFile.mime }
+        ? { bytes: await readStoredFile(c.var.services.storage, sigFile), mime: sigFile.mime }
         : null,
   });
   return c.body(new Uint8Array(bytes), 200, {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { revokeSource } from "../access/index.ts";
 import { anonymousClient, memberWithSession, multipart, ownerClient, type PubClient } from "../publishing/testing.ts";
-import { mediaUrl, parseRange } from "./media.ts";
+import { mediaUrl } from "./media.ts";
 import { buildCourse, student, type BuiltCourse } from "./testing.ts";
 import { COURSE_UPLOAD_PATH, uploadLimits } from "./uploads.ts";
 
@@ -151,15 +151,5 @@ describe("lesson uploads", () => {
     assert.equal(res.status, 403);
     await res.arrayBuffer();
     assert.equal((await s.client.get(`/learn/${built.course.slug}/${built.lessons[1]}`)).status, 403);
-  });
-
-  it("parses byte ranges like RFC 9110", () => {
-    assert.deepEqual(parseRange("bytes=0-0", 10), { start: 0, end: 0 });
-    assert.deepEqual(parseRange("bytes=-3", 10), { start: 7, end: 9 });
-    assert.deepEqual(parseRange("bytes=5-100", 10), { start: 5, end: 9 });
-    assert.equal(parseRange("bytes=10-", 10), "bad");
-    assert.equal(parseRange("bytes=3-2", 10), "bad");
-    assert.equal(parseRange("items=0-1", 10), "bad");
-    assert.equal(parseRange(undefined, 10), null);
   });
 });

@@ -1,12 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
-import { Readable } from "node:stream";
 import type { Hono } from "hono";
 import type { Db } from "../../platform/db/index.ts";
 import type { AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { safeEqual, sign } from "../../platform/security/tokens.ts";
-import { findFile } from "../../platform/storage/index.ts";
+import { findFile, serveStoredFile } from "../../platform/storage/index.ts";
 import { canAccess, type Viewer } from "../access/index.ts";
 import { lessonResource, type Course, type Lesson } from "./queries.ts";
 
@@ -57,29 +54,9 @@ async function ownerOf(
   return course ? { lesson, course, name: attachment?.name ?? null } : null;
 }
 
-/** Parses a single `bytes=` range against a size; null when absent, "bad" when unsatisfiable. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | "bad" {
-  if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === "" && m[2] === "")) return "bad";
-  let start: number;
-  let end: number;
-  if (m[1] === "") {
-    const suffix = Number(m[2]);
-    if (suffix === 0) return "bad";
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (start >= size || start > end) return "bad";
-  return { start, end };
-}
-
 export function mediaRoutes(app: Hono<AppEnv>): void {
   app.get("/course-media/:id", async (c) => {
-    const { db, secret, config } = c.var.services;
+    const { db, secret, clock } = c.var.services;
     const id = c.req.param("id");
     const who = c.req.query("v") ?? "";
     const expRaw = c.req.query("e") ?? "";
@@ -89,7 +66,7 @@ export function mediaRoutes(app: Hono<AppEnv>): void {
     const exp = Number(expRaw);
     if (!safeEqual(signature(secret, id, who, exp), sig))
       throw new AppError("forbidden", 403, "courses.media.link_invalid");
-    if (exp * 1000 < Date.now()) throw new AppError("gone", 410, "courses.media.link_expired");
+    if (exp * 1000 < clock.nowMs()) throw new AppError("gone", 410, "courses.media.link_expired");
     const owner = await ownerOf(db, id);
     if (!owner || owner.course.status === "draft") throw new AppError("not_found", 404);
     const staff = c.var.staffSession && !c.var.staffSession.mfaPending;
@@ -105,22 +82,11 @@ export function mediaRoutes(app: Hono<AppEnv>): void {
       throw new AppError("forbidden", 403, "courses.lesson.no_access");
     const file = await findFile(db, id);
     if (!file) throw new AppError("not_found", 404);
-    const abs = path.join(config.filesDir, file.path);
-    const size = fs.statSync(abs).size;
-    const headers: Record<string, string> = {
-      "Content-Type": file.mime,
-      "Accept-Ranges": "bytes",
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Disposition": owner.name ? `attachment; filename*=UTF-8''${encodeURIComponent(owner.name)}` : "inline",
-    };
-    const range = parseRange(c.req.header("range"), size);
-    if (range === "bad") return c.body(null, 416, { ...headers, "Content-Range": `bytes */${size}` });
-    const start = range?.start ?? 0;
-    const end = range?.end ?? size - 1;
-    const stream = Readable.toWeb(fs.createReadStream(abs, { start, end })) as ReadableStream<Uint8Array>;
-    headers["Content-Length"] = String(end - start + 1);
-    if (range) headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
-    return c.body(stream, range ? 206 : 200, headers);
+    // Per-student URLs: no shared cache may keep a copy; ranges, 206/416 and HEAD by the shared server.
+    return serveStoredFile(c, file, {
+      cacheControl: "private, no-store",
+      disposition: owner.name ? { type: "attachment", filename: owner.name } : { type: "inline" },
+      allowRedirect: false,
+    });
   });
 }

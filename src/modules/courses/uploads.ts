@@ -1,21 +1,19 @@
-import fs from "node:fs";
-import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import busboy from "busboy";
+import { open } from "node:fs/promises";
 import { transaction } from "../../platform/db/index.ts";
+import { fileIn, readBody } from "../../platform/http/body.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { newId, nowIso } from "../../platform/ids.ts";
-import { safeEqual } from "../../platform/security/tokens.ts";
+import { newId } from "../../platform/ids.ts";
+import { deleteFile, storeUpload } from "../../platform/storage/index.ts";
 import type { Lesson } from "./queries.ts";
 
 /**
- * Lesson media and attachments, streamed to disk with busboy (memory stays
- * flat whatever the size) into a temporary file, then checked by content
- * (the first bytes, never the name or the browser's claim), then renamed and
- * recorded in one transaction. A refused or broken upload leaves no file and
- * no row.
+ * Lesson media and attachments: the platform's body reader streams the file
+ * to a temporary place (memory flat whatever the size, CSRF checked on the
+ * `_csrf` field before the file); here it is checked by content (the first
+ * bytes, never the name or the browser's claim) and size, put in the shared
+ * storage (local disk or S3) and recorded. A refused or broken upload leaves
+ * no file and no row (the request's cleanup removes the temporary file).
  */
 export type UploadKind = "video" | "audio" | "attachment";
 export const COURSE_UPLOAD_PATH = "/admin/course-upload";
@@ -72,111 +70,37 @@ export function cleanName(name: string): string {
 const tooLarge = (kind: UploadKind) =>
   new AppError("payload_too_large", 413, "error.file_too_large", {}, { max: Math.floor(uploadLimits[kind] / 2 ** 20) });
 
-/** Same-origin and CSRF checks made here: the middleware would have to buffer the body to read `_csrf`. */
-function checkOrigin(c: AppContext): void {
-  const fetchSite = c.req.header("sec-fetch-site");
-  if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") throw new AppError("csrf", 403);
-  const origin = c.req.header("origin");
-  if (!origin) return;
-  let host = "";
+async function firstBytes(path: string): Promise<Uint8Array> {
+  const fh = await open(path, "r");
   try {
-    host = new URL(origin).host;
-  } catch {
-    throw new AppError("csrf", 403);
+    const buf = new Uint8Array(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
   }
-  if (host !== c.req.header("host") && host !== new URL(c.var.services.config.publicUrl).host)
-    throw new AppError("csrf", 403);
-}
-
-interface Received {
-  abs: string;
-  rel: string;
-  fileId: string;
-  name: string;
-  size: number;
-  head: Uint8Array;
-}
-
-/** Streams the one `file` part of a multipart body (after its `_csrf` field) to a temporary file. */
-async function receive(c: AppContext, kind: UploadKind): Promise<Received> {
-  const type = c.req.header("content-type") ?? "";
-  if (!type.startsWith("multipart/form-data")) throw new AppError("unsupported_media", 415);
-  checkOrigin(c);
-  const body = c.req.raw.body;
-  if (!body) throw new AppError("invalid_input", 422, "error.file_empty");
-  const max = uploadLimits[kind];
-  const state: { csrf: string; failure: AppError | null; got: Received | null; truncated: boolean } = {
-    csrf: "",
-    failure: null,
-    got: null,
-    truncated: false,
-  };
-  const writes: Promise<void>[] = [];
-  const bb = busboy({
-    headers: { "content-type": type },
-    defParamCharset: "utf8",
-    limits: { files: 1, fields: 10, fieldSize: 8192, fileSize: max },
-  });
-  bb.on("field", (name, value) => {
-    if (name === "_csrf") state.csrf = value;
-  });
-  bb.on("file", (name, stream, info) => {
-    if (name !== "file" || state.got || state.failure) return void stream.resume();
-    if (!state.csrf || !safeEqual(state.csrf, c.var.csrfToken)) {
-      state.failure = new AppError("csrf", 403);
-      return void stream.resume();
-    }
-    const fileId = newId();
-    const rel = path.join("courses", fileId.slice(0, 8), fileId);
-    const abs = path.join(c.var.services.config.filesDir, rel);
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    const got: Received = { abs, rel, fileId, name: cleanName(info.filename || ""), size: 0, head: new Uint8Array(0) };
-    state.got = got;
-    stream.on("limit", () => (state.truncated = true));
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        if (got.head.length < 4096) got.head = Buffer.concat([got.head, chunk]).subarray(0, 4096);
-        got.size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    writes.push(pipeline(stream, count, fs.createWriteStream(abs + ".tmp")));
-  });
-  try {
-    await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), bb);
-    await Promise.all(writes);
-  } catch {
-    if (state.got) fs.rmSync(state.got.abs + ".tmp", { force: true });
-    throw new AppError("invalid_input", 422, "error.file_empty");
-  }
-  const got = state.got;
-  const fail = (err: AppError) => {
-    if (got) fs.rmSync(got.abs + ".tmp", { force: true });
-    return err;
-  };
-  if (state.failure) throw fail(state.failure);
-  if (!got || got.size === 0) throw fail(new AppError("invalid_input", 422, "error.file_empty"));
-  if (state.truncated) throw fail(tooLarge(kind));
-  return got;
 }
 
 /** Receives an upload for a lesson: its video, its audio, or one more attachment. */
 export async function receiveLessonUpload(c: AppContext, lesson: Lesson, kind: UploadKind): Promise<void> {
-  const got = await receive(c, kind);
-  const mime = sniffMedia(got.head, kind);
-  if (!mime) {
-    fs.rmSync(got.abs + ".tmp", { force: true });
-    throw new AppError("unsupported_media", 415, `courses.upload.type_${kind}`);
-  }
-  const db = c.var.services.db;
-  const at = nowIso();
+  const type = c.req.header("content-type") ?? "";
+  if (!type.startsWith("multipart/form-data")) throw new AppError("unsupported_media", 415);
+  const file = fileIn(await readBody(c), "file");
+  if (!file || file.size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
+  if (file.size > uploadLimits[kind]) throw tooLarge(kind);
+  const mime = sniffMedia(await firstBytes(file.tmpPath), kind);
+  if (!mime) throw new AppError("unsupported_media", 415, `courses.upload.type_${kind}`);
+  const { db, storage } = c.var.services;
+  const stored = await storeUpload(db, storage, {
+    tempPath: file.tmpPath,
+    mime,
+    size: file.size,
+    purpose: `course-${kind}`,
+    keyPrefix: "courses",
+  });
+  const at = c.var.services.clock.nowIso();
   try {
-    fs.renameSync(got.abs + ".tmp", got.abs);
     await transaction(db, async (trx) => {
-      await trx
-        .insertInto("files")
-        .values({ id: got.fileId, purpose: `course-${kind}`, path: got.rel, mime, size: got.size, created_at: at })
-        .execute();
       if (kind === "attachment") {
         const count = await trx
           .selectFrom("course_attachments")
@@ -188,10 +112,10 @@ export async function receiveLessonUpload(c: AppContext, lesson: Lesson, kind: U
           .values({
             id: newId(),
             lesson_id: lesson.id,
-            file_id: got.fileId,
-            name: got.name,
+            file_id: stored.id,
+            name: cleanName(file.name),
             mime,
-            size: got.size,
+            size: file.size,
             position: count.length,
             created_at: at,
           })
@@ -201,15 +125,15 @@ export async function receiveLessonUpload(c: AppContext, lesson: Lesson, kind: U
           .updateTable("course_lessons")
           .set(
             kind === "video"
-              ? { video_file_id: got.fileId, updated_at: at }
-              : { audio_file_id: got.fileId, updated_at: at },
+              ? { video_file_id: stored.id, updated_at: at }
+              : { audio_file_id: stored.id, updated_at: at },
           )
           .where("id", "=", lesson.id)
           .execute();
       }
     });
   } catch (err) {
-    fs.rmSync(got.abs, { force: true });
+    await deleteFile(db, storage, stored.id);
     throw err;
   }
 }
