@@ -83,6 +83,7 @@ export function lessonValues(l: Lesson | null, sectionId: string): Values {
     title: l?.title ?? "",
     sectionId: l?.section_id ?? sectionId,
     body: l?.body_md ?? "",
+    videoUrl: l?.video_url ?? "",
     freePreview: l?.free_preview ? "on" : "",
     required: !l || l.required ? "on" : "",
   };
@@ -148,6 +149,16 @@ export async function lessonPage(c: AppContext, course: Course, lesson: Lesson |
           value={values.body}
           errors={errors}
           rows={16}
+        />
+        <Field
+          c={c}
+          name="videoUrl"
+          type="url"
+          label={t("courses.field.video_url")}
+          hint={t("courses.field.video_url_hint")}
+          value={values.videoUrl}
+          errors={errors}
+          maxLength={500}
         />
         <Checkbox
           c={c}

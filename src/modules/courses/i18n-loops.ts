@@ -77,6 +77,10 @@ export const coursesLoopMessages = defineMessages({
     "courses.drip.mail_button": "Commencer cette partie",
     "courses.drip.mail_note":
       "Vous ne voulez plus ces messages ? Décochez « ouvertures de parties » dans vos préférences : {url}",
+    "courses.field.video_url": "Vidéo YouTube, Vimeo ou PeerTube",
+    "courses.field.video_url_hint": "Collez l’adresse de la page de la vidéo ; elle s’affichera dans la leçon.",
+    "validation.course_video_url": "Collez l’adresse d’une vidéo YouTube, Vimeo ou PeerTube (https://…).",
+    "courses.lesson.embed_title": "Vidéo de la leçon",
     "courses.prefs.drip": "Me prévenir par email quand une nouvelle partie d’une formation s’ouvre",
   },
   en: {
@@ -152,6 +156,10 @@ export const coursesLoopMessages = defineMessages({
     "courses.drip.mail_body": "The part “{section}” of the course “{course}” is waiting for you.",
     "courses.drip.mail_button": "Start this part",
     "courses.drip.mail_note": "Don’t want these messages? Untick “parts opening” in your preferences: {url}",
+    "courses.field.video_url": "YouTube, Vimeo or PeerTube video",
+    "courses.field.video_url_hint": "Paste the address of the video’s page; it will show in the lesson.",
+    "validation.course_video_url": "Paste the address of a YouTube, Vimeo or PeerTube video (https://…).",
+    "courses.lesson.embed_title": "The lesson’s video",
     "courses.prefs.drip": "Email me when a new part of a course opens",
   },
 });

@@ -2,7 +2,6 @@ import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { readForm } from "../../platform/http/forms.ts";
-import { nowIso } from "../../platform/ids.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { canAccess, type Viewer } from "../access/index.ts";
 import { getMember } from "../members/index.ts";
@@ -23,8 +22,15 @@ import { CourseHome, LessonPage, LockedLesson, learnUrl, lessonUrl } from "./stu
 import { coursesHead } from "./public.tsx";
 import { quizBlockFor } from "./quiz-routes.tsx";
 import { mediaUrl, mediaViewerOf, type MediaViewer } from "./media.ts";
+import { cspWithFrame, parseEmbed } from "./embed.ts";
 import type { Lesson } from "./queries.ts";
 import type { LessonMedia } from "./student-views.tsx";
+
+/** A lesson with an embed may frame that one player origin (see embed.ts); every other page frames nothing. */
+function frameEmbed(c: AppContext, lesson: Lesson): void {
+  const embed = lesson.video_url ? parseEmbed(lesson.video_url) : null;
+  if (embed) c.header("Content-Security-Policy", cspWithFrame(embed.origin));
+}
 
 export async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
   const { db, secret } = c.var.services;
@@ -86,7 +92,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     if (!c.var.memberSession) return loginRedirect(c, learnUrl(course.slug));
     const student = await studentOf(c, course);
     if (!student) return c.redirect(`/courses/${course.slug}`, 303);
-    const now = nowIso();
+    const now = c.var.services.clock.nowIso();
     const o = await outline(c.var.services.db, course);
     const view = await loadView(c, o, student, now);
     const cert = await certificateOf(c.var.services.db, course.id, student.memberId);
@@ -158,6 +164,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         "Cache-Control",
         lesson.free_preview && !staff && !c.var.memberSession ? "public, max-age=60" : "private, no-store",
       );
+      frameEmbed(c, lesson);
       return page(
         c,
         meta,
@@ -176,7 +183,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
       );
     }
     c.header("Cache-Control", "private, no-store");
-    const now = nowIso();
+    const now = c.var.services.clock.nowIso();
     const view = await loadView(c, o, student, now);
     const state = view.lessons.find((s) => s.lesson.id === lesson.id)!;
     if (!state.open)
@@ -194,6 +201,13 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         403,
       );
     await openLesson(db, view.enrolment, lesson.id, now);
+    const progress = await db
+      .selectFrom("lesson_progress")
+      .select("media_position")
+      .where("member_id", "=", student.memberId)
+      .where("lesson_id", "=", lesson.id)
+      .executeTakeFirst();
+    frameEmbed(c, lesson);
     return page(
       c,
       { ...meta, noindex: true },
@@ -205,8 +219,31 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         zone={student.zone}
         media={await lessonMedia(c, lesson, student.memberId)}
         quiz={await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })}
+        position={progress?.media_position ?? 0}
       />,
     );
+  });
+
+  app.post("/learn/:slug/:lesson/position", async (c) => {
+    const db = c.var.services.db;
+    const course = await studentCourse(c);
+    const form = await readForm(c);
+    if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
+    const student = await studentOf(c, course);
+    if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
+    const lessonId = c.req.param("lesson");
+    const raw = typeof form.position === "string" ? form.position : "";
+    if (!/^\d{1,6}$/.test(raw)) throw new AppError("invalid_input", 422);
+    if (!isId(lessonId)) throw new AppError("not_found", 404);
+    // Only a lesson of this course the student has opened (its progress row exists) keeps a position.
+    await db
+      .updateTable("lesson_progress")
+      .set({ media_position: Number(raw) })
+      .where("member_id", "=", student.memberId)
+      .where("lesson_id", "=", lessonId)
+      .where("course_id", "=", course.id)
+      .execute();
+    return c.body(null, 204);
   });
 
   app.post("/learn/:slug/:lesson/complete", async (c) => {
@@ -219,7 +256,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
     const o = await outline(db, course);
     if (!isId(lessonId) || !o.lessons.some((l) => l.id === lessonId)) throw new AppError("not_found", 404);
-    const now = nowIso();
+    const now = c.var.services.clock.nowIso();
     const view = await loadView(c, o, student, now);
     const state = view.lessons.find((s) => s.lesson.id === lessonId)!;
     if (!state.open) throw new AppError("forbidden", 403, "courses.lesson.locked");

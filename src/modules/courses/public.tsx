@@ -22,6 +22,7 @@ import { learnUrl, lessonUrl } from "./student-views.tsx";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 registerAsset("courses.css", path.join(here, "assets", "courses.css"), "text/css; charset=utf-8");
+registerAsset("course-player.js", path.join(here, "assets", "player.js"), "text/javascript; charset=utf-8");
 
 export function coursesHead() {
   return <link rel="stylesheet" href={assetUrl("courses.css")} />;

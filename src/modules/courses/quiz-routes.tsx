@@ -3,7 +3,6 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { readForm } from "../../platform/http/forms.ts";
 import { parseInput } from "../../platform/http/validation.ts";
-import { nowIso } from "../../platform/ids.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
 import { lessonPage, lessonParam, lessonValues } from "./admin-lessons.tsx";
@@ -131,7 +130,7 @@ export function quizRoutes(app: Hono<AppEnv>): void {
     const o = await outline(db, course);
     const lesson = isId(lessonId) ? o.lessons.find((l) => l.id === lessonId) : undefined;
     if (!lesson) throw new AppError("not_found", 404);
-    const now = nowIso();
+    const now = c.var.services.clock.nowIso();
     const view = await loadView(c, o, student, now);
     if (!view.lessons.find((s) => s.lesson.id === lesson.id)!.open)
       throw new AppError("forbidden", 403, "courses.lesson.locked");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { field } from "../../platform/http/validation.ts";
 import { isDripDate } from "./drip.ts";
+import { parseEmbed } from "./embed.ts";
 
 /** What the creator's forms send, checked once here (messages are i18n keys: a 422 names each bad field). */
 
@@ -68,7 +69,14 @@ export const lessonInput = z.object({
   title: field.text(200),
   sectionId: z.string().regex(/^[0-9a-f-]{36}$/, "validation.invalid"),
   body: field.longText(100_000, { optional: true }),
+  /** A YouTube, Vimeo or PeerTube address, stored as that host's player URL ("" = none). */
+  videoUrl: field
+    .text(500, { optional: true })
+    .optional()
+    .default("")
+    .refine((v) => v === "" || parseEmbed(v) !== null, "validation.course_video_url")
+    .transform((v) => (v === "" ? "" : parseEmbed(v)!.src)),
   freePreview: field.checkbox(),
   required: field.checkbox(),
 });
-export type LessonInput = z.output<typeof lessonInput>;
+export type LessonInput = Omit<z.output<typeof lessonInput>, "videoUrl"> & { videoUrl?: string };

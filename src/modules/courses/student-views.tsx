@@ -1,3 +1,4 @@
+import { assetUrl } from "../../platform/views/assets.ts";
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../../platform/http/context.ts";
@@ -126,6 +127,8 @@ export interface LessonPageProps {
   media: LessonMedia;
   /** The lesson's quiz block, when it has one and the viewer is a student. */
   quiz?: Child | null;
+  /** Seconds into the video or audio where this student stopped (resumed there). */
+  position?: number;
 }
 
 /** Signed, expiring URLs of the lesson's files for this viewer (see media.ts). */
@@ -140,6 +143,16 @@ function neighbours(o: Outline, view: StudentView | null, lesson: Lesson) {
   const open = (l: Lesson | undefined) =>
     l && (!view || view.lessons.find((s) => s.lesson.id === l.id)?.open) ? l : null;
   return { prev: open(o.lessons[i - 1]), next: open(o.lessons[i + 1]) };
+}
+
+/** A student's player reports its position (resume) to the lesson; previews do not. */
+function resumeAttrs(p: LessonPageProps, slug: string): Record<string, string> {
+  if (!p.view) return {};
+  return {
+    "data-resume-url": `${lessonUrl(slug, p.lesson.id)}/position`,
+    "data-csrf": p.c.var.csrfToken,
+    "data-position": String(p.position ?? 0),
+  };
 }
 
 export function LessonPage(p: LessonPageProps) {
@@ -180,15 +193,31 @@ export function LessonPage(p: LessonPageProps) {
         {section && <p class="eyebrow">{section.title}</p>}
         <h1>{p.lesson.title}</h1>
         {!p.view && p.lesson.free_preview === 1 && <p class="badge ok">{t("courses.lesson.free_preview")}</p>}
+        {p.lesson.video_url && !p.media.video && (
+          <div class="lesson-embed">
+            <iframe
+              src={p.lesson.video_url}
+              title={t("courses.lesson.embed_title")}
+              loading="lazy"
+              allow="fullscreen; picture-in-picture; encrypted-media"
+              allowfullscreen
+              referrerpolicy="strict-origin-when-cross-origin"
+              sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"
+            ></iframe>
+          </div>
+        )}
         {p.media.video && (
-          <video class="lesson-video" controls preload="metadata" src={p.media.video}>
+          <video class="lesson-video" controls preload="metadata" src={p.media.video} {...resumeAttrs(p, course.slug)}>
             <a href={p.media.video}>{t("courses.lesson.video")}</a>
           </video>
         )}
         {p.media.audio && (
-          <audio class="lesson-audio" controls preload="metadata" src={p.media.audio}>
+          <audio class="lesson-audio" controls preload="metadata" src={p.media.audio} {...resumeAttrs(p, course.slug)}>
             <a href={p.media.audio}>{t("courses.lesson.audio")}</a>
           </audio>
+        )}
+        {p.view && (p.media.video || p.media.audio) && (
+          <script src={assetUrl("course-player.js" as "app.js")} defer></script>
         )}
         <div class="prose lesson-body">{raw(p.lesson.body_html)}</div>
         {p.media.attachments.length > 0 && (
@@ -216,7 +245,7 @@ export function LessonPage(p: LessonPageProps) {
                 ✓ {t("courses.lesson.completed")}
               </p>
             ) : (
-              <form method="post" action={`${lessonUrl(course.slug, p.lesson.id)}/complete`}>
+              <form method="post" action={`${lessonUrl(course.slug, p.lesson.id)}/complete`} data-complete>
                 <CsrfField c={p.c} />
                 <button type="submit">{t("courses.lesson.mark_complete")}</button>
               </form>
