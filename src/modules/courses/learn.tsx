@@ -23,6 +23,13 @@ import { coursesHead } from "./public.tsx";
 import { quizBlockFor } from "./quiz-routes.tsx";
 import { mediaUrl, mediaViewerOf, type MediaViewer } from "./media.ts";
 import { cspWithFrame, parseEmbed } from "./embed.ts";
+import { z } from "zod";
+import { parseInput } from "../../platform/http/validation.ts";
+import type { Errors } from "../../platform/views/components.tsx";
+import { fieldErrors } from "./admin-helpers.ts";
+import { findEnrolment } from "./queries.ts";
+import { rateCourse, ratingOf } from "./ratings.ts";
+import { SurveyBlock, surveyInput } from "./survey.tsx";
 import type { Lesson } from "./queries.ts";
 import type { LessonMedia } from "./student-views.tsx";
 
@@ -85,6 +92,35 @@ export function loginRedirect(c: AppContext, next: string) {
   return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
 }
 
+/** The student's course home; after the last lesson, with the end-of-course survey. */
+async function courseHomePage(c: AppContext, course: Course, student: Student, surveyErrors?: Errors) {
+  const db = c.var.services.db;
+  const now = c.var.services.clock.nowIso();
+  const o = await outline(db, course);
+  const view = await loadView(c, o, student, now);
+  const [cert, rating] = await Promise.all([
+    certificateOf(db, course.id, student.memberId),
+    ratingOf(db, course.id, student.memberId),
+  ]);
+  return page(
+    c,
+    { title: course.title, noindex: true, head: coursesHead() },
+    <CourseHome
+      c={c}
+      o={o}
+      view={view}
+      zone={student.zone}
+      certificateCode={cert && !cert.revoked_at ? cert.code : null}
+      survey={
+        view.enrolment.completed_at ? (
+          <SurveyBlock c={c} slug={course.slug} current={rating} errors={surveyErrors} />
+        ) : null
+      }
+    />,
+    surveyErrors ? 422 : 200,
+  );
+}
+
 export function learnRoutes(app: Hono<AppEnv>): void {
   app.get("/learn/:slug", async (c) => {
     const course = await studentCourse(c);
@@ -92,21 +128,31 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     if (!c.var.memberSession) return loginRedirect(c, learnUrl(course.slug));
     const student = await studentOf(c, course);
     if (!student) return c.redirect(`/courses/${course.slug}`, 303);
-    const now = c.var.services.clock.nowIso();
-    const o = await outline(c.var.services.db, course);
-    const view = await loadView(c, o, student, now);
-    const cert = await certificateOf(c.var.services.db, course.id, student.memberId);
-    return page(
-      c,
-      { title: course.title, noindex: true, head: coursesHead() },
-      <CourseHome
-        c={c}
-        o={o}
-        view={view}
-        zone={student.zone}
-        certificateCode={cert && !cert.revoked_at ? cert.code : null}
-      />,
+    return courseHomePage(c, course, student);
+  });
+
+  app.post("/learn/:slug/rating", async (c) => {
+    const course = await studentCourse(c);
+    const form = await readForm(c);
+    if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
+    const student = await studentOf(c, course);
+    if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
+    const db = c.var.services.db;
+    const enrolment = await findEnrolment(db, course.id, student.memberId);
+    if (!enrolment?.completed_at) throw new AppError("conflict", 409, "courses.survey.not_finished");
+    let input: z.output<typeof surveyInput>;
+    try {
+      input = parseInput(surveyInput, { comment: "", ...form });
+    } catch (err) {
+      return courseHomePage(c, course, student, fieldErrors(err));
+    }
+    await rateCourse(
+      db,
+      enrolment,
+      { rating: Number(input.rating), comment: input.comment },
+      c.var.services.clock.nowIso(),
     );
+    return c.redirect(`${learnUrl(course.slug)}?rated=1#survey`, 303);
   });
 
   app.get("/learn/:slug/certificate.pdf", async (c) => {

@@ -267,7 +267,7 @@ export function stallRoutes(app: Hono<AppEnv>): void {
     if (p.stall.answered_at) return answerPage(c, p);
     let input: z.output<typeof answerInput>;
     try {
-      input = parseInput(answerInput, form);
+      input = parseInput(answerInput, { comment: "", ...form });
     } catch (err) {
       return answerPage(c, { ...p, errors: fieldErrors(err) });
     }

@@ -64,6 +64,8 @@ export function CourseHome(p: {
   view: StudentView;
   zone: string;
   certificateCode: string | null;
+  /** The end-of-course survey, once finished. */
+  survey?: Child | null;
 }) {
   const t = tr(p.c);
   const { course } = p.o;
@@ -94,6 +96,7 @@ export function CourseHome(p: {
           </p>
         </div>
       )}
+      {p.survey}
       <ol class="course-sections">
         {v.sections.map((s) => (
           <li class="card course-section">
