@@ -1,4 +1,10 @@
+import type { Hono } from "hono";
+import type { AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
+import { AppError } from "../../platform/http/errors.ts";
+import { readForm } from "../../platform/http/forms.ts";
+import { Checkbox, CsrfField } from "../../platform/views/components.tsx";
+import { dripEmailsOff, setDripEmails } from "./drip-mails.ts";
 import { filterAccessible } from "../access/index.ts";
 import { registerAccountExport, registerAccountSection } from "../members/index.ts";
 import { courseResource } from "./queries.ts";
@@ -32,6 +38,20 @@ export function registerAccountCourses(): void {
               </li>
             ))}
           </ul>
+          <form method="post" action="/account/course-emails" id="course-emails" class="stack">
+            <CsrfField c={c} />
+            <Checkbox
+              c={c}
+              name="drip"
+              label={t("courses.prefs.drip")}
+              checked={!(await dripEmailsOff(db, member.id))}
+            />
+            <div>
+              <button type="submit" class="secondary">
+                {t("courses.prefs.save")}
+              </button>
+            </div>
+          </form>
         </section>
       );
     },
@@ -60,5 +80,16 @@ export function registerCoursesExport(): void {
       ratings,
       drip_mails: dripMails,
     };
+  });
+}
+
+/** The account page's "email me when a new part opens" switch. */
+export function accountRoutes(app: Hono<AppEnv>): void {
+  app.post("/account/course-emails", async (c) => {
+    const form = await readForm(c);
+    const session = c.var.memberSession;
+    if (!session) throw new AppError("unauthenticated", 401);
+    await setDripEmails(c.var.services.db, session.subjectId, form.drip === "on", c.var.services.clock.nowIso());
+    return c.redirect("/account?saved=1#course-emails", 303);
   });
 }

@@ -129,6 +129,18 @@ export const courseRated = defineEvent({
   },
 });
 
+export const courseDripEmails = defineEvent({
+  type: "course.drip_emails_changed",
+  version: 1,
+  payload: z.object({ on: z.boolean() }),
+  example: { on: false },
+  timeline: {
+    fr: (p) =>
+      p.on ? "A réactivé les emails d’ouverture de parties" : "A désactivé les emails d’ouverture de parties",
+    en: (p) => (p.on ? "Turned the “part opening” emails back on" : "Turned the “part opening” emails off"),
+  },
+});
+
 export const courseEvents = [
   courseEnrolled,
   lessonCompleted,
@@ -139,6 +151,7 @@ export const courseEvents = [
   courseStalled,
   courseStallAnswered,
   courseRated,
+  courseDripEmails,
 ];
 
 export type CourseEventType = (typeof courseEvents)[number]["type"];
@@ -212,4 +225,8 @@ export async function recordRated(
 ) {
   const { courseTitle } = await titles(trx, courseId, null);
   await record(trx, courseRated, { courseId, courseTitle, ...rating }, { memberId, actor: "member", at });
+}
+
+export async function recordDripEmails(trx: Db, memberId: string, on: boolean, at: string) {
+  await record(trx, courseDripEmails, { on }, { memberId, actor: "member", at });
 }

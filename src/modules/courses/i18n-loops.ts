@@ -82,6 +82,7 @@ export const coursesLoopMessages = defineMessages({
     "validation.course_video_url": "Collez l’adresse d’une vidéo YouTube, Vimeo ou PeerTube (https://…).",
     "courses.lesson.embed_title": "Vidéo de la leçon",
     "courses.prefs.drip": "Me prévenir par email quand une nouvelle partie d’une formation s’ouvre",
+    "courses.prefs.save": "Enregistrer ce choix",
   },
   en: {
     "courses.stall.choice.too_long": "It’s too long",
@@ -161,5 +162,6 @@ export const coursesLoopMessages = defineMessages({
     "validation.course_video_url": "Paste the address of a YouTube, Vimeo or PeerTube video (https://…).",
     "courses.lesson.embed_title": "The lesson’s video",
     "courses.prefs.drip": "Email me when a new part of a course opens",
+    "courses.prefs.save": "Save this choice",
   },
 });

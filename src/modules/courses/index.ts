@@ -1,7 +1,7 @@
 import { defineModule } from "../../platform/module.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { registerIncludable } from "../offers/index.ts";
-import { registerAccountCourses, registerCoursesExport } from "./account.tsx";
+import { accountRoutes, registerAccountCourses, registerCoursesExport } from "./account.tsx";
 import { adminRoutes } from "./admin.tsx";
 import { certificateRoutes } from "./certificate-routes.tsx";
 import { coursesMessages } from "./i18n.ts";
@@ -39,6 +39,7 @@ export const coursesModule = defineModule({
     });
     registerAccountCourses();
     registerCoursesExport();
+    accountRoutes(app);
     publicRoutes(app);
     certificateRoutes(app);
     learnRoutes(app);

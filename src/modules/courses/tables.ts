@@ -204,6 +204,12 @@ export interface CourseDripMailsTable {
   queued_at: string;
 }
 
+/** Members who turned off the "a new part is open" emails (a row = off). */
+export interface CourseMailOptoutsTable {
+  member_id: string;
+  created_at: string;
+}
+
 declare module "../../platform/db/schema.ts" {
   interface Database {
     courses: CoursesTable;
@@ -220,6 +226,7 @@ declare module "../../platform/db/schema.ts" {
     course_stalls: CourseStallsTable;
     course_ratings: CourseRatingsTable;
     course_drip_mails: CourseDripMailsTable;
+    course_mail_optouts: CourseMailOptoutsTable;
   }
 }
 
@@ -239,4 +246,5 @@ export const coursesTables = [
   "course_stalls",
   "course_ratings",
   "course_drip_mails",
+  "course_mail_optouts",
 ] as const;

@@ -507,6 +507,13 @@ export const personalData: Record<string, TableClassification> = {
     },
     notPersonal: { [bookkeeping]: ["id"] },
   },
+  course_mail_optouts: {
+    personal: {
+      columns: ["member_id", "created_at"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.drip_emails_off",
+    },
+  },
   comments: {
     personal: { columns: ["member_id", "body"], erase: "deleted", export: "comments.comments" },
     notPersonal: { [bookkeeping]: ["id", "post_id", "status", "created_at", "updated_at"] },

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 /*
  * Courses: the stalled-student loop (per-course settings, one row per stall
  * with its "what stopped you?" answer), the end-of-course survey, and the
- * drip-email record. Immutable once merged.
+ * drip-email record with its opt-out. Immutable once merged.
  *
  * "Once per stall" is a unique (enrolment, since) pair: a stall is identified
  * by the instant of the student's last progress, so a retried or restarted
@@ -80,10 +80,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(["section_id", "enrolment_id"])
     .unique()
     .execute();
+  await db.schema
+    .createTable("course_mail_optouts")
+    .addColumn("member_id", "text", (c) => c.primaryKey().references("members.id").onDelete("cascade"))
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable("course_mail_optouts").ifExists().execute();
   await db.schema.dropTable("course_drip_mails").ifExists().execute();
   await db.schema.dropTable("course_ratings").ifExists().execute();
   await db.schema.dropTable("course_stalls").ifExists().execute();
