@@ -16,6 +16,7 @@ import { hasOwner, importStaffUser } from "../staff/index.ts";
 import { demoAbout, demoSite, demoStory } from "./persona.ts";
 import { seedOffersDemo, type OffersDemoResult } from "../offers/index.ts";
 import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/index.ts";
+import { seedCoursesDemo, type CoursesDemoResult } from "../courses/index.ts";
 
 /**
  * Demo data: a French ceramicist and her members over the past twelve months.
@@ -53,6 +54,7 @@ export interface SeedResult {
   /** What the offers demo added (tiers, a PWYW download, tips, orders and subscriptions in every state). */
   offers?: OffersDemoResult;
   publishing?: PublishingDemoResult;
+  courses?: CoursesDemoResult;
 }
 
 /** mulberry32: small, fast, good enough for fake data. */
@@ -612,6 +614,8 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
   result.offers = await seedOffersDemo(db, { now: new Date(now) });
   // Posts come after offers: paid posts are gated on the demo tiers.
   result.publishing = await seedPublishingDemo(db, { now: new Date(now) });
+  // The course, sold by its own offer, to members already there.
+  result.courses = await seedCoursesDemo(db, { now: new Date(now) });
   result.ms = Date.now() - started;
   return result;
 }
