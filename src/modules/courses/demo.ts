@@ -329,3 +329,76 @@ export async function seedCoursesDemo(db: Db, opts: { now?: Date; seed?: number 
   }
   return { courseId: course.id, students: members.length, completed: finishers.length, stalls: stalled.length };
 }
+
+/**
+ * Many students at once (benchmarks): enrolled 40–180 days before `nowMs`,
+ * spread over the lessons like the demo's (a drop at 3.2), as multi-row
+ * inserts. Returns how many were added (members already enrolled are skipped).
+ */
+export async function addDemoStudents(db: Db, courseId: string, memberIds: string[], nowMs: number, seed = 99) {
+  const rand = rng(seed);
+  const day = 86_400_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const lessons = (
+    await db
+      .selectFrom("course_lessons")
+      .innerJoin("course_sections", "course_sections.id", "course_lessons.section_id")
+      .select("course_lessons.id")
+      .where("course_lessons.course_id", "=", courseId)
+      .orderBy("course_sections.position")
+      .orderBy("course_lessons.position")
+      .execute()
+  ).map((l) => l.id);
+  const enrolled = new Set(
+    (await db.selectFrom("course_enrolments").select("member_id").where("course_id", "=", courseId).execute()).map(
+      (e) => e.member_id,
+    ),
+  );
+  let added = 0;
+  for (let i = 0; i < memberIds.length; i += 100) {
+    const enrolments: Insertable<CourseEnrolmentsTable>[] = [];
+    const progress: Insertable<LessonProgressTable>[] = [];
+    for (const memberId of memberIds.slice(i, i + 100)) {
+      if (enrolled.has(memberId)) continue;
+      const enrolledMs = nowMs - (40 + Math.floor(rand() * 140)) * day;
+      const r = rand();
+      const done =
+        r < 0.12
+          ? lessons.length
+          : r < 0.2
+            ? 0
+            : r < 0.55
+              ? Math.min(7, lessons.length)
+              : Math.floor(rand() * lessons.length);
+      const at = (k: number) => enrolledMs + (k + 1) * day + Math.floor(rand() * 3600_000);
+      for (let k = 0; k < done; k++)
+        progress.push({
+          id: newId(),
+          course_id: courseId,
+          lesson_id: lessons[k]!,
+          member_id: memberId,
+          opened_at: iso(at(k) - 1800_000),
+          completed_at: iso(at(k)),
+          media_position: 0,
+        });
+      enrolments.push({
+        id: newId(),
+        course_id: courseId,
+        member_id: memberId,
+        enrolled_at: iso(enrolledMs),
+        started_at: done ? iso(at(0) - 1800_000) : null,
+        last_progress_at: done ? iso(at(done - 1)) : null,
+        last_lesson_id: done ? lessons[done - 1]! : null,
+        completed_at: done === lessons.length ? iso(at(done - 1)) : null,
+      });
+      added += 1;
+    }
+    if (enrolments.length) await db.insertInto("course_enrolments").values(enrolments).execute();
+    for (let k = 0; k < progress.length; k += 200)
+      await db
+        .insertInto("lesson_progress")
+        .values(progress.slice(k, k + 200))
+        .execute();
+  }
+  return added;
+}

@@ -18,7 +18,9 @@ import { coursesTables } from "./tables.ts";
 export { coursesTables } from "./tables.ts";
 export { courseResource, lessonResource, findCourseBySlug, listCourses } from "./queries.ts";
 export { unlockAt, isUnlocked, type DripRule } from "./drip.ts";
-export { seedCoursesDemo, type CoursesDemoResult } from "./demo.ts";
+export { seedCoursesDemo, addDemoStudents, type CoursesDemoResult } from "./demo.ts";
+export { courseFunnel, type Funnel } from "./funnel.ts";
+export { outline } from "./queries.ts";
 
 /** Courses: sections and lessons, drip, progress, quizzes and certificates (see README.md in this folder). */
 export const coursesModule = defineModule({

@@ -13,6 +13,13 @@ import type { Kysely } from "kysely";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
+  // A student's progress in one course (every lesson page): without it SQLite may walk the
+  // course's whole (course, lesson) index, thousands of rows per page.
+  await db.schema
+    .createIndex("lesson_progress_member_course_idx")
+    .on("lesson_progress")
+    .columns(["member_id", "course_id"])
+    .execute();
   await db.schema
     .alterTable("courses")
     .addColumn("stall_enabled", "integer", (c) => c.notNull().defaultTo(1))
@@ -89,6 +96,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex("lesson_progress_member_course_idx").ifExists().execute();
   await db.schema.dropTable("course_mail_optouts").ifExists().execute();
   await db.schema.dropTable("course_drip_mails").ifExists().execute();
   await db.schema.dropTable("course_ratings").ifExists().execute();
