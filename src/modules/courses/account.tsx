@@ -62,7 +62,7 @@ export function registerAccountCourses(): void {
 /** The member's courses data in "download my data": enrolments, progress, quiz attempts, certificates, stalls and answers, ratings, drip emails. */
 export function registerCoursesExport(): void {
   registerAccountExport("courses", async (db, member) => {
-    const [enrolments, progress, quizAttempts, certificates, stalls, ratings, dripMails] = await Promise.all([
+    const [enrolments, progress, quizAttempts, certificates, stalls, ratings, dripMails, optouts] = await Promise.all([
       db.selectFrom("course_enrolments").selectAll().where("member_id", "=", member.id).execute(),
       db.selectFrom("lesson_progress").selectAll().where("member_id", "=", member.id).execute(),
       db.selectFrom("quiz_attempts").selectAll().where("member_id", "=", member.id).execute(),
@@ -70,6 +70,7 @@ export function registerCoursesExport(): void {
       db.selectFrom("course_stalls").selectAll().where("member_id", "=", member.id).execute(),
       db.selectFrom("course_ratings").selectAll().where("member_id", "=", member.id).execute(),
       db.selectFrom("course_drip_mails").selectAll().where("member_id", "=", member.id).execute(),
+      db.selectFrom("course_mail_optouts").selectAll().where("member_id", "=", member.id).execute(),
     ]);
     return {
       enrolments,
@@ -79,6 +80,7 @@ export function registerCoursesExport(): void {
       stalls,
       ratings,
       drip_mails: dripMails,
+      drip_emails_off: optouts,
     };
   });
 }
