@@ -10,6 +10,7 @@ import { publishingModule } from "./publishing/index.ts";
 import { portabilityModule } from "./portability/index.ts";
 import { podcastsModule } from "./podcasts/index.ts";
 import { coachingModule } from "./coaching/index.ts";
+import { coursesModule } from "./courses/index.ts";
 
 /**
  * Every domain module, in the order their routes and middleware are added.
@@ -26,5 +27,6 @@ export const modules: AtelierModule[] = [
   podcastsModule,
   coachingModule,
   accessModule,
+  coursesModule,
   demoModule,
 ];

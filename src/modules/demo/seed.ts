@@ -19,6 +19,7 @@ import { seedPublishingDemo, type PublishingDemoResult } from "../publishing/ind
 import { seedPodcastsDemo, type PodcastsDemoResult } from "../podcasts/index.ts";
 import type { Storage } from "../../platform/storage/index.ts";
 import { seedCoachingDemo, type CoachingDemoResult } from "../coaching/index.ts";
+import { seedCoursesDemo, type CoursesDemoResult } from "../courses/index.ts";
 
 /**
  * Demo data: a French ceramicist and her members over the past twelve months.
@@ -60,6 +61,7 @@ export interface SeedResult {
   publishing?: PublishingDemoResult;
   podcasts?: PodcastsDemoResult;
   coaching?: CoachingDemoResult;
+  courses?: CoursesDemoResult;
 }
 
 /** mulberry32: small, fast, good enough for fake data. */
@@ -622,6 +624,8 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
   if (opts.storage) result.podcasts = (await seedPodcastsDemo(db, opts.storage, { now: new Date(now) })) ?? undefined;
   // Coaching: a discovery call, a five-session package by application, sessions past and to come.
   result.coaching = await seedCoachingDemo(db, { now: new Date(now) });
+  // The course, sold by its own offer, to members already there.
+  result.courses = await seedCoursesDemo(db, { now: new Date(now) });
   result.ms = Date.now() - started;
   return result;
 }

@@ -455,6 +455,162 @@ export const personalData: Record<string, TableClassification> = {
   },
   tags: { notPersonal: { [content]: ["id", "slug", "name", "created_at"] } },
   post_tags: { notPersonal: { [content]: ["post_id", "tag_id", "position"] } },
+  courses: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "slug",
+        "title",
+        "subtitle",
+        "description_md",
+        "description_html",
+        "language",
+        "cover_file_id",
+        "status",
+        "audience",
+        "sequential",
+        "signer_name",
+        "signature_file_id",
+        "stall_days",
+        "stall_enabled",
+        "stall_subject",
+        "stall_body",
+        "stall_choices",
+      ],
+      [bookkeeping]: ["created_at", "updated_at"],
+    },
+  },
+  course_sections: {
+    notPersonal: {
+      [content]: ["id", "course_id", "title", "position", "drip_kind", "drip_days", "drip_date"],
+      [bookkeeping]: ["created_at", "updated_at"],
+    },
+  },
+  course_lessons: {
+    notPersonal: {
+      [content]: [
+        "id",
+        "course_id",
+        "section_id",
+        "title",
+        "body_md",
+        "body_html",
+        "video_url",
+        "video_file_id",
+        "audio_file_id",
+        "free_preview",
+        "required",
+        "position",
+      ],
+      [bookkeeping]: ["created_at", "updated_at"],
+    },
+  },
+  course_attachments: {
+    notPersonal: {
+      [content]: ["id", "lesson_id", "file_id", "name", "mime", "size", "position"],
+      [bookkeeping]: ["created_at"],
+    },
+  },
+  course_quizzes: {
+    notPersonal: {
+      [content]: ["id", "course_id", "lesson_id", "title", "pass_pct", "max_attempts", "required"],
+      [bookkeeping]: ["created_at", "updated_at"],
+    },
+  },
+  quiz_questions: {
+    notPersonal: { [content]: ["id", "quiz_id", "kind", "prompt", "explanation", "accepted", "position"] },
+  },
+  quiz_choices: { notPersonal: { [content]: ["id", "question_id", "label", "correct", "position"] } },
+  course_enrolments: {
+    personal: {
+      columns: [
+        "member_id",
+        "course_id",
+        "enrolled_at",
+        "started_at",
+        "last_progress_at",
+        "last_lesson_id",
+        "completed_at",
+      ],
+      erase: "deleted (cascade with the member)",
+      export: "courses.enrolments",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  lesson_progress: {
+    personal: {
+      columns: ["member_id", "course_id", "lesson_id", "opened_at", "completed_at", "media_position"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.progress",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  quiz_attempts: {
+    personal: {
+      columns: ["member_id", "quiz_id", "course_id", "attempt_no", "score_pct", "passed", "answers", "created_at"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.quiz_attempts",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  course_certificates: {
+    personal: {
+      columns: [
+        "member_id",
+        "student_name",
+        "code",
+        "course_id",
+        "course_title",
+        "completed_at",
+        "issued_at",
+        "revoked_at",
+      ],
+      erase: "deleted (cascade with the member): the verification page then knows the code no more",
+      export: "courses.certificates",
+    },
+    notPersonal: { [content]: ["signer_name"], [bookkeeping]: ["id"] },
+  },
+  course_stalls: {
+    personal: {
+      columns: [
+        "member_id",
+        "course_id",
+        "enrolment_id",
+        "lesson_id",
+        "since",
+        "detected_at",
+        "reason",
+        "comment",
+        "answered_at",
+      ],
+      erase: "deleted (cascade with the member)",
+      export: "courses.stalls",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  course_ratings: {
+    personal: {
+      columns: ["member_id", "course_id", "rating", "comment", "created_at", "updated_at"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.ratings",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  course_drip_mails: {
+    personal: {
+      columns: ["member_id", "section_id", "enrolment_id", "queued_at"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.drip_mails",
+    },
+    notPersonal: { [bookkeeping]: ["id"] },
+  },
+  course_mail_optouts: {
+    personal: {
+      columns: ["member_id", "created_at"],
+      erase: "deleted (cascade with the member)",
+      export: "courses.drip_emails_off",
+    },
+  },
   comments: {
     personal: { columns: ["member_id", "body"], erase: "deleted", export: "comments.comments" },
     notPersonal: { [bookkeeping]: ["id", "post_id", "status", "created_at", "updated_at"] },

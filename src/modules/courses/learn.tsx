@@ -1,0 +1,316 @@
+import type { Hono } from "hono";
+import type { AppContext, AppEnv } from "../../platform/http/context.ts";
+import { AppError } from "../../platform/http/errors.ts";
+import { readForm } from "../../platform/http/forms.ts";
+import { page } from "../../platform/views/layout.tsx";
+import { canAccess, type Viewer } from "../access/index.ts";
+import { getMember } from "../members/index.ts";
+import { certificateOf } from "./certificates.ts";
+import { certificatePdfFor } from "./certificate-routes.tsx";
+import { completeLesson, enrol, openLesson } from "./progress.ts";
+import {
+  courseResource,
+  findCourseBySlug,
+  isId,
+  lessonResource,
+  outline,
+  studentView,
+  type Course,
+  type Outline,
+} from "./queries.ts";
+import { CourseHome, LessonPage, LockedLesson, learnUrl, lessonUrl } from "./student-views.tsx";
+import { coursesHead } from "./public.tsx";
+import { quizBlockFor } from "./quiz-routes.tsx";
+import { mediaUrl, mediaViewerOf, type MediaViewer } from "./media.ts";
+import { cspWithFrame, parseEmbed } from "./embed.ts";
+import { z } from "zod";
+import { parseInput } from "../../platform/http/validation.ts";
+import type { Errors } from "../../platform/views/components.tsx";
+import { fieldErrors } from "./admin-helpers.ts";
+import { findEnrolment } from "./queries.ts";
+import { rateCourse, ratingOf } from "./ratings.ts";
+import { SurveyBlock, surveyInput } from "./survey.tsx";
+import type { Lesson } from "./queries.ts";
+import type { LessonMedia } from "./student-views.tsx";
+
+/** A lesson with an embed may frame that one player origin (see embed.ts); every other page frames nothing. */
+function frameEmbed(c: AppContext, lesson: Lesson): void {
+  const embed = lesson.video_url ? parseEmbed(lesson.video_url) : null;
+  if (embed) c.header("Content-Security-Policy", cspWithFrame(embed.origin));
+}
+
+export async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
+  const { db, secret } = c.var.services;
+  const attachments = await db
+    .selectFrom("course_attachments")
+    .select(["name", "size", "file_id"])
+    .where("lesson_id", "=", lesson.id)
+    .orderBy("position")
+    .execute();
+  return {
+    video: lesson.video_file_id ? mediaUrl(secret, lesson.video_file_id, who) : null,
+    audio: lesson.audio_file_id ? mediaUrl(secret, lesson.audio_file_id, who) : null,
+    attachments: attachments.map((a) => ({ name: a.name, size: a.size, url: mediaUrl(secret, a.file_id, who) })),
+  };
+}
+
+/**
+ * The student's side: /learn/<slug> (course home) and /learn/<slug>/<lesson>.
+ * Every request asks the access policy; a lesson opens only when the policy
+ * says yes and the drip (in the student's time zone) has reached it. Nothing
+ * here is cached: pages carry the student's progress.
+ */
+
+/** A course a student may open: published, or archived (archived courses keep their students). */
+export async function studentCourse(c: AppContext): Promise<Course> {
+  const course = await findCourseBySlug(c.var.services.db, c.req.param("slug") ?? "");
+  if (!course || course.status === "draft") throw new AppError("not_found", 404);
+  return course;
+}
+
+export interface Student {
+  memberId: string;
+  zone: string;
+}
+
+export async function studentOf(c: AppContext, course: Course): Promise<Student | null> {
+  const session = c.var.memberSession;
+  if (!session) return null;
+  const viewer: Viewer = { kind: "member", memberId: session.subjectId };
+  if (!(await canAccess(c.var.services.db, viewer, courseResource(course)))) return null;
+  const member = await getMember(c.var.services.db, session.subjectId);
+  return member ? { memberId: member.id, zone: member.timeZone } : null;
+}
+
+export async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
+  const db = c.var.services.db;
+  const enrolment = await enrol(db, o.course.id, student.memberId, now);
+  return studentView(db, o, enrolment, student.zone, now);
+}
+
+export function loginRedirect(c: AppContext, next: string) {
+  return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+}
+
+/** The student's course home; after the last lesson, with the end-of-course survey. */
+async function courseHomePage(c: AppContext, course: Course, student: Student, surveyErrors?: Errors) {
+  const db = c.var.services.db;
+  const now = c.var.services.clock.nowIso();
+  const o = await outline(db, course);
+  const view = await loadView(c, o, student, now);
+  const [cert, rating] = await Promise.all([
+    certificateOf(db, course.id, student.memberId),
+    ratingOf(db, course.id, student.memberId),
+  ]);
+  return page(
+    c,
+    { title: course.title, noindex: true, head: coursesHead() },
+    <CourseHome
+      c={c}
+      o={o}
+      view={view}
+      zone={student.zone}
+      certificateCode={cert && !cert.revoked_at ? cert.code : null}
+      survey={
+        view.enrolment.completed_at ? (
+          <SurveyBlock c={c} slug={course.slug} current={rating} errors={surveyErrors} />
+        ) : null
+      }
+    />,
+    surveyErrors ? 422 : 200,
+  );
+}
+
+export function learnRoutes(app: Hono<AppEnv>): void {
+  app.get("/learn/:slug", async (c) => {
+    const course = await studentCourse(c);
+    c.header("Cache-Control", "private, no-store");
+    if (!c.var.memberSession) return loginRedirect(c, learnUrl(course.slug));
+    const student = await studentOf(c, course);
+    if (!student) return c.redirect(`/courses/${course.slug}`, 303);
+    return courseHomePage(c, course, student);
+  });
+
+  app.post("/learn/:slug/rating", async (c) => {
+    const course = await studentCourse(c);
+    const form = await readForm(c);
+    if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
+    const student = await studentOf(c, course);
+    if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
+    const db = c.var.services.db;
+    const enrolment = await findEnrolment(db, course.id, student.memberId);
+    if (!enrolment?.completed_at) throw new AppError("conflict", 409, "courses.survey.not_finished");
+    let input: z.output<typeof surveyInput>;
+    try {
+      input = parseInput(surveyInput, { comment: "", ...form });
+    } catch (err) {
+      return courseHomePage(c, course, student, fieldErrors(err));
+    }
+    await rateCourse(
+      db,
+      enrolment,
+      { rating: Number(input.rating), comment: input.comment },
+      c.var.services.clock.nowIso(),
+    );
+    return c.redirect(`${learnUrl(course.slug)}?rated=1#survey`, 303);
+  });
+
+  app.get("/learn/:slug/certificate.pdf", async (c) => {
+    const course = await studentCourse(c);
+    const session = c.var.memberSession;
+    if (!session) return loginRedirect(c, learnUrl(course.slug));
+    const cert = await certificateOf(c.var.services.db, course.id, session.subjectId);
+    if (!cert || cert.revoked_at) throw new AppError("not_found", 404);
+    return certificatePdfFor(c, cert);
+  });
+
+  app.get("/learn/:slug/:lesson", async (c) => {
+    const db = c.var.services.db;
+    const course = await studentCourse(c);
+    const lessonId = c.req.param("lesson");
+    const lesson = isId(lessonId)
+      ? await db
+          .selectFrom("course_lessons")
+          .selectAll()
+          .where("id", "=", lessonId)
+          .where("course_id", "=", course.id)
+          .executeTakeFirst()
+      : undefined;
+    if (!lesson) throw new AppError("not_found", 404);
+    const o = await outline(db, course);
+    const student = await studentOf(c, course);
+    const meta = { title: `${lesson.title} · ${course.title}`, head: coursesHead() };
+    if (!student) {
+      const staff = c.var.staffSession && !c.var.staffSession.mfaPending;
+      // A free preview is public; staff preview any lesson. Everyone else: the course page, not the lesson.
+      if (
+        !(await canAccess(
+          db,
+          staff ? { kind: "staff", staffId: "preview" } : { kind: "anonymous" },
+          lessonResource(course, lesson),
+        ))
+      ) {
+        if (!c.var.memberSession) return loginRedirect(c, lessonUrl(course.slug, lesson.id));
+        c.header("Cache-Control", "private, no-store");
+        return page(
+          c,
+          { ...meta, noindex: true },
+          <LockedLesson
+            c={c}
+            courseSlug={course.slug}
+            title={lesson.title}
+            opensAt={null}
+            zone="UTC"
+            reason="access"
+          />,
+          403,
+        );
+      }
+      c.header(
+        "Cache-Control",
+        lesson.free_preview && !staff && !c.var.memberSession ? "public, max-age=60" : "private, no-store",
+      );
+      frameEmbed(c, lesson);
+      return page(
+        c,
+        meta,
+        <LessonPage
+          c={c}
+          o={o}
+          lesson={lesson}
+          view={null}
+          zone={c.var.site.timeZone}
+          media={await lessonMedia(
+            c,
+            lesson,
+            mediaViewerOf(staff ? { kind: "staff", staffId: "preview" } : { kind: "anonymous" }),
+          )}
+        />,
+      );
+    }
+    c.header("Cache-Control", "private, no-store");
+    const now = c.var.services.clock.nowIso();
+    const view = await loadView(c, o, student, now);
+    const state = view.lessons.find((s) => s.lesson.id === lesson.id)!;
+    if (!state.open)
+      return page(
+        c,
+        { ...meta, noindex: true },
+        <LockedLesson
+          c={c}
+          courseSlug={course.slug}
+          title={lesson.title}
+          opensAt={state.opensAt}
+          zone={student.zone}
+          reason={state.waitsForPrevious ? "previous" : "drip"}
+        />,
+        403,
+      );
+    await openLesson(db, view.enrolment, lesson.id, now);
+    const progress = await db
+      .selectFrom("lesson_progress")
+      .select("media_position")
+      .where("member_id", "=", student.memberId)
+      .where("lesson_id", "=", lesson.id)
+      .executeTakeFirst();
+    frameEmbed(c, lesson);
+    return page(
+      c,
+      { ...meta, noindex: true },
+      <LessonPage
+        c={c}
+        o={o}
+        lesson={lesson}
+        view={view}
+        zone={student.zone}
+        media={await lessonMedia(c, lesson, student.memberId)}
+        quiz={await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })}
+        position={progress?.media_position ?? 0}
+      />,
+    );
+  });
+
+  app.post("/learn/:slug/:lesson/position", async (c) => {
+    const db = c.var.services.db;
+    const course = await studentCourse(c);
+    const form = await readForm(c);
+    if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
+    const student = await studentOf(c, course);
+    if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
+    const lessonId = c.req.param("lesson");
+    const raw = typeof form.position === "string" ? form.position : "";
+    if (!/^\d{1,6}$/.test(raw)) throw new AppError("invalid_input", 422);
+    if (!isId(lessonId)) throw new AppError("not_found", 404);
+    // Only a lesson of this course the student has opened (its progress row exists) keeps a position.
+    await db
+      .updateTable("lesson_progress")
+      .set({ media_position: Number(raw) })
+      .where("member_id", "=", student.memberId)
+      .where("lesson_id", "=", lessonId)
+      .where("course_id", "=", course.id)
+      .execute();
+    return c.body(null, 204);
+  });
+
+  app.post("/learn/:slug/:lesson/complete", async (c) => {
+    const db = c.var.services.db;
+    const course = await studentCourse(c);
+    await readForm(c);
+    const lessonId = c.req.param("lesson");
+    if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
+    const student = await studentOf(c, course);
+    if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
+    const o = await outline(db, course);
+    if (!isId(lessonId) || !o.lessons.some((l) => l.id === lessonId)) throw new AppError("not_found", 404);
+    const now = c.var.services.clock.nowIso();
+    const view = await loadView(c, o, student, now);
+    const state = view.lessons.find((s) => s.lesson.id === lessonId)!;
+    if (!state.open) throw new AppError("forbidden", 403, "courses.lesson.locked");
+    await completeLesson(db, view.enrolment, lessonId, now);
+    const i = o.lessons.findIndex((l) => l.id === lessonId);
+    // The next lesson, if it is open now (its section's drip reached; "finish the previous" just satisfied).
+    const next = view.lessons[i + 1];
+    const nextOpen = next && (next.open || next.waitsForPrevious);
+    return c.redirect(nextOpen ? lessonUrl(course.slug, next.lesson.id) : learnUrl(course.slug), 303);
+  });
+}

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { revokeSource } from "../access/index.ts";
+import { anonymousClient, memberWithSession, multipart, ownerClient, type PubClient } from "../publishing/testing.ts";
+import { mediaUrl } from "./media.ts";
+import { buildCourse, student, type BuiltCourse } from "./testing.ts";
+import { COURSE_UPLOAD_PATH, uploadLimits } from "./uploads.ts";
+
+let app: TestApp;
+let built: BuiltCourse;
+let owner: PubClient;
+
+before(async () => {
+  app = await startTestApp();
+  built = await buildCourse(app.db);
+  owner = await ownerClient(app);
+  await owner.get(`/admin/courses/${built.course.id}/lessons/${built.lessons[1]}`);
+});
+after(async () => app.stop());
+
+/** Bytes that look like an MP4 (an ISO media "ftyp" box) followed by 64 KiB of data. */
+const mp4 = () => {
+  const b = new Uint8Array(65_536 + 16);
+  b.set([0, 0, 0, 0x18], 0);
+  b.set(Buffer.from("ftypisom"), 4);
+  for (let i = 16; i < b.length; i++) b[i] = i % 251;
+  return b;
+};
+const pdf = () => new Uint8Array(Buffer.from("%PDF-1.4\n% fiche\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"));
+
+function upload(kind: string, lessonId: string, file: { name: string; type: string; bytes: Uint8Array }) {
+  return owner.request("POST", `${COURSE_UPLOAD_PATH}?lesson=${lessonId}&kind=${kind}`, {
+    body: multipart({ _csrf: owner.csrf }, { file }),
+  });
+}
+
+const fileRows = async () => (await app.db.selectFrom("files").select("id").execute()).length;
+function filesOnDisk(): string[] {
+  const dir = path.join(app.running.services.config.filesDir, "courses");
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile());
+}
+
+describe("lesson uploads", () => {
+  it("refuses the wrong type and the too large with a translated 4xx, leaving no row and no file behind", async () => {
+    const rows = await fileRows();
+    const disk = filesOnDisk().length;
+    let res = await upload("video", built.lessons[1]!, { name: "film.mp4", type: "video/mp4", bytes: pdf() });
+    assert.equal(res.status, 415);
+    assert.match(res.text, /Choisissez une vidéo MP4 ou WebM/);
+    const saved = uploadLimits.attachment;
+    uploadLimits.attachment = 1024;
+    try {
+      res = await upload("attachment", built.lessons[1]!, { name: "gros.pdf", type: "application/pdf", bytes: mp4() });
+      assert.equal(res.status, 413);
+    } finally {
+      uploadLimits.attachment = saved;
+    }
+    res = await upload("attachment", built.lessons[1]!, {
+      name: "binaire.bin",
+      type: "application/pdf",
+      bytes: new Uint8Array([0, 1, 2, 3, 0, 0, 9]),
+    });
+    assert.equal(res.status, 415);
+    assert.equal(await fileRows(), rows);
+    assert.equal(filesOnDisk().filter((f) => f.endsWith(".tmp")).length, 0);
+    assert.equal(filesOnDisk().length, disk);
+  });
+
+  it("a student gets the video with byte ranges (206) and the attachment; others get 0 successes; a refund closes the URLs", async () => {
+    assert.equal(
+      (await upload("video", built.lessons[1]!, { name: "film.mp4", type: "video/mp4", bytes: mp4() })).status,
+      303,
+    );
+    assert.equal(
+      (
+        await upload("attachment", built.lessons[1]!, {
+          name: "Fiche matériel.pdf",
+          type: "application/pdf",
+          bytes: pdf(),
+        })
+      ).status,
+      303,
+    );
+    const s = await student(app, built.offerId);
+    const page = await s.client.get(`/learn/${built.course.slug}/${built.lessons[1]}`);
+    assert.equal(page.status, 200);
+    const videoUrl = /<video[^>]+src="([^"]+)"/.exec(page.text)![1]!.replaceAll("&amp;", "&");
+    const fileUrl = /href="(\/course-media\/[^"]+)" download/.exec(page.text)![1]!.replaceAll("&amp;", "&");
+    assert.match(page.text, /Fiche matériel\.pdf/);
+
+    let res = await fetch(app.url + videoUrl, { headers: { range: "bytes=0-9" } });
+    assert.equal(res.status, 206);
+    assert.equal(res.headers.get("accept-ranges"), "bytes");
+    assert.equal(res.headers.get("content-range"), `bytes 0-9/${mp4().length}`);
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), mp4().subarray(0, 10));
+    res = await fetch(app.url + videoUrl, { headers: { range: "bytes=65000-" } });
+    assert.equal(res.status, 206);
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), mp4().subarray(65000));
+    res = await fetch(app.url + videoUrl, { headers: { range: "bytes=999999-" } });
+    assert.equal(res.status, 416);
+    await res.arrayBuffer();
+    res = await fetch(app.url + fileUrl);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-disposition") ?? "", /attachment/);
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), pdf());
+
+    // The wrong people: another course's student, a free member, anonymous; forged and expired links.
+    const other = await buildCourse(app.db);
+    const outsider = await student(app, other.offerId);
+    const free = await memberWithSession(app);
+    const secret = app.running.services.secret;
+    const lesson = await app.db
+      .selectFrom("course_lessons")
+      .select("video_file_id")
+      .where("id", "=", built.lessons[1]!)
+      .executeTakeFirstOrThrow();
+    const fileId = lesson.video_file_id!;
+    const attempts = [
+      mediaUrl(secret, fileId, outsider.id),
+      mediaUrl(secret, fileId, free.id),
+      mediaUrl(secret, fileId, "anon"),
+      mediaUrl(secret, fileId, "staff"),
+      videoUrl.replace(/v=[^&]+/, `v=${outsider.id}`),
+      mediaUrl(secret, fileId, s.id, Date.now() - 7 * 60 * 60 * 1000),
+      `/course-media/${fileId}`,
+    ];
+    let successes = 0;
+    for (const url of attempts) {
+      for (const client of [outsider.client, free.client, anonymousClient(app)]) {
+        const r = await client.get(url);
+        if (r.status < 400) successes++;
+      }
+    }
+    assert.equal(successes, 0);
+
+    // A refund (the grant revoked) closes the URL the student already holds.
+    const grant = await app.db
+      .selectFrom("entitlements")
+      .select(["source_kind", "source_id"])
+      .where("member_id", "=", s.id)
+      .executeTakeFirstOrThrow();
+    await revokeSource(app.db, grant.source_kind, grant.source_id, "refund");
+    res = await fetch(app.url + videoUrl, { headers: { range: "bytes=0-9" } });
+    assert.equal(res.status, 403);
+    await res.arrayBuffer();
+    assert.equal((await s.client.get(`/learn/${built.course.slug}/${built.lessons[1]}`)).status, 403);
+  });
+});

@@ -1,0 +1,13 @@
+import { t, formatNumber, type Locale, type Params } from "../../platform/i18n/index.ts";
+
+const rules = { fr: new Intl.PluralRules("fr-FR"), en: new Intl.PluralRules("en-GB") };
+
+/**
+ * A counted phrase with the language's own plural rules: `key.one` / `key.other`
+ * (French says "1 membre", "0 membre", "2 membres"; English "0 members").
+ * The count is {n}, formatted for the language.
+ */
+export function tCount(locale: Locale, key: string, n: number, params: Params = {}): string {
+  const form = rules[locale].select(n) === "one" ? "one" : "other";
+  return t(locale, `${key}.${form}`, { ...params, n: formatNumber(locale, n) });
+}
