@@ -9,6 +9,7 @@ import { offersJobs } from "./jobs.ts";
 import { adminRoutes } from "./admin.tsx";
 import { rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
+import { memberFileRoutes } from "./member-file.tsx";
 
 export {
   applyProviderEvent,
@@ -49,6 +50,8 @@ export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";
 export { seedOffersDemo, type OffersDemoResult } from "./demo.ts";
 export { downloadLink, fileResource, saveOfferFile } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
+export { memberMoneySummaries, liveSubscriptionStatuses } from "./member-money.ts";
+export { orderReference } from "./member-file.tsx";
 export {
   requestStripeSync,
   runStripeSync,
@@ -74,6 +77,7 @@ export const offersModule = defineModule({
     devRoutes(app);
     accountRoutes(app);
     adminRoutes(app);
+    memberFileRoutes(app);
   },
   jobs: offersJobs,
 });
