@@ -52,6 +52,7 @@ export { downloadLink, fileResource, saveOfferFile } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
 export { memberMoneySummaries, liveSubscriptionStatuses } from "./member-money.ts";
 export { orderReference } from "./member-file.tsx";
+export { salesFigures, type SalesFigures, type MonthBucket } from "./figures.ts";
 export {
   requestStripeSync,
   runStripeSync,
