@@ -83,9 +83,9 @@ export const siteMessages = defineMessages({
     "site.settings.saved": "Réglages enregistrés.",
     "site.settings.currentLogo": "Logo actuel",
     "site.settings.noLogo": "Aucun logo pour l’instant : le nom du site s’affiche seul.",
-    "site.settings.mail.smtp": "Les e-mails partent par votre serveur SMTP (SMTP_URL est configuré).",
+    "site.settings.mail.smtp": "Vos e-mails partent par votre service d’envoi : vos membres les reçoivent.",
     "site.settings.mail.dev":
-      "Aucun serveur SMTP n’est configuré (SMTP_URL) : les e-mails sont gardés dans la boîte de test.",
+      "L’envoi des e-mails n’est pas encore branché : ils sont gardés dans la boîte de test et personne ne les reçoit. La personne qui a installé le site peut le brancher (voir la page Système).",
     "site.settings.mail.devLink": "Ouvrir la boîte de test",
     "site.settings.viewSite": "Voir le site",
   },
@@ -169,8 +169,9 @@ export const siteMessages = defineMessages({
     "site.settings.saved": "Settings saved.",
     "site.settings.currentLogo": "Current logo",
     "site.settings.noLogo": "No logo yet: the site’s name shows on its own.",
-    "site.settings.mail.smtp": "Emails are sent through your SMTP server (SMTP_URL is set).",
-    "site.settings.mail.dev": "No SMTP server is configured (SMTP_URL): emails are kept in the test mailbox.",
+    "site.settings.mail.smtp": "Your emails go out through your sending service: your members receive them.",
+    "site.settings.mail.dev":
+      "Email sending is not connected yet: emails are kept in the test mailbox and nobody receives them. Whoever installed the site can connect it (see the System page).",
     "site.settings.mail.devLink": "Open the test mailbox",
     "site.settings.viewSite": "View the site",
   },
