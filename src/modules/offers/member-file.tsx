@@ -153,7 +153,7 @@ export async function MemberMoneySection({ c, member }: { c: AppContext; member:
             <tbody>
               {orders.map((o) => (
                 <tr data-order={o.id}>
-                  <td>
+                  <td class="strong">
                     <time datetime={o.paid_at ?? o.created_at}>
                       {formatDate(locale, o.paid_at ?? o.created_at, tz)}
                     </time>
@@ -174,7 +174,7 @@ export async function MemberMoneySection({ c, member }: { c: AppContext; member:
                   <td data-label={t("offers.file.status")}>
                     <span class={statusClass(o.status)}>{t(`offers.order.status.${o.status}`)}</span>
                   </td>
-                  <td>
+                  <td data-label={t("offers.file.order")}>
                     <a href={`/admin/orders/${o.id}`}>{orderReference(o.id)}</a>
                   </td>
                 </tr>

@@ -60,6 +60,10 @@ export function AdminLayout({ c, title, children }: { c: AppContext; title: stri
             </a>
             <nav aria-label={t("admin.title")}>
               {navItems.filter((i) => !i.section).map((item) => navLink(item))}
+              <a href="/">{t("admin.nav.viewSite")}</a>
+              <a href={`/lang/${c.var.locale === "fr" ? "en" : "fr"}?next=${encodeURIComponent(path)}`}>
+                {t("app.switchTo")}
+              </a>
               {navItems.some((i) => i.section === "system") && (
                 <div class="nav-section" role="group" aria-labelledby="nav-system">
                   <span class="nav-section-title" id="nav-system">
@@ -68,10 +72,6 @@ export function AdminLayout({ c, title, children }: { c: AppContext; title: stri
                   {navItems.filter((i) => i.section === "system").map((item) => navLink(item))}
                 </div>
               )}
-              <a href="/">{t("admin.nav.viewSite")}</a>
-              <a href={`/lang/${c.var.locale === "fr" ? "en" : "fr"}?next=${encodeURIComponent(path)}`}>
-                {t("app.switchTo")}
-              </a>
               <form method="post" action="/admin/logout">
                 <CsrfField c={c} />
                 <button type="submit" class="link small">

@@ -344,6 +344,7 @@ function AmountFilter({ c, value, errors }: { c: AppContext; value: string; erro
       <label for="f-revenue">{t("members.admin.filter.revenue", { currency: c.var.site.currency })}</label>
       <input
         id="f-revenue"
+        type="text"
         name="revenue"
         inputmode="decimal"
         value={value}
