@@ -59,7 +59,11 @@ for (const locale of ["fr", "en"] as const) {
     await buyThroughDev(app, app.client(), guide, "nina@example.org");
     await buyThroughDev(app, app.client(), guide, "paul@example.org");
     const zoe = await buyThroughDev(app, app.client(), cercle, "zoe@example.org");
-    const sub = await app.db.selectFrom("subscriptions").select("id").where("member_id", "=", zoe).executeTakeFirstOrThrow();
+    const sub = await app.db
+      .selectFrom("subscriptions")
+      .select("id")
+      .where("member_id", "=", zoe)
+      .executeTakeFirstOrThrow();
     await (await memberClient(app, zoe)).post(`/account/subscriptions/${sub.id}/cancel`, { reason: "Je déménage" });
     await app.drainJobs();
     const { page, errors, close } = await newPage(browser, { locale });

@@ -10,6 +10,7 @@ import { adminRoutes } from "./admin.tsx";
 import { rememberSyncConfig } from "./stripe-sync.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { memberFileRoutes } from "./member-file.tsx";
+import { notifySettingsRoutes } from "./notify-settings.tsx";
 
 export {
   applyProviderEvent,
@@ -79,6 +80,7 @@ export const offersModule = defineModule({
     accountRoutes(app);
     adminRoutes(app);
     memberFileRoutes(app);
+    notifySettingsRoutes(app);
   },
   jobs: offersJobs,
 });

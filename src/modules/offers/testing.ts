@@ -65,3 +65,13 @@ export async function memberClient(app: TestApp, memberId: string): Promise<Test
   await client.get("/account"); // picks up the session's CSRF token
   return client;
 }
+
+/** Acts in the dev provider's portal as that member: "period_end", "period_fail", "cancel", "resume". */
+export async function devPortal(member: TestClient, action: "period_end" | "period_fail" | "cancel" | "resume") {
+  await member.get("/account");
+  const portal = await member.post("/account/billing", {});
+  assert.equal(portal.status, 303);
+  const page = await member.get(new URL(portal.location!).pathname + "?return=/account");
+  const path = /action="(\/dev-portal\/[^"]+)"/.exec(page.text)![1]!;
+  assert.equal((await member.post(path, { action, return: "/account" })).status, 303);
+}

@@ -87,6 +87,9 @@ export const siteMessages = defineMessages({
     "site.settings.mail.dev":
       "L’envoi des e-mails n’est pas encore branché : ils sont gardés dans la boîte de test et personne ne les reçoit. La personne qui a installé le site peut le brancher (voir la page Système).",
     "site.settings.mail.devLink": "Ouvrir la boîte de test",
+    "site.settings.mail.badgeOn": "Branché",
+    "site.settings.mail.badgeTest": "Test",
+    "site.settings.notifications": "Être prévenu·e des ventes et des résiliations",
     "site.settings.viewSite": "Voir le site",
   },
   en: {
@@ -173,6 +176,9 @@ export const siteMessages = defineMessages({
     "site.settings.mail.dev":
       "Email sending is not connected yet: emails are kept in the test mailbox and nobody receives them. Whoever installed the site can connect it (see the System page).",
     "site.settings.mail.devLink": "Open the test mailbox",
+    "site.settings.mail.badgeOn": "Connected",
+    "site.settings.mail.badgeTest": "Test",
+    "site.settings.notifications": "Hear about sales and cancellations",
     "site.settings.viewSite": "View the site",
   },
 });
