@@ -1,6 +1,7 @@
 import type { FieldError } from "../../../platform/http/errors.ts";
 import { payingStatuses, sortKeys, type MemberFilter, type SortKey } from "./queries.ts";
 import type { PayingStatus } from "./money.ts";
+import { minorUnits } from "../../../platform/payments/currencies.ts";
 
 /*
  * The list's filters as they travel in the URL (?q=&status=&newsletter=&from=&until=&source=&tier=&paying=&revenue=&sort=).
@@ -37,21 +38,12 @@ const rawKeys: (keyof RawFilter)[] = [
 ];
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** How many decimals the currency has (Intl knows: 0 for JPY and XOF, 3 for BHD and KWD). */
-function currencyDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
 /** "50", "12,50", "1 200.5" in minor units of the currency, or null. */
 export function parseMinorAmount(text: string, currency: string): number | null {
   const s = text.replace(/[\s\u00a0\u202f]/g, "");
   const m = /^(\d{1,12})(?:[.,](\d+))?$/.exec(s);
   if (!m) return null;
-  const d = currencyDigits(currency);
+  const d = minorUnits(currency);
   const frac = m[2] ?? "";
   if (frac.length > d) return null;
   return Number(m[1]) * 10 ** d + (frac ? Number(frac.padEnd(d, "0")) : 0);

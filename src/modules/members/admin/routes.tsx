@@ -30,6 +30,7 @@ import {
 } from "./queries.ts";
 import { DeleteMember, MemberDetail, MemberList, NewMember, sourceLabel, type EditValues } from "./views.tsx";
 import { memberFileSections, memberMoney, type MemberMoney } from "./money.ts";
+import { minorUnits } from "../../../platform/payments/currencies.ts";
 
 /*
  * The owner's member management: list (filters, keyset paging), CSV export,
@@ -187,9 +188,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     const yes = translate(site.locale, "members.admin.yes");
     const no = translate(site.locale, "members.admin.no");
     // Revenue as a plain decimal number (12.50) in the site's currency, so a spreadsheet can add it up.
-    const digits =
-      new Intl.NumberFormat("en", { style: "currency", currency: site.currency }).resolvedOptions()
-        .maximumFractionDigits ?? 2;
+    const digits = minorUnits(site.currency);
     const cells = (m: MemberListRow, money: MemberMoney | undefined) => [
       m.id,
       m.email,
