@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import type { ParsedMail } from "mailparser";
 import { ownerEmail, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { recipients } from "../../../test/support/smtp.ts";
+import { waitFor } from "../../../test/support/raw-http.ts";
 import { dispatchOutbox } from "../../platform/events/index.ts";
 import { queueMail } from "../../platform/mail/index.ts";
 import { updateSiteSettings } from "../../platform/settings.ts";
@@ -29,6 +30,22 @@ async function settle(): Promise<void> {
   await app.drainJobs();
 }
 
+/**
+ * Settles until the mail has arrived: on PostgreSQL the outbox reads a transaction's events only
+ * once every older transaction in the cluster has ended, so one pass may not see them yet.
+ */
+async function arrives(match: (m: ParsedMail) => boolean): Promise<ParsedMail> {
+  await waitFor(
+    "the mail",
+    async () => {
+      await settle();
+      return app.mail.messages.some(match);
+    },
+    30_000,
+  );
+  return app.mail.messages.find(match)!;
+}
+
 const to = (email: string, subject: RegExp) => (m: ParsedMail) =>
   recipients(m).includes(email) && subject.test(m.subject ?? "");
 
@@ -41,7 +58,7 @@ function parts(m: ParsedMail): { text: string; html: string } {
 test("the owner hears of each sale, with a link to the order", async () => {
   await buyThroughDev(app, app.client(), guide, "paul@example.org");
   await settle();
-  const m = await app.mail.waitFor(to(ownerEmail, /Nouvelle vente/));
+  const m = await arrives(to(ownerEmail, /Nouvelle vente/));
   const { text } = parts(m);
   assert.match(m.subject ?? "", /Guide de l’émail \(12,00\s€\)/);
   assert.match(text, /paul@example\.org vient d’acheter « Guide de l’émail » pour 12,00\s€/);
@@ -60,14 +77,14 @@ test("a cancellation mails the member with the end date, and the owner with the 
   const client = await memberClient(app, nina);
   await client.post(`/account/subscriptions/${sub.id}/cancel`, { reason: "Moving abroad" });
   await settle();
-  const m = await app.mail.waitFor(to("nina@example.org", /cancelled/));
+  const m = await arrives(to("nina@example.org", /cancelled/));
   const { text } = parts(m);
   assert.match(
     text,
     /Your “Le Cercle” subscription is cancelled: nothing more will be charged, and your access stays open until \d+ \w+ \d{4}/,
   );
   assert.match(text, /\/login\/verify\?token=/);
-  const owner = await app.mail.waitFor(to(ownerEmail, /Résiliation : Le Cercle/));
+  const owner = await arrives(to(ownerEmail, /Résiliation : Le Cercle/));
   assert.match(parts(owner).text, /Sa raison : « Moving abroad »/);
   // Replaying the log mails nobody twice.
   const before = app.mail.messages.length;
@@ -81,7 +98,7 @@ test("a failed renewal mails a card-update link on day 0, then on days 3 and 7 w
   const client = await memberClient(app, zoe);
   await devPortal(client, "period_fail");
   await settle();
-  const first = await app.mail.waitFor(to("zoe@example.org", /n’est pas passé/));
+  const first = await arrives(to("zoe@example.org", /n’est pas passé/));
   const { text, html } = parts(first);
   assert.match(text, /Le renouvellement de votre abonnement « Le Cercle » \(5,00\s€\) a été refusé/);
   assert.match(html, /Mettre à jour ma carte/);
@@ -101,7 +118,7 @@ test("a failed renewal mails a card-update link on day 0, then on days 3 and 7 w
   const day3 = mine.find((j) => JSON.parse(j.payload).day === 3)!;
   await app.db.updateTable("jobs").set({ run_at: new Date().toISOString() }).where("id", "=", day3.id).execute();
   await settle();
-  await app.mail.waitFor(to("zoe@example.org", /Rappel/));
+  await arrives(to("zoe@example.org", /Rappel/));
   // She pays; day 7 comes: nothing more is sent.
   await devPortal(client, "period_end");
   await settle();
@@ -121,14 +138,14 @@ test("a digest once a day instead, with real plurals; and nothing per sale", asy
   const today = new Date().toISOString().slice(0, 10);
   await queueMail(app.db, "offers.owner_digest", { day: today }, `test-digest:${today}`);
   await settle();
-  const digest = await app.mail.waitFor(to(ownerEmail, /Vos ventes du/));
+  const digest = await arrives(to(ownerEmail, /Vos ventes du/));
   const { text } = parts(digest);
   assert.match(text, /\d+ ventes, pour [\d,\s]+€/);
   assert.match(text, /1 résiliation\./);
   await updateSiteSettings(app.db, { locale: "en" });
   await queueMail(app.db, "offers.owner_digest", { day: today }, `test-digest-en:${today}`);
   await settle();
-  const en = await app.mail.waitFor(to(ownerEmail, /Your sales of/));
+  const en = await arrives(to(ownerEmail, /Your sales of/));
   assert.match(parts(en).text, /\d+ sales, for €[\d.]+/);
   assert.match(parts(en).text, /1 cancellation\./);
   await updateSiteSettings(app.db, { locale: "fr" });
