@@ -38,9 +38,15 @@ test("an empty site shows zeros, the first-steps checklist and no activity", asy
   assert.match(res.text, /href="\/admin\/settings"/);
   assert.match(
     res.text,
-    /<li class="done">[\s\S]*?href="\/admin\/settings"/,
+    /<li class="done" data-step="story">[\s\S]*?href="\/admin\/settings"/,
     "the story written at setup counts as done",
   );
+  // The steps go to a first offer and end on sharing the page.
+  const steps = [...res.text.matchAll(/data-step="(\w+)"/g)].map((m) => m[1]);
+  assert.ok(steps.includes("offer"));
+  assert.equal(steps.at(-1), "share");
+  assert.match(res.text, /Créez votre première offre/);
+  assert.doesNotMatch(res.text, /SMTP_URL|newsletter\.tick/);
   assert.match(res.text, new RegExp(t("fr", "admin.dash.events.none").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 });
 
@@ -99,8 +105,9 @@ test("stat cards, weekly chart, events and jobs match the data", async () => {
   assert.equal(statValue(res.text, "new30"), "9");
 
   // Chart: 12 bars, 14 members inside the 12 weeks (the 200-day-old one is outside).
-  assert.equal((res.text.match(/<rect class="bar/g) ?? []).length, 12);
-  assert.match(res.text, /<title id="chart-t">[^<]*\(14\)<\/title>/);
+  const membersChart = res.text.slice(res.text.indexOf('data-chart="members-chart"'));
+  assert.equal((membersChart.slice(0, membersChart.indexOf("</svg>")).match(/<rect class="bar/g) ?? []).length, 12);
+  assert.match(res.text, /<title id="members-chart-t">[^<]*\(14\)<\/title>/);
 
   // Events: the catalogue's French line, fallback to the raw type, names escaped.
   assert.ok(res.text.includes("A rejoint le site"));
@@ -175,6 +182,7 @@ test("member stats count with one aggregate query", async () => {
 test("with SMTP configured, the mailbox page says mail goes out for real", async () => {
   const res = await owner.get("/admin/mailbox");
   assert.equal(res.status, 200);
-  assert.ok(res.text.includes("SMTP_URL"));
+  assert.match(res.text, /service d’envoi/);
+  assert.doesNotMatch(res.text, /SMTP_URL/);
   assert.match(res.text, /notice warn/);
 });

@@ -1,11 +1,13 @@
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
-import { formatDateTime, formatNumber, type Locale } from "../../platform/i18n/index.ts";
+import { formatDateTime, formatMoney, formatNumber, type Locale } from "../../platform/i18n/index.ts";
 import { jobCounts } from "../../platform/jobs/index.ts";
 import { describeEvent, timelineFormat } from "../../platform/events/index.ts";
 import { currentStaff } from "../staff/index.ts";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
-import { memberStats, newMembersPerWeek, type WeekBucket } from "../members/index.ts";
+import { memberStats, newMembersPerWeek } from "../members/index.ts";
+import { listOffers, salesFigures } from "../offers/index.ts";
+import { BarChart } from "./charts.tsx";
 import { recentEvents, type RecentEvent } from "./queries.ts";
 
 function shortDay(locale: Locale, isoDay: string): string {
@@ -16,54 +18,9 @@ function shortDay(locale: Locale, isoDay: string): string {
   }).format(new Date(`${isoDay}T00:00:00Z`));
 }
 
-/**
- * New members per week as server-drawn SVG bars: no script, no inline style
- * (the CSP forbids both); colours come from classes in app.css.
- */
-function WeeklyChart({ locale, weeks, title }: { locale: Locale; weeks: WeekBucket[]; title: string }) {
-  const width = 960;
-  const height = 260;
-  // Room above the tallest bar for its value, and at the sides for the first and last labels.
-  const top = 44;
-  const bottom = 34;
-  const padX = 24;
-  const plot = height - top - bottom;
-  const max = Math.max(1, ...weeks.map((w) => w.count));
-  const slot = (width - 2 * padX) / weeks.length;
-  const barWidth = Math.round(slot * 0.62);
-  const total = weeks.reduce((s, w) => s + w.count, 0);
-  const desc = weeks.map((w) => `${shortDay(locale, w.start)}: ${w.count}`).join(", ");
-  return (
-    <svg
-      viewBox={`0 0 ${width} ${height}`}
-      role="img"
-      aria-labelledby="chart-t chart-d"
-      class="bars"
-      preserveAspectRatio="xMidYMid meet"
-    >
-      <title id="chart-t">{`${title} (${formatNumber(locale, total)})`}</title>
-      <desc id="chart-d">{desc}</desc>
-      <line class="axis" x1="0" x2={width} y1={top + plot + 0.5} y2={top + plot + 0.5} />
-      {weeks.map((w, i) => {
-        const h = w.count === 0 ? 0 : Math.max(3, Math.round((w.count / max) * plot));
-        const x = Math.round(padX + i * slot + (slot - barWidth) / 2);
-        const y = top + plot - h;
-        const current = i === weeks.length - 1;
-        return (
-          <g class={i % 2 === 1 ? "wk odd" : "wk"}>
-            <rect class={current ? "bar current" : "bar"} x={x} y={y} width={barWidth} height={h} rx="3">
-              <title>{`${shortDay(locale, w.start)}: ${w.count}`}</title>
-            </rect>
-            <text class="val" x={x + barWidth / 2} y={y - 6} text-anchor="middle">
-              {w.count > 0 ? formatNumber(locale, w.count) : ""}
-            </text>
-            <text class="lbl" x={x + barWidth / 2} y={height - 8} text-anchor="middle">
-              {shortDay(locale, w.start)}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+function monthLabel(locale: Locale, isoDay: string): string {
+  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { month: "short", timeZone: "UTC" }).format(
+    new Date(`${isoDay}T00:00:00Z`),
   );
 }
 
@@ -92,41 +49,59 @@ export async function dashboardPage(c: AppContext) {
   const locale = c.var.locale;
   const { db, mailer } = c.var.services;
   const site = c.var.site;
-  const [user, stats, weeks, events, jobs] = await Promise.all([
+  const now = c.var.services.clock.now();
+  const [user, stats, weeks, events, jobs, sales, offers] = await Promise.all([
     currentStaff(c),
     memberStats(db),
-    newMembersPerWeek(db, 12, new Date(), c.var.site.timeZone),
+    newMembersPerWeek(db, 12, now, site.timeZone),
     recentEvents(db, 10),
     jobCounts(db),
+    salesFigures(db, { now, timeZone: site.timeZone, currency: site.currency }),
+    listOffers(db),
   ]);
+  const m = (minor: number, currency = sales.currency) => formatMoney(locale, minor, currency);
+  const withOthers = (main: number, others: Map<string, number>) =>
+    [m(main), ...[...others].map(([cur, v]) => m(v, cur))].join(" + ");
   const jobCount = (state: string) => jobs.find((j) => j.state === state)?.count ?? 0;
   const dead = jobCount("dead");
   const n = (v: number) => formatNumber(locale, v);
 
+  // The path to a first sale; it ends on sharing the page, which only the creator can do.
   const steps = [
     {
+      key: "story",
       done: site.storyMarkdown.trim().length > 0,
       href: "/admin/settings",
       label: t("admin.dash.steps.story"),
       hint: t("admin.dash.steps.storyHint"),
     },
     {
-      done: stats.total > 0,
-      href: "/admin/members",
-      label: t("admin.dash.steps.invite"),
-      hint: t("admin.dash.steps.inviteHint"),
+      key: "offer",
+      done: offers.some((o) => o.status === "published"),
+      href: "/admin/offers",
+      label: t("admin.dash.steps.offer"),
+      hint: t("admin.dash.steps.offerHint"),
     },
     {
+      key: "email",
       done: mailer.kind === "smtp",
-      href: "/admin/mailbox",
+      href: "/admin/system",
       label: t("admin.dash.steps.email"),
       hint: t("admin.dash.steps.emailHint"),
     },
     {
+      key: "security",
       done: user.totpEnabled,
       href: "/admin/security",
       label: t("admin.dash.steps.security"),
       hint: t("admin.dash.steps.securityHint"),
+    },
+    {
+      key: "share",
+      done: stats.total > 0,
+      href: "/",
+      label: t("admin.dash.steps.share"),
+      hint: t("admin.dash.steps.shareHint", { url: c.var.services.config.publicUrl }),
     },
   ];
   const stepsLeft = steps.filter((s) => !s.done).length;
@@ -161,7 +136,7 @@ export async function dashboardPage(c: AppContext) {
           </p>
           <ol class="checklist">
             {steps.map((s) => (
-              <li class={s.done ? "done" : undefined}>
+              <li class={s.done ? "done" : undefined} data-step={s.key}>
                 <span class="tick" aria-hidden="true">
                   {s.done ? "✓" : ""}
                 </span>
@@ -176,6 +151,35 @@ export async function dashboardPage(c: AppContext) {
         </section>
       )}
 
+      <h2 class="section-title">{t("admin.dash.money")}</h2>
+      <div class="stats dash-stats">
+        <div class="stat" data-stat="revenue">
+          <div class="value">{withOthers(sales.revenueThisMonth, sales.otherRevenueThisMonth)}</div>
+          <div class="label">{t("admin.dash.money.month")}</div>
+        </div>
+        <div class="stat" data-stat="mrr">
+          <div class="value">{withOthers(sales.mrr, sales.otherMrr)}</div>
+          <div class="label">{t("admin.dash.money.mrr")}</div>
+        </div>
+        <div class="stat" data-stat="newPaying">
+          <div class="value">{n(sales.newPayingThisMonth)}</div>
+          <div class="label">{t("admin.dash.money.newPaying")}</div>
+        </div>
+        <div class="stat" data-stat="cancellations">
+          <div class="value">{n(sales.cancellationsThisMonth)}</div>
+          <div class="label">{t("admin.dash.money.cancellations")}</div>
+        </div>
+      </div>
+      <section class="card chart" aria-labelledby="money-chart-h">
+        <h2 id="money-chart-h">{t("admin.dash.money.chart")}</h2>
+        <p class="muted small">{t("admin.dash.money.chartSub", { currency: sales.currency })}</p>
+        <BarChart
+          id="revenue-chart"
+          title={t("admin.dash.money.chart")}
+          bars={sales.months.map((b) => ({ label: monthLabel(locale, b.start), value: b.amount, text: m(b.amount) }))}
+        />
+      </section>
+
       <h2 class="section-title">{t("admin.dash.members")}</h2>
       <div class="stats dash-stats">
         {cards.map((card) => (
@@ -189,7 +193,11 @@ export async function dashboardPage(c: AppContext) {
       <section class="card chart" aria-labelledby="chart-h">
         <h2 id="chart-h">{t("admin.dash.chart.title")}</h2>
         <p class="muted small">{t("admin.dash.chart.sub")}</p>
-        <WeeklyChart locale={locale} weeks={weeks} title={t("admin.dash.chart.title")} />
+        <BarChart
+          id="members-chart"
+          title={`${t("admin.dash.chart.title")} (${n(weeks.reduce((sum, w) => sum + w.count, 0))})`}
+          bars={weeks.map((w) => ({ label: shortDay(locale, w.start), value: w.count, text: n(w.count) }))}
+        />
       </section>
 
       <div class="dash-grid">

@@ -5,6 +5,7 @@ import { requireStaff } from "../staff/index.ts";
 import { dashboardPage } from "./dashboard.tsx";
 import { jobsRoutes } from "./jobs-page.tsx";
 import { mailboxRoutes } from "./mailbox.tsx";
+import { systemRoutes } from "./system.tsx";
 import { registerCleanupJob } from "./jobs.ts";
 
 /** The admin shell: layout, navigation, dashboard, jobs and dev mailbox pages. */
@@ -20,6 +21,7 @@ export const adminModule = defineModule({
     app.get("/admin", (c) => dashboardPage(c));
     jobsRoutes(app);
     mailboxRoutes(app);
+    systemRoutes(app);
   },
   jobs: registerCleanupJob,
 });

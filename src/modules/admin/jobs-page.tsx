@@ -15,6 +15,13 @@ const badgeClass: Record<JobState, string> = {
   dead: "badge danger",
 };
 
+/** A job type in words ("newsletter.tick" → "Envoi des lettres programmées"); unknown ones read "Tâche interne". */
+function jobLabel(t: (k: string) => string, type: string): string {
+  const key = `admin.jobs.kind.${type}`;
+  const label = t(key);
+  return label === key ? t("admin.jobs.kind.other") : label;
+}
+
 async function jobsPage(c: AppContext) {
   const t = tr(c);
   const locale = c.var.locale;
@@ -67,10 +74,8 @@ async function jobsPage(c: AppContext) {
             </thead>
             <tbody>
               {jobs.map((j) => (
-                <tr data-job={j.id}>
-                  <td>
-                    <code>{j.type}</code>
-                  </td>
+                <tr data-job={j.id} data-type={j.type}>
+                  <td>{jobLabel(t, j.type)}</td>
                   <td>
                     <span class={badgeClass[j.state]}>{t(`admin.jobs.state.${j.state}`)}</span>
                   </td>
@@ -110,7 +115,7 @@ async function jobsPage(c: AppContext) {
 }
 
 export function jobsRoutes(app: Hono<AppEnv>): void {
-  registerAdminNav({ href: "/admin/jobs", labelKey: "admin.nav.jobs", order: 80 });
+  registerAdminNav({ href: "/admin/jobs", labelKey: "admin.nav.jobs", order: 80, section: "system" });
   app.get("/admin/jobs", (c) => jobsPage(c));
   app.post("/admin/jobs/:id/retry", async (c) => {
     const { db } = c.var.services;

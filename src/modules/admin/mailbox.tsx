@@ -157,7 +157,7 @@ async function messagePage(c: AppContext) {
 }
 
 export function mailboxRoutes(app: Hono<AppEnv>): void {
-  registerAdminNav({ href: "/admin/mailbox", labelKey: "admin.nav.mailbox", order: 85 });
+  registerAdminNav({ href: "/admin/mailbox", labelKey: "admin.nav.mailbox", order: 85, section: "system" });
   app.get("/admin/mailbox", (c) => mailboxPage(c));
   app.get("/admin/mailbox/:id", (c) => messagePage(c));
   app.get("/admin/mailbox/:id/html", async (c) => {

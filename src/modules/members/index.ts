@@ -53,6 +53,15 @@ export {
 export { memberStats, newMembersPerWeek, weekStart, type MemberStats, type WeekBucket } from "./stats.ts";
 export { pruneLinks } from "./links.ts";
 export { memberJoined, membersEvents } from "./events.ts";
+export {
+  registerMemberMoney,
+  registerMemberFileSection,
+  payingStatuses,
+  type MemberMoney,
+  type MemberMoneyProvider,
+  type MemberFileSectionRender,
+  type PayingStatus,
+} from "./admin/money.ts";
 
 /** Members: join with double opt-in, magic-link login, the account page. */
 export const membersModule = defineModule({

@@ -113,3 +113,8 @@ export async function eventTypes(app: TestApp, memberId: string): Promise<string
     .execute();
   return rows.map((r) => r.type);
 }
+
+/** A client logged in as the owner (see ./admin/testing.ts), for other modules' admin tests. */
+export { ownerClient } from "./admin/testing.ts";
+export { parseCsv } from "./admin/csv.ts";
+export { bulkInsertMembers, memberRow } from "./admin/testing.ts";

@@ -1,5 +1,7 @@
 import { defineMessages } from "../../platform/i18n/index.ts";
 import { offersAdminFr, offersAdminEn } from "./admin-i18n.ts";
+import { memberFileMessages } from "./member-file-i18n.ts";
+import { notificationMessages } from "./notifications-i18n.ts";
 
 export const offersMessages = defineMessages({
   fr: {
@@ -203,6 +205,8 @@ export const offersMessages = defineMessages({
     "offers.mail.sub.renews": "Prochain renouvellement le {date}.",
     "offers.mail.sub.manage": "Vous pouvez changer de formule ou résilier à tout moment depuis votre compte.",
     ...offersAdminFr,
+    ...memberFileMessages.fr,
+    ...notificationMessages.fr,
   },
   en: {
     "offers.error.not_available": "This offer is not (or no longer) available.",
@@ -401,5 +405,7 @@ export const offersMessages = defineMessages({
     "offers.mail.sub.renews": "Next renewal on {date}.",
     "offers.mail.sub.manage": "You can switch plans or cancel at any time from your account.",
     ...offersAdminEn,
+    ...memberFileMessages.en,
+    ...notificationMessages.en,
   },
 });

@@ -8,6 +8,8 @@ import { accountRoutes, registerAccountExtensions } from "./account.tsx";
 import { offersJobs } from "./jobs.ts";
 import { adminRoutes } from "./admin.tsx";
 import { registerNavLink } from "../../platform/views/layout.tsx";
+import { memberFileRoutes } from "./member-file.tsx";
+import { notifySettingsRoutes } from "./notify-settings.tsx";
 
 export {
   applyProviderEvent,
@@ -50,6 +52,9 @@ export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";
 export { seedOffersDemo, type OffersDemoResult } from "./demo.ts";
 export { downloadLink, fileResource, saveOfferFile } from "./downloads.tsx";
 export { membersAreaResource } from "./public.tsx";
+export { memberMoneySummaries, liveSubscriptionStatuses } from "./member-money.ts";
+export { orderReference } from "./member-file.tsx";
+export { salesFigures, type SalesFigures, type MonthBucket } from "./figures.ts";
 export {
   requestStripeSync,
   runStripeSync,
@@ -71,6 +76,8 @@ export const offersModule = defineModule({
     devRoutes(app);
     accountRoutes(app);
     adminRoutes(app);
+    memberFileRoutes(app);
+    notifySettingsRoutes(app);
   },
   jobs: offersJobs,
 });

@@ -1,8 +1,10 @@
 import { registerOfferMailJobs } from "./mails.ts";
 import { registerStripeSyncJob } from "./stripe-sync.ts";
+import { registerNotificationJobs } from "./notifications.ts";
 
 /** Purchase, gift and renewal emails, and the catalogue's sync to Stripe. */
 export function offersJobs(): void {
   registerOfferMailJobs();
   registerStripeSyncJob();
+  registerNotificationJobs();
 }

@@ -5,6 +5,7 @@ import { formatDate, t, toLocale } from "../../platform/i18n/index.ts";
 import { getSiteSettings } from "../../platform/settings.ts";
 import { giftClaimToken } from "./checkout.ts";
 import { money } from "./money.ts";
+import { automaticTaxEnabled } from "./stripe-sync.ts";
 import { memberLoginUrl } from "../members/index.ts";
 
 /**
@@ -54,6 +55,8 @@ export function registerOfferMailJobs(): void {
         date: formatDate(locale, order.paid_at, site.timeZone),
       }),
       tt("offers.mail.receipt.reference", { ref: order.id.slice(-12).toUpperCase() }),
+      // Stripe Tax computes VAT into the amount paid: the receipt says so.
+      ...(order.provider === "stripe" && (await automaticTaxEnabled(db)) ? [tt("offers.mail.receipt.vat")] : []),
       order.kind === "gift" ? tt("offers.mail.receipt.gift") : tt("offers.mail.receipt.access"),
     ];
     const mail = renderEmail({

@@ -1,11 +1,10 @@
 import { formatMoney, type Locale } from "../../platform/i18n/index.ts";
 import type { PriceRow } from "./service.ts";
+import { minorUnits } from "../../platform/payments/currencies.ts";
 
-/** Currencies without minor units (the amount typed is already the integer). */
-const zeroDecimal = new Set(["JPY", "XOF"]);
-
+/** Decimals of the currency as Stripe counts them: 0 for JPY and XOF (the amount typed is the integer), 3 for BHD and KWD. */
 export function decimalsOf(currency: string): number {
-  return zeroDecimal.has(currency.toUpperCase()) ? 0 : 2;
+  return minorUnits(currency);
 }
 
 /**
@@ -14,7 +13,7 @@ export function decimalsOf(currency: string): number {
  * decimals than the currency has, absurd lengths).
  */
 export function parseAmount(input: string, currency: string): number | null {
-  const s = input.replace(/[\s\u00a0\u202f]/g, "").replace(/[€$£]/g, "");
+  const s = input.replace(/[\s\u00a0\u202f]/g, "").replace(/[€$£¥]/g, "");
   if (!s || s.length > 15) return null;
   const m = /^(\d+)(?:[.,](\d+))?$/.exec(s);
   if (!m) return null;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { stripeCurrencies } from "../payments/currencies.ts";
 import { invalidInput, type FieldError } from "./errors.ts";
 import { locales } from "../i18n/index.ts";
 import { emailSchema } from "../email.ts";
@@ -61,7 +62,7 @@ export const field = {
     return z
       .string({ error: "validation.currency" })
       .transform((s) => s.trim().toUpperCase())
-      .pipe(z.enum(currencies, { error: "validation.currency" }));
+      .pipe(z.enum(stripeCurrencies, { error: "validation.currency" }));
   },
   color() {
     return z
@@ -81,7 +82,8 @@ export const field = {
   },
 };
 
-export const currencies = ["EUR", "USD", "GBP", "CHF", "CAD", "XOF", "MAD", "AUD", "JPY"] as const;
+/** Every currency Stripe can charge in (payments/currencies.ts). */
+export const currencies = stripeCurrencies;
 
 const zoneCache = new Set<string>(Intl.supportedValuesOf("timeZone"));
 zoneCache.add("UTC");

@@ -4,6 +4,8 @@
  * adding a screen never touches another module's file. Keys are namespaced
  * by module ("members.join.title").
  */
+import { minorUnits } from "../payments/currencies.ts";
+
 export const locales = ["fr", "en"] as const;
 export type Locale = (typeof locales)[number];
 export const defaultLocale: Locale = "fr";
@@ -102,11 +104,16 @@ export function formatNumber(locale: Locale, n: number): string {
 }
 
 export function formatMoney(locale: Locale, minor: number, currency: string): string {
-  const digits =
-    cached(`c en ${currency}`, () => new Intl.NumberFormat("en", { style: "currency", currency })).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-  return cached(
-    `c ${locale} ${currency}`,
-    () => new Intl.NumberFormat(tagOf(locale), { style: "currency", currency }),
-  ).format(minor / 10 ** digits);
+  // Amounts are in Stripe's minor units (see payments/currencies.ts); the display keeps them all.
+  const digits = minorUnits(currency);
+  return cached(`c ${locale} ${currency}`, () => {
+    const base = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions();
+    const min = Math.min(digits, base.minimumFractionDigits ?? digits);
+    return new Intl.NumberFormat(tagOf(locale), {
+      style: "currency",
+      currency,
+      minimumFractionDigits: min,
+      maximumFractionDigits: digits,
+    });
+  }).format(minor / 10 ** digits);
 }

@@ -15,6 +15,8 @@ export interface AdminNavItem {
   /** i18n key of the label. */
   labelKey: string;
   order: number;
+  /** "system": technical pages (background tasks, test mailbox, site health), grouped at the end under "System". */
+  section?: "system";
 }
 
 const navItems: AdminNavItem[] = [];
@@ -28,6 +30,14 @@ export function AdminLayout({ c, title, children }: { c: AppContext; title: stri
   const t = tr(c);
   const site = c.var.site;
   const path = c.req.path;
+  const navLink = (item: AdminNavItem) => {
+    const current = item.href === "/admin" ? path === "/admin" : path === item.href || path.startsWith(item.href + "/");
+    return (
+      <a href={item.href} aria-current={current ? "page" : undefined}>
+        {t(item.labelKey)}
+      </a>
+    );
+  };
   return (
     <html lang={c.var.locale}>
       <head>
@@ -49,19 +59,19 @@ export function AdminLayout({ c, title, children }: { c: AppContext; title: stri
               {site.name}
             </a>
             <nav aria-label={t("admin.title")}>
-              {navItems.map((item) => {
-                const current =
-                  item.href === "/admin" ? path === "/admin" : path === item.href || path.startsWith(item.href + "/");
-                return (
-                  <a href={item.href} aria-current={current ? "page" : undefined}>
-                    {t(item.labelKey)}
-                  </a>
-                );
-              })}
+              {navItems.filter((i) => !i.section).map((item) => navLink(item))}
               <a href="/">{t("admin.nav.viewSite")}</a>
               <a href={`/lang/${c.var.locale === "fr" ? "en" : "fr"}?next=${encodeURIComponent(path)}`}>
                 {t("app.switchTo")}
               </a>
+              {navItems.some((i) => i.section === "system") && (
+                <div class="nav-section" role="group" aria-labelledby="nav-system">
+                  <span class="nav-section-title" id="nav-system">
+                    {t("admin.nav.system")}
+                  </span>
+                  {navItems.filter((i) => i.section === "system").map((item) => navLink(item))}
+                </div>
+              )}
               <form method="post" action="/admin/logout">
                 <CsrfField c={c} />
                 <button type="submit" class="link small">

@@ -74,19 +74,23 @@ test("the export streams every member of the filter, with a BOM, neutralised and
   const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
   assert.ok(text.startsWith(utf8Bom));
   const rows = parseCsv(text);
+  // Headers in the creator's language (the site's: French here), money columns from the offers module.
   assert.deepEqual(rows[0], [
-    "id",
-    "email",
-    "name",
-    "status",
-    "newsletter",
-    "language",
-    "time_zone",
-    "source",
-    "joined_at",
-    "confirmed_at",
-    "last_seen_at",
-    "note",
+    "Identifiant",
+    "E-mail",
+    "Nom",
+    "Statut",
+    "Lettre d’information",
+    "Langue",
+    "Fuseau horaire",
+    "Origine",
+    "Inscription",
+    "Adresse confirmée",
+    "Dernière visite",
+    "Formule",
+    "Paiement",
+    "Total payé (EUR)",
+    "Note",
   ]);
   const body = rows.slice(1);
   assert.equal(body.length, nasty.length);
@@ -97,12 +101,13 @@ test("the export streams every member of the filter, with a BOM, neutralised and
     nasty.map((n) => neutralise(n)),
   );
   for (const r of body) {
-    assert.equal(r.length, 12);
+    assert.equal(r.length, 15);
     for (const cell of r) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, `unsafe cell ${JSON.stringify(cell)}`);
     assert.match(r[8]!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   }
   const first = body.find((r) => r[1] === "n0@example.org")!;
-  assert.equal(first[11], "'=1+1");
+  assert.equal(first[14], "'=1+1");
+  assert.deepEqual(first.slice(11, 14), ["", "Gratuit", "0.00"]);
 });
 
 test("a large export arrives in several chunks and matches the count; the semicolon variant parses too", async () => {
@@ -122,6 +127,6 @@ test("a large export arrives in several chunks and matches the count; the semico
   assert.ok(chunks >= 2, `streamed in ${chunks} chunk(s)`);
   const rows = parseCsv(text, ";");
   assert.equal(rows.length - 1, 1250);
-  assert.ok(rows.slice(1).every((r) => r[4] === "yes" && r.length === 12));
+  assert.ok(rows.slice(1).every((r) => r[4] === "Oui" && r.length === 15));
   assert.equal(new Set(rows.slice(1).map((r) => r[0])).size, 1250);
 });

@@ -1,8 +1,10 @@
 import type { FieldError } from "../../../platform/http/errors.ts";
-import { sortKeys, type MemberFilter, type SortKey } from "./queries.ts";
+import { payingStatuses, sortKeys, type MemberFilter, type SortKey } from "./queries.ts";
+import type { PayingStatus } from "./money.ts";
+import { minorUnits } from "../../../platform/payments/currencies.ts";
 
 /*
- * The list's filters as they travel in the URL (?q=&status=&newsletter=&from=&until=&source=&sort=).
+ * The list's filters as they travel in the URL (?q=&status=&newsletter=&from=&until=&source=&tier=&paying=&revenue=&sort=).
  * A value that does not parse is ignored and reported next to its field, so a
  * hand-edited URL never breaks the page.
  */
@@ -15,10 +17,37 @@ export interface RawFilter {
   from: string;
   until: string;
   source: string;
+  tier: string;
+  paying: string;
+  /** Minimum lifetime revenue, as typed ("50", "12,50"), in the site's currency. */
+  revenue: string;
   sort: string;
 }
 
-const rawKeys: (keyof RawFilter)[] = ["q", "status", "newsletter", "from", "until", "source", "sort"];
+const rawKeys: (keyof RawFilter)[] = [
+  "q",
+  "status",
+  "newsletter",
+  "from",
+  "until",
+  "source",
+  "tier",
+  "paying",
+  "revenue",
+  "sort",
+];
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** "50", "12,50", "1 200.5" in minor units of the currency, or null. */
+export function parseMinorAmount(text: string, currency: string): number | null {
+  const s = text.replace(/[\s\u00a0\u202f]/g, "");
+  const m = /^(\d{1,12})(?:[.,](\d+))?$/.exec(s);
+  if (!m) return null;
+  const d = minorUnits(currency);
+  const frac = m[2] ?? "";
+  if (frac.length > d) return null;
+  return Number(m[1]) * 10 ** d + (frac ? Number(frac.padEnd(d, "0")) : 0);
+}
 
 export function readRawFilter(query: (name: string) => string | undefined): RawFilter {
   const out = {} as RawFilter;
@@ -38,6 +67,7 @@ export function filterQuery(raw: RawFilter, extra: Record<string, string> = {}):
 export function parseFilter(
   raw: RawFilter,
   timeZone: string,
+  currency = "EUR",
 ): { filter: MemberFilter; errors: Record<string, FieldError> } {
   const errors: Record<string, FieldError> = {};
   const q = raw.q.normalize("NFC").trim();
@@ -58,7 +88,18 @@ export function parseFilter(
     else errors.until = { key: "members.admin.filter.badDate" };
   }
   const source = raw.source.trim();
-  return { filter: { q, status, newsletter, joinedFrom, joinedUntil, source, sort }, errors };
+  const tier = uuid.test(raw.tier) ? raw.tier.toLowerCase() : "";
+  if (raw.tier && !tier) errors.tier = { key: "members.admin.filter.badChoice" };
+  const paying = (payingStatuses as readonly string[]).includes(raw.paying) ? (raw.paying as PayingStatus) : "";
+  let revenueMin: number | null = null;
+  if (raw.revenue.trim()) {
+    revenueMin = parseMinorAmount(raw.revenue, currency);
+    if (revenueMin === null) errors.revenue = { key: "members.admin.filter.badAmount" };
+  }
+  return {
+    filter: { q, status, newsletter, joinedFrom, joinedUntil, source, tier, paying, revenueMin, sort },
+    errors,
+  };
 }
 
 interface Day {

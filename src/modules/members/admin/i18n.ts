@@ -1,4 +1,5 @@
 import { defineMessages } from "../../../platform/i18n/index.ts";
+import { memberMoneyMessages } from "./money-i18n.ts";
 
 /** The owner's member screens (keys "members.admin.*"), merged into the members module's catalog. */
 export const memberAdminMessages = defineMessages({
@@ -93,6 +94,7 @@ export const memberAdminMessages = defineMessages({
     "members.admin.new.title": "Ajouter un membre",
     "members.admin.new.intro": "Le membre est ajouté directement comme actif, sans e-mail de confirmation.",
     "members.admin.new.submit": "Ajouter",
+    ...memberMoneyMessages.fr,
   },
   en: {
     "members.admin.nav": "Members",
@@ -182,5 +184,6 @@ export const memberAdminMessages = defineMessages({
     "members.admin.new.title": "Add a member",
     "members.admin.new.intro": "The member is added as active straight away, without a confirmation email.",
     "members.admin.new.submit": "Add",
+    ...memberMoneyMessages.en,
   },
 });

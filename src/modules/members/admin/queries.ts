@@ -1,5 +1,7 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from "kysely";
+import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder } from "kysely";
 import { ilike, likeEscape, toNumber, type Database, type Db } from "../../../platform/db/index.ts";
+import { nowIso } from "../../../platform/ids.ts";
+import { memberMoney, payingStatuses, type PayingStatus } from "./money.ts";
 
 /*
  * The owner's member list: filters, sort and keyset paging. Every page is an
@@ -8,7 +10,7 @@ import { ilike, likeEscape, toNumber, type Database, type Db } from "../../../pl
  * same filter.
  */
 
-export const sortKeys = ["newest", "oldest", "name"] as const;
+export const sortKeys = ["newest", "oldest", "name", "revenue"] as const;
 export type SortKey = (typeof sortKeys)[number];
 
 export interface MemberFilter {
@@ -20,6 +22,11 @@ export interface MemberFilter {
   joinedFrom: string | null;
   joinedUntil: string | null;
   source: string;
+  /** A tier offer's id: members holding it now. */
+  tier: string;
+  paying: "" | PayingStatus;
+  /** Lifetime revenue at least this much (minor units of the site's currency). */
+  revenueMin: number | null;
   sort: SortKey;
 }
 
@@ -30,8 +37,21 @@ export const emptyFilter: MemberFilter = {
   joinedFrom: null,
   joinedUntil: null,
   source: "",
+  tier: "",
+  paying: "",
+  revenueMin: null,
   sort: "newest",
 };
+
+/** What the money filters and the revenue sort are measured in: the site's currency, now. */
+export interface MoneyContext {
+  currency: string;
+  at: string;
+}
+
+const defaultMoney = (): MoneyContext => ({ currency: "EUR", at: nowIso() });
+
+export { payingStatuses };
 
 /** What a list row shows (an allow-list, never the raw row). */
 export interface MemberListRow {
@@ -47,6 +67,8 @@ export interface MemberListRow {
   createdAt: string;
   confirmedAt: string | null;
   lastSeenAt: string | null;
+  /** Lifetime revenue, read only when the list is sorted by it (the cursor's value). */
+  revenue?: number;
 }
 
 /** Where a page starts: the sort value and id of the row just outside it. */
@@ -76,6 +98,7 @@ function applyFilter<O>(
   db: Db,
   q: SelectQueryBuilder<Database, "members", O>,
   f: MemberFilter,
+  money: MoneyContext,
 ): SelectQueryBuilder<Database, "members", O> {
   if (f.q) {
     const pattern = `%${likeEscape(f.q)}%`;
@@ -86,28 +109,45 @@ function applyFilter<O>(
   if (f.joinedFrom) q = q.where("created_at", ">=", f.joinedFrom);
   if (f.joinedUntil) q = q.where("created_at", "<", f.joinedUntil);
   if (f.source) q = q.where("source", "=", f.source);
+  const provider = memberMoney();
+  if (provider) {
+    if (f.tier) q = q.where(provider.tierSql("members.id", f.tier, money.at));
+    if (f.paying) q = q.where(provider.payingSql("members.id", f.paying, money.at));
+    if (f.revenueMin !== null) q = q.where(provider.revenueSql("members.id", money.currency), ">=", f.revenueMin);
+  }
   return q;
 }
 
-function sortColumn(sort: SortKey): "created_at" | "name" {
+type SortExpression = "created_at" | "name" | RawBuilder<number>;
+
+function sortColumn(sort: SortKey, money: MoneyContext): SortExpression {
+  const provider = memberMoney();
+  if (sort === "revenue" && provider) return provider.revenueSql("members.id", money.currency);
   return sort === "name" ? "name" : "created_at";
 }
 
-/** Ascending in the list's natural order? (newest is the only descending sort.) */
+/** Ascending in the list's natural order? (newest and revenue, largest first, are the descending sorts.) */
 function ascending(sort: SortKey): boolean {
-  return sort !== "newest";
+  return sort !== "newest" && sort !== "revenue";
 }
 
 function sortValue(row: MemberListRow, sort: SortKey): string {
+  if (sort === "revenue") return String(row.revenue ?? 0);
   return sort === "name" ? row.name : row.createdAt;
 }
 
-function keysetAfter(eb: ExpressionBuilder<Database, "members">, col: "created_at" | "name", op: ">" | "<", c: Cursor) {
+function keysetAfter(eb: ExpressionBuilder<Database, "members">, col: SortExpression, op: ">" | "<", c: Cursor) {
+  if (typeof col !== "string") {
+    const v = Number(c.value);
+    const value = Number.isSafeInteger(v) ? v : 0;
+    return eb.or([eb(col, op, value), eb.and([eb(col, "=", value), eb("id", op, c.id)])]);
+  }
   return eb.or([eb(col, op, c.value), eb.and([eb(col, "=", c.value), eb("id", op, c.id)])]);
 }
 
-function present(r: Database["members"]): MemberListRow {
+function present(r: Database["members"] & { sort_revenue?: number | string | bigint }): MemberListRow {
   return {
+    ...(r.sort_revenue !== undefined ? { revenue: toNumber(r.sort_revenue) } : {}),
     id: r.id,
     email: r.email,
     name: r.name,
@@ -143,13 +183,23 @@ export interface MemberPage {
 }
 
 /** One page of the filtered list; reads limit + 1 rows to know whether another page follows. */
-export async function listMembers(db: Db, f: MemberFilter, page: PageRequest): Promise<MemberPage> {
-  const col = sortColumn(f.sort);
+export async function listMembers(
+  db: Db,
+  f: MemberFilter,
+  page: PageRequest,
+  money: MoneyContext = defaultMoney(),
+): Promise<MemberPage> {
+  const col = sortColumn(f.sort, money);
   const asc = ascending(f.sort);
   // Going backwards (previous or last page) reads in reverse order, then flips the rows.
   const backwards = Boolean(page.before) || Boolean(page.last);
   const dir = asc !== backwards ? "asc" : "desc";
-  let q = applyFilter(db, db.selectFrom("members").selectAll(), f);
+  type Row = Database["members"] & { sort_revenue?: number };
+  const base =
+    typeof col === "string"
+      ? db.selectFrom("members").selectAll()
+      : db.selectFrom("members").selectAll().select(col.as("sort_revenue"));
+  let q = applyFilter(db, base as SelectQueryBuilder<Database, "members", Row>, f, money);
   const cursor = page.before ?? page.after ?? null;
   if (cursor && !page.last) q = q.where((eb) => keysetAfter(eb, col, dir === "asc" ? ">" : "<", cursor));
   const raw = await q
@@ -171,18 +221,23 @@ export async function listMembers(db: Db, f: MemberFilter, page: PageRequest): P
   };
 }
 
-export async function countMembers(db: Db, f: MemberFilter): Promise<number> {
-  const row = await applyFilter(db, db.selectFrom("members"), f)
+export async function countMembers(db: Db, f: MemberFilter, money: MoneyContext = defaultMoney()): Promise<number> {
+  const row = await applyFilter(db, db.selectFrom("members"), f, money)
     .select((eb) => eb.fn.countAll().as("n"))
     .executeTakeFirst();
   return toNumber(row?.n);
 }
 
 /** Every row of the filter, in list order, a chunk at a time (for the CSV export). */
-export async function* iterateMembers(db: Db, f: MemberFilter, chunk = 1000): AsyncGenerator<MemberListRow[]> {
+export async function* iterateMembers(
+  db: Db,
+  f: MemberFilter,
+  chunk = 1000,
+  money: MoneyContext = defaultMoney(),
+): AsyncGenerator<MemberListRow[]> {
   let after: Cursor | null = null;
   for (;;) {
-    const page: MemberPage = await listMembers(db, f, { after, limit: chunk });
+    const page: MemberPage = await listMembers(db, f, { after, limit: chunk }, money);
     if (page.rows.length) yield page.rows;
     if (!page.hasNext || !page.lastRow) return;
     after = page.lastRow;

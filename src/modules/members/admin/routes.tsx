@@ -28,8 +28,11 @@ import {
   memberSources,
   type MemberListRow,
   type MemberPage,
+  type MoneyContext,
 } from "./queries.ts";
-import { DeleteMember, MemberDetail, MemberList, NewMember, type EditValues } from "./views.tsx";
+import { DeleteMember, MemberDetail, MemberList, NewMember, sourceLabel, type EditValues } from "./views.tsx";
+import { memberFileSections, memberMoney, type MemberMoney } from "./money.ts";
+import { minorUnits } from "../../../platform/payments/currencies.ts";
 
 /*
  * The owner's member management: list (filters, keyset paging), CSV export,
@@ -85,6 +88,10 @@ function staffWording(c: AppContext, key: string, locale: Locale): string {
   return translate(locale, key, { site: c.var.site.name });
 }
 
+function moneyContext(c: AppContext): MoneyContext {
+  return { currency: c.var.site.currency, at: c.var.services.clock.nowIso() };
+}
+
 export function memberAdminRoutes(app: Hono<AppEnv>): void {
   registerAdminNav({ href: "/admin/members", labelKey: "members.admin.nav", order: 10 });
 
@@ -92,11 +99,14 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     const t = tr(c);
     const db = c.var.services.db;
     const raw = readRawFilter((k) => c.req.query(k));
-    const { filter, errors } = parseFilter(raw, c.var.site.timeZone);
+    const { filter, errors } = parseFilter(raw, c.var.site.timeZone, c.var.site.currency);
+    const ctx = moneyContext(c);
     const unfiltered = JSON.stringify(filter) === JSON.stringify({ ...emptyFilter, sort: filter.sort });
-    const total = await countMembers(db, filter);
-    const all = unfiltered ? total : await countMembers(db, emptyFilter);
+    const total = await countMembers(db, filter, ctx);
+    const all = unfiltered ? total : await countMembers(db, emptyFilter, ctx);
     const sources = await memberSources(db);
+    const provider = memberMoney();
+    const tiers = provider ? await provider.tiers(db) : [];
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
     const after = decodeCursor(c.req.query("after"));
@@ -108,10 +118,10 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     let result: MemberPage;
     if (last && total > 0) {
       page = pages;
-      result = await listMembers(db, filter, { last: true, limit: total - (pages - 1) * PAGE_SIZE });
+      result = await listMembers(db, filter, { last: true, limit: total - (pages - 1) * PAGE_SIZE }, ctx);
     } else {
       if (after || before) page = Math.min(pages, Math.max(after ? 2 : 1, Number.isFinite(askedPage) ? askedPage : 1));
-      result = await listMembers(db, filter, { after, before, limit: PAGE_SIZE });
+      result = await listMembers(db, filter, { after, before, limit: PAGE_SIZE }, ctx);
       if (!result.hasPrevious) page = 1;
       if (!result.hasNext && result.hasPrevious) page = pages;
     }
@@ -130,10 +140,21 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
       last: result.hasNext ? filterQuery(raw, { last: "1" }) : null,
     };
     const notice = c.req.query("deleted") === "1" ? t("members.admin.deleted") : null;
+    const money: Map<string, MemberMoney> | null = provider
+      ? await provider.summaries(
+          db,
+          result.rows.map((r) => r.id),
+          ctx.currency,
+          ctx.at,
+        )
+      : null;
     return adminPage(
       c,
       t("members.admin.title"),
-      <MemberList c={c} v={{ raw, errors, rows: result.rows, total, all, page, pages, sources, links, notice }} />,
+      <MemberList
+        c={c}
+        v={{ raw, errors, rows: result.rows, total, all, page, pages, sources, tiers, money, links, notice }}
+      />,
     );
   });
 
@@ -141,12 +162,18 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     // Exporting everyone's personal data is the owner's decision.
     assertRoles(await staffActorOf(c), ownerOnly);
     const db = c.var.services.db;
+    const site = c.var.site;
     const { filter } = parseFilter(
       readRawFilter((k) => c.req.query(k)),
-      c.var.site.timeZone,
+      site.timeZone,
+      site.currency,
     );
+    const ctx = moneyContext(c);
+    const provider = memberMoney();
     const delimiter: Delimiter = c.req.query("delimiter") === "semicolon" ? ";" : ",";
-    const header = [
+    // Headers in the creator's language (the site's), like the rest of what they read.
+    const h = (k: string) => translate(site.locale, `members.admin.csv.${k}`, { currency: site.currency });
+    const columns = [
       "id",
       "email",
       "name",
@@ -158,24 +185,48 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
       "joined_at",
       "confirmed_at",
       "last_seen_at",
+      ...(provider ? ["tier", "paying", "revenue"] : []),
       "note",
     ];
-    const cells = (m: MemberListRow) => [
+    const header = columns.map(h);
+    const yes = translate(site.locale, "members.admin.yes");
+    const no = translate(site.locale, "members.admin.no");
+    // Revenue as a plain decimal number (12.50) in the site's currency, so a spreadsheet can add it up.
+    const digits = minorUnits(site.currency);
+    const cells = (m: MemberListRow, money: MemberMoney | undefined) => [
       m.id,
       m.email,
       m.name,
-      m.status,
-      m.emailOptIn ? "yes" : "no",
+      translate(site.locale, `members.admin.status.${m.status}`),
+      m.emailOptIn ? yes : no,
       m.locale,
       m.timeZone,
-      m.source,
+      sourceLabel(site.locale, m.source),
       m.createdAt,
       m.confirmedAt,
       m.lastSeenAt,
+      ...(provider
+        ? [
+            money?.tier ?? "",
+            translate(site.locale, `members.admin.paying.${money?.paying ?? "free"}`),
+            ((money?.revenue ?? 0) / 10 ** digits).toFixed(digits),
+          ]
+        : []),
       m.note,
     ];
+    const rowsOf = async (rows: MemberListRow[]) => {
+      const money = provider
+        ? await provider.summaries(
+            db,
+            rows.map((r) => r.id),
+            ctx.currency,
+            ctx.at,
+          )
+        : null;
+      return rows.map((m) => csvRow(cells(m, money?.get(m.id)), delimiter)).join("");
+    };
     const encoder = new TextEncoder();
-    const chunks = iterateMembers(db, filter, 1000);
+    const chunks = iterateMembers(db, filter, 1000, ctx);
     let headerSent = false;
     // One chunk of 1,000 rows in memory at a time, however many members match.
     const body = new ReadableStream<Uint8Array>({
@@ -187,7 +238,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
         }
         const next = await chunks.next();
         if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value.map((m) => csvRow(cells(m), delimiter)).join("")));
+        else controller.enqueue(encoder.encode(await rowsOf(next.value)));
       },
       async cancel() {
         await chunks.return(undefined);
@@ -279,6 +330,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     const events = await memberEvents(db, member.id, { limit: TIMELINE_SIZE + 1, before: beforeId });
     const shown = events.slice(0, TIMELINE_SIZE);
     const consents = await memberConsents(db, member.id);
+    const sections = await Promise.all(memberFileSections().map((s) => s.render(c, member)));
     const notice = c.req.query("added")
       ? t("members.admin.added")
       : c.req.query("saved")
@@ -303,6 +355,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
         v={{
           member,
           consents,
+          sections,
           events: shown,
           olderBefore: events.length > TIMELINE_SIZE ? (shown[shown.length - 1]?.id ?? null) : null,
           paged: Boolean(beforeId),

@@ -1,7 +1,15 @@
 import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
 import { describeEvent, timelineFormat, type EventRow } from "../../../platform/events/index.ts";
-import { formatDate, formatDateTime, formatNumber } from "../../../platform/i18n/index.ts";
+import type { Child } from "hono/jsx";
+import {
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatNumber,
+  t as translate,
+  type Locale,
+} from "../../../platform/i18n/index.ts";
 import {
   Checkbox,
   CsrfField,
@@ -16,6 +24,19 @@ import { timeZones } from "../../../platform/http/validation.ts";
 import type { Member } from "../service.ts";
 import { filterQuery, type RawFilter } from "./filters.ts";
 import type { ConsentRow, MemberListRow } from "./queries.ts";
+import { payingStatuses, type MemberMoney } from "./money.ts";
+
+const knownSources = new Set(["signup", "checkout", "gift", "admin", "staff", "import", "test"]);
+
+/** Where a member came from, in words ("import:substack" → "Imported from Substack"). */
+export function sourceLabel(locale: Locale, source: string): string {
+  if (source.startsWith("import:")) {
+    const platform = source.slice(7);
+    const name = platform === "csv" ? "CSV" : platform.charAt(0).toUpperCase() + platform.slice(1);
+    return translate(locale, "members.admin.source.importFrom", { platform: name });
+  }
+  return translate(locale, `members.admin.source.${knownSources.has(source) ? source : "other"}`);
+}
 
 /* The owner's member screens. Every value from a member is rendered as text (hono/jsx escapes it). */
 
@@ -72,6 +93,9 @@ export interface ListView {
   page: number;
   pages: number;
   sources: string[];
+  /** Tiers to filter by, and the money facts of the rows shown (null without the offers module). */
+  tiers: { id: string; name: string }[];
+  money: Map<string, MemberMoney> | null;
   /** Query strings (with "?") of the paging links, null when there is no such page. */
   links: { first: string | null; previous: string | null; next: string | null; last: string | null };
   notice: string | null;
@@ -137,16 +161,45 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
             { value: "", label: t("members.admin.filter.any") },
             ...[...new Set([...v.sources, ...(v.raw.source ? [v.raw.source] : [])])].map((s) => ({
               value: s,
-              label: s,
+              label: sourceLabel(locale, s),
             })),
           ]}
         />
+        {v.money && (
+          <>
+            <Select
+              c={c}
+              name="tier"
+              label={t("members.admin.filter.tier")}
+              value={v.raw.tier}
+              errors={v.errors}
+              options={[
+                { value: "", label: t("members.admin.filter.any") },
+                ...v.tiers.map((tier) => ({ value: tier.id, label: tier.name })),
+              ]}
+            />
+            <Select
+              c={c}
+              name="paying"
+              label={t("members.admin.filter.paying")}
+              value={v.raw.paying}
+              options={[
+                { value: "", label: t("members.admin.filter.any") },
+                ...payingStatuses.map((p) => ({ value: p, label: t(`members.admin.paying.${p}`) })),
+              ]}
+            />
+            <AmountFilter c={c} value={v.raw.revenue} errors={v.errors} />
+          </>
+        )}
         <Select
           c={c}
           name="sort"
           label={t("members.admin.filter.sort")}
           value={v.raw.sort || "newest"}
-          options={(["newest", "oldest", "name"] as const).map((s) => ({
+          options={(v.money
+            ? (["newest", "oldest", "name", "revenue"] as const)
+            : (["newest", "oldest", "name"] as const)
+          ).map((s) => ({
             value: s,
             label: t(`members.admin.sort.${s}`),
           }))}
@@ -182,6 +235,21 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
                 <th scope="col">{t("members.admin.col.email")}</th>
                 <th scope="col">{t("members.admin.col.status")}</th>
                 <th scope="col">{t("members.admin.col.newsletter")}</th>
+                {v.money && (
+                  <>
+                    <th scope="col">{t("members.admin.col.tier")}</th>
+                    <th scope="col">{t("members.admin.col.paying")}</th>
+                    <th scope="col" class="num">
+                      {v.raw.sort === "revenue" ? (
+                        <span aria-sort="descending">{t("members.admin.col.revenue")} ↓</span>
+                      ) : (
+                        <a href={`/admin/members${filterQuery({ ...v.raw, sort: "revenue" })}`}>
+                          {t("members.admin.col.revenue")}
+                        </a>
+                      )}
+                    </th>
+                  </>
+                )}
                 <th scope="col">{t("members.admin.col.joined")}</th>
                 <th scope="col">{t("members.admin.col.lastSeen")}</th>
               </tr>
@@ -203,6 +271,7 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
                   <td data-label={t("members.admin.col.newsletter")}>
                     {m.emailOptIn ? t("members.admin.yes") : t("members.admin.no")}
                   </td>
+                  {v.money && <MoneyCells c={c} money={v.money.get(m.id)} />}
                   <td data-label={t("members.admin.col.joined")}>
                     <time datetime={m.createdAt}>{formatDate(locale, m.createdAt, tz)}</time>
                   </td>
@@ -246,6 +315,52 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
   );
 }
 
+function MoneyCells({ c, money }: { c: AppContext; money: MemberMoney | undefined }) {
+  const t = tr(c);
+  const paying = money?.paying ?? "free";
+  return (
+    <>
+      <td data-label={t("members.admin.col.tier")} data-tier>
+        {money?.tier ?? <span class="muted">—</span>}
+      </td>
+      <td data-label={t("members.admin.col.paying")}>
+        <span class={paying === "paying" ? "badge ok" : "badge"} data-paying={paying}>
+          {t(`members.admin.paying.${paying}`)}
+        </span>
+      </td>
+      <td data-label={t("members.admin.col.revenue")} class="num" data-revenue={money?.revenue ?? 0}>
+        {formatMoney(c.var.locale, money?.revenue ?? 0, c.var.site.currency)}
+      </td>
+    </>
+  );
+}
+
+/** "At least … €" on lifetime revenue. */
+function AmountFilter({ c, value, errors }: { c: AppContext; value: string; errors: Errors }) {
+  const t = tr(c);
+  const err = errors.revenue;
+  return (
+    <div class="field">
+      <label for="f-revenue">{t("members.admin.filter.revenue", { currency: c.var.site.currency })}</label>
+      <input
+        id="f-revenue"
+        type="text"
+        name="revenue"
+        inputmode="decimal"
+        value={value}
+        maxlength={20}
+        aria-invalid={err ? "true" : undefined}
+        aria-describedby={err ? "f-revenue-error" : undefined}
+      />
+      {err && (
+        <p class="error" id="f-revenue-error">
+          {t(err.key, err.params)}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export interface EditValues {
   name: string;
   email: string;
@@ -260,6 +375,8 @@ export interface EditValues {
 export interface MemberView {
   member: Member;
   consents: ConsentRow[];
+  /** Blocks other modules add (purchases, subscriptions, access...). */
+  sections: Child[];
   events: EventRow[];
   /** Id of the oldest event shown, when older ones exist. */
   olderBefore: string | null;
@@ -331,7 +448,7 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
             <dt>{t("members.admin.field.emailOptIn")}</dt>
             <dd>{m.emailOptIn ? t("members.admin.yes") : t("members.admin.no")}</dd>
             <dt>{t("members.admin.field.source")}</dt>
-            <dd>{m.source}</dd>
+            <dd>{sourceLabel(locale, m.source)}</dd>
             <dt>{t("members.admin.field.createdAt")}</dt>
             <dd>{when(m.createdAt)}</dd>
             <dt>{t("members.admin.field.confirmedAt")}</dt>
@@ -362,6 +479,7 @@ export function MemberDetail({ c, v }: { c: AppContext; v: MemberView }) {
           </form>
         </section>
       </div>
+      {v.sections}
       <section class="card member-section" id="timeline" aria-labelledby="h-timeline">
         <h2 id="h-timeline">{t("members.admin.timeline.title")}</h2>
         {v.events.length === 0 ? (

@@ -20,32 +20,110 @@ function describedBy(name: string, errors: Errors | undefined, hint: boolean): s
   return [hint ? `f-${name}-hint` : "", errors?.[name] ? `f-${name}-error` : ""].filter(Boolean).join(" ") || undefined;
 }
 
-const zoneGroups: { region: string; zones: string[] }[] = (() => {
-  const groups = new Map<string, string[]>();
-  for (const zone of timeZones()) {
-    const region = zone.includes("/") ? zone.slice(0, zone.indexOf("/")) : "";
-    groups.set(region, [...(groups.get(region) ?? []), zone]);
-  }
-  return [...groups].map(([region, zones]) => ({ region, zones }));
-})();
+/** Cities whose French name is not their IANA spelling (the rest read the same in both languages). */
+const frenchCities: Record<string, string> = {
+  London: "Londres",
+  Brussels: "Bruxelles",
+  Cairo: "Le Caire",
+  Algiers: "Alger",
+  Lisbon: "Lisbonne",
+  Vienna: "Vienne",
+  Warsaw: "Varsovie",
+  Prague: "Prague",
+  Moscow: "Moscou",
+  Athens: "Athènes",
+  Rome: "Rome",
+  Copenhagen: "Copenhague",
+  Mexico_City: "Mexico",
+  New_York: "New York",
+  Montreal: "Montréal",
+  Guadeloupe: "Guadeloupe",
+  Martinique: "Martinique",
+  Reunion: "La Réunion",
+  Noumea: "Nouméa",
+  Tahiti: "Tahiti",
+  Cayenne: "Cayenne",
+  Dakar: "Dakar",
+  Kinshasa: "Kinshasa",
+  Singapore: "Singapour",
+  Tokyo: "Tokyo",
+  Beijing: "Pékin",
+  Shanghai: "Shanghai",
+  Sao_Paulo: "São Paulo",
+  Bucharest: "Bucarest",
+  Belgrade: "Belgrade",
+  Tunis: "Tunis",
+  Casablanca: "Casablanca",
+};
 
-/** The ~400 IANA zones grouped by region, so the list can be scanned. */
+const regionKeys = new Set([
+  "Africa",
+  "America",
+  "Antarctica",
+  "Arctic",
+  "Asia",
+  "Atlantic",
+  "Australia",
+  "Europe",
+  "Indian",
+  "Pacific",
+]);
+
+/** "Africa/Abidjan" → "Abidjan — heure moyenne de Greenwich": the city first (so typing its first letters finds it), then the zone's name. */
+function zoneLabel(locale: "fr" | "en", zone: string): string {
+  const raw = zone.slice(zone.lastIndexOf("/") + 1);
+  const city = (locale === "fr" ? frenchCities[raw] : undefined) ?? raw.replace(/_/g, " ");
+  let name = "";
+  try {
+    name =
+      new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { timeZone: zone, timeZoneName: "longGeneric" })
+        .formatToParts(new Date(Date.UTC(2026, 0, 15)))
+        .find((p) => p.type === "timeZoneName")?.value ?? "";
+  } catch {
+    name = "";
+  }
+  return name && name !== city ? `${city} — ${name}` : city;
+}
+
+const zoneGroupsByLocale = new Map<string, { region: string; zones: { value: string; label: string }[] }[]>();
+
+/** The IANA zones by region, each named by its city in the reader's language, sorted by city. */
+function zoneGroups(locale: "fr" | "en") {
+  const hit = zoneGroupsByLocale.get(locale);
+  if (hit) return hit;
+  const groups = new Map<string, { value: string; label: string }[]>();
+  for (const zone of timeZones()) {
+    const head = zone.includes("/") ? zone.slice(0, zone.indexOf("/")) : "";
+    const region = regionKeys.has(head) ? head : "";
+    groups.set(region, [...(groups.get(region) ?? []), { value: zone, label: zoneLabel(locale, zone) }]);
+  }
+  const out = [...groups]
+    .map(([region, zones]) => ({ region, zones: zones.sort((a, b) => a.label.localeCompare(b.label, locale)) }))
+    .sort((a, b) => (a.region === "" ? 1 : b.region === "" ? -1 : a.region.localeCompare(b.region)));
+  zoneGroupsByLocale.set(locale, out);
+  return out;
+}
+
+/** Zones chosen by city in plain words ("Abidjan — heure moyenne de Greenwich"), grouped by region; typing a city's first letters jumps to it. */
 export function TimeZoneSelect({ c, value, errors }: { c: AppContext; value: string; errors?: Errors }) {
   const t = tr(c);
   return (
     <div class="field">
       <label for="f-timeZone">{t("site.field.timeZone")}</label>
+      <p class="hint" id="f-timeZone-hint">
+        {t("site.field.timeZone.byCity")}
+      </p>
       <select
         id="f-timeZone"
         name="timeZone"
         aria-invalid={errors?.timeZone ? "true" : undefined}
-        aria-describedby={describedBy("timeZone", errors, false)}
+        aria-describedby={describedBy("timeZone", errors, true)}
       >
-        {zoneGroups.map((g) => (
-          <optgroup label={g.region || t("site.region.other")}>
+        {zoneGroups(c.var.locale).map((g) => (
+          <optgroup label={g.region ? t(`site.region.${g.region}`) : t("site.region.other")}>
             {g.zones.map((z) => (
-              <option value={z} selected={z === value}>
-                {z.replace(/_/g, " ")}
+              <option value={z.value} selected={z.value === value}>
+                {z.label}
               </option>
             ))}
           </optgroup>

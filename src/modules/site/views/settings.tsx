@@ -169,9 +169,14 @@ export function settingsPage(c: AppContext, view: SettingsView, status: 200 | 42
             />
           </div>
           <p class={smtp ? "mail-status ok" : "mail-status warn"} data-mail={smtp ? "smtp" : "dev-mailbox"}>
-            <span class={smtp ? "badge ok" : "badge warn"}>{smtp ? "SMTP" : "dev"}</span>{" "}
+            <span class={smtp ? "badge ok" : "badge warn"}>
+              {t(smtp ? "site.settings.mail.badgeOn" : "site.settings.mail.badgeTest")}
+            </span>{" "}
             {smtp ? t("site.settings.mail.smtp") : t("site.settings.mail.dev")}{" "}
             {!smtp && <a href="/admin/mailbox">{t("site.settings.mail.devLink")}</a>}
+          </p>
+          <p>
+            <a href="/admin/settings/notifications">{t("site.settings.notifications")}</a>
           </p>
         </Section>
         <div class="settings-save">
