@@ -122,6 +122,8 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
+      // Production refuses the dev mailbox; the pages measured send no mail, so a closed port will do.
+      SMTP_URL: process.env.SMTP_URL ?? "smtp://127.0.0.1:9",
     };
     delete env.DATABASE_URL;
     const startArgs = appStartArgs();

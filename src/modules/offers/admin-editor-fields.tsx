@@ -28,7 +28,12 @@ export interface EditorValues {
   price_suggested_amount: string;
 }
 
-export function valuesFromOffer(offer: OfferRow, includes: { kind: string; id: string }[]): EditorValues {
+/** `currency`: the site's currency (set up by the creator), the one a new price starts in. */
+export function valuesFromOffer(
+  offer: OfferRow,
+  includes: { kind: string; id: string }[],
+  currency = "EUR",
+): EditorValues {
   return {
     name: offer.name,
     slug: offer.slug,
@@ -42,7 +47,7 @@ export function valuesFromOffer(offer: OfferRow, includes: { kind: string; id: s
     // A membership is paid monthly unless the creator says otherwise.
     price_kind: offer.kind === "tier" ? "month" : "one_off",
     price_amount: "",
-    price_currency: "EUR",
+    price_currency: currency,
     price_trial_days: "0",
     price_pwyw: false,
     price_min_amount: "",

@@ -42,7 +42,7 @@ export async function offerEditorPage(
   const offer = await getOffer(db, id);
   if (!offer) throw notFound();
   const prices = await offerPrices(db, [id]);
-  const values = state?.values ?? valuesFromOffer(offer, await offerIncludes(db, id));
+  const values = state?.values ?? valuesFromOffer(offer, await offerIncludes(db, id), c.var.site.currency);
   const errors = state?.errors ?? {};
   const files = await db.selectFrom("offer_files").selectAll().where("offer_id", "=", id).orderBy("position").execute();
   const base = `/admin/offers/${id}`;

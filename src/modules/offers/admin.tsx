@@ -60,7 +60,7 @@ function refused(err: unknown): { errors: AppError["fields"]; status: 422 | 409 
 async function editorValues(c: AppContext, id: string): Promise<EditorValues> {
   const offer = await getOffer(c.var.services.db, id);
   if (!offer) throw notFound();
-  return valuesFromOffer(offer, await offerIncludes(c.var.services.db, id));
+  return valuesFromOffer(offer, await offerIncludes(c.var.services.db, id), c.var.site.currency);
 }
 
 const pricePart = (v: EditorValues): Partial<EditorValues> =>

@@ -218,3 +218,36 @@ test("checkout refuses a too-long field with a 422 naming the limit (no silent c
   assert.match(res.text, /40 caractères au maximum/);
   assert.equal((await app.db.selectFrom("orders").select("id").execute()).length, 0);
 });
+
+test("prices take every Stripe currency with its own minor units: JPY and XOF have none, BHD three", async () => {
+  const page = await owner.get(offerPath);
+  for (const cur of ["XOF", "JPY", "MAD", "BHD"]) assert.match(page.text, new RegExp(`<option value="${cur}"`));
+  const id = offerPath.split("/").pop()!;
+  const cases: [string, string, number][] = [
+    ["JPY", "1200", 1200],
+    ["XOF", "5 000", 5000],
+    ["BHD", "1.250", 1250],
+  ];
+  for (const [currency, typed, minor] of cases) {
+    const res = await owner.post(
+      offerPath,
+      fields({ price_amount: typed, price_currency: currency, action: "add_price" }),
+    );
+    assert.equal(res.status, 303, `${currency} ${typed}`);
+    const price = await app.db
+      .selectFrom("prices")
+      .selectAll()
+      .where("offer_id", "=", id)
+      .where("currency", "=", currency)
+      .executeTakeFirstOrThrow();
+    assert.equal(price.amount, minor, currency);
+  }
+  // Cents on a currency that has none are refused, with the typed amount kept.
+  const bad = await owner.post(
+    offerPath,
+    fields({ price_amount: "12,50", price_currency: "JPY", action: "add_price" }),
+  );
+  assert.equal(bad.status, 422);
+  assert.ok(bad.text.includes('value="12,50"'));
+  assert.match(bad.text, /<option value="JPY" selected/);
+});

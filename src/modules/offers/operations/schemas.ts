@@ -3,12 +3,13 @@ import { field } from "../../../platform/http/validation.ts";
 import { parseAmount } from "../money.ts";
 import { slugPattern, type OfferKind, type PriceInput } from "../service.ts";
 import { MAX_AMOUNT } from "../checkout.ts";
+import { stripeCurrencies } from "../../../platform/payments/currencies.ts";
 
 /** The shapes the offer operations accept: form fields in, typed values out; each problem names its field. */
 
 export const offerKinds: readonly OfferKind[] = ["tier", "product", "tip"];
-/** What prices may be in (the offer editor's list). */
-export const priceCurrencies = ["EUR", "USD", "GBP", "CHF", "CAD"] as const;
+/** What prices may be in (the offer editor's list): every currency Stripe takes. */
+export const priceCurrencies = stripeCurrencies;
 
 export const NAME_MAX = 120;
 export const SLUG_MAX = 64;
