@@ -11,6 +11,7 @@ export const podcastsMessages = defineMessages({
     "podcasts.error.audio_type":
       "Ce fichier n’est pas un MP3 ni un M4A (son contenu a été vérifié, pas seulement son nom).",
     "podcasts.error.audio_required": "Ajoutez le fichier audio de l’épisode.",
+    "podcasts.error.slug_taken": "Cette adresse est déjà prise par une autre émission : choisissez-en une autre.",
     "podcasts.error.cover_type": "La pochette doit être une image JPEG ou PNG.",
     "podcasts.error.cover_square": "La pochette doit être carrée (elle fait {width} × {height} pixels).",
     "podcasts.error.cover_size": "La pochette doit mesurer entre {min} et {max} pixels de côté (elle en fait {width}).",
@@ -130,6 +131,7 @@ export const podcastsMessages = defineMessages({
     "podcasts.error.audio_wav": "Podcast apps do not play WAV files. Export the episode as MP3 or M4A.",
     "podcasts.error.audio_type": "This file is neither an MP3 nor an M4A (its content was checked, not just its name).",
     "podcasts.error.audio_required": "Add the episode’s audio file.",
+    "podcasts.error.slug_taken": "This address is already used by another show: choose another one.",
     "podcasts.error.cover_type": "The cover must be a JPEG or PNG image.",
     "podcasts.error.cover_square": "The cover must be square (it is {width} × {height} pixels).",
     "podcasts.error.cover_size": "The cover must be between {min} and {max} pixels wide (it is {width}).",

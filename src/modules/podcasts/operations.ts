@@ -79,7 +79,7 @@ export const saveShow = defineOperation({
     const slug = slugify(input.slug || input.title);
     const clash = await trx.selectFrom("podcast_shows").select("id").where("slug", "=", slug).executeTakeFirst();
     if (clash && clash.id !== existing?.id)
-      throw new AppError("invalid_input", 422, "error.invalid_input", { slug: { key: "validation.taken" } });
+      throw new AppError("invalid_input", 422, "error.invalid_input", { slug: { key: "podcasts.error.slug_taken" } });
     const cover = input.cover ? await keepCover(trx, services.storage, input.cover) : existing!.cover_file_id;
     const values = {
       slug,
