@@ -162,7 +162,15 @@ for (const locale of ["fr", "en"] as const) {
       await owner.page.goto(`${app.url}/admin/courses/${courseId}/lessons/${lessonIds[0]}`);
       await owner.page.setInputFiles("#up-video", { name: "materiel.webm", mimeType: "video/webm", buffer: webm });
       await submit(owner.page, "form:has(#up-video) button[type=submit]");
-      assert.ok((await db.selectFrom("course_lessons").select("video_file_id").where("id", "=", lessonIds[0]!).executeTakeFirstOrThrow()).video_file_id);
+      assert.ok(
+        (
+          await db
+            .selectFrom("course_lessons")
+            .select("video_file_id")
+            .where("id", "=", lessonIds[0]!)
+            .executeTakeFirstOrThrow()
+        ).video_file_id,
+      );
       await owner.page.goto(`${app.url}/admin/courses/${courseId}/lessons/${lessonIds[3]}`);
       await owner.page.fill("form[action$='/quiz'] [name=title]", c.quiz);
       await owner.page.fill("form[action$='/quiz'] [name=passPct]", "100");
@@ -274,7 +282,11 @@ for (const locale of ["fr", "en"] as const) {
       clock.advance(3 * DAY + 3600_000);
       // The detection the hourly job runs, at the test clock's time (the job itself may have run first).
       await detectStalls(db, clock.nowMs());
-      const stalls = await db.selectFrom("course_stalls").select("member_id").where("course_id", "=", courseId).execute();
+      const stalls = await db
+        .selectFrom("course_stalls")
+        .select("member_id")
+        .where("course_id", "=", courseId)
+        .execute();
       assert.equal(stalls.length, 1, "only Bastien has stalled");
       await app.drainJobs();
       const stallMail = await app.mail.waitFor(
