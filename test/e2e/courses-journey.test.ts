@@ -9,7 +9,7 @@ import { linkIn } from "../support/client.ts";
 import { recipients } from "../support/smtp.ts";
 import { testClock } from "../../src/platform/time.ts";
 import { createMember } from "../../src/modules/members/index.ts";
-import { detectStalls } from "../../src/modules/courses/stalls.ts";
+import { detectStalls } from "../../src/modules/courses/testing.ts";
 
 /*
  * The courses journey in Chromium, in French and English. The creator builds
