@@ -1,5 +1,4 @@
 import { registerRecurringJob } from "../../platform/jobs/index.ts";
-import { systemClock } from "../../platform/time.ts";
 import { queueDripMails, registerDripMail } from "./drip-mails.ts";
 import { registerStallMail } from "./stall-mail.ts";
 import { detectStalls } from "./stalls.ts";
@@ -15,9 +14,9 @@ export function coursesJobs(): void {
   registerStallMail();
   registerDripMail();
   registerRecurringJob("courses.drip_mails", dripEveryMs, async (_payload, ctx) => {
-    await queueDripMails(ctx.db, systemClock.nowMs());
+    await queueDripMails(ctx.db, ctx.services.clock.nowMs());
   });
   registerRecurringJob("courses.stalls", stallsEveryMs, async (_payload, ctx) => {
-    await detectStalls(ctx.db, systemClock.nowMs());
+    await detectStalls(ctx.db, ctx.services.clock.nowMs());
   });
 }

@@ -40,7 +40,9 @@ function frameEmbed(c: AppContext, lesson: Lesson): void {
 }
 
 export async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
-  const { db, secret } = c.var.services;
+  const { db, secret, clock } = c.var.services;
+  // Signed with the same clock the media route checks them against.
+  const now = clock.nowMs();
   const attachments = await db
     .selectFrom("course_attachments")
     .select(["name", "size", "file_id"])
@@ -48,9 +50,9 @@ export async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewe
     .orderBy("position")
     .execute();
   return {
-    video: lesson.video_file_id ? mediaUrl(secret, lesson.video_file_id, who) : null,
-    audio: lesson.audio_file_id ? mediaUrl(secret, lesson.audio_file_id, who) : null,
-    attachments: attachments.map((a) => ({ name: a.name, size: a.size, url: mediaUrl(secret, a.file_id, who) })),
+    video: lesson.video_file_id ? mediaUrl(secret, lesson.video_file_id, who, now) : null,
+    audio: lesson.audio_file_id ? mediaUrl(secret, lesson.audio_file_id, who, now) : null,
+    attachments: attachments.map((a) => ({ name: a.name, size: a.size, url: mediaUrl(secret, a.file_id, who, now) })),
   };
 }
 

@@ -240,7 +240,9 @@ async function stallParam(c: AppContext) {
     ? await db.selectFrom("course_lessons").select("title").where("id", "=", stall.lesson_id).executeTakeFirst()
     : undefined;
   c.header("Cache-Control", "private, no-store");
-  c.header("Referrer-Policy", "no-referrer");
+  // The signed URL never leaves in a Referer to another site; "no-referrer" would also make the browser
+  // send "Origin: null" with the answer form, which the CSRF check refuses.
+  c.header("Referrer-Policy", "same-origin");
   return { stall, course, lessonTitle: lesson?.title ?? course.title };
 }
 

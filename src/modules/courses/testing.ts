@@ -190,3 +190,6 @@ export async function seedCohort(
       .execute();
   return { stalled, all: members };
 }
+
+/** The hourly stall detection, for tests that run it at their own clock's time. */
+export { detectStalls } from "./stalls.ts";
