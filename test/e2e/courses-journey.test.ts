@@ -52,7 +52,7 @@ const copy = {
     valid: /Ce certificat est authentique/,
     tooLong: "C’est trop long",
     thanks: /Merci pour votre réponse/,
-    funnelSummary: /2 inscrits, 1 ont terminé \(50\s?%\)/,
+    funnelSummary: /2 inscrits, 1 a terminé \(50\s?%\)/,
   },
   en: {
     title: "Lime paint basics",

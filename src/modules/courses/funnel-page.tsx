@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
-import { formatNumber } from "../../platform/i18n/index.ts";
+import { formatNumber, tCount } from "../../platform/i18n/index.ts";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { courseParam } from "./admin-helpers.ts";
 import { courseFunnel, type Funnel } from "./funnel.ts";
@@ -89,8 +89,8 @@ export function funnelRoutes(app: Hono<AppEnv>): void {
         <h1>{t("courses.funnel.title")}</h1>
         <p class="lead">
           {t("courses.funnel.summary", {
-            enrolled: formatNumber(c.var.locale, f.enrolled),
-            completed: formatNumber(c.var.locale, f.completed),
+            enrolled: tCount(c.var.locale, "courses.funnel.enrolled", f.enrolled),
+            completed: tCount(c.var.locale, "courses.funnel.completed", f.completed),
             share: pct(c.var.locale, f.enrolled ? f.completed / f.enrolled : 0),
           })}
         </p>
@@ -139,8 +139,8 @@ export function funnelRoutes(app: Hono<AppEnv>): void {
                 <li>
                   <strong>{q.title}</strong> —{" "}
                   {t("courses.funnel.quiz_line", {
-                    students: q.students,
-                    passed: q.passed,
+                    students: tCount(c.var.locale, "courses.funnel.quiz_students", q.students),
+                    passed: tCount(c.var.locale, "courses.funnel.quiz_passed", q.passed),
                     score: q.meanBestScore ?? 0,
                   })}
                 </li>

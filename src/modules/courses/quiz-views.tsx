@@ -1,3 +1,4 @@
+import { tCount } from "../../platform/i18n/index.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import {
@@ -37,7 +38,7 @@ export function QuizBlock(p: QuizBlockProps) {
       <h2 id="quiz-title">{p.quiz.title}</h2>
       <p class="small muted">
         {t("courses.quiz.pass_mark", { pct: p.quiz.pass_pct })}
-        {left !== null && ` · ${t("courses.quiz.attempts_left", { n: left })}`}
+        {left !== null && ` · ${tCount(p.c.var.locale, "courses.quiz.attempts_left", left)}`}
       </p>
       {p.shown && (
         <p class={p.shown.passed ? "notice" : "notice warn"} role="status">

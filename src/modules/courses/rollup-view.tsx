@@ -1,7 +1,7 @@
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import type { Funnel } from "./funnel.ts";
-import { tCount } from "./plural.ts";
+import { tCount } from "../../platform/i18n/index.ts";
 import type { Course } from "./queries.ts";
 import type { StallRollup } from "./stalls.ts";
 

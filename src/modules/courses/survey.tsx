@@ -3,7 +3,7 @@ import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { field } from "../../platform/http/validation.ts";
 import { CsrfField, FormErrors, TextArea, type Errors } from "../../platform/views/components.tsx";
-import { tCount } from "./plural.ts";
+import { tCount } from "../../platform/i18n/index.ts";
 import { learnUrl } from "./student-views.tsx";
 
 /** The end-of-course survey on the course home: a rating 1–5 and a comment, once the course is finished. */

@@ -9,7 +9,7 @@ import { memberLoginUrl } from "../members/index.ts";
 import { ownerEmail } from "../staff/index.ts";
 import { orderPaid, subscriptionChanged } from "./events.ts";
 import { money } from "./money.ts";
-import { tCount } from "./plural.ts";
+import { tCount } from "../../platform/i18n/index.ts";
 
 /*
  * The emails that follow a sale's life, driven by the event log (an outbox

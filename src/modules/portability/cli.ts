@@ -8,7 +8,7 @@ import { nowIso } from "../../platform/ids.ts";
 import { membersByEmail } from "../members/index.ts";
 import { getOfferBySlug } from "../offers/index.ts";
 import { mapMemberFile } from "./parse.ts";
-import { tCount } from "./plural.ts";
+import { tCount } from "../../platform/i18n/index.ts";
 import {
   createImport,
   getImport,

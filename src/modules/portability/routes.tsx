@@ -10,7 +10,7 @@ import { formatNumber, t } from "../../platform/i18n/index.ts";
 import { registerAsset } from "../../platform/views/assets.ts";
 import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff } from "../staff/index.ts";
-import { tCount } from "./plural.ts";
+import { tCount } from "../../platform/i18n/index.ts";
 import { previewImport } from "./preview.ts";
 import {
   createImport,

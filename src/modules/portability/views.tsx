@@ -3,7 +3,7 @@ import { tr } from "../../platform/http/context.ts";
 import { formatDateTime, formatNumber } from "../../platform/i18n/index.ts";
 import { assetUrl } from "../../platform/views/assets.ts";
 import { CsrfField, FormErrors, Select, type Errors } from "../../platform/views/components.tsx";
-import { tCount } from "./plural.ts";
+import { tCount } from "../../platform/i18n/index.ts";
 import type { ImportPreview } from "./preview.ts";
 import type { ImportRow, ReportLine } from "./service.ts";
 import { sources } from "./sources/platforms.ts";

@@ -48,6 +48,18 @@ export function t(locale: Locale, key: string, params?: Params): string {
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
+const pluralRules = { fr: new Intl.PluralRules("fr-FR"), en: new Intl.PluralRules("en-GB") };
+
+/**
+ * A counted phrase with the language's own plural rules (Intl.PluralRules):
+ * `key.one` / `key.other` (French says "0 vente", "1 vente", "2 ventes";
+ * English "0 sales"). The count is {n}, formatted for the language.
+ */
+export function tCount(locale: Locale, key: string, n: number, params: Params = {}): string {
+  const form = pluralRules[locale].select(n) === "one" ? "one" : "other";
+  return t(locale, `${key}.${form}`, { ...params, n: formatNumber(locale, n) });
+}
+
 /** Picks fr or en from an Accept-Language header. */
 export function negotiateLocale(header: string | undefined, fallback: Locale): Locale {
   if (!header) return fallback;
