@@ -1,3 +1,4 @@
+import { transaction } from "../../platform/db/index.ts";
 import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
@@ -18,7 +19,7 @@ import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
 import type { Values } from "./admin-views.tsx";
 import { deleteLesson, moveLesson, saveLesson } from "./authoring.ts";
-import { isId, outline, type Course, type Lesson } from "./queries.ts";
+import { bumpContent, isId, outline, type Course, type Lesson } from "./queries.ts";
 import { lessonInput } from "./schemas.ts";
 import { quizOfLesson } from "./quizzes.ts";
 import { QuizEditor, quizValues } from "./quiz-views.tsx";
@@ -251,7 +252,10 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
       .where("lesson_id", "=", lesson.id)
       .executeTakeFirst();
     if (!a) throw new AppError("not_found", 404);
-    await db.deleteFrom("course_attachments").where("id", "=", a.id).execute();
+    await transaction(db, async (trx) => {
+      await trx.deleteFrom("course_attachments").where("id", "=", a.id).execute();
+      await bumpContent(trx, course.id);
+    });
     await deleteFile(db, c.var.services.storage, a.file_id);
     return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}#media-title`, 303);
   });

@@ -4,6 +4,7 @@ import { newId, nowIso } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import type { CourseInput, LessonInput, SectionInput } from "./schemas.ts";
 import type { CoursesTable } from "./tables.ts";
+import { bumpContent } from "./queries.ts";
 
 /**
  * The creator's side of a course: the course, its sections and lessons, and
@@ -52,6 +53,7 @@ export async function saveCourse(db: Db, id: string | null, input: CourseInput):
       stall_subject: "",
       stall_body: "",
       stall_choices: "",
+      content_version: 0,
       created_at: at,
       ...values,
     };
@@ -81,12 +83,17 @@ export async function addSection(db: Db, courseId: string, input: SectionInput):
         updated_at: at,
       })
       .execute();
+    await bumpContent(trx, courseId);
     return id;
   });
 }
 
 export async function updateSection(db: Db, courseId: string, sectionId: string, input: SectionInput): Promise<void> {
-  const r = await db
+  await transaction(db, (trx) => updateSectionIn(trx, courseId, sectionId, input));
+}
+
+async function updateSectionIn(trx: Db, courseId: string, sectionId: string, input: SectionInput): Promise<void> {
+  const r = await trx
     .updateTable("course_sections")
     .set({
       title: input.title,
@@ -99,6 +106,7 @@ export async function updateSection(db: Db, courseId: string, sectionId: string,
     .where("course_id", "=", courseId)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new AppError("not_found", 404);
+  await bumpContent(trx, courseId);
 }
 
 /** A section of this course, or a 422 on the section field (a lesson form naming another course's section). */
@@ -153,6 +161,7 @@ export async function saveLesson(
         .where("id", "=", lessonId)
         .execute();
       if (moved) await renumberLessons(trx, current.section_id);
+      await bumpContent(trx, courseId);
       return lessonId;
     }
     const id = newId();
@@ -169,6 +178,7 @@ export async function saveLesson(
         ...values,
       })
       .execute();
+    await bumpContent(trx, courseId);
     return id;
   });
 }
@@ -225,6 +235,7 @@ export async function moveSection(db: Db, courseId: string, sectionId: string, d
     if (!order) return;
     for (const [i, id] of order.entries())
       await trx.updateTable("course_sections").set({ position: i }).where("id", "=", id).execute();
+    await bumpContent(trx, courseId);
   });
 }
 
@@ -253,6 +264,7 @@ export async function moveLesson(db: Db, courseId: string, lessonId: string, dir
     if (!order) return;
     for (const [i, id] of order.entries())
       await trx.updateTable("course_lessons").set({ position: i }).where("id", "=", id).execute();
+    await bumpContent(trx, courseId);
   });
 }
 
@@ -267,6 +279,7 @@ export async function deleteLesson(db: Db, courseId: string, lessonId: string): 
     if (!lesson) throw new AppError("not_found", 404);
     await trx.deleteFrom("course_lessons").where("id", "=", lessonId).execute();
     await renumberLessons(trx, lesson.section_id);
+    await bumpContent(trx, courseId);
   });
 }
 
@@ -287,5 +300,6 @@ export async function deleteSection(db: Db, courseId: string, sectionId: string)
       .executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw new AppError("not_found", 404);
     await renumberSections(trx, courseId);
+    await bumpContent(trx, courseId);
   });
 }

@@ -14,7 +14,10 @@ import {
   isId,
   lessonResource,
   outline,
-  studentView,
+  cachedOutline,
+  enrolmentWithProgress,
+  studentViewOf,
+  type Attachment,
   type Course,
   type Outline,
 } from "./queries.ts";
@@ -39,16 +42,15 @@ function frameEmbed(c: AppContext, lesson: Lesson): void {
   if (embed) c.header("Content-Security-Policy", cspWithFrame(embed.origin));
 }
 
-export async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
-  const { db, secret, clock } = c.var.services;
+export function lessonMedia(
+  c: AppContext,
+  lesson: Lesson,
+  who: MediaViewer,
+  attachments: readonly Attachment[],
+): LessonMedia {
+  const { secret, clock } = c.var.services;
   // Signed with the same clock the media route checks them against.
   const now = clock.nowMs();
-  const attachments = await db
-    .selectFrom("course_attachments")
-    .select(["name", "size", "file_id"])
-    .where("lesson_id", "=", lesson.id)
-    .orderBy("position")
-    .execute();
   return {
     video: lesson.video_file_id ? mediaUrl(secret, lesson.video_file_id, who, now) : null,
     audio: lesson.audio_file_id ? mediaUrl(secret, lesson.audio_file_id, who, now) : null,
@@ -84,10 +86,13 @@ export async function studentOf(c: AppContext, course: Course): Promise<Student 
   return member ? { memberId: member.id, zone: member.timeZone } : null;
 }
 
+/** The student's view of the course: enrolment and progress in one read (enrolled on the first visit). */
 export async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
   const db = c.var.services.db;
-  const enrolment = await enrol(db, o.course.id, student.memberId, now);
-  return studentView(db, o, enrolment, student.zone, now);
+  let mine = await enrolmentWithProgress(db, o.course.id, student.memberId);
+  if (!mine) mine = { enrolment: await enrol(db, o.course.id, student.memberId, now), progress: [] };
+  const view = studentViewOf(o, mine.enrolment, mine.progress, student.zone, now);
+  return Object.assign(view, { progress: new Map(mine.progress.map((p) => [p.lesson_id, p])) });
 }
 
 export function loginRedirect(c: AppContext, next: string) {
@@ -170,16 +175,9 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     const db = c.var.services.db;
     const course = await studentCourse(c);
     const lessonId = c.req.param("lesson");
-    const lesson = isId(lessonId)
-      ? await db
-          .selectFrom("course_lessons")
-          .selectAll()
-          .where("id", "=", lessonId)
-          .where("course_id", "=", course.id)
-          .executeTakeFirst()
-      : undefined;
+    const o = await cachedOutline(db, course);
+    const lesson = isId(lessonId) ? o.lessons.find((l) => l.id === lessonId) : undefined;
     if (!lesson) throw new AppError("not_found", 404);
-    const o = await outline(db, course);
     const student = await studentOf(c, course);
     const meta = { title: `${lesson.title} · ${course.title}`, head: coursesHead() };
     if (!student) {
@@ -222,10 +220,11 @@ export function learnRoutes(app: Hono<AppEnv>): void {
           lesson={lesson}
           view={null}
           zone={c.var.site.timeZone}
-          media={await lessonMedia(
+          media={lessonMedia(
             c,
             lesson,
             mediaViewerOf(staff ? { kind: "staff", staffId: "preview" } : { kind: "anonymous" }),
+            o.attachments.get(lesson.id) ?? [],
           )}
         />,
       );
@@ -248,13 +247,8 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         />,
         403,
       );
-    await openLesson(db, view.enrolment, lesson.id, now);
-    const progress = await db
-      .selectFrom("lesson_progress")
-      .select("media_position")
-      .where("member_id", "=", student.memberId)
-      .where("lesson_id", "=", lesson.id)
-      .executeTakeFirst();
+    const progress = view.progress.get(lesson.id);
+    await openLesson(db, view.enrolment, lesson.id, now, { hasRow: !!progress });
     frameEmbed(c, lesson);
     return page(
       c,
@@ -265,8 +259,12 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         lesson={lesson}
         view={view}
         zone={student.zone}
-        media={await lessonMedia(c, lesson, student.memberId)}
-        quiz={await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })}
+        media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
+        quiz={
+          o.quizzes.some((q) => q.lesson_id === lesson.id)
+            ? await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })
+            : null
+        }
         position={progress?.media_position ?? 0}
       />,
     );

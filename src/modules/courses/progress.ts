@@ -69,8 +69,26 @@ async function ensureProgressRow(trx: Db, courseId: string, lessonId: string, me
     .execute();
 }
 
-/** The student opened a lesson: "continue where I left off" points at it. */
-export async function openLesson(db: Db, enrolment: Enrolment, lessonId: string, at: string): Promise<void> {
+/**
+ * The student opened a lesson: "continue where I left off" points at it. A
+ * cursor, not an event. `known` is what the page already read (the student's
+ * progress row for the lesson exists): then the write is skipped when
+ * nothing would change (already the last opened lesson, course started; the
+ * row's opened_at is the first opening and never moves), and is one UPDATE
+ * otherwise.
+ */
+export async function openLesson(
+  db: Db,
+  enrolment: Enrolment,
+  lessonId: string,
+  at: string,
+  known?: { hasRow: boolean },
+): Promise<"unchanged" | "moved" | "opened"> {
+  if (known?.hasRow) {
+    if (enrolment.last_lesson_id === lessonId && enrolment.started_at) return "unchanged";
+    await moveCursor(db, enrolment, lessonId, at);
+    return "moved";
+  }
   await transaction(db, async (trx) => {
     await ensureProgressRow(trx, enrolment.course_id, lessonId, enrolment.member_id, at);
     await trx
@@ -79,6 +97,16 @@ export async function openLesson(db: Db, enrolment: Enrolment, lessonId: string,
       .where("id", "=", enrolment.id)
       .execute();
   });
+  return "opened";
+}
+
+/** One statement, atomic by itself: no transaction needed. */
+async function moveCursor(db: Db, enrolment: Enrolment, lessonId: string, at: string): Promise<void> {
+  await db
+    .updateTable("course_enrolments")
+    .set((eb) => ({ last_lesson_id: lessonId, started_at: eb.fn.coalesce("started_at", eb.val(at)) }))
+    .where("id", "=", enrolment.id)
+    .execute();
 }
 
 export interface CompleteResult {

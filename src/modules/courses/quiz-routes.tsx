@@ -8,7 +8,7 @@ import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
 import { lessonPage, lessonParam, lessonValues } from "./admin-lessons.tsx";
 import { loadView, lessonMedia, studentCourse, studentOf, type Student } from "./learn.tsx";
 import { coursesHead } from "./public.tsx";
-import { isId, outline, type Course, type Lesson, type StudentView } from "./queries.ts";
+import { isId, cachedOutline, type Course, type Lesson, type StudentView } from "./queries.ts";
 import {
   addQuestion,
   attemptsOf,
@@ -60,7 +60,7 @@ async function renderStudentLesson(
   opts: { showLatest?: boolean; errors?: Errors },
   status: 200 | 409 | 422 = 200,
 ) {
-  const o = await outline(c.var.services.db, course);
+  const o = await cachedOutline(c.var.services.db, course);
   return page(
     c,
     { title: `${lesson.title} · ${course.title}`, head: coursesHead(), noindex: true },
@@ -70,7 +70,7 @@ async function renderStudentLesson(
       lesson={lesson}
       view={view}
       zone={student.zone}
-      media={await lessonMedia(c, lesson, student.memberId)}
+      media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
       quiz={await quizBlockFor(c, course, lesson, student.memberId, opts)}
     />,
     status,
@@ -127,7 +127,7 @@ export function quizRoutes(app: Hono<AppEnv>): void {
     const student = await studentOf(c, course);
     if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
     const lessonId = c.req.param("lesson");
-    const o = await outline(db, course);
+    const o = await cachedOutline(db, course);
     const lesson = isId(lessonId) ? o.lessons.find((l) => l.id === lessonId) : undefined;
     if (!lesson) throw new AppError("not_found", 404);
     const now = c.var.services.clock.nowIso();
