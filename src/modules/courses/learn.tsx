@@ -7,7 +7,10 @@ import { canAccess, type Viewer } from "../access/index.ts";
 import { getMember } from "../members/index.ts";
 import { certificateOf } from "./certificates.ts";
 import { certificatePdfFor } from "./certificate-routes.tsx";
-import { completeLesson, enrol, openLesson } from "./progress.ts";
+import { openLesson } from "./progress.ts";
+import { memberActor } from "../../platform/actor.ts";
+import { runOperation } from "../../platform/operations.ts";
+import { completeStudentLesson, enrolStudent, rateFinishedCourse } from "./operations/student.ts";
 import {
   courseResource,
   findCourseBySlug,
@@ -26,13 +29,10 @@ import { coursesHead } from "./public.tsx";
 import { quizBlockFor } from "./quiz-routes.tsx";
 import { mediaUrl, mediaViewerOf, type MediaViewer } from "./media.ts";
 import { cspWithFrame, parseEmbed } from "./embed.ts";
-import { z } from "zod";
-import { parseInput } from "../../platform/http/validation.ts";
 import type { Errors } from "../../platform/views/components.tsx";
-import { fieldErrors } from "./admin-helpers.ts";
-import { findEnrolment } from "./queries.ts";
-import { rateCourse, ratingOf } from "./ratings.ts";
-import { SurveyBlock, surveyInput } from "./survey.tsx";
+import { fieldErrors, runAsMember } from "./admin-helpers.ts";
+import { ratingOf } from "./ratings.ts";
+import { SurveyBlock } from "./survey.tsx";
 import type { Lesson } from "./queries.ts";
 import type { LessonMedia } from "./student-views.tsx";
 
@@ -90,8 +90,15 @@ export async function studentOf(c: AppContext, course: Course): Promise<Student 
 export async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
   const db = c.var.services.db;
   let mine = await enrolmentWithProgress(db, o.course.id, student.memberId);
-  if (!mine) mine = { enrolment: await enrol(db, o.course.id, student.memberId, now), progress: [] };
-  const view = studentViewOf(o, mine.enrolment, mine.progress, student.zone, now);
+  if (!mine) {
+    const enrolment = await runOperation(c.var.services, enrolStudent, memberActor(student.memberId), {
+      courseId: o.course.id,
+    });
+    mine = { enrolment, progress: [] };
+  }
+  // Enrolled by this request (a moment after `now` was read): the view is as of the enrolment, not before it.
+  const at = Date.parse(mine.enrolment.enrolled_at) > Date.parse(now) ? mine.enrolment.enrolled_at : now;
+  const view = studentViewOf(o, mine.enrolment, mine.progress, student.zone, at);
   return Object.assign(view, { progress: new Map(mine.progress.map((p) => [p.lesson_id, p])) });
 }
 
@@ -144,21 +151,11 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
     const student = await studentOf(c, course);
     if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
-    const db = c.var.services.db;
-    const enrolment = await findEnrolment(db, course.id, student.memberId);
-    if (!enrolment?.completed_at) throw new AppError("conflict", 409, "courses.survey.not_finished");
-    let input: z.output<typeof surveyInput>;
     try {
-      input = parseInput(surveyInput, { comment: "", ...form });
+      await runAsMember(c, rateFinishedCourse, { comment: "", ...form, courseId: course.id });
     } catch (err) {
       return courseHomePage(c, course, student, fieldErrors(err));
     }
-    await rateCourse(
-      db,
-      enrolment,
-      { rating: Number(input.rating), comment: input.comment },
-      c.var.services.clock.nowIso(),
-    );
     return c.redirect(`${learnUrl(course.slug)}?rated=1#survey`, 303);
   });
 
@@ -306,7 +303,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     const view = await loadView(c, o, student, now);
     const state = view.lessons.find((s) => s.lesson.id === lessonId)!;
     if (!state.open) throw new AppError("forbidden", 403, "courses.lesson.locked");
-    await completeLesson(db, view.enrolment, lessonId, now);
+    await runAsMember(c, completeStudentLesson, { courseId: course.id, lessonId });
     const i = o.lessons.findIndex((l) => l.id === lessonId);
     // The next lesson, if it is open now (its section's drip reached; "finish the previous" just satisfied).
     const next = view.lessons[i + 1];

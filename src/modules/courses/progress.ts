@@ -1,10 +1,10 @@
-import { transaction, type Db } from "../../platform/db/index.ts";
+import type { Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId } from "../../platform/ids.ts";
 import { getMember } from "../members/index.ts";
 import { issueCertificateIn } from "./certificates.ts";
 import { recordCourseEvent } from "./events.ts";
-import { findEnrolment, type Enrolment } from "./queries.ts";
+import { findEnrolment, inTransaction, type Enrolment } from "./queries.ts";
 
 /**
  * A student's progress. Every write here is idempotent and safe under
@@ -23,7 +23,7 @@ import { findEnrolment, type Enrolment } from "./queries.ts";
 export async function enrol(db: Db, courseId: string, memberId: string, at: string): Promise<Enrolment> {
   const existing = await findEnrolment(db, courseId, memberId);
   if (existing) return existing;
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     const r = await trx
       .insertInto("course_enrolments")
       .values({
@@ -89,7 +89,7 @@ export async function openLesson(
     await moveCursor(db, enrolment, lessonId, at);
     return "moved";
   }
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     await ensureProgressRow(trx, enrolment.course_id, lessonId, enrolment.member_id, at);
     await trx
       .updateTable("course_enrolments")
@@ -119,7 +119,7 @@ export interface CompleteResult {
 
 /** Marks a lesson complete (idempotent); completes the course and issues the certificate when nothing required is left. */
 export async function completeLesson(db: Db, enrolment: Enrolment, lessonId: string, at: string) {
-  return transaction(db, async (trx): Promise<CompleteResult> => {
+  return inTransaction(db, async (trx): Promise<CompleteResult> => {
     await lockEnrolment(trx, enrolment);
     await ensureProgressRow(trx, enrolment.course_id, lessonId, enrolment.member_id, at);
     const r = await trx

@@ -1,4 +1,4 @@
-import type { Db } from "../../platform/db/index.ts";
+import { transaction, type Db } from "../../platform/db/index.ts";
 import type { Resource } from "../access/index.ts";
 import { unlockAt } from "./drip.ts";
 import type {
@@ -170,6 +170,14 @@ export function outlineCacheStats(): { hits: number; loads: number } {
 }
 export function resetOutlineCacheStats(): void {
   structureStats = { hits: 0, loads: 0 };
+}
+
+/**
+ * Runs `fn` in `db`'s transaction when `db` already is one (an operation's:
+ * see operations/), else in a new one (seeds, tests, jobs).
+ */
+export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : transaction(db, fn);
 }
 
 /** Marks the course's structure changed, in the transaction of the change (see cachedOutline). */

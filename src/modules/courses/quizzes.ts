@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { transaction, type Db } from "../../platform/db/index.ts";
+import type { Db } from "../../platform/db/index.ts";
 import { AppError, invalidInput } from "../../platform/http/errors.ts";
 import type { FormData } from "../../platform/http/forms.ts";
 import { field } from "../../platform/http/validation.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { recordCourseEvent } from "./events.ts";
 import { completeCourseIfDone } from "./progress.ts";
-import { bumpContent, type Enrolment } from "./queries.ts";
+import { bumpContent, inTransaction, type Enrolment } from "./queries.ts";
 import type { CourseQuizzesTable, QuestionKind, QuizChoicesTable, QuizQuestionsTable } from "./tables.ts";
 
 /**
@@ -85,8 +85,12 @@ export async function quizOfLesson(db: Db, lessonId: string): Promise<{ quiz: Qu
   return { quiz, questions: questions.map((q) => ({ ...q, choices: choices.filter((c) => c.question_id === q.id) })) };
 }
 
-export async function saveQuiz(db: Db, lesson: { id: string; course_id: string }, input: z.output<typeof quizInput>) {
-  const at = nowIso();
+export async function saveQuiz(
+  db: Db,
+  lesson: { id: string; course_id: string },
+  input: z.output<typeof quizInput>,
+  at = nowIso(),
+) {
   const values = {
     title: input.title,
     pass_pct: input.passPct,
@@ -94,7 +98,7 @@ export async function saveQuiz(db: Db, lesson: { id: string; course_id: string }
     required: input.required ? 1 : 0,
     updated_at: at,
   };
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const existing = await trx
       .selectFrom("course_quizzes")
       .select("id")
@@ -117,7 +121,7 @@ async function bumpQuizCourse(trx: Db, quizId: string): Promise<void> {
 }
 
 export async function addQuestion(db: Db, quizId: string, input: z.output<typeof questionInput>): Promise<void> {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const count = await trx.selectFrom("quiz_questions").select("id").where("quiz_id", "=", quizId).execute();
     const id = newId();
     await trx
@@ -143,7 +147,7 @@ export async function addQuestion(db: Db, quizId: string, input: z.output<typeof
 }
 
 export async function deleteQuestion(db: Db, quizId: string, questionId: string): Promise<void> {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const r = await trx
       .deleteFrom("quiz_questions")
       .where("id", "=", questionId)
@@ -217,7 +221,7 @@ export async function submitAttempt(
   const right = questions.filter((q) => isCorrect(q, answers[q.id])).length;
   const scorePct = Math.round((right / questions.length) * 100);
   const passed = scorePct >= quiz.pass_pct;
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx.updateTable("course_enrolments").set({ last_progress_at: at }).where("id", "=", enrolment.id).execute();
     const previous = await trx
       .selectFrom("quiz_attempts")
