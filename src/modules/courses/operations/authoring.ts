@@ -15,7 +15,8 @@ import {
 import { setCertificateRevoked } from "../certificates.ts";
 import { bumpContent } from "../queries.ts";
 import { addQuestion, deleteQuestion, questionInput, quizInput, saveQuiz } from "../quizzes.ts";
-import { courseInput, lessonInput, sectionInput } from "../schemas.ts";
+import { courseInput, lessonInput, sectionInput, stallSettingsInput } from "../schemas.ts";
+import { saveStallSettings } from "../stalls.ts";
 import { directionField, idField } from "./shared.ts";
 
 /**
@@ -179,4 +180,12 @@ export const revokeCertificate = defineOperation({
     await setCertificateRevoked(trx, input.certificateId, input.revoked, clock.nowIso());
     return { courseId: cert.course_id };
   },
+});
+
+/** The stalled-student loop: on/off, delay, the creator's email and answer choices. */
+export const saveFollowUp = defineOperation({
+  name: "courses.save_follow_up",
+  input: withId({ courseId: idField() }, stallSettingsInput),
+  roles: anyStaff,
+  run: ({ trx, input, clock }) => saveStallSettings(trx, input.courseId, input, clock.nowIso()),
 });
