@@ -5,7 +5,8 @@
  * bare node:http server sending the same bytes per path (support/page-bench.ts).
  * Every request asks the access policy, reads the student's progress and drip
  * dates, and renders. Also measured: the creator's funnel for the course with
- * 10,000 students (median of 5 builds).
+ * 10,000 students (median and max of 5 builds). BENCH_CPU_PROF=<dir> writes a
+ * CPU profile of the app under load (bench/support/harness.ts).
  */
 import { grantEntitlement } from "../src/modules/access/index.ts";
 import { addDemoStudents, courseFunnel, findCourseBySlug, outline } from "../src/modules/courses/index.ts";
@@ -63,6 +64,11 @@ await runPageBench({
       cookies,
       details: {
         followUpLoop: "off for the measure (the hourly run is not a page request)",
+        perRequest:
+          "5 SQL statements (session, course row with its content version, the access policy's entitlement check, the member, enrolment + progress in one query) and one UPDATE of the 'last opened' cursor only when the student's last lesson changes (counted in src/modules/courses/lesson-page-cost.test.ts)",
+        outlineCache:
+          "the course outline (sections, lessons, quizzes, attachments) is kept in memory per course content version, the same for every student: it answers every request after the first since start. It holds no access decision and nothing personal; the page is rendered per request (cacheHitRatio above is the page cache's: 0)",
+        lessonHtml: "rendered from Markdown and sanitised once, on save (body_html), never per request",
         viewer: `${cookies.length} enrolled students holding the course's offer (complimentary grants), enrolled 40–180 days ago so every section is open`,
         funnel: {
           students: funnel.enrolled,

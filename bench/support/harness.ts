@@ -41,7 +41,10 @@ export function appStartArgs(): string[] {
   };
   const run = (pkg.scripts.start ?? "").split("&&").at(-1)!.trim().split(/\s+/);
   if (run[0] !== "node") throw new Error(`npm start does not end with a node command: ${pkg.scripts.start}`);
-  return run.slice(1).map((w) => (/\.(m?js|ts)$/.test(w) ? path.join(root, w) : w));
+  const args = run.slice(1).map((w) => (/\.(m?js|ts)$/.test(w) ? path.join(root, w) : w));
+  // BENCH_CPU_PROF=<dir>: a CPU profile of the app under load (NODE_OPTIONS may not carry --cpu-prof).
+  const prof = process.env.BENCH_CPU_PROF;
+  return prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`, ...args] : args;
 }
 
 export function spawnPinned(args: string[], env: NodeJS.ProcessEnv): ChildProcess {

@@ -1,10 +1,11 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
-import { AppError } from "../../platform/http/errors.ts";
 import { readForm } from "../../platform/http/forms.ts";
 import { Checkbox, CsrfField } from "../../platform/views/components.tsx";
-import { dripEmailsOff, setDripEmails } from "./drip-mails.ts";
+import { dripEmailsOff } from "./drip-mails.ts";
+import { runAsMember } from "./admin-helpers.ts";
+import { setCourseEmails } from "./operations/student.ts";
 import { filterAccessible } from "../access/index.ts";
 import { registerAccountExport, registerAccountSection } from "../members/index.ts";
 import { courseResource } from "./queries.ts";
@@ -89,9 +90,7 @@ export function registerCoursesExport(): void {
 export function accountRoutes(app: Hono<AppEnv>): void {
   app.post("/account/course-emails", async (c) => {
     const form = await readForm(c);
-    const session = c.var.memberSession;
-    if (!session) throw new AppError("unauthenticated", 401);
-    await setDripEmails(c.var.services.db, session.subjectId, form.drip === "on", c.var.services.clock.nowIso());
+    await runAsMember(c, setCourseEmails, { drip: form.drip });
     return c.redirect("/account?saved=1#course-emails", 303);
   });
 }

@@ -2,8 +2,7 @@ import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { readForm, formValue } from "../../platform/http/forms.ts";
-import { parseInput } from "../../platform/http/validation.ts";
+import { readForm } from "../../platform/http/forms.ts";
 import {
   Checkbox,
   CsrfField,
@@ -15,15 +14,18 @@ import {
 } from "../../platform/views/components.tsx";
 import { coursesHead } from "./public.tsx";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
-import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
+import { courseParam, fieldErrors, runAsStaff, stringValues } from "./admin-helpers.ts";
 import type { Values } from "./admin-views.tsx";
-import { deleteLesson, moveLesson, saveLesson } from "./authoring.ts";
 import { isId, outline, type Course, type Lesson } from "./queries.ts";
-import { lessonInput } from "./schemas.ts";
+import {
+  deleteCourseLesson,
+  deleteLessonAttachment,
+  moveCourseLesson,
+  saveCourseLesson,
+} from "./operations/authoring.ts";
 import { quizOfLesson } from "./quizzes.ts";
 import { QuizEditor, quizValues } from "./quiz-views.tsx";
 import { allowLargeBody } from "../../platform/http/body.ts";
-import { deleteFile } from "../../platform/storage/index.ts";
 import { COURSE_UPLOAD_PATH, receiveLessonUpload, uploadBodyLimit, type UploadKind } from "./uploads.ts";
 
 const uploadKinds: readonly UploadKind[] = ["video", "audio", "attachment"];
@@ -243,16 +245,9 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const lesson = await lessonParam(c, course);
     await readForm(c);
-    const db = c.var.services.db;
-    const a = await db
-      .selectFrom("course_attachments")
-      .select(["id", "file_id"])
-      .where("id", "=", c.req.param("aid"))
-      .where("lesson_id", "=", lesson.id)
-      .executeTakeFirst();
-    if (!a) throw new AppError("not_found", 404);
-    await db.deleteFrom("course_attachments").where("id", "=", a.id).execute();
-    await deleteFile(db, c.var.services.storage, a.file_id);
+    const aid = c.req.param("aid");
+    if (!isId(aid)) throw new AppError("not_found", 404);
+    await runAsStaff(c, deleteLessonAttachment, { courseId: course.id, lessonId: lesson.id, attachmentId: aid });
     return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}#media-title`, 303);
   });
 
@@ -268,7 +263,7 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const form = await readForm(c);
     try {
-      const id = await saveLesson(c.var.services.db, course.id, null, parseInput(lessonInput, form));
+      const { id } = await runAsStaff(c, saveCourseLesson, { ...form, courseId: course.id, lessonId: null });
       return c.redirect(`/admin/courses/${course.id}/lessons/${id}?saved=1`, 303);
     } catch (err) {
       return lessonPage(c, course, null, { values: stringValues(form), errors: fieldErrors(err) });
@@ -286,7 +281,7 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
     const lesson = await lessonParam(c, course);
     const form = await readForm(c);
     try {
-      await saveLesson(c.var.services.db, course.id, lesson.id, parseInput(lessonInput, form));
+      await runAsStaff(c, saveCourseLesson, { ...form, courseId: course.id, lessonId: lesson.id });
       return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}?saved=1`, 303);
     } catch (err) {
       return lessonPage(c, course, lesson, { values: stringValues(form), errors: fieldErrors(err) });
@@ -296,9 +291,8 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
   app.post("/admin/courses/:id/lessons/:lid/move", async (c) => {
     const course = await courseParam(c);
     const lesson = await lessonParam(c, course);
-    const d = formValue(await readForm(c), "direction");
-    if (d !== "up" && d !== "down") throw new AppError("invalid_input", 422);
-    await moveLesson(c.var.services.db, course.id, lesson.id, d);
+    const form = await readForm(c);
+    await runAsStaff(c, moveCourseLesson, { courseId: course.id, lessonId: lesson.id, direction: form.direction });
     return c.redirect(`/admin/courses/${course.id}#s-${lesson.section_id}`, 303);
   });
 
@@ -306,7 +300,7 @@ export function lessonAdminRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const lesson = await lessonParam(c, course);
     await readForm(c);
-    await deleteLesson(c.var.services.db, course.id, lesson.id);
+    await runAsStaff(c, deleteCourseLesson, { courseId: course.id, lessonId: lesson.id });
     return c.redirect(`/admin/courses/${course.id}#s-${lesson.section_id}`, 303);
   });
 }

@@ -2,22 +2,26 @@ import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { readForm, formValue, type FormData } from "../../platform/http/forms.ts";
-import { parseInput } from "../../platform/http/validation.ts";
-import { nowIso } from "../../platform/ids.ts";
+import { readForm, formValue } from "../../platform/http/forms.ts";
 import { Notice, type Errors } from "../../platform/views/components.tsx";
 import { coursesHead } from "./public.tsx";
 import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { listOffers, offerIncludes, setOfferIncludes } from "../offers/index.ts";
 import { invalidateAccessCache } from "../access/index.ts";
-import { addSection, deleteSection, moveSection, saveCourse, updateSection } from "./authoring.ts";
 import { CertificatesBox, CourseForm, OutlineEditor, SellingBox, courseValues, type Values } from "./admin-views.tsx";
 import { lessonAdminRoutes } from "./admin-lessons.tsx";
 import { funnelRoutes } from "./funnel-page.tsx";
-import { setCertificateRevoked } from "./certificates.ts";
-import { listCourses, outline, type Course } from "./queries.ts";
-import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
-import { courseInput, sectionInput } from "./schemas.ts";
+import { isId, listCourses, outline, type Course } from "./queries.ts";
+import { courseParam, fieldErrors, runAsStaff, stringValues } from "./admin-helpers.ts";
+import {
+  addCourseSection,
+  createCourse,
+  deleteCourseSection,
+  moveCourseSection,
+  revokeCertificate,
+  saveCourseDetails,
+  updateCourseSection,
+} from "./operations/authoring.ts";
 
 /** The creator's course screens: list, course form, outline (sections, order, drip), selling, certificates. */
 
@@ -108,12 +112,6 @@ function newCoursePage(c: AppContext, values: Values, errors?: Errors) {
   );
 }
 
-const direction = (form: FormData) => {
-  const d = formValue(form, "direction");
-  if (d !== "up" && d !== "down") throw new AppError("invalid_input", 422);
-  return d;
-};
-
 export function adminRoutes(app: Hono<AppEnv>): void {
   registerAdminNav({ href: "/admin/courses", labelKey: "courses.nav.admin", order: 35 });
 
@@ -154,7 +152,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
   app.post("/admin/courses", async (c) => {
     const form = await readForm(c);
     try {
-      const course = await saveCourse(c.var.services.db, null, parseInput(courseInput, form));
+      const course = await runAsStaff(c, createCourse, form);
       return c.redirect(`/admin/courses/${course.id}?saved=1`, 303);
     } catch (err) {
       return newCoursePage(c, stringValues(form), fieldErrors(err));
@@ -167,7 +165,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const form = await readForm(c);
     try {
-      await saveCourse(c.var.services.db, course.id, parseInput(courseInput, form));
+      await runAsStaff(c, saveCourseDetails, { ...form, courseId: course.id });
       return c.redirect(`/admin/courses/${course.id}?saved=1`, 303);
     } catch (err) {
       return coursePage(c, course, { values: stringValues(form), errors: fieldErrors(err) });
@@ -178,7 +176,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const form = await readForm(c);
     try {
-      const id = await addSection(c.var.services.db, course.id, parseInput(sectionInput, form));
+      const id = await runAsStaff(c, addCourseSection, { ...form, courseId: course.id });
       return c.redirect(`/admin/courses/${course.id}#s-${id}`, 303);
     } catch (err) {
       return coursePage(c, course, undefined, { id: "new", errors: fieldErrors(err), values: stringValues(form) });
@@ -190,7 +188,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     const sid = c.req.param("sid");
     const form = await readForm(c);
     try {
-      await updateSection(c.var.services.db, course.id, sid, parseInput(sectionInput, form));
+      await runAsStaff(c, updateCourseSection, { ...form, courseId: course.id, sectionId: sid });
       return c.redirect(`/admin/courses/${course.id}#s-${sid}`, 303);
     } catch (err) {
       return coursePage(c, course, undefined, { id: sid, errors: fieldErrors(err), values: stringValues(form) });
@@ -200,14 +198,15 @@ export function adminRoutes(app: Hono<AppEnv>): void {
   app.post("/admin/courses/:id/sections/:sid/move", async (c) => {
     const course = await courseParam(c);
     const sid = c.req.param("sid");
-    await moveSection(c.var.services.db, course.id, sid, direction(await readForm(c)));
+    const form = await readForm(c);
+    await runAsStaff(c, moveCourseSection, { courseId: course.id, sectionId: sid, direction: form.direction });
     return c.redirect(`/admin/courses/${course.id}#s-${sid}`, 303);
   });
 
   app.post("/admin/courses/:id/sections/:sid/delete", async (c) => {
     const course = await courseParam(c);
     await readForm(c);
-    await deleteSection(c.var.services.db, course.id, c.req.param("sid"));
+    await runAsStaff(c, deleteCourseSection, { courseId: course.id, sectionId: c.req.param("sid") });
     return c.redirect(`/admin/courses/${course.id}`, 303);
   });
 
@@ -231,16 +230,13 @@ export function adminRoutes(app: Hono<AppEnv>): void {
 
   app.post("/admin/certificates/:id/revoke", async (c) => {
     const form = await readForm(c);
-    const db = c.var.services.db;
     const id = c.req.param("id");
-    const cert = await db
-      .selectFrom("course_certificates")
-      .select(["course_id"])
-      .where("id", "=", id)
-      .executeTakeFirst();
-    if (!cert) throw new AppError("not_found", 404);
-    await setCertificateRevoked(db, id, formValue(form, "revoked") === "1", nowIso());
-    return c.redirect(`/admin/courses/${cert.course_id}#certs-title`, 303);
+    if (!isId(id)) throw new AppError("not_found", 404);
+    const cert = await runAsStaff(c, revokeCertificate, {
+      certificateId: id,
+      revoked: formValue(form, "revoked") === "1",
+    });
+    return c.redirect(`/admin/courses/${cert.courseId}#certs-title`, 303);
   });
 
   lessonAdminRoutes(app);

@@ -1,9 +1,10 @@
-import { transaction, type Db } from "../../platform/db/index.ts";
+import type { Db } from "../../platform/db/index.ts";
 import { AppError, invalidInput } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import type { CourseInput, LessonInput, SectionInput } from "./schemas.ts";
 import type { CoursesTable } from "./tables.ts";
+import { bumpContent, inTransaction } from "./queries.ts";
 
 /**
  * The creator's side of a course: the course, its sections and lessons, and
@@ -21,10 +22,9 @@ async function slugTaken(db: Db, slug: string, exceptId: string | null): Promise
 
 const slugConflict = () => invalidInput({ slug: { key: "validation.course_slug_taken" } });
 
-export async function saveCourse(db: Db, id: string | null, input: CourseInput): Promise<CourseRow> {
-  return transaction(db, async (trx) => {
+export async function saveCourse(db: Db, id: string | null, input: CourseInput, at = nowIso()): Promise<CourseRow> {
+  return inTransaction(db, async (trx) => {
     if (await slugTaken(trx, input.slug, id)) throw slugConflict();
-    const at = nowIso();
     const values = {
       slug: input.slug,
       title: input.title,
@@ -52,6 +52,7 @@ export async function saveCourse(db: Db, id: string | null, input: CourseInput):
       stall_subject: "",
       stall_body: "",
       stall_choices: "",
+      content_version: 0,
       created_at: at,
       ...values,
     };
@@ -60,13 +61,12 @@ export async function saveCourse(db: Db, id: string | null, input: CourseInput):
   });
 }
 
-export async function addSection(db: Db, courseId: string, input: SectionInput): Promise<string> {
-  return transaction(db, async (trx) => {
+export async function addSection(db: Db, courseId: string, input: SectionInput, at = nowIso()): Promise<string> {
+  return inTransaction(db, async (trx) => {
     const course = await trx.selectFrom("courses").select("id").where("id", "=", courseId).executeTakeFirst();
     if (!course) throw new AppError("not_found", 404);
     const count = await trx.selectFrom("course_sections").select("id").where("course_id", "=", courseId).execute();
     const id = newId();
-    const at = nowIso();
     await trx
       .insertInto("course_sections")
       .values({
@@ -81,24 +81,36 @@ export async function addSection(db: Db, courseId: string, input: SectionInput):
         updated_at: at,
       })
       .execute();
+    await bumpContent(trx, courseId);
     return id;
   });
 }
 
-export async function updateSection(db: Db, courseId: string, sectionId: string, input: SectionInput): Promise<void> {
-  const r = await db
+export async function updateSection(
+  db: Db,
+  courseId: string,
+  sectionId: string,
+  input: SectionInput,
+  at = nowIso(),
+): Promise<void> {
+  await inTransaction(db, (trx) => updateSectionIn(trx, courseId, sectionId, input, at));
+}
+
+async function updateSectionIn(trx: Db, courseId: string, sectionId: string, input: SectionInput, at: string) {
+  const r = await trx
     .updateTable("course_sections")
     .set({
       title: input.title,
       drip_kind: input.dripKind,
       drip_days: input.dripDays,
       drip_date: input.dripDate,
-      updated_at: nowIso(),
+      updated_at: at,
     })
     .where("id", "=", sectionId)
     .where("course_id", "=", courseId)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new AppError("not_found", 404);
+  await bumpContent(trx, courseId);
 }
 
 /** A section of this course, or a 422 on the section field (a lesson form naming another course's section). */
@@ -122,10 +134,10 @@ export async function saveLesson(
   courseId: string,
   lessonId: string | null,
   input: LessonInput,
+  at = nowIso(),
 ): Promise<string> {
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     await ownSection(trx, courseId, input.sectionId);
-    const at = nowIso();
     const values = {
       title: input.title,
       body_md: input.body,
@@ -153,6 +165,7 @@ export async function saveLesson(
         .where("id", "=", lessonId)
         .execute();
       if (moved) await renumberLessons(trx, current.section_id);
+      await bumpContent(trx, courseId);
       return lessonId;
     }
     const id = newId();
@@ -169,6 +182,7 @@ export async function saveLesson(
         ...values,
       })
       .execute();
+    await bumpContent(trx, courseId);
     return id;
   });
 }
@@ -208,7 +222,7 @@ function reorder(ids: string[], id: string, direction: "up" | "down"): string[] 
 
 /** Moves a section one place up or down (the keyboard-friendly buttons; drag and drop posts the same). */
 export async function moveSection(db: Db, courseId: string, sectionId: string, direction: "up" | "down") {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const rows = await trx
       .selectFrom("course_sections")
       .select("id")
@@ -225,12 +239,13 @@ export async function moveSection(db: Db, courseId: string, sectionId: string, d
     if (!order) return;
     for (const [i, id] of order.entries())
       await trx.updateTable("course_sections").set({ position: i }).where("id", "=", id).execute();
+    await bumpContent(trx, courseId);
   });
 }
 
 /** Moves a lesson one place up or down inside its section. */
 export async function moveLesson(db: Db, courseId: string, lessonId: string, direction: "up" | "down") {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const lesson = await trx
       .selectFrom("course_lessons")
       .select("section_id")
@@ -253,11 +268,12 @@ export async function moveLesson(db: Db, courseId: string, lessonId: string, dir
     if (!order) return;
     for (const [i, id] of order.entries())
       await trx.updateTable("course_lessons").set({ position: i }).where("id", "=", id).execute();
+    await bumpContent(trx, courseId);
   });
 }
 
 export async function deleteLesson(db: Db, courseId: string, lessonId: string): Promise<void> {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const lesson = await trx
       .selectFrom("course_lessons")
       .select("section_id")
@@ -267,12 +283,13 @@ export async function deleteLesson(db: Db, courseId: string, lessonId: string): 
     if (!lesson) throw new AppError("not_found", 404);
     await trx.deleteFrom("course_lessons").where("id", "=", lessonId).execute();
     await renumberLessons(trx, lesson.section_id);
+    await bumpContent(trx, courseId);
   });
 }
 
 /** Deletes an empty section (one with lessons is refused: lessons are never lost by a click). */
 export async function deleteSection(db: Db, courseId: string, sectionId: string): Promise<void> {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const lessons = await trx
       .selectFrom("course_lessons")
       .select("id")
@@ -287,5 +304,6 @@ export async function deleteSection(db: Db, courseId: string, sectionId: string)
       .executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw new AppError("not_found", 404);
     await renumberSections(trx, courseId);
+    await bumpContent(trx, courseId);
   });
 }

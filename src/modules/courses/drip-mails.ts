@@ -8,7 +8,7 @@ import { membersWithAccess } from "../access/index.ts";
 import { getMember, type Member } from "../members/index.ts";
 import { unlockAt } from "./drip.ts";
 import { recordDripEmails } from "./events.ts";
-import { courseResource } from "./queries.ts";
+import { courseResource, inTransaction } from "./queries.ts";
 import { DAY_MS } from "./stalls.ts";
 
 /**
@@ -33,7 +33,7 @@ export async function dripEmailsOff(db: Db, memberId: string): Promise<boolean> 
 }
 
 export async function setDripEmails(db: Db, memberId: string, on: boolean, at: string): Promise<void> {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const r = on
       ? await trx.deleteFrom("course_mail_optouts").where("member_id", "=", memberId).executeTakeFirst()
       : await trx

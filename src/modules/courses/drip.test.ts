@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isDripDate, isUnlocked, unlockAt, type DripRule } from "./drip.ts";
+import { afterDaysAt, isDripDate, isUnlocked, referenceAfterDays, unlockAt, type DripRule } from "./drip.ts";
 
 const afterDays = (n: number): DripRule => ({ drip_kind: "after_days", drip_days: n, drip_date: null });
 const onDate = (d: string): DripRule => ({ drip_kind: "on_date", drip_days: null, drip_date: d });
@@ -69,5 +69,25 @@ describe("drip dates across DST changes (fixed instants, no real clock)", () => 
     assert.equal(isDripDate("2026-02-30"), false);
     assert.equal(isDripDate("2026-2-3"), false);
     assert.equal(isDripDate("2026-02-28"), true);
+  });
+});
+
+describe("the fast 'N days later' agrees with luxon's calendar arithmetic", () => {
+  it("every hour of 2026 (both DST changes, gaps and repeated hours) in six zones, 1 to 40 days", () => {
+    const zones = ["Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC", "Nowhere/Zone"];
+    let checked = 0;
+    for (const zone of zones)
+      for (let h = 0; h < 365 * 24; h += 7) {
+        const enrolled = new Date(Date.UTC(2026, 0, 1) + h * 3_600_000 + (h % 4) * 15 * 60_000).toISOString();
+        for (const days of [1, 7, 40]) {
+          assert.equal(
+            afterDaysAt(enrolled, zone, days),
+            referenceAfterDays(enrolled, zone, days),
+            `${zone} ${enrolled}`,
+          );
+          checked++;
+        }
+      }
+    assert.ok(checked > 20_000);
   });
 });

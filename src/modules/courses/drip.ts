@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { DateTime, IANAZone } from "luxon";
 import type { DripKind } from "./tables.ts";
 
 /**
@@ -26,23 +26,74 @@ export function isDripDate(value: string): boolean {
   return datePattern.test(value) && DateTime.fromISO(value, { zone: "UTC" }).isValid;
 }
 
-function zoneOrUtc(zone: string): string {
-  return DateTime.now().setZone(zone).isValid ? zone : "UTC";
+// A zone's validity does not change while the process runs; asking luxon costs a DateTime per call.
+const zones = new Map<string, IANAZone | null>();
+
+/** The student's zone, or null for UTC (an unknown or empty zone). */
+function zoneOf(zone: string): IANAZone | null {
+  let z = zones.get(zone);
+  if (z === undefined) {
+    const candidate = IANAZone.create(zone);
+    z = candidate.isValid ? candidate : null;
+    if (zones.size < 1000) zones.set(zone, z);
+  }
+  return z;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Luxon's calendar arithmetic, the reference (and the fallback of the fast path below). */
+function afterDaysLuxon(enrolledAt: string, zone: IANAZone | null, days: number): string {
+  const enrolled = DateTime.fromISO(enrolledAt, { zone: "UTC" });
+  return enrolled
+    .setZone(zone ?? "UTC")
+    .plus({ days })
+    .toUTC()
+    .toISO()!;
+}
+
+/**
+ * N calendar days later at the same local time of day. On a lesson page this
+ * runs for every drip section of every student, and luxon's `plus` in a zone
+ * asks Intl for the offset several times; the same answer needs two offsets:
+ * add N × 24 h, then correct by the change of offset between the two instants
+ * (a DST change in between). Only when the corrected instant has yet another
+ * offset (the local time does not exist that day, in a spring-forward gap)
+ * does luxon decide; drip.test.ts checks both give the same instants.
+ */
+export function afterDaysAt(enrolledAt: string, zone: string, days: number): string {
+  const z = zoneOf(zone);
+  const t0 = Date.parse(enrolledAt);
+  let t = t0 + days * DAY_MS;
+  if (z) {
+    const before = z.offset(t0);
+    const after = z.offset(t);
+    if (after !== before) {
+      t += (before - after) * 60_000;
+      if (z.offset(t) !== after) return afterDaysLuxon(enrolledAt, z, days);
+    }
+  }
+  return new Date(t).toISOString();
 }
 
 /** The instant (ISO UTC) the section opens for a student who enrolled at `enrolledAt`, living in `zone`. */
 export function unlockAt(rule: DripRule, enrolledAt: string, zone: string): string {
-  const tz = zoneOrUtc(zone);
-  const enrolled = DateTime.fromISO(enrolledAt, { zone: "UTC" });
-  if (rule.drip_kind === "after_days" && rule.drip_days && rule.drip_days > 0) {
-    return enrolled.setZone(tz).plus({ days: rule.drip_days }).toUTC().toISO()!;
-  }
+  if (rule.drip_kind === "after_days" && rule.drip_days && rule.drip_days > 0)
+    return afterDaysAt(enrolledAt, zone, rule.drip_days);
   if (rule.drip_kind === "on_date" && rule.drip_date && isDripDate(rule.drip_date)) {
-    const opens = DateTime.fromISO(rule.drip_date, { zone: tz }).startOf("day").toUTC();
+    const enrolled = DateTime.fromISO(enrolledAt, { zone: "UTC" });
+    const opens = DateTime.fromISO(rule.drip_date, { zone: zoneOf(zone) ?? "UTC" })
+      .startOf("day")
+      .toUTC();
     return (opens > enrolled ? opens : enrolled).toISO()!;
   }
-  return enrolled.toISO()!;
+  // Open at enrolment (and any rule that is not complete): no calendar arithmetic.
+  return new Date(Date.parse(enrolledAt)).toISOString();
 }
+
+/** For drip.test.ts: the reference the fast path must agree with. */
+export const referenceAfterDays = (enrolledAt: string, zone: string, days: number) =>
+  afterDaysLuxon(enrolledAt, zoneOf(zone), days);
 
 /** Is the section open at `now` (ISO UTC)? ISO UTC strings of one format compare as text. */
 export function isUnlocked(rule: DripRule, enrolledAt: string, zone: string, now: string): boolean {

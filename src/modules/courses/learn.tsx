@@ -7,14 +7,20 @@ import { canAccess, type Viewer } from "../access/index.ts";
 import { getMember } from "../members/index.ts";
 import { certificateOf } from "./certificates.ts";
 import { certificatePdfFor } from "./certificate-routes.tsx";
-import { completeLesson, enrol, openLesson } from "./progress.ts";
+import { openLesson } from "./progress.ts";
+import { memberActor } from "../../platform/actor.ts";
+import { runOperation } from "../../platform/operations.ts";
+import { completeStudentLesson, enrolStudent, rateFinishedCourse } from "./operations/student.ts";
 import {
   courseResource,
   findCourseBySlug,
   isId,
   lessonResource,
   outline,
-  studentView,
+  cachedOutline,
+  enrolmentWithProgress,
+  studentViewOf,
+  type Attachment,
   type Course,
   type Outline,
 } from "./queries.ts";
@@ -23,13 +29,10 @@ import { coursesHead } from "./public.tsx";
 import { quizBlockFor } from "./quiz-routes.tsx";
 import { mediaUrl, mediaViewerOf, type MediaViewer } from "./media.ts";
 import { cspWithFrame, parseEmbed } from "./embed.ts";
-import { z } from "zod";
-import { parseInput } from "../../platform/http/validation.ts";
 import type { Errors } from "../../platform/views/components.tsx";
-import { fieldErrors } from "./admin-helpers.ts";
-import { findEnrolment } from "./queries.ts";
-import { rateCourse, ratingOf } from "./ratings.ts";
-import { SurveyBlock, surveyInput } from "./survey.tsx";
+import { fieldErrors, runAsMember } from "./admin-helpers.ts";
+import { ratingOf } from "./ratings.ts";
+import { SurveyBlock } from "./survey.tsx";
 import type { Lesson } from "./queries.ts";
 import type { LessonMedia } from "./student-views.tsx";
 
@@ -39,16 +42,15 @@ function frameEmbed(c: AppContext, lesson: Lesson): void {
   if (embed) c.header("Content-Security-Policy", cspWithFrame(embed.origin));
 }
 
-export async function lessonMedia(c: AppContext, lesson: Lesson, who: MediaViewer): Promise<LessonMedia> {
-  const { db, secret, clock } = c.var.services;
+export function lessonMedia(
+  c: AppContext,
+  lesson: Lesson,
+  who: MediaViewer,
+  attachments: readonly Attachment[],
+): LessonMedia {
+  const { secret, clock } = c.var.services;
   // Signed with the same clock the media route checks them against.
   const now = clock.nowMs();
-  const attachments = await db
-    .selectFrom("course_attachments")
-    .select(["name", "size", "file_id"])
-    .where("lesson_id", "=", lesson.id)
-    .orderBy("position")
-    .execute();
   return {
     video: lesson.video_file_id ? mediaUrl(secret, lesson.video_file_id, who, now) : null,
     audio: lesson.audio_file_id ? mediaUrl(secret, lesson.audio_file_id, who, now) : null,
@@ -84,10 +86,20 @@ export async function studentOf(c: AppContext, course: Course): Promise<Student 
   return member ? { memberId: member.id, zone: member.timeZone } : null;
 }
 
+/** The student's view of the course: enrolment and progress in one read (enrolled on the first visit). */
 export async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
   const db = c.var.services.db;
-  const enrolment = await enrol(db, o.course.id, student.memberId, now);
-  return studentView(db, o, enrolment, student.zone, now);
+  let mine = await enrolmentWithProgress(db, o.course.id, student.memberId);
+  if (!mine) {
+    const enrolment = await runOperation(c.var.services, enrolStudent, memberActor(student.memberId), {
+      courseId: o.course.id,
+    });
+    mine = { enrolment, progress: [] };
+  }
+  // Enrolled by this request (a moment after `now` was read): the view is as of the enrolment, not before it.
+  const at = Date.parse(mine.enrolment.enrolled_at) > Date.parse(now) ? mine.enrolment.enrolled_at : now;
+  const view = studentViewOf(o, mine.enrolment, mine.progress, student.zone, at);
+  return Object.assign(view, { progress: new Map(mine.progress.map((p) => [p.lesson_id, p])) });
 }
 
 export function loginRedirect(c: AppContext, next: string) {
@@ -139,21 +151,11 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     if (!c.var.memberSession) throw new AppError("unauthenticated", 401);
     const student = await studentOf(c, course);
     if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
-    const db = c.var.services.db;
-    const enrolment = await findEnrolment(db, course.id, student.memberId);
-    if (!enrolment?.completed_at) throw new AppError("conflict", 409, "courses.survey.not_finished");
-    let input: z.output<typeof surveyInput>;
     try {
-      input = parseInput(surveyInput, { comment: "", ...form });
+      await runAsMember(c, rateFinishedCourse, { comment: "", ...form, courseId: course.id });
     } catch (err) {
       return courseHomePage(c, course, student, fieldErrors(err));
     }
-    await rateCourse(
-      db,
-      enrolment,
-      { rating: Number(input.rating), comment: input.comment },
-      c.var.services.clock.nowIso(),
-    );
     return c.redirect(`${learnUrl(course.slug)}?rated=1#survey`, 303);
   });
 
@@ -170,16 +172,9 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     const db = c.var.services.db;
     const course = await studentCourse(c);
     const lessonId = c.req.param("lesson");
-    const lesson = isId(lessonId)
-      ? await db
-          .selectFrom("course_lessons")
-          .selectAll()
-          .where("id", "=", lessonId)
-          .where("course_id", "=", course.id)
-          .executeTakeFirst()
-      : undefined;
+    const o = await cachedOutline(db, course);
+    const lesson = isId(lessonId) ? o.lessons.find((l) => l.id === lessonId) : undefined;
     if (!lesson) throw new AppError("not_found", 404);
-    const o = await outline(db, course);
     const student = await studentOf(c, course);
     const meta = { title: `${lesson.title} · ${course.title}`, head: coursesHead() };
     if (!student) {
@@ -222,10 +217,11 @@ export function learnRoutes(app: Hono<AppEnv>): void {
           lesson={lesson}
           view={null}
           zone={c.var.site.timeZone}
-          media={await lessonMedia(
+          media={lessonMedia(
             c,
             lesson,
             mediaViewerOf(staff ? { kind: "staff", staffId: "preview" } : { kind: "anonymous" }),
+            o.attachments.get(lesson.id) ?? [],
           )}
         />,
       );
@@ -248,13 +244,8 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         />,
         403,
       );
-    await openLesson(db, view.enrolment, lesson.id, now);
-    const progress = await db
-      .selectFrom("lesson_progress")
-      .select("media_position")
-      .where("member_id", "=", student.memberId)
-      .where("lesson_id", "=", lesson.id)
-      .executeTakeFirst();
+    const progress = view.progress.get(lesson.id);
+    await openLesson(db, view.enrolment, lesson.id, now, { hasRow: !!progress });
     frameEmbed(c, lesson);
     return page(
       c,
@@ -265,8 +256,12 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         lesson={lesson}
         view={view}
         zone={student.zone}
-        media={await lessonMedia(c, lesson, student.memberId)}
-        quiz={await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })}
+        media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
+        quiz={
+          o.quizzes.some((q) => q.lesson_id === lesson.id)
+            ? await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })
+            : null
+        }
         position={progress?.media_position ?? 0}
       />,
     );
@@ -308,7 +303,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     const view = await loadView(c, o, student, now);
     const state = view.lessons.find((s) => s.lesson.id === lessonId)!;
     if (!state.open) throw new AppError("forbidden", 403, "courses.lesson.locked");
-    await completeLesson(db, view.enrolment, lessonId, now);
+    await runAsMember(c, completeStudentLesson, { courseId: course.id, lessonId });
     const i = o.lessons.findIndex((l) => l.id === lessonId);
     // The next lesson, if it is open now (its section's drip reached; "finish the previous" just satisfied).
     const next = view.lessons[i + 1];

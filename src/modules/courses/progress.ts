@@ -1,10 +1,10 @@
-import { transaction, type Db } from "../../platform/db/index.ts";
+import type { Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId } from "../../platform/ids.ts";
 import { getMember } from "../members/index.ts";
 import { issueCertificateIn } from "./certificates.ts";
 import { recordCourseEvent } from "./events.ts";
-import { findEnrolment, type Enrolment } from "./queries.ts";
+import { findEnrolment, inTransaction, type Enrolment } from "./queries.ts";
 
 /**
  * A student's progress. Every write here is idempotent and safe under
@@ -23,7 +23,7 @@ import { findEnrolment, type Enrolment } from "./queries.ts";
 export async function enrol(db: Db, courseId: string, memberId: string, at: string): Promise<Enrolment> {
   const existing = await findEnrolment(db, courseId, memberId);
   if (existing) return existing;
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     const r = await trx
       .insertInto("course_enrolments")
       .values({
@@ -69,9 +69,27 @@ async function ensureProgressRow(trx: Db, courseId: string, lessonId: string, me
     .execute();
 }
 
-/** The student opened a lesson: "continue where I left off" points at it. */
-export async function openLesson(db: Db, enrolment: Enrolment, lessonId: string, at: string): Promise<void> {
-  await transaction(db, async (trx) => {
+/**
+ * The student opened a lesson: "continue where I left off" points at it. A
+ * cursor, not an event. `known` is what the page already read (the student's
+ * progress row for the lesson exists): then the write is skipped when
+ * nothing would change (already the last opened lesson, course started; the
+ * row's opened_at is the first opening and never moves), and is one UPDATE
+ * otherwise.
+ */
+export async function openLesson(
+  db: Db,
+  enrolment: Enrolment,
+  lessonId: string,
+  at: string,
+  known?: { hasRow: boolean },
+): Promise<"unchanged" | "moved" | "opened"> {
+  if (known?.hasRow) {
+    if (enrolment.last_lesson_id === lessonId && enrolment.started_at) return "unchanged";
+    await moveCursor(db, enrolment, lessonId, at);
+    return "moved";
+  }
+  await inTransaction(db, async (trx) => {
     await ensureProgressRow(trx, enrolment.course_id, lessonId, enrolment.member_id, at);
     await trx
       .updateTable("course_enrolments")
@@ -79,6 +97,16 @@ export async function openLesson(db: Db, enrolment: Enrolment, lessonId: string,
       .where("id", "=", enrolment.id)
       .execute();
   });
+  return "opened";
+}
+
+/** One statement, atomic by itself: no transaction needed. */
+async function moveCursor(db: Db, enrolment: Enrolment, lessonId: string, at: string): Promise<void> {
+  await db
+    .updateTable("course_enrolments")
+    .set((eb) => ({ last_lesson_id: lessonId, started_at: eb.fn.coalesce("started_at", eb.val(at)) }))
+    .where("id", "=", enrolment.id)
+    .execute();
 }
 
 export interface CompleteResult {
@@ -91,7 +119,7 @@ export interface CompleteResult {
 
 /** Marks a lesson complete (idempotent); completes the course and issues the certificate when nothing required is left. */
 export async function completeLesson(db: Db, enrolment: Enrolment, lessonId: string, at: string) {
-  return transaction(db, async (trx): Promise<CompleteResult> => {
+  return inTransaction(db, async (trx): Promise<CompleteResult> => {
     await lockEnrolment(trx, enrolment);
     await ensureProgressRow(trx, enrolment.course_id, lessonId, enrolment.member_id, at);
     const r = await trx

@@ -1,4 +1,4 @@
-import type { Db } from "../../platform/db/index.ts";
+import { transaction, type Db } from "../../platform/db/index.ts";
 import type { Resource } from "../access/index.ts";
 import { unlockAt } from "./drip.ts";
 import type {
@@ -58,23 +58,50 @@ export async function listCourses(db: Db, opts: { published?: boolean } = {}): P
   return q.orderBy("title").orderBy("id").execute();
 }
 
-export async function outline(db: Db, course: Course): Promise<Outline> {
-  const [sections, lessons, quizzes] = await Promise.all([
+export interface Attachment {
+  name: string;
+  size: number;
+  file_id: string;
+}
+
+/** What an outline holds besides the course row: the same for every student of one course version. */
+interface Structure {
+  sections: OutlineSection[];
+  lessons: Lesson[];
+  quizzes: CourseQuizzesTable[];
+  attachments: Map<string, Attachment[]>;
+}
+
+async function loadStructure(db: Db, courseId: string): Promise<Structure> {
+  const [sections, lessons, quizzes, attachments] = await Promise.all([
     db
       .selectFrom("course_sections")
       .selectAll()
-      .where("course_id", "=", course.id)
+      .where("course_id", "=", courseId)
       .orderBy("position")
       .orderBy("id")
       .execute(),
     db
       .selectFrom("course_lessons")
       .selectAll()
-      .where("course_id", "=", course.id)
+      .where("course_id", "=", courseId)
       .orderBy("position")
       .orderBy("id")
       .execute(),
-    db.selectFrom("course_quizzes").selectAll().where("course_id", "=", course.id).execute(),
+    db.selectFrom("course_quizzes").selectAll().where("course_id", "=", courseId).execute(),
+    db
+      .selectFrom("course_attachments")
+      .innerJoin("course_lessons", "course_lessons.id", "course_attachments.lesson_id")
+      .select([
+        "course_attachments.lesson_id",
+        "course_attachments.name",
+        "course_attachments.size",
+        "course_attachments.file_id",
+      ])
+      .where("course_lessons.course_id", "=", courseId)
+      .orderBy("course_attachments.position")
+      .orderBy("course_attachments.id")
+      .execute(),
   ]);
   const bySection = new Map<string, Lesson[]>();
   for (const l of lessons) {
@@ -82,8 +109,84 @@ export async function outline(db: Db, course: Course): Promise<Outline> {
     if (list) list.push(l);
     else bySection.set(l.section_id, [l]);
   }
+  const byLesson = new Map<string, Attachment[]>();
+  for (const a of attachments) {
+    const item = { name: a.name, size: a.size, file_id: a.file_id };
+    const list = byLesson.get(a.lesson_id);
+    if (list) list.push(item);
+    else byLesson.set(a.lesson_id, [item]);
+  }
   const out = sections.map((s) => ({ ...s, lessons: bySection.get(s.id) ?? [] }));
-  return { course, sections: out, lessons: out.flatMap((s) => s.lessons), quizzes };
+  return { sections: out, lessons: out.flatMap((s) => s.lessons), quizzes, attachments: byLesson };
+}
+
+/** The course's sections, lessons and quizzes, read now (the creator's screens). */
+export async function outline(db: Db, course: Course): Promise<Outline> {
+  const s = await loadStructure(db, course.id);
+  return { course, sections: s.sections, lessons: s.lessons, quizzes: s.quizzes };
+}
+
+/*
+ * Student pages read the outline per course version: the structure is the
+ * same for every student of a course, and `content_version` (read with the
+ * course row on every request, bumped in the transaction of every structural
+ * change: bumpContent) says when it is stale. It holds no access decision and
+ * nothing personal: access and progress are still read per request. Entries
+ * are shared between requests and must not be mutated.
+ */
+const structures = new Map<string, { version: number; structure: Structure }>();
+const STRUCTURES_MAX = 200;
+let structureStats = { hits: 0, loads: 0 };
+
+export interface CachedOutline extends Outline {
+  attachments: Map<string, Attachment[]>;
+}
+
+export async function cachedOutline(db: Db, course: Course): Promise<CachedOutline> {
+  const kept = structures.get(course.id);
+  let structure: Structure;
+  if (kept && kept.version === course.content_version) {
+    structureStats.hits++;
+    structure = kept.structure;
+    // Least recently used last out: re-inserting moves it to the end.
+    structures.delete(course.id);
+    structures.set(course.id, kept);
+  } else {
+    structureStats.loads++;
+    structure = await loadStructure(db, course.id);
+    const now = structures.get(course.id);
+    if (!now || now.version <= course.content_version) {
+      structures.delete(course.id);
+      structures.set(course.id, { version: course.content_version, structure });
+      if (structures.size > STRUCTURES_MAX) structures.delete(structures.keys().next().value!);
+    }
+  }
+  return { course, ...structure };
+}
+
+/** How often the outline cache answered (bench details, tests). */
+export function outlineCacheStats(): { hits: number; loads: number } {
+  return { ...structureStats };
+}
+export function resetOutlineCacheStats(): void {
+  structureStats = { hits: 0, loads: 0 };
+}
+
+/**
+ * Runs `fn` in `db`'s transaction when `db` already is one (an operation's:
+ * see operations/), else in a new one (seeds, tests, jobs).
+ */
+export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : transaction(db, fn);
+}
+
+/** Marks the course's structure changed, in the transaction of the change (see cachedOutline). */
+export async function bumpContent(trx: Db, courseId: string): Promise<void> {
+  await trx
+    .updateTable("courses")
+    .set((eb) => ({ content_version: eb(eb.ref("content_version"), "+", 1) }))
+    .where("id", "=", courseId)
+    .execute();
 }
 
 export async function findEnrolment(db: Db, courseId: string, memberId: string): Promise<Enrolment | undefined> {
@@ -117,6 +220,66 @@ export interface StudentView {
   next: Lesson | null;
 }
 
+export interface ProgressRow {
+  lesson_id: string;
+  completed_at: string | null;
+  media_position: number;
+}
+
+/**
+ * A student's enrolment and every progress row of theirs in the course, in
+ * one query (the lesson page's whole personal read); undefined when not
+ * enrolled.
+ */
+export async function enrolmentWithProgress(
+  db: Db,
+  courseId: string,
+  memberId: string,
+): Promise<{ enrolment: Enrolment; progress: ProgressRow[] } | undefined> {
+  const rows = await db
+    .selectFrom("course_enrolments as e")
+    .leftJoin("lesson_progress as p", (j) =>
+      j.onRef("p.member_id", "=", "e.member_id").onRef("p.course_id", "=", "e.course_id"),
+    )
+    .select([
+      "e.id",
+      "e.course_id",
+      "e.member_id",
+      "e.enrolled_at",
+      "e.started_at",
+      "e.last_progress_at",
+      "e.last_lesson_id",
+      "e.completed_at",
+      "p.lesson_id as p_lesson_id",
+      "p.completed_at as p_completed_at",
+      "p.media_position as p_media_position",
+    ])
+    .where("e.course_id", "=", courseId)
+    .where("e.member_id", "=", memberId)
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  const enrolment: Enrolment = {
+    id: first.id,
+    course_id: first.course_id,
+    member_id: first.member_id,
+    enrolled_at: first.enrolled_at,
+    started_at: first.started_at,
+    last_progress_at: first.last_progress_at,
+    last_lesson_id: first.last_lesson_id,
+    completed_at: first.completed_at,
+  };
+  const progress: ProgressRow[] = [];
+  for (const r of rows)
+    if (r.p_lesson_id)
+      progress.push({
+        lesson_id: r.p_lesson_id,
+        completed_at: r.p_completed_at ?? null,
+        media_position: Number(r.p_media_position ?? 0),
+      });
+  return { enrolment, progress };
+}
+
 /** A student's course: which lessons are done, open, or waiting (drip in the student's zone, at `now`). */
 export async function studentView(
   db: Db,
@@ -131,6 +294,17 @@ export async function studentView(
     .where("course_id", "=", o.course.id)
     .where("member_id", "=", enrolment.member_id)
     .execute();
+  return studentViewOf(o, enrolment, rows, zone, now);
+}
+
+/** The same, from progress rows already read (enrolmentWithProgress). */
+export function studentViewOf(
+  o: Outline,
+  enrolment: Enrolment,
+  rows: Pick<ProgressRow, "lesson_id" | "completed_at">[],
+  zone: string,
+  now: string,
+): StudentView {
   const completed = new Set(rows.filter((r) => r.completed_at).map((r) => r.lesson_id));
   let previousDone = true;
   const sections = o.sections.map((section) => {

@@ -2,24 +2,15 @@ import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { readForm } from "../../platform/http/forms.ts";
-import { parseInput } from "../../platform/http/validation.ts";
 import { page } from "../../platform/views/layout.tsx";
-import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
+import { courseParam, fieldErrors, runAsMember, runAsStaff, stringValues } from "./admin-helpers.ts";
 import { lessonPage, lessonParam, lessonValues } from "./admin-lessons.tsx";
 import { loadView, lessonMedia, studentCourse, studentOf, type Student } from "./learn.tsx";
 import { coursesHead } from "./public.tsx";
-import { isId, outline, type Course, type Lesson, type StudentView } from "./queries.ts";
-import {
-  addQuestion,
-  attemptsOf,
-  deleteQuestion,
-  questionInput,
-  quizInput,
-  quizOfLesson,
-  readAnswers,
-  saveQuiz,
-  submitAttempt,
-} from "./quizzes.ts";
+import { isId, cachedOutline, type Course, type Lesson, type StudentView } from "./queries.ts";
+import { attemptsOf, quizOfLesson } from "./quizzes.ts";
+import { addQuizQuestion, deleteQuizQuestion, saveLessonQuiz } from "./operations/authoring.ts";
+import { submitQuiz } from "./operations/student.ts";
 import { QuizBlock } from "./quiz-views.tsx";
 import { LessonPage, lessonUrl } from "./student-views.tsx";
 import type { Errors } from "../../platform/views/components.tsx";
@@ -60,7 +51,7 @@ async function renderStudentLesson(
   opts: { showLatest?: boolean; errors?: Errors },
   status: 200 | 409 | 422 = 200,
 ) {
-  const o = await outline(c.var.services.db, course);
+  const o = await cachedOutline(c.var.services.db, course);
   return page(
     c,
     { title: `${lesson.title} · ${course.title}`, head: coursesHead(), noindex: true },
@@ -70,7 +61,7 @@ async function renderStudentLesson(
       lesson={lesson}
       view={view}
       zone={student.zone}
-      media={await lessonMedia(c, lesson, student.memberId)}
+      media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
       quiz={await quizBlockFor(c, course, lesson, student.memberId, opts)}
     />,
     status,
@@ -83,7 +74,7 @@ export function quizRoutes(app: Hono<AppEnv>): void {
     const lesson = await lessonParam(c, course);
     const form = await readForm(c);
     try {
-      await saveQuiz(c.var.services.db, lesson, parseInput(quizInput, form));
+      await runAsStaff(c, saveLessonQuiz, { ...form, courseId: course.id, lessonId: lesson.id });
     } catch (err) {
       const values = lessonValues(lesson, lesson.section_id);
       return lessonPage(c, course, lesson, { values, quiz: { values: stringValues(form), errors: fieldErrors(err) } });
@@ -95,10 +86,8 @@ export function quizRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const lesson = await lessonParam(c, course);
     const form = await readForm(c);
-    const q = await quizOfLesson(c.var.services.db, lesson.id);
-    if (!q) throw new AppError("not_found", 404);
     try {
-      await addQuestion(c.var.services.db, q.quiz.id, parseInput(questionInput, form));
+      await runAsStaff(c, addQuizQuestion, { ...form, courseId: course.id, lessonId: lesson.id });
     } catch (err) {
       const values = lessonValues(lesson, lesson.section_id);
       return lessonPage(c, course, lesson, {
@@ -113,9 +102,9 @@ export function quizRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const lesson = await lessonParam(c, course);
     await readForm(c);
-    const q = await quizOfLesson(c.var.services.db, lesson.id);
-    if (!q) throw new AppError("not_found", 404);
-    await deleteQuestion(c.var.services.db, q.quiz.id, c.req.param("qid"));
+    const qid = c.req.param("qid");
+    if (!isId(qid)) throw new AppError("not_found", 404);
+    await runAsStaff(c, deleteQuizQuestion, { courseId: course.id, lessonId: lesson.id, questionId: qid });
     return c.redirect(`/admin/courses/${course.id}/lessons/${lesson.id}#quiz-editor-title`, 303);
   });
 
@@ -127,18 +116,16 @@ export function quizRoutes(app: Hono<AppEnv>): void {
     const student = await studentOf(c, course);
     if (!student) throw new AppError("forbidden", 403, "courses.lesson.no_access");
     const lessonId = c.req.param("lesson");
-    const o = await outline(db, course);
+    const o = await cachedOutline(db, course);
     const lesson = isId(lessonId) ? o.lessons.find((l) => l.id === lessonId) : undefined;
     if (!lesson) throw new AppError("not_found", 404);
     const now = c.var.services.clock.nowIso();
     const view = await loadView(c, o, student, now);
     if (!view.lessons.find((s) => s.lesson.id === lesson.id)!.open)
       throw new AppError("forbidden", 403, "courses.lesson.locked");
-    const q = await quizOfLesson(db, lesson.id);
-    if (!q) throw new AppError("not_found", 404);
+    if (!o.quizzes.some((q) => q.lesson_id === lesson.id)) throw new AppError("not_found", 404);
     try {
-      const answers = readAnswers(form, q.questions);
-      await submitAttempt(db, view.enrolment, q.quiz, q.questions, answers, now);
+      await runAsMember(c, submitQuiz, { courseId: course.id, lessonId: lesson.id, form });
     } catch (err) {
       if (err instanceof AppError && err.code === "invalid_input")
         return renderStudentLesson(c, course, lesson, student, view, { errors: err.fields }, 422);

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { transaction, type Db } from "../../platform/db/index.ts";
+import type { Db } from "../../platform/db/index.ts";
 import { AppError, invalidInput } from "../../platform/http/errors.ts";
 import type { FormData } from "../../platform/http/forms.ts";
 import { field } from "../../platform/http/validation.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { recordCourseEvent } from "./events.ts";
 import { completeCourseIfDone } from "./progress.ts";
-import type { Enrolment } from "./queries.ts";
+import { bumpContent, inTransaction, type Enrolment } from "./queries.ts";
 import type { CourseQuizzesTable, QuestionKind, QuizChoicesTable, QuizQuestionsTable } from "./tables.ts";
 
 /**
@@ -85,8 +85,12 @@ export async function quizOfLesson(db: Db, lessonId: string): Promise<{ quiz: Qu
   return { quiz, questions: questions.map((q) => ({ ...q, choices: choices.filter((c) => c.question_id === q.id) })) };
 }
 
-export async function saveQuiz(db: Db, lesson: { id: string; course_id: string }, input: z.output<typeof quizInput>) {
-  const at = nowIso();
+export async function saveQuiz(
+  db: Db,
+  lesson: { id: string; course_id: string },
+  input: z.output<typeof quizInput>,
+  at = nowIso(),
+) {
   const values = {
     title: input.title,
     pass_pct: input.passPct,
@@ -94,21 +98,30 @@ export async function saveQuiz(db: Db, lesson: { id: string; course_id: string }
     required: input.required ? 1 : 0,
     updated_at: at,
   };
-  const existing = await db
-    .selectFrom("course_quizzes")
-    .select("id")
-    .where("lesson_id", "=", lesson.id)
-    .executeTakeFirst();
-  if (existing) await db.updateTable("course_quizzes").set(values).where("id", "=", existing.id).execute();
-  else
-    await db
-      .insertInto("course_quizzes")
-      .values({ id: newId(), course_id: lesson.course_id, lesson_id: lesson.id, created_at: at, ...values })
-      .execute();
+  await inTransaction(db, async (trx) => {
+    const existing = await trx
+      .selectFrom("course_quizzes")
+      .select("id")
+      .where("lesson_id", "=", lesson.id)
+      .executeTakeFirst();
+    if (existing) await trx.updateTable("course_quizzes").set(values).where("id", "=", existing.id).execute();
+    else
+      await trx
+        .insertInto("course_quizzes")
+        .values({ id: newId(), course_id: lesson.course_id, lesson_id: lesson.id, created_at: at, ...values })
+        .execute();
+    await bumpContent(trx, lesson.course_id);
+  });
+}
+
+/** The quiz's course structure changed (questions are part of the outline's version). */
+async function bumpQuizCourse(trx: Db, quizId: string): Promise<void> {
+  const q = await trx.selectFrom("course_quizzes").select("course_id").where("id", "=", quizId).executeTakeFirst();
+  if (q) await bumpContent(trx, q.course_id);
 }
 
 export async function addQuestion(db: Db, quizId: string, input: z.output<typeof questionInput>): Promise<void> {
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     const count = await trx.selectFrom("quiz_questions").select("id").where("quiz_id", "=", quizId).execute();
     const id = newId();
     await trx
@@ -129,16 +142,20 @@ export async function addQuestion(db: Db, quizId: string, input: z.output<typeof
           .insertInto("quiz_choices")
           .values({ id: newId(), question_id: id, label: ch.label, correct: ch.correct ? 1 : 0, position: i })
           .execute();
+    await bumpQuizCourse(trx, quizId);
   });
 }
 
 export async function deleteQuestion(db: Db, quizId: string, questionId: string): Promise<void> {
-  const r = await db
-    .deleteFrom("quiz_questions")
-    .where("id", "=", questionId)
-    .where("quiz_id", "=", quizId)
-    .executeTakeFirst();
-  if (Number(r.numDeletedRows) === 0) throw new AppError("not_found", 404);
+  await inTransaction(db, async (trx) => {
+    const r = await trx
+      .deleteFrom("quiz_questions")
+      .where("id", "=", questionId)
+      .where("quiz_id", "=", quizId)
+      .executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) throw new AppError("not_found", 404);
+    await bumpQuizCourse(trx, quizId);
+  });
 }
 
 /** Case, accents, spaces and final punctuation do not matter in a short answer. */
@@ -204,7 +221,7 @@ export async function submitAttempt(
   const right = questions.filter((q) => isCorrect(q, answers[q.id])).length;
   const scorePct = Math.round((right / questions.length) * 100);
   const passed = scorePct >= quiz.pass_pct;
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx.updateTable("course_enrolments").set({ last_progress_at: at }).where("id", "=", enrolment.id).execute();
     const previous = await trx
       .selectFrom("quiz_attempts")

@@ -1,8 +1,8 @@
-import { transaction, type Db } from "../../platform/db/index.ts";
+import type { Db } from "../../platform/db/index.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId } from "../../platform/ids.ts";
 import { recordRated } from "./events.ts";
-import type { Enrolment } from "./queries.ts";
+import { inTransaction, type Enrolment } from "./queries.ts";
 
 /**
  * The end-of-course survey: one rating (1–5) and a comment per student and
@@ -17,7 +17,7 @@ export async function rateCourse(
   at: string,
 ): Promise<void> {
   if (!enrolment.completed_at) throw new AppError("conflict", 409, "courses.survey.not_finished");
-  await transaction(db, async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto("course_ratings")
       .values({

@@ -80,3 +80,19 @@ export const lessonInput = z.object({
   required: field.checkbox(),
 });
 export type LessonInput = Omit<z.output<typeof lessonInput>, "videoUrl"> & { videoUrl?: string };
+
+/** The stalled-student loop's settings (the creator's follow-up page). */
+export const stallSettingsInput = z.object({
+  enabled: field.checkbox(),
+  days: z.coerce
+    .number({ error: "validation.course_number" })
+    .int("validation.course_number")
+    .min(1, "validation.course_stall_days")
+    .max(365, "validation.course_stall_days"),
+  subject: field.text(200, { optional: true }),
+  body: field.longText(5000, { optional: true }),
+  choices: field.longText(2000, { optional: true }).refine((v) => {
+    const lines = v.split("\n").filter((l) => l.trim());
+    return lines.length <= 12 && lines.every((l) => l.trim().length <= 120);
+  }, "validation.course_stall_choices"),
+});

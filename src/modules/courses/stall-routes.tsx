@@ -16,36 +16,14 @@ import {
   type Errors,
 } from "../../platform/views/components.tsx";
 import { page } from "../../platform/views/layout.tsx";
-import { courseParam, fieldErrors, stringValues } from "./admin-helpers.ts";
+import { courseParam, fieldErrors, runAsStaff, stringValues } from "./admin-helpers.ts";
+import { saveFollowUp } from "./operations/authoring.ts";
 import { coursesHead } from "./public.tsx";
 import { outline, type Course } from "./queries.ts";
 import { composeStallMail, firstNameOf } from "./stall-mail.ts";
-import {
-  answerStall,
-  checkStallSignature,
-  findStall,
-  saveStallSettings,
-  stallAnswerPath,
-  stallChoices,
-  type StallRow,
-} from "./stalls.ts";
+import { answerStall, checkStallSignature, findStall, stallAnswerPath, stallChoices, type StallRow } from "./stalls.ts";
 
 /** The creator's follow-up settings with a live preview, and the student's one-question answer page. */
-
-const settingsInput = z.object({
-  enabled: field.checkbox(),
-  days: z.coerce
-    .number({ error: "validation.course_number" })
-    .int("validation.course_number")
-    .min(1, "validation.course_stall_days")
-    .max(365, "validation.course_stall_days"),
-  subject: field.text(200, { optional: true }),
-  body: field.longText(5000, { optional: true }),
-  choices: field.longText(2000, { optional: true }).refine((v) => {
-    const lines = v.split("\n").filter((l) => l.trim());
-    return lines.length <= 12 && lines.every((l) => l.trim().length <= 120);
-  }, "validation.course_stall_choices"),
-});
 
 type Values = Record<string, string>;
 const valuesOf = (course: Course): Values => ({
@@ -253,8 +231,7 @@ export function stallRoutes(app: Hono<AppEnv>): void {
     const course = await courseParam(c);
     const form = await readForm(c);
     try {
-      const s = parseInput(settingsInput, form);
-      await saveStallSettings(c.var.services.db, course.id, s, c.var.services.clock.nowIso());
+      await runAsStaff(c, saveFollowUp, { ...form, courseId: course.id });
       return c.redirect(`/admin/courses/${course.id}/stalls?saved=1`, 303);
     } catch (err) {
       return settingsPage(c, course, { values: stringValues(form), errors: fieldErrors(err) });

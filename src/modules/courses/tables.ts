@@ -35,6 +35,8 @@ export interface CoursesTable {
   stall_body: string;
   /** The answers offered, one per line ("" = the default choices in the course's language). */
   stall_choices: string;
+  /** Bumped with every change to the structure (sections, lessons, attachments, quizzes): the outline cache's key. */
+  content_version: number;
   created_at: string;
   updated_at: string;
 }

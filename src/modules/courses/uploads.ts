@@ -5,7 +5,7 @@ import type { AppContext } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId } from "../../platform/ids.ts";
 import { deleteFile, storeUpload } from "../../platform/storage/index.ts";
-import type { Lesson } from "./queries.ts";
+import { bumpContent, type Lesson } from "./queries.ts";
 
 /**
  * Lesson media and attachments: the platform's body reader streams the file
@@ -131,6 +131,7 @@ export async function receiveLessonUpload(c: AppContext, lesson: Lesson, kind: U
           .where("id", "=", lesson.id)
           .execute();
       }
+      await bumpContent(trx, lesson.course_id);
     });
   } catch (err) {
     await deleteFile(db, storage, stored.id);

@@ -477,7 +477,7 @@ export const personalData: Record<string, TableClassification> = {
         "stall_body",
         "stall_choices",
       ],
-      [bookkeeping]: ["created_at", "updated_at"],
+      [bookkeeping]: ["content_version", "created_at", "updated_at"],
     },
   },
   course_sections: {

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { queriesOf } from "../../../test/support/query-count.ts";
+import { saveLesson } from "./authoring.ts";
+import { findEnrolment, outlineCacheStats } from "./queries.ts";
+import { buildCourse, student, type BuiltCourse } from "./testing.ts";
+
+/*
+ * What one lesson page costs in SQL, counted at the drivers: the budget the
+ * lesson-page bench depends on (bench/lesson-page.ts). The outline comes from
+ * the per-version cache, access is asked of the policy on every request, the
+ * student's enrolment and progress are one read, and the "last opened"
+ * cursor is written only when it moves.
+ */
+
+let app: TestApp;
+let built: BuiltCourse;
+
+before(async () => {
+  app = await startTestApp();
+  built = await buildCourse(app.db, { perSection: 2 });
+});
+after(async () => app.stop());
+
+const url = (lessonId: string) => `/learn/${built.course.slug}/${lessonId}`;
+const writes = (qs: string[]) => qs.filter((q) => /^(insert|update|delete|begin|commit|savepoint)/i.test(q));
+
+describe("a lesson page's queries", () => {
+  it("re-opening the last opened lesson reads 5 statements and writes nothing", async () => {
+    const s = await student(app, built.offerId);
+    const first = await s.client.get(url(built.lessons[1]!));
+    assert.equal(first.status, 200, first.text.slice(0, 3000));
+    let shown = "";
+    const qs = await queriesOf(async () => {
+      const res = await s.client.get(url(built.lessons[1]!));
+      assert.equal(res.status, 200);
+      shown = res.text;
+    });
+    assert.ok(shown.includes(built.marker), "the paid lesson is shown");
+    assert.deepEqual(writes(qs), [], qs.join("\n"));
+    assert.ok(qs.length <= 5, `${qs.length} statements:\n${qs.join("\n")}`);
+    // The access policy is still asked on this request (the outline cache holds no access decision).
+    assert.ok(
+      qs.some((q) => /offer_includes|entitlements/.test(q)),
+      qs.join("\n"),
+    );
+  });
+
+  it("opening another lesson already opened moves the cursor with one UPDATE, and 'continue' follows it", async () => {
+    const s = await student(app, built.offerId);
+    await s.client.get(url(built.lessons[1]!));
+    await s.client.get(url(built.lessons[2]!));
+    const qs = await queriesOf(() => s.client.get(url(built.lessons[1]!)));
+    assert.deepEqual(
+      writes(qs).map((q) => q.split(" set ")[0]),
+      ['update "course_enrolments"'],
+      qs.join("\n"),
+    );
+    const e = await findEnrolment(app.db, built.course.id, s.id);
+    assert.equal(e?.last_lesson_id, built.lessons[1]);
+    assert.ok(e?.started_at);
+    const home = await s.client.get(`/learn/${built.course.slug}`);
+    assert.ok(home.text.includes(url(built.lessons[1]!)), "continue where I left off");
+  });
+
+  it("the outline is read once per course version: an edit shows on the next page, even within one instant", async () => {
+    const s = await student(app, built.offerId);
+    await s.client.get(url(built.lessons[1]!));
+    const before = outlineCacheStats();
+    await s.client.get(url(built.lessons[1]!));
+    assert.equal(outlineCacheStats().hits, before.hits + 1);
+    // Two saves in a row (the same millisecond, as with a fixed clock): the version, not a time, is the key.
+    for (const title of ["Préparer le mur", "Préparer le mur (v2)"])
+      await saveLesson(app.db, built.course.id, built.lessons[1]!, {
+        title,
+        sectionId: built.sections[0]!,
+        body: `Contenu payant ${built.marker} ${title}`,
+        freePreview: false,
+        required: true,
+      });
+    const res = await s.client.get(url(built.lessons[1]!));
+    assert.ok(res.text.includes("Préparer le mur (v2)"), "the edited title");
+    // A new lesson is in the outline of the next page too.
+    const added = await saveLesson(app.db, built.course.id, null, {
+      title: "Leçon ajoutée",
+      sectionId: built.sections[1]!,
+      body: "Nouveau",
+      freePreview: false,
+      required: false,
+    });
+    assert.equal((await s.client.get(url(added))).status, 200);
+  });
+});
