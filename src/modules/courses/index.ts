@@ -14,6 +14,7 @@ import { quizRoutes } from "./quiz-routes.tsx";
 import { publicRoutes } from "./public.tsx";
 import { listCourses } from "./queries.ts";
 import { coursesTables } from "./tables.ts";
+import { registerCoursesHomeSection } from "./home-section.tsx";
 
 export { coursesTables } from "./tables.ts";
 export { courseResource, lessonResource, findCourseBySlug, listCourses } from "./queries.ts";
@@ -33,6 +34,7 @@ export const coursesModule = defineModule({
   jobs: coursesJobs,
   routes(app) {
     registerNavLink({ href: "/courses", labelKey: "courses.nav.public", order: 15 });
+    registerCoursesHomeSection();
     registerIncludable({
       kind: "course",
       labelKey: "courses.includable.kind",

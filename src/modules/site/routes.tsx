@@ -11,7 +11,9 @@ import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff, requireStaff } from "../staff/index.ts";
 import { limits, parseSettings, parseSetup, pick, readSubmission, settingsNames } from "./schemas.ts";
 import { performSetup, saveSettings } from "./service.ts";
-import { aboutPage, homePage } from "./views/public.tsx";
+import { aboutPage } from "./views/public.tsx";
+import { homePage } from "./views/home.tsx";
+import { homeSettingsRoutes } from "./home-settings.tsx";
 import { settingsPage } from "./views/settings.tsx";
 import { setupPage } from "./views/setup.tsx";
 
@@ -60,10 +62,11 @@ function settingsValues(site: SiteSettings): Record<string, string> {
 
 export function siteRoutes(app: Hono<AppEnv>): void {
   app.use("*", setupGate());
-  // Room for a 2 MB logo plus the text fields; a bigger logo still gets its translated field error.
-  const uploadBody = limits.logoBytes + 512 * 1024;
-  allowLargeBody("/setup", uploadBody);
-  allowLargeBody("/admin/settings", uploadBody);
+  // Room for the images at their limits plus the text fields; a bigger image still gets its translated field error.
+  const text = 512 * 1024;
+  allowLargeBody("/setup", limits.logoBytes + limits.portraitBytes + limits.coverBytes + text);
+  allowLargeBody("/admin/settings", limits.logoBytes + text);
+  homeSettingsRoutes(app);
 
   app.get("/setup", (c) => {
     if (c.var.site.setupDone) throw notFound();
@@ -99,20 +102,27 @@ export function siteRoutes(app: Hono<AppEnv>): void {
       ]);
       return setupPage(c, typed, fields, 422);
     }
-    const { sessionToken } = await performSetup(c.var.services.db, c.var.services.storage, parsed.input, parsed.logo, {
-      ip: clientIp(c),
-      userAgent: c.req.header("user-agent"),
-    });
+    const { sessionToken } = await performSetup(
+      c.var.services.db,
+      c.var.services.storage,
+      parsed.input,
+      parsed.images,
+      {
+        ip: clientIp(c),
+        userAgent: c.req.header("user-agent"),
+      },
+    );
     setSessionCookie(c, "staff", sessionToken);
     setLocaleCookie(c, parsed.input.locale);
     return c.redirect("/admin", 303);
   });
 
-  app.get("/", (c) => homePage(c));
+  app.get("/", async (c) => homePage(c));
   app.get("/about", (c) => aboutPage(c));
 
   // The admin module's guard is added after this module's routes, so these guard themselves.
   registerAdminNav({ href: "/admin/settings", labelKey: "site.nav.settings", order: 90 });
+  registerAdminNav({ href: "/admin/settings/home", labelKey: "site.nav.home", order: 89 });
 
   app.get("/admin/settings", requireStaff(), async (c) => {
     await requireOwner(c);
