@@ -104,6 +104,8 @@ export interface OrdersTable {
   discount_code_id: string | null;
   amount_paid: number;
   amount_refunded: number;
+  /** VAT Stripe Tax computed into amount_paid (minor units); null when none was computed. */
+  tax_amount: number | null;
   currency: string;
   status: "pending" | "paid" | "failed" | "expired" | "refunded";
   provider: string;
@@ -139,6 +141,8 @@ export interface SubscriptionsTable {
   current_period_end: string | null;
   cancel_at_period_end: number;
   canceled_at: string | null;
+  /** When it started to end (cancel at period end or outright); null if it never did or was resumed. */
+  cancel_requested_at: string | null;
   cancel_reason: string | null;
   discount_amount: number;
   discount_code_id: string | null;
