@@ -44,7 +44,8 @@ export function typedHomeValues(sub: Submission): Record<string, string> {
 
 /**
  * Reads the whole home settings form at once: texts, section choices
- * (positions 1…n, ties kept in the current order) and the two images.
+ * (positions 1…n; on a tie the section moved there comes first, like
+ * dragging it into place) and the two images.
  */
 export async function parseHomeSettings(sub: Submission, site: SiteSettings): Promise<HomeSettingsInput> {
   const fields: Record<string, FieldError> = {};
@@ -62,11 +63,18 @@ export async function parseHomeSettings(sub: Submission, site: SiteSettings): Pr
     const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
     if (!(n >= 1 && n <= max))
       fields[positionField(section.key)] = { key: "site.home.position_invalid", params: { max } };
-    return { key: section.key, shown: formValue(sub.values, showField(section.key)) === "on", n, i };
+    // A section given another section's place takes it; the one that kept its number moves down one.
+    return {
+      key: section.key,
+      shown: formValue(sub.values, showField(section.key)) === "on",
+      n,
+      i,
+      moved: n !== i + 1,
+    };
   });
   const images = await checkImages(sub, ["portrait", "cover"], fields);
   if (!texts || Object.keys(fields).length) throw invalidInput(fields);
-  ranked.sort((a, b) => a.n - b.n || a.i - b.i);
+  ranked.sort((a, b) => a.n - b.n || Number(b.moved) - Number(a.moved) || a.i - b.i);
   return {
     membersWelcome: texts.membersWelcome,
     pricingIntro: texts.pricingIntro,

@@ -20,7 +20,7 @@ export function HomeImageField(p: {
   return (
     <div class="stack home-image-field">
       <div class={`home-image-current ${p.name}`}>
-        <p class="label">{t("site.home.settings.current")}</p>
+        <p class="label">{t(`site.home.settings.current.${p.name}`)}</p>
         {url ? (
           <>
             <img src={url} alt={t(`site.field.${p.name}`)} />
