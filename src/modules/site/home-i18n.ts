@@ -33,9 +33,6 @@ export const homeMessages = {
     "site.home.settings.none": "Aucune image pour le moment.",
     "site.home.settings.link": "Page d’accueil : images, sections et textes",
     "site.nav.home": "Page d’accueil",
-    "site.setup.step.images": "Vos images",
-    "site.setup.step.images.hint":
-      "Facultatif : votre portrait et une image de couverture. Vous pourrez les changer ensuite.",
   },
   en: {
     "site.field.portrait": "Your portrait",
@@ -68,7 +65,5 @@ export const homeMessages = {
     "site.home.settings.none": "No image yet.",
     "site.home.settings.link": "Home page: images, sections and texts",
     "site.nav.home": "Home page",
-    "site.setup.step.images": "Your images",
-    "site.setup.step.images.hint": "Optional: your portrait and a cover image. You can change them later.",
   },
 };
