@@ -223,6 +223,10 @@ test("the members' area shows the creator's welcome; pricing shows the creator's
   assert.equal(area.status, 200);
   assert.match(area.text, /Ici, <strong>les coulisses<\/strong> du four\./);
   assert.doesNotMatch(area.text, /carnets de travail|work notebooks/);
+  // The welcome is Markdown sanitised on save, like the story.
+  await postHome(await currentFields({ membersWelcome: "Salut <script>alert(1)</script> [x](javascript:alert(2))" }));
+  const hostile = await (await memberClient(app, memberId)).get("/members-area");
+  assert.doesNotMatch(hostile.text, /<script>alert|href="javascript:/);
   await postHome(await currentFields({ membersWelcome: "" }));
   const neutral = await (await memberClient(app, memberId)).get("/members-area", { "accept-language": "en" });
   assert.match(neutral.text, /Welcome to the members’ area of/);
