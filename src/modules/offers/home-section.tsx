@@ -9,10 +9,13 @@ import { listOffers, offerPrices, type OfferRow, type PriceRow } from "./service
 const featuredCount = 3;
 
 /**
- * The offers the home page features: published, the creator's highlighted
- * one first, then in the creator's order; memberships and products before tips.
+ * The offers the home page features, from the published ones in the creator's order:
+ * those the creator ticked "show on the home page", in that order; none ticked →
+ * the highlighted one first, then the others, memberships and products before tips.
  */
 export function featuredOffers(offers: OfferRow[]): OfferRow[] {
+  const chosen = offers.filter((o) => o.featured_home === 1);
+  if (chosen.length > 0) return chosen.slice(0, featuredCount);
   const rank = (o: OfferRow) => (o.highlight ? 0 : 1) * 10 + (o.kind === "tip" ? 1 : 0);
   return offers
     .map((o, i) => ({ o, i }))

@@ -17,6 +17,8 @@ export interface OffersTable {
   highlight: number;
   /** The badge's word, the creator's own; empty = the default « Recommandé » / "Recommended". */
   highlight_label: Generated<string>;
+  /** 1 = the creator chose to show it on the home page (in their order); none chosen = the default rule. */
+  featured_home: Generated<number>;
   provider_product_id: string | null;
   created_at: string;
   updated_at: string;
