@@ -30,6 +30,8 @@ export interface SiteSettings {
   coverFileId: string | null;
   /** Which home page sections show, in which order (empty: every section, default order). */
   homeSections: HomeSectionChoice[];
+  /** The home's latest posts: every published post (paid ones with a lock, never their body) or only public ones. */
+  homePosts: "all" | "public";
   /** The creator's welcome on the members' area (empty: a neutral default). */
   membersWelcomeMarkdown: string;
   membersWelcomeHtml: string;
@@ -56,6 +58,7 @@ export const defaultSiteSettings: SiteSettings = {
   portraitFileId: null,
   coverFileId: null,
   homeSections: [],
+  homePosts: "all",
   membersWelcomeMarkdown: "",
   membersWelcomeHtml: "",
   pricingIntro: "",

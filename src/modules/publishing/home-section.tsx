@@ -8,6 +8,18 @@ import { audienceLabel, mediaUrl, publicSummary } from "./views.tsx";
 
 const latestCount = 3;
 
+/** A small padlock beside a members-only post's badge; the badge's words say it to screen readers. */
+function LockIcon() {
+  return (
+    <svg class="home-lock" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        d="M5 7V5a3 3 0 0 1 6 0v2h.5A1.5 1.5 0 0 1 13 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-7A1.5 1.5 0 0 1 3 13.5v-5A1.5 1.5 0 0 1 4.5 7H5Zm1.5 0h3V5a1.5 1.5 0 0 0-3 0v2Z"
+      />
+    </svg>
+  );
+}
+
 /**
  * A post's card on the home page. Only what the access policy lets anyone
  * see: title, date, cover, the public summary (excerpt or teaser) and a lock
@@ -27,7 +39,12 @@ function PostCard({ c, post }: { c: AppContext; post: PublishedListRow }) {
           <time datetime={post.published_at ?? ""}>
             {formatDate(c.var.locale, post.published_at, c.var.site.timeZone)}
           </time>
-          {badge && <span class="badge post-badge">{badge}</span>}
+          {badge && (
+            <span class="badge post-badge">
+              <LockIcon />
+              {badge}
+            </span>
+          )}
         </p>
         <h3 id={`hp-${post.id}`}>
           <a href={postUrl(post.slug)}>{post.title}</a>
@@ -44,7 +61,11 @@ export function registerPostsHomeSection(): void {
     order: 20,
     label: (locale) => t(locale, "publishing.home.label"),
     async render({ c }) {
-      const { rows } = await listPublished(c.var.services.db, { limit: latestCount, offset: 0 });
+      const { rows } = await listPublished(c.var.services.db, {
+        limit: latestCount,
+        offset: 0,
+        publicOnly: c.var.site.homePosts === "public",
+      });
       if (rows.length === 0) return null;
       const tt = tr(c);
       return (

@@ -15,6 +15,7 @@ export interface HomeSettingsInput {
   membersWelcome: string;
   pricingIntro: string;
   sections: HomeSectionChoice[];
+  homePosts: SiteSettings["homePosts"];
   images: ImageUploads;
   remove: { portrait: boolean; cover: boolean };
 }
@@ -27,6 +28,7 @@ export function homeFormValues(site: SiteSettings): Record<string, string> {
   const values: Record<string, string> = {
     membersWelcome: site.membersWelcomeMarkdown,
     pricingIntro: site.pricingIntro,
+    homePosts: site.homePosts,
   };
   arrangeHomeSections(site.homeSections).forEach(({ section, shown }, i) => {
     values[showField(section.key)] = shown ? "on" : "";
@@ -37,7 +39,7 @@ export function homeFormValues(site: SiteSettings): Record<string, string> {
 
 /** The typed values of a submission, to re-render the form as it was sent. */
 export function typedHomeValues(sub: Submission): Record<string, string> {
-  const names = ["membersWelcome", "pricingIntro", "removePortrait", "removeCover"];
+  const names = ["membersWelcome", "pricingIntro", "homePosts", "removePortrait", "removeCover"];
   for (const { section } of arrangeHomeSections([])) names.push(showField(section.key), positionField(section.key));
   return pick(sub.values, names);
 }
@@ -72,6 +74,9 @@ export async function parseHomeSettings(sub: Submission, site: SiteSettings): Pr
       moved: n !== i + 1,
     };
   });
+  // An old form without the choice keeps the default; anything else than the two choices is refused.
+  const homePosts = formValue(sub.values, "homePosts") || "all";
+  if (homePosts !== "all" && homePosts !== "public") fields.homePosts = { key: "validation.invalid" };
   const images = await checkImages(sub, ["portrait", "cover"], fields);
   if (!texts || Object.keys(fields).length) throw invalidInput(fields);
   ranked.sort((a, b) => a.n - b.n || Number(b.moved) - Number(a.moved) || a.i - b.i);
@@ -79,6 +84,7 @@ export async function parseHomeSettings(sub: Submission, site: SiteSettings): Pr
     membersWelcome: texts.membersWelcome,
     pricingIntro: texts.pricingIntro,
     sections: ranked.map(({ key, shown }) => ({ key, shown })),
+    homePosts: homePosts as SiteSettings["homePosts"],
     images,
     remove: {
       portrait: formValue(sub.values, "removePortrait") === "on",

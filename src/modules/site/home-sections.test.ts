@@ -116,6 +116,31 @@ test("the creator hides and reorders sections; the home page follows", async () 
   assert.equal((await postHome(await currentFields({ "show-posts": "on" }))).status, 303);
 });
 
+test("latest posts: all (paid ones locked, summary only) by default, or only public ones by the creator's choice", async () => {
+  assert.equal((await site()).homePosts ?? "all", "all");
+  let html = (await app.client().get("/?p=1")).text;
+  assert.match(html, /Billet pour les abonnés/);
+  assert.match(html, /class="home-lock"/);
+  assert.doesNotMatch(html, new RegExp(PAID_BODY));
+  const form = (await owner.get("/admin/settings/home")).text;
+  assert.match(form, /name="homePosts" value="all" checked/);
+  assert.match(form, /Seulement les articles publics/);
+  // Something else than the two choices: 422, the rest of the form kept, nothing stored.
+  const bad = await postHome(await currentFields({ homePosts: "members", pricingIntro: "Mon intro gardée" }), {}, "en");
+  assert.equal(bad.status, 422);
+  assert.match(bad.text, /Mon intro gardée/);
+  assert.match(bad.text, /Only public posts/);
+  assert.equal((await site()).homePosts ?? "all", "all");
+  assert.equal((await postHome(await currentFields({ homePosts: "public" }))).status, 303);
+  assert.equal((await site()).homePosts, "public");
+  html = (await app.client().get("/?p=2")).text;
+  assert.match(html, /Billet public/);
+  assert.doesNotMatch(html, /Billet pour les abonnés/);
+  assert.match((await owner.get("/admin/settings/home")).text, /name="homePosts" value="public" checked/);
+  assert.equal((await postHome(await currentFields({ homePosts: "all" }))).status, 303);
+  assert.match((await app.client().get("/?p=3")).text, /Billet pour les abonnés/);
+});
+
 test("bad input on the home settings: 422 in the user's language, what was typed kept, nothing stored", async () => {
   const before = await site();
   const files = (await app.db.selectFrom("files").select("id").execute()).length;

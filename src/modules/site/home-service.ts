@@ -23,6 +23,7 @@ export async function saveHomeSettings(db: Db, storage: Storage, input: HomeSett
         portraitFileId: keep(ids.portrait, input.remove.portrait, current.portraitFileId),
         coverFileId: keep(ids.cover, input.remove.cover, current.coverFileId),
         homeSections: input.sections,
+        homePosts: input.homePosts,
         membersWelcomeMarkdown: input.membersWelcome,
         membersWelcomeHtml: input.membersWelcome ? renderMarkdown(input.membersWelcome) : "",
         pricingIntro: input.pricingIntro,

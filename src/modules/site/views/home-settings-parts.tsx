@@ -108,6 +108,16 @@ export function SectionChoices({
           );
         })}
       </ol>
+      <fieldset class="home-posts-choice">
+        <legend>{t("site.home.posts.legend")}</legend>
+        {(["all", "public"] as const).map((choice) => (
+          <label class="check">
+            <input type="radio" name="homePosts" value={choice} checked={(values.homePosts || "all") === choice} />
+            <span>{t(`site.home.posts.${choice}`)}</span>
+          </label>
+        ))}
+        {errors?.homePosts && <span class="error">{t(errors.homePosts.key, errors.homePosts.params)}</span>}
+      </fieldset>
     </section>
   );
 }
