@@ -11,7 +11,7 @@ import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { currentStaff, requireStaff } from "../staff/index.ts";
 import { homeFormValues, parseHomeSettings, typedHomeValues } from "./home-schemas.ts";
 import { saveHomeSettings } from "./home-service.ts";
-import { limits, readSubmission } from "./schemas.ts";
+import { limits, pickLimits, readSubmission } from "./schemas.ts";
 import { HomeImageField, SectionChoices } from "./views/home-settings-parts.tsx";
 
 interface HomeSettingsView {
@@ -96,8 +96,7 @@ export function homeSettingsRoutes(app: Hono<AppEnv>): void {
     path.join(path.dirname(fileURLToPath(import.meta.url)), "assets", "home.css"),
     "text/css; charset=utf-8",
   );
-  // Twice the images' limits: a somewhat too big image still reaches the form's own translated 422.
-  allowLargeBody("/admin/settings/home", 2 * (limits.portraitBytes + limits.coverBytes) + 512 * 1024);
+  allowLargeBody("/admin/settings/home", limits.uploadBodyBytes, pickLimits(["portrait", "cover"]));
 
   app.get("/admin/settings/home", requireStaff(), async (c) => {
     await requireOwner(c);

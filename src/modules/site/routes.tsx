@@ -9,7 +9,7 @@ import { renderMarkdown } from "../../platform/markdown.ts";
 import type { SiteSettings } from "../../platform/settings.ts";
 import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff, requireStaff } from "../staff/index.ts";
-import { limits, parseSettings, parseSetup, pick, readSubmission, settingsNames } from "./schemas.ts";
+import { limits, pickLimits, parseSettings, parseSetup, pick, readSubmission, settingsNames } from "./schemas.ts";
 import { performSetup, saveSettings } from "./service.ts";
 import { aboutPage } from "./views/public.tsx";
 import { homePage } from "./views/home.tsx";
@@ -62,10 +62,8 @@ function settingsValues(site: SiteSettings): Record<string, string> {
 
 export function siteRoutes(app: Hono<AppEnv>): void {
   app.use("*", setupGate());
-  // Room for the images at their limits plus the text fields; a bigger image still gets its translated field error.
-  const text = 512 * 1024;
-  allowLargeBody("/setup", limits.logoBytes + limits.portraitBytes + limits.coverBytes + text);
-  allowLargeBody("/admin/settings", limits.logoBytes + text);
+  allowLargeBody("/setup", limits.uploadBodyBytes, pickLimits(["logo", "portrait", "cover"]));
+  allowLargeBody("/admin/settings", limits.uploadBodyBytes, pickLimits(["logo"]));
   homeSettingsRoutes(app);
 
   app.get("/setup", (c) => {

@@ -19,6 +19,13 @@ export const limits = {
   coverBytes: 5 * 1024 * 1024,
   membersWelcome: 10_000,
   pricingIntro: 400,
+  /**
+   * The whole form with its images, on the pages that take them. Far above the images' own limits on
+   * purpose: a file over its limit is read but not kept (allowLargeBody's per-file limits), so a
+   * 20 MB phone photo gets the form back with its translated error and everything typed, not a 413 page;
+   * only bandwidth is spent, never disk.
+   */
+  uploadBodyBytes: 48 * 1024 * 1024,
 } as const;
 
 /** The site's images: each one's form field, its settings key and its size limit. */
@@ -28,6 +35,11 @@ export const siteImages = {
   cover: { setting: "coverFileId", maxBytes: limits.coverBytes },
 } as const;
 export type SiteImage = keyof typeof siteImages;
+
+/** Each named image field's size limit, for allowLargeBody. */
+export function pickLimits(names: readonly SiteImage[]): Record<string, number> {
+  return Object.fromEntries(names.map((n) => [n, siteImages[n].maxBytes]));
+}
 /** Checked image bytes per field, for the fields that got a file. */
 export type ImageUploads = Partial<Record<SiteImage, Uint8Array>>;
 
