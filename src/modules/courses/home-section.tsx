@@ -1,11 +1,12 @@
 import { tr } from "../../platform/http/context.ts";
 import { t } from "../../platform/i18n/index.ts";
 import { HomeSectionFrame, registerHomeSection } from "../../platform/views/home-sections.tsx";
+import { courseCoverUrl } from "./cover.tsx";
 import { listCourses } from "./queries.ts";
 
 const shownCount = 3;
 
-/** Published courses on the home page: title, subtitle and a link to the course page (never a lesson). */
+/** Published courses on the home page: cover, title, subtitle and a link to the course page (never a lesson). */
 export function registerCoursesHomeSection(): void {
   registerHomeSection({
     key: "courses",
@@ -23,7 +24,12 @@ export function registerCoursesHomeSection(): void {
         >
           <div class="home-cards">
             {courses.map((k) => (
-              <article class="card home-card" aria-labelledby={`hc-${k.id}`}>
+              <article class={`card home-card${k.cover_file_id ? " with-cover" : ""}`} aria-labelledby={`hc-${k.id}`}>
+                {k.cover_file_id && (
+                  <a class="home-card-cover" href={`/courses/${k.slug}`} tabindex={-1} aria-hidden="true">
+                    <img src={courseCoverUrl(k)!} alt="" loading="lazy" />
+                  </a>
+                )}
                 <p class="eyebrow">{tt("courses.home.kind")}</p>
                 <h3 id={`hc-${k.id}`}>{k.title}</h3>
                 {k.subtitle && <p class="muted">{k.subtitle}</p>}
