@@ -50,6 +50,7 @@ const words = {
     nav: "Offres",
     pricing: "Offres",
     story: "J’ai appris à tourner",
+    coverSave: "Enregistrer l’image",
   },
   en: {
     login: "Log in",
@@ -62,6 +63,7 @@ const words = {
     nav: "Pricing",
     pricing: "Pricing",
     story: "J’ai appris à tourner",
+    coverSave: "Save the image",
   },
 };
 
@@ -115,7 +117,7 @@ for (const locale of ["fr", "en"] as const) {
         "publish",
         [cercle.id],
       );
-      await buildCourse(app.db, { title: "Tourner son premier bol" });
+      const { course } = await buildCourse(app.db, { title: "Tourner son premier bol" });
       await makeShow(app, "La voix de l’atelier");
 
       const owner = await newPage(browser, { locale });
@@ -146,6 +148,16 @@ for (const locale of ["fr", "en"] as const) {
         assert.match((await page.textContent("[role=status]")) ?? "", new RegExp(w.saved));
         assert.equal(await page.locator(".home-image-current.portrait img").count(), 1);
         await shoot(page, `settings-${locale}-1280`);
+        // The course's cover, from the course editor's own box.
+        await page.goto(`${app.url}/admin/courses/${course.id}`);
+        await page.setInputFiles("#f-course-cover", {
+          name: "bol.jpg",
+          mimeType: "image/jpeg",
+          buffer: Buffer.from(images.cover),
+        });
+        await page.getByRole("button", { name: w.coverSave, exact: true }).click();
+        await page.waitForURL(/saved=1/);
+        assert.equal(await page.locator(".course-cover-current").count(), 1);
         assert.deepEqual(owner.errors.messages, []);
       } finally {
         await owner.close();
@@ -180,9 +192,17 @@ for (const locale of ["fr", "en"] as const) {
           assert.ok(html.includes(w.story));
           for (const h of [w.offers, w.posts, w.podcasts, w.courses])
             assert.equal(await page.getByRole("heading", { name: h, exact: true }).count(), 1, h);
-          // Both images really decode.
-          for (const sel of [".home-cover img", ".home-portrait"])
+          // The images really decode (the course card's is lazy: brought into view first).
+          await page.locator(".home-card-cover img").scrollIntoViewIfNeeded();
+          await page.waitForFunction(() => {
+            const img = document.querySelector<HTMLImageElement>(".home-card-cover img");
+            return !!img && img.complete && img.naturalWidth > 0;
+          });
+          for (const sel of [".home-cover img", ".home-portrait", ".home-card-cover img"])
             assert.ok((await page.$eval(sel, (img) => (img as HTMLImageElement).naturalWidth)) > 0, sel);
+          // « J’ai… » opens the story: no decorative first letter there.
+          assert.equal(await page.locator(".story.dropcap").count(), 0);
+          await page.evaluate(() => window.scrollTo(0, 0));
           assert.match((await page.getAttribute('meta[property="og:image"]', "content")) ?? "", /^http.*\/media\//);
           assert.equal(
             await page.locator(".home-offer .offer-flag").first().textContent(),

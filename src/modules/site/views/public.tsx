@@ -63,7 +63,19 @@ export function JoinBox({ c }: { c: AppContext }) {
 export function StoryBody({ c, html }: { c: AppContext; html: string }) {
   if (!html) return <p class="prose muted story-empty">{tr(c)("site.home.emptyStory")}</p>;
   // storyHtml was sanitised by renderMarkdown when it was saved.
-  return <div class="prose story" dangerouslySetInnerHTML={{ __html: html }} />;
+  return (
+    <div class={`prose story${opensOnAWord(html) ? " dropcap" : ""}`} dangerouslySetInnerHTML={{ __html: html }} />
+  );
+}
+
+/**
+ * Whether a decorative first letter suits the story: it opens on a paragraph whose first two
+ * characters are letters ("Tout", "Depuis"). Not on « J’ai », « L’atelier », a quote, a digit or
+ * an emphasised word, where the big letter stands apart from what follows.
+ */
+export function opensOnAWord(html: string): boolean {
+  const m = /^\s*<p>([^<]{2})/.exec(html);
+  return !!m && /^\p{L}\p{L}$/u.test(m[1]!);
 }
 
 /** Anonymous visitors get a shared, cacheable page; anyone with a session gets a private one (set by the context middleware). */
