@@ -2,6 +2,7 @@ import type { Db } from "./db/index.ts";
 import { systemClock, type Clock } from "./time.ts";
 import { nowIso } from "./ids.ts";
 import type { Locale } from "./i18n/index.ts";
+import type { HomeSectionChoice } from "./views/home-sections.tsx";
 
 /**
  * The site's settings as every screen and email needs them. Stored as JSON in
@@ -23,6 +24,19 @@ export interface SiteSettings {
   timeZone: string;
   accentColor: string;
   logoFileId: string | null;
+  /** The creator's photo, beside the story on the home page. */
+  portraitFileId: string | null;
+  /** A wide image: the home page's hero and the site's social image (og:image). */
+  coverFileId: string | null;
+  /** Which home page sections show, in which order (empty: every section, default order). */
+  homeSections: HomeSectionChoice[];
+  /** The home's latest posts: every published post (paid ones with a lock, never their body) or only public ones. */
+  homePosts: "all" | "public";
+  /** The creator's welcome on the members' area (empty: a neutral default). */
+  membersWelcomeMarkdown: string;
+  membersWelcomeHtml: string;
+  /** The creator's words above the offers on /pricing (plain text; empty: no lead). */
+  pricingIntro: string;
   /** Address replies go to and the sender shown in emails. */
   contactEmail: string;
   mailFromName: string;
@@ -41,6 +55,13 @@ export const defaultSiteSettings: SiteSettings = {
   timeZone: "Europe/Paris",
   accentColor: "#b4532a",
   logoFileId: null,
+  portraitFileId: null,
+  coverFileId: null,
+  homeSections: [],
+  homePosts: "all",
+  membersWelcomeMarkdown: "",
+  membersWelcomeHtml: "",
+  pricingIntro: "",
   contactEmail: "",
   mailFromName: "",
 };

@@ -69,3 +69,40 @@ test("months are the site's calendar months, in its time zone", async () => {
   assert.equal(paris.revenueThisMonth - ny.revenueThisMonth, 1200);
   assert.equal(ny.months.at(-2)!.amount - paris.months.at(-2)!.amount, 1200);
 });
+
+test("cancellations are counted exactly: once, in the site-zone month they were asked for, resumed ones not", async () => {
+  const at = new Date();
+  const now = await salesFigures(app.db, { now: at, timeZone: "Europe/Paris", currency: "EUR" });
+  assert.equal(now.cancellationsThisMonth, 1);
+  const sub = await app.db
+    .selectFrom("subscriptions")
+    .select(["id", "cancel_requested_at"])
+    .where("cancel_at_period_end", "=", 1)
+    .executeTakeFirstOrThrow();
+  assert.ok(sub.cancel_requested_at, "the cancellation time is recorded");
+  // A later change to the subscription (a renewal, a card update) does not move it into another month.
+  await app.db
+    .updateTable("subscriptions")
+    .set({ updated_at: "2030-01-01T00:00:00.000Z" })
+    .where("id", "=", sub.id)
+    .execute();
+  assert.equal(
+    (await salesFigures(app.db, { now: at, timeZone: "Europe/Paris", currency: "EUR" })).cancellationsThisMonth,
+    1,
+  );
+  // Asked for last month: not this month's.
+  await app.db
+    .updateTable("subscriptions")
+    .set({ cancel_requested_at: new Date(at.getTime() - 40 * 86_400_000).toISOString() })
+    .where("id", "=", sub.id)
+    .execute();
+  assert.equal(
+    (await salesFigures(app.db, { now: at, timeZone: "Europe/Paris", currency: "EUR" })).cancellationsThisMonth,
+    0,
+  );
+  await app.db
+    .updateTable("subscriptions")
+    .set({ cancel_requested_at: sub.cancel_requested_at })
+    .where("id", "=", sub.id)
+    .execute();
+});

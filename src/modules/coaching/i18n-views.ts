@@ -1,6 +1,9 @@
 /** The coaching screens' words (merged into coachingMessages). */
 export const coachingViewsFr: Record<string, string> = {
   "coaching.nav": "Accompagnement",
+  "coaching.home.label": "Accompagnement",
+  "coaching.home.all": "Tout l’accompagnement",
+  "coaching.home.book": "Réserver un appel",
   "coaching.offer.single_line": "Une séance de {minutes} minutes en visio",
   "coaching.offer.package_line": "{n} séances de {minutes} minutes en visio",
   "coaching.public.title": "Accompagnement individuel",
@@ -143,6 +146,9 @@ export const coachingViewsFr: Record<string, string> = {
 
 export const coachingViewsEn: Record<string, string> = {
   "coaching.nav": "Coaching",
+  "coaching.home.label": "Coaching",
+  "coaching.home.all": "All coaching",
+  "coaching.home.book": "Book a call",
   "coaching.offer.single_line": "One {minutes}-minute video session",
   "coaching.offer.package_line": "{n} video sessions of {minutes} minutes",
   "coaching.public.title": "One-to-one coaching",

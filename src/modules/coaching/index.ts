@@ -6,6 +6,7 @@ import { coachingJobs } from "./jobs.ts";
 import { coachingRoutes } from "./routes.tsx";
 import { listCoachingOffers } from "./offers.ts";
 import { registerCoachingPersonalData } from "./personal.ts";
+import { registerCoachingHomeSection } from "./home-section.tsx";
 
 export { computeSlots, slotsByLocalDay, type AvailabilityRules } from "./availability.ts";
 export { bookSession, cancelBooking, rescheduleBooking, memberBookings, HOLD_MS } from "./booking.ts";
@@ -27,6 +28,7 @@ export const coachingModule = defineModule({
       list: async (db) => (await listCoachingOffers(db)).map((o) => ({ id: o.id, title: o.title })),
     });
     registerCoachingPersonalData();
+    registerCoachingHomeSection();
     coachingRoutes(app);
   },
   jobs: coachingJobs,

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { CoverBox } from "./cover.tsx";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
@@ -90,6 +91,7 @@ async function coursePage(
         </section>
         <div>
           <OutlineEditor c={c} o={o} sectionErrors={sectionErrors} />
+          <CoverBox c={c} course={course} />
           <SellingBox c={c} courseId={course.id} offers={offers} />
           <CertificatesBox c={c} certificates={certificates} />
         </div>

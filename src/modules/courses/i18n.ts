@@ -3,6 +3,10 @@ import { defineMessages } from "../../platform/i18n/index.ts";
 export const coursesMessages = defineMessages({
   fr: {
     "courses.nav.public": "Formations",
+    "courses.home.label": "Formations",
+    "courses.home.all": "Toutes les formations",
+    "courses.home.kind": "Formation en ligne",
+    "courses.home.open": "Découvrir la formation",
     "courses.nav.admin": "Formations",
     "courses.includable.kind": "Formations",
     "courses.includable.all": "Toutes les formations, présentes et à venir",
@@ -209,6 +213,10 @@ export const coursesMessages = defineMessages({
   },
   en: {
     "courses.nav.public": "Courses",
+    "courses.home.label": "Courses",
+    "courses.home.all": "All courses",
+    "courses.home.kind": "Online course",
+    "courses.home.open": "See the course",
     "courses.nav.admin": "Courses",
     "courses.includable.kind": "Courses",
     "courses.includable.all": "All courses, present and future",

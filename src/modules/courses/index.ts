@@ -6,6 +6,8 @@ import { adminRoutes } from "./admin.tsx";
 import { certificateRoutes } from "./certificate-routes.tsx";
 import { coursesMessages } from "./i18n.ts";
 import { coursesLoopMessages } from "./i18n-loops.ts";
+import { coverMessages } from "./cover-i18n.ts";
+import { coverRoutes } from "./cover.tsx";
 import { coursesJobs } from "./jobs.ts";
 import { stallRoutes } from "./stall-routes.tsx";
 import { learnRoutes } from "./learn.tsx";
@@ -14,6 +16,7 @@ import { quizRoutes } from "./quiz-routes.tsx";
 import { publicRoutes } from "./public.tsx";
 import { listCourses } from "./queries.ts";
 import { coursesTables } from "./tables.ts";
+import { registerCoursesHomeSection } from "./home-section.tsx";
 
 export { coursesTables } from "./tables.ts";
 export { courseResource, lessonResource, findCourseBySlug, listCourses } from "./queries.ts";
@@ -27,12 +30,13 @@ export const coursesModule = defineModule({
   name: "courses",
   tables: coursesTables,
   messages: {
-    fr: { ...coursesMessages.fr, ...coursesLoopMessages.fr },
-    en: { ...coursesMessages.en, ...coursesLoopMessages.en },
+    fr: { ...coursesMessages.fr, ...coursesLoopMessages.fr, ...coverMessages.fr },
+    en: { ...coursesMessages.en, ...coursesLoopMessages.en, ...coverMessages.en },
   },
   jobs: coursesJobs,
   routes(app) {
     registerNavLink({ href: "/courses", labelKey: "courses.nav.public", order: 15 });
+    registerCoursesHomeSection();
     registerIncludable({
       kind: "course",
       labelKey: "courses.includable.kind",
@@ -47,6 +51,7 @@ export const coursesModule = defineModule({
     certificateRoutes(app);
     learnRoutes(app);
     mediaRoutes(app);
+    coverRoutes(app);
     quizRoutes(app);
     stallRoutes(app);
     adminRoutes(app);

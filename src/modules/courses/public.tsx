@@ -1,4 +1,5 @@
 import path from "node:path";
+import { courseCoverUrl } from "./cover.tsx";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { raw } from "hono/html";
@@ -107,10 +108,14 @@ export function publicRoutes(app: Hono<AppEnv>): void {
             <meta property="og:type" content="website" />
             <meta property="og:title" content={course.title} />
             {description && <meta property="og:description" content={description} />}
+            {course.cover_file_id && (
+              <meta property="og:image" content={`${c.var.services.config.publicUrl}${courseCoverUrl(course)!}`} />
+            )}
           </>
         ),
       },
       <div class="narrow course-page">
+        {course.cover_file_id && <img class="course-page-cover" src={courseCoverUrl(course)!} alt="" />}
         <p class="eyebrow">{t("courses.page.eyebrow")}</p>
         <h1>{course.title}</h1>
         {course.subtitle && <p class="lead">{course.subtitle}</p>}

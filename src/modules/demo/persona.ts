@@ -13,7 +13,20 @@ export const demoSite: Partial<SiteSettings> = {
   timeZone: "Europe/Paris",
   accentColor: "#9a4a2c",
   mailFromName: "Camille de l’atelier",
+  pricingIntro:
+    "Le Cercle finance l’atelier et vous ouvre ses coulisses ; les guides et la formation s’achètent à l’unité. Tout se résilie en un clic.",
+  membersWelcomeMarkdown: demoWelcome(),
 };
+
+function demoWelcome(): string {
+  return [
+    "Merci d’être là : c’est grâce au Cercle que le four tourne en hiver.",
+    "",
+    "- Chaque jeudi, un billet des coulisses (cuissons ratées comprises).",
+    "- Le premier samedi du mois, un direct depuis l’atelier : posez vos questions en commentaire.",
+    "- Vos guides et la formation sont dans **Mon compte**.",
+  ].join("\n");
+}
 
 export const demoStory = `J’ai longtemps dessiné des logos pour les autres. Un jour de novembre, à trente-quatre ans, j’ai posé mes mains sur une motte de grès chez un potier de Dieulefit, et je ne les ai plus vraiment retirées.
 

@@ -20,6 +20,7 @@ import { seedPodcastsDemo, type PodcastsDemoResult } from "../podcasts/index.ts"
 import type { Storage } from "../../platform/storage/index.ts";
 import { seedCoachingDemo, type CoachingDemoResult } from "../coaching/index.ts";
 import { seedCoursesDemo, type CoursesDemoResult } from "../courses/index.ts";
+import { seedDemoImages } from "./images.ts";
 
 /**
  * Demo data: a French ceramicist and her members over the past twelve months.
@@ -62,6 +63,8 @@ export interface SeedResult {
   podcasts?: PodcastsDemoResult;
   coaching?: CoachingDemoResult;
   courses?: CoursesDemoResult;
+  /** True when the demo gave the site its generated portrait and cover. */
+  homeImages?: boolean;
 }
 
 /** mulberry32: small, fast, good enough for fake data. */
@@ -572,6 +575,7 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
       storyHtml: renderMarkdown(demoStory),
       aboutMarkdown: demoAbout,
       aboutHtml: renderMarkdown(demoAbout),
+      membersWelcomeHtml: renderMarkdown(demoSite.membersWelcomeMarkdown ?? ""),
       contactEmail: demoOwner.email,
     });
     result.siteCreated = true;
@@ -626,6 +630,8 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
   result.coaching = await seedCoachingDemo(db, { now: new Date(now) });
   // The course, sold by its own offer, to members already there.
   result.courses = await seedCoursesDemo(db, { now: new Date(now) });
+  // The home page's portrait and cover (generated images; kept if the creator set their own).
+  if (opts.storage) result.homeImages = await seedDemoImages(db, opts.storage);
   result.ms = Date.now() - started;
   return result;
 }

@@ -18,6 +18,7 @@ export interface EditorValues {
   description: string;
   highlight: boolean;
   highlight_label: string;
+  featured_home: boolean;
   includes: string[];
   price_kind: string;
   price_amount: string;
@@ -43,6 +44,7 @@ export function valuesFromOffer(
     description: offer.description_md,
     highlight: offer.highlight === 1,
     highlight_label: offer.highlight_label,
+    featured_home: offer.featured_home === 1,
     includes: includes.map((i) => `${i.kind}:${i.id}`),
     // A membership is paid monthly unless the creator says otherwise.
     price_kind: offer.kind === "tier" ? "month" : "one_off",
@@ -67,6 +69,7 @@ export function valuesFromForm(f: FormData): EditorValues {
     description: v("description"),
     highlight: v("highlight") === "on",
     highlight_label: v("highlight_label"),
+    featured_home: v("featured_home") === "on",
     includes: list,
     price_kind: v("price_kind") || "month",
     price_amount: v("price_amount"),

@@ -168,6 +168,13 @@ export async function offerEditorPage(
               extra={{ placeholder: t("offers.pricing.recommended") }}
             />
           </div>
+          <div class="row">
+            <label class="check">
+              <input type="checkbox" name="featured_home" checked={values.featured_home} />{" "}
+              {t("offers.admin.featured_home")}
+            </label>
+            <p class="hint">{t("offers.admin.featured_home_hint")}</p>
+          </div>
           {offer.description_html && (
             <details>
               <summary>{t("offers.admin.preview")}</summary>

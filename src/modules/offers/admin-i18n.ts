@@ -58,6 +58,9 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.grant": "Offrir un accès",
   "offers.admin.grant_button": "Offrir l’accès",
   "offers.admin.highlight": "Mettre en avant sur la page des offres",
+  "offers.admin.featured_home": "Montrer sur la page d’accueil",
+  "offers.admin.featured_home_hint":
+    "La page d’accueil montre jusqu’à 3 offres cochées, dans votre ordre. Aucune cochée : l’offre mise en avant, puis les suivantes.",
   "offers.admin.holders": "Membres",
   "offers.admin.inactive": "inactif",
   "offers.admin.includes": "Ce que l’offre donne",
@@ -184,6 +187,9 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.grant": "Grant access",
   "offers.admin.grant_button": "Grant access",
   "offers.admin.highlight": "Highlight on the pricing page",
+  "offers.admin.featured_home": "Show on the home page",
+  "offers.admin.featured_home_hint":
+    "The home page shows up to 3 ticked offers, in your order. None ticked: the highlighted offer, then the next ones.",
   "offers.admin.holders": "Members",
   "offers.admin.inactive": "inactive",
   "offers.admin.includes": "What the offer includes",

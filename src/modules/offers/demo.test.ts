@@ -6,7 +6,7 @@ import { createSession } from "../../platform/security/sessions.ts";
 import { seedDemo } from "../demo/index.ts";
 import { canAccess } from "../access/index.ts";
 import { seedOffersDemo } from "./demo.ts";
-import { membersAreaResource } from "./public.tsx";
+import { membersAreaResource } from "./members-area.tsx";
 
 /** `npm run demo` data: seedDemo ends with the offers demo (tiers, PWYW download, tips, every order/subscription state). */
 let app: TestApp;

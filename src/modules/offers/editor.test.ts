@@ -251,3 +251,49 @@ test("prices take every Stripe currency with its own minor units: JPY and XOF ha
   assert.ok(bad.text.includes('value="12,50"'));
   assert.match(bad.text, /<option value="JPY" selected/);
 });
+
+test("« Montrer sur la page d'accueil »: the ticked offers, in the creator's order; none ticked = the highlighted one first", async () => {
+  const homeCards = async (n: number) => {
+    const home = await app.client().get(`/?v=${n}`);
+    return [...home.text.matchAll(/<h3 id="ho-[^"]+">([^<]+)<\/h3>/g)].map((m) => m[1]);
+  };
+  const evening = { name: "Atelier du soir", slug: "atelier-du-soir", kind: "product", position: "3" };
+  const notebook = { name: "Carnet", slug: "carnet", kind: "product", position: "5", highlight: "on" };
+  const save = async (path: string, values: Record<string, string>) => {
+    await owner.get(path);
+    return owner.post(path, fields(values));
+  };
+  const paths: string[] = [];
+  for (const o of [evening, notebook]) {
+    await owner.get("/admin/offers");
+    const created = await owner.post("/admin/offers", { name: o.name, slug: "", kind: "product" });
+    assert.equal(created.status, 303);
+    paths.push(created.location!);
+    assert.equal((await save(created.location!, { ...o, action: "publish" })).status, 303);
+  }
+  const [eveningPath, notebookPath] = paths as [string, string];
+  // Nothing ticked: today's rule, the highlighted one first, then the creator's order.
+  const byDefault = await homeCards(1);
+  assert.deepEqual(byDefault, ["Carnet", "Le Cercle", "Atelier du soir"]);
+  // A refused save keeps the tick (one form, nothing lost) and stores nothing.
+  const bad = await save(notebookPath, { ...notebook, featured_home: "on", highlight_label: "m".repeat(41) });
+  assert.equal(bad.status, 422);
+  assert.match(bad.text, /name="featured_home" checked/);
+  const stored = await app.db
+    .selectFrom("offers")
+    .select("featured_home")
+    .where("slug", "=", "carnet")
+    .executeTakeFirstOrThrow();
+  assert.equal(stored.featured_home, 0);
+  // Ticked: exactly those, in the creator's order (3 before 5) — the highlight no longer jumps ahead.
+  assert.equal((await save(notebookPath, { ...notebook, featured_home: "on" })).status, 303);
+  assert.equal((await save(eveningPath, { ...evening, featured_home: "on" })).status, 303);
+  assert.deepEqual(await homeCards(2), ["Atelier du soir", "Carnet"]);
+  const page = await owner.get(eveningPath);
+  assert.match(page.text, /name="featured_home" checked/);
+  assert.match(page.text, /Montrer sur la page d’accueil/);
+  // Unticking both brings the default back.
+  await save(notebookPath, notebook);
+  await save(eveningPath, evening);
+  assert.deepEqual(await homeCards(3), byDefault);
+});

@@ -90,16 +90,9 @@ export async function salesFigures(
     db
       .selectFrom("subscriptions")
       .select(sql<number>`COUNT(*)`.as("n"))
-      .where((eb) =>
-        eb.or([
-          eb.and([eb("canceled_at", ">=", monthStart), eb("canceled_at", "<", end)]),
-          eb.and([
-            eb("cancel_at_period_end", "=", 1),
-            eb("updated_at", ">=", monthStart),
-            eb("canceled_at", "is", null),
-          ]),
-        ]),
-      )
+      // Each subscription counts once, in the site-zone month its cancellation was asked for (resumed ones not at all).
+      .where("cancel_requested_at", ">=", monthStart)
+      .where("cancel_requested_at", "<", end)
       .executeTakeFirstOrThrow(),
   ]);
   const last = starts.length - 1;

@@ -80,6 +80,7 @@ interface PaidInfo {
   providerPaymentId: string | null;
   providerCustomerId?: string | null;
   amountPaid?: number;
+  amountTax?: number | null;
 }
 
 export async function markOrderPaid(
@@ -114,6 +115,7 @@ export async function markOrderPaid(
       member_id: buyer.memberId,
       created_member: buyer.created ? 1 : order.created_member,
       amount_paid: info.amountPaid ?? order.amount - order.discount_amount,
+      tax_amount: info.amountTax ?? null,
       paid_at: at,
       updated_at: at,
     })

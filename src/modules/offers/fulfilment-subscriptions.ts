@@ -32,6 +32,21 @@ export async function findOurSubscription(trx: Db, snap: SubscriptionSnapshot, r
 }
 
 /** Copies the provider's snapshot onto our row and sets the entitlement from it. */
+/**
+ * When the subscription started to end: set the first time it is flagged to
+ * end at period end or is cancelled, kept while it stays so (one cancellation
+ * counts once, in the month it was asked for), cleared when it is resumed.
+ */
+export function cancelRequestedAt(
+  row: Pick<SubscriptionsTable, "cancel_requested_at">,
+  snap: Pick<SubscriptionSnapshot, "cancelAtPeriodEnd" | "status" | "canceledAt">,
+  at: string,
+): string | null {
+  const ending = snap.cancelAtPeriodEnd || snap.status === "canceled";
+  if (!ending) return null;
+  return row.cancel_requested_at ?? snap.canceledAt ?? at;
+}
+
 export async function applySnapshot(
   trx: Db,
   provider: PaymentProvider,
@@ -80,6 +95,7 @@ export async function applySnapshot(
     current_period_end: snap.currentPeriodEnd,
     cancel_at_period_end: snap.cancelAtPeriodEnd ? 1 : 0,
     canceled_at: snap.canceledAt,
+    cancel_requested_at: cancelRequestedAt(row, snap, at),
     version: row.version + 1,
     updated_at: at,
   };
@@ -177,6 +193,7 @@ export async function recordInvoice(
       discount_amount: 0,
       discount_code_id: null,
       amount_paid: e.amountPaid,
+      tax_amount: e.amountTax ?? null,
       amount_refunded: 0,
       currency: e.currency.toUpperCase(),
       status: "paid",

@@ -164,6 +164,19 @@ test("a paid one-off checkout grants once; duplicates (even 20 at once) change n
   assert.equal(jobs.length, 1);
 });
 
+test("the VAT Stripe Tax computed is stored on the order; without tax it stays empty", async () => {
+  const ref = await buyEbook("tva@example.org");
+  const e = { ...completed(ref, { payment: "pi_tva", amount: 960 }), amountTax: 160 } as ProviderEvent;
+  assert.equal(await applyProviderEvent(db, provider, e), "applied");
+  const order = await db.selectFrom("orders").selectAll().where("id", "=", ref).executeTakeFirstOrThrow();
+  assert.equal(order.amount_paid, 960);
+  assert.equal(order.tax_amount, 160);
+  const plain = await buyEbook("sans-tva@example.org");
+  await applyProviderEvent(db, provider, completed(plain, { payment: "pi_plain" }));
+  const untaxed = await db.selectFrom("orders").selectAll().where("id", "=", plain).executeTakeFirstOrThrow();
+  assert.equal(untaxed.tax_amount, null);
+});
+
 test("SEPA: unpaid completion grants nothing; the later success grants; late or repeated events do not undo it", async () => {
   const ref = await buyEbook("sepa@example.org");
   const done = completed(ref, { paid: false, payment: "pi_sepa" });

@@ -215,6 +215,7 @@ export async function applyProviderEvent(
             providerPaymentId: event.providerPaymentId,
             providerCustomerId: event.providerCustomerId,
             amountPaid: event.amountTotal,
+            amountTax: event.amountTax ?? null,
           });
         } else {
           // Delayed method (SEPA): remember the ids, grant nothing until the money arrives.

@@ -10,6 +10,7 @@ import { adminRoutes } from "./admin.tsx";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { memberFileRoutes } from "./member-file.tsx";
 import { notifySettingsRoutes } from "./notify-settings.tsx";
+import { registerOffersHomeSection } from "./home-section.tsx";
 
 export {
   applyProviderEvent,
@@ -51,7 +52,7 @@ export { linkImportedCustomer } from "./imported-customers.ts";
 export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";
 export { seedOffersDemo, type OffersDemoResult } from "./demo.ts";
 export { downloadLink, fileResource, saveOfferFile } from "./downloads.tsx";
-export { membersAreaResource } from "./public.tsx";
+export { membersAreaResource } from "./members-area.tsx";
 export { memberMoneySummaries, liveSubscriptionStatuses } from "./member-money.ts";
 export { orderReference } from "./member-file.tsx";
 export { salesFigures, type SalesFigures, type MonthBucket } from "./figures.ts";
@@ -71,6 +72,7 @@ export const offersModule = defineModule({
   routes(app) {
     registerAccountExtensions();
     registerNavLink({ href: "/pricing", labelKey: "offers.nav.pricing", order: 20 });
+    registerOffersHomeSection();
     stripeWebhookRoutes(app);
     publicRoutes(app);
     devRoutes(app);

@@ -15,10 +15,13 @@ import { newId, nowIso } from "../../platform/ids.ts";
 /** The dev provider's journeys over HTTP: buy, pay, read, download, cancel, gift, and bad input. */
 let app: TestApp;
 const ids = { tier: "", monthly: "", yearly: "", guide: "", guidePrice: "", file: "" };
-const secretMarker = "Merci de soutenir";
+/** The members' area shows the creator's own welcome: only payers may read it. */
+const secretMarker = "Bienvenue dans le cercle du four";
 
 before(async () => {
-  app = await startTestApp();
+  app = await startTestApp({
+    site: { membersWelcomeMarkdown: secretMarker, membersWelcomeHtml: `<p>${secretMarker}</p>` },
+  });
   const db = app.db;
   const tier = await createOffer(
     db,
@@ -135,7 +138,9 @@ async function loggedIn(email: string): Promise<TestClient> {
 
 test("a visitor buys a tier with the dev provider and reads the members-only page", async () => {
   const visitor = app.client();
-  assert.equal((await visitor.get("/members-area")).status, 403);
+  const locked = await visitor.get("/members-area");
+  assert.equal(locked.status, 403);
+  assert.doesNotMatch(locked.text, new RegExp(secretMarker));
   const pricing = await visitor.get("/pricing");
   assert.equal(pricing.status, 200);
   assert.match(pricing.text, /Le cercle/);

@@ -55,8 +55,12 @@ export function registerOfferMailJobs(): void {
         date: formatDate(locale, order.paid_at, site.timeZone),
       }),
       tt("offers.mail.receipt.reference", { ref: order.id.slice(-12).toUpperCase() }),
-      // Stripe Tax computes VAT into the amount paid: the receipt says so.
-      ...(order.provider === "stripe" && (await automaticTaxEnabled(db)) ? [tt("offers.mail.receipt.vat")] : []),
+      // Stripe Tax computes VAT into the amount paid: the receipt gives the amount Stripe reported, else says it is included.
+      ...(order.tax_amount
+        ? [tt("offers.mail.receipt.vat_amount", { amount: money(locale, order.tax_amount, order.currency) })]
+        : order.provider === "stripe" && (await automaticTaxEnabled(db))
+          ? [tt("offers.mail.receipt.vat")]
+          : []),
       order.kind === "gift" ? tt("offers.mail.receipt.gift") : tt("offers.mail.receipt.access"),
     ];
     const mail = renderEmail({

@@ -283,6 +283,12 @@ async function orderPage(c: AppContext) {
           )}
           <dt>{t("offers.file.paid")}</dt>
           <dd data-paid>{order.status === "pending" ? "—" : m(order.amount_paid)}</dd>
+          {order.tax_amount !== null && order.tax_amount > 0 && (
+            <>
+              <dt>{t("offers.file.tax")}</dt>
+              <dd data-tax>{m(order.tax_amount)}</dd>
+            </>
+          )}
           {order.amount_refunded > 0 && (
             <>
               <dt>{t("offers.file.refundedTitle")}</dt>

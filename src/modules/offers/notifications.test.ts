@@ -168,6 +168,15 @@ test("the receipt says VAT is included when Stripe Tax is on", async () => {
   assert.match(text, /Référence : [0-9A-F]{12}/);
   assert.match(text, /la TVA est comprise/);
   assert.doesNotMatch(parts(receipts[0]!).text, /TVA/, "the first receipt (dev payment, no tax) says nothing of VAT");
+  // With the VAT amount Stripe reported stored on the order, the receipt gives it.
+  await app.db.updateTable("orders").set({ tax_amount: 200 }).where("id", "=", order.id).execute();
+  await queueMail(app.db, "offers.receipt", { orderId: order.id }, `test-receipt-tax:${order.id}`);
+  await settle();
+  const withTax = app.mail
+    .to("paul@example.org")
+    .filter((m) => /reçu/.test(m.subject ?? ""))
+    .at(-1)!;
+  assert.match(parts(withTax).text, /Dont TVA : 2,00\s€/);
   await setAutomaticTax(app.db, false);
 });
 

@@ -9,6 +9,7 @@ import { memberLoginUrl } from "../members/index.ts";
 import { ownerEmail } from "../staff/index.ts";
 import { orderPaid, subscriptionChanged } from "./events.ts";
 import { money } from "./money.ts";
+import { lastCompleteLocalDay, localDayWindow } from "./digest-day.ts";
 import { tCount } from "../../platform/i18n/index.ts";
 
 /*
@@ -30,6 +31,7 @@ export const DIGEST_JOB = "offers.owner_digest";
 /** Reminders after the first failure, in days (day 0 is the failure itself). */
 export const DUNNING_DAYS = [3, 7] as const;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 /** A consumer that starts on an old log must not mail about last year's sales. */
 const FRESH_MS = 2 * DAY_MS;
 
@@ -132,10 +134,12 @@ export function registerNotificationJobs(): void {
     );
   });
 
-  // Once a day, for the day before, in the site's zone.
-  registerRecurringJob(DIGEST_JOB, DAY_MS, async (_payload, { db }) => {
+  // Every hour, for the last day that has ended in the site's zone: the dedupe key sends each day's digest
+  // once, within the hour after local midnight, whatever the zone.
+  registerRecurringJob(DIGEST_JOB, HOUR_MS, async (_payload, { db, services }) => {
     if ((await ownerNotice(db)) !== "digest") return;
-    const day = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
+    const site = await getSiteSettings(db);
+    const day = lastCompleteLocalDay(services.clock.nowMs(), site.timeZone);
     await queueMail(db, "offers.owner_digest", { day }, `owner-digest:${day}`);
   });
 
@@ -256,8 +260,7 @@ export function registerNotificationJobs(): void {
     const site = await getSiteSettings(db);
     const locale = site.locale;
     const tt = translator(locale);
-    const from = `${day}T00:00:00.000Z`;
-    const until = new Date(Date.parse(from) + DAY_MS).toISOString();
+    const { from, until } = localDayWindow(day, site.timeZone);
     const sales = await db
       .selectFrom("orders")
       .select(["currency", "amount_paid"])
@@ -268,9 +271,8 @@ export function registerNotificationJobs(): void {
     const cancels = await db
       .selectFrom("subscriptions")
       .select("id")
-      .where("cancel_at_period_end", "=", 1)
-      .where("updated_at", ">=", from)
-      .where("updated_at", "<", until)
+      .where("cancel_requested_at", ">=", from)
+      .where("cancel_requested_at", "<", until)
       .execute();
     if (sales.length === 0 && cancels.length === 0) return null;
     const totals = new Map<string, number>();
@@ -280,7 +282,7 @@ export function registerNotificationJobs(): void {
       db,
       to,
       locale,
-      tt("offers.mail.digest.subject", { date: formatDate(locale, from, "UTC") }),
+      tt("offers.mail.digest.subject", { date: formatDate(locale, from, site.timeZone) }),
       tt("offers.mail.digest.heading"),
       [
         tCount(locale, "offers.mail.digest.sales", sales.length, { amount }),

@@ -11,13 +11,14 @@ import { hashToken, safeEqual } from "../../platform/security/tokens.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { CsrfField, Field, type Errors } from "../../platform/views/components.tsx";
 import { currentMember, requestGiftLink } from "../members/index.ts";
-import { canAccess, viewerOf, type Resource } from "../access/index.ts";
+import { viewerOf } from "../access/index.ts";
 import { startCheckout } from "./checkout.ts";
 import { claimGift, findGiftByToken, isGiftRecipient } from "./gifts.ts";
 import { amountInput, money, parseAmount, priceLabel } from "./money.ts";
 import { getOfferBySlug, listOffers, offerPrices, type OfferRow, type PriceRow } from "./service.ts";
 import { isTestMode, requireProvider } from "./context.ts";
 import { downloadRoutes } from "./downloads.tsx";
+import { membersAreaRoutes } from "./members-area.tsx";
 
 export const checkoutCookie = "atl_co";
 
@@ -89,7 +90,7 @@ async function pricingPage(c: AppContext) {
       <header class="hero">
         <p class="eyebrow">{c.var.site.name}</p>
         <h1>{t("offers.pricing.title")}</h1>
-        <p class="lead">{t("offers.pricing.lead")}</p>
+        {c.var.site.pricingIntro && <p class="lead">{c.var.site.pricingIntro}</p>}
       </header>
       <TestBanner c={c} />
       {offers.length === 0 && <p class="muted">{t("offers.pricing.empty")}</p>}
@@ -251,9 +252,6 @@ async function offerPage(
   );
 }
 
-/** A page only paying members can read: the demo of the access policy on a real surface. */
-export const membersAreaResource: Resource = { kind: "page", id: "members-area", audience: "paid" };
-
 /** The checkout form's fields and their longest accepted value. */
 const checkoutLimits: Record<string, number> = {
   offer: 64,
@@ -270,7 +268,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/pricing", async (c) => {
     const body = await pricingPage(c);
     if (!c.var.memberSession && !c.var.staffSession) markCacheable(c);
-    return page(c, { title: tr(c)("offers.pricing.title"), description: tr(c)("offers.pricing.lead") }, body);
+    return page(c, { title: tr(c)("offers.pricing.title"), description: c.var.site.pricingIntro || undefined }, body);
   });
 
   app.get("/offers/:slug", async (c) => {
@@ -537,49 +535,6 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     return c.redirect(`${path}?sent=1`, 303);
   });
 
-  app.get("/members-area", async (c) => {
-    const t = tr(c);
-    const db = c.var.services.db;
-    const viewer = viewerOf(c);
-    const allowed = await canAccess(db, viewer, membersAreaResource);
-    c.header("Cache-Control", "private, no-store");
-    if (!allowed) {
-      return page(
-        c,
-        { title: t("offers.area.title"), noindex: true },
-        <div class="narrow paywall">
-          <h1>{t("offers.area.title")}</h1>
-          <p class="lead">{t("offers.area.locked")}</p>
-          <p>
-            <a class="btn" href="/pricing">
-              {t("offers.area.see_offers")}
-            </a>{" "}
-            {viewer.kind === "anonymous" && (
-              <a class="btn secondary" href="/login?next=/members-area">
-                {t("offers.done.login_link")}
-              </a>
-            )}
-          </p>
-        </div>,
-        403,
-      );
-    }
-    const member = await currentMember(c);
-    const site = c.var.site;
-    return page(
-      c,
-      { title: t("offers.area.title"), noindex: true },
-      <div class="narrow members-area">
-        <p class="eyebrow">{t("offers.area.eyebrow")}</p>
-        <h1>{t("offers.area.title")}</h1>
-        <p class="lead">{t("offers.area.hello", { name: member?.name || member?.email || "" })}</p>
-        <div class="prose">
-          <p>{t("offers.area.body1", { site: site.name })}</p>
-          <p>{t("offers.area.body2")}</p>
-        </div>
-      </div>,
-    );
-  });
-
+  membersAreaRoutes(app);
   downloadRoutes(app);
 }

@@ -22,6 +22,8 @@ export interface OfferInput {
   highlight?: boolean;
   /** The badge's word (empty: the default word). */
   highlightLabel?: string;
+  /** Shown on the home page by the creator's choice. */
+  featuredHome?: boolean;
 }
 
 export interface PriceInput {
@@ -53,6 +55,7 @@ export async function createOffer(db: Db, input: OfferInput, prices: PriceInput[
     position: input.position ?? 0,
     highlight: input.highlight ? 1 : 0,
     highlight_label: input.highlightLabel ?? "",
+    featured_home: input.featuredHome ? 1 : 0,
     provider_product_id: null,
     created_at: at,
     updated_at: at,
@@ -84,6 +87,7 @@ export async function updateOffer(db: Db, id: string, input: Partial<OfferInput>
   if (input.position !== undefined) patch.position = input.position;
   if (input.highlight !== undefined) patch.highlight = input.highlight ? 1 : 0;
   if (input.highlightLabel !== undefined) patch.highlight_label = input.highlightLabel;
+  if (input.featuredHome !== undefined) patch.featured_home = input.featuredHome ? 1 : 0;
   try {
     await db.updateTable("offers").set(patch).where("id", "=", id).execute();
   } catch (err) {

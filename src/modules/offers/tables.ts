@@ -17,6 +17,8 @@ export interface OffersTable {
   highlight: number;
   /** The badge's word, the creator's own; empty = the default « Recommandé » / "Recommended". */
   highlight_label: Generated<string>;
+  /** 1 = the creator chose to show it on the home page (in their order); none chosen = the default rule. */
+  featured_home: Generated<number>;
   provider_product_id: string | null;
   created_at: string;
   updated_at: string;
@@ -104,6 +106,8 @@ export interface OrdersTable {
   discount_code_id: string | null;
   amount_paid: number;
   amount_refunded: number;
+  /** VAT Stripe Tax computed into amount_paid (minor units); null when none was computed. */
+  tax_amount: number | null;
   currency: string;
   status: "pending" | "paid" | "failed" | "expired" | "refunded";
   provider: string;
@@ -139,6 +143,8 @@ export interface SubscriptionsTable {
   current_period_end: string | null;
   cancel_at_period_end: number;
   canceled_at: string | null;
+  /** When it started to end (cancel at period end or outright); null if it never did or was resumed. */
+  cancel_requested_at: string | null;
   cancel_reason: string | null;
   discount_amount: number;
   discount_code_id: string | null;

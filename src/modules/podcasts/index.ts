@@ -9,6 +9,7 @@ import { mediaRoutes } from "./media.ts";
 import { publicRoutes } from "./public.tsx";
 import { registerPodcastMails } from "./sharing.ts";
 import { podcastsTables } from "./tables.ts";
+import { registerPodcastsHomeSection } from "./home-section.tsx";
 
 export { seedPodcastsDemo, type PodcastsDemoResult } from "./demo.ts";
 export { podcastsEvents } from "./events.ts";
@@ -77,6 +78,7 @@ export const podcastsModule = defineModule({
         })),
     });
     registerNavLink({ href: "/podcasts", labelKey: "podcasts.public.title", order: 30 });
+    registerPodcastsHomeSection();
     registerPodcastMails();
     registerEraseHook(erasePodcastData);
     registerAccountExport("podcasts", exportPodcastData);

@@ -2,6 +2,7 @@ import { defineModule } from "../../platform/module.ts";
 import { registerPostIncludes } from "./includables.ts";
 import { publishingTables } from "./tables.ts";
 import { registerHeadLink, registerNavLink } from "../../platform/views/layout.tsx";
+import { registerPostsHomeSection } from "./home-section.tsx";
 import { registerAccountExport, registerEraseHook } from "../members/index.ts";
 import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feeds.ts";
@@ -68,6 +69,7 @@ export const publishingModule = defineModule({
   },
   routes(app) {
     registerNavLink({ href: "/blog", labelKey: "publishing.nav.blog", order: 10 });
+    registerPostsHomeSection();
     registerHeadLink({ rel: "alternate", type: "application/rss+xml", href: "/rss.xml" });
     registerEraseHook(eraseComments);
     registerAccountExport("comments", exportComments);

@@ -309,8 +309,12 @@ export async function listPostsForAdmin(db: Db, f: AdminPostFilter) {
 }
 
 /** Published posts, newest first, optionally by tag (archive, RSS). */
-export async function listPublished(db: Db, opts: { tagId?: string; limit: number; offset: number }) {
+export async function listPublished(
+  db: Db,
+  opts: { tagId?: string; limit: number; offset: number; publicOnly?: boolean },
+) {
   let q = db.selectFrom("posts").where("posts.status", "=", "published");
+  if (opts.publicOnly) q = q.where("posts.audience", "=", "public");
   if (opts.tagId)
     q = q.innerJoin("post_tags", "post_tags.post_id", "posts.id").where("post_tags.tag_id", "=", opts.tagId);
   const [rows, total] = await Promise.all([

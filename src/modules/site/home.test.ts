@@ -5,6 +5,7 @@ import { renderMarkdown } from "../../platform/markdown.ts";
 import { createSession } from "../../platform/security/sessions.ts";
 import { updateSiteSettings } from "../../platform/settings.ts";
 import { createMember } from "../members/index.ts";
+import { opensOnAWord } from "./views/public.tsx";
 
 const story = [
   "## Pourquoi je tourne",
@@ -144,4 +145,16 @@ test("the home page renders about as fast as a bare health check", async () => {
   const home = await median("/");
   const health = await median("/healthz");
   assert.ok(home < health * 4 + 15, `home ${home.toFixed(1)} ms, healthz ${health.toFixed(1)} ms`);
+});
+
+test("the story's decorative first letter only on a plain opening word, never on « J’ai », a quote or a heading", () => {
+  const opens = (md: string) => opensOnAWord(renderMarkdown(md));
+  assert.equal(opens("Tout a commencé à Vallauris."), true);
+  assert.equal(opens("Été 2019, j’ouvre l’atelier."), true);
+  assert.equal(opens("J’ai appris à tourner."), false);
+  assert.equal(opens("L'atelier ouvre."), false);
+  assert.equal(opens("« Je tourne », dit-elle."), false);
+  assert.equal(opens("**Ici**, je raconte tout."), false);
+  assert.equal(opens("## Pourquoi\n\nTout a commencé."), false);
+  assert.equal(opens("2019 : l’atelier."), false);
 });

@@ -1,4 +1,5 @@
 import { defineMessages } from "../../platform/i18n/index.ts";
+import { homeMessages } from "./home-i18n.ts";
 
 /** The site module's words: first-run setup, the story pages, the settings. */
 export const siteMessages = defineMessages({
@@ -103,6 +104,7 @@ export const siteMessages = defineMessages({
     "site.settings.mail.badgeTest": "Test",
     "site.settings.notifications": "Être prévenu·e des ventes et des résiliations",
     "site.settings.viewSite": "Voir le site",
+    ...homeMessages.fr,
   },
   en: {
     "site.error.setup_required": "This site is not set up yet. Finish the first-run setup at /setup first.",
@@ -203,5 +205,6 @@ export const siteMessages = defineMessages({
     "site.settings.mail.badgeTest": "Test",
     "site.settings.notifications": "Hear about sales and cancellations",
     "site.settings.viewSite": "View the site",
+    ...homeMessages.en,
   },
 });

@@ -9,9 +9,11 @@ import { renderMarkdown } from "../../platform/markdown.ts";
 import type { SiteSettings } from "../../platform/settings.ts";
 import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { currentStaff, requireStaff } from "../staff/index.ts";
-import { limits, parseSettings, parseSetup, pick, readSubmission, settingsNames } from "./schemas.ts";
+import { limits, pickLimits, parseSettings, parseSetup, pick, readSubmission, settingsNames } from "./schemas.ts";
 import { performSetup, saveSettings } from "./service.ts";
-import { aboutPage, homePage } from "./views/public.tsx";
+import { aboutPage } from "./views/public.tsx";
+import { homePage } from "./views/home.tsx";
+import { homeSettingsRoutes } from "./home-settings.tsx";
 import { settingsPage } from "./views/settings.tsx";
 import { setupPage } from "./views/setup.tsx";
 
@@ -60,10 +62,9 @@ function settingsValues(site: SiteSettings): Record<string, string> {
 
 export function siteRoutes(app: Hono<AppEnv>): void {
   app.use("*", setupGate());
-  // Room for a 2 MB logo plus the text fields; a bigger logo still gets its translated field error.
-  const uploadBody = limits.logoBytes + 512 * 1024;
-  allowLargeBody("/setup", uploadBody);
-  allowLargeBody("/admin/settings", uploadBody);
+  allowLargeBody("/setup", limits.uploadBodyBytes, pickLimits(["logo", "portrait", "cover"]));
+  allowLargeBody("/admin/settings", limits.uploadBodyBytes, pickLimits(["logo"]));
+  homeSettingsRoutes(app);
 
   app.get("/setup", (c) => {
     if (c.var.site.setupDone) throw notFound();
@@ -99,20 +100,27 @@ export function siteRoutes(app: Hono<AppEnv>): void {
       ]);
       return setupPage(c, typed, fields, 422);
     }
-    const { sessionToken } = await performSetup(c.var.services.db, c.var.services.storage, parsed.input, parsed.logo, {
-      ip: clientIp(c),
-      userAgent: c.req.header("user-agent"),
-    });
+    const { sessionToken } = await performSetup(
+      c.var.services.db,
+      c.var.services.storage,
+      parsed.input,
+      parsed.images,
+      {
+        ip: clientIp(c),
+        userAgent: c.req.header("user-agent"),
+      },
+    );
     setSessionCookie(c, "staff", sessionToken);
     setLocaleCookie(c, parsed.input.locale);
     return c.redirect("/admin", 303);
   });
 
-  app.get("/", (c) => homePage(c));
+  app.get("/", async (c) => homePage(c));
   app.get("/about", (c) => aboutPage(c));
 
   // The admin module's guard is added after this module's routes, so these guard themselves.
   registerAdminNav({ href: "/admin/settings", labelKey: "site.nav.settings", order: 90 });
+  registerAdminNav({ href: "/admin/settings/home", labelKey: "site.nav.home", order: 89 });
 
   app.get("/admin/settings", requireStaff(), async (c) => {
     await requireOwner(c);

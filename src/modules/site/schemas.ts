@@ -15,7 +15,33 @@ export const limits = {
   about: 20_000,
   mailFromName: 80,
   logoBytes: 2 * 1024 * 1024,
+  portraitBytes: 3 * 1024 * 1024,
+  coverBytes: 5 * 1024 * 1024,
+  membersWelcome: 10_000,
+  pricingIntro: 400,
+  /**
+   * The whole form with its images, on the pages that take them. Far above the images' own limits on
+   * purpose: a file over its limit is read but not kept (allowLargeBody's per-file limits), so a
+   * 20 MB phone photo gets the form back with its translated error and everything typed, not a 413 page;
+   * only bandwidth is spent, never disk.
+   */
+  uploadBodyBytes: 48 * 1024 * 1024,
 } as const;
+
+/** The site's images: each one's form field, its settings key and its size limit. */
+export const siteImages = {
+  logo: { setting: "logoFileId", maxBytes: limits.logoBytes },
+  portrait: { setting: "portraitFileId", maxBytes: limits.portraitBytes },
+  cover: { setting: "coverFileId", maxBytes: limits.coverBytes },
+} as const;
+export type SiteImage = keyof typeof siteImages;
+
+/** Each named image field's size limit, for allowLargeBody. */
+export function pickLimits(names: readonly SiteImage[]): Record<string, number> {
+  return Object.fromEntries(names.map((n) => [n, siteImages[n].maxBytes]));
+}
+/** Checked image bytes per field, for the fields that got a file. */
+export type ImageUploads = Partial<Record<SiteImage, Uint8Array>>;
 
 const siteFields = {
   siteName: field.text(limits.siteName),
@@ -76,14 +102,31 @@ function collect<T>(fn: () => T): { data?: T; fields: Record<string, FieldError>
  * Checks an uploaded logo before anything is stored: size, then the real type
  * from its first bytes (an SVG or a text file renamed .png is refused here).
  */
-export async function checkLogo(file: UploadedFile | undefined): Promise<{ bytes?: Uint8Array; error?: FieldError }> {
+export async function checkImage(
+  file: UploadedFile | undefined,
+  maxBytes: number,
+): Promise<{ bytes?: Uint8Array; error?: FieldError }> {
   if (!file) return {};
   if (file.size === 0) return { error: { key: "error.file_empty" } };
-  if (file.size > limits.logoBytes)
-    return { error: { key: "error.file_too_large", params: { max: limits.logoBytes / 1024 / 1024 } } };
+  if (file.size > maxBytes) return { error: { key: "error.file_too_large", params: { max: maxBytes / 1024 / 1024 } } };
   const bytes = await file.bytes();
   if (!sniffImageType(bytes)) return { error: { key: "error.file_type" } };
   return { bytes };
+}
+
+/** Checks each named image of a submission; problems go into `fields` beside their input. */
+export async function checkImages(
+  sub: Submission,
+  names: readonly SiteImage[],
+  fields: Record<string, FieldError>,
+): Promise<ImageUploads> {
+  const out: ImageUploads = {};
+  for (const name of names) {
+    const checked = await checkImage(sub.files[name], siteImages[name].maxBytes);
+    if (checked.error) fields[name] = checked.error;
+    else if (checked.bytes) out[name] = checked.bytes;
+  }
+  return out;
 }
 
 const setupNames = [
@@ -113,15 +156,14 @@ export const settingsNames = [
 ] as const;
 
 /** Validates the whole setup form at once, so every problem shows on the first retry. */
-export async function parseSetup(sub: Submission): Promise<{ input: SetupInput; logo?: Uint8Array }> {
+export async function parseSetup(sub: Submission): Promise<{ input: SetupInput; images: ImageUploads }> {
   const raw = pick(sub.values, setupNames);
   const { data, fields } = collect(() => parseInput(setupSchema, raw));
   if (raw.password && raw.passwordConfirm !== raw.password && !fields.password)
     fields.passwordConfirm = { key: "site.error.password_mismatch" };
-  const logo = await checkLogo(sub.files.logo);
-  if (logo.error) fields.logo = logo.error;
+  const images = await checkImages(sub, ["logo", "portrait", "cover"], fields);
   if (!data || Object.keys(fields).length) throw invalidInput(fields);
-  return { input: data, logo: logo.bytes };
+  return { input: data, images };
 }
 
 export async function parseSettings(
@@ -129,8 +171,7 @@ export async function parseSettings(
 ): Promise<{ input: SettingsInput; logo?: Uint8Array; removeLogo: boolean }> {
   const raw = pick(sub.values, settingsNames);
   const { data, fields } = collect(() => parseInput(settingsSchema, raw));
-  const logo = await checkLogo(sub.files.logo);
-  if (logo.error) fields.logo = logo.error;
+  const images = await checkImages(sub, ["logo"], fields);
   if (!data || Object.keys(fields).length) throw invalidInput(fields);
-  return { input: data, logo: logo.bytes, removeLogo: formValue(sub.values, "removeLogo") === "on" };
+  return { input: data, logo: images.logo, removeLogo: formValue(sub.values, "removeLogo") === "on" };
 }

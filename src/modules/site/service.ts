@@ -12,7 +12,7 @@ import {
   type StoredFile,
 } from "../../platform/storage/index.ts";
 import { createStaffUser, hasOwner } from "../staff/index.ts";
-import type { SettingsInput, SetupInput } from "./schemas.ts";
+import { siteImages, type ImageUploads, type SettingsInput, type SetupInput, type SiteImage } from "./schemas.ts";
 
 /**
  * The row that makes setup happen once: inserted inside the setup
@@ -28,9 +28,33 @@ const setupDone = () => new AppError("setup_done", 409, "site.error.setup_done")
  * Every node caches the settings for a second; re-reading after a commit
  * made in a transaction refreshes this node's cache at once.
  */
-async function refreshSettings(db: Db): Promise<SiteSettings> {
+export async function refreshSettings(db: Db): Promise<SiteSettings> {
   const stored = await getSetting<Partial<SiteSettings>>(db, "site");
   return updateSiteSettings(db, stored ?? {});
+}
+
+/**
+ * Stores each uploaded image inside the caller's transaction; `saved` collects
+ * the stored files so the caller can delete them if the transaction fails.
+ */
+export async function storeSiteImages(
+  trx: Db,
+  storage: Storage,
+  images: ImageUploads,
+  saved: StoredFile[],
+): Promise<Partial<Record<SiteImage, string>>> {
+  const ids: Partial<Record<SiteImage, string>> = {};
+  for (const [name, bytes] of Object.entries(images) as [SiteImage, Uint8Array][]) {
+    const file = await saveImage(trx, storage, bytes, name, siteImages[name].maxBytes);
+    saved.push(file);
+    ids[name] = file.id;
+  }
+  return ids;
+}
+
+/** Deletes stored files left behind by a failed transaction (they were never referenced). */
+export async function discardAll(storage: Storage, saved: StoredFile[]): Promise<void> {
+  for (const file of saved) await discardStoredFile(storage, file);
 }
 
 /**
@@ -41,10 +65,10 @@ export async function performSetup(
   db: Db,
   storage: Storage,
   input: SetupInput,
-  logo: Uint8Array | undefined,
+  images: ImageUploads,
   meta: { ip?: string; userAgent?: string },
 ): Promise<{ ownerId: string; sessionToken: string }> {
-  let saved: StoredFile | null = null;
+  const saved: StoredFile[] = [];
   try {
     const result = await transaction(db, async (trx) => {
       const claim = await trx
@@ -63,7 +87,7 @@ export async function performSetup(
         locale: input.locale,
         role: "owner",
       });
-      if (logo) saved = await saveImage(trx, storage, logo, "logo", logo.length);
+      const ids = await storeSiteImages(trx, storage, images, saved);
       await updateSiteSettings(trx, {
         setupDone: true,
         name: input.siteName,
@@ -74,7 +98,9 @@ export async function performSetup(
         currency: input.currency,
         timeZone: input.timeZone,
         accentColor: input.accentColor,
-        logoFileId: saved?.id ?? null,
+        logoFileId: ids.logo ?? null,
+        portraitFileId: ids.portrait ?? null,
+        coverFileId: ids.cover ?? null,
         contactEmail: owner.email,
         mailFromName: input.siteName,
       });
@@ -84,7 +110,7 @@ export async function performSetup(
     await refreshSettings(db);
     return result;
   } catch (err) {
-    await discardStoredFile(storage, saved);
+    await discardAll(storage, saved);
     throw err;
   }
 }

@@ -126,6 +126,26 @@ test("an SVG logo or text renamed .png is refused and nothing is stored", async 
   }
 });
 
+test("a bad portrait or cover at setup: 422 beside its field, the typed text kept, nothing stored", async () => {
+  const big = new Uint8Array(4 * 1024 * 1024);
+  big.set(png1x1);
+  const res = await postSetup(
+    setupFields({ story: "Mon histoire, gardée." }),
+    {
+      portrait: { bytes: svgLogo, name: "moi.png", type: "image/png" },
+      cover: { bytes: big, name: "couverture.png", type: "image/png" },
+      logo: { bytes: png1x1, name: "logo.png", type: "image/png" },
+    },
+    { "accept-language": "en" },
+  );
+  assert.equal(res.status, 422);
+  const html = await res.text();
+  assert.match(html, /id="f-portrait-error"/);
+  assert.doesNotMatch(html, /id="f-cover-error"/, "4 MB is under the cover's 5 MB");
+  assert.match(html, /Mon histoire, gardée\./);
+  await assertNothingStored();
+});
+
 test("a body that is not a form is a 415", async () => {
   const res = await fetch(`${app.url}/setup`, {
     method: "POST",
@@ -152,7 +172,11 @@ test("setup creates the owner and the site, logs in, and then closes", async () 
       "Mon histoire.\n\n<script>alert('story')</script>\n\n[clique](javascript:alert(1)) et <img src=x onerror=alert(2)>",
     locale: "en",
   });
-  const res = await postSetup(fields, { logo: { bytes: png1x1, name: "logo.png", type: "image/png" } });
+  const res = await postSetup(fields, {
+    logo: { bytes: png1x1, name: "logo.png", type: "image/png" },
+    portrait: { bytes: png1x1, name: "moi.png", type: "image/png" },
+    cover: { bytes: png1x1, name: "couverture.png", type: "image/png" },
+  });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get("location"), "/admin");
   const cookies = res.headers.getSetCookie();
@@ -179,6 +203,8 @@ test("setup creates the owner and the site, logs in, and then closes", async () 
 
   const site = (await getSetting<SiteSettings>(app.db, "site"))!;
   assert.equal(site.setupDone, true);
+  assert.ok(site.portraitFileId && site.coverFileId && site.logoFileId, "portrait, cover and logo stored");
+  assert.equal(new Set([site.portraitFileId, site.coverFileId, site.logoFileId]).size, 3);
   assert.equal(site.contactEmail, "camille@atelier.test");
   assert.equal(site.mailFromName, site.name);
   assert.equal(site.locale, "en");

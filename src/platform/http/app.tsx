@@ -21,7 +21,7 @@ import type { AtelierModule } from "../module.ts";
 export { allowLargeBody } from "./body.ts";
 
 /** Files any visitor may fetch by id (others are served by their module through the access policy). */
-const publicFilePurposes = new Set(["logo"]);
+const publicFilePurposes = new Set(["logo", "portrait", "cover"]);
 
 function wantsJson(c: AppContext): boolean {
   return c.req.path.startsWith("/api/") || (c.req.header("accept") ?? "").startsWith("application/json");

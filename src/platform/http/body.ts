@@ -56,10 +56,18 @@ export interface ReadBodyOptions {
 /** Default body size; routes that take uploads declare theirs with allowLargeBody. */
 export const defaultBodyBytes = 1024 * 1024;
 const largeBodyPaths = new Map<string, number>();
+const fileCaps = new Map<string, Record<string, number>>();
 
-/** Lets an upload form take more than the default 1 MB body (the limit counts the whole multipart body). */
-export function allowLargeBody(routePath: string, maxBytes: number): void {
+/**
+ * Lets an upload form take more than the default 1 MB body (the limit counts the whole multipart body).
+ * `fileLimits` (bytes per file field): a file over its limit is read to its end but not written past
+ * the limit, so the form's own translated "too large" answer (with what was typed) comes back
+ * instead of a 413 page, and the disk never holds more than the limit. Its `size` is the size sent.
+ */
+export function allowLargeBody(routePath: string, maxBytes: number, fileLimits?: Record<string, number>): void {
   largeBodyPaths.set(routePath, maxBytes);
+  if (fileLimits) fileCaps.set(routePath, fileLimits);
+  else fileCaps.delete(routePath);
 }
 
 export function bodyLimitFor(routePath: string): number {
@@ -299,12 +307,15 @@ async function parseMultipart(
       fs.mkdirSync(dir, { recursive: true });
       const tmpPath = path.join(dir, `${newId()}.part`);
       owned.add(tmpPath);
-      const file = uploaded(fieldName, fileName, info.mimeType, tmpPath, owned);
+      const cap = fileCaps.get(c.req.path)?.[fieldName];
+      const file = uploaded(fieldName, fileName, info.mimeType, tmpPath, owned, cap);
       let truncated = false;
       stream.on("limit", () => (truncated = true));
       const count = new Transform({
         transform(chunk: Buffer, _enc, done) {
           file.size += chunk.length;
+          // Over its field's limit: keep reading (the rest of the form follows) but write nothing more.
+          if (cap !== undefined && file.size > cap) return done();
           done(null, chunk);
         },
       });
@@ -341,14 +352,23 @@ async function parseMultipart(
   return { fields, files };
 }
 
-function uploaded(field: string, name: string, type: string, tmpPath: string, owned: Set<string>): UploadedFile {
-  return {
+function uploaded(
+  field: string,
+  name: string,
+  type: string,
+  tmpPath: string,
+  owned: Set<string>,
+  cap?: number,
+): UploadedFile {
+  const file: UploadedFile = {
     field,
     name,
     type,
     size: 0,
     tmpPath,
     async bytes() {
+      // Only its first bytes are on disk: never hand them out as if they were the file.
+      if (cap !== undefined && file.size > cap) throw new AppError("payload_too_large", 413);
       const buf = await fs.promises.readFile(tmpPath);
       return new Uint8Array(
         buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
@@ -360,6 +380,7 @@ function uploaded(field: string, name: string, type: string, tmpPath: string, ow
       owned.delete(tmpPath);
     },
   };
+  return file;
 }
 
 /** The text fields of a read body (files left out). */

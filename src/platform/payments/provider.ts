@@ -73,6 +73,8 @@ export type ProviderEvent =
       /** false for delayed methods (SEPA) until checkout.async_payment_succeeded. */
       paid: boolean;
       amountTotal: number;
+      /** VAT computed by Stripe Tax into amountTotal; null when none. */
+      amountTax?: number | null;
       currency: string;
       providerCustomerId: string | null;
       providerPaymentId: string | null;
@@ -95,6 +97,8 @@ export type ProviderEvent =
       created: number;
       providerSubscriptionId: string | null;
       amountPaid: number;
+      /** VAT computed by Stripe Tax into amountPaid; null when none. */
+      amountTax?: number | null;
       currency: string;
       invoiceId: string;
       /** The invoice's PaymentIntent id when known (lets a refund of a renewal find its invoice). */

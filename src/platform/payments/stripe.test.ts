@@ -1,6 +1,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { StripeProvider, syncOfferToStripe, stripeProductIdFor, stripeProviderFromConfig } from "./stripe.ts";
+import {
+  normaliseStripeEvent,
+  StripeProvider,
+  syncOfferToStripe,
+  stripeProductIdFor,
+  stripeProviderFromConfig,
+} from "./stripe.ts";
 import { WebhookSignatureError, type CheckoutRequest, type ProviderEvent } from "./provider.ts";
 import { loadConfig } from "../config.ts";
 import { startStripeStub, type StripeStub, type StubEvent } from "../../../test/support/stripe-stub.ts";
@@ -350,4 +356,49 @@ test("every POST the provider sent carried an Idempotency-Key", () => {
     [],
   );
   assert.ok(stub.requests.every((r) => r.status !== 401));
+});
+
+test("Stripe Tax: the VAT of a checkout and of a renewal invoice is carried, none when absent", () => {
+  const session = (amountTax: number | null) =>
+    ({
+      id: "evt_tax",
+      type: "checkout.session.completed",
+      created: 1,
+      data: {
+        object: {
+          id: "cs_tax",
+          mode: "payment",
+          payment_status: "paid",
+          amount_total: 1200,
+          total_details: amountTax === null ? null : { amount_tax: amountTax, amount_discount: 0, amount_shipping: 0 },
+          currency: "eur",
+          metadata: {},
+          client_reference_id: "ord_tax",
+          customer: null,
+          payment_intent: "pi_tax",
+          subscription: null,
+          customer_details: null,
+          customer_email: null,
+        },
+      },
+    }) as unknown as Parameters<typeof normaliseStripeEvent>[0];
+  const taxed = normaliseStripeEvent(session(200));
+  assert.equal(taxed.type === "checkout.completed" && taxed.amountTax, 200);
+  const untaxed = normaliseStripeEvent(session(null));
+  assert.equal(untaxed.type === "checkout.completed" && untaxed.amountTax, null);
+  const invoice = normaliseStripeEvent({
+    id: "evt_inv",
+    type: "invoice.paid",
+    created: 1,
+    data: {
+      object: {
+        id: "in_1",
+        amount_paid: 1200,
+        currency: "eur",
+        parent: { subscription_details: { subscription: "sub_1" } },
+        total_taxes: [{ amount: 150 }, { amount: 50 }],
+      },
+    },
+  } as unknown as Parameters<typeof normaliseStripeEvent>[0]);
+  assert.equal(invoice.type === "invoice.paid" && invoice.amountTax, 200);
 });

@@ -289,6 +289,7 @@ export function normaliseStripeEvent(event: Stripe.Event): ProviderEvent {
         // SEPA and other delayed methods complete as "unpaid": grant only on async_payment_succeeded.
         paid: s.payment_status === "paid" || s.payment_status === "no_payment_required",
         amountTotal: s.amount_total ?? 0,
+        amountTax: s.total_details?.amount_tax || null,
         currency: (s.currency ?? "").toUpperCase(),
         providerCustomerId: idOf(s.customer),
         providerPaymentId: idOf(s.payment_intent),
@@ -329,6 +330,7 @@ export function normaliseStripeEvent(event: Stripe.Event): ProviderEvent {
         type: event.type,
         providerSubscriptionId: idOf(subscription ?? null),
         amountPaid: inv.amount_paid ?? 0,
+        amountTax: (inv.total_taxes ?? []).reduce((sum, tx) => sum + tx.amount, 0) || null,
         currency: (inv.currency ?? "").toUpperCase(),
         invoiceId: inv.id ?? "",
       };

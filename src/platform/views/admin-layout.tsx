@@ -30,8 +30,14 @@ export function AdminLayout({ c, title, children }: { c: AppContext; title: stri
   const t = tr(c);
   const site = c.var.site;
   const path = c.req.path;
+  const matches = (href: string) =>
+    href === "/admin" ? path === "/admin" : path === href || path.startsWith(href + "/");
+  // Only the most specific entry is current (/admin/settings/home is "Home page", not also "Settings").
+  const currentHref = navItems
+    .filter((i) => matches(i.href))
+    .reduce<string | null>((best, i) => (!best || i.href.length > best.length ? i.href : best), null);
   const navLink = (item: AdminNavItem) => {
-    const current = item.href === "/admin" ? path === "/admin" : path === item.href || path.startsWith(item.href + "/");
+    const current = item.href === currentHref;
     return (
       <a href={item.href} aria-current={current ? "page" : undefined}>
         {t(item.labelKey)}

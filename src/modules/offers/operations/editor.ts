@@ -171,6 +171,7 @@ export const saveOfferInput = z
     }),
     highlight: field.checkbox(),
     highlight_label: z.preprocess((v) => v ?? "", field.text(HIGHLIGHT_MAX, { optional: true })),
+    featured_home: field.checkbox(),
     includes: includesField(),
     ...priceFields("price_"),
     /** Which button: "save", "add_price", "publish", "unpublish", "archive", "toggle:<price id>". */
@@ -212,6 +213,7 @@ export const saveOffer = defineOperation({
           position: input.position,
           highlight: input.highlight ? 1 : 0,
           highlight_label: input.highlight ? input.highlight_label : "",
+          featured_home: input.featured_home ? 1 : 0,
           ...(input.status ? { status: input.status } : {}),
           updated_at: clock.nowIso(),
         })

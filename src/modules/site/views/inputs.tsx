@@ -192,24 +192,31 @@ export function ColorInput({ c, value, errors }: { c: AppContext; value: string;
 
 export function LogoInput({ c, errors }: { c: AppContext; errors?: Errors }) {
   const t = tr(c);
+  return <ImageInput c={c} name="logo" label={t("site.field.logo")} hint={t("site.field.logo.hint")} errors={errors} />;
+}
+
+/** An optional image upload (logo, portrait, cover); the server checks the real type and the size. */
+export function ImageInput(p: { c: AppContext; name: string; label: string; hint: string; errors?: Errors }) {
+  const t = tr(p.c);
+  const id = `f-${p.name}`;
   return (
     <div class="field">
-      <label for="f-logo">
-        {t("site.field.logo")}
+      <label for={id}>
+        {p.label}
         <span class="muted small"> ({t("form.optional")})</span>
       </label>
-      <p class="hint" id="f-logo-hint">
-        {t("site.field.logo.hint")}
+      <p class="hint" id={`${id}-hint`}>
+        {p.hint}
       </p>
       <input
-        id="f-logo"
-        name="logo"
+        id={id}
+        name={p.name}
         type="file"
         accept="image/png,image/jpeg,image/webp,image/gif"
-        aria-invalid={errors?.logo ? "true" : undefined}
-        aria-describedby={describedBy("logo", errors, true)}
+        aria-invalid={p.errors?.[p.name] ? "true" : undefined}
+        aria-describedby={describedBy(p.name, p.errors, true)}
       />
-      <ErrorLine c={c} name="logo" errors={errors} />
+      <ErrorLine c={p.c} name={p.name} errors={p.errors} />
     </div>
   );
 }

@@ -2,7 +2,7 @@ import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
 import { markdownToText } from "../../../platform/markdown.ts";
 import { CsrfField } from "../../../platform/views/components.tsx";
-import { logoUrl, page } from "../../../platform/views/layout.tsx";
+import { page } from "../../../platform/views/layout.tsx";
 
 /**
  * The consent sentence must be exactly the one the members module records
@@ -15,7 +15,7 @@ function consentWording(c: AppContext): string {
 }
 
 /** The join box posts to the members module's POST /join (see BRIEF contracts). */
-function JoinBox({ c }: { c: AppContext }) {
+export function JoinBox({ c }: { c: AppContext }) {
   const t = tr(c);
   const site = c.var.site;
   if (c.var.memberSession) {
@@ -60,41 +60,30 @@ function JoinBox({ c }: { c: AppContext }) {
   );
 }
 
-function StoryBody({ c, html }: { c: AppContext; html: string }) {
+export function StoryBody({ c, html }: { c: AppContext; html: string }) {
   if (!html) return <p class="prose muted story-empty">{tr(c)("site.home.emptyStory")}</p>;
   // storyHtml was sanitised by renderMarkdown when it was saved.
-  return <div class="prose story" dangerouslySetInnerHTML={{ __html: html }} />;
+  return (
+    <div class={`prose story${opensOnAWord(html) ? " dropcap" : ""}`} dangerouslySetInnerHTML={{ __html: html }} />
+  );
+}
+
+/**
+ * Whether a decorative first letter suits the story: it opens on a paragraph whose first two
+ * characters are letters ("Tout", "Depuis"). Not on « J’ai », « L’atelier », a quote, a digit or
+ * an emphasised word, where the big letter stands apart from what follows.
+ */
+export function opensOnAWord(html: string): boolean {
+  const m = /^\s*<p>([^<]{2})/.exec(html);
+  return !!m && /^\p{L}\p{L}$/u.test(m[1]!);
 }
 
 /** Anonymous visitors get a shared, cacheable page; anyone with a session gets a private one (set by the context middleware). */
-function cacheForVisitors(c: AppContext): void {
+export function cacheForVisitors(c: AppContext): void {
   if (!c.var.memberSession && !c.var.staffSession) {
     c.header("Cache-Control", "public, max-age=60, stale-while-revalidate=300");
     c.header("Vary", "Accept-Language, Cookie");
   }
-}
-
-export function homePage(c: AppContext) {
-  const site = c.var.site;
-  const logo = logoUrl(site.logoFileId);
-  cacheForVisitors(c);
-  const description = site.tagline || markdownToText(site.storyMarkdown, 160);
-  return page(
-    c,
-    { title: site.name, description: description || undefined },
-    <article class="story-page">
-      <header class="story-hero narrow">
-        {logo && <img class="story-logo" src={logo} alt="" width="72" height="72" />}
-        <h1>{site.name}</h1>
-        {site.tagline && <p class="tagline">{site.tagline}</p>}
-        <span class="story-rule" aria-hidden="true"></span>
-      </header>
-      <div class="narrow">
-        <StoryBody c={c} html={site.storyHtml} />
-        <JoinBox c={c} />
-      </div>
-    </article>,
-  );
 }
 
 export function aboutPage(c: AppContext) {

@@ -85,6 +85,9 @@ export function settingsPage(c: AppContext, view: SettingsView, status: 200 | 42
             errors={errors}
             maxLength={limits.tagline}
           />
+          <p>
+            <a href="/admin/settings/home">{t("site.home.settings.link")}</a>
+          </p>
         </Section>
         <Section id="story" title={t("site.settings.section.story")}>
           {view.preview && (

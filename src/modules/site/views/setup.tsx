@@ -4,7 +4,7 @@ import { tr } from "../../../platform/http/context.ts";
 import { assetUrl, themeUrl } from "../../../platform/views/assets.ts";
 import { Field, FormErrors, TextArea, type Errors } from "../../../platform/views/components.tsx";
 import { limits } from "../schemas.ts";
-import { ColorInput, CurrencySelect, LocaleSelect, LogoInput, TimeZoneSelect } from "./inputs.tsx";
+import { ColorInput, CurrencySelect, ImageInput, LocaleSelect, LogoInput, TimeZoneSelect } from "./inputs.tsx";
 
 /**
  * The setup page's own frame: before setup there is no site to show (no
@@ -144,6 +144,22 @@ export function setupPage(c: AppContext, values: Record<string, string>, errors:
               errors={errors}
               rows={10}
             />
+            <div class="grid-2">
+              <ImageInput
+                c={c}
+                name="portrait"
+                label={t("site.field.portrait")}
+                hint={t("site.field.portrait.hint")}
+                errors={errors}
+              />
+              <ImageInput
+                c={c}
+                name="cover"
+                label={t("site.field.cover")}
+                hint={t("site.field.cover.hint")}
+                errors={errors}
+              />
+            </div>
           </Step>
           <Step n={4} title={t("site.setup.step.look")} hint={t("site.setup.step.look.hint")}>
             <div class="grid-2">
