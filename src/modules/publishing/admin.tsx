@@ -1,4 +1,7 @@
 import path from "node:path";
+import { runOperation } from "../../platform/operations.ts";
+import { staffActorOf } from "../staff/index.ts";
+import { deletePostOp, moderateComment, setCommentBlock } from "./operations.ts";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { allowLargeBody } from "../../platform/http/body.ts";
@@ -7,11 +10,8 @@ import { AppError } from "../../platform/http/errors.ts";
 import { readForm, formValue } from "../../platform/http/forms.ts";
 import { registerAsset } from "../../platform/views/assets.ts";
 import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
-import { currentStaff } from "../staff/index.ts";
-import { blockMember, deleteComment, setCommentStatus, unblockMember } from "./comments.ts";
 import { maxUploadBytes } from "./images.ts";
-import { deletePost } from "./posts.ts";
-import { contentChanged, tagsOfPost } from "./service.ts";
+import { tagsOfPost } from "./service.ts";
 
 import { idPattern, postIdParam } from "./admin-shared.tsx";
 import { listPage } from "./admin-list.tsx";
@@ -53,8 +53,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     const form = await readForm(c);
     if (formValue(form, "confirm") !== "on")
       throw new AppError("invalid_input", 422, "publishing.admin.deleteConfirmMissing");
-    await deletePost(c.var.services.db, post.id);
-    contentChanged();
+    await runOperation(c.var.services, deletePostOp, await staffActorOf(c), { id: post.id, confirm: "on" });
     return c.redirect("/admin/posts?deleted=1", 303);
   });
 
@@ -66,10 +65,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     const op = c.req.param("op");
     // The return address is checked before anything changes (a refused one is a 400, nothing done).
     const back = backTo(form, op === "delete" ? "deleted" : op === "hide" ? "hidden" : "shown");
-    const db = c.var.services.db;
-    if (op === "delete") await deleteComment(db, id);
-    else await setCommentStatus(db, id, op === "hide" ? "hidden" : "visible");
-    contentChanged();
+    await runOperation(c.var.services, moderateComment, await staffActorOf(c), { id, op });
     return c.redirect(back, 303);
   });
   app.post("/admin/comments/members/:id/:op{block|unblock}", async (c) => {
@@ -77,10 +73,8 @@ export function adminRoutes(app: Hono<AppEnv>): void {
     if (!idPattern.test(id)) throw new AppError("not_found", 404);
     const form = await readForm(c);
     const back = backTo(form, c.req.param("op") === "block" ? "blocked" : "unblocked");
-    const db = c.var.services.db;
-    if (c.req.param("op") === "block") await blockMember(db, id, (await currentStaff(c))?.id ?? null);
-    else await unblockMember(db, id);
-    contentChanged();
+    const block = c.req.param("op") === "block";
+    await runOperation(c.var.services, setCommentBlock, await staffActorOf(c), { memberId: id, block });
     return c.redirect(back, 303);
   });
 }

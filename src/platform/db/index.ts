@@ -103,8 +103,13 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDialectCo
   };
 }
 
-/** Kysely transactions are new objects; remember their dialect too. */
+/**
+ * Kysely transactions are new objects; remember their dialect too. Called with a transaction,
+ * fn joins it (Kysely cannot nest them): a service used by an operation runs in the operation's
+ * transaction, its writes and events committed or rolled back together.
+ */
 export async function transaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
   const dialect = dialectOf(db);
   return db.transaction().execute(async (trx) => {
     dialects.set(trx, dialect);

@@ -1,7 +1,9 @@
 import { audienceLabel } from "./admin-labels.ts";
 import { DateTime } from "luxon";
 import { adminPage } from "../../../platform/views/admin-layout.tsx";
-import { currentStaff } from "../../staff/index.ts";
+import { currentStaff, staffActorOf } from "../../staff/index.ts";
+import { runOperation } from "../../../platform/operations.ts";
+import { createSendOp } from "./operations.ts";
 import { type Db } from "../../../platform/db/index.ts";
 import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
@@ -11,7 +13,6 @@ import { formatDateTime, formatNumber } from "../../../platform/i18n/index.ts";
 import { queueTestNewsletter } from "./test-mail.ts";
 import { CsrfField, Notice } from "../../../platform/views/components.tsx";
 import { getPostForSending, type PostForSending } from "../service.ts";
-import { createSend } from "./engine.ts";
 import { countSegment, segmentFromForm, tierOffers, type Segment } from "./segments.ts";
 import { allMemberTags } from "../../members/index.ts";
 
@@ -263,12 +264,11 @@ export async function composePost(c: AppContext) {
   if (when.error) errors.at = when.error;
   if (segment && count === 0) errors.segment = { key: "newsletter.error.empty" };
   if (Object.keys(errors).length > 0 || !segment) return composePage(c, state, 422);
-  const id = await createSend(c.var.services, {
+  const { id } = await runOperation(c.var.services, createSendOp, await staffActorOf(c), {
     postId: post.id,
     subject,
     segment,
     scheduledAt: when.date,
-    createdBy: staff.id,
   });
   return c.redirect(`/admin/newsletters/${id}`, 303);
 }

@@ -7,11 +7,11 @@ import type { Hono } from "hono";
 import { registerAdminNav } from "../../../platform/views/admin-layout.tsx";
 import { staffActorOf } from "../../staff/index.ts";
 import { runOperation } from "../../../platform/operations.ts";
-import { setMailTracking } from "./operations.ts";
+import { cancelSendOp, setMailTracking } from "./operations.ts";
 import type { AppEnv } from "../../../platform/http/context.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { readForm } from "../../../platform/http/forms.ts";
-import { cancelScheduled, getSend } from "./engine.ts";
+import { getSend } from "./engine.ts";
 import { figures } from "./figures.ts";
 import { countSegment } from "./segments.ts";
 
@@ -59,7 +59,7 @@ export function routes(app: Hono<AppEnv>): void {
     await readForm(c);
     const id = c.req.param("id");
     if (!(await getSend(c.var.services.db, id))) throw new AppError("not_found", 404);
-    await cancelScheduled(c.var.services.db, id);
+    await runOperation(c.var.services, cancelSendOp, await staffActorOf(c), { id });
     return c.redirect(`/admin/newsletters/${id}`, 303);
   });
 
