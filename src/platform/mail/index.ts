@@ -115,7 +115,6 @@ export function registerMail(kind: string, render: MailRenderer): void {
   renderers.set(kind, render);
 }
 
-
 /** A `mail.send` row queued by a version that stored whole messages (sent once after an upgrade, then blanked). */
 function isStoredMessage(p: unknown): p is OutgoingMail {
   const m = p as Partial<OutgoingMail> | null;
