@@ -5,7 +5,8 @@ import { LocalStorage } from "./local.ts";
 /** The storage the configuration names (STORAGE_URL): S3 when set, local disk under DATA_DIR/files otherwise. */
 export function createStorage(config: Pick<Config, "filesDir" | "storage">): Storage {
   const s3 = config.storage.s3;
-  if (config.storage.driver === "s3" && s3) return new LazyStorage("s3", async () => new (await import("./s3.ts")).S3Storage(s3));
+  if (config.storage.driver === "s3" && s3)
+    return new LazyStorage("s3", async () => new (await import("./s3.ts")).S3Storage(s3));
   // No folder made here: a refused restore must leave DATA_DIR untouched (puts make their folders).
   return new LocalStorage(config.filesDir);
 }
