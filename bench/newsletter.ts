@@ -12,6 +12,7 @@
  * first (recurring) jobs before creating the send, and for the send to be
  * `finished`.
  */
+import { loadConfig } from "../src/platform/config.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,7 +20,8 @@ import nodemailer from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { migrateToLatest, openDatabase } from "../src/platform/db/index.ts";
 import { completeSetup } from "../test/support/app.ts";
-import { createSend, figures, getSend } from "../src/modules/publishing/newsletter/engine.ts";
+import { createSend, getSend } from "../src/modules/publishing/newsletter/engine.ts";
+import { figures } from "../src/modules/publishing/newsletter/figures.ts";
 import { personalise, renderVariant } from "../src/modules/publishing/newsletter/render.ts";
 import { getPostForSending } from "../src/modules/publishing/service.ts";
 import { getSiteSettings } from "../src/platform/settings.ts";
@@ -144,13 +146,16 @@ try {
   }
   const workerBootMs = performance.now() - bootStarted;
   t = performance.now();
-  const sendId = await createSend(db, {
-    postId,
-    subject: "Lettre de novembre",
-    segment: { kind: "all" },
-    scheduledAt: null,
-    createdBy: null,
-  });
+  const sendId = await createSend(
+    { db, config: loadConfig({}) },
+    {
+      postId,
+      subject: "Lettre de novembre",
+      segment: { kind: "all" },
+      scheduledAt: null,
+      createdBy: null,
+    },
+  );
   const rowsMs = performance.now() - t;
   let state = "";
   const limitMs = 15 * 60_000;

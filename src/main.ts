@@ -9,7 +9,7 @@ import type { AppEnv, Services } from "./platform/http/context.ts";
 import type { Hono } from "hono";
 import { startWorker, type Worker } from "./platform/jobs/index.ts";
 import { errorFields, log, setLogLevel } from "./platform/log.ts";
-import { createMailer, useMailer } from "./platform/mail/index.ts";
+import { createMailer, registerMailJob } from "./platform/mail/index.ts";
 import { appSecret, useSettingsClock } from "./platform/settings.ts";
 import { randomToken } from "./platform/security/tokens.ts";
 import { modules } from "./modules/index.ts";
@@ -47,7 +47,7 @@ export async function bootServices(
     mailFrom: config.mailFrom,
     publicUrl: config.publicUrl,
   });
-  useMailer(mailer, { config, secret });
+  registerMailJob();
   registerOutboxJob();
   for (const m of modules) m.jobs?.();
   useSettingsClock(handle.db, opts.clock ?? systemClock);

@@ -93,11 +93,15 @@ function combine(runs: Load[]) {
 }
 
 /** Requests the app's page cache answered and did not, counted by the app itself (/healthz). */
-async function cacheCounts(origin: string): Promise<{ hits: number; others: number }> {
+async function cacheCounts(origin: string): Promise<{ hits: number; stale: number; others: number }> {
   const res = await fetch(`${origin}/healthz`);
-  const body = (await res.json()) as { pageCache?: { hits: number; misses: number; bypassed: number } };
+  const body = (await res.json()) as {
+    pageCache?: { hits: number; stale?: number; misses: number; bypassed: number };
+  };
   const c = body.pageCache;
-  return c ? { hits: c.hits, others: c.misses + c.bypassed } : { hits: NaN, others: NaN };
+  return c
+    ? { hits: c.hits, stale: c.stale ?? 0, others: c.misses + c.bypassed }
+    : { hits: NaN, stale: NaN, others: NaN };
 }
 
 export async function runPageBench(opts: PageBenchOptions): Promise<void> {
@@ -211,6 +215,8 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
           distinctSessions: cookies.length,
           cacheHitRatio: Math.round((hits / served) * 1000) / 1000,
           cacheHits: hits,
+          /** Hits answered with a page's previous version while its one re-render ran (part of cacheHits). */
+          cacheStaleHits: after.stale - before.stale,
           cacheMisses: served - hits,
           requests: appLoad.total,
           popularity: "Zipf (1/rank) over the paths, most popular first; sessions in strict rotation",

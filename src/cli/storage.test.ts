@@ -9,7 +9,8 @@ import { startTestApp, type TestApp } from "../../test/support/app.ts";
 import { startTestS3, type TestS3 } from "../../test/support/s3.ts";
 import { loadConfig } from "../platform/config.ts";
 import { start, type Running } from "../main.ts";
-import { S3Storage, storeBytes, type StoredFile } from "../platform/storage/index.ts";
+import { storeBytes, type StoredFile } from "../platform/storage/index.ts";
+import { S3Storage } from "../platform/storage/s3.ts";
 
 /*
  * Moving a running site's files to a bucket: `atelier storage migrate --to s3`

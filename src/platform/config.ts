@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -24,6 +25,25 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Where stored files live: local disk (filesDir, the default) or an S3-compatible bucket. */
   storage: StorageConfig;
+  /** Bulk sending (NEWSLETTER_*), the mail webhook token and DKIM signing. */
+  newsletter: NewsletterConfig;
+}
+
+export interface NewsletterConfig {
+  /** SMTP connections kept open (NEWSLETTER_SMTP_POOL). */
+  poolSize: number;
+  /** Messages per second across the pool, 0 = no cap (NEWSLETTER_RATE_PER_SECOND). */
+  ratePerSecond: number;
+  /** Recipients per batch job (NEWSLETTER_BATCH_SIZE). */
+  batchSize: number;
+  /** How long a claimed row stays reserved without renewal (NEWSLETTER_LEASE_MS). */
+  leaseMs: number;
+  /** How often a running send's watchdog looks for stalled work (NEWSLETTER_WATCH_MS). */
+  watchMs: number;
+  /** Secret for POST /webhooks/mail/postmark (MAIL_WEBHOOK_TOKEN); undefined = endpoint disabled. */
+  webhookToken: string | undefined;
+  /** DKIM_DOMAIN + DKIM_SELECTOR + DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE), all or none. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
 }
 
 export interface S3Config {
@@ -44,6 +64,12 @@ export interface StorageConfig {
   s3: S3Config | undefined;
   /** > 0: downloads redirect to a presigned URL valid that many seconds (S3 only). 0 = streamed by the node. */
   presignSeconds: number;
+}
+
+/** A whole number within [min, max]; anything else is refused with the range (never silently defaulted). */
+function wholeNumber(min: number, max: number, fallback: number) {
+  const msg = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: msg }).int(msg).min(min, msg).max(max, msg).default(fallback);
 }
 
 const envSchema = z.object({
@@ -97,6 +123,22 @@ const envSchema = z.object({
     .min(0)
     .max(7 * 24 * 3600, "must be at most 604800 (7 days, the S3 limit)")
     .default(0),
+  NEWSLETTER_SMTP_POOL: wholeNumber(1, 100, 5),
+  NEWSLETTER_RATE_PER_SECOND: wholeNumber(0, 100_000, 0),
+  NEWSLETTER_BATCH_SIZE: wholeNumber(1, 5000, 200),
+  NEWSLETTER_LEASE_MS: wholeNumber(500, 3_600_000, 60_000),
+  NEWSLETTER_WATCH_MS: wholeNumber(100, 600_000, 5_000),
+  MAIL_WEBHOOK_TOKEN: z.string().min(1).optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, "must be a domain such as example.com")
+    .optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, "must be a DNS label such as atelier2026")
+    .optional(),
+  DKIM_PRIVATE_KEY: z.string().includes("PRIVATE KEY", { error: "must be a PEM private key" }).optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
 });
 
 export class ConfigError extends Error {}
@@ -143,6 +185,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
     logLevel: e.LOG_LEVEL,
     storage,
+    newsletter: newsletterConfig(e),
+  };
+}
+
+function newsletterConfig(e: z.infer<typeof envSchema>): NewsletterConfig {
+  if (e.DKIM_PRIVATE_KEY && e.DKIM_PRIVATE_KEY_FILE)
+    throw new ConfigError("Configuration error: set DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE, not both");
+  let key = e.DKIM_PRIVATE_KEY;
+  if (e.DKIM_PRIVATE_KEY_FILE) {
+    try {
+      key = fs.readFileSync(e.DKIM_PRIVATE_KEY_FILE, "utf8");
+    } catch {
+      throw new ConfigError(`Configuration error: DKIM_PRIVATE_KEY_FILE cannot be read (${e.DKIM_PRIVATE_KEY_FILE})`);
+    }
+    if (!key.includes("PRIVATE KEY"))
+      throw new ConfigError("Configuration error: DKIM_PRIVATE_KEY_FILE must hold a PEM private key");
+  }
+  const dkimParts = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, key];
+  if (dkimParts.some(Boolean) && !dkimParts.every(Boolean))
+    throw new ConfigError(
+      "Configuration error: DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE) together",
+    );
+  return {
+    poolSize: e.NEWSLETTER_SMTP_POOL,
+    ratePerSecond: e.NEWSLETTER_RATE_PER_SECOND,
+    batchSize: e.NEWSLETTER_BATCH_SIZE,
+    leaseMs: e.NEWSLETTER_LEASE_MS,
+    watchMs: e.NEWSLETTER_WATCH_MS,
+    webhookToken: e.MAIL_WEBHOOK_TOKEN,
+    dkim:
+      e.DKIM_DOMAIN && e.DKIM_SELECTOR && key
+        ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: key }
+        : undefined,
   };
 }
 

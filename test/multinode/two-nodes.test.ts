@@ -8,6 +8,7 @@
  * sent by both nodes' workers reaches every member once while one node is
  * killed with SIGKILL half-way, the other finishing the send.
  */
+import { loadConfig } from "../../src/platform/config.ts";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -236,13 +237,16 @@ if (!testPostgresUrl()) {
       const db = handle.db;
       const postId = (await db.selectFrom("posts").select("id").executeTakeFirstOrThrow()).id;
       const started = Date.now();
-      const sendId = await createSend(db, {
-        postId,
-        subject: "Lettre à deux nœuds",
-        segment: { kind: "all" },
-        scheduledAt: null,
-        createdBy: null,
-      });
+      const sendId = await createSend(
+        { db, config: loadConfig({}) },
+        {
+          postId,
+          subject: "Lettre à deux nœuds",
+          segment: { kind: "all" },
+          scheduledAt: null,
+          createdBy: null,
+        },
+      );
       const expected = (
         await db.selectFrom("newsletter_deliveries").select("email").where("send_id", "=", sendId).execute()
       ).map((r) => r.email);

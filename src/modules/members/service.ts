@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import { transaction, type Db } from "../../platform/db/index.ts";
+import { isUniqueViolation, transaction, type Db } from "../../platform/db/index.ts";
 import type { MembersTable } from "./tables.ts";
 import { record } from "../../platform/events/index.ts";
 import {
@@ -64,14 +64,6 @@ export { normalizeEmail };
 /** Runs fn in a transaction, or inside the caller's one when db already is a transaction. */
 async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : transaction(db, fn);
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  return (
-    !!e &&
-    (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/i.test(e.message ?? ""))
-  );
 }
 
 const badEmail = () => invalidInput({ email: { key: "validation.email" } }, "validation.email");

@@ -1,5 +1,4 @@
-import { sql } from "kysely";
-import { dialectOf, transaction, type Db } from "../../platform/db/index.ts";
+import { lockedTransaction, transaction, type Db } from "../../platform/db/index.ts";
 
 import { nowIso } from "../../platform/ids.ts";
 
@@ -74,17 +73,14 @@ async function withSubscription<T>(
   providerSubscriptionId: string,
   fn: (trx: Db, snap: SubscriptionSnapshot) => Promise<T>,
 ): Promise<T> {
-  return withKeyLock(`sub:${providerSubscriptionId}`, async () => {
-    if (dialectOf(db) === "postgres") {
-      return transaction(db, async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${"atelier-sub:" + providerSubscriptionId}))`.execute(trx);
-        const snap = await provider.retrieveSubscription(providerSubscriptionId);
-        return fn(trx, snap);
-      });
-    }
-    const snap = await provider.retrieveSubscription(providerSubscriptionId);
-    return transaction(db, (trx) => fn(trx, snap));
-  });
+  return withKeyLock(`sub:${providerSubscriptionId}`, () =>
+    lockedTransaction(
+      db,
+      `atelier-sub:${providerSubscriptionId}`,
+      () => provider.retrieveSubscription(providerSubscriptionId),
+      fn,
+    ),
+  );
 }
 
 /* ---------- the event ledger ---------- */

@@ -56,10 +56,92 @@ export const emailComplained = defineEvent({
   },
 });
 
+/* ---------- staff actions (the audit trail; no member unless one is concerned) ---------- */
+
+const q = (title: string, fr: boolean) => (fr ? `« ${title} »` : `“${title}”`);
+
+export const postDeleted = defineEvent({
+  type: "post.deleted",
+  version: 1,
+  payload: z.object({ postId: z.string(), title: z.string() }),
+  example: { postId: "0190a000-0000-7000-8000-000000000002", title: "Tourner un bol" },
+  timeline: {
+    fr: (p) => `Article ${q(p.title, true)} supprimé`,
+    en: (p) => `Post ${q(p.title, false)} deleted`,
+  },
+});
+
+export const commentModerated = defineEvent({
+  type: "comment.moderated",
+  version: 1,
+  payload: z.object({
+    commentId: z.string(),
+    postId: z.string(),
+    postTitle: z.string().optional(),
+    action: z.enum(["hidden", "shown", "deleted"]),
+  }),
+  example: {
+    commentId: "0190a000-0000-7000-8000-000000000003",
+    postId: "0190a000-0000-7000-8000-000000000002",
+    postTitle: "Tourner un bol",
+    action: "hidden",
+  },
+  timeline: {
+    fr: (p) =>
+      `${p.action === "hidden" ? "Commentaire masqué" : p.action === "shown" ? "Commentaire rétabli" : "Commentaire supprimé"}${p.postTitle ? ` sur ${q(p.postTitle, true)}` : ""}`,
+    en: (p) =>
+      `${p.action === "hidden" ? "Comment hidden" : p.action === "shown" ? "Comment shown again" : "Comment deleted"}${p.postTitle ? ` on ${q(p.postTitle, false)}` : ""}`,
+  },
+});
+
+export const newsletterScheduled = defineEvent({
+  type: "newsletter.send_created",
+  version: 1,
+  payload: z.object({ sendId: z.string(), subject: z.string(), scheduledAt: z.string().nullable() }),
+  example: { sendId: "0190a000-0000-7000-8000-000000000004", subject: "Le four à bois", scheduledAt: null },
+  timeline: {
+    fr: (p, f) =>
+      p.scheduledAt
+        ? `Lettre ${q(p.subject, true)} programmée pour le ${f.dateTime(p.scheduledAt)}`
+        : `Lettre ${q(p.subject, true)} envoyée`,
+    en: (p, f) =>
+      p.scheduledAt
+        ? `Newsletter ${q(p.subject, false)} scheduled for ${f.dateTime(p.scheduledAt)}`
+        : `Newsletter ${q(p.subject, false)} sent`,
+  },
+});
+
+export const newsletterCancelled = defineEvent({
+  type: "newsletter.send_cancelled",
+  version: 1,
+  payload: z.object({ sendId: z.string(), subject: z.string() }),
+  example: { sendId: "0190a000-0000-7000-8000-000000000004", subject: "Le four à bois" },
+  timeline: {
+    fr: (p) => `Envoi programmé de ${q(p.subject, true)} annulé`,
+    en: (p) => `Scheduled newsletter ${q(p.subject, false)} cancelled`,
+  },
+});
+
+export const trackingChanged = defineEvent({
+  type: "newsletter.tracking_changed",
+  version: 1,
+  payload: z.object({ tracking: z.boolean() }),
+  example: { tracking: true },
+  timeline: {
+    fr: (p) => `Mesure des ouvertures et des clics ${p.tracking ? "activée" : "désactivée"}`,
+    en: (p) => `Open and click tracking ${p.tracking ? "switched on" : "switched off"}`,
+  },
+});
+
 export const publishingEvents = [
   postCommented,
   commentsBlocked,
   commentsUnblocked,
   emailBounced,
   emailComplained,
+  postDeleted,
+  commentModerated,
+  newsletterScheduled,
+  newsletterCancelled,
+  trackingChanged,
 ] as const;

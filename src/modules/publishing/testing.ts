@@ -155,7 +155,8 @@ export async function pngBytes(width = 64, height = 48): Promise<Uint8Array> {
 }
 
 /* For tests outside the module (the two-node test): the newsletter engine's state and the process harness. */
-export { createSend, figures, getSend } from "./newsletter/engine.ts";
+export { createSend, getSend } from "./newsletter/engine.ts";
+export { figures } from "./newsletter/figures.ts";
 export {
   PAID_MARKER,
   root,

@@ -103,13 +103,40 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDialectCo
   };
 }
 
-/** Kysely transactions are new objects; remember their dialect too. */
+/**
+ * Kysely transactions are new objects; remember their dialect too. Called with a transaction,
+ * fn joins it (Kysely cannot nest them): a service used by an operation runs in the operation's
+ * transaction, its writes and events committed or rolled back together.
+ */
 export async function transaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
   const dialect = dialectOf(db);
   return db.transaction().execute(async (trx) => {
     dialects.set(trx, dialect);
     return fn(trx);
   });
+}
+
+/**
+ * A transaction that holds a lock on `key` across processes, with `prepare` (a network call, say)
+ * run under that lock. PostgreSQL: pg_advisory_xact_lock, then `prepare` inside the transaction,
+ * so two processes never interleave. SQLite has one writing process (the caller serialises
+ * within it): `prepare` runs before the transaction, so the single connection is not held
+ * during the call. The one place that knows how each dialect locks.
+ */
+export async function lockedTransaction<P, T>(
+  db: Db,
+  key: string,
+  prepare: () => Promise<P>,
+  fn: (trx: Db, prepared: P) => Promise<T>,
+): Promise<T> {
+  if (dialectOf(db) === "postgres")
+    return transaction(db, async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+      return fn(trx, await prepare());
+    });
+  const prepared = await prepare();
+  return transaction(db, (trx) => fn(trx, prepared));
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -172,6 +172,32 @@ test("entries expire after the TTL, so a settings change made elsewhere shows", 
   await putSetting(app.db, "site", site);
 });
 
+test("an expired page is rendered once: requests meanwhile get the previous answer, later ones the new", async () => {
+  cache.clear();
+  const fr = { "accept-language": "fr" };
+  const first = await get("/page", fr);
+  clock += 2500; // expired
+  const rendersBefore = renders;
+  const staleBefore = cache.stale;
+  // Twenty at once: one re-renders, the ones the listener sees before it stored get the old bytes.
+  const answers = await Promise.all(Array.from({ length: 20 }, () => get("/page", fr)));
+  assert.equal(renders - rendersBefore, 1, "one render for twenty requests");
+  const old = answers.filter((r) => r.body.equals(first.body)).length;
+  assert.equal(cache.stale - staleBefore, old);
+  assert.ok(
+    answers.some((r) => !r.body.equals(first.body)),
+    "the re-render's answer is served",
+  );
+  const after = await get("/page", fr);
+  assert.ok(!after.body.equals(first.body), "once re-rendered, the new page is the one served");
+  assert.equal(renders - rendersBefore, 1);
+  // Long past its expiry (more than staleMs), an entry is never served stale: it renders again.
+  clock += 10_000;
+  const r = renders;
+  await get("/page", fr);
+  assert.equal(renders - r, 1);
+});
+
 test("a settings change on this node clears the cache at once", async () => {
   cache.clear();
   const fr = { "accept-language": "fr" };

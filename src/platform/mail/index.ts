@@ -115,32 +115,31 @@ export function registerMail(kind: string, render: MailRenderer): void {
   renderers.set(kind, render);
 }
 
-let activeMailer: Mailer | undefined;
-let mailServices: { config: { publicUrl: string }; secret: string } = { config: { publicUrl: "" }, secret: "" };
-
 /** A `mail.send` row queued by a version that stored whole messages (sent once after an upgrade, then blanked). */
 function isStoredMessage(p: unknown): p is OutgoingMail {
   const m = p as Partial<OutgoingMail> | null;
   return !!m && typeof m.to === "string" && typeof m.html === "string" && !("kind" in m);
 }
 
-/** Wires the `mail.send` job to a mailer; called once at boot. The config object is read at send time. */
-export function useMailer(mailer: Mailer, services: { config: { publicUrl: string }; secret: string }): void {
-  activeMailer = mailer;
-  mailServices = services;
-  registerJobHandler("mail.send", async (payload, { db, jobId }) => {
-    if (!activeMailer) throw new Error("mail.send: no mailer configured");
+/**
+ * Registers the `mail.send` job; called once at boot. It sends with the job's own services
+ * (ctx.services.mailer, its public URL and secret, read at send time): no mailer is kept in
+ * module state.
+ */
+export function registerMailJob(): void {
+  registerJobHandler("mail.send", async (payload, { db, jobId, services }) => {
+    const { mailer } = services;
     if (isStoredMessage(payload)) {
-      await activeMailer.send(payload);
+      await mailer.send(payload);
       await db.updateTable("jobs").set({ payload: "{}" }).where("id", "=", jobId).execute();
       return;
     }
     const { kind, ...params } = payload as { kind?: unknown } & MailParams;
     const render = typeof kind === "string" ? renderers.get(kind) : undefined;
     if (!render) throw new Error(`mail.send: unknown mail kind ${JSON.stringify(kind)}`);
-    const ctx = { db, publicUrl: mailServices.config.publicUrl, secret: mailServices.secret };
+    const ctx = { db, publicUrl: services.config.publicUrl, secret: services.secret };
     const mail = await render(ctx, params);
-    if (mail) await activeMailer.send(mail);
+    if (mail) await mailer.send(mail);
   });
 }
 

@@ -15,7 +15,6 @@ export {
   type Storage,
 } from "./driver.ts";
 export { LocalStorage } from "./local.ts";
-export { S3Storage } from "./s3.ts";
 export { createStorage, describeStorage } from "./create.ts";
 export { imageTypes, sniffImageType, type ImageType } from "./images.ts";
 export {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { discountSaved } from "../events.ts";
 import { isUniqueViolation } from "../../../platform/db/index.ts";
 import { AppError, notFound } from "../../../platform/http/errors.ts";
 import { newId } from "../../../platform/ids.ts";
@@ -60,8 +61,9 @@ export const createDiscount = defineOperation({
       return { ...v, value };
     }),
   roles: anyStaff,
-  async run({ trx, input, clock }) {
+  async run({ trx, input, clock, record }) {
     const at = clock.nowIso();
+    const id = newId();
     const taken = await trx.selectFrom("discount_codes").select("id").where("code", "=", input.code).executeTakeFirst();
     const takenError = () =>
       new AppError("invalid_input", 422, "offers.admin.err_code_taken", {
@@ -72,7 +74,7 @@ export const createDiscount = defineOperation({
       await trx
         .insertInto("discount_codes")
         .values({
-          id: newId(),
+          id,
           code: input.code,
           kind: input.kind,
           value: input.value,
@@ -91,6 +93,7 @@ export const createDiscount = defineOperation({
       if (isUniqueViolation(err)) throw takenError();
       throw err;
     }
+    await record(discountSaved, { discountId: id, code: input.code, created: true, active: true }, { memberId: null });
     return { code: input.code };
   },
 });
@@ -99,10 +102,10 @@ export const toggleDiscount = defineOperation({
   name: "offers.toggle_discount",
   input: z.object({ id: idField() }),
   roles: anyStaff,
-  async run({ trx, input, clock }) {
+  async run({ trx, input, clock, record }) {
     const d = await trx
       .selectFrom("discount_codes")
-      .select(["id", "active"])
+      .select(["id", "code", "active"])
       .where("id", "=", input.id)
       .executeTakeFirst();
     if (!d) throw notFound();
@@ -111,6 +114,11 @@ export const toggleDiscount = defineOperation({
       .set({ active: d.active ? 0 : 1, updated_at: clock.nowIso() })
       .where("id", "=", d.id)
       .execute();
+    await record(
+      discountSaved,
+      { discountId: d.id, code: d.code, created: false, active: !d.active },
+      { memberId: null },
+    );
     return { id: d.id };
   },
 });

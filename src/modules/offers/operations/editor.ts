@@ -7,6 +7,7 @@ import { newId } from "../../../platform/ids.ts";
 import { renderMarkdown } from "../../../platform/markdown.ts";
 import { anyStaff, defineOperation, type OperationContext } from "../../../platform/operations.ts";
 import type { Clock } from "../../../platform/time.ts";
+import { offerSaved, type OfferChange } from "../events.ts";
 import { requestStripeSync } from "../stripe-sync.ts";
 import type { OfferRow, OfferStatus, PriceInput } from "../service.ts";
 import {
@@ -99,7 +100,16 @@ async function togglePrice(trx: Db, clock: Clock, offerId: string, priceId: stri
     .execute();
 }
 
-async function writeIncludes(trx: Db, clock: Clock, offerId: string, includes: string[]): Promise<void> {
+/** Replaces what the offer gives; true when the set changed. */
+async function writeIncludes(trx: Db, clock: Clock, offerId: string, includes: string[]): Promise<boolean> {
+  const before = await trx
+    .selectFrom("offer_includes")
+    .select(["resource_kind", "resource_id"])
+    .where("offer_id", "=", offerId)
+    .execute();
+  const was = new Set(before.map((r) => `${r.resource_kind}:${r.resource_id}`));
+  const next = new Set(includes);
+  const changed = was.size !== next.size || [...next].some((l) => !was.has(l));
   await trx.deleteFrom("offer_includes").where("offer_id", "=", offerId).execute();
   for (const line of new Set(includes)) {
     const [kind, ...rest] = line.split(":");
@@ -114,13 +124,45 @@ async function writeIncludes(trx: Db, clock: Clock, offerId: string, includes: s
       })
       .execute();
   }
+  return changed;
+}
+
+/** The audit-trail event of an offer edit (no member: it is the catalogue that changed). */
+async function recordSaved(
+  ctx: OperationContext<unknown>,
+  offer: { id: string; name: string },
+  changes: OfferChange[],
+  extra: { created?: boolean; status?: OfferStatus; price?: PriceInput } = {},
+): Promise<void> {
+  const { price } = extra;
+  await ctx.record(
+    offerSaved,
+    {
+      offerId: offer.id,
+      offerName: offer.name,
+      created: extra.created ?? false,
+      changes,
+      ...(extra.status ? { status: extra.status } : {}),
+      ...(price
+        ? {
+            price: {
+              amount: price.amount,
+              currency: price.currency.toUpperCase(),
+              interval: price.kind === "recurring" ? (price.interval ?? "month") : null,
+            },
+          }
+        : {}),
+    },
+    { memberId: null },
+  );
 }
 
 export const createOffer = defineOperation({
   name: "offers.create",
   input: z.object(offerHead).transform(withSlug),
   roles: anyStaff,
-  async run({ trx, input, clock }) {
+  async run(ctx) {
+    const { trx, input, clock } = ctx;
     await slugFree(trx, input.slug);
     const at = clock.nowIso();
     const id = newId();
@@ -148,6 +190,7 @@ export const createOffer = defineOperation({
       if (isUniqueViolation(err)) throw slugTaken();
       throw err;
     }
+    await recordSaved(ctx, { id, name: input.name }, [], { created: true });
     return { id, slug: input.slug };
   },
 });
@@ -198,8 +241,20 @@ export const saveOffer = defineOperation({
   roles: anyStaff,
   async run(ctx) {
     const { trx, input, clock } = ctx;
-    await offerOr404(trx, input.id);
+    const before = await offerOr404(trx, input.id);
     await slugFree(trx, input.slug, input.id);
+    const highlightLabel = input.highlight ? input.highlight_label : "";
+    const changes: OfferChange[] = [];
+    if (before.name !== input.name) changes.push("name");
+    if (before.slug !== input.slug) changes.push("slug");
+    if (before.kind !== input.kind) changes.push("kind");
+    if (before.summary !== input.summary) changes.push("summary");
+    if (before.description_md !== input.description) changes.push("description");
+    if (Number(before.position) !== input.position) changes.push("position");
+    if (Number(before.highlight) !== (input.highlight ? 1 : 0) || before.highlight_label !== highlightLabel)
+      changes.push("highlight");
+    if (Number(before.featured_home) !== (input.featured_home ? 1 : 0)) changes.push("featured_home");
+    if (input.status && input.status !== before.status) changes.push("status");
     try {
       await trx
         .updateTable("offers")
@@ -212,7 +267,7 @@ export const saveOffer = defineOperation({
           description_html: renderMarkdown(input.description),
           position: input.position,
           highlight: input.highlight ? 1 : 0,
-          highlight_label: input.highlight ? input.highlight_label : "",
+          highlight_label: highlightLabel,
           featured_home: input.featured_home ? 1 : 0,
           ...(input.status ? { status: input.status } : {}),
           updated_at: clock.nowIso(),
@@ -223,9 +278,19 @@ export const saveOffer = defineOperation({
       if (isUniqueViolation(err)) throw slugTaken();
       throw err;
     }
-    await writeIncludes(trx, clock, input.id, input.includes);
-    if (input.price) await insertPrice(trx, clock, input.id, input.price);
-    if (input.toggle) await togglePrice(trx, clock, input.id, input.toggle);
+    if (await writeIncludes(trx, clock, input.id, input.includes)) changes.push("includes");
+    if (input.price) {
+      await insertPrice(trx, clock, input.id, input.price);
+      changes.push("price_added");
+    }
+    if (input.toggle) {
+      await togglePrice(trx, clock, input.id, input.toggle);
+      changes.push("price_switched");
+    }
+    await recordSaved(ctx, { id: input.id, name: input.name }, changes, {
+      ...(changes.includes("status") && input.status ? { status: input.status } : {}),
+      ...(input.price ? { price: input.price } : {}),
+    });
     syncAfterCommit(ctx, input.id);
     return { id: input.id };
   },
@@ -236,12 +301,14 @@ export const setOfferStatus = defineOperation({
   input: z.object({ id: idField(), status: z.enum(statuses, "validation.invalid") }),
   roles: anyStaff,
   async run(ctx) {
-    await offerOr404(ctx.trx, ctx.input.id);
+    const before = await offerOr404(ctx.trx, ctx.input.id);
     await ctx.trx
       .updateTable("offers")
       .set({ status: ctx.input.status, updated_at: ctx.clock.nowIso() })
       .where("id", "=", ctx.input.id)
       .execute();
+    const changed = before.status !== ctx.input.status;
+    await recordSaved(ctx, before, changed ? ["status"] : [], changed ? { status: ctx.input.status } : {});
     syncAfterCommit(ctx, ctx.input.id);
     return { id: ctx.input.id };
   },
@@ -254,8 +321,9 @@ export const addOfferPrice = defineOperation({
     .transform((v, ctx) => ({ id: v.id, price: readPrice(v, "", true, ctx)! })),
   roles: anyStaff,
   async run(ctx) {
-    await offerOr404(ctx.trx, ctx.input.id);
+    const offer = await offerOr404(ctx.trx, ctx.input.id);
     const priceId = await insertPrice(ctx.trx, ctx.clock, ctx.input.id, ctx.input.price);
+    await recordSaved(ctx, offer, ["price_added"], { price: ctx.input.price });
     syncAfterCommit(ctx, ctx.input.id);
     return { id: ctx.input.id, priceId };
   },
@@ -266,7 +334,9 @@ export const toggleOfferPrice = defineOperation({
   input: z.object({ id: idField(), priceId: idField() }),
   roles: anyStaff,
   async run(ctx) {
+    const offer = await offerOr404(ctx.trx, ctx.input.id);
     await togglePrice(ctx.trx, ctx.clock, ctx.input.id, ctx.input.priceId);
+    await recordSaved(ctx, offer, ["price_switched"]);
     syncAfterCommit(ctx, ctx.input.id);
     return { id: ctx.input.id };
   },
@@ -281,8 +351,9 @@ export const setOfferIncludesLines = defineOperation({
   }),
   roles: anyStaff,
   async run(ctx) {
-    await offerOr404(ctx.trx, ctx.input.id);
-    await writeIncludes(ctx.trx, ctx.clock, ctx.input.id, ctx.input.includes);
+    const offer = await offerOr404(ctx.trx, ctx.input.id);
+    const changed = await writeIncludes(ctx.trx, ctx.clock, ctx.input.id, ctx.input.includes);
+    await recordSaved(ctx, offer, changed ? ["includes"] : []);
     return { id: ctx.input.id };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { paymentSettingsChanged } from "../events.ts";
 import { conflict, notFound } from "../../../platform/http/errors.ts";
 import { field } from "../../../platform/http/validation.ts";
 import { defineOperation, ownerOnly } from "../../../platform/operations.ts";
@@ -72,8 +73,9 @@ export const setPaymentSettings = defineOperation({
   name: "offers.set_payment_settings",
   input: z.object({ automatic_tax: field.checkbox() }),
   roles: ownerOnly,
-  async run({ trx, input }) {
+  async run({ trx, input, record }) {
     await setAutomaticTax(trx, input.automatic_tax);
+    await record(paymentSettingsChanged, { automaticTax: input.automatic_tax }, { memberId: null });
     return { automaticTax: input.automatic_tax };
   },
 });

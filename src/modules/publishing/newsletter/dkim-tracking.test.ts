@@ -2,15 +2,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 
-/*
- * DKIM signing and opt-in tracking. The DKIM key is read from the
- * environment when the newsletter module loads, so it is set here before the
- * app is imported.
- */
+/* DKIM signing and opt-in tracking. The DKIM key is configuration (platform/config), validated at start. */
 const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
-process.env.DKIM_DOMAIN = "lettres.atelier.test";
-process.env.DKIM_SELECTOR = "atl2026";
-process.env.DKIM_PRIVATE_KEY = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const dkimEnv = {
+  DKIM_DOMAIN: "lettres.atelier.test",
+  DKIM_SELECTOR: "atl2026",
+  DKIM_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+};
 
 const { startTestApp } = await import("../../../../test/support/app.ts");
 const { recipients } = await import("../../../../test/support/smtp.ts");
@@ -23,7 +21,7 @@ let app: Awaited<ReturnType<typeof startTestApp>>;
 let postId = "";
 
 before(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ env: dkimEnv });
   const at = nowIso();
   await app.db
     .insertInto("members")

@@ -7,13 +7,15 @@
  * segment mailed, and the send never reported finished before every
  * recipient had actually been accepted by the sink.
  */
+import { loadConfig } from "../../../platform/config.ts";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { migrateToLatest, openDatabase, type DbHandle } from "../../../platform/db/index.ts";
 import { freshDatabase, type FreshDatabase } from "../../../../test/support/db.ts";
 import { completeSetup } from "../../../../test/support/app.ts";
-import { createSend, figures, getSend } from "./engine.ts";
+import { createSend, getSend } from "./engine.ts";
+import { figures } from "./figures.ts";
 import {
   seedMembers,
   seedPaidPost,
@@ -70,13 +72,16 @@ test(
       .where("email", "in", ["m1@example.test", "m2@example.test"])
       .execute();
     const postId = await seedPaidPost(db);
-    const sendId = await createSend(db, {
-      postId,
-      subject: "Lettre de novembre",
-      segment: { kind: "all" },
-      scheduledAt: null,
-      createdBy: null,
-    });
+    const sendId = await createSend(
+      { db, config: loadConfig({}) },
+      {
+        postId,
+        subject: "Lettre de novembre",
+        segment: { kind: "all" },
+        scheduledAt: null,
+        createdBy: null,
+      },
+    );
     const expected = (
       await db.selectFrom("newsletter_deliveries").select("email").where("send_id", "=", sendId).execute()
     ).map((r) => r.email);

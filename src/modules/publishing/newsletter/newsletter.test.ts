@@ -9,7 +9,8 @@ import { newId, nowIso } from "../../../platform/ids.ts";
 import type { Db } from "../../../platform/db/index.ts";
 import { countSegment } from "./segments.ts";
 import { setMemberTags } from "../../members/index.ts";
-import { createSend, figures, getSend } from "./engine.ts";
+import { createSend, getSend } from "./engine.ts";
+import { figures } from "./figures.ts";
 import { PAID_MARKER, seedPaidPost } from "./testing/harness.ts";
 
 let app: TestApp;
@@ -66,8 +67,7 @@ async function addMember(
 }
 
 before(async () => {
-  process.env.MAIL_WEBHOOK_TOKEN = HOOK;
-  app = await startTestApp();
+  app = await startTestApp({ env: { MAIL_WEBHOOK_TOKEN: HOOK } });
   const db = app.db;
   const at = nowIso();
   tierId = newId();
@@ -122,7 +122,6 @@ before(async () => {
 });
 
 after(async () => {
-  delete process.env.MAIL_WEBHOOK_TOKEN;
   await app.stop();
 });
 
@@ -388,7 +387,7 @@ test("suppressions and unsubscribes are checked at send time", async () => {
   const db = app.db;
   const a = await addMember(db, "late-bounce@example.test");
   const b = await addMember(db, "late-unsub@example.test");
-  const sendId = await createSend(db, {
+  const sendId = await createSend(app.running.services, {
     postId,
     subject: "Lettre B",
     segment: { kind: "all" },

@@ -21,7 +21,7 @@ export type Segment =
   | { kind: "tiers"; offers: string[] }
   | { kind: "tags"; tags: string[] };
 
-const segmentSchema = z.discriminatedUnion("kind", [
+export const segmentSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("all") }),
   z.object({ kind: z.literal("free") }),
   z.object({ kind: z.literal("paid") }),

@@ -16,7 +16,7 @@ await seedMembers(app.db, 1234, { payingEvery: 5 });
 const postId = await seedPaidPost(app.db, "Le four à bois, un hiver");
 const owner = app.client();
 await loginOwner(owner);
-const finished = await createSend(app.db, {
+const finished = await createSend(app.running.services, {
   postId,
   subject: "Lettre d’octobre",
   segment: { kind: "paid" },
@@ -37,7 +37,7 @@ await app.db
   .where("email", "in", ["m15@example.test"])
   .execute();
 await app.running.worker!.stop();
-const sending = await createSend(app.db, {
+const sending = await createSend(app.running.services, {
   postId,
   subject: "Lettre de novembre",
   segment: { kind: "all" },

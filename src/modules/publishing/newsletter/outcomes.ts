@@ -1,0 +1,160 @@
+import type { NewsletterConfig } from "../../../platform/config.ts";
+import { transaction, type Db } from "../../../platform/db/index.ts";
+import { isoIn, nowIso } from "../../../platform/ids.ts";
+import { errorFields, log } from "../../../platform/log.ts";
+import { workerId } from "./runtime.ts";
+
+/* ---------------- leases: renewal while this process works ---------------- */
+
+const activeSends = new Map<string, number>();
+let renewTimer: NodeJS.Timeout | undefined;
+
+export function beginWork(db: Db, nl: NewsletterConfig, sendId: string): void {
+  activeSends.set(sendId, (activeSends.get(sendId) ?? 0) + 1);
+  if (renewTimer) return;
+  renewTimer = setInterval(
+    () => {
+      const at = nowIso();
+      const until = isoIn(nl.leaseMs);
+      for (const id of activeSends.keys()) {
+        Promise.all([
+          db
+            .updateTable("newsletter_deliveries")
+            .set({ lease_until: until })
+            .where("send_id", "=", id)
+            .where("state", "=", "sending")
+            .where("lease_owner", "=", workerId)
+            .execute(),
+          db.updateTable("newsletter_sends").set({ heartbeat_at: at }).where("id", "=", id).execute(),
+        ]).catch((err: unknown) => log.warn("newsletter lease renewal failed", errorFields(err)));
+      }
+    },
+    Math.max(200, Math.floor(nl.leaseMs / 3)),
+  );
+  renewTimer.unref();
+}
+
+export function endWork(sendId: string): void {
+  const n = (activeSends.get(sendId) ?? 1) - 1;
+  if (n > 0) activeSends.set(sendId, n);
+  else activeSends.delete(sendId);
+  if (activeSends.size === 0 && renewTimer) {
+    clearInterval(renewTimer);
+    renewTimer = undefined;
+  }
+}
+
+/* ---------------- group commit of outcomes ---------------- */
+
+export type Outcome =
+  { state: "accepted" } | { state: "skipped" | "failed"; reason: string } | { state: "retry"; reason: string };
+interface Mark {
+  sendId: string;
+  memberId: string;
+  outcome: Outcome;
+  done: () => void;
+  fail: (err: unknown) => void;
+}
+
+class Marker {
+  private pending: Mark[] = [];
+  private flushing = 0;
+  constructor(private db: Db) {}
+
+  mark(sendId: string, memberId: string, outcome: Outcome): Promise<void> {
+    return new Promise((done, fail) => {
+      this.pending.push({ sendId, memberId, outcome, done, fail });
+      // Up to 3 flushes in flight: a fresh acceptance never waits for a whole previous
+      // flush, which keeps the "accepted by the server but not yet recorded" window short.
+      if (this.flushing < 3) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing++;
+    try {
+      while (this.pending.length > 0) {
+        const marks = this.pending;
+        this.pending = [];
+        try {
+          await this.write(marks);
+          for (const m of marks) m.done();
+        } catch (err) {
+          for (const m of marks) m.fail(err);
+        }
+      }
+    } finally {
+      this.flushing--;
+    }
+  }
+
+  private async write(marks: Mark[]): Promise<void> {
+    const at = nowIso();
+    const groups = new Map<string, Mark[]>();
+    for (const m of marks) {
+      const reason = m.outcome.state === "accepted" ? "" : m.outcome.reason;
+      const key = `${m.sendId}\u0000${m.outcome.state}\u0000${reason}`;
+      const list = groups.get(key);
+      if (list) list.push(m);
+      else groups.set(key, [m]);
+    }
+    const db = this.db;
+    // One group (the usual case: everything accepted) is one UPDATE, atomic without BEGIN/COMMIT round trips.
+    const run =
+      groups.size === 1
+        ? (fn: (trx: Db) => Promise<void>) => fn(db)
+        : (fn: (trx: Db) => Promise<void>) => transaction(db, fn);
+    await run(async (trx) => {
+      for (const list of groups.values()) {
+        const { sendId, outcome } = list[0]!;
+        const ids = list.map((m) => m.memberId);
+        for (let i = 0; i < ids.length; i += 500) {
+          const chunk = ids.slice(i, i + 500);
+          const q = trx
+            .updateTable("newsletter_deliveries")
+            .where("send_id", "=", sendId)
+            .where("member_id", "in", chunk)
+            .where("state", "in", ["queued", "sending"]);
+          if (outcome.state === "accepted")
+            await q
+              .set({
+                state: "accepted",
+                accepted_at: at,
+                reason: null,
+                lease_owner: null,
+                lease_until: null,
+                updated_at: at,
+              })
+              .execute();
+          else if (outcome.state === "retry")
+            await q
+              .set({
+                state: "queued",
+                reason: outcome.reason.slice(0, 500),
+                lease_owner: null,
+                lease_until: null,
+                updated_at: at,
+              })
+              .execute();
+          else
+            await q
+              .set({
+                state: outcome.state,
+                reason: outcome.reason.slice(0, 500),
+                lease_owner: null,
+                lease_until: null,
+                updated_at: at,
+              })
+              .execute();
+        }
+      }
+    });
+  }
+}
+
+const markers = new WeakMap<Db, Marker>();
+export function markerFor(db: Db): Marker {
+  let m = markers.get(db);
+  if (!m) markers.set(db, (m = new Marker(db)));
+  return m;
+}
