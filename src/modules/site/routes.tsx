@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { Hono, MiddlewareHandler } from "hono";
 import { allowLargeBody } from "../../platform/http/app.tsx";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
@@ -8,6 +9,7 @@ import { setLocaleCookie, setSessionCookie } from "../../platform/http/middlewar
 import { renderMarkdown } from "../../platform/markdown.ts";
 import type { SiteSettings } from "../../platform/settings.ts";
 import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
+import { registerAsset } from "../../platform/views/assets.ts";
 import { currentStaff, requireStaff } from "../staff/index.ts";
 import { limits, pickLimits, parseSettings, parseSetup, pick, readSubmission, settingsNames } from "./schemas.ts";
 import { performSetup, saveSettings } from "./service.ts";
@@ -62,6 +64,11 @@ function settingsValues(site: SiteSettings): Record<string, string> {
 
 export function siteRoutes(app: Hono<AppEnv>): void {
   app.use("*", setupGate());
+  registerAsset(
+    "site-timezone-search.js",
+    fileURLToPath(new URL("./assets/timezone-search.js", import.meta.url)),
+    "text/javascript; charset=utf-8",
+  );
   allowLargeBody("/setup", limits.uploadBodyBytes, pickLimits(["logo", "portrait", "cover"]));
   allowLargeBody("/admin/settings", limits.uploadBodyBytes, pickLimits(["logo"]));
   homeSettingsRoutes(app);

@@ -3,6 +3,7 @@ import { tr } from "../../../platform/http/context.ts";
 import { currencies, timeZones } from "../../../platform/http/validation.ts";
 import type { Errors } from "../../../platform/views/components.tsx";
 import { Select } from "../../../platform/views/components.tsx";
+import { assetUrl } from "../../../platform/views/assets.ts";
 
 /** Inputs the setup form and the settings page share. */
 
@@ -21,7 +22,17 @@ function describedBy(name: string, errors: Errors | undefined, hint: boolean): s
 }
 
 /** Cities whose French name is not their IANA spelling (the rest read the same in both languages). */
+/** The ICU zone list keeps a few old spellings of city names ("Asia/Calcutta", "Europe/Kiev"): show today's. */
+const currentCityNames: Record<string, string> = {
+  Calcutta: "Kolkata",
+  Kiev: "Kyiv",
+  Saigon: "Ho Chi Minh City",
+  Rangoon: "Yangon",
+  Katmandu: "Kathmandu",
+};
+
 const frenchCities: Record<string, string> = {
+  Saigon: "Hô-Chi-Minh-Ville",
   London: "Londres",
   Brussels: "Bruxelles",
   Cairo: "Le Caire",
@@ -72,7 +83,7 @@ const regionKeys = new Set([
 /** "Africa/Abidjan" → "Abidjan — heure moyenne de Greenwich": the city first (so typing its first letters finds it), then the zone's name. */
 function zoneLabel(locale: "fr" | "en", zone: string): string {
   const raw = zone.slice(zone.lastIndexOf("/") + 1);
-  const city = (locale === "fr" ? frenchCities[raw] : undefined) ?? raw.replace(/_/g, " ");
+  const city = (locale === "fr" ? frenchCities[raw] : undefined) ?? currentCityNames[raw] ?? raw.replace(/_/g, " ");
   let name = "";
   try {
     name =
@@ -113,6 +124,21 @@ export function TimeZoneSelect({ c, value, errors }: { c: AppContext; value: str
       <p class="hint" id="f-timeZone-hint">
         {t("site.field.timeZone.byCity")}
       </p>
+      {/* Shown by the script (a box that filters the list); without JavaScript the list alone works. */}
+      <input
+        type="search"
+        id="f-timeZone-search"
+        class="zone-search"
+        data-zone-search="f-timeZone"
+        placeholder={t("site.field.timeZone.search")}
+        aria-label={t("site.field.timeZone.search")}
+        aria-controls="f-timeZone"
+        autocomplete="off"
+        hidden
+      />
+      <p class="hint" id="f-timeZone-search-none" role="status" hidden>
+        {t("site.field.timeZone.none")}
+      </p>
       <select
         id="f-timeZone"
         name="timeZone"
@@ -130,6 +156,7 @@ export function TimeZoneSelect({ c, value, errors }: { c: AppContext; value: str
         ))}
       </select>
       <ErrorLine c={c} name="timeZone" errors={errors} />
+      <script src={assetUrl("site-timezone-search.js" as "app.js")} defer></script>
     </div>
   );
 }
