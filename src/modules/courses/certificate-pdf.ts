@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import fontkit from "@pdf-lib/fontkit";
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
+import type { Color, PDFFont, PDFPage } from "pdf-lib";
 
 /**
  * The certificate as a PDF. The fonts are DejaVu Sans (regular and bold)
@@ -22,6 +21,10 @@ function fontBytes(): { regular: Uint8Array; bold: Uint8Array } {
   return fonts;
 }
 
+// pdf-lib and fontkit load with the first certificate, not at every start of the server (about 130 ms).
+let pdfLibrary: Promise<[typeof import("pdf-lib"), typeof import("@pdf-lib/fontkit")]> | null = null;
+const loadPdfLibrary = () => (pdfLibrary ??= Promise.all([import("pdf-lib"), import("@pdf-lib/fontkit")]));
+
 export interface CertificateText {
   siteName: string;
   heading: string;
@@ -40,15 +43,25 @@ export interface CertificateText {
   signature?: { bytes: Uint8Array; mime: string } | null;
 }
 
-function centred(page: PDFPage, text: string, y: number, font: PDFFont, size: number, maxWidth: number): void {
+function centred(
+  page: PDFPage,
+  text: string,
+  y: number,
+  font: PDFFont,
+  size: number,
+  maxWidth: number,
+  color: Color,
+): void {
   let s = size;
   while (s > 8 && font.widthOfTextAtSize(text, s) > maxWidth) s -= 1;
   const width = font.widthOfTextAtSize(text, s);
-  page.drawText(text, { x: (page.getWidth() - width) / 2, y, size: s, font, color: rgb(0.15, 0.13, 0.12) });
+  page.drawText(text, { x: (page.getWidth() - width) / 2, y, size: s, font, color });
 }
 
 /** Builds the PDF (A4 landscape). */
 export async function certificatePdf(t: CertificateText): Promise<Uint8Array> {
+  const [{ PDFDocument, rgb }, fontkit] = await loadPdfLibrary();
+  const ink = rgb(0.15, 0.13, 0.12);
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
   const { regular, bold } = fontBytes();
@@ -65,13 +78,13 @@ export async function certificatePdf(t: CertificateText): Promise<Uint8Array> {
   page.drawRectangle({ x: 24, y: 24, width: w - 48, height: 547, borderColor: accent, borderWidth: 2 });
   page.drawRectangle({ x: 32, y: 32, width: w - 64, height: 531, borderColor: accent, borderWidth: 0.5 });
   const max = w - 140;
-  centred(page, t.siteName, 510, font, 14, max);
-  centred(page, t.heading, 455, strong, 30, max);
-  centred(page, t.intro, 400, font, 14, max);
-  centred(page, t.studentName, 355, strong, 34, max);
-  centred(page, t.completed, 310, font, 14, max);
-  centred(page, t.courseTitle, 270, strong, 22, max);
-  centred(page, t.date, 232, font, 13, max);
+  centred(page, t.siteName, 510, font, 14, max, ink);
+  centred(page, t.heading, 455, strong, 30, max, ink);
+  centred(page, t.intro, 400, font, 14, max, ink);
+  centred(page, t.studentName, 355, strong, 34, max, ink);
+  centred(page, t.completed, 310, font, 14, max, ink);
+  centred(page, t.courseTitle, 270, strong, 22, max, ink);
+  centred(page, t.date, 232, font, 13, max, ink);
   if (t.signature) {
     const img =
       t.signature.mime === "image/png" ? await doc.embedPng(t.signature.bytes) : await doc.embedJpg(t.signature.bytes);
@@ -79,7 +92,7 @@ export async function certificatePdf(t: CertificateText): Promise<Uint8Array> {
     page.drawImage(img, { x: (w - scaled.width) / 2, y: 140, width: scaled.width, height: scaled.height });
   }
   page.drawLine({ start: { x: w / 2 - 110, y: 134 }, end: { x: w / 2 + 110, y: 134 }, thickness: 0.7, color: accent });
-  if (t.signerName) centred(page, t.signerName, 116, font, 13, max);
-  centred(page, t.verification, 56, font, 10, max);
+  if (t.signerName) centred(page, t.signerName, 116, font, 13, max, ink);
+  centred(page, t.verification, 56, font, 10, max, ink);
   return doc.save();
 }
