@@ -22,8 +22,14 @@ function fontBytes(): { regular: Uint8Array; bold: Uint8Array } {
 }
 
 // pdf-lib and fontkit load with the first certificate, not at every start of the server (about 130 ms).
-let pdfLibrary: Promise<[typeof import("pdf-lib"), typeof import("@pdf-lib/fontkit")]> | null = null;
-const loadPdfLibrary = () => (pdfLibrary ??= Promise.all([import("pdf-lib"), import("@pdf-lib/fontkit")]));
+type Fontkit = Parameters<import("pdf-lib").PDFDocument["registerFontkit"]>[0];
+let pdfLibrary: Promise<[typeof import("pdf-lib"), Fontkit]> | null = null;
+const loadPdfLibrary = () =>
+  (pdfLibrary ??= Promise.all([
+    import("pdf-lib"),
+    // fontkit is CommonJS: imported dynamically, its object is the namespace's default.
+    import("@pdf-lib/fontkit").then((m) => ((m as { default?: Fontkit }).default ?? m) as Fontkit),
+  ]));
 
 export interface CertificateText {
   siteName: string;
