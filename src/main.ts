@@ -46,6 +46,7 @@ export async function bootServices(
     smtpUrl: config.smtpUrl,
     mailFrom: config.mailFrom,
     publicUrl: config.publicUrl,
+    dkim: config.newsletter.dkim,
   });
   registerMailJob();
   registerOutboxJob();

@@ -38,6 +38,8 @@ export interface MailConfig {
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
   publicUrl: string;
+  /** The same DKIM key as bulk mail: a login link or a receipt is signed like a newsletter. */
+  dkim?: { domainName: string; keySelector: string; privateKey: string } | undefined;
 }
 
 function fromAddress(cfg: MailConfig): string {
@@ -55,7 +57,10 @@ function fromHeader(cfg: MailConfig, name: string | undefined): string | { name:
 
 export function createMailer(db: Db, cfg: MailConfig): Mailer {
   if (cfg.smtpUrl) {
-    const transport: Transporter = nodemailer.createTransport(cfg.smtpUrl);
+    const transport: Transporter = nodemailer.createTransport({
+      url: cfg.smtpUrl,
+      ...(cfg.dkim ? { dkim: cfg.dkim } : {}),
+    } as Parameters<typeof nodemailer.createTransport>[0]);
     return {
       kind: "smtp",
       async send(mail) {

@@ -76,6 +76,19 @@ test("with a DKIM key configured, newsletters are signed for that domain and sel
   assert.match(sig, /\bb=[A-Za-z0-9+/= ]{40,}/);
 });
 
+test("transactional mail is signed with the same key: a login link is DKIM-signed for that domain", async () => {
+  const res = await app.client().post("/login", { email: "reader@example.test" });
+  assert.ok(res.status < 400, `login answered ${res.status}`);
+  await app.drainJobs();
+  const m = await app.mail.waitFor(
+    (x) => recipients(x).includes("reader@example.test") && /\/login\//.test(x.text ?? ""),
+  );
+  const sig = m.headerLines.find((h) => h.key === "dkim-signature")?.line.replace(/\r?\n\s+/g, " ") ?? "";
+  assert.match(sig, /\bd=lettres\.atelier\.test;/);
+  assert.match(sig, /\bs=atl2026;/);
+  assert.match(sig, /\bb=[A-Za-z0-9+/= ]{40,}/);
+});
+
 test("tracking is off by default; once turned on, the open pixel and signed click links record events", async () => {
   const first = app.mail.messages.find((x) => x.subject === "Lettre signée")!;
   assert.doesNotMatch(String(first.html), /\/nl\/o\//, "no pixel while tracking is off");
