@@ -3,7 +3,7 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError, notFound } from "../../platform/http/errors.ts";
 import { readForm, formValue, type FormData } from "../../platform/http/forms.ts";
-import { formatDateTime } from "../../platform/i18n/index.ts";
+import { formatDateTime, tCount } from "../../platform/i18n/index.ts";
 import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { CsrfField, Field, FormErrors, Select, TextArea, type Errors } from "../../platform/views/components.tsx";
 import { runOperation } from "../../platform/operations.ts";
@@ -17,6 +17,7 @@ import { markNoShow, rotateFeedToken, saveAvailability, saveSessionNotes } from 
 import { createCoachingOffer, getCoachingOffer, listCoachingOffers } from "./offers.ts";
 import { cancelBooking } from "./booking.ts";
 import { memberCredits } from "./credits.ts";
+import { latePaymentsWaiting } from "./late-payments.tsx";
 
 /** The creator's coaching screens, in plain words (no ids or keys shown). */
 
@@ -50,6 +51,7 @@ async function overviewPage(c: AppContext, feedUrl?: string) {
   for (const r of rows)
     if (!names.has(r.member_id)) names.set(r.member_id, (await getMember(db, r.member_id))?.name || "—");
   const zone = (await getSettings(db)).time_zone;
+  const late = await latePaymentsWaiting(db);
   const list = (items: typeof rows) => (
     <ul class="coaching-sessions">
       {items.map((r) => (
@@ -72,8 +74,16 @@ async function overviewPage(c: AppContext, feedUrl?: string) {
         </a>{" "}
         <a class="btn secondary" href="/admin/coaching/offers">
           {t("coaching.admin.offers")}
+        </a>{" "}
+        <a class="btn secondary" href="/admin/coaching/late-payments">
+          {t("coaching.late.nav")}
         </a>
       </p>
+      {late > 0 && (
+        <p class="notice warn">
+          <a href="/admin/coaching/late-payments">{tCount(c.var.locale, "coaching.late.waiting", late)}</a>
+        </p>
+      )}
       <h2>{t("coaching.admin.upcoming")}</h2>
       {list(rows.filter((r) => r.starts_at >= now))}
       <h2>{t("coaching.admin.past")}</h2>

@@ -1,11 +1,12 @@
 import { defineModule } from "../../platform/module.ts";
-import { registerIncludable } from "../offers/index.ts";
+import { registerCheckoutGuard, registerIncludable } from "../offers/index.ts";
 import { coachingTables } from "./tables.ts";
 import { coachingMessages } from "./i18n.ts";
 import { coachingJobs } from "./jobs.ts";
 import { coachingRoutes } from "./routes.tsx";
 import { listCoachingOffers } from "./offers.ts";
 import { registerCoachingPersonalData } from "./personal.ts";
+import { coachingCheckoutGuard } from "./checkout-guard.ts";
 
 export { computeSlots, slotsByLocalDay, type AvailabilityRules } from "./availability.ts";
 export { bookSession, cancelBooking, rescheduleBooking, memberBookings, HOLD_MS } from "./booking.ts";
@@ -26,6 +27,7 @@ export const coachingModule = defineModule({
       order: 40,
       list: async (db) => (await listCoachingOffers(db)).map((o) => ({ id: o.id, title: o.title })),
     });
+    registerCheckoutGuard("coaching", coachingCheckoutGuard);
     registerCoachingPersonalData();
     coachingRoutes(app);
   },
