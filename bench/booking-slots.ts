@@ -1,23 +1,33 @@
 /**
- * Benchmark "booking-slots": the public slot page of a coaching offer, a
- * month ahead (the default 31 days), for a creator with weekly hours, 20 date overrides,
- * 500 existing bookings and an external calendar of 1,000 busy events,
- * requested by anonymous visitors in many time zones (one path per zone:
- * every zone renders its own page), against a bare node:http server sending
- * the same bytes per path (method in support/page-bench.ts). The zone is in
- * the path (/coaching/<slug>/at/<Area/City>); in "uncached" mode every
- * request carries a unique query string, so each one computes the slots.
+ * Benchmark "booking-slots": the public slot page of a coaching offer for a
+ * creator with weekly hours, 20 date overrides, 500 existing bookings and an
+ * external calendar of 1,000 busy events, requested by anonymous visitors in
+ * many time zones (one path per zone: every zone renders its own page),
+ * against a bare node:http server sending the same bytes per path (method in
+ * support/page-bench.ts). The zone is in the path
+ * (/coaching/<slug>/at/<Area/City>). The page shows one week (next-week links
+ * page through the booking window); BENCH_SLOT_DAYS=31 asks for a month on
+ * one page (`?days=31`) instead.
+ * - "uncached" (booking-slots.json): every request carries a unique query
+ *   string, so the page cache never answers and every request reads the
+ *   rules and busy times and computes the slots (there is no other memo of
+ *   slots or pages);
+ * - "cached" (booking-slots-cached.json): plain paths; the platform's page
+ *   cache answers anonymous visitors' repeated paths (hits counted by the app).
+ * BENCH_DATABASE_URL runs it on PostgreSQL (NAME-pg.json).
  */
 import { runPageBench } from "./support/page-bench.ts";
 import { prepareBookingSlots } from "./support/booking-slots-seed.ts";
 
 const zonesWanted = Number(process.env.BENCH_ZONES ?? 300);
+const days = Number(process.env.BENCH_SLOT_DAYS ?? 7);
+const suffix = days === 7 ? "" : `-${days}d`;
 
 await runPageBench({
-  names: { uncached: "booking-slots" },
-  prepare: (db, seeded) => prepareBookingSlots(db, seeded, zonesWanted),
+  names: { uncached: `booking-slots${suffix}`, cached: `booking-slots-cached${suffix}` },
+  prepare: (db, seeded) => prepareBookingSlots(db, seeded, zonesWanted, days),
   check(path, body) {
     if (!body.includes("coaching-time")) throw new Error(`${path} showed no slot`);
   },
-  targets: { uncached: { ratio: 0.1, goal: 0.25 } },
+  targets: { uncached: { ratio: 0.1, goal: 0.25 }, cached: {} },
 });

@@ -8,7 +8,7 @@ import type { SeedResult } from "../../src/modules/demo/seed.ts";
 import { newId } from "../../src/platform/ids.ts";
 import { timeZones } from "../../src/platform/http/validation.ts";
 
-export async function prepareBookingSlots(db: Db, seeded: SeedResult, zonesWanted: number) {
+export async function prepareBookingSlots(db: Db, seeded: SeedResult, zonesWanted: number, days = 7) {
   if (!seeded.coaching?.offers) throw new Error("the coaching demo did not run");
   const now = Date.now();
   const day = 86_400_000;
@@ -86,12 +86,17 @@ export async function prepareBookingSlots(db: Db, seeded: SeedResult, zonesWante
   const step = Math.max(1, Math.floor(zones.length / zonesWanted));
   const picked = zones.filter((_, i) => i % step === 0).slice(0, zonesWanted);
   return {
-    paths: picked.map((z) => `/coaching/appel-decouverte/at/${z}`),
+    paths: picked.map((z) => `/coaching/appel-decouverte/at/${z}${days === 7 ? "" : `?days=${days}`}`),
     details: {
       viewer: `anonymous visitors in ${picked.length} time zones (one page per zone)`,
       distinctSessions: picked.length,
       rules:
-        "weekly hours Mon–Sat 08:00–20:00 Europe/Paris, 20 overrides, 500 bookings, 1,000 external busy events, 31 days shown",
+        "weekly hours Mon–Sat 08:00–20:00 Europe/Paris, 20 overrides, 500 bookings, 1,000 external busy events over 60 days",
+      daysShown:
+        days === 7
+          ? "7 (the page's first week; next-week links page through the 60-day window)"
+          : `${days} (?days=${days} on one page)`,
+      memo: "none: rules, busy times and slots are read and computed for every request the page cache does not answer",
     },
   };
 }

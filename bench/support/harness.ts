@@ -112,7 +112,8 @@ export function loadSequence(
     const next = sequence[i]!;
     i = (i + 1) % sequence.length;
     const headers = next.cookie ? { ...opts.headers, cookie: next.cookie } : { ...opts.headers };
-    return { ...req, path: opts.uniqueQuery ? `${next.path}?u=${++n}` : next.path, headers };
+    const unique = opts.uniqueQuery ? `${next.path.includes("?") ? "&" : "?"}u=${++n}` : "";
+    return { ...req, path: `${next.path}${unique}`, headers };
   };
   return new Promise((resolve, reject) => {
     autocannon(

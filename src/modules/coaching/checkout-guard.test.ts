@@ -129,6 +129,9 @@ test("anonymous, not applied, pending, declined, expired, someone else's email, 
 
 test("the accepted member buys; once the acceptance has expired, the checkout is refused again", async () => {
   const accepted = await applicant("accept", "en");
+  const coaching = await accepted.client.get(`/coaching/${pack.slug}`);
+  assert.ok(coaching.text.includes(`href="/offers/${slug}"`), "the coaching page shows where to pay");
+  assert.ok(coaching.text.includes("please pay for the package first"));
   const page = await accepted.client.get(`/offers/${slug}`);
   assert.ok(page.text.includes('action="/checkout"'), "the buy form is there for the accepted member");
   const start = await written();

@@ -100,6 +100,19 @@ export async function tryClaimBooking(
   return ok;
 }
 
+/** Places taken per local day between two dates (inclusive), for hiding full days. */
+export async function placesPerDay(db: Db, fromDate: string, toDate: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom("coaching_day_claims")
+    .select(["day", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("coach", "=", COACH)
+    .where("day", ">=", fromDate)
+    .where("day", "<=", toDate)
+    .groupBy("day")
+    .execute();
+  return new Map(rows.map((r) => [r.day, Number(r.n)]));
+}
+
 export async function releaseClaims(trx: Db, bookingId: string): Promise<void> {
   await trx.deleteFrom("coaching_slot_claims").where("booking_id", "=", bookingId).execute();
   await trx.deleteFrom("coaching_day_claims").where("booking_id", "=", bookingId).execute();

@@ -1,4 +1,4 @@
-/** Words for late payments (client email, creator's list) and the "apply first" checkout guard. */
+/** Words for late payments (client email, creator's list), the "apply first" checkout guard and the week pages. */
 export const coachingLateFr: Record<string, string> = {
   "coaching.mail.lost.heading": "Votre créneau a été repris",
   "coaching.mail.lost.subject": "Votre paiement est bien arrivé : à vous de choisir",
@@ -29,6 +29,11 @@ export const coachingLateFr: Record<string, string> = {
     "Cet accompagnement se fait sur candidature : connectez-vous avec le compte qui a candidaté pour payer.",
   "coaching.checkout.no_gift": "Cet accompagnement se fait sur candidature : il ne peut pas être offert.",
   "coaching.checkout.apply_link": "Candidater",
+  "coaching.picker.weeks": "Semaines",
+  "coaching.picker.buy_first": "Pour réserver vos séances, réglez d’abord l’accompagnement.",
+  "coaching.picker.buy_link": "Payer l’accompagnement",
+  "coaching.picker.prev_week": "← Semaine précédente",
+  "coaching.picker.next_week": "Semaine suivante →",
 };
 
 export const coachingLateEn: Record<string, string> = {
@@ -59,4 +64,9 @@ export const coachingLateEn: Record<string, string> = {
   "coaching.checkout.sign_in": "This coaching is by application: sign in with the account you applied with to pay.",
   "coaching.checkout.no_gift": "This coaching is by application: it cannot be given as a gift.",
   "coaching.checkout.apply_link": "Apply",
+  "coaching.picker.weeks": "Weeks",
+  "coaching.picker.buy_first": "To book your sessions, please pay for the package first.",
+  "coaching.picker.buy_link": "Pay for the package",
+  "coaching.picker.prev_week": "← Previous week",
+  "coaching.picker.next_week": "Next week →",
 };

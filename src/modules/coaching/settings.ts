@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import type { AvailabilityRules, BusyRange } from "./availability.ts";
 import { occupied } from "./availability.ts";
@@ -76,25 +77,27 @@ export async function busyBetween(
 ): Promise<{ busy: BusyRange[]; bookingStarts: string[] }> {
   const busy: BusyRange[] = [];
   const bookingStarts: string[] = [];
-  if (opts.includeBookings !== false) {
-    let q = db
-      .selectFrom("coaching_bookings")
-      .select(["id", "starts_at", "ends_at"])
-      .where("status", "in", [...activeStatuses])
-      .where("ends_at", ">", from)
-      .where("starts_at", "<", to);
-    if (opts.exceptBookingId) q = q.where("id", "!=", opts.exceptBookingId);
-    for (const b of await q.execute()) {
-      busy.push(occupied(rules, Date.parse(b.starts_at), Date.parse(b.ends_at)));
-      bookingStarts.push(b.starts_at);
-    }
-  }
-  const ext = await db
-    .selectFrom("coaching_busy")
-    .select(["starts_at", "ends_at"])
+  // One statement for both sources: active bookings (kind 1, buffers added below) and external busy times (kind 0).
+  let bookings = db
+    .selectFrom("coaching_bookings")
+    .select([sql<number>`1`.as("kind"), "starts_at", "ends_at"])
+    .where("status", "in", [...activeStatuses])
     .where("ends_at", ">", from)
-    .where("starts_at", "<", to)
-    .execute();
-  for (const e of ext) busy.push({ start: Date.parse(e.starts_at), end: Date.parse(e.ends_at) });
+    .where("starts_at", "<", to);
+  if (opts.exceptBookingId) bookings = bookings.where("id", "!=", opts.exceptBookingId);
+  const external = db
+    .selectFrom("coaching_busy")
+    .select([sql<number>`0`.as("kind"), "starts_at", "ends_at"])
+    .where("ends_at", ">", from)
+    .where("starts_at", "<", to);
+  const rows = await (opts.includeBookings === false ? external : bookings.unionAll(external)).execute();
+  for (const r of rows) {
+    const start = Date.parse(r.starts_at);
+    const end = Date.parse(r.ends_at);
+    if (Number(r.kind) === 1) {
+      busy.push(occupied(rules, start, end));
+      bookingStarts.push(r.starts_at);
+    } else busy.push({ start, end });
+  }
   return { busy, bookingStarts };
 }
