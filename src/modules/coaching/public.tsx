@@ -8,7 +8,7 @@ import { readForm, formValue } from "../../platform/http/forms.ts";
 import { isTimeZone, timeZones } from "../../platform/http/validation.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { markCacheable } from "../../platform/http/page-cache.ts";
-import { CsrfField, type Errors } from "../../platform/views/components.tsx";
+import type { Errors } from "../../platform/views/components.tsx";
 import { runOperation } from "../../platform/operations.ts";
 import { memberActor } from "../../platform/actor.ts";
 import { currentMember, updateMember, type Member } from "../members/index.ts";
