@@ -14,7 +14,7 @@ import { memberActor } from "../../platform/actor.ts";
 import { currentMember, updateMember, type Member } from "../members/index.ts";
 import { getOffer } from "../offers/index.ts";
 import { computeSlots, slotsByLocalDay } from "./availability.ts";
-import { busyBetween, getSettings, loadRules } from "./settings.ts";
+import { busyBetween, cachedRules, getSettings } from "./settings.ts";
 import { placesPerDay } from "./claims.ts";
 import { bookSession } from "./booking.ts";
 import { listCoachingOffers, type CoachingOffer } from "./offers.ts";
@@ -82,7 +82,8 @@ const esc = (s: string) =>
 
 /**
  * The free times of a coaching offer, grouped by the visitor's local day. Computed for every
- * request (rules, busy times, slots: no memo; the platform's page cache may answer anonymous
+ * request from the range's bookings and busy times (no memo of slots or pages here; the rules
+ * are the one-second copy of cachedRules; the platform's page cache may answer anonymous
  * visitors' canonical URLs), and written as one string: a month of times is ~1,000 elements,
  * and building them as JSX nodes cost more than everything else on the page.
  */
@@ -103,7 +104,7 @@ export async function SlotList(props: {
   const t = tr(c);
   const db = c.var.services.db;
   const now = c.var.services.clock.nowMs();
-  const rules = await loadRules(db);
+  const rules = await cachedRules(db);
   const startMs = now + (props.startDay ?? 0) * 86_400_000;
   const windowEnd = now + rules.windowDays * 86_400_000;
   const to = Math.min(startMs + props.days * 86_400_000, windowEnd);

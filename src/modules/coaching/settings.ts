@@ -35,6 +35,7 @@ export async function getSettings(db: Db): Promise<CoachingSettings> {
 
 /** Writes settings (creating the row the first time). */
 export async function saveSettings(db: Db, patch: Partial<CoachingSettings>, at: string): Promise<void> {
+  forgetRules(db);
   const current = await getSettings(db);
   const row = { ...current, ...patch, id: "default", updated_at: at };
   await db
@@ -42,6 +43,28 @@ export async function saveSettings(db: Db, patch: Partial<CoachingSettings>, at:
     .values(row)
     .onConflict((oc) => oc.column("id").doUpdateSet({ ...row }))
     .execute();
+}
+
+/**
+ * The rules as the public slot pages read them: kept one second per database, like the site
+ * settings (platform/settings.ts), and dropped at once when this process saves new ones (another
+ * node sees them within the second). Bookings never use this copy: they read the rules in their
+ * own transaction, and the claims decide.
+ */
+const RULES_MS = 1000;
+const rulesCopies = new WeakMap<Db, { until: number; rules: Promise<AvailabilityRules> }>();
+
+export function cachedRules(db: Db): Promise<AvailabilityRules> {
+  const hit = rulesCopies.get(db);
+  if (hit && hit.until > Date.now()) return hit.rules;
+  const rules = loadRules(db);
+  rulesCopies.set(db, { until: Date.now() + RULES_MS, rules });
+  rules.catch(() => rulesCopies.delete(db));
+  return rules;
+}
+
+export function forgetRules(db: Db): void {
+  rulesCopies.delete(db);
 }
 
 export async function loadRules(db: Db): Promise<AvailabilityRules> {
