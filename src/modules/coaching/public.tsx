@@ -293,12 +293,9 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   });
 
   // A visitor's page holds nothing personal (no booking form, no token): the platform's page cache may keep
-  // its canonical addresses briefly. Any other query string is answered fresh and not stored, so random
-  // strings cannot fill the cache with copies.
-  const canonical = new Set(["tz", "week", "days", "applied"]);
+  // it briefly (it stores only plain paths: /coaching/<slug>/at/<zone>, never an address with a query string).
   const cacheableForVisitors = (c: AppContext) => {
-    if (c.var.memberSession || c.var.staffSession) return;
-    if (Object.keys(c.req.queries()).every((k) => canonical.has(k))) markCacheable(c);
+    if (!c.var.memberSession && !c.var.staffSession) markCacheable(c);
   };
   app.get("/coaching/:slug", (c) => {
     cacheableForVisitors(c);
