@@ -96,7 +96,7 @@ export async function prepareBookingSlots(db: Db, seeded: SeedResult, zonesWante
         days === 7
           ? "7 (the page's first week; next-week links page through the 60-day window)"
           : `${days} (?days=${days} on one page)`,
-      memo: "none: rules, busy times and slots are read and computed for every request the page cache does not answer",
+      memo: "no memo of slots or pages: bookings and busy times of the range are read and the slots computed and rendered for every request the page cache does not answer; the creator's rules (settings, weekly hours, overrides) come from a one-second copy, like the site settings",
     },
   };
 }
