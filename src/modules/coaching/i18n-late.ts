@@ -34,6 +34,9 @@ export const coachingLateFr: Record<string, string> = {
   "coaching.picker.buy_link": "Payer l’accompagnement",
   "coaching.picker.prev_week": "← Semaine précédente",
   "coaching.picker.next_week": "Semaine suivante →",
+  "coaching.picker.other_zone": "Un autre fuseau horaire…",
+  "coaching.zones.title": "Choisir un fuseau horaire",
+  "coaching.zones.hint": "Choisissez la ville la plus proche de chez vous : les horaires s’afficheront à son heure.",
 };
 
 export const coachingLateEn: Record<string, string> = {
@@ -69,4 +72,7 @@ export const coachingLateEn: Record<string, string> = {
   "coaching.picker.buy_link": "Pay for the package",
   "coaching.picker.prev_week": "← Previous week",
   "coaching.picker.next_week": "Next week →",
+  "coaching.picker.other_zone": "Another time zone…",
+  "coaching.zones.title": "Choose a time zone",
+  "coaching.zones.hint": "Pick the city closest to you: times will be shown in its time.",
 };

@@ -5,7 +5,7 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError, notFound } from "../../platform/http/errors.ts";
 import { readForm, formValue } from "../../platform/http/forms.ts";
-import { isTimeZone, timeZones } from "../../platform/http/validation.ts";
+import { isTimeZone } from "../../platform/http/validation.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { markCacheable } from "../../platform/http/page-cache.ts";
 import type { Errors } from "../../platform/views/components.tsx";
@@ -22,6 +22,7 @@ import { coachingHead } from "./assets.tsx";
 import { mayBuy, questionsOf } from "./applications.ts";
 import { memberCredits } from "./credits.ts";
 import { ApplicationBlock } from "./application-views.tsx";
+import { ZonePicker } from "./zone-picker.tsx";
 
 /** The public coaching page and the slot picker, in the visitor's own time zone. */
 
@@ -37,31 +38,6 @@ export function zoneOf(c: AppContext, member: Member | null): string | null {
   const q = c.req.param("zone") ?? c.req.query("tz");
   if (q && isTimeZone(q)) return q;
   return member?.timeZone && isTimeZone(member.timeZone) ? member.timeZone : null;
-}
-
-// The ~420 zone options, escaped once; each page only marks its own zone as selected.
-let zoneOptions: string | null = null;
-const escAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-function zoneOptionsHtml(zone: string): string {
-  zoneOptions ??= timeZones()
-    .map((z) => `<option value="${escAttr(z)}">${escAttr(z.replace(/_/g, " "))}</option>`)
-    .join("");
-  return zoneOptions.replace(`<option value="${escAttr(zone)}">`, `<option value="${escAttr(zone)}" selected>`);
-}
-
-export function ZonePicker({ c, zone, action }: { c: AppContext; zone: string; action: string }) {
-  const t = tr(c);
-  return (
-    <form method="get" action={action} class="inline-form coaching-zone" data-coaching-zone>
-      <label for="tz">{t("coaching.picker.zone")}</label>
-      <select id="tz" name="tz">
-        {raw(zoneOptionsHtml(zone))}
-      </select>
-      <button class="btn secondary" type="submit">
-        {t("coaching.picker.change")}
-      </button>
-    </form>
-  );
 }
 
 // Day headings ("lundi 23 mars", "Monday 23 March") repeat across requests: formatted once per locale and date.
@@ -209,7 +185,13 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
         <ApplicationBlock c={c} offer={offer} member={member} errors={errors} values={values} />
       ) : (
         <>
-          <ZonePicker c={c} zone={zone ?? "UTC"} action={path} />
+          <ZonePicker
+            c={c}
+            zone={zone ?? "UTC"}
+            action={path}
+            slug={offer.slug}
+            extra={[(await cachedRules(db)).timeZone, c.var.site.timeZone]}
+          />
           {!zone && (
             <p class="muted small" data-coaching-detect>
               {t("coaching.picker.detecting")}

@@ -8,6 +8,7 @@ import { accountRoutes } from "./account.tsx";
 import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feed.ts";
 import { latePaymentRoutes } from "./late-payments.tsx";
+import { zoneListRoutes } from "./zone-picker.tsx";
 
 export function coachingRoutes(app: Hono<AppEnv>): void {
   registerNavLink({ href: "/coaching", labelKey: "coaching.nav", order: 30 });
@@ -16,6 +17,7 @@ export function coachingRoutes(app: Hono<AppEnv>): void {
   adminRoutes(app);
   latePaymentRoutes(app);
   accountRoutes(app);
+  zoneListRoutes(app);
   applicationRoutes(app, offerPage);
   publicRoutes(app);
 }
