@@ -35,6 +35,13 @@ export const coachingLateFr: Record<string, string> = {
   "coaching.picker.prev_week": "← Semaine précédente",
   "coaching.picker.next_week": "Semaine suivante →",
   "coaching.picker.other_zone": "Un autre fuseau horaire…",
+  "coaching.mail.late_creator.heading": "Un paiement est arrivé trop tard",
+  "coaching.mail.late_creator.subject": "Paiement arrivé trop tard : {client} garde une séance en crédit",
+  "coaching.mail.late_creator.body":
+    "Le paiement de {client} pour « {title} » est arrivé après la fin de la réservation provisoire, et le créneau du {when} avait été pris entre-temps. La séance lui reste en crédit, et nous lui avons écrit pour lui proposer un autre horaire ou un remboursement.",
+  "coaching.mail.late_creator.choice":
+    "Si cette personne demande à être remboursée, vous le faites en un clic depuis la page des paiements arrivés trop tard.",
+  "coaching.mail.late_creator.button": "Voir les paiements arrivés trop tard",
   "coaching.zones.title": "Choisir un fuseau horaire",
   "coaching.zones.hint": "Choisissez la ville la plus proche de chez vous : les horaires s’afficheront à son heure.",
 };
@@ -73,6 +80,13 @@ export const coachingLateEn: Record<string, string> = {
   "coaching.picker.prev_week": "← Previous week",
   "coaching.picker.next_week": "Next week →",
   "coaching.picker.other_zone": "Another time zone…",
+  "coaching.mail.late_creator.heading": "A payment came too late",
+  "coaching.mail.late_creator.subject": "A payment came too late: {client} keeps a session as a credit",
+  "coaching.mail.late_creator.body":
+    "{client}’s payment for “{title}” arrived after the temporary hold ended, and the slot on {when} had been taken in the meantime. The session is kept as a credit, and we wrote to them offering another time or a refund.",
+  "coaching.mail.late_creator.choice":
+    "If they ask for their money back, you can refund them in one click from the late payments page.",
+  "coaching.mail.late_creator.button": "See the payments that came too late",
   "coaching.zones.title": "Choose a time zone",
   "coaching.zones.hint": "Pick the city closest to you: times will be shown in its time.",
 };

@@ -150,6 +150,17 @@ test("late payment, slot taken: credit kept, email with both options, one-click 
   assert.match(mail.text!, /Keep the session/);
   assert.match(mail.text!, /Get your money back/);
   assert.ok(mail.text!.includes(`/coaching/${offer.slug}`), "a link to book another time");
+  // The creator is told in the site's language (French here), with the link to the late payments page.
+  const creatorMail = await app.mail.waitFor(
+    (m) => recipients(m).includes(ownerEmail) && /Paiement arrivé trop tard/.test(m.subject ?? ""),
+  );
+  const slowName = (
+    await app.db.selectFrom("members").select("name").where("id", "=", slow.id).executeTakeFirstOrThrow()
+  ).name;
+  assert.ok(slowName && creatorMail.subject!.includes(`${slowName} garde une séance en crédit`), creatorMail.subject);
+  assert.match(creatorMail.text!, /réservation provisoire/);
+  assert.match(creatorMail.text!, /en un clic/);
+  assert.ok(creatorMail.text!.includes("/admin/coaching/late-payments"), "a link to the late payments page");
 
   // The creator sees it; the assistant may look but not refund.
   const list = await owner.get("/admin/coaching/late-payments");
@@ -218,6 +229,16 @@ test("late payment, slot taken: credit kept, email with both options, one-click 
     .where("dedupe_key", "=", `mail:coaching:lost:${booking.id}`)
     .execute();
   assert.equal(lost.length, 1);
+  const creatorJobs = await app.db
+    .selectFrom("jobs")
+    .select("id")
+    .where("dedupe_key", "=", `mail:coaching:lost-creator:${booking.id}`)
+    .execute();
+  assert.equal(creatorJobs.length, 1, "the creator's email is queued once");
+  const toCreator = app.mail.messages.filter(
+    (m) => recipients(m).includes(ownerEmail) && /Paiement arrivé trop tard/.test(m.subject ?? ""),
+  );
+  assert.equal(toCreator.length, 1, "and sent once");
   assert.equal(await statusOf(slow.id, slot), "expired");
   assert.ok((await owner.get("/admin/coaching/late-payments")).text.includes("remboursement demandé"));
 });

@@ -108,6 +108,8 @@ async function attachWaitingBooking(
     { memberId, actor: "system", at },
   );
   await queueMail(trx, "coaching.slot_lost", { bookingId: b.id }, `coaching:lost:${b.id}`);
+  // The creator is told too (site's language), with the link to the late payments page.
+  await queueMail(trx, "coaching.late_creator", { bookingId: b.id }, `coaching:lost-creator:${b.id}`);
 }
 
 /** A fully refunded order (from the sales page or the provider's dashboard) takes back its unused credits. */
