@@ -41,7 +41,9 @@ export function appStartArgs(): string[] {
   };
   const run = (pkg.scripts.start ?? "").split("&&").at(-1)!.trim().split(/\s+/);
   if (run[0] !== "node") throw new Error(`npm start does not end with a node command: ${pkg.scripts.start}`);
-  return run.slice(1).map((w) => (/\.(m?js|ts)$/.test(w) ? path.join(root, w) : w));
+  // BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the app (NODE_OPTIONS refuses --cpu-prof).
+  const extra = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  return [...extra, ...run.slice(1).map((w) => (/\.(m?js|ts)$/.test(w) ? path.join(root, w) : w))];
 }
 
 export function spawnPinned(args: string[], env: NodeJS.ProcessEnv): ChildProcess {

@@ -17,7 +17,7 @@ import { computeSlots, slotsByLocalDay } from "./availability.ts";
 import { busyBetween, cachedRules, getSettings } from "./settings.ts";
 import { placesPerDay } from "./claims.ts";
 import { bookSession } from "./booking.ts";
-import { listCoachingOffers, type CoachingOffer } from "./offers.ts";
+import { activeCoachingOfferBySlug, listCoachingOffers, type CoachingOffer } from "./offers.ts";
 import { coachingHead } from "./assets.tsx";
 import { mayBuy, questionsOf } from "./applications.ts";
 import { memberCredits } from "./credits.ts";
@@ -150,7 +150,7 @@ function WeekNav({ c, week, more }: { c: AppContext; week: number; more: boolean
 export async function offerPage(c: AppContext, errors?: Errors, values?: Record<string, string | string[]>) {
   const t = tr(c);
   const db = c.var.services.db;
-  const offer = (await listCoachingOffers(db, { activeOnly: true })).find((o) => o.slug === c.req.param("slug"));
+  const offer = await activeCoachingOfferBySlug(db, c.req.param("slug") ?? "");
   if (!offer) throw notFound();
   const member = await currentMember(c);
   const zone = zoneOf(c, member);
@@ -292,7 +292,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const db = c.var.services.db;
     const member = await currentMember(c);
     if (!member) throw new AppError("unauthenticated", 401);
-    const offer = (await listCoachingOffers(db, { activeOnly: true })).find((o) => o.slug === c.req.param("slug"));
+    const offer = await activeCoachingOfferBySlug(db, c.req.param("slug") ?? "");
     if (!offer) throw notFound();
     const form = await readForm(c);
     const timeZone = formValue(form, "timeZone");

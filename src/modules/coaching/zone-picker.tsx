@@ -7,7 +7,7 @@ import { timeZones } from "../../platform/http/validation.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { markCacheable } from "../../platform/http/page-cache.ts";
 import { zoneLabel } from "../site/index.ts";
-import { listCoachingOffers } from "./offers.ts";
+import { activeCoachingOfferBySlug } from "./offers.ts";
 import { coachingHead } from "./assets.tsx";
 
 /**
@@ -186,9 +186,7 @@ function allZones(locale: "fr" | "en") {
 export function zoneListRoutes(app: Hono<AppEnv>): void {
   app.get("/coaching/:slug/zones", async (c) => {
     const t = tr(c);
-    const offer = (await listCoachingOffers(c.var.services.db, { activeOnly: true })).find(
-      (o) => o.slug === c.req.param("slug"),
-    );
+    const offer = await activeCoachingOfferBySlug(c.var.services.db, c.req.param("slug") ?? "");
     if (!offer) throw notFound();
     // Nothing personal on it: the platform's page cache may keep it for everyone.
     if (!c.var.memberSession && !c.var.staffSession) markCacheable(c);
