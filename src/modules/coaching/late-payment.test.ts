@@ -17,6 +17,8 @@ import { loadRules } from "./settings.ts";
 import { releaseExpiredHolds } from "./jobs.ts";
 import { memberCredits } from "./credits.ts";
 import { applyPaidOrder } from "./payments.ts";
+import { lateCreatorMail } from "./late-mail.ts";
+import { updateSiteSettings } from "../../platform/settings.ts";
 import type { CoachingOffer } from "./offers.ts";
 
 /*
@@ -239,6 +241,16 @@ test("late payment, slot taken: credit kept, email with both options, one-click 
     (m) => recipients(m).includes(ownerEmail) && /Paiement arrivé trop tard/.test(m.subject ?? ""),
   );
   assert.equal(toCreator.length, 1, "and sent once");
+  // On an English site the same email is in English.
+  await updateSiteSettings(app.db, { locale: "en" });
+  try {
+    const en = await lateCreatorMail(app.db, "https://atelier.example", booking.id);
+    assert.match(en!.subject, /A payment came too late: .+ keeps a session as a credit/);
+    assert.match(en!.text!, /temporary hold ended/);
+    assert.ok(en!.text!.includes("https://atelier.example/admin/coaching/late-payments"));
+  } finally {
+    await updateSiteSettings(app.db, { locale: "fr" });
+  }
   assert.equal(await statusOf(slow.id, slot), "expired");
   assert.ok((await owner.get("/admin/coaching/late-payments")).text.includes("remboursement demandé"));
 });
