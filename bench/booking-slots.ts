@@ -1,110 +1,33 @@
 /**
- * Benchmark "booking-slots": the public slot page of a coaching offer, a
- * month ahead (the default 31 days), for a creator with weekly hours, 20 date overrides,
- * 500 existing bookings and an external calendar of 1,000 busy events,
- * requested by anonymous visitors in many time zones (one path per zone:
- * every zone renders its own page), against a bare node:http server sending
- * the same bytes per path (method in support/page-bench.ts). The zone is in
- * the path (/coaching/<slug>/at/<Area/City>); in "uncached" mode every
- * request carries a unique query string, so each one computes the slots.
+ * Benchmark "booking-slots": the public slot page of a coaching offer for a
+ * creator with weekly hours, 20 date overrides, 500 existing bookings and an
+ * external calendar of 1,000 busy events, requested by anonymous visitors in
+ * many time zones (one path per zone: every zone renders its own page),
+ * against a bare node:http server sending the same bytes per path (method in
+ * support/page-bench.ts). The zone is in the path
+ * (/coaching/<slug>/at/<Area/City>). The page shows one week (next-week links
+ * page through the booking window); BENCH_SLOT_DAYS=31 asks for a month on
+ * one page (`?days=31`) instead.
+ * - "uncached" (booking-slots.json): every request carries a unique query
+ *   string, so the page cache never answers and every request reads the
+ *   rules and busy times and computes the slots (there is no other memo of
+ *   slots or pages);
+ * - "cached" (booking-slots-cached.json): plain paths; the platform's page
+ *   cache answers anonymous visitors' repeated paths (hits counted by the app).
+ * BENCH_DATABASE_URL runs it on PostgreSQL (NAME-pg.json).
  */
-import { newId } from "../src/platform/ids.ts";
-import { timeZones } from "../src/platform/http/validation.ts";
 import { runPageBench } from "./support/page-bench.ts";
+import { prepareBookingSlots } from "./support/booking-slots-seed.ts";
 
 const zonesWanted = Number(process.env.BENCH_ZONES ?? 300);
+const days = Number(process.env.BENCH_SLOT_DAYS ?? 7);
+const suffix = days === 7 ? "" : `-${days}d`;
 
 await runPageBench({
-  names: { uncached: "booking-slots" },
-  async prepare(db, seeded) {
-    if (!seeded.coaching?.offers) throw new Error("the coaching demo did not run");
-    const now = Date.now();
-    const day = 86_400_000;
-    // Weekly hours Monday–Saturday 08:00–20:00 in Paris, a short notice, no daily cap.
-    await db.deleteFrom("coaching_weekly_hours").execute();
-    await db
-      .insertInto("coaching_weekly_hours")
-      .values([1, 2, 3, 4, 5, 6].map((weekday) => ({ id: newId(), weekday, start_min: 480, end_min: 1200 })))
-      .execute();
-    await db.updateTable("coaching_settings").set({ min_notice_min: 120, max_per_day: 0, window_days: 60 }).execute();
-    await db.deleteFrom("coaching_overrides").execute();
-    await db
-      .insertInto("coaching_overrides")
-      .values(
-        Array.from({ length: 20 }, (_, i) => {
-          const date = new Date(now + (i * 3 + 1) * day).toISOString().slice(0, 10);
-          return i % 2
-            ? { id: newId(), date, start_min: null, end_min: null, note: "" }
-            : { id: newId(), date, start_min: 600, end_min: 960, note: "" };
-        }),
-      )
-      .execute();
-    const offer = await db
-      .selectFrom("coaching_offers")
-      .select("id")
-      .where("slug", "=", "appel-decouverte")
-      .executeTakeFirstOrThrow();
-    const member = await db.selectFrom("coaching_bookings").select("member_id").executeTakeFirstOrThrow();
-    const at = new Date(now).toISOString();
-    const grid = 15 * 60_000;
-    const bookings = Array.from({ length: 500 }, (_, i) => {
-      const start = Math.floor((now + day + i * ((60 * day) / 500)) / grid) * grid;
-      return {
-        id: newId(),
-        coaching_offer_id: offer.id,
-        member_id: member.member_id,
-        starts_at: new Date(start).toISOString(),
-        ends_at: new Date(start + 30 * 60_000).toISOString(),
-        status: "confirmed" as const,
-        hold_expires_at: null,
-        order_id: null,
-        credit_id: null,
-        sequence: 0,
-        video_url: "https://meet.jit.si/bench",
-        client_time_zone: "Europe/Paris",
-        locale: "fr",
-        private_notes: "",
-        shared_summary: "",
-        reminder_24_at: null,
-        reminder_1_at: null,
-        cancelled_at: null,
-        created_at: at,
-        updated_at: at,
-      };
-    });
-    for (let i = 0; i < bookings.length; i += 100)
-      await db
-        .insertInto("coaching_bookings")
-        .values(bookings.slice(i, i + 100))
-        .execute();
-    const busy = Array.from({ length: 1000 }, (_, i) => {
-      const start = now + (i * 60 * day) / 1000 + ((i * 7919) % 97) * 60_000;
-      return {
-        id: newId(),
-        starts_at: new Date(start).toISOString(),
-        ends_at: new Date(start + 25 * 60_000).toISOString(),
-      };
-    });
-    for (let i = 0; i < busy.length; i += 200)
-      await db
-        .insertInto("coaching_busy")
-        .values(busy.slice(i, i + 200))
-        .execute();
-    const zones = timeZones().filter((z) => z.includes("/"));
-    const step = Math.max(1, Math.floor(zones.length / zonesWanted));
-    const picked = zones.filter((_, i) => i % step === 0).slice(0, zonesWanted);
-    return {
-      paths: picked.map((z) => `/coaching/appel-decouverte/at/${z}`),
-      details: {
-        viewer: `anonymous visitors in ${picked.length} time zones (one page per zone)`,
-        distinctSessions: picked.length,
-        rules:
-          "weekly hours Mon–Sat 08:00–20:00 Europe/Paris, 20 overrides, 500 bookings, 1,000 external busy events, 31 days shown",
-      },
-    };
-  },
+  names: { uncached: `booking-slots${suffix}`, cached: `booking-slots-cached${suffix}` },
+  prepare: (db, seeded) => prepareBookingSlots(db, seeded, zonesWanted, days),
   check(path, body) {
     if (!body.includes("coaching-time")) throw new Error(`${path} showed no slot`);
   },
-  targets: { uncached: { ratio: 0.1, goal: 0.25 } },
+  targets: { uncached: { ratio: 0.1, goal: 0.25 }, cached: {} },
 });

@@ -1,5 +1,6 @@
 // The baseline: a bare node:http server sending pre-recorded bytes and headers from memory, by path
-// (the query string and cookies are ignored, so it answers the same sequence the app gets).
+// (the harness's unique `u=` parameter, then the query string, and cookies are ignored, so it answers
+// the same sequence the app gets; a recorded path may carry its own query, e.g. ?days=31).
 import fs from "node:fs";
 import http from "node:http";
 
@@ -13,7 +14,7 @@ const byPath = new Map(
 http
   .createServer((req, res) => {
     const q = req.url.indexOf("?");
-    const page = byPath.get(q < 0 ? req.url : req.url.slice(0, q));
+    const page = byPath.get(req.url.replace(/[?&]u=\d+$/, "")) ?? byPath.get(q < 0 ? req.url : req.url.slice(0, q));
     if (!page) {
       res.writeHead(404);
       res.end();

@@ -42,9 +42,11 @@ export function appStartArgs(): string[] {
   const run = (pkg.scripts.start ?? "").split("&&").at(-1)!.trim().split(/\s+/);
   if (run[0] !== "node") throw new Error(`npm start does not end with a node command: ${pkg.scripts.start}`);
   const args = run.slice(1).map((w) => (/\.(m?js|ts)$/.test(w) ? path.join(root, w) : w));
-  // BENCH_CPU_PROF=<dir>: a CPU profile of the app under load (NODE_OPTIONS may not carry --cpu-prof).
+  // BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes flags to the app (NODE_OPTIONS refuses
+  // --cpu-prof); BENCH_CPU_PROF=<dir> is the short form for a CPU profile.
+  const extra = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   const prof = process.env.BENCH_CPU_PROF;
-  return prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`, ...args] : args;
+  return [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), ...extra, ...args];
 }
 
 export function spawnPinned(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
@@ -115,7 +117,8 @@ export function loadSequence(
     const next = sequence[i]!;
     i = (i + 1) % sequence.length;
     const headers = next.cookie ? { ...opts.headers, cookie: next.cookie } : { ...opts.headers };
-    return { ...req, path: opts.uniqueQuery ? `${next.path}?u=${++n}` : next.path, headers };
+    const unique = opts.uniqueQuery ? `${next.path.includes("?") ? "&" : "?"}u=${++n}` : "";
+    return { ...req, path: `${next.path}${unique}`, headers };
   };
   return new Promise((resolve, reject) => {
     autocannon(

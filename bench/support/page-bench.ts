@@ -17,6 +17,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { migrateToLatest, openDatabase, type Db } from "../../src/platform/db/index.ts";
 import { seedDemo, prng, type SeedResult } from "../../src/modules/demo/seed.ts";
 import {
@@ -104,10 +105,36 @@ async function cacheCounts(origin: string): Promise<{ hits: number; stale: numbe
     : { hits: NaN, stale: NaN, others: NaN };
 }
 
+/**
+ * BENCH_DATABASE_URL (a PostgreSQL server) runs the same bench on a fresh database of that
+ * server, dropped afterwards; its results are written as NAME-pg.json.
+ */
+async function benchDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
+  const server = process.env.BENCH_DATABASE_URL;
+  if (!server) return { drop: async () => {} };
+  const name = `atelier_bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
 export async function runPageBench(opts: PageBenchOptions): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-bench-"));
+  const database = await benchDatabase();
   try {
-    const handle = openDatabase({ dataDir });
+    const handle = openDatabase({ dataDir, databaseUrl: database.url });
     await migrateToLatest(handle.db);
     const seedStarted = performance.now();
     const seeded = await seedDemo(handle.db, { members });
@@ -130,6 +157,7 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
       SMTP_URL: process.env.SMTP_URL ?? "smtp://127.0.0.1:9",
     };
     delete env.DATABASE_URL;
+    if (database.url) env.DATABASE_URL = database.url;
     const startArgs = appStartArgs();
     const spawnedAt = performance.now();
     const app = spawnPinned(startArgs, env);
@@ -185,7 +213,7 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
     await run(origin, "uncached", 2);
     await run(baseOrigin, "uncached", 2);
     for (const mode of ["uncached", "cached"] as const) {
-      const name = opts.names[mode];
+      const name = opts.names[mode] && (database.url ? `${opts.names[mode]}-pg` : opts.names[mode]);
       if (!name) continue;
       const half = durationS / 2;
       const before = await cacheCounts(origin);
@@ -222,6 +250,7 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
           popularity: "Zipf (1/rank) over the paths, most popular first; sessions in strict rotation",
           paths: prepared.paths.slice(0, 5).concat(prepared.paths.length > 5 ? ["..."] : []),
           locale: "fr",
+          database: database.url ? "postgres" : "sqlite",
           ...prepared.details,
           rssMb: idleRssMb,
           rssAfterLoadMb: loadedRssMb,
@@ -254,5 +283,6 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
     if (exitCode !== 0) throw new Error(`the app exited with ${exitCode}\n${appErr}`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   }
 }

@@ -12,8 +12,9 @@ import { currentMember, registerAccountSection, type Member } from "../members/i
 import { cancelBooking, memberBookings, rescheduleBooking } from "./booking.ts";
 import { memberCredits } from "./credits.ts";
 import { getCoachingOffer, listCoachingOffers } from "./offers.ts";
-import { getSettings } from "./settings.ts";
-import { SlotList, ZonePicker, zoneOf } from "./public.tsx";
+import { cachedRules, getSettings } from "./settings.ts";
+import { SlotList, zoneOf } from "./public.tsx";
+import { ZonePicker } from "./zone-picker.tsx";
 import { coachingHead } from "./assets.tsx";
 
 /**
@@ -171,7 +172,14 @@ export function accountRoutes(app: Hono<AppEnv>): void {
         <p>
           {offer.title} · {formatDateTime(c.var.locale, b.starts_at, zone)}
         </p>
-        <ZonePicker c={c} zone={zone} action={path} />
+        <ZonePicker
+          c={c}
+          zone={zone}
+          action={path}
+          slug={offer.slug}
+          extra={[(await cachedRules(db)).timeZone, c.var.site.timeZone]}
+          back={path}
+        />
         <SlotList c={c} offer={offer} zone={zone} days={14} action={path} member={member} exceptBookingId={b.id} />
       </div>,
     );

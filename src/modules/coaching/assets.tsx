@@ -11,6 +11,8 @@ const css = `
 .coaching-page h2{margin-top:1.6rem}
 .coaching-zone{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:1rem 0}
 .coaching-zone select{max-width:100%;min-width:0;flex:1 1 12rem}
+.coaching-zone-list{columns:14rem;padding:0;list-style:none;margin:.4rem 0 1rem}
+.coaching-zone-list li{break-inside:avoid;padding:.15rem 0}
 .coaching-days{display:grid;gap:1rem;margin-top:1rem}
 .coaching-day h3{margin:0 0 .4rem;font-size:1rem}
 .coaching-day h3::first-letter{text-transform:uppercase}

@@ -103,18 +103,26 @@ function localToUtcUncached(date: string, minutes: number, zone: string): number
 
 /** The creator-local date (YYYY-MM-DD) of an instant. */
 export function localDate(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toISODate()!;
+  return wallOf(zone, wallFormat(zone), ms).slice(0, 10);
 }
 
 /** Opening intervals of one local date, in UTC ms, overrides first. */
 export function openIntervals(rules: AvailabilityRules, date: string): BusyRange[] {
   const overrides = rules.overrides.filter((o) => o.date === date);
+  return intervalsOf(rules, date, weekdayOf(date), overrides);
+}
+
+function intervalsOf(
+  rules: AvailabilityRules,
+  date: string,
+  weekday: number,
+  overrides: DateOverride[] | undefined,
+): BusyRange[] {
   let hours: { startMin: number; endMin: number }[];
-  if (overrides.length) {
+  if (overrides?.length) {
     if (overrides.some((o) => o.startMin === null || o.endMin === null)) return [];
     hours = overrides.map((o) => ({ startMin: o.startMin!, endMin: o.endMin! }));
   } else {
-    const weekday = weekdayOf(date);
     hours = rules.weekly.filter((w) => w.weekday === weekday);
   }
   return hours
@@ -156,36 +164,56 @@ export function occupied(
   };
 }
 
+const DAY_MS = 86_400_000;
+/** Calendar dates as day numbers (days since 1970-01-01): stepping and weekdays without string parsing. */
+const dayNumber = (date: string): number =>
+  Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+const dateStrings = new Map<number, string>();
+function dateOfDay(n: number): string {
+  let s = dateStrings.get(n);
+  if (s === undefined) {
+    s = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (dateStrings.size > 20_000) dateStrings.clear();
+    dateStrings.set(n, s);
+  }
+  return s;
+}
+
 /** Every bookable start (UTC ISO) for a session of `durationMin`, in time order. */
 export function computeSlots(rules: AvailabilityRules, q: SlotQuery): string[] {
   const duration = q.durationMin * 60_000;
+  const before = rules.bufferBeforeMin * 60_000;
+  const after = rules.bufferAfterMin * 60_000;
   const earliest = ceilToCell(Math.max(q.now + rules.minNoticeMin * 60_000, q.from ?? -Infinity));
-  const latest = Math.min(q.now + rules.windowDays * 86_400_000, q.to ?? Infinity);
+  const latest = Math.min(q.now + rules.windowDays * DAY_MS, q.to ?? Infinity);
   if (!(latest > earliest)) return [];
   const busy = merge(q.busy);
+  const n = busy.length;
+  const overrides = new Map<string, DateOverride[]>();
+  for (const o of rules.overrides) {
+    const list = overrides.get(o.date);
+    if (list) list.push(o);
+    else overrides.set(o.date, [o]);
+  }
   let bi = 0;
   const out: string[] = [];
-  let date = localDate(earliest, rules.timeZone);
-  const lastDate = localDate(latest, rules.timeZone);
-  for (let guard = 0; date <= lastDate && guard < 800; guard++) {
-    const full = rules.maxPerDay > 0 && (q.perDay?.get(date) ?? 0) >= rules.maxPerDay;
-    if (!full) {
-      for (const iv of openIntervals(rules, date)) {
-        for (let s = Math.max(ceilToCell(iv.start), earliest); s + duration <= iv.end && s <= latest; s += CELL_MS) {
-          const occ = occupied(rules, s, s + duration);
-          while (bi < busy.length && busy[bi]!.end <= occ.start) bi++;
-          // bi only moves forward: slots come in time order (intervals are sorted, dates increase).
-          let clash = false;
-          for (let j = bi; j < busy.length && busy[j]!.start < occ.end; j++)
-            if (busy[j]!.end > occ.start) {
-              clash = true;
-              break;
-            }
-          if (!clash) out.push(new Date(s).toISOString());
-        }
+  const first = dayNumber(localDate(earliest, rules.timeZone));
+  const last = dayNumber(localDate(latest, rules.timeZone));
+  for (let day = first; day <= last && day - first < 800; day++) {
+    const date = dateOfDay(day);
+    if (rules.maxPerDay > 0 && (q.perDay?.get(date) ?? 0) >= rules.maxPerDay) continue;
+    for (const iv of intervalsOf(rules, date, ((day + 3) % 7) + 1, overrides.get(date))) {
+      for (let s = Math.max(ceilToCell(iv.start), earliest); s + duration <= iv.end && s <= latest; s += CELL_MS) {
+        // The time it occupies (buffers included, on the grid), as in occupied().
+        const occStart = Math.floor((s - before) / CELL_MS) * CELL_MS;
+        const occEnd = Math.ceil((s + duration + after) / CELL_MS) * CELL_MS;
+        // Busy ranges are merged and sorted, and slots come in time order: bi only moves forward, and the
+        // first range ending after occStart is the only one that can overlap.
+        while (bi < n && busy[bi]!.end <= occStart) bi++;
+        if (bi < n && busy[bi]!.start < occEnd) continue;
+        out.push(new Date(s).toISOString());
       }
     }
-    date = nextDate(date);
   }
   return out;
 }
@@ -216,7 +244,49 @@ function wallFormat(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Groups slots by the client's local date, with their local wall time, for the picker. */
+/** The zone's offset (ms) at an instant, read from the formatter ("2026-03-23, 04:00" = wall clock). */
+function offsetAt(f: Intl.DateTimeFormat, ms: number): number {
+  const t = f.format(new Date(ms));
+  const wall = Date.UTC(
+    Number(t.slice(0, 4)),
+    Number(t.slice(5, 7)) - 1,
+    Number(t.slice(8, 10)),
+    Number(t.slice(12, 14)),
+    Number(t.slice(15, 17)),
+  );
+  return wall - Math.floor(ms / 60_000) * 60_000;
+}
+
+// A zone's offset over one UTC day is a pure function of (zone, day): kept (bounded), like localToUtc's answers.
+const dayOffsets = new Map<string, Map<number, number | null>>();
+/** The zone's offset through UTC day `d` when it does not change that day (zones change at most once a day), else null. */
+function steadyOffset(zone: string, f: Intl.DateTimeFormat, d: number): number | null {
+  let byDay = dayOffsets.get(zone);
+  if (!byDay) {
+    if (dayOffsets.size > 1000) dayOffsets.clear();
+    dayOffsets.set(zone, (byDay = new Map()));
+  }
+  let v = byDay.get(d);
+  if (v === undefined) {
+    const a = offsetAt(f, d * DAY_MS);
+    v = a === offsetAt(f, (d + 1) * DAY_MS) ? a : null;
+    if (byDay.size > 5000) byDay.clear();
+    byDay.set(d, v);
+  }
+  return v;
+}
+
+/** Wall-clock "YYYY-MM-DDTHH:MM" of an instant in a zone. */
+function wallOf(zone: string, f: Intl.DateTimeFormat, ms: number): string {
+  const offset = steadyOffset(zone, f, Math.floor(ms / DAY_MS)) ?? offsetAt(f, ms);
+  return new Date(ms + offset).toISOString().slice(0, 16);
+}
+
+/**
+ * Groups slots by the client's local date, with their local wall time, for the picker.
+ * Each slot is shifted by its UTC day's steady offset (the formatter is asked only on
+ * the day a zone changes its offset).
+ */
 export function slotsByLocalDay(
   slots: string[],
   zone: string,
@@ -224,12 +294,11 @@ export function slotsByLocalDay(
   const days = new Map<string, { iso: string; label: string }[]>();
   const f = wallFormat(zone);
   for (const iso of slots) {
-    // en-CA reads "2026-03-23, 04:00".
-    const text = f.format(new Date(iso));
-    const key = text.slice(0, 10);
+    const wall = wallOf(zone, f, Date.parse(iso));
+    const key = wall.slice(0, 10);
     let list = days.get(key);
     if (!list) days.set(key, (list = []));
-    list.push({ iso, label: text.slice(12, 17) });
+    list.push({ iso, label: wall.slice(11, 16) });
   }
   return [...days].map(([date, times]) => ({ date, times }));
 }

@@ -6,9 +6,9 @@ import { field } from "../../platform/http/validation.ts";
 import { newId } from "../../platform/ids.ts";
 import { queueMail } from "../../platform/mail/index.ts";
 import type { Actor } from "../../platform/actor.ts";
-import { isBookable, localDate } from "./availability.ts";
+import { isBookable } from "./availability.ts";
 import { busyBetween, getSettings, loadRules } from "./settings.ts";
-import { cellsOf, claimOrThrow, releaseClaims } from "./claims.ts";
+import { claimBookingOrThrow, releaseClaims } from "./claims.ts";
 import { returnCredit, takeCredit } from "./credits.ts";
 import { getCoachingOffer } from "./offers.ts";
 import { mayBuy } from "./applications.ts";
@@ -69,7 +69,7 @@ export async function expireHolds(trx: Db, now: string, record?: Recorder): Prom
 }
 
 /** Checks a start against the creator's rules (not against other bookings: the claim decides that). */
-async function checkAvailable(trx: Db, startsAt: string, durationMin: number, nowMs: number, exceptBookingId?: string) {
+async function checkAvailable(trx: Db, startsAt: string, durationMin: number, nowMs: number) {
   if (Date.parse(startsAt) <= nowMs) throw badSlot("coaching.error.past");
   const rules = await loadRules(trx);
   const end = Date.parse(startsAt) + durationMin * 60_000;
@@ -78,13 +78,7 @@ async function checkAvailable(trx: Db, startsAt: string, durationMin: number, no
   const ext = await busyBetween(trx, rules, from, to, { includeBookings: false });
   if (!isBookable(rules, { durationMin, now: nowMs, busy: ext.busy }, startsAt))
     throw badSlot("coaching.error.not_available");
-  // The daily maximum counts the creator's other active sessions that local day.
-  if (rules.maxPerDay > 0) {
-    const day = localDate(Date.parse(startsAt), rules.timeZone);
-    const same = await busyBetween(trx, rules, from, to, { exceptBookingId });
-    const n = same.bookingStarts.filter((s) => localDate(Date.parse(s), rules.timeZone) === day).length;
-    if (n >= rules.maxPerDay) throw badSlot("coaching.error.day_full");
-  }
+  // Other bookings (the same time, the daily maximum) are the claims' to decide, in the database.
   return { rules, endsAt: new Date(end).toISOString() };
 }
 
@@ -103,7 +97,8 @@ const memberOf = (actor: Actor): string => {
  * A member books a slot: with a credit (package or session already paid),
  * free (discovery call), or held 15 minutes while they pay. One transaction:
  * hold expiry, availability check, cell claim (the database refuses a second
- * booking of the same time: 409 "this slot was just taken"), credit, booking
+ * booking of the same time: 409 "this slot was just taken") and day place
+ * (the daily maximum, also the database's: 409 "this day is full"), credit, booking
  * row, event, confirmation mail. A refused booking leaves nothing behind and
  * nothing charged (the checkout starts only after this succeeded).
  */
@@ -121,7 +116,7 @@ export const bookSession = defineOperation({
     await expireHolds(trx, now, record);
     const { rules, endsAt } = await checkAvailable(trx, input.startsAt, offer.duration_min, clock.nowMs());
     const id = newId();
-    await claimOrThrow(trx, id, cellsOf(rules, input.startsAt, endsAt));
+    await claimBookingOrThrow(trx, id, rules, input.startsAt, endsAt);
     let status: Booking["status"] = "confirmed";
     let creditId: string | null = null;
     if (offer.offer_id) {
@@ -234,9 +229,9 @@ export const rescheduleBooking = defineOperation({
       throw new AppError("too_late", 409, "coaching.error.too_late");
     const offer = await getCoachingOffer(trx, b.coaching_offer_id);
     await expireHolds(trx, clock.nowIso(), record);
-    const { rules, endsAt } = await checkAvailable(trx, input.startsAt, offer.duration_min, clock.nowMs(), b.id);
+    const { rules, endsAt } = await checkAvailable(trx, input.startsAt, offer.duration_min, clock.nowMs());
     await releaseClaims(trx, b.id);
-    await claimOrThrow(trx, b.id, cellsOf(rules, input.startsAt, endsAt));
+    await claimBookingOrThrow(trx, b.id, rules, input.startsAt, endsAt);
     const sequence = b.sequence + 1;
     await trx
       .updateTable("coaching_bookings")

@@ -4,7 +4,7 @@ import { AppError, notFound } from "../../platform/http/errors.ts";
 import { field } from "../../platform/http/validation.ts";
 import { newId } from "../../platform/ids.ts";
 import { hashToken, randomToken } from "../../platform/security/tokens.ts";
-import { saveSettings } from "./settings.ts";
+import { forgetRules, saveSettings } from "./settings.ts";
 import { getCoachingOffer } from "./offers.ts";
 import { sessionNoShow, summaryShared } from "./events.ts";
 
@@ -121,7 +121,9 @@ export const saveAvailability = defineOperation({
   name: "coaching.save_availability",
   input: availabilityInput,
   roles: anyStaff,
-  async run({ trx, input, clock }) {
+  async run({ trx, input, clock, services, afterCommit }) {
+    // The public pages' copy of the rules is dropped once the new ones are committed.
+    afterCommit(() => forgetRules(services.db));
     const weekly: { weekday: number; startMin: number; endMin: number }[] = [];
     weekdays.forEach((d, i) => {
       const ranges = parseRanges(input[d]);

@@ -24,6 +24,7 @@ export async function grantCredits(
         seq,
         expires_at: g.expiresAt,
         booking_id: null,
+        revoked_at: null,
         created_at: g.at,
         updated_at: g.at,
       })
@@ -50,6 +51,7 @@ export async function takeCredit(
       .where("member_id", "=", memberId)
       .where("coaching_offer_id", "=", coachingOfferId)
       .where("booking_id", "is", null)
+      .where("revoked_at", "is", null)
       .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
       .orderBy("expires_at")
       .orderBy("created_at")
@@ -61,6 +63,7 @@ export async function takeCredit(
       .set({ booking_id: bookingId, updated_at: now })
       .where("id", "=", candidate.id)
       .where("booking_id", "is", null)
+      .where("revoked_at", "is", null)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) return candidate.id;
   }
@@ -77,6 +80,22 @@ export async function returnCredit(trx: Db, bookingId: string, now: string): Pro
   return Number(r.numUpdatedRows) > 0;
 }
 
+/**
+ * Takes back the unused credits an order granted (refunded); the rows stay,
+ * marked, so a replayed payment finds them and grants nothing. Returns how
+ * many were revoked now (0 the second time).
+ */
+export async function revokeOrderCredits(trx: Db, orderId: string, at: string): Promise<number> {
+  const r = await trx
+    .updateTable("coaching_credits")
+    .set({ revoked_at: at, updated_at: at })
+    .where("source", "=", `order:${orderId}`)
+    .where("booking_id", "is", null)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export interface CreditSummary {
   coachingOfferId: string;
   left: number;
@@ -90,6 +109,7 @@ export async function memberCredits(db: Db, memberId: string, now: string): Prom
     .selectFrom("coaching_credits")
     .select(["coaching_offer_id", "booking_id", "expires_at"])
     .where("member_id", "=", memberId)
+    .where("revoked_at", "is", null)
     .execute();
   const by = new Map<string, CreditSummary>();
   for (const r of rows) {

@@ -3,8 +3,8 @@ import { transaction } from "../../platform/db/index.ts";
 import { newId } from "../../platform/ids.ts";
 import { oldestActiveMembers } from "../members/index.ts";
 import { createOffer, getOfferBySlug } from "../offers/index.ts";
-import { computeSlots } from "./availability.ts";
-import { cellsOf } from "./claims.ts";
+import { computeSlots, localDate } from "./availability.ts";
+import { cellsOf, tryClaimDay } from "./claims.ts";
 import { parseQuestions, scoreAnswers } from "./applications.ts";
 import { loadRules, saveSettings } from "./settings.ts";
 import { meetingLink } from "./video.ts";
@@ -155,6 +155,7 @@ export async function seedCoachingDemo(db: Db, opts: { now?: Date } = {}): Promi
             seq: result.bookings + 1,
             expires_at: new Date(now + 150 * 86_400_000).toISOString(),
             booking_id: id,
+            revoked_at: null,
             created_at: at,
             updated_at: at,
           })
@@ -187,11 +188,13 @@ export async function seedCoachingDemo(db: Db, opts: { now?: Date } = {}): Promi
           updated_at: at,
         })
         .execute();
-      if (start > now)
+      if (start > now) {
         await trx
           .insertInto("coaching_slot_claims")
           .values(cellsOf(rules, startsAt, endsAt).map((cell) => ({ cell, booking_id: id })))
           .execute();
+        await tryClaimDay(trx, id, localDate(start, rules.timeZone), rules.maxPerDay);
+      }
       result.bookings++;
     };
     // Past sessions with their summaries (the same weekday hours, weeks ago).

@@ -84,6 +84,17 @@ export const slotLost = defineEvent({
   },
 });
 
+export const latePaymentRefunded = defineEvent({
+  type: "coaching.late_payment_refunded",
+  version: 1,
+  payload: z.object(session),
+  example: ex,
+  timeline: {
+    fr: (p, f) => `Remboursement demandé du paiement arrivé trop tard pour le créneau du ${f.dateTime(p.startsAt)}`,
+    en: (p, f) => `Refund requested for the payment that came too late for the slot on ${f.dateTime(p.startsAt)}`,
+  },
+});
+
 export const creditsGranted = defineEvent({
   type: "coaching.credits_granted",
   version: 1,
@@ -136,6 +147,7 @@ export const coachingEvents = [
   sessionCancelled,
   holdExpired,
   slotLost,
+  latePaymentRefunded,
   creditsGranted,
   sessionNoShow,
   summaryShared,

@@ -1,9 +1,11 @@
 import { defineMessages } from "../../platform/i18n/index.ts";
 import { coachingViewsEn, coachingViewsFr } from "./i18n-views.ts";
+import { coachingLateEn, coachingLateFr } from "./i18n-late.ts";
 
 export const coachingMessages = defineMessages({
   fr: {
     ...coachingViewsFr,
+    ...coachingLateFr,
     "coaching.includable.kind": "Accompagnements",
     "coaching.validation.date": "Cette date n’est pas valide (attendu : une heure précise en UTC).",
     "coaching.error.slot_taken": "Ce créneau vient d’être pris. Choisissez-en un autre : rien n’a été débité.",
@@ -48,13 +50,10 @@ export const coachingMessages = defineMessages({
     "coaching.mail.reminder24.subject": "Rappel : {title} demain",
     "coaching.mail.reminder1.heading": "Dans une heure : « {title} »",
     "coaching.mail.reminder1.subject": "Rappel : {title} dans une heure",
-    "coaching.mail.lost.heading": "Votre créneau a été repris",
-    "coaching.mail.lost.subject": "Votre paiement est gardé en séance à réserver",
-    "coaching.mail.lost.body":
-      "Votre paiement est arrivé après la fin de la réservation provisoire, et le créneau du {when} a été pris entre-temps. Votre séance vous est gardée : choisissez un autre horaire quand vous voulez.",
   },
   en: {
     ...coachingViewsEn,
+    ...coachingLateEn,
     "coaching.includable.kind": "Coaching",
     "coaching.validation.date": "This date is not valid (expected: an exact time in UTC).",
     "coaching.error.slot_taken": "This slot was just taken. Please pick another one: nothing was charged.",
@@ -96,9 +95,5 @@ export const coachingMessages = defineMessages({
     "coaching.mail.reminder24.subject": "Reminder: {title} tomorrow",
     "coaching.mail.reminder1.heading": "In one hour: “{title}”",
     "coaching.mail.reminder1.subject": "Reminder: {title} in one hour",
-    "coaching.mail.lost.heading": "Your slot was taken",
-    "coaching.mail.lost.subject": "Your payment is kept as a session to book",
-    "coaching.mail.lost.body":
-      "Your payment arrived after the temporary hold ended, and the slot on {when} was taken in the meantime. Your session is kept for you: pick another time whenever you like.",
   },
 });

@@ -1,5 +1,5 @@
 import { defineModule } from "../../platform/module.ts";
-import { registerIncludable } from "../offers/index.ts";
+import { registerCheckoutGuard, registerIncludable } from "../offers/index.ts";
 import { coachingTables } from "./tables.ts";
 import { coachingMessages } from "./i18n.ts";
 import { coachingJobs } from "./jobs.ts";
@@ -7,6 +7,7 @@ import { coachingRoutes } from "./routes.tsx";
 import { listCoachingOffers } from "./offers.ts";
 import { registerCoachingPersonalData } from "./personal.ts";
 import { registerCoachingHomeSection } from "./home-section.tsx";
+import { coachingCheckoutGuard } from "./checkout-guard.ts";
 
 export { computeSlots, slotsByLocalDay, type AvailabilityRules } from "./availability.ts";
 export { bookSession, cancelBooking, rescheduleBooking, memberBookings, HOLD_MS } from "./booking.ts";
@@ -27,6 +28,7 @@ export const coachingModule = defineModule({
       order: 40,
       list: async (db) => (await listCoachingOffers(db)).map((o) => ({ id: o.id, title: o.title })),
     });
+    registerCheckoutGuard("coaching", coachingCheckoutGuard);
     registerCoachingPersonalData();
     registerCoachingHomeSection();
     coachingRoutes(app);

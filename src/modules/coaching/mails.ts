@@ -34,6 +34,7 @@ async function load(db: Db, bookingId: string) {
       "coaching_bookings.locale",
       "coaching_bookings.updated_at",
       "coaching_offers.title",
+      "coaching_offers.slug",
     ])
     .where("coaching_bookings.id", "=", bookingId)
     .executeTakeFirst();
@@ -197,12 +198,19 @@ export function registerCoachingMails(): void {
   registerMail("coaching.slot_lost", async ({ db, publicUrl }, p) => {
     const l = await load(db, String(p.bookingId));
     if (!l) return null;
-    return mail(
+    // Both ways out, in the client's words: keep the session (book another time) or get the money back.
+    const contact = l.organizer || l.site.name;
+    const m = mail(
       l,
       l.locale,
       "lost",
-      [t(l.locale, "coaching.mail.lost.body", { when: when(l) })],
-      `${publicUrl}/coaching`,
+      [
+        t(l.locale, "coaching.mail.lost.body", { when: when(l) }),
+        t(l.locale, "coaching.mail.lost.keep"),
+        t(l.locale, "coaching.mail.lost.refund", { contact }),
+      ],
+      `${publicUrl}/coaching/${l.b.slug}`,
     );
+    return l.organizer ? { ...m, replyTo: l.organizer } : m;
   });
 }

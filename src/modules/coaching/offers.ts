@@ -72,6 +72,16 @@ export async function listCoachingOffers(db: Db, opts: { activeOnly?: boolean } 
   return q.execute();
 }
 
+/** An active coaching offer by its address (one row, on the unique slug: the public pages read only it). */
+export async function activeCoachingOfferBySlug(db: Db, slug: string): Promise<CoachingOffer | undefined> {
+  return db
+    .selectFrom("coaching_offers")
+    .selectAll()
+    .where("slug", "=", slug)
+    .where("active", "=", 1)
+    .executeTakeFirst();
+}
+
 /** Coaching offers sold by an offer of the offers module (its own link, or its includes). */
 export async function coachingOffersSoldBy(db: Db, offerId: string, included: string[]): Promise<CoachingOffer[]> {
   return db

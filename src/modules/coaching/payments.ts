@@ -1,12 +1,12 @@
 import type { Db } from "../../platform/db/index.ts";
 import { defineConsumer, record, type EventRow } from "../../platform/events/index.ts";
 import { queueMail } from "../../platform/mail/index.ts";
-import { offerIncludes, orderPaid } from "../offers/index.ts";
+import { offerIncludes, orderPaid, orderRefunded } from "../offers/index.ts";
 import { creditsGranted, sessionConfirmed, slotLost } from "./events.ts";
-import { grantCredits, takeCredit } from "./credits.ts";
+import { grantCredits, revokeOrderCredits, takeCredit } from "./credits.ts";
 import { coachingOffersSoldBy } from "./offers.ts";
-import { cellsOf, tryClaim } from "./claims.ts";
-import { getSettings } from "./settings.ts";
+import { tryClaimBooking } from "./claims.ts";
+import { loadRules } from "./settings.ts";
 
 /**
  * Payment → credits → booking. Every paid order of an offer that sells a
@@ -16,7 +16,10 @@ import { getSettings } from "./settings.ts";
  * of that member waiting for this payment takes one: still held, it is
  * confirmed; released because the payment came after the 15-minute hold, it
  * is confirmed if its time can still be claimed, else the credit stays with
- * the client (to book another time) and they are told.
+ * the client and they are told both ways out (book another time with it, or
+ * ask for the money back); the creator sees it among the late payments with
+ * a one-click refund (late-payments.ts). A replayed event grants no credit,
+ * so it reaches none of this twice.
  */
 export async function applyPaidOrder(trx: Db, e: EventRow): Promise<void> {
   const memberId = e.memberId;
@@ -68,20 +71,10 @@ async function attachWaitingBooking(
     .orderBy("created_at", "desc")
     .executeTakeFirst();
   if (!b) return;
-  const settings = await getSettings(trx);
   let keep = b.status === "pending_payment";
-  if (!keep && Date.parse(b.starts_at) > Date.parse(at)) {
-    keep = await tryClaim(
-      trx,
-      b.id,
-      cellsOf(
-        { bufferBeforeMin: settings.buffer_before_min, bufferAfterMin: settings.buffer_after_min },
-        b.starts_at,
-        b.ends_at,
-      ),
-    );
-    if (!keep) await trx.deleteFrom("coaching_slot_claims").where("booking_id", "=", b.id).execute();
-  }
+  // The hold ran out: the time is booked again only if its cells and a place in its day are still free.
+  if (!keep && Date.parse(b.starts_at) > Date.parse(at))
+    keep = await tryClaimBooking(trx, b.id, await loadRules(trx), b.starts_at, b.ends_at);
   const creditId = keep ? await takeCredit(trx, memberId, coachingOfferId, b.id, at) : null;
   if (creditId) {
     await trx
@@ -115,14 +108,24 @@ async function attachWaitingBooking(
     { memberId, actor: "system", at },
   );
   await queueMail(trx, "coaching.slot_lost", { bookingId: b.id }, `coaching:lost:${b.id}`);
+  // The creator is told too (site's language), with the link to the late payments page.
+  await queueMail(trx, "coaching.late_creator", { bookingId: b.id }, `coaching:lost-creator:${b.id}`);
+}
+
+/** A fully refunded order (from the sales page or the provider's dashboard) takes back its unused credits. */
+export async function applyRefundedOrder(trx: Db, e: EventRow): Promise<void> {
+  const orderId = String(e.data.orderId ?? "");
+  if (orderId) await revokeOrderCredits(trx, orderId, e.createdAt);
 }
 
 export function registerPaymentConsumer(): void {
   defineConsumer({
     name: "coaching.payments",
-    events: [orderPaid],
+    events: [orderPaid, orderRefunded],
     async handle(events, { trx }) {
-      for (const e of events) await applyPaidOrder(trx, e);
+      for (const e of events)
+        if (e.type === orderRefunded.type) await applyRefundedOrder(trx, e);
+        else await applyPaidOrder(trx, e);
     },
   });
 }

@@ -41,7 +41,10 @@ export function registerCoachingPersonalData(): void {
     const ids = (
       await trx.selectFrom("coaching_bookings").select("id").where("member_id", "=", member.id).execute()
     ).map((b) => b.id);
-    if (ids.length) await trx.deleteFrom("coaching_slot_claims").where("booking_id", "in", ids).execute();
+    if (ids.length) {
+      await trx.deleteFrom("coaching_slot_claims").where("booking_id", "in", ids).execute();
+      await trx.deleteFrom("coaching_day_claims").where("booking_id", "in", ids).execute();
+    }
     await trx.deleteFrom("coaching_credits").where("member_id", "=", member.id).execute();
     await trx.deleteFrom("coaching_applications").where("member_id", "=", member.id).execute();
     await trx.deleteFrom("coaching_bookings").where("member_id", "=", member.id).execute();

@@ -5,20 +5,24 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError, notFound } from "../../platform/http/errors.ts";
 import { readForm, formValue } from "../../platform/http/forms.ts";
-import { isTimeZone, timeZones } from "../../platform/http/validation.ts";
+import { isTimeZone } from "../../platform/http/validation.ts";
 import { page } from "../../platform/views/layout.tsx";
-import { CsrfField, type Errors } from "../../platform/views/components.tsx";
+import { markCacheable } from "../../platform/http/page-cache.ts";
+import type { Errors } from "../../platform/views/components.tsx";
 import { runOperation } from "../../platform/operations.ts";
 import { memberActor } from "../../platform/actor.ts";
 import { currentMember, updateMember, type Member } from "../members/index.ts";
 import { getOffer } from "../offers/index.ts";
 import { computeSlots, slotsByLocalDay } from "./availability.ts";
-import { busyBetween, getSettings, loadRules } from "./settings.ts";
+import { busyBetween, cachedRules, getSettings } from "./settings.ts";
+import { placesPerDay } from "./claims.ts";
 import { bookSession } from "./booking.ts";
-import { listCoachingOffers, type CoachingOffer } from "./offers.ts";
+import { activeCoachingOfferBySlug, listCoachingOffers, type CoachingOffer } from "./offers.ts";
 import { coachingHead } from "./assets.tsx";
 import { mayBuy, questionsOf } from "./applications.ts";
+import { memberCredits } from "./credits.ts";
 import { ApplicationBlock } from "./application-views.tsx";
+import { ZonePicker } from "./zone-picker.tsx";
 
 /** The public coaching page and the slot picker, in the visitor's own time zone. */
 
@@ -36,117 +40,136 @@ export function zoneOf(c: AppContext, member: Member | null): string | null {
   return member?.timeZone && isTimeZone(member.timeZone) ? member.timeZone : null;
 }
 
-// The ~420 zone options, escaped once; each page only marks its own zone as selected.
-let zoneOptions: string | null = null;
-const escAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-function zoneOptionsHtml(zone: string): string {
-  zoneOptions ??= timeZones()
-    .map((z) => `<option value="${escAttr(z)}">${escAttr(z.replace(/_/g, " "))}</option>`)
-    .join("");
-  return zoneOptions.replace(`<option value="${escAttr(zone)}">`, `<option value="${escAttr(zone)}" selected>`);
+// Day headings ("lundi 23 mars", "Monday 23 March") repeat across requests: formatted once per locale and date.
+const headings = new Map<string, string>();
+function dayHeading(locale: string, date: string): string {
+  const key = `${locale} ${date}`;
+  let h = headings.get(key);
+  if (h === undefined) {
+    h = DateTime.fromISO(date).setLocale(locale).toFormat("cccc d LLLL");
+    if (headings.size > 5000) headings.clear();
+    headings.set(key, h);
+  }
+  return h;
 }
 
-export function ZonePicker({ c, zone, action }: { c: AppContext; zone: string; action: string }) {
-  const t = tr(c);
-  return (
-    <form method="get" action={action} class="inline-form coaching-zone" data-coaching-zone>
-      <label for="tz">{t("coaching.picker.zone")}</label>
-      <select id="tz" name="tz">
-        {raw(zoneOptionsHtml(zone))}
-      </select>
-      <button class="btn secondary" type="submit">
-        {t("coaching.picker.change")}
-      </button>
-    </form>
-  );
-}
+const esc = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
 
-const shared = new Map<string, { at: number; slots: Promise<string[]> }>();
-function sharedSlots(key: string, compute: () => Promise<string[]>): Promise<string[]> {
-  const hit = shared.get(key);
-  if (hit && Date.now() - hit.at < 1000) return hit.slots;
-  if (shared.size > 200) shared.clear();
-  const slots = compute();
-  shared.set(key, { at: Date.now(), slots });
-  slots.catch(() => shared.delete(key));
-  return slots;
-}
-
+/**
+ * The free times of a coaching offer, grouped by the visitor's local day. Computed for every
+ * request from the range's bookings and busy times (no memo of slots or pages here; the rules
+ * are the one-second copy of cachedRules; the platform's page cache may answer anonymous
+ * visitors' canonical URLs), and written as one string: a month of times is ~1,000 elements,
+ * and building them as JSX nodes cost more than everything else on the page.
+ */
 export async function SlotList(props: {
   c: AppContext;
   offer: CoachingOffer;
   zone: string;
+  /** Days shown, from `startDay` days ahead (the booking window still applies). */
   days: number;
+  startDay?: number;
   action: string;
   member: Member | null;
   exceptBookingId?: string;
+  /** Filled with whether the window goes on after the days shown (for a "next week" link). */
+  more?: { after: boolean };
 }) {
   const { c, offer, zone } = props;
   const t = tr(c);
   const db = c.var.services.db;
   const now = c.var.services.clock.nowMs();
-  const compute = async () => {
-    const rules = await loadRules(db);
-    const to = now + Math.min(props.days, rules.windowDays) * 86_400_000;
-    const { busy } = await busyBetween(
-      db,
-      rules,
-      new Date(now).toISOString(),
-      new Date(to + 86_400_000).toISOString(),
-      {
-        exceptBookingId: props.exceptBookingId,
-      },
-    );
-    return computeSlots(rules, { durationMin: offer.duration_min, now, to, busy });
-  };
-  // Anonymous visitors (the many, in every zone) share the UTC slots for one second; a member always gets them fresh,
-  // and the claim decides anyway when someone books.
-  const slots = props.member
-    ? await compute()
-    : await sharedSlots(`${offer.id}:${props.days}:${Math.floor(now / 60_000)}`, compute);
+  const rules = await cachedRules(db);
+  const startMs = now + (props.startDay ?? 0) * 86_400_000;
+  const windowEnd = now + rules.windowDays * 86_400_000;
+  const to = Math.min(startMs + props.days * 86_400_000, windowEnd);
+  if (props.more) props.more.after = to < windowEnd;
+  // Only the days shown are read: busy times and bookings from a day before to a day after.
+  const from = new Date(startMs - 86_400_000).toISOString();
+  const until = new Date(to + 86_400_000).toISOString();
+  const { busy } = await busyBetween(db, rules, from, until, { exceptBookingId: props.exceptBookingId });
+  // Full days (the daily maximum) are not offered; the day claims count them.
+  const perDay = rules.maxPerDay > 0 ? await placesPerDay(db, from.slice(0, 10), until.slice(0, 10)) : undefined;
+  const slots = computeSlots(rules, { durationMin: offer.duration_min, now, from: startMs, to, busy, perDay });
   const days = slotsByLocalDay(slots, zone);
-  const locale = c.var.locale;
   if (!days.length) return <p class="muted">{t("coaching.picker.none")}</p>;
+  const locale = c.var.locale;
+  const parts: string[] = ['<div class="coaching-days">'];
+  // Members get one small form per time (CSRF token, start, zone); visitors see the times only.
+  const form = props.member
+    ? [
+        `<form method="post" action="${esc(props.action)}"><input type="hidden" name="_csrf" value="${esc(c.var.csrfToken)}"/><input type="hidden" name="startsAt" value="`,
+        `"/><input type="hidden" name="timeZone" value="${esc(zone)}"/><button type="submit" class="coaching-time" data-slot="`,
+      ]
+    : null;
+  for (const d of days) {
+    parts.push(
+      `<section class="coaching-day" aria-label="${d.date}"><h3>${esc(dayHeading(locale, d.date))}</h3><div class="coaching-times">`,
+    );
+    for (const s of d.times)
+      parts.push(
+        form
+          ? `${form[0]}${s.iso}${form[1]}${s.iso}">${s.label}</button></form>`
+          : `<span class="coaching-time off">${s.label}</span>`,
+      );
+    parts.push("</div></section>");
+  }
+  parts.push("</div>");
+  return raw(parts.join(""));
+}
+
+/** Previous / next week links, keeping the rest of the address (the zone in the path or ?tz=). */
+function WeekNav({ c, week, more }: { c: AppContext; week: number; more: boolean }) {
+  const t = tr(c);
+  const url = new URL(c.req.url);
+  const link = (w: number) => {
+    const q = new URLSearchParams(url.search);
+    if (w === 0) q.delete("week");
+    else q.set("week", String(w));
+    const qs = q.toString();
+    return `${url.pathname}${qs ? `?${qs}` : ""}`;
+  };
+  if (week === 0 && !more) return null;
   return (
-    <div class="coaching-days">
-      {days.map((d) => (
-        <section class="coaching-day" aria-label={d.date}>
-          <h3>{DateTime.fromISO(d.date).setLocale(locale).toFormat("cccc d LLLL")}</h3>
-          <div class="coaching-times">
-            {d.times.map((s) =>
-              props.member ? (
-                <form method="post" action={props.action}>
-                  <CsrfField c={c} />
-                  <input type="hidden" name="startsAt" value={s.iso} />
-                  <input type="hidden" name="timeZone" value={zone} />
-                  <button type="submit" class="coaching-time" data-slot={s.iso}>
-                    {s.label}
-                  </button>
-                </form>
-              ) : (
-                <span class="coaching-time off">{s.label}</span>
-              ),
-            )}
-          </div>
-        </section>
-      ))}
-    </div>
+    <nav class="coaching-weeks stack-row" aria-label={t("coaching.picker.weeks")}>
+      {week > 0 && (
+        <a class="btn secondary" href={link(week - 1)} rel="prev">
+          {t("coaching.picker.prev_week")}
+        </a>
+      )}{" "}
+      {more && (
+        <a class="btn secondary" href={link(week + 1)} rel="next">
+          {t("coaching.picker.next_week")}
+        </a>
+      )}
+    </nav>
   );
 }
 
 export async function offerPage(c: AppContext, errors?: Errors, values?: Record<string, string | string[]>) {
   const t = tr(c);
   const db = c.var.services.db;
-  const offer = (await listCoachingOffers(db, { activeOnly: true })).find((o) => o.slug === c.req.param("slug"));
+  const offer = await activeCoachingOfferBySlug(db, c.req.param("slug") ?? "");
   if (!offer) throw notFound();
   const member = await currentMember(c);
   const zone = zoneOf(c, member);
-  // A month ahead by default (the booking window may be shorter).
-  const daysQ = Number(c.req.query("days") ?? 31);
-  const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 31;
+  // One week per page (?week=1 the next one...), or ?days=N (1–62) from there; the booking window still applies.
+  const weekQ = Number(c.req.query("week") ?? 0);
+  const week = Number.isInteger(weekQ) && weekQ >= 0 && weekQ <= 60 ? weekQ : 0;
+  const daysQ = Number(c.req.query("days") ?? 7);
+  const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 7;
   const path = `/coaching/${offer.slug}`;
-  const needsApplication =
-    questionsOf(offer).length > 0 && !(member && (await mayBuy(db, member.id, offer, c.var.services.clock.nowIso())));
+  const more = { after: false };
+  const nowIso = c.var.services.clock.nowIso();
+  const needsApplication = questionsOf(offer).length > 0 && !(member && (await mayBuy(db, member.id, offer, nowIso)));
+  // A package is paid before its sessions are booked: a member with no session left is shown where to buy it.
+  let buyAt: string | null = null;
+  if (member && !needsApplication && offer.kind === "package" && offer.offer_id) {
+    const left = (await memberCredits(db, member.id, nowIso)).find((x) => x.coachingOfferId === offer.id)?.left ?? 0;
+    const sold = left === 0 ? await getOffer(db, offer.offer_id) : undefined;
+    if (sold && sold.status === "published") buyAt = `/offers/${sold.slug}`;
+  }
   return page(
     c,
     { title: offer.title, head: coachingHead() },
@@ -162,10 +185,24 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
         <ApplicationBlock c={c} offer={offer} member={member} errors={errors} values={values} />
       ) : (
         <>
-          <ZonePicker c={c} zone={zone ?? "UTC"} action={path} />
+          <ZonePicker
+            c={c}
+            zone={zone ?? "UTC"}
+            action={path}
+            slug={offer.slug}
+            extra={[(await cachedRules(db)).timeZone, c.var.site.timeZone]}
+          />
           {!zone && (
             <p class="muted small" data-coaching-detect>
               {t("coaching.picker.detecting")}
+            </p>
+          )}
+          {buyAt && (
+            <p class="notice">
+              {t("coaching.picker.buy_first")}{" "}
+              <a class="btn" href={buyAt}>
+                {t("coaching.picker.buy_link")}
+              </a>
             </p>
           )}
           {!member && (
@@ -176,7 +213,17 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
               </a>
             </p>
           )}
-          <SlotList c={c} offer={offer} zone={zone ?? "UTC"} days={days} action={`${path}/book`} member={member} />
+          {await SlotList({
+            c,
+            offer,
+            zone: zone ?? "UTC",
+            days,
+            startDay: week * 7,
+            action: `${path}/book`,
+            member,
+            more,
+          })}
+          <WeekNav c={c} week={week} more={more.after} />
         </>
       )}
     </div>,
@@ -227,14 +274,25 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     );
   });
 
-  app.get("/coaching/:slug", (c) => offerPage(c));
-  app.get("/coaching/:slug/at/:zone{.+}", (c) => offerPage(c));
+  // A visitor's page holds nothing personal (no booking form, no token): the platform's page cache may keep
+  // it briefly (it stores only plain paths: /coaching/<slug>/at/<zone>, never an address with a query string).
+  const cacheableForVisitors = (c: AppContext) => {
+    if (!c.var.memberSession && !c.var.staffSession) markCacheable(c);
+  };
+  app.get("/coaching/:slug", (c) => {
+    cacheableForVisitors(c);
+    return offerPage(c);
+  });
+  app.get("/coaching/:slug/at/:zone{.+}", (c) => {
+    cacheableForVisitors(c);
+    return offerPage(c);
+  });
 
   app.post("/coaching/:slug/book", async (c) => {
     const db = c.var.services.db;
     const member = await currentMember(c);
     if (!member) throw new AppError("unauthenticated", 401);
-    const offer = (await listCoachingOffers(db, { activeOnly: true })).find((o) => o.slug === c.req.param("slug"));
+    const offer = await activeCoachingOfferBySlug(db, c.req.param("slug") ?? "");
     if (!offer) throw notFound();
     const form = await readForm(c);
     const timeZone = formValue(form, "timeZone");

@@ -7,13 +7,17 @@ import { applicationRoutes } from "./application-views.tsx";
 import { accountRoutes } from "./account.tsx";
 import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feed.ts";
+import { latePaymentRoutes } from "./late-payments.tsx";
+import { zoneListRoutes } from "./zone-picker.tsx";
 
 export function coachingRoutes(app: Hono<AppEnv>): void {
   registerNavLink({ href: "/coaching", labelKey: "coaching.nav", order: 30 });
   assetRoutes(app);
   feedRoutes(app);
   adminRoutes(app);
+  latePaymentRoutes(app);
   accountRoutes(app);
+  zoneListRoutes(app);
   applicationRoutes(app, offerPage);
   publicRoutes(app);
 }

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import type { AvailabilityRules, BusyRange } from "./availability.ts";
 import { occupied } from "./availability.ts";
@@ -34,6 +35,7 @@ export async function getSettings(db: Db): Promise<CoachingSettings> {
 
 /** Writes settings (creating the row the first time). */
 export async function saveSettings(db: Db, patch: Partial<CoachingSettings>, at: string): Promise<void> {
+  forgetRules(db);
   const current = await getSettings(db);
   const row = { ...current, ...patch, id: "default", updated_at: at };
   await db
@@ -41,6 +43,28 @@ export async function saveSettings(db: Db, patch: Partial<CoachingSettings>, at:
     .values(row)
     .onConflict((oc) => oc.column("id").doUpdateSet({ ...row }))
     .execute();
+}
+
+/**
+ * The rules as the public slot pages read them: kept one second per database, like the site
+ * settings (platform/settings.ts), and dropped at once when this process saves new ones (another
+ * node sees them within the second). Bookings never use this copy: they read the rules in their
+ * own transaction, and the claims decide.
+ */
+const RULES_MS = 1000;
+const rulesCopies = new WeakMap<Db, { until: number; rules: Promise<AvailabilityRules> }>();
+
+export function cachedRules(db: Db): Promise<AvailabilityRules> {
+  const hit = rulesCopies.get(db);
+  if (hit && hit.until > Date.now()) return hit.rules;
+  const rules = loadRules(db);
+  rulesCopies.set(db, { until: Date.now() + RULES_MS, rules });
+  rules.catch(() => rulesCopies.delete(db));
+  return rules;
+}
+
+export function forgetRules(db: Db): void {
+  rulesCopies.delete(db);
 }
 
 export async function loadRules(db: Db): Promise<AvailabilityRules> {
@@ -76,25 +100,27 @@ export async function busyBetween(
 ): Promise<{ busy: BusyRange[]; bookingStarts: string[] }> {
   const busy: BusyRange[] = [];
   const bookingStarts: string[] = [];
-  if (opts.includeBookings !== false) {
-    let q = db
-      .selectFrom("coaching_bookings")
-      .select(["id", "starts_at", "ends_at"])
-      .where("status", "in", [...activeStatuses])
-      .where("ends_at", ">", from)
-      .where("starts_at", "<", to);
-    if (opts.exceptBookingId) q = q.where("id", "!=", opts.exceptBookingId);
-    for (const b of await q.execute()) {
-      busy.push(occupied(rules, Date.parse(b.starts_at), Date.parse(b.ends_at)));
-      bookingStarts.push(b.starts_at);
-    }
-  }
-  const ext = await db
-    .selectFrom("coaching_busy")
-    .select(["starts_at", "ends_at"])
+  // One statement for both sources: active bookings (kind 1, buffers added below) and external busy times (kind 0).
+  let bookings = db
+    .selectFrom("coaching_bookings")
+    .select([sql<number>`1`.as("kind"), "starts_at", "ends_at"])
+    .where("status", "in", [...activeStatuses])
     .where("ends_at", ">", from)
-    .where("starts_at", "<", to)
-    .execute();
-  for (const e of ext) busy.push({ start: Date.parse(e.starts_at), end: Date.parse(e.ends_at) });
+    .where("starts_at", "<", to);
+  if (opts.exceptBookingId) bookings = bookings.where("id", "!=", opts.exceptBookingId);
+  const external = db
+    .selectFrom("coaching_busy")
+    .select([sql<number>`0`.as("kind"), "starts_at", "ends_at"])
+    .where("ends_at", ">", from)
+    .where("starts_at", "<", to);
+  const rows = await (opts.includeBookings === false ? external : bookings.unionAll(external)).execute();
+  for (const r of rows) {
+    const start = Date.parse(r.starts_at);
+    const end = Date.parse(r.ends_at);
+    if (Number(r.kind) === 1) {
+      busy.push(occupied(rules, start, end));
+      bookingStarts.push(r.starts_at);
+    } else busy.push({ start, end });
+  }
   return { busy, bookingStarts };
 }

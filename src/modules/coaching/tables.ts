@@ -84,6 +84,8 @@ export interface CoachingCreditsTable {
   seq: number;
   expires_at: string | null;
   booking_id: string | null;
+  /** Set when the creator refunded it (a late payment whose slot was gone): never bookable again. */
+  revoked_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -122,6 +124,18 @@ export interface CoachingSlotClaimsTable {
   booking_id: string;
 }
 
+/**
+ * The daily maximum, enforced the same way: a booking takes one numbered
+ * place n (1..max) of its local day in the creator's zone; (coach, day, n) is
+ * the primary key. One creator per site: coach is "default".
+ */
+export interface CoachingDayClaimsTable {
+  coach: string;
+  day: string;
+  n: number;
+  booking_id: string;
+}
+
 export interface CoachingApplicationsTable {
   id: string;
   coaching_offer_id: string;
@@ -151,6 +165,7 @@ declare module "../../platform/db/schema.ts" {
     coaching_credits: CoachingCreditsTable;
     coaching_bookings: CoachingBookingsTable;
     coaching_slot_claims: CoachingSlotClaimsTable;
+    coaching_day_claims: CoachingDayClaimsTable;
     coaching_applications: CoachingApplicationsTable;
   }
 }
@@ -165,5 +180,6 @@ export const coachingTables = [
   "coaching_credits",
   "coaching_bookings",
   "coaching_slot_claims",
+  "coaching_day_claims",
   "coaching_applications",
 ] as const;

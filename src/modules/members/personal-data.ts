@@ -74,7 +74,9 @@ export const personalData: Record<string, TableClassification> = {
   },
   coaching_credits: {
     personal: { columns: ["member_id", "booking_id", "source"], erase: "deleted", export: "coaching.credits" },
-    notPersonal: { [bookkeeping]: ["id", "coaching_offer_id", "seq", "expires_at", "created_at", "updated_at"] },
+    notPersonal: {
+      [bookkeeping]: ["id", "coaching_offer_id", "seq", "expires_at", "revoked_at", "created_at", "updated_at"],
+    },
   },
   coaching_bookings: {
     personal: {
@@ -120,6 +122,7 @@ export const personalData: Record<string, TableClassification> = {
     },
   },
   coaching_slot_claims: { notPersonal: { [bookkeeping]: ["cell", "booking_id"] } },
+  coaching_day_claims: { notPersonal: { [bookkeeping]: ["coach", "day", "n", "booking_id"] } },
   courses: {
     notPersonal: {
       [content]: [

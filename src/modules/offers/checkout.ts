@@ -9,6 +9,7 @@ import { getMember } from "../members/index.ts";
 import { parseEmail } from "../../platform/email.ts";
 import { applyProviderEvent } from "./fulfilment.ts";
 import { automaticTaxEnabled } from "./stripe-sync.ts";
+import { checkoutRefusal, refusalError } from "./checkout-guards.ts";
 
 /**
  * Starting a checkout: validates the choice (price, amount, currency, code,
@@ -36,6 +37,8 @@ export interface CheckoutInput {
   publicUrl: string;
   secret: string;
   automaticTax?: boolean;
+  /** Now (the services clock), for the checkout guards; the system clock when absent. */
+  now?: string;
 }
 
 export interface CheckoutStarted {
@@ -133,6 +136,10 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
     recipientEmail = parsed;
   }
   const recurring = price.kind === "recurring" && !gift;
+
+  // Other modules' say (an accepted application...), before anything is reserved or written.
+  const refusal = await checkoutRefusal(db, { offerId: offer.id, memberId, gift: !!gift, now: input.now ?? nowIso() });
+  if (refusal) throw refusalError(refusal);
 
   if (recurring && memberId) {
     const live = await db

@@ -45,8 +45,17 @@ export {
   type PriceRow,
 } from "./service.ts";
 export { registerIncludable, listIncludables, type Includable } from "./includables.ts";
+export {
+  registerCheckoutGuard,
+  checkoutRefusal,
+  type CheckoutGuard,
+  type CheckoutAttempt,
+  type CheckoutRefusal,
+} from "./checkout-guards.ts";
 /** Declared events other modules react to (outbox consumers filter on them). */
-export { orderPaid } from "./events.ts";
+export { orderPaid, orderRefunded } from "./events.ts";
+/** The owner's refund of an order (other modules join it to their own transaction). */
+export { refundOrder } from "./operations/sales.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";
 export { linkImportedCustomer } from "./imported-customers.ts";
 export { tierOffers, tierOfferIdsAmong, offerTerms } from "./terms.ts";

@@ -13,6 +13,7 @@ import { CsrfField, Field, type Errors } from "../../platform/views/components.t
 import { currentMember, requestGiftLink } from "../members/index.ts";
 import { viewerOf } from "../access/index.ts";
 import { startCheckout } from "./checkout.ts";
+import { checkoutRefusal } from "./checkout-guards.ts";
 import { claimGift, findGiftByToken, isGiftRecipient } from "./gifts.ts";
 import { amountInput, money, parseAmount, priceLabel } from "./money.ts";
 import { getOfferBySlug, listOffers, offerPrices, type OfferRow, type PriceRow } from "./service.ts";
@@ -119,7 +120,7 @@ async function offerPage(
   c: AppContext,
   offer: OfferRow,
   state: OfferFormState = { values: {}, errors: {} },
-  status: 200 | 422 | 409 = 200,
+  status: 200 | 403 | 409 | 422 = 200,
 ) {
   const t = tr(c);
   const db = c.var.services.db;
@@ -127,6 +128,13 @@ async function offerPage(
     (p) => p.amount > 0 || p.pay_what_you_want === 1,
   );
   const member = await currentMember(c);
+  // A module may say this buyer cannot buy it (yet): show why and where to go, not the form.
+  const refusal = await checkoutRefusal(db, {
+    offerId: offer.id,
+    memberId: member?.id ?? null,
+    gift: false,
+    now: c.var.services.clock.nowIso(),
+  });
   const v = state.values;
   const chosen = v.price || prices[0]?.id || "";
   const pwyw = prices.find((p) => p.pay_what_you_want === 1);
@@ -143,7 +151,18 @@ async function offerPage(
       {offer.summary && <p class="lead">{offer.summary}</p>}
       <div class="prose">{raw(offer.description_html)}</div>
       <TestBanner c={c} />
-      {prices.length === 0 ? (
+      {refusal ? (
+        <div class="notice warn checkout-refused" role="alert">
+          <p>{t(refusal.messageKey)}</p>
+          {refusal.href && refusal.linkKey && (
+            <p>
+              <a class="btn" href={refusal.href}>
+                {t(refusal.linkKey)}
+              </a>
+            </p>
+          )}
+        </div>
+      ) : prices.length === 0 ? (
         <p class="notice warn">{t("offers.offer.no_price")}</p>
       ) : (
         <form method="post" action="/checkout" class="card checkout-form stack" novalidate>
@@ -320,6 +339,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
           : null,
         publicUrl: config.publicUrl,
         secret,
+        now: c.var.services.clock.nowIso(),
       });
       setCookie(c, checkoutCookie, `${started.reference}.${started.browserToken}`, {
         path: "/checkout",
@@ -330,6 +350,9 @@ export function publicRoutes(app: Hono<AppEnv>): void {
       });
       return c.redirect(started.url, 303);
     } catch (err) {
+      // Refused by a guard (apply first, no gift...): the offer page says why; nothing was stored.
+      if (err instanceof AppError && err.code === "checkout_refused")
+        return offerPage(c, offer, { values, errors: { price: { key: err.messageKey } } }, err.status as 403);
       if (
         err instanceof AppError &&
         (err.status === 422 || err.status === 409) &&

@@ -81,7 +81,7 @@ const regionKeys = new Set([
 ]);
 
 /** "Africa/Abidjan" → "Abidjan — heure moyenne de Greenwich": the city first (so typing its first letters finds it), then the zone's name. */
-function zoneLabel(locale: "fr" | "en", zone: string): string {
+export function zoneLabel(locale: "fr" | "en", zone: string): string {
   const raw = zone.slice(zone.lastIndexOf("/") + 1);
   const city = (locale === "fr" ? frenchCities[raw] : undefined) ?? currentCityNames[raw] ?? raw.replace(/_/g, " ");
   let name = "";

@@ -1,0 +1,92 @@
+/** Words for late payments (client email, creator's list), the "apply first" checkout guard and the week pages. */
+export const coachingLateFr: Record<string, string> = {
+  "coaching.mail.lost.heading": "Votre créneau a été repris",
+  "coaching.mail.lost.subject": "Votre paiement est bien arrivé : à vous de choisir",
+  "coaching.mail.lost.body":
+    "Votre paiement est arrivé après la fin de la réservation provisoire de 15 minutes, et le créneau du {when} a été pris entre-temps. Rien n’est perdu, vous avez le choix :",
+  "coaching.mail.lost.keep":
+    "Garder la séance : elle vous attend dans votre compte, choisissez un autre horaire quand vous voulez.",
+  "coaching.mail.lost.refund":
+    "Être remboursé·e : répondez simplement à ce message (ou écrivez à {contact}) ; le remboursement se fait en un clic, sur le moyen de paiement utilisé.",
+  "coaching.late.nav": "Paiements arrivés trop tard",
+  "coaching.late.waiting.one": "{n} paiement arrivé trop tard attend votre décision",
+  "coaching.late.waiting.other": "{n} paiements arrivés trop tard attendent votre décision",
+  "coaching.late.title": "Paiements arrivés trop tard",
+  "coaching.late.lead":
+    "Ces personnes ont payé une séance après la fin de la réservation provisoire, alors que le créneau avait été repris. Leur séance est gardée en crédit ; si elles préfèrent être remboursées, un clic suffit.",
+  "coaching.late.empty": "Aucun paiement arrivé trop tard.",
+  "coaching.late.was": "créneau perdu du {when}",
+  "coaching.late.state.credit_kept": "séance gardée en crédit",
+  "coaching.late.state.rebooked": "une autre séance a été réservée avec ce crédit",
+  "coaching.late.state.refunded": "remboursement demandé",
+  "coaching.late.refund": "Rembourser",
+  "coaching.late.owner_only": "Seule la personne propriétaire du site peut rembourser.",
+  "coaching.late.done": "Le remboursement est demandé ; le crédit n’est plus réservable.",
+  "coaching.late.err_used": "Ce crédit a déjà servi à réserver une séance, ou le remboursement est déjà demandé.",
+  "coaching.checkout.apply_first":
+    "Cet accompagnement se fait sur candidature : envoyez la vôtre d’abord. Une fois acceptée, vous pourrez payer ici.",
+  "coaching.checkout.sign_in":
+    "Cet accompagnement se fait sur candidature : connectez-vous avec le compte qui a candidaté pour payer.",
+  "coaching.checkout.no_gift": "Cet accompagnement se fait sur candidature : il ne peut pas être offert.",
+  "coaching.checkout.apply_link": "Candidater",
+  "coaching.picker.weeks": "Semaines",
+  "coaching.picker.buy_first": "Pour réserver vos séances, réglez d’abord l’accompagnement.",
+  "coaching.picker.buy_link": "Payer l’accompagnement",
+  "coaching.picker.prev_week": "← Semaine précédente",
+  "coaching.picker.next_week": "Semaine suivante →",
+  "coaching.picker.other_zone": "Un autre fuseau horaire…",
+  "coaching.mail.late_creator.heading": "Un paiement est arrivé trop tard",
+  "coaching.mail.late_creator.subject": "Paiement arrivé trop tard : {client} garde une séance en crédit",
+  "coaching.mail.late_creator.body":
+    "Le paiement de {client} pour « {title} » est arrivé après la fin de la réservation provisoire, et le créneau du {when} avait été pris entre-temps. La séance lui reste en crédit, et nous lui avons écrit pour lui proposer un autre horaire ou un remboursement.",
+  "coaching.mail.late_creator.choice":
+    "Si cette personne demande à être remboursée, vous le faites en un clic depuis la page des paiements arrivés trop tard.",
+  "coaching.mail.late_creator.button": "Voir les paiements arrivés trop tard",
+  "coaching.zones.title": "Choisir un fuseau horaire",
+  "coaching.zones.hint": "Choisissez la ville la plus proche de chez vous : les horaires s’afficheront à son heure.",
+};
+
+export const coachingLateEn: Record<string, string> = {
+  "coaching.mail.lost.heading": "Your slot was taken",
+  "coaching.mail.lost.subject": "Your payment arrived: your choice",
+  "coaching.mail.lost.body":
+    "Your payment arrived after the 15-minute temporary hold ended, and the slot on {when} was taken in the meantime. Nothing is lost, you can choose:",
+  "coaching.mail.lost.keep": "Keep the session: it is waiting in your account, pick another time whenever you like.",
+  "coaching.mail.lost.refund":
+    "Get your money back: just reply to this email (or write to {contact}); the refund takes one click and goes back to the card you paid with.",
+  "coaching.late.nav": "Payments that came too late",
+  "coaching.late.waiting.one": "{n} payment that came too late is waiting for you",
+  "coaching.late.waiting.other": "{n} payments that came too late are waiting for you",
+  "coaching.late.title": "Payments that came too late",
+  "coaching.late.lead":
+    "These people paid for a session after its temporary hold ended, when the slot had been taken. Their session is kept as a credit; if they would rather have their money back, one click is enough.",
+  "coaching.late.empty": "No payment came too late.",
+  "coaching.late.was": "lost slot on {when}",
+  "coaching.late.state.credit_kept": "session kept as a credit",
+  "coaching.late.state.rebooked": "another session was booked with this credit",
+  "coaching.late.state.refunded": "refund requested",
+  "coaching.late.refund": "Refund",
+  "coaching.late.owner_only": "Only the site owner can refund.",
+  "coaching.late.done": "The refund is requested; the credit can no longer be booked.",
+  "coaching.late.err_used": "This credit was already used to book a session, or the refund was already requested.",
+  "coaching.checkout.apply_first":
+    "This coaching is by application: send yours first. Once it is accepted, you can pay here.",
+  "coaching.checkout.sign_in": "This coaching is by application: sign in with the account you applied with to pay.",
+  "coaching.checkout.no_gift": "This coaching is by application: it cannot be given as a gift.",
+  "coaching.checkout.apply_link": "Apply",
+  "coaching.picker.weeks": "Weeks",
+  "coaching.picker.buy_first": "To book your sessions, please pay for the package first.",
+  "coaching.picker.buy_link": "Pay for the package",
+  "coaching.picker.prev_week": "← Previous week",
+  "coaching.picker.next_week": "Next week →",
+  "coaching.picker.other_zone": "Another time zone…",
+  "coaching.mail.late_creator.heading": "A payment came too late",
+  "coaching.mail.late_creator.subject": "A payment came too late: {client} keeps a session as a credit",
+  "coaching.mail.late_creator.body":
+    "{client}’s payment for “{title}” arrived after the temporary hold ended, and the slot on {when} had been taken in the meantime. The session is kept as a credit, and we wrote to them offering another time or a refund.",
+  "coaching.mail.late_creator.choice":
+    "If they ask for their money back, you can refund them in one click from the late payments page.",
+  "coaching.mail.late_creator.button": "See the payments that came too late",
+  "coaching.zones.title": "Choose a time zone",
+  "coaching.zones.hint": "Pick the city closest to you: times will be shown in its time.",
+};
