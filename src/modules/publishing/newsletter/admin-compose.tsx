@@ -235,9 +235,10 @@ export async function composePost(c: AppContext) {
   const subject = formValue(form, "subject").trim();
   const segmentKind = formValue(form, "segment");
   const rawTiers = form.tier;
-  const tiers = (Array.isArray(rawTiers) ? rawTiers : rawTiers ? [rawTiers] : []).slice(0, 200);
+  // Never cut: more than the segment allows is a 422 naming the limit (segmentFromForm).
+  const tiers = Array.isArray(rawTiers) ? rawTiers : rawTiers ? [rawTiers] : [];
   const rawTags = form.tag;
-  const tags = (Array.isArray(rawTags) ? rawTags : rawTags ? [rawTags] : []).slice(0, 200);
+  const tags = Array.isArray(rawTags) ? rawTags : rawTags ? [rawTags] : [];
   const when = parseWhen(form, c.var.site.timeZone);
   const errors: Record<string, FieldError> = {};
   let segment: Segment | null = null;

@@ -40,17 +40,23 @@ export async function segmentFromForm(db: Db, kind: string, tiers: string[], tag
     const wanted = [...new Set(tags)];
     if (wanted.length === 0)
       throw new AppError("invalid_input", 422, "newsletter.error.noTag", { tag: { key: "newsletter.error.noTag" } });
+    if (wanted.length > 100)
+      throw new AppError("invalid_input", 422, "newsletter.error.tooMany", {
+        tag: { key: "newsletter.error.tooMany", params: { max: 100 } },
+      });
     const known = new Set((await allMemberTags(db)).map((t) => t.tag));
-    if (wanted.length > 100 || wanted.some((t) => !known.has(t)))
+    if (wanted.some((t) => !known.has(t)))
       throw new AppError("invalid_input", 422, "newsletter.error.badTag", { tag: { key: "newsletter.error.badTag" } });
     return { kind: "tags", tags: wanted };
   }
   if (kind === "tiers") {
-    const wanted = [...new Set(tiers)].slice(0, 101);
+    const wanted = [...new Set(tiers)];
     if (wanted.length === 0)
       throw new AppError("invalid_input", 422, "newsletter.error.noTier", { tier: { key: "newsletter.error.noTier" } });
     if (wanted.length > 100)
-      throw new AppError("invalid_input", 422, "validation.invalid", { tier: { key: "validation.invalid" } });
+      throw new AppError("invalid_input", 422, "newsletter.error.tooMany", {
+        tier: { key: "newsletter.error.tooMany", params: { max: 100 } },
+      });
     const found = await tierOfferIdsAmong(db, wanted);
     if (found.length !== wanted.length)
       throw new AppError("invalid_input", 422, "newsletter.error.badTier", {
