@@ -36,7 +36,8 @@ const copy = {
   fr: {
     tier: "Le cercle",
     thanks: /Merci/,
-    areaBody: /Merci de soutenir/,
+    areaWelcome: "Bienvenue dans le cercle de l’atelier",
+    areaBody: /Bienvenue dans le cercle de l’atelier/,
     locked: /réservée aux membres qui soutiennent/,
     belowMin: /au moins égal au minimum/,
     amountLow: "2",
@@ -51,7 +52,8 @@ const copy = {
   en: {
     tier: "Le cercle",
     thanks: /Thank you/,
-    areaBody: /Thank you for supporting/,
+    areaWelcome: "Welcome to the studio circle",
+    areaBody: /Welcome to the studio circle/,
     locked: /for members who support/,
     belowMin: /at least the minimum/,
     amountLow: "2",
@@ -97,7 +99,10 @@ const fileBytes = (() => {
 for (const locale of ["fr", "en"] as const) {
   test(`offers journeys in ${locale}: tier, pay-what-you-want download, gift, cancel at period end`, async () => {
     const c = copy[locale];
-    const app = await startTestApp({ site: { locale } });
+    // The members' area shows the creator's own welcome: only payers may read it.
+    const app = await startTestApp({
+      site: { locale, membersWelcomeMarkdown: c.areaWelcome, membersWelcomeHtml: `<p>${c.areaWelcome}</p>` },
+    });
     const db = app.db;
     const tier = await createOffer(
       db,
