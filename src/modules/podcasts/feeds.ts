@@ -36,8 +36,13 @@ const ns = {
   content: "http://purl.org/rss/1.0/modules/content/",
   atom: "http://www.w3.org/2005/Atom",
 };
-/** Stands for the member's token in cached private pieces (URL-safe, never a real token: tokens are 43 chars). */
-const TOKEN = "__atelier_feed_token__";
+/**
+ * Stands for the member's token in cached private pieces: URL-safe and exactly
+ * as long as a real token (43 characters), so a member's feed is the cached
+ * bytes with the token written over each placeholder, no string search.
+ */
+const TOKEN = "atelierFeedTokenPlaceholder".padEnd(43, "0");
+const TOKEN_BYTES = Buffer.from(TOKEN, "latin1");
 const ITEMS = "<atelier-items/>";
 
 export interface FeedOutput {
@@ -50,11 +55,44 @@ interface Pieces {
   key: string;
   /** Channel before and after the items, public and private flavours. */
   head: { public: string; private: string };
+  privateHead: Template;
   tail: string;
   /** Published episodes (out or scheduled), newest first. */
   episodes: EpisodeRow[];
   items: Map<string, { public?: string; private?: string }>;
+  /** The rendered private items and tail, per set of open episodes (the plan's variant). */
+  bodies: Map<string, Template>;
 }
+
+/** Rendered XML as bytes, with where the member's token goes. */
+interface Template {
+  bytes: Buffer;
+  slots: number[];
+}
+
+function template(xml: string): Template {
+  const bytes = Buffer.from(xml, "utf8");
+  const slots: number[] = [];
+  for (let i = bytes.indexOf(TOKEN_BYTES); i >= 0; i = bytes.indexOf(TOKEN_BYTES, i + TOKEN.length)) slots.push(i);
+  return { bytes, slots };
+}
+
+/** The templates one after the other, the token written in every slot (one copy of the bytes). */
+function fill(parts: Template[], token: string): Buffer<ArrayBuffer> {
+  if (token.length !== TOKEN.length) throw new Error("podcasts: a feed token has 43 characters");
+  // Not from the shared pool (allocUnsafeSlow): the answer owns its bytes.
+  const out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.bytes.length, 0)) as Buffer<ArrayBuffer>;
+  let at = 0;
+  for (const p of parts) {
+    p.bytes.copy(out, at);
+    for (const slot of p.slots) out.write(token, at + slot, "latin1");
+    at += p.bytes.length;
+  }
+  return out;
+}
+
+/** How often a private feed's XML came from the per-show-version templates (bench details). */
+export const feedXmlStats = { hits: 0, misses: 0 };
 
 const cache = new Map<string, Pieces>();
 
@@ -191,6 +229,8 @@ async function piecesOf(db: Db, show: ShowRow, base: string): Promise<Pieces> {
     tail: pub.tail,
     episodes: await publishedEpisodes(db, show.id),
     items: new Map(),
+    bodies: new Map(),
+    privateHead: template(priv.head),
   };
   if (cache.size > 200) cache.clear();
   cache.set(show.id, pieces);
@@ -226,7 +266,8 @@ export interface PrivateFeedPlan {
   etag: string;
   lastModified: string;
   variant: string;
-  render(): string;
+  /** The member's feed as bytes: the show version's rendered XML with their token spliced in. */
+  render(): Buffer<ArrayBuffer>;
 }
 
 /**
@@ -261,12 +302,18 @@ export async function privateFeed(
     etag: tag(signature),
     variant,
     lastModified: latest(show.updated_at, eps[0]?.publish_at, changedAt, feed.rotated_at),
-    render: () =>
-      (
-        p.head.private +
-        (lapsed ? renewItem(show, base, changedAt) : "") +
-        eps.map((e) => itemOf(p, show, e, base, "private")).join("") +
-        p.tail
-      ).replaceAll(TOKEN, token),
+    render: () => {
+      let body = p.bodies.get(variant);
+      if (body) feedXmlStats.hits++;
+      else {
+        feedXmlStats.misses++;
+        body = template(eps.map((e) => itemOf(p, show, e, base, "private")).join("") + p.tail);
+        if (p.bodies.size >= 64) p.bodies.clear();
+        p.bodies.set(variant, body);
+      }
+      // The renew item carries this member's own instant; it holds no token.
+      const parts = lapsed ? [p.privateHead, template(renewItem(show, base, changedAt)), body] : [p.privateHead, body];
+      return fill(parts, token);
+    },
   };
 }

@@ -1,10 +1,12 @@
 import type { Db } from "../../platform/db/index.ts";
 import { defineModule } from "../../platform/module.ts";
+import { registerStats } from "../../platform/http/stats.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { registerAccountExport, registerEraseHook, type Member } from "../members/index.ts";
 import { registerIncludable } from "../offers/index.ts";
 import { adminRoutes } from "./admin.tsx";
 import { podcastsMessages } from "./i18n.ts";
+import { feedXmlStats } from "./feeds.ts";
 import { mediaRoutes } from "./media.ts";
 import { publicRoutes } from "./public.tsx";
 import { registerPodcastMails } from "./sharing.ts";
@@ -80,6 +82,7 @@ export const podcastsModule = defineModule({
     registerPodcastMails();
     registerEraseHook(erasePodcastData);
     registerAccountExport("podcasts", exportPodcastData);
+    registerStats("podcastFeedXml", () => ({ ...feedXmlStats }));
     mediaRoutes(app);
     adminRoutes(app);
     publicRoutes(app);

@@ -13,13 +13,13 @@ import { noteFetch } from "./sharing.ts";
 import {
   episodeResource,
   findEpisode,
-  findShow,
   findShowBySlug,
   isOut,
   isPublicEpisode,
   type EpisodeRow,
+  type ShowRow,
 } from "./service.ts";
-import { feedByToken, type FeedRow } from "./tokens.ts";
+import { feedAndShowByToken, type FeedRow } from "./tokens.ts";
 
 /*
  * Feeds and what they point to. Every answer asks the access policy (or the
@@ -70,12 +70,10 @@ async function serveAudio(
 async function openFeed(
   c: AppContext,
   token: string,
-): Promise<{ feed: FeedRow; show: NonNullable<Awaited<ReturnType<typeof findShow>>> }> {
-  const db = c.var.services.db;
-  const feed = await feedByToken(db, token);
-  if (!feed) throw notFound();
-  const show = await findShow(db, feed.show_id);
-  if (!show) throw notFound();
+): Promise<{ feed: FeedRow; show: ShowRow }> {
+  const found = await feedAndShowByToken(c.var.services.db, token);
+  if (!found) throw notFound();
+  const { feed, show } = found;
   await noteFetch(c.var.services, feed, show, networkOf(clientIp(c)), appOf(c.req.header("user-agent")));
   return { feed, show };
 }

@@ -9,6 +9,7 @@ import { contextMiddleware, csrfMiddleware, securityHeaders, setLocaleCookie } f
 import { safeRedirectPath } from "./forms.ts";
 import { bodyCleanup, bodyLimitFor, defaultBodyBytes, parseUrlencoded } from "./body.ts";
 import { pageCacheStats } from "./page-cache.ts";
+import { readStats } from "./stats.ts";
 import { isLocale, registerMessages, t, defaultLocale } from "../i18n/index.ts";
 import { platformMessages } from "../i18n/messages.ts";
 import { assetRoutes } from "../views/assets.ts";
@@ -19,6 +20,7 @@ import { defaultSiteSettings } from "../settings.ts";
 import type { AtelierModule } from "../module.ts";
 
 export { allowLargeBody } from "./body.ts";
+export { registerStats } from "./stats.ts";
 
 /** Files any visitor may fetch by id (others are served by their module through the access policy). */
 const publicFilePurposes = new Set(["logo"]);
@@ -102,6 +104,7 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
       database: services.dialect,
       mail: services.mailer.kind,
       pageCache: pageCacheStats(),
+      stats: readStats(),
     });
   });
 
@@ -110,6 +113,8 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
   };
   const defaultBodyLimit = bodyLimit({ maxSize: defaultBodyBytes, onError: tooLarge });
   app.use("*", (c, next) => {
+    // A GET or HEAD carries no body to limit; asking for one makes the node adapter build a stream.
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const max = bodyLimitFor(c.req.path);
     return max !== defaultBodyBytes
       ? bodyLimit({ maxSize: max, onError: tooLarge })(c, next)
