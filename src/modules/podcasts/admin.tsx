@@ -1,7 +1,14 @@
 import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
-import { allowLargeBody, fileIn, readBody, strictUtf8, type FormFields } from "../../platform/http/body.ts";
+import {
+  allowLargeBody,
+  expectFiles,
+  fileIn,
+  readBody,
+  strictUtf8,
+  type FormFields,
+} from "../../platform/http/body.ts";
 import { AppError, notFound } from "../../platform/http/errors.ts";
 import { formatDateTime } from "../../platform/i18n/index.ts";
 import { runOperation } from "../../platform/operations.ts";
@@ -21,7 +28,7 @@ import { tierOffers } from "../offers/index.ts";
 import { MAX_AUDIO_BYTES } from "./audio.ts";
 import { appleCategories } from "./categories.ts";
 import { MAX_CHAPTERS_BYTES, MAX_TRANSCRIPT_BYTES } from "./content.ts";
-import { checkAudioUpload, COVER_MAX_BYTES, discardKept, type CheckedAudio } from "./files.ts";
+import { audioRule, checkAudioUpload, COVER_MAX_BYTES, coverRule, discardKept, type CheckedAudio } from "./files.ts";
 import { showStats } from "./listening.ts";
 import { saveEpisode, saveShow } from "./operations.ts";
 import { openAlerts, rotateFeed } from "./sharing.ts";
@@ -317,6 +324,14 @@ export function adminRoutes(app: Hono<AppEnv>): void {
   registerAdminNav({ href: "/admin/podcasts", labelKey: "podcasts.admin.nav", order: 45 });
   allowLargeBody(SHOW_SAVE_PATH, COVER_MAX_BYTES + OVERHEAD);
   allowLargeBody(EPISODE_SAVE_PATH, MAX_AUDIO_BYTES * 1 + OVERHEAD + MAX_TRANSCRIPT_BYTES + MAX_CHAPTERS_BYTES);
+  // Checked as the files stream in: a wrong type stops at its first bytes, each file at its own limit.
+  expectFiles(SHOW_SAVE_PATH, { cover: coverRule });
+  expectFiles(EPISODE_SAVE_PATH, {
+    audio: audioRule,
+    teaser: audioRule,
+    transcript: { maxBytes: MAX_TRANSCRIPT_BYTES },
+    chapters: { maxBytes: MAX_CHAPTERS_BYTES },
+  });
 
   app.get("/admin/podcasts", async (c) => {
     const t = tr(c);

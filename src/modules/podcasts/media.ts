@@ -67,10 +67,7 @@ async function serveAudio(
 }
 
 /** The feed a token opens and its show, noting the fetch (shared-feed evidence). */
-async function openFeed(
-  c: AppContext,
-  token: string,
-): Promise<{ feed: FeedRow; show: ShowRow }> {
+async function openFeed(c: AppContext, token: string): Promise<{ feed: FeedRow; show: ShowRow }> {
   const found = await feedAndShowByToken(c.var.services.db, token);
   if (!found) throw notFound();
   const { feed, show } = found;

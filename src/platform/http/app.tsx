@@ -116,9 +116,12 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
     // A GET or HEAD carries no body to limit; asking for one makes the node adapter build a stream.
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const max = bodyLimitFor(c.req.path);
-    return max !== defaultBodyBytes
-      ? bodyLimit({ maxSize: max, onError: tooLarge })(c, next)
-      : defaultBodyLimit(c, next);
+    if (max === defaultBodyBytes) return defaultBodyLimit(c, next);
+    // An upload path without a Content-Length (chunked): Hono's bodyLimit would hold the whole body in
+    // memory to count it. Such paths read their body through the body reader, which counts it as it
+    // streams against the same limit (BodyGuard) and checks each file against its own rule.
+    if (c.req.header("transfer-encoding") || !c.req.header("content-length")) return next();
+    return bodyLimit({ maxSize: max, onError: tooLarge })(c, next);
   });
   app.use("*", bodyCleanup());
   app.use("*", contextMiddleware(services));
