@@ -4,6 +4,7 @@ import type { XMLBuilder } from "xmlbuilder2/lib/interfaces.js";
 import type { Db } from "../../platform/db/index.ts";
 import { t, toLocale } from "../../platform/i18n/index.ts";
 import { markdownToText } from "../../platform/markdown.ts";
+import { findFile } from "../../platform/storage/index.ts";
 import { filterAccessible, type Viewer } from "../access/index.ts";
 import { audioExtension } from "./audio.ts";
 import { splitCategory } from "./categories.ts";
@@ -111,7 +112,12 @@ async function publishedEpisodes(db: Db, showId: string): Promise<EpisodeRow[]> 
     .execute();
 }
 
-function channel(show: ShowRow, base: string, kind: "public" | "private"): { head: string; tail: string } {
+function channel(
+  show: ShowRow,
+  coverMime: string,
+  base: string,
+  kind: "public" | "private",
+): { head: string; tail: string } {
   const doc = create({ version: "1.0", encoding: "UTF-8", invalidCharReplacement: "" });
   const rss = doc.ele("rss", {
     version: "2.0",
@@ -134,7 +140,7 @@ function channel(show: ShowRow, base: string, kind: "public" | "private"): { hea
   owner.ele("itunes:name").txt(show.owner_name || show.author);
   owner.ele("itunes:email").txt(show.owner_email);
   if (show.cover_file_id) {
-    const img = `${base}${coverUrl(show.cover_file_id)}`;
+    const img = `${base}${coverUrl(show.cover_file_id, coverMime)}`;
     ch.ele("itunes:image", { href: img });
     const i = ch.ele("image");
     i.ele("url").txt(img);
@@ -221,8 +227,11 @@ async function piecesOf(db: Db, show: ShowRow, base: string): Promise<Pieces> {
   const key = `${show.updated_at}|${base}`;
   const hit = cache.get(show.id);
   if (hit && hit.key === key) return hit;
-  const pub = channel(show, base, "public");
-  const priv = channel(show, base, "private");
+  // The cover's real type, read once per show version (its URL's extension must say it).
+  const cover = show.cover_file_id ? await findFile(db, show.cover_file_id) : undefined;
+  const coverMime = cover?.mime ?? "image/png";
+  const pub = channel(show, coverMime, base, "public");
+  const priv = channel(show, coverMime, base, "private");
   const pieces: Pieces = {
     key,
     head: { public: pub.head, private: priv.head },

@@ -4,6 +4,8 @@ import { registerStats } from "../../platform/http/stats.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { registerAccountExport, registerEraseHook, type Member } from "../members/index.ts";
 import { registerIncludable } from "../offers/index.ts";
+import { registerSitemapSource } from "../publishing/index.ts";
+import { episodeUrl, isPublicEpisode, listShows, outEpisodes, showUrl } from "./service.ts";
 import { adminRoutes } from "./admin.tsx";
 import { podcastsMessages } from "./i18n.ts";
 import { feedXmlStats } from "./feeds.ts";
@@ -61,6 +63,23 @@ async function exportPodcastData(db: Db, member: Member): Promise<unknown> {
   };
 }
 
+/**
+ * The sitemap's podcast pages: every show page and the pages of episodes that
+ * are out and public. A paid episode's page, title or date never appears.
+ */
+async function podcastSitemap(db: Db, nowIso: string) {
+  const shows = await listShows(db);
+  const entries: { loc: string; lastmod?: string }[] = shows.length ? [{ loc: "/podcasts" }] : [];
+  for (const show of shows) {
+    const open = (await outEpisodes(db, show.id, nowIso)).filter(isPublicEpisode);
+    // The show page lists public episodes only: its date is the newest public one's, not the show's
+    // updated_at (which a paid episode moves too).
+    entries.push({ loc: showUrl(show.slug), lastmod: open[0]?.publish_at ?? show.created_at });
+    for (const e of open) entries.push({ loc: episodeUrl(show.slug, e.slug), lastmod: e.updated_at });
+  }
+  return entries;
+}
+
 /** Paid podcasts: shows, episodes, a public feed and a private feed per member, downloads and shared-feed alerts. */
 export const podcastsModule = defineModule({
   name: "podcasts",
@@ -82,6 +101,7 @@ export const podcastsModule = defineModule({
     registerPodcastMails();
     registerEraseHook(erasePodcastData);
     registerAccountExport("podcasts", exportPodcastData);
+    registerSitemapSource(podcastSitemap);
     registerStats("podcastFeedXml", () => ({ ...feedXmlStats }));
     mediaRoutes(app);
     adminRoutes(app);
