@@ -1,5 +1,6 @@
 import { sql, type Expression } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { existingMembers, memberExists } from "../members/index.ts";
@@ -99,8 +100,17 @@ function offerTerms(): OfferTerms {
   return terms;
 }
 
+/** The query of entitlementRows, its SQL built once: one member's, on every request of a feed poll. */
+const oneMemberRows = prepared((db, memberId) => entitlementQuery(db, [memberId]));
+
 /** The live-or-not entitlement rows of these members, each marked when it is a tier offer. */
 function entitlementRows(db: Db, memberIds: string[]) {
+  return (memberIds.length === 1 ? oneMemberRows(db, memberIds[0]!) : entitlementQuery(db, memberIds).execute()).then(
+    (rows) => rows.map((r) => ({ ...r, tier: Boolean(r.tier) })),
+  );
+}
+
+function entitlementQuery(db: Db, memberIds: string[]) {
   const tiers = sql<string>`${offerTerms().tierIds(db)}`;
   return db
     .selectFrom("entitlements")
@@ -113,9 +123,7 @@ function entitlementRows(db: Db, memberIds: string[]) {
       eb.and([eb("resource_kind", "=", "offer"), eb("resource_id", "in", tiers)]).as("tier"),
     ])
     .where("member_id", "in", memberIds)
-    .where("revoked_at", "is", null)
-    .execute()
-    .then((rows) => rows.map((r) => ({ ...r, tier: Boolean(r.tier) })));
+    .where("revoked_at", "is", null);
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { CompiledQuery } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import { newId } from "../../platform/ids.ts";
 import { hashToken, safeEqual, sign } from "../../platform/security/tokens.ts";
 import type { PodcastFeedsTable, PodcastShowsTable } from "./tables.ts";
@@ -89,22 +89,15 @@ const feedColumns = [
   "rotated_at",
 ] as const;
 
-/** The joined lookup, compiled once per database (apps poll feeds every few minutes: building SQL was a cost). */
-const byPrefix = new WeakMap<Db, CompiledQuery<Record<string, unknown>>>();
-function byPrefixQuery(db: Db): CompiledQuery<Record<string, unknown>> {
-  let q = byPrefix.get(db);
-  if (!q) {
-    q = db
-      .selectFrom("podcast_feeds as f")
-      .innerJoin("podcast_shows as s", "s.id", "f.show_id")
-      .selectAll("s")
-      .select(feedColumns.map((c) => `f.${c} as f_${c}` as const))
-      .where("f.token_prefix", "=", "")
-      .compile() as CompiledQuery<Record<string, unknown>>;
-    byPrefix.set(db, q);
-  }
-  return q;
-}
+/** The joined lookup, compiled once (apps poll feeds every few minutes: building the SQL was a cost). */
+const byPrefix = prepared((db, prefix) =>
+  db
+    .selectFrom("podcast_feeds as f")
+    .innerJoin("podcast_shows as s", "s.id", "f.show_id")
+    .selectAll("s")
+    .select(feedColumns.map((c) => `f.${c} as f_${c}` as const))
+    .where("f.token_prefix", "=", prefix),
+);
 
 /**
  * The feed a token opens and its show, in one query (a private feed request
@@ -112,11 +105,7 @@ function byPrefixQuery(db: Db): CompiledQuery<Record<string, unknown>> {
  */
 export async function feedAndShowByToken(db: Db, token: string): Promise<FeedAndShow | undefined> {
   if (!isTokenShaped(token)) return undefined;
-  const q = byPrefixQuery(db);
-  const { rows } = await db.executeQuery<Record<string, unknown>>({
-    ...q,
-    parameters: [token.slice(0, TOKEN_PREFIX_LENGTH)],
-  });
+  const rows = (await byPrefix(db, token.slice(0, TOKEN_PREFIX_LENGTH))) as Record<string, unknown>[];
   const hash = hashToken(token);
   const row = rows.find((r) => safeEqual(r.f_token_hash as string, hash));
   if (!row) return undefined;
