@@ -9,7 +9,7 @@ import { episodeUrl, isPublicEpisode, listShows, outEpisodes, showUrl } from "./
 import { adminRoutes } from "./admin.tsx";
 import { podcastsMessages } from "./i18n.ts";
 import { feedXmlStats } from "./feeds.ts";
-import { mediaRoutes } from "./media.ts";
+import { feedPollRoutes, mediaRoutes } from "./media.ts";
 import { publicRoutes } from "./public.tsx";
 import { registerPodcastMails } from "./sharing.ts";
 import { podcastsTables } from "./tables.ts";
@@ -85,6 +85,7 @@ export const podcastsModule = defineModule({
   name: "podcasts",
   tables: podcastsTables,
   messages: podcastsMessages,
+  pollRoutes: feedPollRoutes,
   routes(app) {
     registerIncludable({
       kind: "podcast_show",

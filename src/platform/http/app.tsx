@@ -108,6 +108,13 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
     });
   });
 
+  // Token-addressed GETs that apps poll every few minutes: nothing of the request context serves them.
+  app.use("*", (c, next) => {
+    c.set("services", services);
+    return next();
+  });
+  for (const m of modules) m.pollRoutes?.(app);
+
   const tooLarge = () => {
     throw new AppError("payload_too_large", 413);
   };
