@@ -1,5 +1,6 @@
 import type { CompiledQuery, Compilable } from "kysely";
 import { isPostgres, type Db } from "./index.ts";
+import { nameStatement } from "./pg-named.ts";
 
 /**
  * A query built and compiled once per dialect, then run with one argument:
@@ -7,6 +8,8 @@ import { isPostgres, type Db } from "./index.ts";
  * building and compiling the SQL cost more than running it. The builder gets
  * a stand-in value for the argument; every parameter equal to it is replaced
  * by the real one at run time (so it must not collide with a constant).
+ * On PostgreSQL it also runs as a named statement, planned once per
+ * connection (pg-named.ts).
  */
 export function prepared<R>(build: (db: Db, arg: string) => Compilable<R>): (db: Db, arg: string) => Promise<R[]> {
   const standIn = `\u0000prepared-${Math.random().toString(36).slice(2)}`;
@@ -18,6 +21,7 @@ export function prepared<R>(build: (db: Db, arg: string) => Compilable<R>): (db:
     if (!q) {
       q = build(db, standIn).compile();
       compiled.set(dialect, q);
+      if (dialect === "postgres") nameStatement(q.sql);
     }
     const parameters = q.parameters.map((p) => (p === standIn ? arg : p));
     return (await db.executeQuery<R>({ ...q, parameters })).rows;
