@@ -32,6 +32,12 @@ export interface ModuleDefinition {
   messages?: Messages;
   /** Registers routes and middleware; called in module order (src/modules/index.ts). */
   routes?: (app: Hono<AppEnv>) => void;
+  /**
+   * GET routes addressed by a token in the URL that apps poll (podcast feeds), mounted before the
+   * request context: they get `c.var.services` only (no site settings, sessions, CSRF or body).
+   * A refusal they throw is rendered like any other (in the visitor's language if they set it).
+   */
+  pollRoutes?: (app: Hono<AppEnv>) => void;
   /** Registers job handlers (registerJobHandler / registerRecurringJob), from the module's `jobs.ts`. */
   jobs?: () => void;
 }

@@ -1,7 +1,9 @@
 import { defineModule } from "../../platform/module.ts";
+import { registerStats } from "../../platform/http/stats.ts";
 import { registerEraseHook } from "../members/index.ts";
 import { eraseEntitlements } from "./entitlements.ts";
 import { accessTables } from "./tables.ts";
+import { accessCacheStats } from "./policy.ts";
 
 /** The access policy: one place decides who may see what (see policy.ts). */
 export {
@@ -42,5 +44,6 @@ export const accessModule = defineModule({
   tables: accessTables,
   routes() {
     registerEraseHook((trx, member) => eraseEntitlements(trx, member.id));
+    registerStats("accessCache", () => ({ ...accessCacheStats }));
   },
 });

@@ -1,5 +1,6 @@
 import { sql, type Expression } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { existingMembers, memberExists } from "../members/index.ts";
@@ -99,8 +100,17 @@ function offerTerms(): OfferTerms {
   return terms;
 }
 
+/** The query of entitlementRows, its SQL built once: one member's, on every request of a feed poll. */
+const oneMemberRows = prepared((db, memberId) => entitlementQuery(db, [memberId]));
+
 /** The live-or-not entitlement rows of these members, each marked when it is a tier offer. */
 function entitlementRows(db: Db, memberIds: string[]) {
+  return (memberIds.length === 1 ? oneMemberRows(db, memberIds[0]!) : entitlementQuery(db, memberIds).execute()).then(
+    (rows) => rows.map((r) => ({ ...r, tier: Boolean(r.tier) })),
+  );
+}
+
+function entitlementQuery(db: Db, memberIds: string[]) {
   const tiers = sql<string>`${offerTerms().tierIds(db)}`;
   return db
     .selectFrom("entitlements")
@@ -113,9 +123,7 @@ function entitlementRows(db: Db, memberIds: string[]) {
       eb.and([eb("resource_kind", "=", "offer"), eb("resource_id", "in", tiers)]).as("tier"),
     ])
     .where("member_id", "in", memberIds)
-    .where("revoked_at", "is", null)
-    .execute()
-    .then((rows) => rows.map((r) => ({ ...r, tier: Boolean(r.tier) })));
+    .where("revoked_at", "is", null);
 }
 
 /**
@@ -127,6 +135,8 @@ function entitlementRows(db: Db, memberIds: string[]) {
  */
 export const ACCESS_CACHE_MS = 5_000;
 const cache = new Map<string, { at: number; rows: Row[] }>();
+/** Lookups answered by this process's entitlement cache, and those that asked the database (bench details). */
+export const accessCacheStats = { hits: 0, misses: 0 };
 
 export function invalidateAccessCache(memberId?: string): void {
   if (memberId) cache.delete(memberId);
@@ -137,7 +147,9 @@ export function invalidateAccessCache(memberId?: string): void {
 async function liveRows(db: Db, memberId: string, at: string): Promise<Row[]> {
   const now = Date.now();
   let hit = db.isTransaction ? undefined : cache.get(memberId);
-  if (!hit || now - hit.at > ACCESS_CACHE_MS) {
+  if (hit && now - hit.at <= ACCESS_CACHE_MS) accessCacheStats.hits++;
+  else {
+    accessCacheStats.misses++;
     const rows = await entitlementRows(db, [memberId]);
     hit = { at: now, rows };
     if (!db.isTransaction) {
@@ -267,13 +279,27 @@ export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at =
   return offerTerms().opens(db, [...offers], resource);
 }
 
-/** Same question for many resources with one lookup (lists, feeds). */
+/**
+ * Same question for many resources with one lookup (lists, feeds): the live
+ * entitlements (ACCESS_CACHE_MS, as canAccess). Whether the member exists is
+ * asked only when they hold nothing live and some resource is for members
+ * (entitlements are erased with their member, so rows imply the member), and
+ * the offers' includes only when the audiences alone leave something closed
+ * that an include could open: the same decisions as holdingsOf + decide.
+ */
 export async function filterAccessible<T extends Resource>(
   db: Db,
   viewer: Viewer,
   resources: T[],
   at = nowIso(),
 ): Promise<T[]> {
-  const holdings = viewer.kind === "member" ? await holdingsOf(db, viewer.memberId, at) : null;
+  if (viewer.kind !== "member") return resources.filter((r) => decide(viewer, null, r));
+  const rows = await liveRows(db, viewer.memberId, at);
+  const exists =
+    rows.length > 0 || (resources.some((r) => r.audience === "members") && (await memberExists(db, viewer.memberId)));
+  let holdings = holdingsFrom(rows, new Map(), exists);
+  const offers = offersIn(rows);
+  if (exists && offers.size > 0 && resources.some((r) => grantsCanWiden(r) && !decide(viewer, holdings, r)))
+    holdings = holdingsFrom(rows, await includesOf(db, offers), exists);
   return resources.filter((r) => decide(viewer, holdings, r));
 }

@@ -25,8 +25,14 @@ import {
 } from "./operations/authoring.ts";
 import { quizOfLesson } from "./quizzes.ts";
 import { QuizEditor, quizValues } from "./quiz-views.tsx";
-import { allowLargeBody } from "../../platform/http/body.ts";
-import { COURSE_UPLOAD_PATH, receiveLessonUpload, uploadBodyLimit, type UploadKind } from "./uploads.ts";
+import { allowLargeBody, expectFiles } from "../../platform/http/body.ts";
+import {
+  COURSE_UPLOAD_PATH,
+  courseUploadRules,
+  receiveLessonUpload,
+  uploadBodyLimit,
+  type UploadKind,
+} from "./uploads.ts";
 
 const uploadKinds: readonly UploadKind[] = ["video", "audio", "attachment"];
 
@@ -220,6 +226,7 @@ export async function lessonParam(c: AppContext, course: Course): Promise<Lesson
 
 export function lessonAdminRoutes(app: Hono<AppEnv>): void {
   allowLargeBody(COURSE_UPLOAD_PATH, uploadBodyLimit());
+  expectFiles(COURSE_UPLOAD_PATH, (c) => courseUploadRules(c.req.query("kind")));
 
   app.post(COURSE_UPLOAD_PATH, async (c) => {
     const db = c.var.services.db;

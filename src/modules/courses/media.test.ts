@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { connectRaw, leftovers, multipartStart, postHead, waitFor } from "../../../test/support/raw-http.ts";
 import { revokeSource } from "../access/index.ts";
 import { anonymousClient, memberWithSession, multipart, ownerClient, type PubClient } from "../publishing/testing.ts";
 import { mediaUrl } from "./media.ts";
@@ -151,5 +152,71 @@ describe("lesson uploads", () => {
     assert.equal(res.status, 403);
     await res.arrayBuffer();
     assert.equal((await s.client.get(`/learn/${built.course.slug}/${built.lessons[1]}`)).status, 403);
+  });
+});
+
+describe("streamed lesson uploads", () => {
+  /** Opens a chunked multipart upload (no Content-Length: only the reader's counting can stop it). */
+  async function chunkedUpload(kind: string) {
+    const raw = await connectRaw(app.url);
+    let answered = false;
+    raw.socket.on("data", () => (answered = true));
+    raw.write(
+      postHead(app.url, `${COURSE_UPLOAD_PATH}?lesson=${built.lessons[1]}&kind=${kind}`, {
+        "Content-Type": "multipart/form-data; boundary=bnd",
+        "Transfer-Encoding": "chunked",
+        Cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+        "X-CSRF-Token": owner.csrf,
+      }),
+    );
+    const chunk = (b: Uint8Array) =>
+      raw.write(Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from("\r\n")]));
+    chunk(Buffer.from(multipartStart("bnd", {}, "file")));
+    return { raw, chunk, answered: () => answered || raw.socket.destroyed };
+  }
+
+  it("a 2 GB 'PDF' attachment stops at the attachment limit, not the path's (video) limit", async () => {
+    const rows = await fileRows();
+    const saved = uploadLimits.attachment;
+    uploadLimits.attachment = 4 * 1024 * 1024;
+    try {
+      const up = await chunkedUpload("attachment");
+      up.chunk(pdf());
+      const mb = new Uint8Array(1024 * 1024).fill(0x20);
+      let sent = 0;
+      // Sends until the server answers (at most 64 MB: far below the 2 GB the path takes).
+      while (!up.answered() && sent < 64) {
+        up.chunk(mb);
+        sent++;
+        // Wait for room to write, or for the answer (a server that stopped reading never drains).
+        if (up.raw.socket.writableNeedDrain)
+          await new Promise<void>((r) => {
+            up.raw.socket.once("drain", r);
+            up.raw.socket.once("data", r);
+            up.raw.socket.once("close", r);
+          });
+      }
+      const answer = await up.raw.answer(5000);
+      up.raw.destroy();
+      assert.equal(answer.status, 413);
+      assert.match(answer.text, /4 Mo/);
+      assert.ok(sent < 32, `stopped near its 4 MB limit (${sent} MB sent)`);
+    } finally {
+      uploadLimits.attachment = saved;
+    }
+    await waitFor("uploads cleaned", () => leftovers(app.running.services.config.filesDir).length === 0);
+    assert.equal(await fileRows(), rows);
+  });
+
+  it("a PDF streamed as a video is refused on its first bytes (415), before the rest is sent", async () => {
+    const rows = await fileRows();
+    const up = await chunkedUpload("video");
+    up.chunk(new Uint8Array(Buffer.concat([Buffer.from(pdf()), Buffer.alloc(8192, 0x20)])));
+    const answer = await up.raw.answer(5000);
+    up.raw.destroy();
+    assert.equal(answer.status, 415);
+    assert.match(answer.text, /Choisissez une vidéo MP4 ou WebM/);
+    await waitFor("uploads cleaned", () => leftovers(app.running.services.config.filesDir).length === 0);
+    assert.equal(await fileRows(), rows);
   });
 });

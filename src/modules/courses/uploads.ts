@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { transaction } from "../../platform/db/index.ts";
-import { fileIn, readBody } from "../../platform/http/body.ts";
+import { fileIn, readBody, type FileRules } from "../../platform/http/body.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId } from "../../platform/ids.ts";
@@ -79,6 +79,25 @@ async function firstBytes(path: string): Promise<Uint8Array> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * What the upload path takes, per kind (?kind=): checked by the body reader
+ * while the file streams in, so a wrong type is refused on its first bytes and
+ * a file stops at its kind's limit, not at the path's (the video's) limit.
+ */
+export function courseUploadRules(kind: string | undefined): FileRules | undefined {
+  if (kind !== "video" && kind !== "audio" && kind !== "attachment") return undefined;
+  return {
+    file: {
+      maxBytes: uploadLimits[kind],
+      sniffBytes: 4096,
+      check: (head) => {
+        if (!sniffMedia(head.subarray(0, 4096), kind))
+          throw new AppError("unsupported_media", 415, `courses.upload.type_${kind}`);
+      },
+    },
+  };
 }
 
 /** Receives an upload for a lesson: its video, its audio, or one more attachment. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import type { Db } from "../../platform/db/index.ts";
-import { incomingDir, type UploadedFile } from "../../platform/http/body.ts";
+import { incomingDir, type FileRule, type UploadedFile } from "../../platform/http/body.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId } from "../../platform/ids.ts";
 import {
@@ -13,7 +13,7 @@ import {
   type Storage,
   type StoredFile,
 } from "../../platform/storage/index.ts";
-import { isWav, probeAudio, sniffAudio, type AudioFacts, type AudioMime } from "./audio.ts";
+import { isWav, MAX_AUDIO_BYTES, probeAudio, sniffAudio, type AudioFacts, type AudioMime } from "./audio.ts";
 
 /*
  * The module's files: episode audio, teaser clips and cover art. Everything
@@ -42,13 +42,21 @@ async function head(file: string, n = 16): Promise<Uint8Array> {
   }
 }
 
-/** Checks audio in a temporary file (type, readable frames); refuses with a translated 4xx. */
-export async function checkAudioFile(tmpPath: string, size: number): Promise<CheckedAudio> {
-  if (size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
-  const first = await head(tmpPath);
+/** The type of an audio file from its first bytes; refuses with a translated 415. */
+function checkAudioHead(first: Uint8Array): AudioMime {
   if (isWav(first)) throw new AppError("unsupported_media", 415, "podcasts.error.audio_wav");
   const mime = sniffAudio(first);
   if (!mime) throw new AppError("unsupported_media", 415, "podcasts.error.audio_type");
+  return mime;
+}
+
+/** Episode audio and teasers as the body reader checks them while they stream in. */
+export const audioRule: FileRule = { maxBytes: MAX_AUDIO_BYTES, sniffBytes: 16, check: checkAudioHead };
+
+/** Checks audio in a temporary file (type, readable frames); refuses with a translated 4xx. */
+export async function checkAudioFile(tmpPath: string, size: number): Promise<CheckedAudio> {
+  if (size === 0) throw new AppError("invalid_input", 422, "error.file_empty");
+  const mime = checkAudioHead(await head(tmpPath));
   const facts = await probeAudio(tmpPath, mime);
   return { tmpPath, mime, size, facts };
 }
@@ -109,6 +117,17 @@ export async function checkCover(bytes: Uint8Array): Promise<void> {
   if (width < COVER_MIN || width > COVER_MAX)
     throw new AppError("invalid_input", 422, "podcasts.error.cover_size", {}, params);
 }
+
+/** Cover art as the body reader checks it while it streams in (the pixels are checked once it is in). */
+export const coverRule: FileRule = {
+  maxBytes: COVER_MAX_BYTES,
+  sniffBytes: 16,
+  check: (first) => {
+    const type = sniffImageType(first);
+    if (type !== "image/jpeg" && type !== "image/png")
+      throw new AppError("unsupported_media", 415, "podcasts.error.cover_type");
+  },
+};
 
 export async function keepCover(trx: Db, storage: Storage, bytes: Uint8Array): Promise<string> {
   return (await saveImage(trx, storage, bytes, "podcast_cover", COVER_MAX_BYTES)).id;

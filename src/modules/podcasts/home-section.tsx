@@ -26,7 +26,7 @@ export function registerPodcastsHomeSection(): void {
             {shows.map((s) => (
               <article class="card home-card home-show" aria-labelledby={`hs-${s.id}`}>
                 {s.cover_file_id && (
-                  <img class="home-show-cover" src={coverUrl(s.cover_file_id)} alt="" width="96" height="96" />
+                  <img class="home-show-cover" src={coverUrl(s.cover_file_id, "")} alt="" width="96" height="96" />
                 )}
                 <div>
                   <h3 id={`hs-${s.id}`}>{s.title}</h3>

@@ -1,11 +1,15 @@
 import type { Db } from "../../platform/db/index.ts";
 import { defineModule } from "../../platform/module.ts";
+import { registerStats } from "../../platform/http/stats.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { registerAccountExport, registerEraseHook, type Member } from "../members/index.ts";
 import { registerIncludable } from "../offers/index.ts";
+import { registerSitemapSource } from "../publishing/index.ts";
+import { episodeUrl, isPublicEpisode, listShows, outEpisodes, showUrl } from "./service.ts";
 import { adminRoutes } from "./admin.tsx";
 import { podcastsMessages } from "./i18n.ts";
-import { mediaRoutes } from "./media.ts";
+import { feedXmlStats } from "./feeds.ts";
+import { feedPollRoutes, mediaRoutes } from "./media.ts";
 import { publicRoutes } from "./public.tsx";
 import { registerPodcastMails } from "./sharing.ts";
 import { podcastsTables } from "./tables.ts";
@@ -60,11 +64,29 @@ async function exportPodcastData(db: Db, member: Member): Promise<unknown> {
   };
 }
 
+/**
+ * The sitemap's podcast pages: every show page and the pages of episodes that
+ * are out and public. A paid episode's page, title or date never appears.
+ */
+async function podcastSitemap(db: Db, nowIso: string) {
+  const shows = await listShows(db);
+  const entries: { loc: string; lastmod?: string }[] = shows.length ? [{ loc: "/podcasts" }] : [];
+  for (const show of shows) {
+    const open = (await outEpisodes(db, show.id, nowIso)).filter(isPublicEpisode);
+    // The show page lists public episodes only: its date is the newest public one's, not the show's
+    // updated_at (which a paid episode moves too).
+    entries.push({ loc: showUrl(show.slug), lastmod: open[0]?.publish_at ?? show.created_at });
+    for (const e of open) entries.push({ loc: episodeUrl(show.slug, e.slug), lastmod: e.updated_at });
+  }
+  return entries;
+}
+
 /** Paid podcasts: shows, episodes, a public feed and a private feed per member, downloads and shared-feed alerts. */
 export const podcastsModule = defineModule({
   name: "podcasts",
   tables: podcastsTables,
   messages: podcastsMessages,
+  pollRoutes: feedPollRoutes,
   routes(app) {
     registerIncludable({
       kind: "podcast_show",
@@ -82,6 +104,8 @@ export const podcastsModule = defineModule({
     registerPodcastMails();
     registerEraseHook(erasePodcastData);
     registerAccountExport("podcasts", exportPodcastData);
+    registerSitemapSource(podcastSitemap);
+    registerStats("podcastFeedXml", () => ({ ...feedXmlStats }));
     mediaRoutes(app);
     adminRoutes(app);
     publicRoutes(app);

@@ -2,6 +2,8 @@ import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { clientIp } from "../../platform/http/context.ts";
 import { conditionalResponse, notModified } from "../../platform/http/conditional.ts";
+import { negotiateLocale } from "../../platform/i18n/index.ts";
+import { getSiteSettings } from "../../platform/settings.ts";
 import { AppError, notFound } from "../../platform/http/errors.ts";
 import { findFile, serveStoredFile } from "../../platform/storage/index.ts";
 import { canAccess, viewerOf, type Viewer } from "../access/index.ts";
@@ -13,13 +15,13 @@ import { noteFetch } from "./sharing.ts";
 import {
   episodeResource,
   findEpisode,
-  findShow,
   findShowBySlug,
   isOut,
   isPublicEpisode,
   type EpisodeRow,
+  type ShowRow,
 } from "./service.ts";
-import { feedByToken, type FeedRow } from "./tokens.ts";
+import { feedAndShowByToken, type FeedRow } from "./tokens.ts";
 
 /*
  * Feeds and what they point to. Every answer asks the access policy (or the
@@ -67,15 +69,10 @@ async function serveAudio(
 }
 
 /** The feed a token opens and its show, noting the fetch (shared-feed evidence). */
-async function openFeed(
-  c: AppContext,
-  token: string,
-): Promise<{ feed: FeedRow; show: NonNullable<Awaited<ReturnType<typeof findShow>>> }> {
-  const db = c.var.services.db;
-  const feed = await feedByToken(db, token);
-  if (!feed) throw notFound();
-  const show = await findShow(db, feed.show_id);
-  if (!show) throw notFound();
+async function openFeed(c: AppContext, token: string): Promise<{ feed: FeedRow; show: ShowRow }> {
+  const found = await feedAndShowByToken(c.var.services.db, token);
+  if (!found) throw notFound();
+  const { feed, show } = found;
   await noteFetch(c.var.services, feed, show, networkOf(clientIp(c)), appOf(c.req.header("user-agent")));
   return { feed, show };
 }
@@ -100,23 +97,27 @@ function extra(c: AppContext, e: EpisodeRow, ext: string): Response {
   throw notFound();
 }
 
-export function mediaRoutes(app: Hono<AppEnv>): void {
-  app.get("/podcasts/notice.mp3", (c) =>
-    c.body(new Uint8Array(notice), 200, { "Content-Type": "audio/mpeg", "Cache-Control": "public, max-age=86400" }),
-  );
-
-  // Cover art is public (directories and apps fetch it); only files kept as podcast covers are served here.
-  app.get("/podcasts/cover/:file", async (c) => {
-    const id = /^([0-9a-f-]{36})\.(png|jpg)$/.exec(c.req.param("file"))?.[1];
-    const file = id ? await findFile(c.var.services.db, id) : undefined;
-    if (!file || file.purpose !== "podcast_cover") throw notFound();
-    return serveStoredFile(c, file, { cacheControl: "public, max-age=31536000, immutable" });
-  });
-
+/**
+ * The private feed, polled by podcast apps every few minutes: mounted before
+ * the request context (no session, settings or body is needed), see pollRoutes.
+ */
+export function feedPollRoutes(app: Hono<AppEnv>): void {
   app.get("/podcasts/feed/:file", async (c) => {
     const token = /^(.+)\.xml$/.exec(c.req.param("file"))?.[1];
-    if (!token) throw notFound();
-    const { feed, show } = await openFeed(c, token);
+    const opened = token
+      ? await openFeed(c, token).catch((err: unknown) => {
+          if (err instanceof AppError && err.status === 404) return null;
+          throw err;
+        })
+      : null;
+    if (!token || !opened) {
+      // Mounted before the request context: the refusal page needs the site's language.
+      const site = await getSiteSettings(c.var.services.db);
+      c.set("site", site);
+      c.set("locale", negotiateLocale(c.req.header("accept-language"), site.locale));
+      throw notFound();
+    }
+    const { feed, show } = opened;
     const { db, clock, config } = c.var.services;
     const plan = await privateFeed(db, show, feed, token, config.publicUrl, clock.nowIso());
     if (plan.variant !== feed.variant) {
@@ -144,6 +145,20 @@ export function mediaRoutes(app: Hono<AppEnv>): void {
     )
       return c.body(null, 304, headers);
     return c.body(plan.render(), 200, { ...headers, "Content-Type": "application/rss+xml; charset=utf-8" });
+  });
+}
+
+export function mediaRoutes(app: Hono<AppEnv>): void {
+  app.get("/podcasts/notice.mp3", (c) =>
+    c.body(new Uint8Array(notice), 200, { "Content-Type": "audio/mpeg", "Cache-Control": "public, max-age=86400" }),
+  );
+
+  // Cover art is public (directories and apps fetch it); only files kept as podcast covers are served here.
+  app.get("/podcasts/cover/:file", async (c) => {
+    const id = /^([0-9a-f-]{36})\.(png|jpg)$/.exec(c.req.param("file"))?.[1];
+    const file = id ? await findFile(c.var.services.db, id) : undefined;
+    if (!file || file.purpose !== "podcast_cover") throw notFound();
+    return serveStoredFile(c, file, { cacheControl: "public, max-age=31536000, immutable" });
   });
 
   app.get("/podcasts/m/:token/:file", async (c) => {

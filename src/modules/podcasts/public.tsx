@@ -79,8 +79,9 @@ async function showOr404(c: AppContext): Promise<ShowRow> {
 }
 
 function Cover({ show, size }: { show: ShowRow; size: number }) {
+  // Browsers go by the served Content-Type (the file's own); the feeds carry the real extension.
   return show.cover_file_id ? (
-    <img class="podcast-cover" src={coverUrl(show.cover_file_id)} alt="" width={size} height={size} />
+    <img class="podcast-cover" src={coverUrl(show.cover_file_id, "")} alt="" width={size} height={size} />
   ) : null;
 }
 

@@ -109,5 +109,6 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
 
-/** Where a show's cover is served (the extension says its type, as Apple asks). */
-export const coverUrl = (fileId: string) => `/podcasts/cover/${fileId}.png`;
+/** Where a show's cover is served: the extension says its real type (.jpg or .png), as Apple asks. */
+export const coverUrl = (fileId: string, mime: string) =>
+  `/podcasts/cover/${fileId}.${mime === "image/jpeg" ? "jpg" : "png"}`;

@@ -1,7 +1,8 @@
 import type { Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import { newId } from "../../platform/ids.ts";
 import { hashToken, safeEqual, sign } from "../../platform/security/tokens.ts";
-import type { PodcastFeedsTable } from "./tables.ts";
+import type { PodcastFeedsTable, PodcastShowsTable } from "./tables.ts";
 
 /**
  * Private feed tokens. A token is derived from the app secret, the feed's id
@@ -72,6 +73,49 @@ export async function feedByToken(db: Db, token: string): Promise<FeedRow | unde
     .execute();
   const hash = hashToken(token);
   return rows.find((r) => safeEqual(r.token_hash, hash));
+}
+
+type FeedAndShow = { feed: FeedRow; show: PodcastShowsTable };
+const feedColumns = [
+  "id",
+  "show_id",
+  "member_id",
+  "token_prefix",
+  "token_hash",
+  "generation",
+  "variant",
+  "variant_at",
+  "created_at",
+  "rotated_at",
+] as const;
+
+/** The joined lookup, compiled once (apps poll feeds every few minutes: building the SQL was a cost). */
+const byPrefix = prepared((db, prefix) =>
+  db
+    .selectFrom("podcast_feeds as f")
+    .innerJoin("podcast_shows as s", "s.id", "f.show_id")
+    .selectAll("s")
+    .select(feedColumns.map((c) => `f.${c} as f_${c}` as const))
+    .where("f.token_prefix", "=", prefix),
+);
+
+/**
+ * The feed a token opens and its show, in one query (a private feed request
+ * starts here), or undefined: unknown, rotated or malformed all look the same.
+ */
+export async function feedAndShowByToken(db: Db, token: string): Promise<FeedAndShow | undefined> {
+  if (!isTokenShaped(token)) return undefined;
+  const rows = (await byPrefix(db, token.slice(0, TOKEN_PREFIX_LENGTH))) as Record<string, unknown>[];
+  const hash = hashToken(token);
+  const row = rows.find((r) => safeEqual(r.f_token_hash as string, hash));
+  if (!row) return undefined;
+  const feed = {} as Record<string, unknown>;
+  const show = {} as Record<string, unknown>;
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith("f_") && feedColumns.includes(k.slice(2) as (typeof feedColumns)[number])) feed[k.slice(2)] = v;
+    else show[k] = v;
+  }
+  return { feed: feed as unknown as FeedRow, show: show as unknown as PodcastShowsTable };
 }
 
 /** Gives a feed a new token (the old one stops at once); returns the new row. */

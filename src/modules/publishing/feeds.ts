@@ -89,7 +89,24 @@ export async function renderRss(c: AppContext): Promise<Feed> {
   };
 }
 
-/** Public URLs for search engines: home, about, archive, published posts and their tags. */
+/** A public page another module adds to the sitemap (its path, and when it last changed). */
+export interface SitemapEntry {
+  loc: string;
+  lastmod?: string;
+}
+const sitemapSources: ((db: AppContext["var"]["services"]["db"], nowIso: string) => Promise<SitemapEntry[]>)[] = [];
+
+/**
+ * Lets a module list its public pages in /sitemap.xml (podcasts: shows and
+ * public episodes). The source answers only what any visitor may read.
+ */
+export function registerSitemapSource(
+  source: (db: AppContext["var"]["services"]["db"], nowIso: string) => Promise<SitemapEntry[]>,
+): void {
+  if (!sitemapSources.includes(source)) sitemapSources.push(source);
+}
+
+/** Public URLs for search engines: home, about, archive, published posts and their tags, and the modules' own. */
 export async function renderSitemap(c: AppContext): Promise<Feed> {
   const db = c.var.services.db;
   const base = c.var.services.config.publicUrl;
@@ -120,6 +137,8 @@ export async function renderSitemap(c: AppContext): Promise<Feed> {
   url("/blog", posts[0]?.updated_at);
   for (const p of posts) url(postUrl(p.slug), p.updated_at);
   for (const tg of tagRows) url(`/tag/${tg.slug}`);
+  const now = c.var.services.clock.nowIso();
+  for (const source of sitemapSources) for (const e of await source(db, now)) url(e.loc, e.lastmod);
   return { xml: doc.end({ prettyPrint: false }), lastModified: latest(posts.map((p) => p.updated_at)) };
 }
 

@@ -28,6 +28,7 @@ export { savePost, publishDuePosts, utcToLocal, type PostInput } from "./posts.t
 export { savePostImage, imageMarkdown } from "./images.ts";
 export { addComment } from "./comments.ts";
 export { seedPublishingDemo, type PublishingDemoResult } from "./demo.ts";
+export { registerSitemapSource, type SitemapEntry } from "./feeds.ts";
 
 /** Comments and comment blocks are personal data: they go with the member. */
 const eraseComments: Parameters<typeof registerEraseHook>[0] = async (trx, member) => {

@@ -17,6 +17,7 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely/migrati
 import pg from "pg";
 import type { Database } from "./schema.ts";
 import { log } from "../log.ts";
+import { namingPool } from "./pg-named.ts";
 
 export type { Database } from "./schema.ts";
 export type Db = Kysely<Database>;
@@ -54,7 +55,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     // An idle connection cut by the server (restart, failover, admin) must not
     // crash the process: pg emits it on the pool, and the next query reconnects.
     pool.on("error", (err) => log.warn("postgres idle connection lost", { error: err.message }));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(pool) }) });
     dialects.set(db, "postgres");
     const u = new URL(opts.databaseUrl);
     return { db, dialect: "postgres", description: `postgres://${u.host}${u.pathname}`, close: () => db.destroy() };

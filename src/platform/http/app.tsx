@@ -9,6 +9,7 @@ import { contextMiddleware, csrfMiddleware, securityHeaders, setLocaleCookie } f
 import { safeRedirectPath } from "./forms.ts";
 import { bodyCleanup, bodyLimitFor, defaultBodyBytes, parseUrlencoded } from "./body.ts";
 import { pageCacheStats } from "./page-cache.ts";
+import { readStats } from "./stats.ts";
 import { isLocale, registerMessages, t, defaultLocale } from "../i18n/index.ts";
 import { platformMessages } from "../i18n/messages.ts";
 import { assetRoutes } from "../views/assets.ts";
@@ -19,6 +20,7 @@ import { defaultSiteSettings } from "../settings.ts";
 import type { AtelierModule } from "../module.ts";
 
 export { allowLargeBody } from "./body.ts";
+export { registerStats } from "./stats.ts";
 
 /** Files any visitor may fetch by id (others are served by their module through the access policy). */
 const publicFilePurposes = new Set(["logo", "portrait", "cover"]);
@@ -102,18 +104,31 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
       database: services.dialect,
       mail: services.mailer.kind,
       pageCache: pageCacheStats(),
+      stats: readStats(),
     });
   });
+
+  // Token-addressed GETs that apps poll every few minutes: nothing of the request context serves them.
+  app.use("*", (c, next) => {
+    c.set("services", services);
+    return next();
+  });
+  for (const m of modules) m.pollRoutes?.(app);
 
   const tooLarge = () => {
     throw new AppError("payload_too_large", 413);
   };
   const defaultBodyLimit = bodyLimit({ maxSize: defaultBodyBytes, onError: tooLarge });
   app.use("*", (c, next) => {
+    // A GET or HEAD carries no body to limit; asking for one makes the node adapter build a stream.
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const max = bodyLimitFor(c.req.path);
-    return max !== defaultBodyBytes
-      ? bodyLimit({ maxSize: max, onError: tooLarge })(c, next)
-      : defaultBodyLimit(c, next);
+    if (max === defaultBodyBytes) return defaultBodyLimit(c, next);
+    // An upload path without a Content-Length (chunked): Hono's bodyLimit would hold the whole body in
+    // memory to count it. Such paths read their body through the body reader, which counts it as it
+    // streams against the same limit (BodyGuard) and checks each file against its own rule.
+    if (c.req.header("transfer-encoding") || !c.req.header("content-length")) return next();
+    return bodyLimit({ maxSize: max, onError: tooLarge })(c, next);
   });
   app.use("*", bodyCleanup());
   app.use("*", contextMiddleware(services));

@@ -7,6 +7,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import { newId } from "../ids.ts";
 import { AppError } from "./errors.ts";
 import type { AppContext, AppEnv } from "./context.ts";
+import { FileGate, rulesFor } from "./file-rules.ts";
+
+export { expectFiles, fileTooLarge, type FileRule, type FileRules } from "./file-rules.ts";
 
 /**
  * The one place request bodies are read. Urlencoded forms are parsed here;
@@ -275,6 +278,7 @@ async function parseMultipart(
     input.destroy();
     throw bad("error.bad_multipart");
   }
+  const rules = rulesFor(c);
   const dir = incomingDir(c.var.services.config.filesDir);
   const owned = requestFiles.get(c) ?? new Set<string>();
   requestFiles.set(c, owned);
@@ -319,8 +323,13 @@ async function parseMultipart(
           done(null, chunk);
         },
       });
+      const rule = rules?.[fieldName];
+      // With a rule, nothing reaches the disk before its check has seen the first bytes.
+      const written = rule
+        ? pipeline(stream, new FileGate(rule), count, fs.createWriteStream(tmpPath))
+        : pipeline(stream, count, fs.createWriteStream(tmpPath));
       writes.push(
-        pipeline(stream, count, fs.createWriteStream(tmpPath)).then(
+        written.then(
           () => {
             if (truncated) fail(new AppError("payload_too_large", 413));
             // Browsers send an empty, nameless part for a file input left empty: that is no file.
