@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { testClock } from "../../platform/time.ts";
 import { queriesOf } from "../../../test/support/query-count.ts";
 import { saveLesson } from "./authoring.ts";
 import { findEnrolment, outlineCacheStats } from "./queries.ts";
@@ -18,7 +19,9 @@ let app: TestApp;
 let built: BuiltCourse;
 
 before(async () => {
-  app = await startTestApp();
+  // A still clock: on a slow machine a second between two requests would otherwise let the settings copy
+  // expire and count its refresh as the page's.
+  app = await startTestApp({ clock: testClock() });
   built = await buildCourse(app.db, { perSection: 2 });
 });
 after(async () => app.stop());
