@@ -60,7 +60,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test(
   `kill -9 the sender ${KILLS} times during a ${N}-member send: none missed, <=0.1% duplicated, never finished early`,
-  { timeout: Math.max(170_000, N * 12) },
+  // The pool of one sends one message at a time: on a loaded machine (the two suites side by side) the
+  // 10,000 took 174 s. The promise is about who is mailed, not how fast, so the limit is generous.
+  { timeout: Math.max(360_000, N * 30) },
   async () => {
     const db = handle.db;
     const started = Date.now();
