@@ -1,6 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { waitFor } from "../../../test/support/raw-http.ts";
 import { dispatchOutbox } from "../../platform/events/index.ts";
 import { newId } from "../../platform/ids.ts";
 import type {
@@ -125,9 +126,28 @@ function invoicePaid(sid: string, invoiceId: string): ProviderEvent {
   };
 }
 
+/**
+ * Applies a webhook event and waits until coaching's consumer has read every
+ * event so far (on PostgreSQL the outbox holds back transactions newer than
+ * any still running anywhere on the server, so one pass may not be enough).
+ */
 async function apply(e: ProviderEvent): Promise<void> {
   await applyProviderEvent(app.db, provider, e);
-  await dispatchOutbox(app.db, app.running.services.clock);
+  const last = await app.db
+    .selectFrom("events")
+    .select(({ fn }) => fn.max("tx").as("tx"))
+    .where("type", "in", ["subscription.paid", "subscription.changed", "order.refunded", "order.paid"])
+    .executeTakeFirst();
+  const target = Number(last?.tx ?? 0);
+  await waitFor("coaching read the payments", async () => {
+    await dispatchOutbox(app.db, app.running.services.clock);
+    const cursor = await app.db
+      .selectFrom("event_cursors")
+      .select("last_tx")
+      .where("consumer", "=", "coaching.payments")
+      .executeTakeFirst();
+    return Number(cursor?.last_tx ?? 0) >= target;
+  });
 }
 
 async function credits(memberId: string) {
