@@ -32,6 +32,7 @@ export interface ManagedBooking {
   starts_at: string;
   status: string;
   sequence: number;
+  client_time_zone: string;
 }
 
 /** The booking a link opens, or a translated 4xx: 404 forged/unknown, 410 expired or out of date. */
@@ -48,7 +49,7 @@ export async function bookingForLink(
   const end = Number(e);
   const b = await db
     .selectFrom("coaching_bookings")
-    .select(["id", "member_id", "coaching_offer_id", "starts_at", "status", "sequence"])
+    .select(["id", "member_id", "coaching_offer_id", "starts_at", "status", "sequence", "client_time_zone"])
     .where("id", "=", bookingId)
     .executeTakeFirst();
   if (!b) throw bad;

@@ -58,7 +58,8 @@ async function context(c: AppContext, b: ManagedBooking) {
   const offer = await getCoachingOffer(db, b.coaching_offer_id);
   const settings = await getSettings(db);
   const inTime = Date.parse(b.starts_at) - c.var.services.clock.nowMs() >= settings.cancel_hours * 3_600_000;
-  const zone = member.timeZone || "UTC";
+  // The zone the emails showed the time in (the one chosen when booking).
+  const zone = b.client_time_zone || member.timeZone || "UTC";
   return { member, offer, settings, inTime, zone, when: formatDateTime(c.var.locale, b.starts_at, zone) };
 }
 
