@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { linkIn } from "../../../test/support/client.ts";
 import { testClock } from "../../platform/time.ts";
 import { book, makeCoachingOffer, makeMember, setupAvailability } from "./testing.ts";
+import { sendDueReminders } from "./jobs.ts";
 import type { CoachingOffer } from "./offers.ts";
 
 /*
@@ -131,4 +132,26 @@ test("the link moves the session; the old link is then out of date, the new emai
   assert.equal(late.status, 410);
   assert.match(late.text, /Ce lien a expiré/);
   assert.equal(await status(a.id), "confirmed");
+});
+
+test("the reminder carries the link too, minted at send time: no job row holds it", async () => {
+  const m = await makeMember(app, "en");
+  const start = "2026-04-06T08:00:00.000Z";
+  const b = await book(app, m.id, offer.id, start, "Africa/Dakar");
+  assert.equal(await sendDueReminders(app.db, Date.parse(start) - 23 * 3_600_000), 1);
+  await settle();
+  const reminder = await app.mail.waitFor(
+    (x) => x.subject?.startsWith("Reminder") === true && JSON.stringify(x.to).includes(m.email),
+  );
+  const link = linkIn(reminder.text!, app.url, `/coaching/manage/${b.id}`);
+  assert.match(link, /\?e=\d+&s=[\w-]{43}$/);
+  const visitor = app.client();
+  assert.equal((await visitor.get(link)).status, 200);
+  const signature = new URLSearchParams(link.split("?")[1]).get("s")!;
+  const jobs = await app.db.selectFrom("jobs").select(["type", "payload"]).execute();
+  assert.ok(jobs.length > 0);
+  assert.ok(
+    jobs.every((j) => !j.payload.includes(signature) && !j.payload.includes("/coaching/manage/")),
+    "no job row holds the link",
+  );
 });
