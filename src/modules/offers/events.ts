@@ -200,9 +200,9 @@ export const subscriptionPaid = defineEvent({
   },
   timeline: {
     fr: (p, f) =>
-      `Paiement de l’adhésion ${p.offerName ?? "une adhésion"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, true)}`,
+      `${p.offerName ? `Paiement de l’adhésion ${p.offerName}` : "Paiement d’une adhésion"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, true)}`,
     en: (p, f) =>
-      `Paid the ${p.offerName ?? "a"} membership · ${f.money(p.amount, p.currency)}${perInterval(p.interval, false)}`,
+      `${p.offerName ? `Paid the ${p.offerName} membership` : "Paid a membership"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, false)}`,
   },
 });
 
