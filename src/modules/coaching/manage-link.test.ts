@@ -5,6 +5,10 @@ import { linkIn } from "../../../test/support/client.ts";
 import { testClock } from "../../platform/time.ts";
 import { book, makeCoachingOffer, makeMember, setupAvailability } from "./testing.ts";
 import { sendDueReminders } from "./jobs.ts";
+import { createCoachingOffer } from "./offers.ts";
+import { runOperation } from "../../platform/operations.ts";
+import { systemActor } from "../../platform/actor.ts";
+import { AppError } from "../../platform/http/errors.ts";
 import type { CoachingOffer } from "./offers.ts";
 
 /*
@@ -153,5 +157,20 @@ test("the reminder carries the link too, minted at send time: no job row holds i
   assert.ok(
     jobs.every((j) => !j.payload.includes(signature) && !j.payload.includes("/coaching/manage/")),
     "no job row holds the link",
+  );
+});
+
+test("no coaching offer may take the link pages' address", async () => {
+  await assert.rejects(
+    runOperation(app.running.services, createCoachingOffer, systemActor("test"), {
+      title: "Séance",
+      slug: "manage",
+      kind: "single",
+      durationMin: 60,
+      sessions: 1,
+      validityDays: 0,
+      offerId: null,
+    }),
+    (e: unknown) => e instanceof AppError && e.status === 422,
   );
 });
