@@ -113,8 +113,9 @@ async function subscribe(email: string, sid: string, periodEnd: string): Promise
   return snap;
 }
 
-function invoicePaid(sid: string, invoiceId: string): ProviderEvent {
+function invoicePaid(sid: string, invoiceId: string, periodEnd?: string): ProviderEvent {
   return {
+    ...(periodEnd ? { periodEnd } : {}),
     id: evId(),
     type: "invoice.paid",
     created: created(),
@@ -248,4 +249,18 @@ test("a refunded renewal takes back its period's unused credits; a lapse the res
     rows.filter((r) => !r.revoked_at).map((r) => r.booking_id),
     [bookingId],
   );
+});
+
+test("a payment delivered late still grants its own period (the invoice names it), not the current one", async () => {
+  const m = await makeMember(app);
+  const sid = `sub_${newId()}`;
+  const p1 = new Date(Date.now() + 30 * day).toISOString();
+  const p2 = new Date(Date.parse(p1) + 30 * day).toISOString();
+  const snap = await subscribe(m.email, sid, p1);
+  // The first invoice's webhook comes in after the renewal: the subscription already says p2.
+  provider.subs.set(sid, { ...snap, currentPeriodEnd: p2 });
+  await apply(invoicePaid(sid, `in_1_${sid}`, p1));
+  await apply(invoicePaid(sid, `in_2_${sid}`, p2));
+  const ends = (await credits(m.id)).filter((r) => r.coaching_offer_id === monthly.id).map((r) => r.expires_at);
+  assert.deepEqual(ends, [p1, p1, p2, p2]);
 });

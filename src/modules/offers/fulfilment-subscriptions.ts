@@ -226,7 +226,8 @@ export async function recordInvoice(
         amount: e.amountPaid,
         currency: e.currency.toUpperCase(),
         interval: sub.interval ?? undefined,
-        periodEnd: sub.current_period_end,
+        // The invoice's own period when the provider names it (a late webhook), else the subscription's.
+        periodEnd: e.periodEnd ?? sub.current_period_end,
       },
       { memberId: sub.member_id, actor: "system" },
     );
