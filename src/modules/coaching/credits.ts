@@ -10,7 +10,16 @@ import { newId } from "../../platform/ids.ts";
 
 export async function grantCredits(
   trx: Db,
-  g: { memberId: string; coachingOfferId: string; source: string; count: number; expiresAt: string | null; at: string },
+  g: {
+    memberId: string;
+    coachingOfferId: string;
+    source: string;
+    count: number;
+    expiresAt: string | null;
+    at: string;
+    subscriptionId?: string;
+    orderId?: string;
+  },
 ): Promise<number> {
   let inserted = 0;
   for (let seq = 1; seq <= g.count; seq++) {
@@ -25,6 +34,8 @@ export async function grantCredits(
         expires_at: g.expiresAt,
         booking_id: null,
         revoked_at: null,
+        subscription_id: g.subscriptionId ?? null,
+        order_id: g.orderId ?? null,
         created_at: g.at,
         updated_at: g.at,
       })
@@ -89,7 +100,20 @@ export async function revokeOrderCredits(trx: Db, orderId: string, at: string): 
   const r = await trx
     .updateTable("coaching_credits")
     .set({ revoked_at: at, updated_at: at })
-    .where("source", "=", `order:${orderId}`)
+    // A one-off order's credits by their source; a tier's period credits by the invoice's order.
+    .where((eb) => eb.or([eb("source", "=", `order:${orderId}`), eb("order_id", "=", orderId)]))
+    .where("booking_id", "is", null)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** A lapsed membership (cancelled, unpaid) takes back the unused credits its periods granted. */
+export async function revokeSubscriptionCredits(trx: Db, subscriptionId: string, at: string): Promise<number> {
+  const r = await trx
+    .updateTable("coaching_credits")
+    .set({ revoked_at: at, updated_at: at })
+    .where("subscription_id", "=", subscriptionId)
     .where("booking_id", "is", null)
     .where("revoked_at", "is", null)
     .executeTakeFirst();

@@ -1,11 +1,13 @@
 import { defineMessages } from "../../platform/i18n/index.ts";
 import { coachingViewsEn, coachingViewsFr } from "./i18n-views.ts";
 import { coachingLateEn, coachingLateFr } from "./i18n-late.ts";
+import { coachingManageEn, coachingManageFr } from "./i18n-manage.ts";
 
 export const coachingMessages = defineMessages({
   fr: {
     ...coachingViewsFr,
     ...coachingLateFr,
+    ...coachingManageFr,
     "coaching.includable.kind": "Accompagnements",
     "coaching.validation.date": "Cette date n’est pas valide (attendu : une heure précise en UTC).",
     "coaching.error.slot_taken": "Ce créneau vient d’être pris. Choisissez-en un autre : rien n’a été débité.",
@@ -54,6 +56,7 @@ export const coachingMessages = defineMessages({
   en: {
     ...coachingViewsEn,
     ...coachingLateEn,
+    ...coachingManageEn,
     "coaching.includable.kind": "Coaching",
     "coaching.validation.date": "This date is not valid (expected: an exact time in UTC).",
     "coaching.error.slot_taken": "This slot was just taken. Please pick another one: nothing was charged.",

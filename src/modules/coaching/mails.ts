@@ -8,6 +8,7 @@ import { formatDate } from "../../platform/i18n/index.ts";
 import { ownerEmail } from "../staff/index.ts";
 import { calendar, type IcsEvent } from "./ics.ts";
 import type { Booking } from "./booking.ts";
+import { manageLinkPath } from "./manage-link.ts";
 
 /**
  * The client's emails: invitation (new or moved: METHOD:REQUEST, same UID,
@@ -74,6 +75,7 @@ function mail(
   paragraphs: string[],
   url: string,
   ical?: OutgoingMail["icalEvent"],
+  manageUrl?: string,
 ): OutgoingMail {
   const body = renderEmail({
     locale,
@@ -82,6 +84,14 @@ function mail(
     heading: t(locale, `coaching.mail.${key}.heading`, { title: l.b.title }),
     paragraphs,
     button: { label: t(locale, "coaching.mail.button"), url },
+    ...(manageUrl
+      ? {
+          links: {
+            title: t(locale, "coaching.mail.manage.title"),
+            items: [{ label: t(locale, "coaching.mail.manage.link"), url: manageUrl }],
+          },
+        }
+      : {}),
   });
   return {
     to: l.member.email,
@@ -146,7 +156,7 @@ export function registerCoachingMails(): void {
   registerMail("coaching.declined", ({ db, publicUrl }, p) =>
     decisionMail(db, publicUrl, String(p.applicationId), false),
   );
-  registerMail("coaching.invitation", async ({ db, publicUrl }, p) => {
+  registerMail("coaching.invitation", async ({ db, publicUrl, secret }, p) => {
     const l = await load(db, String(p.bookingId));
     if (!l || l.b.status !== "confirmed") return null;
     const moved = l.b.sequence > 0;
@@ -161,6 +171,7 @@ export function registerCoachingMails(): void {
       ],
       `${publicUrl}/account/coaching`,
       { method: "REQUEST", content: icsFor(l, publicUrl, "REQUEST"), filename: "invitation.ics" },
+      publicUrl + manageLinkPath(secret, l.b),
     );
   });
   registerMail("coaching.cancel", async ({ db, publicUrl }, p) => {
@@ -179,7 +190,7 @@ export function registerCoachingMails(): void {
       },
     );
   });
-  registerMail("coaching.reminder", async ({ db, publicUrl }, p) => {
+  registerMail("coaching.reminder", async ({ db, publicUrl, secret }, p) => {
     const l = await load(db, String(p.bookingId));
     // A reminder of a session cancelled or moved since it was queued is not sent.
     if (!l || l.b.status !== "confirmed" || l.b.starts_at !== p.startsAt) return null;
@@ -193,6 +204,8 @@ export function registerCoachingMails(): void {
         `${t(l.locale, "coaching.mail.video")} ${l.b.video_url}`,
       ],
       `${publicUrl}/account/coaching`,
+      undefined,
+      publicUrl + manageLinkPath(secret, l.b),
     );
   });
   registerMail("coaching.slot_lost", async ({ db, publicUrl }, p) => {

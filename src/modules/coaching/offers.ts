@@ -28,13 +28,19 @@ export const coachingOfferInput = z
   })
   .transform((v) => ({ ...v, sessions: v.kind === "single" ? 1 : v.sessions }));
 
+const reservedSlugs = new Set(["feed", "manage"]);
+
 export const createCoachingOffer = defineOperation({
   name: "coaching.create_offer",
   input: coachingOfferInput,
   roles: anyStaff,
   async run({ trx, input, clock }) {
     const at = clock.nowIso();
-    if (await trx.selectFrom("coaching_offers").select("id").where("slug", "=", input.slug).executeTakeFirst())
+    // "feed" and "manage" are the calendar feed's and the emails' link pages, under the same /coaching/ prefix.
+    if (
+      reservedSlugs.has(input.slug) ||
+      (await trx.selectFrom("coaching_offers").select("id").where("slug", "=", input.slug).executeTakeFirst())
+    )
       throw new AppError("invalid_input", 422, "coaching.error.slug_taken", {
         slug: { key: "coaching.error.slug_taken" },
       });

@@ -1,12 +1,13 @@
 import type { Db } from "../../platform/db/index.ts";
 import { defineConsumer, record, type EventRow } from "../../platform/events/index.ts";
 import { queueMail } from "../../platform/mail/index.ts";
-import { offerIncludes, orderPaid, orderRefunded } from "../offers/index.ts";
+import { offerIncludes, orderPaid, orderRefunded, subscriptionChanged, subscriptionPaid } from "../offers/index.ts";
 import { creditsGranted, sessionConfirmed, slotLost } from "./events.ts";
 import { grantCredits, revokeOrderCredits, takeCredit } from "./credits.ts";
 import { coachingOffersSoldBy } from "./offers.ts";
 import { tryClaimBooking } from "./claims.ts";
 import { loadRules } from "./settings.ts";
+import { applySubscriptionChanged, applySubscriptionPaid } from "./tier-credits.ts";
 
 /**
  * Payment → credits → booking. Every paid order of an offer that sells a
@@ -52,7 +53,7 @@ export async function applyPaidOrder(trx: Db, e: EventRow): Promise<void> {
   }
 }
 
-async function attachWaitingBooking(
+export async function attachWaitingBooking(
   trx: Db,
   memberId: string,
   coachingOfferId: string,
@@ -121,10 +122,12 @@ export async function applyRefundedOrder(trx: Db, e: EventRow): Promise<void> {
 export function registerPaymentConsumer(): void {
   defineConsumer({
     name: "coaching.payments",
-    events: [orderPaid, orderRefunded],
+    events: [orderPaid, orderRefunded, subscriptionPaid, subscriptionChanged],
     async handle(events, { trx }) {
       for (const e of events)
         if (e.type === orderRefunded.type) await applyRefundedOrder(trx, e);
+        else if (e.type === subscriptionPaid.type) await applySubscriptionPaid(trx, e);
+        else if (e.type === subscriptionChanged.type) await applySubscriptionChanged(trx, e);
         else await applyPaidOrder(trx, e);
     },
   });

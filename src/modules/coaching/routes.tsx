@@ -9,11 +9,13 @@ import { adminRoutes } from "./admin.tsx";
 import { feedRoutes } from "./feed.ts";
 import { latePaymentRoutes } from "./late-payments.tsx";
 import { zoneListRoutes } from "./zone-picker.tsx";
+import { manageRoutes } from "./manage.tsx";
 
 export function coachingRoutes(app: Hono<AppEnv>): void {
   registerNavLink({ href: "/coaching", labelKey: "coaching.nav", order: 30 });
   assetRoutes(app);
   feedRoutes(app);
+  manageRoutes(app);
   adminRoutes(app);
   latePaymentRoutes(app);
   accountRoutes(app);

@@ -86,6 +86,10 @@ export interface CoachingCreditsTable {
   booking_id: string | null;
   /** Set when the creator refunded it (a late payment whose slot was gone): never bookable again. */
   revoked_at: string | null;
+  /** A tier's period credit: the subscription that granted it (a lapse takes back the unused ones). */
+  subscription_id: string | null;
+  /** A tier's period credit: the invoice's order (a refund of that renewal takes back the unused ones). */
+  order_id: string | null;
   created_at: string;
   updated_at: string;
 }

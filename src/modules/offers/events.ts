@@ -168,6 +168,44 @@ export const subscriptionChanged = defineEvent({
   timeline: { fr: (p, f) => subscriptionLine(p, f, true), en: (p, f) => subscriptionLine(p, f, false) },
 });
 
+/**
+ * A membership's payment went through (the first one or a renewal): one per
+ * paid invoice (its order row is unique by the provider's invoice id, so a
+ * replayed webhook records nothing more). Carries the period it pays for, so
+ * consumers can give something per billing period (coaching's sessions).
+ */
+export const subscriptionPaid = defineEvent({
+  type: "subscription.paid",
+  version: 1,
+  payload: z.object({
+    orderId: z.string(),
+    subscriptionId: z.string(),
+    offerId: z.string(),
+    offerName: z.string().optional(),
+    amount: z.number().int(),
+    currency: z.string(),
+    interval: z.enum(["month", "year"]).optional(),
+    /** The end of the period this payment covers (the provider's current period end), when known. */
+    periodEnd: z.string().nullable(),
+  }),
+  example: {
+    orderId: "0190a000-0000-7000-8000-000000000010",
+    subscriptionId: "0190a000-0000-7000-8000-000000000013",
+    offerId: "0190a000-0000-7000-8000-000000000011",
+    offerName: "Le Cercle",
+    amount: 1900,
+    currency: "EUR",
+    interval: "month",
+    periodEnd: "2027-01-01T00:00:00.000Z",
+  },
+  timeline: {
+    fr: (p, f) =>
+      `${p.offerName ? `Paiement de l’adhésion ${p.offerName}` : "Paiement d’une adhésion"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, true)}`,
+    en: (p, f) =>
+      `${p.offerName ? `Paid the ${p.offerName} membership` : "Paid a membership"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, false)}`,
+  },
+});
+
 export const subscriptionCancelRequested = defineEvent({
   type: "subscription.cancel_requested",
   version: 1,
@@ -226,6 +264,7 @@ export const offersEvents = [
   orderRefunded,
   orderRefundRequested,
   subscriptionChanged,
+  subscriptionPaid,
   subscriptionCancelRequested,
   accessGranted,
   accessRevoked,

@@ -1,7 +1,7 @@
 import type { Db } from "../../platform/db/index.ts";
 import type { SubscriptionsTable } from "./tables.ts";
 import { record } from "../../platform/events/index.ts";
-import { offerSnapshot, subscriptionChanged } from "./events.ts";
+import { offerSnapshot, subscriptionChanged, subscriptionPaid } from "./events.ts";
 import { enqueue } from "../../platform/jobs/index.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 
@@ -178,10 +178,11 @@ export async function recordInvoice(
   if (!sub || !sub.member_id || e.amountPaid <= 0) return;
   const at = nowIso();
   const paymentId = e.providerPaymentId ?? null;
-  await trx
+  const orderId = newId();
+  const inserted = await trx
     .insertInto("orders")
     .values({
-      id: newId(),
+      id: orderId,
       kind: "subscription_invoice",
       member_id: sub.member_id,
       email: sub.email,
@@ -211,7 +212,25 @@ export async function recordInvoice(
       updated_at: at,
     })
     .onConflict((oc) => oc.doNothing())
-    .execute();
+    .executeTakeFirst();
+  // Only the first sight of this invoice is a payment (the same invoice under another event id is not).
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0)
+    await record(
+      trx,
+      subscriptionPaid,
+      {
+        orderId,
+        subscriptionId: sub.id,
+        offerId: sub.offer_id,
+        offerName: (await offerSnapshot(trx, sub.offer_id)).offerName,
+        amount: e.amountPaid,
+        currency: e.currency.toUpperCase(),
+        interval: sub.interval ?? undefined,
+        // The invoice's own period when the provider names it (a late webhook), else the subscription's.
+        periodEnd: e.periodEnd ?? sub.current_period_end,
+      },
+      { memberId: sub.member_id, actor: "system" },
+    );
   // A refund of this renewal that overtook the invoice: apply it now.
   if (paymentId) await applyEarlyRefunds(trx, paymentId);
 }

@@ -103,6 +103,8 @@ export type ProviderEvent =
       invoiceId: string;
       /** The invoice's PaymentIntent id when known (lets a refund of a renewal find its invoice). */
       providerPaymentId?: string | null;
+      /** The end of the service period the invoice pays for (its lines'), when the provider says. */
+      periodEnd?: string | null;
     }
   | {
       id: string;

@@ -397,8 +397,10 @@ test("Stripe Tax: the VAT of a checkout and of a renewal invoice is carried, non
         currency: "eur",
         parent: { subscription_details: { subscription: "sub_1" } },
         total_taxes: [{ amount: 150 }, { amount: 50 }],
+        lines: { data: [{ period: { start: 1_767_225_600, end: 1_769_904_000 } }, { period: { end: 1_769_000_000 } }] },
       },
     },
   } as unknown as Parameters<typeof normaliseStripeEvent>[0]);
   assert.equal(invoice.type === "invoice.paid" && invoice.amountTax, 200);
+  assert.equal(invoice.type === "invoice.paid" && invoice.periodEnd, "2026-02-01T00:00:00.000Z");
 });

@@ -225,6 +225,17 @@ export class StripeProvider implements PaymentProvider {
   }
 }
 
+/**
+ * The service period an invoice pays for is on its lines (the invoice's own
+ * period_end is the previous cycle's): the latest line end, so a webhook
+ * delivered late still names its own period, not the subscription's current one.
+ */
+function invoicePeriodEnd(inv: Stripe.Invoice): string | null {
+  let end = 0;
+  for (const line of inv.lines?.data ?? []) if (line.period?.end && line.period.end > end) end = line.period.end;
+  return end ? new Date(end * 1000).toISOString() : null;
+}
+
 function invoicePaymentIntent(payments: Stripe.ApiList<Stripe.InvoicePayment> | undefined): string | null {
   const paid = payments?.data.find((p) => p.status === "paid") ?? payments?.data[0];
   return idOf(paid?.payment.payment_intent ?? null);
@@ -333,6 +344,7 @@ export function normaliseStripeEvent(event: Stripe.Event): ProviderEvent {
         amountTax: (inv.total_taxes ?? []).reduce((sum, tx) => sum + tx.amount, 0) || null,
         currency: (inv.currency ?? "").toUpperCase(),
         invoiceId: inv.id ?? "",
+        periodEnd: invoicePeriodEnd(inv),
       };
     }
     case "charge.refunded": {
