@@ -75,7 +75,17 @@ export const personalData: Record<string, TableClassification> = {
   coaching_credits: {
     personal: { columns: ["member_id", "booking_id", "source"], erase: "deleted", export: "coaching.credits" },
     notPersonal: {
-      [bookkeeping]: ["id", "coaching_offer_id", "seq", "expires_at", "revoked_at", "created_at", "updated_at"],
+      [bookkeeping]: [
+        "id",
+        "coaching_offer_id",
+        "seq",
+        "subscription_id",
+        "order_id",
+        "expires_at",
+        "revoked_at",
+        "created_at",
+        "updated_at",
+      ],
     },
   },
   coaching_bookings: {
