@@ -13,6 +13,7 @@
  * `finished`.
  */
 import { loadConfig } from "../src/platform/config.ts";
+import { systemClock } from "../src/platform/time.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -147,7 +148,7 @@ try {
   const workerBootMs = performance.now() - bootStarted;
   t = performance.now();
   const sendId = await createSend(
-    { db, config: loadConfig({}) },
+    { db, config: loadConfig({}), clock: systemClock },
     {
       postId,
       subject: "Lettre de novembre",

@@ -9,6 +9,7 @@
  * killed with SIGKILL half-way, the other finishing the send.
  */
 import { loadConfig } from "../../src/platform/config.ts";
+import { systemClock } from "../../src/platform/time.ts";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -238,7 +239,7 @@ if (!testPostgresUrl()) {
       const postId = (await db.selectFrom("posts").select("id").executeTakeFirstOrThrow()).id;
       const started = Date.now();
       const sendId = await createSend(
-        { db, config: loadConfig({}) },
+        { db, config: loadConfig({}), clock: systemClock },
         {
           postId,
           subject: "Lettre à deux nœuds",

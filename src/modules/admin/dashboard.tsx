@@ -52,7 +52,7 @@ export async function dashboardPage(c: AppContext) {
   const now = c.var.services.clock.now();
   const [user, stats, weeks, events, jobs, sales, offers] = await Promise.all([
     currentStaff(c),
-    memberStats(db),
+    memberStats(db, now),
     newMembersPerWeek(db, 12, now, site.timeZone),
     recentEvents(db, 10),
     jobCounts(db),

@@ -19,5 +19,7 @@ export async function runCleanup(db: Db, now = new Date()): Promise<void> {
 }
 
 export function registerCleanupJob(): void {
-  registerRecurringJob(cleanupJobType, 60 * 60_000, async (_payload, ctx) => runCleanup(ctx.db));
+  registerRecurringJob(cleanupJobType, 60 * 60_000, async (_payload, ctx) =>
+    runCleanup(ctx.db, ctx.services.clock.now()),
+  );
 }

@@ -27,7 +27,7 @@ export async function offersList(
     db,
     offers.map((o) => o.id),
   );
-  const figures = await revenueFigures(db);
+  const figures = await revenueFigures(db, c.var.services.clock.now());
   const holders = await Promise.all(offers.map((o) => countLiveHolders(db, o.id)));
   const tax = await automaticTaxEnabled(db);
   return adminPage(

@@ -93,7 +93,7 @@ export async function salesPage(c: AppContext) {
     oq.orderBy("orders.created_at", "desc").limit(100).execute(),
     sq.where("subscriptions.status", "!=", "pending").orderBy("subscriptions.created_at", "desc").limit(100).execute(),
     listOffers(db),
-    revenueFigures(db),
+    revenueFigures(db, c.var.services.clock.now()),
   ]);
   const tz = c.var.site.timeZone;
   return adminPage(

@@ -149,7 +149,7 @@ export function downloadRoutes(app: Hono<AppEnv>): void {
     const exp = Number(expRaw);
     if (!safeEqual(signature(secret, id, memberId, exp), sig))
       throw new AppError("forbidden", 403, "offers.error.link_invalid");
-    if (exp * 1000 < Date.now()) throw new AppError("gone", 410, "offers.error.link_expired");
+    if (exp * 1000 < c.var.services.clock.nowMs()) throw new AppError("gone", 410, "offers.error.link_expired");
     const of = await db.selectFrom("offer_files").selectAll().where("id", "=", id).executeTakeFirst();
     if (!of) throw new AppError("not_found", 404);
     if (!(await canAccess(db, { kind: "member", memberId }, fileResource(of))))

@@ -9,7 +9,7 @@ export const publishEveryMs = 60_000;
 /** Scheduled posts going live, and the newsletter engine's batch, start, watchdog and tick jobs. */
 export function publishingJobs(): void {
   registerRecurringJob("publishing.publish_due", publishEveryMs, async (_payload, ctx) => {
-    if ((await publishDuePosts(ctx.db)) > 0) contentChanged();
+    if ((await publishDuePosts(ctx.db, ctx.services.clock.nowIso())) > 0) contentChanged();
   });
   newsletterJobs();
 }

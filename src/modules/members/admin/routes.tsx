@@ -244,7 +244,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
         await chunks.return(undefined);
       },
     });
-    const day = new Date().toISOString().slice(0, 10);
+    const day = c.var.services.clock.nowIso().slice(0, 10);
     return c.body(body, 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="members-${day}.csv"`,

@@ -214,6 +214,7 @@ export async function loadPostOr404(db: Db, id: string): Promise<PostForSending>
 export function parseWhen(
   form: FormData,
   zone: string,
+  nowMs: number,
 ): { when: "now" | "later"; at: string; date: Date | null; error?: FieldError } {
   const when = formValue(form, "when") === "later" ? "later" : "now";
   const at = formValue(form, "at").slice(0, 40);
@@ -221,9 +222,8 @@ export function parseWhen(
   const dt = DateTime.fromISO(at, { zone });
   if (!at || !dt.isValid) return { when, at, date: null, error: { key: "newsletter.error.badDate" } };
   const date = dt.toUTC().toJSDate();
-  if (date.getTime() < Date.now() + 30_000) return { when, at, date, error: { key: "newsletter.error.past" } };
-  if (date.getTime() > Date.now() + 366 * 86400_000)
-    return { when, at, date, error: { key: "newsletter.error.tooFar" } };
+  if (date.getTime() < nowMs + 30_000) return { when, at, date, error: { key: "newsletter.error.past" } };
+  if (date.getTime() > nowMs + 366 * 86400_000) return { when, at, date, error: { key: "newsletter.error.tooFar" } };
   return { when, at, date };
 }
 
@@ -239,7 +239,7 @@ export async function composePost(c: AppContext) {
   const tiers = Array.isArray(rawTiers) ? rawTiers : rawTiers ? [rawTiers] : [];
   const rawTags = form.tag;
   const tags = Array.isArray(rawTags) ? rawTags : rawTags ? [rawTags] : [];
-  const when = parseWhen(form, c.var.site.timeZone);
+  const when = parseWhen(form, c.var.site.timeZone, c.var.services.clock.nowMs());
   const errors: Record<string, FieldError> = {};
   let segment: Segment | null = null;
   try {
@@ -248,7 +248,7 @@ export async function composePost(c: AppContext) {
     if (!(err instanceof AppError)) throw err;
     Object.assign(errors, err.fields);
   }
-  const count = segment ? await countSegment(db, segment) : null;
+  const count = segment ? await countSegment(db, segment, c.var.services.clock.nowIso()) : null;
   const state: ComposeState = { post, subject, segmentKind, tiers, tags, when: when.when, at: when.at, errors, count };
   const staff = await currentStaff(c);
 

@@ -4,8 +4,9 @@ import { membersWithAccess } from "../../access/index.ts";
 import { memberContacts } from "../../members/index.ts";
 import type { NewsletterConfig } from "../../../platform/config.ts";
 import type { Db } from "../../../platform/db/index.ts";
-import { isoIn, newId, nowIso } from "../../../platform/ids.ts";
+import { newId } from "../../../platform/ids.ts";
 import { isLocale, type Locale } from "../../../platform/i18n/index.ts";
+import type { Clock } from "../../../platform/time.ts";
 import { tryFinish } from "./engine.ts";
 import { beginWork, endWork, markerFor, type Outcome } from "./outcomes.ts";
 import { fillTemplate, toHeaderLine, type TemplateTokens } from "./prebuilt.ts";
@@ -28,10 +29,17 @@ interface Claimed {
   attempts: number;
 }
 
-async function claimBatch(db: Db, nl: NewsletterConfig, sendId: string, batch: number): Promise<Claimed[]> {
-  const now = nowIso();
+async function claimBatch(
+  db: Db,
+  nl: NewsletterConfig,
+  clock: Clock,
+  sendId: string,
+  batch: number,
+): Promise<Claimed[]> {
+  const now = clock.nowIso();
+  const until = new Date(clock.nowMs() + nl.leaseMs).toISOString();
   const r =
-    await sql<Claimed>`UPDATE newsletter_deliveries SET state = 'sending', lease_owner = ${workerId}, lease_until = ${isoIn(nl.leaseMs)}, attempts = attempts + 1, updated_at = ${now}
+    await sql<Claimed>`UPDATE newsletter_deliveries SET state = 'sending', lease_owner = ${workerId}, lease_until = ${until}, attempts = attempts + 1, updated_at = ${now}
     WHERE send_id = ${sendId} AND batch_no = ${batch} AND (state = 'queued' OR (state = 'sending' AND lease_until < ${now} AND lease_owner <> ${workerId}))
     RETURNING member_id, email, attempts`.execute(db);
   return r.rows;
@@ -51,8 +59,8 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 }
 
 /** Sends the claimed rows; returns how many must be tried again later. */
-async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<number> {
-  const marker = markerFor(db);
+async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]): Promise<number> {
+  const marker = markerFor(db, clock);
   const sendId = ctx.send.id;
   if (!ctx.post || !ctx.resource) {
     await Promise.all(rows.map((r) => marker.mark(sendId, r.member_id, { state: "failed", reason: "post deleted" })));
@@ -178,7 +186,7 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
                 "Message-ID": messageId,
                 ...(ctx.replyTo ? { "Reply-To": ctx.replyTo } : {}),
               }),
-              created_at: nowIso(),
+              created_at: clock.nowIso(),
             })
             .execute();
         }
@@ -201,7 +209,7 @@ async function deliver(db: Db, ctx: SendContext, rows: Claimed[]): Promise<numbe
 
 /** Job: one batch of one send. Idempotent: it only takes rows nobody holds. */
 export async function runBatch(s: SendServices, payload: { sendId: string; batch: number }): Promise<void> {
-  const { db } = s;
+  const { db, clock } = s;
   const nl = s.config.newsletter;
   const ctx = await sendContext(s, payload.sendId);
   if (!ctx) return;
@@ -209,14 +217,18 @@ export async function runBatch(s: SendServices, payload: { sendId: string; batch
     await db.selectFrom("newsletter_sends").select("state").where("id", "=", payload.sendId).executeTakeFirst()
   )?.state;
   if (state !== "sending") return;
-  beginWork(db, nl, payload.sendId);
+  beginWork(db, nl, clock, payload.sendId);
   try {
-    const rows = await claimBatch(db, nl, payload.sendId, payload.batch);
+    const rows = await claimBatch(db, nl, clock, payload.sendId, payload.batch);
     if (rows.length === 0) return;
-    await db.updateTable("newsletter_sends").set({ heartbeat_at: nowIso() }).where("id", "=", payload.sendId).execute();
+    await db
+      .updateTable("newsletter_sends")
+      .set({ heartbeat_at: clock.nowIso() })
+      .where("id", "=", payload.sendId)
+      .execute();
     let retries: number;
     try {
-      retries = await deliver(db, ctx, rows);
+      retries = await deliver(db, clock, ctx, rows);
     } catch (err) {
       // Hand back what this run claimed and did not settle (claims skip rows this process holds).
       await db
@@ -233,6 +245,6 @@ export async function runBatch(s: SendServices, payload: { sendId: string; batch
     if (retries > 0) throw new Error(`${retries} messages refused for now; retrying later`);
   } finally {
     endWork(payload.sendId);
-    await tryFinish(db, payload.sendId);
+    await tryFinish(db, clock, payload.sendId);
   }
 }

@@ -3,9 +3,10 @@ import { memberSql } from "../../members/index.ts";
 import type { NewsletterConfig } from "../../../platform/config.ts";
 import { toNumber, transaction, type Db } from "../../../platform/db/index.ts";
 import { enqueue } from "../../../platform/jobs/index.ts";
-import { isoIn, newId, nowIso } from "../../../platform/ids.ts";
+import { newId } from "../../../platform/ids.ts";
 import { log } from "../../../platform/log.ts";
 import { getSetting } from "../../../platform/settings.ts";
+import type { Clock } from "../../../platform/time.ts";
 import type { SendServices } from "./runtime.ts";
 import { segmentWhere, parseSegmentJson, type Segment } from "./segments.ts";
 
@@ -55,10 +56,13 @@ export interface CreateSendInput {
 }
 
 /** Creates a send; "now" also starts it (rows + batch jobs) in the same transaction. */
-export async function createSend(s: Pick<SendServices, "db" | "config">, input: CreateSendInput): Promise<string> {
-  const { db } = s;
+export async function createSend(
+  s: Pick<SendServices, "db" | "config" | "clock">,
+  input: CreateSendInput,
+): Promise<string> {
+  const { db, clock } = s;
   const id = newId();
-  const at = nowIso();
+  const at = clock.nowIso();
   await transaction(db, async (trx) => {
     await trx
       .insertInto("newsletter_sends")
@@ -68,7 +72,7 @@ export async function createSend(s: Pick<SendServices, "db" | "config">, input: 
         subject: input.subject,
         segment: JSON.stringify(input.segment),
         state: "scheduled",
-        scheduled_at: (input.scheduledAt ?? new Date()).toISOString(),
+        scheduled_at: input.scheduledAt ? input.scheduledAt.toISOString() : at,
         started_at: null,
         finished_at: null,
         recipients: 0,
@@ -86,15 +90,15 @@ export async function createSend(s: Pick<SendServices, "db" | "config">, input: 
         { sendId: id },
         { runAt: input.scheduledAt, dedupeKey: `nl:start:${id}`, maxAttempts: 10 },
       );
-    else await startSendIn(trx, s.config.newsletter, id);
+    else await startSendIn(trx, s.config.newsletter, clock, id);
   });
   return id;
 }
 
-export async function cancelScheduled(db: Db, id: string): Promise<boolean> {
+export async function cancelScheduled(db: Db, clock: Clock, id: string): Promise<boolean> {
   const r = await db
     .updateTable("newsletter_sends")
-    .set({ state: "cancelled", updated_at: nowIso() })
+    .set({ state: "cancelled", updated_at: clock.nowIso() })
     .where("id", "=", id)
     .where("state", "=", "scheduled")
     .executeTakeFirst();
@@ -102,12 +106,12 @@ export async function cancelScheduled(db: Db, id: string): Promise<boolean> {
 }
 
 /** scheduled -> sending: delivery rows, batch jobs and the watchdog, all or nothing. */
-export async function startSend(s: Pick<SendServices, "db" | "config">, id: string): Promise<void> {
-  await transaction(s.db, (trx) => startSendIn(trx, s.config.newsletter, id));
+export async function startSend(s: Pick<SendServices, "db" | "config" | "clock">, id: string): Promise<void> {
+  await transaction(s.db, (trx) => startSendIn(trx, s.config.newsletter, s.clock, id));
 }
 
-async function startSendIn(trx: Db, nl: NewsletterConfig, id: string): Promise<void> {
-  const at = nowIso();
+async function startSendIn(trx: Db, nl: NewsletterConfig, clock: Clock, id: string): Promise<void> {
+  const at = clock.nowIso();
   const moved = await trx
     .updateTable("newsletter_sends")
     .set({ state: "sending", started_at: at, heartbeat_at: at, updated_at: at })
@@ -136,12 +140,12 @@ async function startSendIn(trx: Db, nl: NewsletterConfig, id: string): Promise<v
   const batches = Math.ceil(n / size);
   for (let b = 0; b < batches; b++)
     await enqueue(trx, BATCH_JOB, { sendId: id, batch: b }, { dedupeKey: `nl:b:${id}:${b}`, maxAttempts: 10 });
-  await enqueueWatch(trx, nl, id);
-  if (n === 0) await tryFinish(trx, id);
+  await enqueueWatch(trx, nl, clock, id);
+  if (n === 0) await tryFinish(trx, clock, id);
 }
 
-async function enqueueWatch(db: Db, nl: NewsletterConfig, id: string): Promise<void> {
-  const slot = Math.floor(Date.now() / nl.watchMs) + 1;
+async function enqueueWatch(db: Db, nl: NewsletterConfig, clock: Clock, id: string): Promise<void> {
+  const slot = Math.floor(clock.nowMs() / nl.watchMs) + 1;
   // Time-slotted key: however many watch chains a crash leaves, they merge into one per slot.
   await enqueue(
     db,
@@ -152,8 +156,8 @@ async function enqueueWatch(db: Db, nl: NewsletterConfig, id: string): Promise<v
 }
 
 /** The only way a send becomes finished: when not one row is left queued or sending. */
-export async function tryFinish(db: Db, id: string): Promise<boolean> {
-  const at = nowIso();
+export async function tryFinish(db: Db, clock: Clock, id: string): Promise<boolean> {
+  const at = clock.nowIso();
   const r = await sql`UPDATE newsletter_sends SET state = 'finished', finished_at = ${at}, updated_at = ${at}
     WHERE id = ${id} AND state = 'sending'
     AND NOT EXISTS (SELECT 1 FROM newsletter_deliveries d WHERE d.send_id = ${id} AND d.state IN ('queued', 'sending'))`.execute(
@@ -170,14 +174,17 @@ export async function tryFinish(db: Db, id: string): Promise<boolean> {
  * works on (a lease that ran out, or queued rows while no progress was made
  * for a whole lease), then schedules its next round.
  */
-export async function runWatch(s: Pick<SendServices, "db" | "config">, payload: { sendId: string }): Promise<void> {
-  const { db } = s;
+export async function runWatch(
+  s: Pick<SendServices, "db" | "config" | "clock">,
+  payload: { sendId: string },
+): Promise<void> {
+  const { db, clock } = s;
   const nl = s.config.newsletter;
   const send = await getSend(db, payload.sendId);
   if (!send || send.state !== "sending") return;
-  if (await tryFinish(db, send.id)) return;
-  const now = nowIso();
-  const stalled = !send.heartbeat_at || send.heartbeat_at < isoIn(-nl.leaseMs);
+  if (await tryFinish(db, clock, send.id)) return;
+  const now = clock.nowIso();
+  const stalled = !send.heartbeat_at || send.heartbeat_at < new Date(clock.nowMs() - nl.leaseMs).toISOString();
   const rows = await db
     .selectFrom("newsletter_deliveries")
     .select("batch_no")
@@ -206,13 +213,13 @@ export async function runWatch(s: Pick<SendServices, "db" | "config">, payload: 
     });
     log.info("newsletter send resumed", { sendId: send.id, batches: rows.length, round });
   }
-  await enqueueWatch(db, nl, send.id);
+  await enqueueWatch(db, nl, clock, send.id);
 }
 
 /** Recurring: starts due scheduled sends and makes sure every running send has its watchdog. */
-export async function runTick(s: Pick<SendServices, "db" | "config">): Promise<void> {
-  const { db } = s;
-  const now = nowIso();
+export async function runTick(s: Pick<SendServices, "db" | "config" | "clock">): Promise<void> {
+  const { db, clock } = s;
+  const now = clock.nowIso();
   const due = await db
     .selectFrom("newsletter_sends")
     .select("id")
@@ -221,5 +228,5 @@ export async function runTick(s: Pick<SendServices, "db" | "config">): Promise<v
     .execute();
   for (const d of due) await startSend(s, d.id);
   const running = await db.selectFrom("newsletter_sends").select("id").where("state", "=", "sending").execute();
-  for (const r of running) await enqueueWatch(db, s.config.newsletter, r.id);
+  for (const r of running) await enqueueWatch(db, s.config.newsletter, clock, r.id);
 }

@@ -8,6 +8,7 @@
  * recipient had actually been accepted by the sink.
  */
 import { loadConfig } from "../../../platform/config.ts";
+import { systemClock } from "../../../platform/time.ts";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
@@ -75,7 +76,7 @@ test(
       .execute();
     const postId = await seedPaidPost(db);
     const sendId = await createSend(
-      { db, config: loadConfig({}) },
+      { db, config: loadConfig({}), clock: systemClock },
       {
         postId,
         subject: "Lettre de novembre",

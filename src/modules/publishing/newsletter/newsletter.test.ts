@@ -136,11 +136,11 @@ const sendCount = async () =>
   );
 
 test("segment counts: opted-in active members, minus suppressions; free, paying, tiers", async () => {
-  assert.equal(await countSegment(app.db, { kind: "all" }), 4);
-  assert.equal(await countSegment(app.db, { kind: "free" }), 2);
-  assert.equal(await countSegment(app.db, { kind: "paid" }), 2);
-  assert.equal(await countSegment(app.db, { kind: "tiers", offers: [tierId] }), 2);
-  assert.equal(await countSegment(app.db, { kind: "tiers", offers: ["empty-tier"] }), 0);
+  assert.equal(await countSegment(app.db, { kind: "all" }, nowIso()), 4);
+  assert.equal(await countSegment(app.db, { kind: "free" }, nowIso()), 2);
+  assert.equal(await countSegment(app.db, { kind: "paid" }, nowIso()), 2);
+  assert.equal(await countSegment(app.db, { kind: "tiers", offers: [tierId] }, nowIso()), 2);
+  assert.equal(await countSegment(app.db, { kind: "tiers", offers: ["empty-tier"] }, nowIso()), 0);
 });
 
 test("tag segment: members carrying any chosen tag; unknown or missing tags are a translated 422", async () => {
@@ -162,8 +162,12 @@ test("tag segment: members carrying any chosen tag; unknown or missing tags are 
   await setMemberTags(app.db, free1.id, ["lyon", "stage-été"], "staff");
   await setMemberTags(app.db, paying2.id, ["lyon"], "staff");
   await setMemberTags(app.db, optedOut.id, ["lyon"], "staff");
-  assert.equal(await countSegment(app.db, { kind: "tags", tags: ["lyon"] }), 2, "opted-out members are never counted");
-  assert.equal(await countSegment(app.db, { kind: "tags", tags: ["stage-été"] }), 1);
+  assert.equal(
+    await countSegment(app.db, { kind: "tags", tags: ["lyon"] }, nowIso()),
+    2,
+    "opted-out members are never counted",
+  );
+  assert.equal(await countSegment(app.db, { kind: "tags", tags: ["stage-été"] }, nowIso()), 1);
   const owner = app.client();
   await loginOwner(owner);
   const page = await owner.get(`/admin/newsletters/new?post=${postId}`);
@@ -509,7 +513,7 @@ test("Postmark bounce and complaint webhook: token required, suppression written
     ).email_opt_in,
     0,
   );
-  assert.equal(await countSegment(db, { kind: "paid" }), 1);
+  assert.equal(await countSegment(db, { kind: "paid" }, nowIso()), 1);
 });
 
 test("scheduling: a time in the site's zone is stored in UTC, the send waits, and can be cancelled", async () => {

@@ -35,7 +35,7 @@ export const createSendOp = defineOperation({
   roles: anyStaff,
   async run({ trx, input, actor, record, services }) {
     const id = await createSend(
-      { db: trx, config: services.config },
+      { db: trx, config: services.config, clock: services.clock },
       { ...input, createdBy: actor.kind === "staff" ? actor.staffId : null },
     );
     await record(
@@ -52,10 +52,10 @@ export const cancelSendOp = defineOperation({
   name: "newsletter.cancel_send",
   input: z.object({ id: z.string().min(1).max(64) }),
   roles: anyStaff,
-  async run({ trx, input, record }) {
+  async run({ trx, input, record, clock }) {
     const send = await getSend(trx, input.id);
     if (!send) throw notFound();
-    if (await cancelScheduled(trx, send.id))
+    if (await cancelScheduled(trx, clock, send.id))
       await record(newsletterCancelled, { sendId: send.id, subject: send.subject }, { memberId: null });
     return { id: send.id };
   },

@@ -1,21 +1,25 @@
 import type { NewsletterConfig } from "../../../platform/config.ts";
 import { transaction, type Db } from "../../../platform/db/index.ts";
-import { isoIn, nowIso } from "../../../platform/ids.ts";
 import { errorFields, log } from "../../../platform/log.ts";
+import type { Clock } from "../../../platform/time.ts";
 import { workerId } from "./runtime.ts";
 
 /* ---------------- leases: renewal while this process works ---------------- */
 
 const activeSends = new Map<string, number>();
 let renewTimer: NodeJS.Timeout | undefined;
+/* The clock of the latest work begun: one process runs one app's services, and the timer outlives a batch. */
+let renewClock: Clock | undefined;
 
-export function beginWork(db: Db, nl: NewsletterConfig, sendId: string): void {
+export function beginWork(db: Db, nl: NewsletterConfig, clock: Clock, sendId: string): void {
   activeSends.set(sendId, (activeSends.get(sendId) ?? 0) + 1);
+  renewClock = clock;
   if (renewTimer) return;
   renewTimer = setInterval(
     () => {
-      const at = nowIso();
-      const until = isoIn(nl.leaseMs);
+      const nowMs = (renewClock ?? clock).nowMs();
+      const at = new Date(nowMs).toISOString();
+      const until = new Date(nowMs + nl.leaseMs).toISOString();
       for (const id of activeSends.keys()) {
         Promise.all([
           db
@@ -59,7 +63,10 @@ interface Mark {
 class Marker {
   private pending: Mark[] = [];
   private flushing = 0;
-  constructor(private db: Db) {}
+  constructor(
+    private db: Db,
+    public clock: Clock,
+  ) {}
 
   mark(sendId: string, memberId: string, outcome: Outcome): Promise<void> {
     return new Promise((done, fail) => {
@@ -89,7 +96,7 @@ class Marker {
   }
 
   private async write(marks: Mark[]): Promise<void> {
-    const at = nowIso();
+    const at = this.clock.nowIso();
     const groups = new Map<string, Mark[]>();
     for (const m of marks) {
       const reason = m.outcome.state === "accepted" ? "" : m.outcome.reason;
@@ -153,8 +160,9 @@ class Marker {
 }
 
 const markers = new WeakMap<Db, Marker>();
-export function markerFor(db: Db): Marker {
+export function markerFor(db: Db, clock: Clock): Marker {
   let m = markers.get(db);
-  if (!m) markers.set(db, (m = new Marker(db)));
+  if (!m) markers.set(db, (m = new Marker(db, clock)));
+  else m.clock = clock;
   return m;
 }

@@ -8,7 +8,7 @@ import { AppError } from "../../../platform/http/errors.ts";
 import { readForm, type FormData } from "../../../platform/http/forms.ts";
 import { exemptFromCsrf } from "../../../platform/http/middleware.ts";
 import { isLocale, t, type Locale } from "../../../platform/i18n/index.ts";
-import { newId, nowIso } from "../../../platform/ids.ts";
+import { newId } from "../../../platform/ids.ts";
 import { safeEqual } from "../../../platform/security/tokens.ts";
 import { page } from "../../../platform/views/layout.tsx";
 import { memberContacts } from "../../members/index.ts";
@@ -94,7 +94,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     if (sendId)
       await db
         .updateTable("newsletter_deliveries")
-        .set({ unsubscribed_at: nowIso() })
+        .set({ unsubscribed_at: c.var.services.clock.nowIso() })
         .where("send_id", "=", sendId)
         .where("member_id", "=", member.id)
         .where("unsubscribed_at", "is", null)
@@ -116,7 +116,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/nl/o/:file", async (c) => {
     const token = c.req.param("file").replace(/\.gif$/, "");
     const p = readTrackingToken(c.var.services.secret, token);
-    if (p) await recordTracking(c.var.services.db, p.sendId, p.memberId, "open", null);
+    if (p) await recordTracking(c.var.services.db, c.var.services.clock.nowIso(), p.sendId, p.memberId, "open", null);
     return c.body(new Uint8Array(gif), 200, { "Content-Type": "image/gif", "Cache-Control": "no-store" });
   });
   app.get("/nl/c/:token", async (c) => {
@@ -126,19 +126,19 @@ export function publicRoutes(app: Hono<AppEnv>): void {
     const p = readTrackingToken(secret, token);
     if (!p || !/^https?:\/\//.test(url) || !safeEqual(c.req.query("s") ?? "", linkSignature(secret, p.sendId, url)))
       throw new AppError("not_found", 404);
-    await recordTracking(c.var.services.db, p.sendId, p.memberId, "click", url);
+    await recordTracking(c.var.services.db, c.var.services.clock.nowIso(), p.sendId, p.memberId, "click", url);
     return c.redirect(url, 302);
   });
 }
 
 async function recordTracking(
   db: Db,
+  at: string,
   sendId: string,
   memberId: string,
   kind: "open" | "click",
   url: string | null,
 ): Promise<void> {
-  const at = nowIso();
   const row = await db
     .selectFrom("newsletter_deliveries")
     .select(["opened_at", "clicked_at"])

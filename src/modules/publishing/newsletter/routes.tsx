@@ -41,7 +41,7 @@ export function routes(app: Hono<AppEnv>): void {
       when: "now",
       at: "",
       errors: {},
-      count: await countSegment(db, { kind: "all" }),
+      count: await countSegment(db, { kind: "all" }, c.var.services.clock.nowIso()),
     });
   });
 

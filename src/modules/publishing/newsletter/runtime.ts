@@ -12,7 +12,7 @@ export const workerId = `${os.hostname()}:${process.pid}:${newId().slice(-8)}`;
  * The services the engine needs, handed in by the caller (a job's ctx.services, a route's
  * c.var.services): the engine keeps no "services of the first request" of its own.
  */
-export type SendServices = Pick<Services, "db" | "config" | "secret">;
+export type SendServices = Pick<Services, "db" | "config" | "secret" | "clock">;
 
 /*
  * The pooled SMTP transport is a process resource (open connections), not remembered

@@ -2,7 +2,6 @@ import { sql, type RawBuilder } from "kysely";
 import { z } from "zod";
 import { toNumber, type Db } from "../../../platform/db/index.ts";
 import { AppError } from "../../../platform/http/errors.ts";
-import { nowIso } from "../../../platform/ids.ts";
 import { allMemberTags, memberSql } from "../../members/index.ts";
 import { holdsOfferSql } from "../../access/index.ts";
 import { offerTerms, tierOfferIdsAmong } from "../../offers/index.ts";
@@ -74,7 +73,7 @@ export async function segmentFromForm(db: Db, kind: string, tiers: string[], tag
  * come from their owners: who accepts email and carries tags (members),
  * who holds which offer (access), which offers are tiers (offers).
  */
-export function segmentWhere(db: Db, segment: Segment, at = nowIso()): RawBuilder<unknown> {
+export function segmentWhere(db: Db, segment: Segment, at: string): RawBuilder<unknown> {
   const base = sql`${memberSql.acceptsEmail("m")} AND NOT EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.email = m.email)`;
   const paying = () => holdsOfferSql("m.id", offerTerms.tierIds(db), at);
   switch (segment.kind) {
@@ -91,10 +90,11 @@ export function segmentWhere(db: Db, segment: Segment, at = nowIso()): RawBuilde
   }
 }
 
-export async function countSegment(db: Db, segment: Segment): Promise<number> {
+/** How many members the segment holds at `at` (the services clock's now: tiers are held at an instant). */
+export async function countSegment(db: Db, segment: Segment, at: string): Promise<number> {
   const r = await sql<{
     n: number | string;
-  }>`SELECT COUNT(*) AS n FROM ${memberSql.from("m")} WHERE ${segmentWhere(db, segment)}`.execute(db);
+  }>`SELECT COUNT(*) AS n FROM ${memberSql.from("m")} WHERE ${segmentWhere(db, segment, at)}`.execute(db);
   return toNumber(r.rows[0]?.n);
 }
 

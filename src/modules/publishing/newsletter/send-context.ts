@@ -35,7 +35,7 @@ const contexts = new Map<string, SendContext>();
 export async function sendContext(s: SendServices, sendId: string): Promise<SendContext | undefined> {
   const { db } = s;
   const hit = contexts.get(sendId);
-  if (hit && Date.now() - hit.at < 60_000) return hit;
+  if (hit && s.clock.nowMs() - hit.at < 60_000) return hit;
   const send = await getSend(db, sendId);
   if (!send) return undefined;
   const [post, site, tracking] = await Promise.all([
@@ -56,7 +56,7 @@ export async function sendContext(s: SendServices, sendId: string): Promise<Send
     tracking,
     variants: new Map(),
     templates: new Map(),
-    at: Date.now(),
+    at: s.clock.nowMs(),
   };
   contexts.set(sendId, ctx);
   return ctx;

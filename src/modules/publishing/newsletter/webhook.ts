@@ -4,7 +4,6 @@ import { transaction, type Db } from "../../../platform/db/index.ts";
 import type { AppContext, AppEnv } from "../../../platform/http/context.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { isLocale, type Locale } from "../../../platform/i18n/index.ts";
-import { nowIso } from "../../../platform/ids.ts";
 import { safeEqual } from "../../../platform/security/tokens.ts";
 import { record as recordEvent } from "../../../platform/events/index.ts";
 import { emailBounced, emailComplained } from "../events.ts";
@@ -40,8 +39,8 @@ export async function suppress(
   email: string,
   reason: "hard_bounce" | "complaint" | "manual",
   detail: string,
+  at: string,
 ): Promise<void> {
-  const at = nowIso();
   await transaction(db, async (trx) => {
     await trx
       .insertInto("newsletter_suppressions")
@@ -78,14 +77,15 @@ export function webhookRoutes(app: Hono<AppEnv>): void {
     }
     const email = typeof body.Email === "string" ? body.Email.trim().toLowerCase() : "";
     if (!email || email.length > 320 || !email.includes("@")) throw new AppError("invalid_input", 400);
-    const db = c.var.services.db;
+    const { db, clock } = c.var.services;
+    const at = clock.nowIso();
     const record = String(body.RecordType ?? "");
     const type = String(body.Type ?? "");
     if (record === "SpamComplaint") {
-      await suppress(db, email, "complaint", type || "SpamComplaint");
+      await suppress(db, email, "complaint", type || "SpamComplaint", at);
       const member = await memberContactByEmail(db, email);
       if (member)
-        await recordEvent(db, emailComplained, { provider: "postmark" }, { memberId: member.id, actor: "system" });
+        await recordEvent(db, emailComplained, { provider: "postmark" }, { memberId: member.id, actor: "system", at });
       if (member?.email_opt_in === 1) {
         const locale: Locale = isLocale(member.locale) ? member.locale : c.var.site.locale;
         await updateMember(
@@ -98,11 +98,16 @@ export function webhookRoutes(app: Hono<AppEnv>): void {
       return c.json({ ok: true, suppressed: true });
     }
     if (record === "Bounce" && hardBounceTypes.has(type)) {
-      await suppress(db, email, "hard_bounce", `${type} ${String(body.Description ?? "")}`.trim());
+      await suppress(db, email, "hard_bounce", `${type} ${String(body.Description ?? "")}`.trim(), at);
       const member = await memberContactByEmail(db, email);
       // The owner sees on the member's timeline why their emails stopped.
       if (member)
-        await recordEvent(db, emailBounced, { provider: "postmark", type }, { memberId: member.id, actor: "system" });
+        await recordEvent(
+          db,
+          emailBounced,
+          { provider: "postmark", type },
+          { memberId: member.id, actor: "system", at },
+        );
       return c.json({ ok: true, suppressed: true });
     }
     return c.json({ ok: true, suppressed: false });
