@@ -4,16 +4,17 @@ import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { readForm, formValue, type FormData as PlainForm } from "../../platform/http/forms.ts";
 import { type Errors } from "../../platform/views/components.tsx";
-import { deleteFile } from "../../platform/storage/index.ts";
+import { runOperation } from "../../platform/operations.ts";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
-import { currentStaff } from "../staff/index.ts";
+import { staffActorOf } from "../staff/index.ts";
 import { renderBody } from "./content.ts";
 import { imageMarkdown, savePostImage } from "./images.ts";
-import { limits, savePost, validatePost, type PostAction, type PostInput } from "./posts.ts";
-import { contentChanged, findPost, type PostRow } from "./service.ts";
+import { limits, validatePost, type PostAction, type PostInput } from "./posts.ts";
+import { discardUnusedCover, saveContextOf, savePostOp } from "./save-post.ts";
+import { findPost, type PostRow } from "./service.ts";
 import { mediaUrl } from "./views.tsx";
 
-import { idPattern, tierOptions } from "./admin-shared.tsx";
+import { idPattern } from "./admin-shared.tsx";
 import { editorPage, type EditorValues } from "./admin-editor.tsx";
 
 /** The non-empty file sent in a field, or null. */
@@ -37,8 +38,13 @@ export function inputOf(form: PlainForm): PostInput {
   };
 }
 
+/**
+ * The editor's save: the form is read here, the cover streamed to storage (only once the rest of
+ * the post is known to be valid), then `savePostOp` links it in its transaction. A save that fails
+ * leaves no file behind that no post refers to (save-post.ts says who cleans up what).
+ */
 export async function handleSave(c: AppContext) {
-  const db = c.var.services.db;
+  const { db, storage } = c.var.services;
   const body = await readBody(c);
   const form = body.fields;
   const id = formValue(form, "id") || null;
@@ -48,28 +54,22 @@ export async function handleSave(c: AppContext) {
   const input = inputOf(form);
   const raw = formValue(form, "action");
   const action: PostAction = raw === "publish" || raw === "unpublish" ? raw : "save";
-  const staff = await currentStaff(c);
-  const tiers = await tierOptions(c);
+  const actor = await staffActorOf(c);
   const values: EditorValues = { ...input, id };
   try {
-    // The cover is stored only once the rest of the post is known to be valid.
     const cover = fileOf(body, "cover");
-    const ctx = { timeZone: c.var.site.timeZone, staffId: staff?.id ?? null, tierIds: tiers.map((o) => o.id) };
     // A bad form must store no file: validate before the cover is saved.
-    if (cover) validatePost(input, ctx);
+    if (cover) validatePost(input, await saveContextOf(db, actor.kind === "staff" ? actor.staffId : null));
     let coverFileId: string | null | undefined = undefined;
-    if (cover) coverFileId = (await savePostImage(db, c.var.services.storage, await cover.bytes(), "post-cover")).id;
+    if (cover) coverFileId = (await savePostImage(db, storage, await cover.bytes(), "post-cover")).id;
     else if (formValue(form, "removeCover") === "on") coverFileId = null;
-    let post: PostRow;
+    let post: { id: string; status: PostRow["status"] };
     try {
-      post = await savePost(db, id, { ...input, coverFileId }, action, ctx);
+      post = await runOperation(c.var.services, savePostOp, actor, { ...input, id, action, coverFileId });
     } catch (err) {
-      if (cover && coverFileId) await deleteFile(db, c.var.services.storage, coverFileId);
+      if (coverFileId) await discardUnusedCover(db, storage, coverFileId);
       throw err;
     }
-    if (existing?.cover_file_id && coverFileId !== undefined && coverFileId !== existing.cover_file_id)
-      await deleteFile(db, c.var.services.storage, existing.cover_file_id);
-    contentChanged();
     const saved = action === "unpublish" ? "unpublished" : post.status === "draft" ? "draft" : post.status;
     return c.redirect(`/admin/posts/${post.id}?saved=${saved}`, 303);
   } catch (err) {

@@ -60,6 +60,51 @@ export const emailComplained = defineEvent({
 
 const q = (title: string, fr: boolean) => (fr ? `« ${title} »` : `“${title}”`);
 
+export const postSaved = defineEvent({
+  type: "post.saved",
+  version: 1,
+  payload: z.object({
+    postId: z.string(),
+    title: z.string(),
+    created: z.boolean(),
+    action: z.enum(["save", "publish", "unpublish"]),
+    status: z.enum(["draft", "scheduled", "published"]),
+  }),
+  example: {
+    postId: "0190a000-0000-7000-8000-000000000002",
+    title: "Tourner un bol",
+    created: false,
+    action: "publish",
+    status: "published",
+  },
+  timeline: {
+    fr: (p) =>
+      `Article ${q(p.title, true)} ${
+        p.action === "unpublish"
+          ? "dépublié"
+          : p.action === "publish"
+            ? p.status === "scheduled"
+              ? "programmé"
+              : "publié"
+            : p.created
+              ? "créé"
+              : "enregistré"
+      }`,
+    en: (p) =>
+      `Post ${q(p.title, false)} ${
+        p.action === "unpublish"
+          ? "unpublished"
+          : p.action === "publish"
+            ? p.status === "scheduled"
+              ? "scheduled"
+              : "published"
+            : p.created
+              ? "created"
+              : "saved"
+      }`,
+  },
+});
+
 export const postDeleted = defineEvent({
   type: "post.deleted",
   version: 1,
@@ -139,6 +184,7 @@ export const publishingEvents = [
   commentsUnblocked,
   emailBounced,
   emailComplained,
+  postSaved,
   postDeleted,
   commentModerated,
   newsletterScheduled,

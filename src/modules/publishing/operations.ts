@@ -8,9 +8,8 @@ import { deletePost } from "./posts.ts";
 import { contentChanged } from "./service.ts";
 
 /**
- * The publishing admin's state changes (ARCHITECTURE.md, "Operations"). The post editor's save
- * stays a route-level flow (its cover file streams to storage before the transaction and is
- * removed again if the save fails); the rest are operations, shared with the CLI and the API.
+ * The publishing admin's state changes (ARCHITECTURE.md, "Operations"), shared with the CLI and
+ * the API; the post editor's save is `savePostOp` (save-post.ts, with its cover's clean-up).
  * Each one empties the page cache after its commit.
  */
 

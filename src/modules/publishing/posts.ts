@@ -26,7 +26,8 @@ export interface PostInput {
   coverFileId?: string | null;
 }
 
-const schema = z.object({
+/** The editor's text fields and their limits (a longer value is a 422 naming the limit). */
+export const postFieldsSchema = z.object({
   title: field.text(limits.title),
   slug: field.text(limits.slug, { optional: true }),
   excerpt: field.longText(limits.excerpt, { optional: true }),
@@ -120,7 +121,7 @@ export interface SaveContext {
  * errors, or 409 when the slug is taken; nothing is stored then.
  */
 export function validatePost(input: PostInput, ctx: SaveContext) {
-  const v = parseInput(schema, input);
+  const v = parseInput(postFieldsSchema, input);
   const errors: Record<string, FieldError> = {};
   const slug = v.slug.toLowerCase();
   const slugGiven = slug !== "";
