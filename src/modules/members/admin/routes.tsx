@@ -30,7 +30,10 @@ import {
   type MemberPage,
   type MoneyContext,
 } from "./queries.ts";
-import { DeleteMember, MemberDetail, MemberList, NewMember, sourceLabel, type EditValues } from "./views.tsx";
+import { sourceLabel } from "./views.tsx";
+import { MemberList } from "./list-view.tsx";
+import { MemberDetail } from "./member-view.tsx";
+import { DeleteMember, NewMember, type EditValues } from "./member-form.tsx";
 import { memberFileSections, memberMoney, type MemberMoney } from "./money.ts";
 import { minorUnits } from "../../../platform/payments/currencies.ts";
 
