@@ -3,6 +3,7 @@ import type { RawBuilder } from "kysely";
 import type { Db } from "../../../platform/db/index.ts";
 import type { AppContext } from "../../../platform/http/context.ts";
 import type { Member } from "../service.ts";
+import type { MoneyContext } from "./queries.ts";
 
 /*
  * Who pays what, as the member list and the member file need it. The money
@@ -64,4 +65,9 @@ export function registerMemberFileSection(id: string, render: MemberFileSectionR
 
 export function memberFileSections(): readonly { id: string; render: MemberFileSectionRender }[] {
   return sections;
+}
+
+/** The currency and instant the money columns are computed for (the site's currency, now). */
+export function moneyContext(c: AppContext): MoneyContext {
+  return { currency: c.var.site.currency, at: c.var.services.clock.nowIso() };
 }

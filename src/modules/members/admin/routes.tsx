@@ -15,27 +15,24 @@ import { assertRoles, ownerOnly, runOperation } from "../../../platform/operatio
 import { eraseMemberByStaff } from "./operations.ts";
 import { createMember, getMember, updateMember, type Member } from "../service.ts";
 import { memberTags, parseTags, setMemberTags } from "../tags.ts";
-import { csvRow, utf8Bom, type Delimiter } from "./csv.ts";
 import { filterQuery, parseFilter, readRawFilter } from "./filters.ts";
 import {
   countMembers,
   decodeCursor,
   emptyFilter,
   encodeCursor,
-  iterateMembers,
   listMembers,
   memberConsents,
   memberSources,
-  type MemberListRow,
   type MemberPage,
-  type MoneyContext,
 } from "./queries.ts";
-import { sourceLabel } from "./views.tsx";
 import { MemberList } from "./list-view.tsx";
 import { MemberDetail } from "./member-view.tsx";
 import { DeleteMember, NewMember, type EditValues } from "./member-form.tsx";
 import { memberFileSections, memberMoney, type MemberMoney } from "./money.ts";
-import { minorUnits } from "../../../platform/payments/currencies.ts";
+
+import { exportMembersCsv } from "./export-csv.ts";
+import { moneyContext } from "./money.ts";
 
 /*
  * The owner's member management: list (filters, keyset paging), CSV export,
@@ -89,10 +86,6 @@ function formErrors(err: unknown): { errors: Record<string, FieldError>; status:
 /** The wording stored in member_consents when the owner declares (or removes) consent. */
 function staffWording(c: AppContext, key: string, locale: Locale): string {
   return translate(locale, key, { site: c.var.site.name });
-}
-
-function moneyContext(c: AppContext): MoneyContext {
-  return { currency: c.var.site.currency, at: c.var.services.clock.nowIso() };
 }
 
 export function memberAdminRoutes(app: Hono<AppEnv>): void {
@@ -161,99 +154,7 @@ export function memberAdminRoutes(app: Hono<AppEnv>): void {
     );
   });
 
-  app.get("/admin/members/export.csv", async (c) => {
-    // Exporting everyone's personal data is the owner's decision.
-    assertRoles(await staffActorOf(c), ownerOnly);
-    const db = c.var.services.db;
-    const site = c.var.site;
-    const { filter } = parseFilter(
-      readRawFilter((k) => c.req.query(k)),
-      site.timeZone,
-      site.currency,
-    );
-    const ctx = moneyContext(c);
-    const provider = memberMoney();
-    const delimiter: Delimiter = c.req.query("delimiter") === "semicolon" ? ";" : ",";
-    // Headers in the creator's language (the site's), like the rest of what they read.
-    const h = (k: string) => translate(site.locale, `members.admin.csv.${k}`, { currency: site.currency });
-    const columns = [
-      "id",
-      "email",
-      "name",
-      "status",
-      "newsletter",
-      "language",
-      "time_zone",
-      "source",
-      "joined_at",
-      "confirmed_at",
-      "last_seen_at",
-      ...(provider ? ["tier", "paying", "revenue"] : []),
-      "note",
-    ];
-    const header = columns.map(h);
-    const yes = translate(site.locale, "members.admin.yes");
-    const no = translate(site.locale, "members.admin.no");
-    // Revenue as a plain decimal number (12.50) in the site's currency, so a spreadsheet can add it up.
-    const digits = minorUnits(site.currency);
-    const cells = (m: MemberListRow, money: MemberMoney | undefined) => [
-      m.id,
-      m.email,
-      m.name,
-      translate(site.locale, `members.admin.status.${m.status}`),
-      m.emailOptIn ? yes : no,
-      m.locale,
-      m.timeZone,
-      sourceLabel(site.locale, m.source),
-      m.createdAt,
-      m.confirmedAt,
-      m.lastSeenAt,
-      ...(provider
-        ? [
-            money?.tier ?? "",
-            translate(site.locale, `members.admin.paying.${money?.paying ?? "free"}`),
-            ((money?.revenue ?? 0) / 10 ** digits).toFixed(digits),
-          ]
-        : []),
-      m.note,
-    ];
-    const rowsOf = async (rows: MemberListRow[]) => {
-      const money = provider
-        ? await provider.summaries(
-            db,
-            rows.map((r) => r.id),
-            ctx.currency,
-            ctx.at,
-          )
-        : null;
-      return rows.map((m) => csvRow(cells(m, money?.get(m.id)), delimiter)).join("");
-    };
-    const encoder = new TextEncoder();
-    const chunks = iterateMembers(db, filter, 1000, ctx);
-    let headerSent = false;
-    // One chunk of 1,000 rows in memory at a time, however many members match.
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (!headerSent) {
-          headerSent = true;
-          controller.enqueue(encoder.encode(utf8Bom + csvRow(header, delimiter)));
-          return;
-        }
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(await rowsOf(next.value)));
-      },
-      async cancel() {
-        await chunks.return(undefined);
-      },
-    });
-    const day = c.var.services.clock.nowIso().slice(0, 10);
-    return c.body(body, 200, {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="members-${day}.csv"`,
-      "Cache-Control": "private, no-store",
-    });
-  });
+  app.get("/admin/members/export.csv", (c) => exportMembersCsv(c));
 
   const blankNew = (c: AppContext): EditValues => ({
     email: "",
