@@ -10,6 +10,20 @@ import type {
   SubscriptionSnapshot,
 } from "./provider.ts";
 
+import {
+  addInterval,
+  evId,
+  sec,
+  devCheckoutLifetimeMs,
+  devPortalLifetimeMs,
+  type Deliver,
+  type DevCheckout,
+  type DevCustomer,
+  type DevPayment,
+  type DevSubscription,
+  type Kind,
+} from "./dev-objects.ts";
+
 /**
  * The dev payment provider: a local stand-in for Stripe so anyone can try
  * Atelier without an account. It keeps its "remote" objects in
@@ -19,55 +33,15 @@ import type {
  * Never used in production (see payments/index.ts).
  */
 
-export interface DevCheckout {
-  id: string;
-  request: CheckoutRequest;
-  status: "open" | "processing" | "completed" | "failed" | "canceled";
-  /** Like Stripe's Checkout Sessions: an open checkout stops working after 24 hours (absent on old rows: no limit). */
-  expiresAt?: string;
-  customerId: string;
-  paymentId: string | null;
-  subscriptionId: string | null;
-}
-
-export interface DevSubscription extends SubscriptionSnapshot {
-  interval: BillingInterval;
-  amount: number;
-  currency: string;
-  name: string;
-  checkoutId: string;
-}
-
-export interface DevPayment {
-  id: string;
-  amount: number;
-  currency: string;
-  refunded: boolean;
-  checkoutId: string;
-}
-
-export interface DevCustomer {
-  id: string;
-  email: string;
-}
-
-type Kind = "checkout" | "subscription" | "customer" | "payment";
-
-export type Deliver = (provider: PaymentProvider, event: ProviderEvent) => Promise<unknown>;
-
-function addInterval(from: Date, interval: BillingInterval, count = 1): Date {
-  const d = new Date(from);
-  if (interval === "year") d.setUTCFullYear(d.getUTCFullYear() + count);
-  else d.setUTCMonth(d.getUTCMonth() + count);
-  return d;
-}
-
-const sec = () => Math.floor(Date.now() / 1000);
-
-/** Stripe's defaults: a Checkout Session lives 24 hours; a portal link is short-lived (we use 1 hour). */
-export const devCheckoutLifetimeMs = 24 * 3600_000;
-export const devPortalLifetimeMs = 3600_000;
-const evId = () => `devevt_${newId()}`;
+export {
+  devCheckoutLifetimeMs,
+  devPortalLifetimeMs,
+  type Deliver,
+  type DevCheckout,
+  type DevCustomer,
+  type DevPayment,
+  type DevSubscription,
+} from "./dev-objects.ts";
 
 export class DevProvider implements PaymentProvider {
   readonly name = "dev" as const;
