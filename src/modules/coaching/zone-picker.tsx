@@ -4,6 +4,7 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { notFound } from "../../platform/http/errors.ts";
 import { timeZones } from "../../platform/http/validation.ts";
+import { zoneRegion } from "../../platform/i18n/time-zones.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { markCacheable } from "../../platform/http/page-cache.ts";
 import { zoneLabel } from "../site/index.ts";
@@ -143,19 +144,6 @@ export function ZonePicker(props: {
   );
 }
 
-const regions = new Set([
-  "Africa",
-  "America",
-  "Antarctica",
-  "Arctic",
-  "Asia",
-  "Atlantic",
-  "Australia",
-  "Europe",
-  "Indian",
-  "Pacific",
-]);
-
 // The full list per locale, grouped by region, sorted by city: built once (the slug is the only variable part).
 const allHtml = new Map<string, { region: string; items: string }[]>();
 function allZones(locale: "fr" | "en") {
@@ -163,8 +151,7 @@ function allZones(locale: "fr" | "en") {
   if (groups === undefined) {
     const byRegion = new Map<string, { z: string; l: string }[]>();
     for (const z of timeZones()) {
-      const head = z.includes("/") ? z.slice(0, z.indexOf("/")) : "";
-      const region = regions.has(head) ? head : "";
+      const region = zoneRegion(z);
       byRegion.set(region, [...(byRegion.get(region) ?? []), { z, l: label(locale, z) }]);
     }
     groups = [...byRegion]

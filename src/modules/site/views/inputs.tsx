@@ -1,6 +1,7 @@
 import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
 import { currencies, timeZones } from "../../../platform/http/validation.ts";
+import { zoneRegion } from "../../../platform/i18n/time-zones.ts";
 import type { Errors } from "../../../platform/views/components.tsx";
 import { Select } from "../../../platform/views/components.tsx";
 import { assetUrl } from "../../../platform/views/assets.ts";
@@ -67,19 +68,6 @@ const frenchCities: Record<string, string> = {
   Casablanca: "Casablanca",
 };
 
-const regionKeys = new Set([
-  "Africa",
-  "America",
-  "Antarctica",
-  "Arctic",
-  "Asia",
-  "Atlantic",
-  "Australia",
-  "Europe",
-  "Indian",
-  "Pacific",
-]);
-
 /** "Africa/Abidjan" → "Abidjan — heure moyenne de Greenwich": the city first (so typing its first letters finds it), then the zone's name. */
 export function zoneLabel(locale: "fr" | "en", zone: string): string {
   const raw = zone.slice(zone.lastIndexOf("/") + 1);
@@ -104,8 +92,7 @@ function zoneGroups(locale: "fr" | "en") {
   if (hit) return hit;
   const groups = new Map<string, { value: string; label: string }[]>();
   for (const zone of timeZones()) {
-    const head = zone.includes("/") ? zone.slice(0, zone.indexOf("/")) : "";
-    const region = regionKeys.has(head) ? head : "";
+    const region = zoneRegion(zone);
     groups.set(region, [...(groups.get(region) ?? []), { value: zone, label: zoneLabel(locale, zone) }]);
   }
   const out = [...groups]
