@@ -8,6 +8,7 @@ import { attemptsSoFar, countAttempt, hitRateLimit } from "../../platform/securi
 import { normalizeEmail } from "../../platform/email.ts";
 import { clearMfaPending, createSession, destroySession } from "../../platform/security/sessions.ts";
 import { CsrfField, Field } from "../../platform/views/components.tsx";
+import { FormField } from "../../platform/views/form-field.tsx";
 import { registerAdminNav } from "../../platform/views/admin-layout.tsx";
 import { verifyStaffPassword } from "./service.ts";
 import { useTotpCode, getTotpState } from "./totp.ts";
@@ -96,8 +97,7 @@ function TotpPage(c: AppContext, opts: { next: string; error?: string; status?: 
       <form method="post" action="/admin/login/totp" class="stack">
         <CsrfField c={c} />
         <input type="hidden" name="next" value={opts.next} />
-        <div class="field">
-          <label for="f-code">{t("staff.totp.code")}</label>
+        <FormField c={c} name="code" label={t("staff.totp.code")}>
           <input
             id="f-code"
             class="code-input"
@@ -110,7 +110,7 @@ function TotpPage(c: AppContext, opts: { next: string; error?: string; status?: 
             required
             autofocus
           />
-        </div>
+        </FormField>
         <button type="submit">{t("staff.totp.submit")}</button>
       </form>
       <form method="post" action="/admin/logout" class="auth-cancel">

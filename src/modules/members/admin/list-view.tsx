@@ -2,6 +2,7 @@ import type { AppContext } from "../../../platform/http/context.ts";
 import { tr } from "../../../platform/http/context.ts";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../../platform/i18n/index.ts";
 import { Notice, Select, type Errors } from "../../../platform/views/components.tsx";
+import { fieldAria, FormField } from "../../../platform/views/form-field.tsx";
 import { filterQuery, type RawFilter } from "./filters.ts";
 import type { MemberListRow } from "./queries.ts";
 import { payingStatuses, type MemberMoney } from "./money.ts";
@@ -21,25 +22,10 @@ function DateFilter({
   value: string;
   errors: Errors;
 }) {
-  const err = errors[name];
-  const id = `f-${name}`;
   return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <input
-        id={id}
-        type="date"
-        name={name}
-        value={value}
-        aria-invalid={err ? "true" : undefined}
-        aria-describedby={err ? `${id}-error` : undefined}
-      />
-      {err && (
-        <p class="error" id={`${id}-error`}>
-          {tr(c)(err.key, err.params)}
-        </p>
-      )}
-    </div>
+    <FormField c={c} name={name} label={label} errors={errors}>
+      <input type="date" name={name} value={value} {...fieldAria(name, errors)} />
+    </FormField>
   );
 }
 
@@ -76,8 +62,7 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
       </div>
       {v.notice && <Notice>{v.notice}</Notice>}
       <form method="get" action="/admin/members" class="filters members-filters" role="search">
-        <div class="field members-q">
-          <label for="f-q">{t("members.admin.filter.q")}</label>
+        <FormField c={c} name="q" label={t("members.admin.filter.q")} class="members-q">
           <input
             id="f-q"
             type="search"
@@ -86,7 +71,7 @@ export function MemberList({ c, v }: { c: AppContext; v: ListView }) {
             maxlength={200}
             placeholder={t("members.admin.filter.qHint")}
           />
-        </div>
+        </FormField>
         <Select
           c={c}
           name="status"
@@ -297,25 +282,21 @@ function MoneyCells({ c, money }: { c: AppContext; money: MemberMoney | undefine
 /** "At least … €" on lifetime revenue. */
 function AmountFilter({ c, value, errors }: { c: AppContext; value: string; errors: Errors }) {
   const t = tr(c);
-  const err = errors.revenue;
   return (
-    <div class="field">
-      <label for="f-revenue">{t("members.admin.filter.revenue", { currency: c.var.site.currency })}</label>
+    <FormField
+      c={c}
+      name="revenue"
+      label={t("members.admin.filter.revenue", { currency: c.var.site.currency })}
+      errors={errors}
+    >
       <input
-        id="f-revenue"
         type="text"
         name="revenue"
         inputmode="decimal"
         value={value}
         maxlength={20}
-        aria-invalid={err ? "true" : undefined}
-        aria-describedby={err ? "f-revenue-error" : undefined}
+        {...fieldAria("revenue", errors)}
       />
-      {err && (
-        <p class="error" id="f-revenue-error">
-          {t(err.key, err.params)}
-        </p>
-      )}
-    </div>
+    </FormField>
   );
 }
