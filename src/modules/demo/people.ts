@@ -215,7 +215,8 @@ export const frZones = [
   ["Europe/Paris", 80],
   ["Europe/Brussels", 6],
   ["Europe/Zurich", 4],
-  ["America/Montreal", 5],
+  // Montréal is the Toronto zone: "America/Montreal" is only an alias, absent from the zone lists.
+  ["America/Toronto", 5],
   ["Indian/Reunion", 2],
   ["Africa/Casablanca", 2],
   ["America/Guadeloupe", 1],
