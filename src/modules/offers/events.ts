@@ -101,6 +101,37 @@ export const orderRefunded = defineEvent({
   },
 });
 
+/**
+ * Part of a paid order given back (from the provider's dashboard): the order stays paid and its
+ * access stays, but modules that sold countable things (coaching sessions) take back their share.
+ * `refundedTotal` is the provider's running total, so a late or replayed event is recognised.
+ */
+export const orderPartiallyRefunded = defineEvent({
+  type: "order.partially_refunded",
+  version: 1,
+  payload: orderRef.extend({
+    amount: z.number().int(),
+    refundedTotal: z.number().int(),
+    amountPaid: z.number().int(),
+    currency: z.string(),
+  }),
+  example: {
+    orderId: "x",
+    offerId: "o",
+    offerName: "Parcours 5 séances",
+    amount: 12000,
+    refundedTotal: 12000,
+    amountPaid: 60000,
+    currency: "EUR",
+  },
+  timeline: {
+    fr: (p, f) =>
+      `Remboursé·e en partie de ${f.money(p.amount, p.currency)} pour ${quoted(p.offerName, true)} (${f.money(p.refundedTotal, p.currency)} sur ${f.money(p.amountPaid, p.currency)})`,
+    en: (p, f) =>
+      `Partly refunded ${f.money(p.amount, p.currency)} for ${quoted(p.offerName, false)} (${f.money(p.refundedTotal, p.currency)} of ${f.money(p.amountPaid, p.currency)})`,
+  },
+});
+
 export const orderRefundRequested = defineEvent({
   type: "order.refund_requested",
   version: 1,
@@ -262,6 +293,7 @@ export const offersEvents = [
   orderFailed,
   orderExpired,
   orderRefunded,
+  orderPartiallyRefunded,
   orderRefundRequested,
   subscriptionChanged,
   subscriptionPaid,
