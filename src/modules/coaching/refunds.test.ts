@@ -75,6 +75,33 @@ async function settle(): Promise<void> {
   }
 }
 
+/**
+ * Waits until coaching's payment consumer has read the member's latest event of this type (on
+ * PostgreSQL the outbox only hands over transactions older than every running one), then runs
+ * the jobs it queued.
+ */
+async function consumed(memberId: string, type: string): Promise<void> {
+  const ev = await app.db
+    .selectFrom("events")
+    .select(["id", "tx"])
+    .where("member_id", "=", memberId)
+    .where("type", "=", type)
+    .orderBy("tx", "desc")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow();
+  await waitFor(`coaching read ${type}`, async () => {
+    await dispatchOutbox(app.db, app.running.services.clock);
+    const c = await app.db
+      .selectFrom("event_cursors")
+      .select(["last_tx", "last_id"])
+      .where("consumer", "=", "coaching.payments")
+      .executeTakeFirst();
+    if (!c) return false;
+    return Number(c.last_tx) > Number(ev.tx) || (Number(c.last_tx) === Number(ev.tx) && c.last_id >= ev.id);
+  });
+  await settle();
+}
+
 /** Buys the package through a Stripe Checkout; returns the member and the PaymentIntent. */
 async function buy(locale: "fr" | "en") {
   const m = await makeMember(app, locale);
@@ -118,7 +145,7 @@ test("partial refunds take back their share of unused sessions, once; a goodwill
 
   // 50 € back (under one session's 120 €): money only.
   await deliver(stub.refundPayment(client.pi, 5000));
-  await settle();
+  await consumed(client.id, "order.partially_refunded");
   assert.equal(await left(client.id), 4, "a goodwill gesture keeps every session");
   const order = await app.db
     .selectFrom("orders")
@@ -131,7 +158,7 @@ test("partial refunds take back their share of unused sessions, once; a goodwill
   // 190 € more: 240 € in all = 2 sessions.
   const second = stub.refundPayment(client.pi, 19000);
   await deliver(second);
-  await settle();
+  await consumed(client.id, "order.partially_refunded");
   assert.equal(await left(client.id), 2, "two unused sessions taken back");
   const booked = await app.db
     .selectFrom("coaching_bookings")
@@ -166,7 +193,7 @@ test("refunding more sessions than are unused takes the unused ones; booked sess
   assert.equal(await left(client.id), 2);
   // 480 € of 600 € = 4 sessions, but only 2 are unused.
   await deliver(stub.refundPayment(client.pi, 48000));
-  await settle();
+  await consumed(client.id, "order.partially_refunded");
   assert.equal(await left(client.id), 0);
   const active = await app.db
     .selectFrom("coaching_bookings")
@@ -186,10 +213,10 @@ test("a full refund after a partial one: every unused session goes and upcoming 
   const client = await buy("en");
   const b = await book(app, client.id, pkg.id, slots[4]!, "Africa/Dakar");
   await deliver(stub.refundPayment(client.pi, 12000));
-  await settle();
+  await consumed(client.id, "order.partially_refunded");
   assert.equal(await left(client.id), 3);
   await deliver(stub.refundPayment(client.pi));
-  await settle();
+  await consumed(client.id, "order.refunded");
   assert.equal(await left(client.id), 0);
   const order = await app.db
     .selectFrom("orders")

@@ -178,6 +178,8 @@ const subscriptionChangedPayload = z.object({
   currency: z.string().optional(),
   interval: z.enum(["month", "year"]).optional(),
   cancelAtPeriodEnd: z.boolean().optional(),
+  /** A purchase in instalments whose every payment is in: its end is not a lapse. */
+  paidInFull: z.boolean().optional(),
 });
 type SubscriptionChanged = z.output<typeof subscriptionChangedPayload>;
 
@@ -218,6 +220,9 @@ export const subscriptionPaid = defineEvent({
     interval: z.enum(["month", "year"]).optional(),
     /** The end of the period this payment covers (the provider's current period end), when known. */
     periodEnd: z.string().nullable(),
+    /** A purchase in instalments: this payment's number and how many there are. */
+    instalment: z.number().int().optional(),
+    instalments: z.number().int().optional(),
   }),
   example: {
     orderId: "0190a000-0000-7000-8000-000000000010",
@@ -231,9 +236,13 @@ export const subscriptionPaid = defineEvent({
   },
   timeline: {
     fr: (p, f) =>
-      `${p.offerName ? `Paiement de l’adhésion ${p.offerName}` : "Paiement d’une adhésion"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, true)}`,
+      p.instalments
+        ? `Paiement ${p.instalment ?? "?"} sur ${p.instalments} pour ${quoted(p.offerName, true)} · ${f.money(p.amount, p.currency)}`
+        : `${p.offerName ? `Paiement de l’adhésion ${p.offerName}` : "Paiement d’une adhésion"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, true)}`,
     en: (p, f) =>
-      `${p.offerName ? `Paid the ${p.offerName} membership` : "Paid a membership"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, false)}`,
+      p.instalments
+        ? `Paid instalment ${p.instalment ?? "?"} of ${p.instalments} for ${quoted(p.offerName, false)} · ${f.money(p.amount, p.currency)}`
+        : `${p.offerName ? `Paid the ${p.offerName} membership` : "Paid a membership"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, false)}`,
   },
 });
 
