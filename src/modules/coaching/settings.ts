@@ -1,5 +1,6 @@
-import { sql } from "kysely";
-import type { Db } from "../../platform/db/index.ts";
+import { sql, type CompiledQuery } from "kysely";
+import { isPostgres, type Db } from "../../platform/db/index.ts";
+import { nameStatement } from "../../platform/db/pg-named.ts";
 import type { AvailabilityRules, BusyRange } from "./availability.ts";
 import { occupied } from "./availability.ts";
 import type { CoachingSettingsTable } from "./tables.ts";
@@ -100,7 +101,24 @@ export async function busyBetween(
 ): Promise<{ busy: BusyRange[]; bookingStarts: string[] }> {
   const busy: BusyRange[] = [];
   const bookingStarts: string[] = [];
-  // One statement for both sources: active bookings (kind 1, buffers added below) and external busy times (kind 0).
+  const rows =
+    opts.exceptBookingId || opts.includeBookings === false
+      ? await busyQuery(db, from, to, opts).execute()
+      : // The slot page's query, every request: its SQL built once.
+        await busyRows(db, from, to);
+  for (const r of rows) {
+    const start = isoMs(r.starts_at);
+    const end = isoMs(r.ends_at);
+    if (Number(r.kind) === 1) {
+      busy.push(occupied(rules, start, end));
+      bookingStarts.push(r.starts_at);
+    } else busy.push({ start, end });
+  }
+  return { busy, bookingStarts };
+}
+
+/** One statement for both sources: active bookings (kind 1, buffers added by the caller) and external busy times (kind 0). */
+function busyQuery(db: Db, from: string, to: string, opts: { exceptBookingId?: string; includeBookings?: boolean }) {
   let bookings = db
     .selectFrom("coaching_bookings")
     .select([sql<number>`1`.as("kind"), "starts_at", "ends_at"])
@@ -113,14 +131,50 @@ export async function busyBetween(
     .select([sql<number>`0`.as("kind"), "starts_at", "ends_at"])
     .where("ends_at", ">", from)
     .where("starts_at", "<", to);
-  const rows = await (opts.includeBookings === false ? external : bookings.unionAll(external)).execute();
-  for (const r of rows) {
-    const start = Date.parse(r.starts_at);
-    const end = Date.parse(r.ends_at);
-    if (Number(r.kind) === 1) {
-      busy.push(occupied(rules, start, end));
-      bookingStarts.push(r.starts_at);
-    } else busy.push({ start, end });
+  return opts.includeBookings === false ? external : bookings.unionAll(external);
+}
+
+type BusyRow = { kind: number; starts_at: string; ends_at: string };
+const standIn = { from: "\u0000busy-from", to: "\u0000busy-to" };
+const compiledBusy = new Map<string, CompiledQuery<BusyRow>>();
+
+/**
+ * busyQuery(from, to) compiled once per dialect, then run with the two bounds put in place of
+ * their stand-ins (as platform/db/prepared.ts does for one argument; named on PostgreSQL).
+ */
+async function busyRows(db: Db, from: string, to: string): Promise<BusyRow[]> {
+  const dialect = isPostgres(db) ? "postgres" : "sqlite";
+  let q = compiledBusy.get(dialect);
+  if (!q) {
+    q = busyQuery(db, standIn.from, standIn.to, {}).compile() as CompiledQuery<BusyRow>;
+    compiledBusy.set(dialect, q);
+    if (dialect === "postgres") nameStatement(q.sql);
   }
-  return { busy, bookingStarts };
+  const parameters = q.parameters.map((p) => (p === standIn.from ? from : p === standIn.to ? to : p));
+  return (await db.executeQuery<BusyRow>({ ...q, parameters })).rows;
+}
+
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const num = (s: string, i: number, n: number) => {
+  let v = 0;
+  for (let k = 0; k < n; k++) v = v * 10 + digit(s, i + k);
+  return v;
+};
+
+/**
+ * Milliseconds of a stored instant. Times are written by toISOString ("2026-03-30T07:00:00.000Z"),
+ * read here by position (a month of busy times is ~800 of them per page); any other form goes
+ * through Date.parse.
+ */
+export function isoMs(s: string): number {
+  if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(10) !== 84) return Date.parse(s);
+  return Date.UTC(
+    num(s, 0, 4),
+    num(s, 5, 2) - 1,
+    num(s, 8, 2),
+    num(s, 11, 2),
+    num(s, 14, 2),
+    num(s, 17, 2),
+    num(s, 20, 3),
+  );
 }
