@@ -101,12 +101,23 @@ export async function busyBetween(
 ): Promise<{ busy: BusyRange[]; bookingStarts: string[] }> {
   const busy: BusyRange[] = [];
   const bookingStarts: string[] = [];
-  const rows =
-    opts.exceptBookingId || opts.includeBookings === false
-      ? await busyQuery(db, from, to, opts).execute()
-      : // The slot page's query, every request: its SQL built once.
-        await busyRows(db, from, to);
-  for (const r of rows) {
+  if (!opts.exceptBookingId && opts.includeBookings !== false) {
+    // The slot page's read, every request: one row carrying every range (see busyPacked).
+    const packed = await busyPacked(db, from, to);
+    if (packed)
+      for (const v of packed.split(",")) {
+        const bar = v.indexOf("|");
+        const startsAt = v.slice(1, bar);
+        const start = isoMs(startsAt);
+        const end = isoMs(v.slice(bar + 1));
+        if (v.charCodeAt(0) === 49) {
+          busy.push(occupied(rules, start, end));
+          bookingStarts.push(startsAt);
+        } else busy.push({ start, end });
+      }
+    return { busy, bookingStarts };
+  }
+  for (const r of await busyQuery(db, from, to, opts).execute()) {
     const start = isoMs(r.starts_at);
     const end = isoMs(r.ends_at);
     if (Number(r.kind) === 1) {
@@ -134,24 +145,33 @@ function busyQuery(db: Db, from: string, to: string, opts: { exceptBookingId?: s
   return opts.includeBookings === false ? external : bookings.unionAll(external);
 }
 
-type BusyRow = { kind: number; starts_at: string; ends_at: string };
 const standIn = { from: "\u0000busy-from", to: "\u0000busy-to" };
-const compiledBusy = new Map<string, CompiledQuery<BusyRow>>();
+const compiledBusy = new Map<string, CompiledQuery<{ v: string | null }>>();
 
 /**
- * busyQuery(from, to) compiled once per dialect, then run with the two bounds put in place of
- * their stand-ins (as platform/db/prepared.ts does for one argument; named on PostgreSQL).
+ * The same ranges as busyQuery, packed by the database into one string ("1<start>|<end>,0<start>|<end>…",
+ * 1 = a booking): a month is ~800 ranges, and reading them as one value instead of ~800 row objects
+ * was most of the page's own time. Its SQL is compiled once per dialect, then run with the two
+ * bounds put in place of their stand-ins (as platform/db/prepared.ts does; named on PostgreSQL).
  */
-async function busyRows(db: Db, from: string, to: string): Promise<BusyRow[]> {
+async function busyPacked(db: Db, from: string, to: string): Promise<string | null> {
   const dialect = isPostgres(db) ? "postgres" : "sqlite";
   let q = compiledBusy.get(dialect);
   if (!q) {
-    q = busyQuery(db, standIn.from, standIn.to, {}).compile() as CompiledQuery<BusyRow>;
+    const agg = sql.raw(dialect === "postgres" ? "string_agg" : "group_concat");
+    const f = standIn.from;
+    const t = standIn.to;
+    q = sql<{ v: string | null }>`select ${agg}(v, ',') as v from (
+      select '1' || starts_at || '|' || ends_at as v from coaching_bookings
+        where status in (${sql.raw(activeStatuses.map((x) => `'${x}'`).join(", "))}) and ends_at > ${f} and starts_at < ${t}
+      union all
+      select '0' || starts_at || '|' || ends_at as v from coaching_busy where ends_at > ${f} and starts_at < ${t}
+    ) as ranges`.compile(db);
     compiledBusy.set(dialect, q);
     if (dialect === "postgres") nameStatement(q.sql);
   }
   const parameters = q.parameters.map((p) => (p === standIn.from ? from : p === standIn.to ? to : p));
-  return (await db.executeQuery<BusyRow>({ ...q, parameters })).rows;
+  return (await db.executeQuery<{ v: string | null }>({ ...q, parameters })).rows[0]?.v ?? null;
 }
 
 const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
