@@ -173,7 +173,11 @@ test("the slot page's arithmetic labels and days match luxon in every kind of zo
       assert.deepEqual(got.sort(), want.sort(), zone);
     }
   }
-  for (const t of [0, Date.parse("2026-03-29T01:00:00.000Z"), Date.parse("2099-12-31T23:59:59.999Z")]) {
+  const instants = [0, Date.parse("2026-03-29T01:00:00.000Z"), Date.parse("2099-12-31T23:59:59.999Z")];
+  // Leap days, month ends and centuries included: 2,000 instants spread over 1970–2200.
+  for (let i = 0; i < 2000; i++) instants.push(Math.floor(((i * 7919) % 2000) * 3_629_746_800 + i * 86_399_999));
+  instants.push(Date.parse("2000-02-29T12:00:00.000Z"), Date.parse("2100-03-01T00:00:00.000Z"));
+  for (const t of instants) {
     const s = new Date(t).toISOString();
     assert.equal(isoMs(s), t, s);
   }

@@ -188,13 +188,12 @@ const num = (s: string, i: number, n: number) => {
  */
 export function isoMs(s: string): number {
   if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(10) !== 84) return Date.parse(s);
-  return Date.UTC(
-    num(s, 0, 4),
-    num(s, 5, 2) - 1,
-    num(s, 8, 2),
-    num(s, 11, 2),
-    num(s, 14, 2),
-    num(s, 17, 2),
-    num(s, 20, 3),
-  );
+  // Days from the civil date (Howard Hinnant's algorithm), integers only.
+  const month = num(s, 5, 2);
+  const y = num(s, 0, 4) - (month <= 2 ? 1 : 0);
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + num(s, 8, 2) - 1;
+  const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+  return days * 86_400_000 + num(s, 11, 2) * 3_600_000 + num(s, 14, 2) * 60_000 + num(s, 17, 2) * 1000 + num(s, 20, 3);
 }
