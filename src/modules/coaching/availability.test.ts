@@ -144,3 +144,46 @@ test("overrides, holidays, buffers, notice, window, busy times and the daily max
   assert.equal(isBookable(rules, q, "2026-06-01T12:00:00.000Z"), false);
   assert.equal(isBookable(rules, q, "2026-06-01T07:00:00.000Z"), false);
 });
+
+test("the slot page's arithmetic labels and days match luxon in every kind of zone, across DST changes", async () => {
+  const { DateTime } = await import("luxon");
+  const { slotTimesByLocalDay } = await import("./availability.ts");
+  const { isoMs } = await import("./settings.ts");
+  // Every 15 minutes over the weeks of both 2026 changes (Europe, America, Lord Howe's 30-minute one).
+  const ranges = [
+    ["2026-03-06T00:00:00Z", "2026-04-06T00:00:00Z"],
+    ["2026-10-02T00:00:00Z", "2026-11-04T00:00:00Z"],
+  ] as const;
+  const zones = [
+    "Europe/Paris",
+    "America/New_York",
+    "Asia/Tokyo",
+    "Africa/Dakar",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Pacific/Chatham",
+  ];
+  for (const [a, b] of ranges) {
+    const times: number[] = [];
+    for (let t = Date.parse(a); t < Date.parse(b); t += 15 * 60_000) times.push(t);
+    for (const zone of zones) {
+      const got = slotTimesByLocalDay(times, zone).flatMap((d) => d.times.map((x) => `${d.date} ${x.label}`));
+      const want = times.map((t) => DateTime.fromMillis(t, { zone }).toFormat("yyyy-MM-dd HH:mm"));
+      assert.deepEqual(got.sort(), want.sort(), zone);
+    }
+  }
+  const instants = [0, Date.parse("2026-03-29T01:00:00.000Z"), Date.parse("2099-12-31T23:59:59.999Z")];
+  // Leap days, month ends and centuries included: 2,000 instants spread over 1970–2200.
+  for (let i = 0; i < 2000; i++) instants.push(Math.floor(((i * 7919) % 2000) * 3_629_746_800 + i * 86_399_999));
+  instants.push(Date.parse("2000-02-29T12:00:00.000Z"), Date.parse("2100-03-01T00:00:00.000Z"));
+  for (const t of instants) {
+    const s = new Date(t).toISOString();
+    assert.equal(isoMs(s), t, s);
+  }
+  assert.equal(
+    isoMs("2026-03-29T01:00:00Z"),
+    Date.parse("2026-03-29T01:00:00Z"),
+    "another form goes through Date.parse",
+  );
+});

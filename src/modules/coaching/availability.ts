@@ -181,6 +181,11 @@ function dateOfDay(n: number): string {
 
 /** Every bookable start (UTC ISO) for a session of `durationMin`, in time order. */
 export function computeSlots(rules: AvailabilityRules, q: SlotQuery): string[] {
+  return computeSlotTimes(rules, q).map((ms) => new Date(ms).toISOString());
+}
+
+/** The same starts as UTC milliseconds (the slot page formats only what it shows). */
+export function computeSlotTimes(rules: AvailabilityRules, q: SlotQuery): number[] {
   const duration = q.durationMin * 60_000;
   const before = rules.bufferBeforeMin * 60_000;
   const after = rules.bufferAfterMin * 60_000;
@@ -196,7 +201,7 @@ export function computeSlots(rules: AvailabilityRules, q: SlotQuery): string[] {
     else overrides.set(o.date, [o]);
   }
   let bi = 0;
-  const out: string[] = [];
+  const out: number[] = [];
   const first = dayNumber(localDate(earliest, rules.timeZone));
   const last = dayNumber(localDate(latest, rules.timeZone));
   for (let day = first; day <= last && day - first < 800; day++) {
@@ -211,7 +216,7 @@ export function computeSlots(rules: AvailabilityRules, q: SlotQuery): string[] {
         // first range ending after occStart is the only one that can overlap.
         while (bi < n && busy[bi]!.end <= occStart) bi++;
         if (bi < n && busy[bi]!.start < occEnd) continue;
-        out.push(new Date(s).toISOString());
+        out.push(s);
       }
     }
   }
@@ -291,14 +296,53 @@ export function slotsByLocalDay(
   slots: string[],
   zone: string,
 ): { date: string; times: { iso: string; label: string }[] }[] {
-  const days = new Map<string, { iso: string; label: string }[]>();
+  return slotTimesByLocalDay(slots.map(Date.parse), zone).map((d) => ({
+    date: d.date,
+    times: d.times.map((t) => ({ iso: new Date(t.ms).toISOString(), label: t.label })),
+  }));
+}
+
+/** "00:00" … "23:59": a wall time's label by minute of the day, built once. */
+const minuteLabels = Array.from(
+  { length: 1440 },
+  (_, m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
+);
+
+/**
+ * slotsByLocalDay on milliseconds, with arithmetic instead of date strings: a month of slots is
+ * ~1,000 of them per page, and formatting each as an ISO string (then parsing it back) was most
+ * of the page's own time. The local day and minute come from the instant plus the zone's offset.
+ */
+export function slotTimesByLocalDay(
+  slots: number[],
+  zone: string,
+): { date: string; times: { ms: number; label: string }[] }[] {
+  const out: { date: string; times: { ms: number; label: string }[] }[] = [];
+  // By local day number: a zone falling back at midnight shows a day's times again after the next day's.
+  const byDay = new Map<number, { ms: number; label: string }[]>();
   const f = wallFormat(zone);
-  for (const iso of slots) {
-    const wall = wallOf(zone, f, Date.parse(iso));
-    const key = wall.slice(0, 10);
-    let list = days.get(key);
-    if (!list) days.set(key, (list = []));
-    list.push({ iso, label: wall.slice(11, 16) });
+  let day = NaN;
+  let list: { ms: number; label: string }[] = [];
+  let offsetDay = NaN;
+  let offset: number | null = null;
+  for (const ms of slots) {
+    const utcDay = Math.floor(ms / DAY_MS);
+    if (utcDay !== offsetDay) {
+      offsetDay = utcDay;
+      offset = steadyOffset(zone, f, utcDay);
+    }
+    const local = ms + (offset ?? offsetAt(f, ms));
+    const d = Math.floor(local / DAY_MS);
+    if (d !== day) {
+      day = d;
+      const known = byDay.get(d);
+      if (known) list = known;
+      else {
+        byDay.set(d, (list = []));
+        out.push({ date: dateOfDay(d), times: list });
+      }
+    }
+    list.push({ ms, label: minuteLabels[Math.floor((local - d * DAY_MS) / 60_000)]! });
   }
-  return [...days].map(([date, times]) => ({ date, times }));
+  return out;
 }

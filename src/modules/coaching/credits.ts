@@ -91,23 +91,6 @@ export async function returnCredit(trx: Db, bookingId: string, now: string): Pro
   return Number(r.numUpdatedRows) > 0;
 }
 
-/**
- * Takes back the unused credits an order granted (refunded); the rows stay,
- * marked, so a replayed payment finds them and grants nothing. Returns how
- * many were revoked now (0 the second time).
- */
-export async function revokeOrderCredits(trx: Db, orderId: string, at: string): Promise<number> {
-  const r = await trx
-    .updateTable("coaching_credits")
-    .set({ revoked_at: at, updated_at: at })
-    // A one-off order's credits by their source; a tier's period credits by the invoice's order.
-    .where((eb) => eb.or([eb("source", "=", `order:${orderId}`), eb("order_id", "=", orderId)]))
-    .where("booking_id", "is", null)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
-
 /** A lapsed membership (cancelled, unpaid) takes back the unused credits its periods granted. */
 export async function revokeSubscriptionCredits(trx: Db, subscriptionId: string, at: string): Promise<number> {
   const r = await trx

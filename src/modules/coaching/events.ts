@@ -118,6 +118,32 @@ export const creditsGranted = defineEvent({
   },
 });
 
+/** Unused sessions taken back because the order that granted them was refunded (in part: its share). */
+export const creditsRevoked = defineEvent({
+  type: "coaching.credits_revoked",
+  version: 1,
+  payload: z.object({
+    coachingOfferId: z.string(),
+    title: z.string(),
+    count: z.number().int(),
+    left: z.number().int(),
+    full: z.boolean(),
+  }),
+  example: {
+    coachingOfferId: "0190a000-0000-7000-8000-000000000021",
+    title: "Parcours 5 séances",
+    count: 2,
+    left: 2,
+    full: false,
+  },
+  timeline: {
+    fr: (p) =>
+      `${p.count} ${p.count > 1 ? "séances retirées" : "séance retirée"} de « ${p.title} » après un remboursement${p.full ? "" : " partiel"} (${p.left} ${p.left > 1 ? "restantes" : "restante"})`,
+    en: (p) =>
+      `${p.count} ${p.count === 1 ? "session" : "sessions"} of “${p.title}” taken back after a${p.full ? "" : " partial"} refund (${p.left} left)`,
+  },
+});
+
 export const sessionNoShow = defineEvent({
   type: "coaching.session_no_show",
   version: 1,
@@ -149,6 +175,7 @@ export const coachingEvents = [
   slotLost,
   latePaymentRefunded,
   creditsGranted,
+  creditsRevoked,
   sessionNoShow,
   summaryShared,
 ];

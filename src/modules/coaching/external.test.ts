@@ -74,6 +74,13 @@ test("busy times from an ICS URL block slots; failures keep the last good copy a
   assert.ok(!JSON.stringify(rows).includes("Dentiste"), "titles are not kept");
   const rules = await loadRules(app.db);
   const { busy } = await busyBetween(app.db, rules, "2026-03-23T00:00:00Z", "2026-03-24T00:00:00Z");
+  // The slot page's packed read (one string from the database) finds exactly what the row read finds.
+  const viaRows = await busyBetween(app.db, rules, "2026-03-23T00:00:00Z", "2026-03-24T00:00:00Z", {
+    exceptBookingId: "none",
+  });
+  const order = (r: { start: number; end: number }[]) => [...r].sort((a, b) => a.start - b.start || a.end - b.end);
+  assert.deepEqual(order(busy), order(viaRows.busy));
+  assert.equal(busy.length, 1);
   const monday = computeSlots(rules, {
     durationMin: 60,
     now: clock.nowMs(),

@@ -1,5 +1,19 @@
 /** Words for late payments (client email, creator's list), the "apply first" checkout guard and the week pages. */
 export const coachingLateFr: Record<string, string> = {
+  "coaching.mail.refund.heading": "Remboursement pour « {title} »",
+  "coaching.mail.refund.subject": "Votre remboursement pour « {title} »",
+  "coaching.mail.refund.full":
+    "Votre achat « {title} » vous a été remboursé en totalité ({amount}), sur le moyen de paiement utilisé.",
+  "coaching.mail.refund.partial":
+    "{amount} vous ont été remboursés sur votre achat « {title} », sur le moyen de paiement utilisé.",
+  "coaching.mail.refund.removed.one": "En contrepartie, {n} séance non utilisée a été retirée de votre compte.",
+  "coaching.mail.refund.removed.other": "En contrepartie, {n} séances non utilisées ont été retirées de votre compte.",
+  "coaching.mail.refund.left.one": "Il vous reste {n} séance de cet achat à réserver.",
+  "coaching.mail.refund.left.other": "Il vous reste {n} séances de cet achat à réserver.",
+  "coaching.mail.refund.cancelled.one":
+    "{n} séance à venir a été annulée ; vous recevez l’annulation pour votre agenda.",
+  "coaching.mail.refund.cancelled.other":
+    "{n} séances à venir ont été annulées ; vous recevez les annulations pour votre agenda.",
   "coaching.mail.lost.heading": "Votre créneau a été repris",
   "coaching.mail.lost.subject": "Votre paiement est bien arrivé : à vous de choisir",
   "coaching.mail.lost.body":
@@ -47,6 +61,19 @@ export const coachingLateFr: Record<string, string> = {
 };
 
 export const coachingLateEn: Record<string, string> = {
+  "coaching.mail.refund.heading": "Refund for “{title}”",
+  "coaching.mail.refund.subject": "Your refund for “{title}”",
+  "coaching.mail.refund.full":
+    "Your purchase “{title}” was refunded in full ({amount}), to the payment method you used.",
+  "coaching.mail.refund.partial": "{amount} of your purchase “{title}” was refunded, to the payment method you used.",
+  "coaching.mail.refund.removed.one": "In return, {n} unused session was taken off your account.",
+  "coaching.mail.refund.removed.other": "In return, {n} unused sessions were taken off your account.",
+  "coaching.mail.refund.left.one": "You have {n} session of this purchase left to book.",
+  "coaching.mail.refund.left.other": "You have {n} sessions of this purchase left to book.",
+  "coaching.mail.refund.cancelled.one":
+    "{n} upcoming session was cancelled; the cancellation for your calendar is on its way.",
+  "coaching.mail.refund.cancelled.other":
+    "{n} upcoming sessions were cancelled; the cancellations for your calendar are on their way.",
   "coaching.mail.lost.heading": "Your slot was taken",
   "coaching.mail.lost.subject": "Your payment arrived: your choice",
   "coaching.mail.lost.body":

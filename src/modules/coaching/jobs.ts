@@ -5,6 +5,7 @@ import { queueMail } from "../../platform/mail/index.ts";
 import { systemClock } from "../../platform/time.ts";
 import { expireHolds } from "./booking.ts";
 import { registerCoachingMails } from "./mails.ts";
+import { registerRefundMail } from "./refund-mail.ts";
 import { registerLateMail } from "./late-mail.ts";
 import { registerPaymentConsumer } from "./payments.ts";
 import { refreshBusyCalendar } from "./external.ts";
@@ -72,6 +73,7 @@ export async function releaseExpiredHolds(db: Db, nowMs: number): Promise<number
 export function coachingJobs(): void {
   registerCoachingMails();
   registerLateMail();
+  registerRefundMail();
   registerPaymentConsumer();
   registerRecurringJob("coaching.sweep", 60_000, async (_p, { db }) => {
     const now = systemClock.nowMs();

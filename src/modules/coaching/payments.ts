@@ -1,9 +1,17 @@
 import type { Db } from "../../platform/db/index.ts";
 import { defineConsumer, record, type EventRow } from "../../platform/events/index.ts";
 import { queueMail } from "../../platform/mail/index.ts";
-import { offerIncludes, orderPaid, orderRefunded, subscriptionChanged, subscriptionPaid } from "../offers/index.ts";
+import {
+  offerIncludes,
+  orderPaid,
+  orderPartiallyRefunded,
+  orderRefunded,
+  subscriptionChanged,
+  subscriptionPaid,
+} from "../offers/index.ts";
 import { creditsGranted, sessionConfirmed, slotLost } from "./events.ts";
-import { grantCredits, revokeOrderCredits, takeCredit } from "./credits.ts";
+import { grantCredits, takeCredit } from "./credits.ts";
+import { applyFullRefund, applyPartialRefund } from "./refunds.ts";
 import { coachingOffersSoldBy } from "./offers.ts";
 import { tryClaimBooking } from "./claims.ts";
 import { loadRules } from "./settings.ts";
@@ -113,19 +121,15 @@ export async function attachWaitingBooking(
   await queueMail(trx, "coaching.late_creator", { bookingId: b.id }, `coaching:lost-creator:${b.id}`);
 }
 
-/** A fully refunded order (from the sales page or the provider's dashboard) takes back its unused credits. */
-export async function applyRefundedOrder(trx: Db, e: EventRow): Promise<void> {
-  const orderId = String(e.data.orderId ?? "");
-  if (orderId) await revokeOrderCredits(trx, orderId, e.createdAt);
-}
-
 export function registerPaymentConsumer(): void {
   defineConsumer({
     name: "coaching.payments",
-    events: [orderPaid, orderRefunded, subscriptionPaid, subscriptionChanged],
+    events: [orderPaid, orderRefunded, orderPartiallyRefunded, subscriptionPaid, subscriptionChanged],
     async handle(events, { trx }) {
       for (const e of events)
-        if (e.type === orderRefunded.type) await applyRefundedOrder(trx, e);
+        // Refunds (refunds.ts): the share of sessions paid back, or everything unused and upcoming.
+        if (e.type === orderRefunded.type) await applyFullRefund(trx, e);
+        else if (e.type === orderPartiallyRefunded.type) await applyPartialRefund(trx, e);
         else if (e.type === subscriptionPaid.type) await applySubscriptionPaid(trx, e);
         else if (e.type === subscriptionChanged.type) await applySubscriptionChanged(trx, e);
         else await applyPaidOrder(trx, e);

@@ -13,7 +13,7 @@ import { runOperation } from "../../platform/operations.ts";
 import { memberActor } from "../../platform/actor.ts";
 import { currentMember, updateMember, type Member } from "../members/index.ts";
 import { getOffer } from "../offers/index.ts";
-import { computeSlots, slotsByLocalDay } from "./availability.ts";
+import { computeSlotTimes, slotTimesByLocalDay } from "./availability.ts";
 import { busyBetween, cachedRules, getSettings } from "./settings.ts";
 import { placesPerDay } from "./claims.ts";
 import { bookSession } from "./booking.ts";
@@ -91,8 +91,8 @@ export async function SlotList(props: {
   const { busy } = await busyBetween(db, rules, from, until, { exceptBookingId: props.exceptBookingId });
   // Full days (the daily maximum) are not offered; the day claims count them.
   const perDay = rules.maxPerDay > 0 ? await placesPerDay(db, from.slice(0, 10), until.slice(0, 10)) : undefined;
-  const slots = computeSlots(rules, { durationMin: offer.duration_min, now, from: startMs, to, busy, perDay });
-  const days = slotsByLocalDay(slots, zone);
+  const slots = computeSlotTimes(rules, { durationMin: offer.duration_min, now, from: startMs, to, busy, perDay });
+  const days = slotTimesByLocalDay(slots, zone);
   if (!days.length) return <p class="muted">{t("coaching.picker.none")}</p>;
   const locale = c.var.locale;
   const parts: string[] = ['<div class="coaching-days">'];
@@ -107,12 +107,15 @@ export async function SlotList(props: {
     parts.push(
       `<section class="coaching-day" aria-label="${d.date}"><h3>${esc(dayHeading(locale, d.date))}</h3><div class="coaching-times">`,
     );
-    for (const s of d.times)
-      parts.push(
-        form
-          ? `${form[0]}${s.iso}${form[1]}${s.iso}">${s.label}</button></form>`
-          : `<span class="coaching-time off">${s.label}</span>`,
-      );
+    for (const s of d.times) {
+      if (!form) {
+        parts.push(`<span class="coaching-time off">${s.label}</span>`);
+        continue;
+      }
+      // The instant is written only where a form posts it (members).
+      const iso = new Date(s.ms).toISOString();
+      parts.push(`${form[0]}${iso}${form[1]}${iso}">${s.label}</button></form>`);
+    }
     parts.push("</div></section>");
   }
   parts.push("</div>");

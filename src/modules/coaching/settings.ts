@@ -1,5 +1,6 @@
-import { sql } from "kysely";
-import type { Db } from "../../platform/db/index.ts";
+import { sql, type CompiledQuery } from "kysely";
+import { isPostgres, type Db } from "../../platform/db/index.ts";
+import { nameStatement } from "../../platform/db/pg-named.ts";
 import type { AvailabilityRules, BusyRange } from "./availability.ts";
 import { occupied } from "./availability.ts";
 import type { CoachingSettingsTable } from "./tables.ts";
@@ -100,7 +101,35 @@ export async function busyBetween(
 ): Promise<{ busy: BusyRange[]; bookingStarts: string[] }> {
   const busy: BusyRange[] = [];
   const bookingStarts: string[] = [];
-  // One statement for both sources: active bookings (kind 1, buffers added below) and external busy times (kind 0).
+  if (!opts.exceptBookingId && opts.includeBookings !== false) {
+    // The slot page's read, every request: one row carrying every range (see busyPacked).
+    const packed = await busyPacked(db, from, to);
+    if (packed)
+      for (const v of packed.split(",")) {
+        const bar = v.indexOf("|");
+        const startsAt = v.slice(1, bar);
+        const start = isoMs(startsAt);
+        const end = isoMs(v.slice(bar + 1));
+        if (v.charCodeAt(0) === 49) {
+          busy.push(occupied(rules, start, end));
+          bookingStarts.push(startsAt);
+        } else busy.push({ start, end });
+      }
+    return { busy, bookingStarts };
+  }
+  for (const r of await busyQuery(db, from, to, opts).execute()) {
+    const start = isoMs(r.starts_at);
+    const end = isoMs(r.ends_at);
+    if (Number(r.kind) === 1) {
+      busy.push(occupied(rules, start, end));
+      bookingStarts.push(r.starts_at);
+    } else busy.push({ start, end });
+  }
+  return { busy, bookingStarts };
+}
+
+/** One statement for both sources: active bookings (kind 1, buffers added by the caller) and external busy times (kind 0). */
+function busyQuery(db: Db, from: string, to: string, opts: { exceptBookingId?: string; includeBookings?: boolean }) {
   let bookings = db
     .selectFrom("coaching_bookings")
     .select([sql<number>`1`.as("kind"), "starts_at", "ends_at"])
@@ -113,14 +142,58 @@ export async function busyBetween(
     .select([sql<number>`0`.as("kind"), "starts_at", "ends_at"])
     .where("ends_at", ">", from)
     .where("starts_at", "<", to);
-  const rows = await (opts.includeBookings === false ? external : bookings.unionAll(external)).execute();
-  for (const r of rows) {
-    const start = Date.parse(r.starts_at);
-    const end = Date.parse(r.ends_at);
-    if (Number(r.kind) === 1) {
-      busy.push(occupied(rules, start, end));
-      bookingStarts.push(r.starts_at);
-    } else busy.push({ start, end });
+  return opts.includeBookings === false ? external : bookings.unionAll(external);
+}
+
+const standIn = { from: "\u0000busy-from", to: "\u0000busy-to" };
+const compiledBusy = new Map<string, CompiledQuery<{ v: string | null }>>();
+
+/**
+ * The same ranges as busyQuery, packed by the database into one string ("1<start>|<end>,0<start>|<end>…",
+ * 1 = a booking): a month is ~800 ranges, and reading them as one value instead of ~800 row objects
+ * was most of the page's own time. Its SQL is compiled once per dialect, then run with the two
+ * bounds put in place of their stand-ins (as platform/db/prepared.ts does; named on PostgreSQL).
+ */
+async function busyPacked(db: Db, from: string, to: string): Promise<string | null> {
+  const dialect = isPostgres(db) ? "postgres" : "sqlite";
+  let q = compiledBusy.get(dialect);
+  if (!q) {
+    const agg = sql.raw(dialect === "postgres" ? "string_agg" : "group_concat");
+    const f = standIn.from;
+    const t = standIn.to;
+    q = sql<{ v: string | null }>`select ${agg}(v, ',') as v from (
+      select '1' || starts_at || '|' || ends_at as v from coaching_bookings
+        where status in (${sql.raw(activeStatuses.map((x) => `'${x}'`).join(", "))}) and ends_at > ${f} and starts_at < ${t}
+      union all
+      select '0' || starts_at || '|' || ends_at as v from coaching_busy where ends_at > ${f} and starts_at < ${t}
+    ) as ranges`.compile(db);
+    compiledBusy.set(dialect, q);
+    if (dialect === "postgres") nameStatement(q.sql);
   }
-  return { busy, bookingStarts };
+  const parameters = q.parameters.map((p) => (p === standIn.from ? from : p === standIn.to ? to : p));
+  return (await db.executeQuery<{ v: string | null }>({ ...q, parameters })).rows[0]?.v ?? null;
+}
+
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const num = (s: string, i: number, n: number) => {
+  let v = 0;
+  for (let k = 0; k < n; k++) v = v * 10 + digit(s, i + k);
+  return v;
+};
+
+/**
+ * Milliseconds of a stored instant. Times are written by toISOString ("2026-03-30T07:00:00.000Z"),
+ * read here by position (a month of busy times is ~800 of them per page); any other form goes
+ * through Date.parse.
+ */
+export function isoMs(s: string): number {
+  if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(10) !== 84) return Date.parse(s);
+  // Days from the civil date (Howard Hinnant's algorithm), integers only.
+  const month = num(s, 5, 2);
+  const y = num(s, 0, 4) - (month <= 2 ? 1 : 0);
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + num(s, 8, 2) - 1;
+  const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+  return days * 86_400_000 + num(s, 11, 2) * 3_600_000 + num(s, 14, 2) * 60_000 + num(s, 17, 2) * 1000 + num(s, 20, 3);
 }

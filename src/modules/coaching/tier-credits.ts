@@ -18,6 +18,13 @@ import { attachWaitingBooking } from "./payments.ts";
  * the unused ones (revokeOrderCredits reads order_id), a lapse of the
  * membership all of them (below). Cancelling at period end changes nothing:
  * the period was paid for.
+ *
+ * A package bought in instalments (the subscription carries `instalments`)
+ * is a purchase, not a tier: its sessions are granted once, at the first
+ * payment, valid from then for the offer's validity; later instalments grant
+ * nothing. A failed instalment keeps them while the provider retries (past
+ * due); a lapse before the last payment takes back the unused ones; the end
+ * of the subscription after the last payment (paidInFull) takes nothing.
  */
 export async function applySubscriptionPaid(trx: Db, e: EventRow): Promise<void> {
   const memberId = e.memberId;
@@ -26,12 +33,14 @@ export async function applySubscriptionPaid(trx: Db, e: EventRow): Promise<void>
   const subscriptionId = String(e.data.subscriptionId ?? "");
   const periodEnd = typeof e.data.periodEnd === "string" ? e.data.periodEnd : null;
   if (!memberId || !orderId || !offerId || !subscriptionId) return;
+  const instalments = Number(e.data.instalments ?? 0);
+  if (instalments > 0 && Number(e.data.instalment ?? 1) > 1) return;
   const included = (await offerIncludes(trx, offerId)).filter((i) => i.kind === "coaching").map((i) => i.id);
   const sold = await coachingOffersSoldBy(trx, offerId, included);
   const paidAt = Date.parse(e.createdAt);
   for (const offer of sold) {
     const ends = [
-      periodEnd ? Date.parse(periodEnd) : NaN,
+      periodEnd && !instalments ? Date.parse(periodEnd) : NaN,
       offer.validity_days > 0 ? paidAt + offer.validity_days * 86_400_000 : NaN,
     ].filter((t) => Number.isFinite(t));
     const expiresAt = ends.length ? new Date(Math.min(...ends)).toISOString() : null;
@@ -39,7 +48,11 @@ export async function applySubscriptionPaid(trx: Db, e: EventRow): Promise<void>
       memberId,
       coachingOfferId: offer.id,
       // Without a known period, the invoice itself is the period (still once per invoice).
-      source: periodEnd ? `subscription:${subscriptionId}:${periodEnd}` : `order:${orderId}`,
+      source: instalments
+        ? `instalments:${subscriptionId}`
+        : periodEnd
+          ? `subscription:${subscriptionId}:${periodEnd}`
+          : `order:${orderId}`,
       count: offer.sessions,
       expiresAt,
       at: e.createdAt,
@@ -63,6 +76,6 @@ const lapsed = new Set(["canceled", "unpaid", "incomplete_expired"]);
 /** A membership that ended takes back the unused credits of its periods (as access ends with it). */
 export async function applySubscriptionChanged(trx: Db, e: EventRow): Promise<void> {
   const subscriptionId = String(e.data.subscriptionId ?? "");
-  if (subscriptionId && lapsed.has(String(e.data.to ?? "")))
+  if (subscriptionId && lapsed.has(String(e.data.to ?? "")) && e.data.paidInFull !== true)
     await revokeSubscriptionCredits(trx, subscriptionId, e.createdAt);
 }

@@ -24,6 +24,7 @@ export interface EditorValues {
   price_amount: string;
   price_currency: string;
   price_trial_days: string;
+  price_instalments: string;
   price_pwyw: boolean;
   price_min_amount: string;
   price_suggested_amount: string;
@@ -51,6 +52,7 @@ export function valuesFromOffer(
     price_amount: "",
     price_currency: currency,
     price_trial_days: "0",
+    price_instalments: "",
     price_pwyw: false,
     price_min_amount: "",
     price_suggested_amount: "",
@@ -75,6 +77,7 @@ export function valuesFromForm(f: FormData): EditorValues {
     price_amount: v("price_amount"),
     price_currency: v("price_currency") || "EUR",
     price_trial_days: v("price_trial_days"),
+    price_instalments: v("price_instalments"),
     price_pwyw: v("price_pwyw") === "on",
     price_min_amount: v("price_min_amount"),
     price_suggested_amount: v("price_suggested_amount"),

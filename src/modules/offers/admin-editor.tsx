@@ -17,6 +17,7 @@ import {
   SLUG_MAX,
   SUMMARY_MAX,
   TRIAL_MAX,
+  INSTALMENTS_MAX,
   offerKinds,
   priceCurrencies,
 } from "./operations/schemas.ts";
@@ -249,6 +250,16 @@ export async function offerEditorPage(
               extra={{ min: 0, max: TRIAL_MAX }}
             />
           </div>
+          <Input
+            t={t}
+            errors={errors}
+            name="price_instalments"
+            label={t("offers.admin.instalments")}
+            hint={t("offers.admin.instalments_hint", { max: INSTALMENTS_MAX })}
+            value={values.price_instalments}
+            type="number"
+            extra={{ min: 0, max: INSTALMENTS_MAX }}
+          />
           <label class="check">
             <input type="checkbox" name="price_pwyw" checked={values.price_pwyw} /> {t("offers.admin.pwyw")}
           </label>

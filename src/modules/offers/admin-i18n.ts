@@ -104,6 +104,14 @@ export const offersAdminFr: Record<string, string> = {
   "offers.admin.summary": "Accroche",
   "offers.admin.title": "Offres",
   "offers.admin.trial_days": "Jours d’essai",
+  "offers.admin.instalments": "Paiement en plusieurs fois (nombre de mensualités)",
+  "offers.admin.instalments_hint":
+    "Pour un prix payé en une fois : de 2 à {max} mensualités du montant ci-dessus, prélevées chaque mois par Stripe puis arrêtées après la dernière. Laissez vide pour un paiement en une fois.",
+  "offers.error.instalments_range":
+    "Le paiement en plusieurs fois se fait en 2 à {max} mensualités (laissez vide pour payer en une fois).",
+  "offers.error.instalments_one_off":
+    "Le paiement en plusieurs fois s’applique à un prix « en une fois », pas à un abonnement.",
+  "offers.error.instalments_pwyw": "Un prix libre se paie en une fois.",
   "offers.admin.unpublish": "Repasser en brouillon",
   "offers.admin.upload": "Fichier",
   "offers.admin.upload_hint": "{max} Mo au plus. Servi uniquement par des liens personnels et temporaires.",
@@ -233,6 +241,12 @@ export const offersAdminEn: Record<string, string> = {
   "offers.admin.summary": "Tagline",
   "offers.admin.title": "Offers",
   "offers.admin.trial_days": "Trial days",
+  "offers.admin.instalments": "Pay in instalments (number of monthly payments)",
+  "offers.admin.instalments_hint":
+    "For a price paid at once: 2 to {max} monthly payments of the amount above, collected each month by Stripe and stopped after the last. Leave empty to be paid at once.",
+  "offers.error.instalments_range": "Instalments are 2 to {max} monthly payments (leave empty to be paid at once).",
+  "offers.error.instalments_one_off": "Instalments apply to a price paid at once, not to a subscription.",
+  "offers.error.instalments_pwyw": "A pay-what-you-want price is paid at once.",
   "offers.admin.unpublish": "Back to draft",
   "offers.admin.upload": "File",
   "offers.admin.upload_hint": "{max} MB at most. Served only through personal, expiring links.",

@@ -135,6 +135,8 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
     if (!parsed) throw fieldError("recipient_email", "validation.email");
     recipientEmail = parsed;
   }
+  // Instalments are the buyer's own way to pay, not something to give: a gift is paid at once.
+  if (gift && price.instalments > 0) throw fieldError("recipient_email", "offers.error.gift_instalments");
   const recurring = price.kind === "recurring" && !gift;
 
   // Other modules' say (an accepted application...), before anything is reserved or written.
@@ -197,6 +199,7 @@ export async function startCheckout(db: Db, provider: PaymentProvider, input: Ch
           amount: amount - off,
           currency: price.currency,
           interval: price.interval ?? "month",
+          instalments: price.instalments,
           status: "pending",
           provider: provider.name,
           provider_subscription_id: null,

@@ -101,6 +101,37 @@ export const orderRefunded = defineEvent({
   },
 });
 
+/**
+ * Part of a paid order given back (from the provider's dashboard): the order stays paid and its
+ * access stays, but modules that sold countable things (coaching sessions) take back their share.
+ * `refundedTotal` is the provider's running total, so a late or replayed event is recognised.
+ */
+export const orderPartiallyRefunded = defineEvent({
+  type: "order.partially_refunded",
+  version: 1,
+  payload: orderRef.extend({
+    amount: z.number().int(),
+    refundedTotal: z.number().int(),
+    amountPaid: z.number().int(),
+    currency: z.string(),
+  }),
+  example: {
+    orderId: "x",
+    offerId: "o",
+    offerName: "Parcours 5 séances",
+    amount: 12000,
+    refundedTotal: 12000,
+    amountPaid: 60000,
+    currency: "EUR",
+  },
+  timeline: {
+    fr: (p, f) =>
+      `Remboursé·e en partie de ${f.money(p.amount, p.currency)} pour ${quoted(p.offerName, true)} (${f.money(p.refundedTotal, p.currency)} sur ${f.money(p.amountPaid, p.currency)})`,
+    en: (p, f) =>
+      `Partly refunded ${f.money(p.amount, p.currency)} for ${quoted(p.offerName, false)} (${f.money(p.refundedTotal, p.currency)} of ${f.money(p.amountPaid, p.currency)})`,
+  },
+});
+
 export const orderRefundRequested = defineEvent({
   type: "order.refund_requested",
   version: 1,
@@ -147,6 +178,8 @@ const subscriptionChangedPayload = z.object({
   currency: z.string().optional(),
   interval: z.enum(["month", "year"]).optional(),
   cancelAtPeriodEnd: z.boolean().optional(),
+  /** A purchase in instalments whose every payment is in: its end is not a lapse. */
+  paidInFull: z.boolean().optional(),
 });
 type SubscriptionChanged = z.output<typeof subscriptionChangedPayload>;
 
@@ -187,6 +220,9 @@ export const subscriptionPaid = defineEvent({
     interval: z.enum(["month", "year"]).optional(),
     /** The end of the period this payment covers (the provider's current period end), when known. */
     periodEnd: z.string().nullable(),
+    /** A purchase in instalments: this payment's number and how many there are. */
+    instalment: z.number().int().optional(),
+    instalments: z.number().int().optional(),
   }),
   example: {
     orderId: "0190a000-0000-7000-8000-000000000010",
@@ -200,9 +236,13 @@ export const subscriptionPaid = defineEvent({
   },
   timeline: {
     fr: (p, f) =>
-      `${p.offerName ? `Paiement de l’adhésion ${p.offerName}` : "Paiement d’une adhésion"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, true)}`,
+      p.instalments
+        ? `Paiement ${p.instalment ?? "?"} sur ${p.instalments} pour ${quoted(p.offerName, true)} · ${f.money(p.amount, p.currency)}`
+        : `${p.offerName ? `Paiement de l’adhésion ${p.offerName}` : "Paiement d’une adhésion"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, true)}`,
     en: (p, f) =>
-      `${p.offerName ? `Paid the ${p.offerName} membership` : "Paid a membership"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, false)}`,
+      p.instalments
+        ? `Paid instalment ${p.instalment ?? "?"} of ${p.instalments} for ${quoted(p.offerName, false)} · ${f.money(p.amount, p.currency)}`
+        : `${p.offerName ? `Paid the ${p.offerName} membership` : "Paid a membership"} · ${f.money(p.amount, p.currency)}${perInterval(p.interval, false)}`,
   },
 });
 
@@ -262,6 +302,7 @@ export const offersEvents = [
   orderFailed,
   orderExpired,
   orderRefunded,
+  orderPartiallyRefunded,
   orderRefundRequested,
   subscriptionChanged,
   subscriptionPaid,

@@ -2,7 +2,14 @@ import { sql } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import type { OrdersTable } from "./tables.ts";
 import { record } from "../../platform/events/index.ts";
-import { offerSnapshot, orderExpired, orderFailed, orderPaid, orderRefunded } from "./events.ts";
+import {
+  offerSnapshot,
+  orderExpired,
+  orderFailed,
+  orderPaid,
+  orderPartiallyRefunded,
+  orderRefunded,
+} from "./events.ts";
 import { enqueue } from "../../platform/jobs/index.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { toLocale } from "../../platform/i18n/index.ts";
@@ -209,12 +216,31 @@ export async function applyRefund(trx: Db, e: Extract<ProviderEvent, { type: "ch
   if (order.status === "refunded") return true;
   const at = nowIso();
   if (!e.fullyRefunded) {
-    // A partial refund is money back, not access taken away.
+    // Refunded in part before we saw it paid: the payment event re-applies it (and tells the modules).
+    if (order.status !== "paid") return false;
+    // The provider's running total: an older or replayed event (lower or equal) changes nothing.
+    if (e.amountRefunded <= order.amount_refunded) return true;
+    // A partial refund is money back, not access taken away; modules that sold countable things take back their share.
     await trx
       .updateTable("orders")
-      .set({ amount_refunded: Math.max(order.amount_refunded, e.amountRefunded), updated_at: at })
+      .set({ amount_refunded: e.amountRefunded, updated_at: at })
       .where("id", "=", order.id)
       .execute();
+    if (order.member_id)
+      await record(
+        trx,
+        orderPartiallyRefunded,
+        {
+          orderId: order.id,
+          offerId: order.offer_id,
+          offerName: (await offerSnapshot(trx, order.offer_id)).offerName,
+          amount: e.amountRefunded - order.amount_refunded,
+          refundedTotal: e.amountRefunded,
+          amountPaid: order.amount_paid,
+          currency: order.currency,
+        },
+        { memberId: order.member_id, actor: "system" },
+      );
     return true;
   }
   if (order.status !== "paid") {

@@ -1,3 +1,4 @@
+import type { Updateable } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import type { SubscriptionsTable } from "./tables.ts";
 import { record } from "../../platform/events/index.ts";
@@ -9,6 +10,7 @@ import type { PaymentProvider, ProviderEvent, SubscriptionSnapshot } from "../..
 
 import { grantEntitlement, revokeSource } from "../access/index.ts";
 import { applyEarlyRefunds, linkCustomer, resolveBuyer, settleDiscount } from "./fulfilment-orders.ts";
+import { afterInstalmentPaid, paidInFull } from "./instalments.ts";
 
 /** Fulfilment of subscriptions: our row from the provider's snapshot, its entitlement, invoices. See fulfilment.ts. */
 
@@ -81,7 +83,7 @@ export async function applySnapshot(
     amount = price.amount;
     interval = price.interval ?? interval;
   }
-  const patch: Partial<SubscriptionsTable> = {
+  const patch: Updateable<SubscriptionsTable> = {
     member_id: buyer.memberId,
     created_member: buyer.created ? 1 : row.created_member,
     status: snap.status,
@@ -104,7 +106,18 @@ export async function applySnapshot(
 
   // Entitlement from the snapshot: one row per (member, offer, this subscription).
   await revokeSource(trx, "subscription", row.id, "plan_changed", { kind: "offer", id: offerId });
-  if (grantingStatuses.has(snap.status) && snap.currentPeriodEnd) {
+  // Every instalment paid: a purchase now, whose access outlives the subscription that collected it.
+  const inFull = await paidInFull(trx, row);
+  if (inFull) {
+    await grantEntitlement(trx, {
+      memberId: buyer.memberId,
+      resourceKind: "offer",
+      resourceId: offerId,
+      sourceKind: "subscription",
+      sourceId: row.id,
+      endsAt: null,
+    });
+  } else if (grantingStatuses.has(snap.status) && snap.currentPeriodEnd) {
     const end = new Date(
       Date.parse(snap.currentPeriodEnd) + (snap.cancelAtPeriodEnd ? 0 : RENEWAL_LEEWAY_MS),
     ).toISOString();
@@ -147,6 +160,7 @@ export async function applySnapshot(
         currency: row.currency,
         interval,
         cancelAtPeriodEnd: snap.cancelAtPeriodEnd,
+        ...(row.instalments > 0 ? { paidInFull: inFull } : {}),
       },
       { memberId: buyer.memberId, actor: "system" },
     );
@@ -214,7 +228,8 @@ export async function recordInvoice(
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   // Only the first sight of this invoice is a payment (the same invoice under another event id is not).
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0)
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+    const instalment = sub.instalments > 0 ? await afterInstalmentPaid(trx, sub) : 0;
     await record(
       trx,
       subscriptionPaid,
@@ -228,9 +243,11 @@ export async function recordInvoice(
         interval: sub.interval ?? undefined,
         // The invoice's own period when the provider names it (a late webhook), else the subscription's.
         periodEnd: e.periodEnd ?? sub.current_period_end,
+        ...(sub.instalments > 0 ? { instalment, instalments: sub.instalments } : {}),
       },
       { memberId: sub.member_id, actor: "system" },
     );
+  }
   // A refund of this renewal that overtook the invoice: apply it now.
   if (paymentId) await applyEarlyRefunds(trx, paymentId);
 }

@@ -61,6 +61,9 @@ export const offersMessages = defineMessages({
     "offers.price.free_or_more": "Prix libre",
     "offers.price.from": "Prix libre, à partir de {amount}",
     "offers.price.per_month": "/ mois",
+    "offers.price.instalments": "en {n} mensualités, {total} au total",
+    "offers.error.gift_instalments":
+      "Un cadeau se paie en une fois : choisissez le prix payé en une fois pour l’offrir.",
     "offers.price.per_year": "/ an",
     "offers.pricing.title": "Offres",
     "offers.nav.pricing": "Offres",
@@ -267,6 +270,8 @@ export const offersMessages = defineMessages({
     "offers.price.free_or_more": "Pay what you want",
     "offers.price.from": "Pay what you want, from {amount}",
     "offers.price.per_month": "/ month",
+    "offers.price.instalments": "in {n} monthly instalments, {total} in all",
+    "offers.error.gift_instalments": "A gift is paid at once: choose the price paid at once to give it.",
     "offers.price.per_year": "/ year",
     "offers.pricing.title": "Pricing",
     "offers.nav.pricing": "Pricing",

@@ -53,7 +53,7 @@ export {
   type CheckoutRefusal,
 } from "./checkout-guards.ts";
 /** Declared events other modules react to (outbox consumers filter on them). */
-export { orderPaid, orderRefunded, subscriptionChanged, subscriptionPaid } from "./events.ts";
+export { orderPaid, orderPartiallyRefunded, orderRefunded, subscriptionChanged, subscriptionPaid } from "./events.ts";
 /** The owner's refund of an order (other modules join it to their own transaction). */
 export { refundOrder } from "./operations/sales.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";

@@ -46,6 +46,9 @@ export function priceLabel(
       ? t("offers.price.from", { amount })
       : t("offers.price.free_or_more")
     : amount;
+  // "3 × 120,00 € · en 3 mensualités, 360,00 € au total"
+  if (p.instalments > 0)
+    return `${p.instalments} × ${base} · ${t("offers.price.instalments", { n: p.instalments, total: money(locale, p.amount * p.instalments, p.currency) })}`;
   if (p.kind === "recurring")
     return `${base} ${t(p.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}`;
   return base;

@@ -35,8 +35,17 @@ export interface PriceInput {
   minAmount?: number;
   suggestedAmount?: number | null;
   trialDays?: number;
+  /** 2–12: paid as that many monthly payments of `amount` (kind "recurring", interval "month"). */
+  instalments?: number;
   active?: boolean;
   position?: number;
+}
+
+/** Instalments only exist on a monthly price (what collects them); anything else is paid at once. */
+export function instalmentsOf(p: PriceInput): number {
+  return p.kind === "recurring" && (p.interval ?? "month") === "month" && p.instalments && p.instalments >= 2
+    ? p.instalments
+    : 0;
 }
 
 export const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -110,7 +119,8 @@ export async function addPrice(db: Db, offerId: string, p: PriceInput): Promise<
     pay_what_you_want: pwyw ? 1 : 0,
     min_amount: pwyw ? (p.minAmount ?? 0) : p.amount,
     suggested_amount: pwyw ? (p.suggestedAmount ?? p.amount) : null,
-    trial_days: p.kind === "recurring" ? (p.trialDays ?? 0) : 0,
+    trial_days: p.kind === "recurring" && !p.instalments ? (p.trialDays ?? 0) : 0,
+    instalments: instalmentsOf(p),
     active: p.active === false ? 0 : 1,
     position: p.position ?? 0,
     provider_price_id: null,

@@ -36,6 +36,8 @@ export interface PricesTable {
   min_amount: number;
   suggested_amount: number | null;
   trial_days: number;
+  /** Paid as this many monthly payments of `amount` (a recurring month price underneath); 0 = not in instalments. */
+  instalments: Generated<number>;
   active: number;
   position: number;
   provider_price_id: string | null;
@@ -133,6 +135,8 @@ export interface SubscriptionsTable {
   amount: number;
   currency: string;
   interval: "month" | "year";
+  /** Copied from the price: the number of payments after which it stops (0 = an open-ended membership). */
+  instalments: Generated<number>;
   /** "pending" until the provider has one; then the provider's status, copied from its latest snapshot. */
   status: string;
   provider: string;

@@ -9,7 +9,7 @@ import { anyStaff, defineOperation, type OperationContext } from "../../../platf
 import type { Clock } from "../../../platform/time.ts";
 import { offerSaved, type OfferChange } from "../events.ts";
 import { requestStripeSync } from "../stripe-sync.ts";
-import type { OfferRow, OfferStatus, PriceInput } from "../service.ts";
+import { instalmentsOf, type OfferRow, type OfferStatus, type PriceInput } from "../service.ts";
 import {
   DESCRIPTION_MAX,
   HIGHLIGHT_MAX,
@@ -74,7 +74,8 @@ async function insertPrice(trx: Db, clock: Clock, offerId: string, p: PriceInput
       pay_what_you_want: pwyw ? 1 : 0,
       min_amount: pwyw ? (p.minAmount ?? 0) : p.amount,
       suggested_amount: pwyw ? (p.suggestedAmount ?? p.amount) : null,
-      trial_days: p.kind === "recurring" ? (p.trialDays ?? 0) : 0,
+      trial_days: p.kind === "recurring" && !p.instalments ? (p.trialDays ?? 0) : 0,
+      instalments: instalmentsOf(p),
       active: 1,
       position: Number(count.n),
       provider_price_id: null,

@@ -69,6 +69,20 @@ const trialDays = one.transform((s, ctx) => {
   return n;
 });
 
+/** Instalments: empty or 0 = paid at once, else 2 to 12 monthly payments (refused, never clamped). */
+export const INSTALMENTS_MAX = 12;
+const instalments = one.transform((s, ctx) => {
+  const t = s.trim();
+  if (!t) return 0;
+  const n = /^\d{1,3}$/.test(t) ? Number(t) : NaN;
+  if (n === 0) return 0;
+  if (!Number.isInteger(n) || n < 2 || n > INSTALMENTS_MAX) {
+    ctx.addIssue({ code: "custom", message: `offers.error.instalments_range|max=${INSTALMENTS_MAX}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
 /** The price fields, under a prefix ("price_" on the editor, none on the small price form). */
 export function priceFields(prefix: string) {
   const k = (n: string) => `${prefix}${n}`;
@@ -77,6 +91,7 @@ export function priceFields(prefix: string) {
     [k("amount")]: one,
     [k("currency")]: z.preprocess((v) => v || "EUR", z.enum(priceCurrencies, "validation.currency")),
     [k("trial_days")]: trialDays,
+    [k("instalments")]: instalments,
     [k("pwyw")]: field.checkbox(),
     [k("min_amount")]: one,
     [k("suggested_amount")]: one,
@@ -113,6 +128,13 @@ export function readPrice(v: RawPrice, prefix: string, required: boolean, ctx: z
   if (pwyw && (suggested ?? 0) < min) issue("suggested_amount", "offers.admin.err_suggested");
   if (!pwyw && amountRaw && amount <= 0) issue("amount", "offers.admin.err_amount");
   const kind = g("kind");
+  const parts = Number(g("instalments") ?? 0);
+  if (parts > 0) {
+    // The amount typed is one instalment's; the provider collects them as a monthly subscription.
+    if (kind !== "one_off") issue("instalments", "offers.error.instalments_one_off");
+    if (pwyw) issue("instalments", "offers.error.instalments_pwyw");
+    return { kind: "recurring", interval: "month", amount, currency, instalments: parts, trialDays: 0 };
+  }
   return {
     kind: kind === "one_off" ? "one_off" : "recurring",
     interval: kind === "year" ? "year" : kind === "month" ? "month" : null,
