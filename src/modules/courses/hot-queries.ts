@@ -1,4 +1,4 @@
-import type { CompiledQuery, Compilable } from "kysely";
+import { sql, type CompiledQuery, type Compilable } from "kysely";
 import { isPostgres, type Db } from "../../platform/db/index.ts";
 import { nameStatement } from "../../platform/db/pg-named.ts";
 import { newId } from "../../platform/ids.ts";
@@ -111,16 +111,32 @@ export async function courseBySlugWithMine(
   return { course, mine: { enrolment, progress } };
 }
 
-const moveCursorQuery = compiledOnce(3, (db, lessonId, at, enrolmentId) =>
-  db
-    .updateTable("course_enrolments")
-    .set((eb) => ({ last_lesson_id: lessonId!, started_at: eb.fn.coalesce("started_at", eb.val(at!)) }))
-    .where("id", "=", enrolmentId!),
-);
+/*
+ * A cursor is not an event: on PostgreSQL its write, when it is a statement
+ * of its own, commits without waiting for the WAL to reach the disk
+ * (synchronous_commit off for that one transaction, set by the statement
+ * itself: no extra round trip). A server crash may lose the last fraction of
+ * a second of cursor moves, never corrupt them; every other write keeps its
+ * durability. Inside a caller's transaction the plain statement runs (the
+ * setting would otherwise relax the caller's commit too).
+ */
+const relaxedCommit = sql<boolean>`set_config('synchronous_commit', 'off', true) = 'off'`;
+
+const cursorQuery = (relaxed: boolean) =>
+  compiledOnce(3, (db, lessonId, at, enrolmentId) => {
+    const q = db
+      .updateTable("course_enrolments")
+      .set((eb) => ({ last_lesson_id: lessonId!, started_at: eb.fn.coalesce("started_at", eb.val(at!)) }))
+      .where("id", "=", enrolmentId!);
+    return relaxed ? q.where(relaxedCommit) : q;
+  });
+const moveCursorQuery = cursorQuery(false);
+const moveCursorRelaxed = cursorQuery(true);
 
 /** "Continue where I left off" points at this lesson (the course started now if not before): one statement. */
 export async function moveCursor(db: Db, enrolment: Enrolment, lessonId: string, at: string): Promise<void> {
-  await moveCursorQuery(db, lessonId, at, enrolment.id);
+  const relaxed = isPostgres(db) && !db.isTransaction;
+  await (relaxed ? moveCursorRelaxed : moveCursorQuery)(db, lessonId, at, enrolment.id);
 }
 
 const progressRowQuery = compiledOnce(5, (db, id, courseId, lessonId, memberId, at) =>
@@ -146,7 +162,9 @@ export async function ensureProgressRow(db: Db, courseId: string, lessonId: stri
 /*
  * The first opening of a lesson: its progress row and the cursor together.
  * PostgreSQL does both in one statement (a data-modifying WITH is atomic: no
- * BEGIN and COMMIT round trips); SQLite, in process, in a transaction.
+ * BEGIN and COMMIT round trips), committed as the cursor is (above: the row
+ * only says the lesson was opened, and the next opening writes it again if a
+ * crash lost it); SQLite, in process, in a transaction.
  */
 const openFirstQuery = compiledOnce(6, (db, id, courseId, lessonId, memberId, at, enrolmentId) =>
   db
@@ -167,11 +185,12 @@ const openFirstQuery = compiledOnce(6, (db, id, courseId, lessonId, memberId, at
     )
     .updateTable("course_enrolments")
     .set((eb) => ({ last_lesson_id: lessonId!, started_at: eb.fn.coalesce("started_at", eb.val(at!)) }))
-    .where("id", "=", enrolmentId!),
+    .where("id", "=", enrolmentId!)
+    .where(relaxedCommit),
 );
 
 export async function openFirstTime(db: Db, enrolment: Enrolment, lessonId: string, at: string): Promise<void> {
-  if (isPostgres(db)) {
+  if (isPostgres(db) && !db.isTransaction) {
     await openFirstQuery(db, newId(), enrolment.course_id, lessonId, enrolment.member_id, at, enrolment.id);
     return;
   }
