@@ -122,4 +122,25 @@ describe("a lesson page's queries", () => {
     assert.notEqual(zone, "UTC");
     assert.ok(shown.includes(formatDateTime("fr", opens, zone)), `${formatDateTime("fr", opens, zone)} in ${zone}`);
   });
+
+  it("the outline list escapes lesson titles (it is an html template, not JSX)", async () => {
+    const s = await student(app, built.offerId);
+    const title = `Murs "anciens" & <enduits> l'été`;
+    await saveLesson(app.db, built.course.id, built.lessons[3]!, {
+      title,
+      sectionId: built.sections[1]!,
+      body: "Corps",
+      freePreview: false,
+      required: true,
+    });
+    const res = await s.client.get(url(built.lessons[1]!));
+    assert.equal(res.status, 200);
+    assert.ok(!res.text.includes("<enduits>"), "no raw markup from a title");
+    assert.ok(
+      res.text.includes("Murs &quot;anciens&quot; &amp; &lt;enduits&gt; l&#39;été"),
+      "the escaped title in the list",
+    );
+    assert.ok(res.text.includes(`href="${url(built.lessons[3]!)}"`), "its link");
+    assert.ok(res.text.includes(`href="${url(built.lessons[1]!)}" aria-current="page"`), "the current lesson marked");
+  });
 });
