@@ -65,7 +65,7 @@ await runPageBench({
       details: {
         followUpLoop: "off for the measure (the hourly run is not a page request)",
         perRequest:
-          "5 SQL statements (session, course row with its content version, the access policy's entitlement check, the member, enrolment + progress in one query) and one UPDATE of the 'last opened' cursor only when the student's last lesson changes (counted in src/modules/courses/lesson-page-cost.test.ts)",
+          "at most 4 SQL statements (session; the course row with the student's enrolment and progress in one statement, compiled once and named on PostgreSQL; the access policy's entitlements, which the policy keeps ACCESS_CACHE_MS per member; the offer's includes), the member row only when a drip date in the student's zone is computed or shown (never here: every section is long open), and one write of the 'last opened' cursor when the student's last lesson changes (one statement; on PostgreSQL committed without waiting for the WAL). Counted in src/modules/courses/lesson-page-cost.test.ts",
         outlineCache:
           "the course outline (sections, lessons, quizzes, attachments) is kept in memory per course content version, the same for every student: it answers every request after the first since start. It holds no access decision and nothing personal; the page is rendered per request (cacheHitRatio above is the page cache's: 0)",
         lessonHtml: "rendered from Markdown and sanitised once, on save (body_html), never per request",

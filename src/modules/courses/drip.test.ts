@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { afterDaysAt, isDripDate, isUnlocked, referenceAfterDays, unlockAt, type DripRule } from "./drip.ts";
+import {
+  afterDaysAt,
+  isDripDate,
+  isUnlocked,
+  referenceAfterDays,
+  surelyUnlocked,
+  unlockAt,
+  type DripRule,
+} from "./drip.ts";
 
 const afterDays = (n: number): DripRule => ({ drip_kind: "after_days", drip_days: n, drip_date: null });
 const onDate = (d: string): DripRule => ({ drip_kind: "on_date", drip_days: null, drip_date: d });
@@ -89,5 +97,26 @@ describe("the fast 'N days later' agrees with luxon's calendar arithmetic", () =
         }
       }
     assert.ok(checked > 20_000);
+  });
+});
+
+describe("a section 'surely open' without the zone's arithmetic is open in every zone", () => {
+  it("after N days and on a date, in the zones furthest from UTC and across Samoa's skipped day", () => {
+    const zones = ["Pacific/Kiritimati", "Etc/GMT+12", "Pacific/Apia", "Europe/Paris", "America/New_York", "UTC"];
+    const rules: DripRule[] = [afterDays(1), afterDays(7), onDate("2011-12-30"), onDate("2026-03-29"), immediate];
+    let sure = 0;
+    for (const zone of zones)
+      for (const rule of rules)
+        for (const enrolled of ["2011-12-28T09:00:00.000Z", "2026-03-27T23:30:00.000Z"])
+          for (let h = -24; h <= 24 * 12; h += 1) {
+            const now = Date.parse(enrolled) + h * 3_600_000;
+            if (!surelyUnlocked(rule, enrolled, now)) continue;
+            sure++;
+            assert.ok(
+              Date.parse(unlockAt(rule, enrolled, zone)) <= now,
+              `${zone} ${JSON.stringify(rule)} ${enrolled} +${h}h`,
+            );
+          }
+    assert.ok(sure > 1000, `${sure} instants were sure`);
   });
 });

@@ -31,6 +31,8 @@ const zones = new Map<string, IANAZone | null>();
 
 /** The student's zone, or null for UTC (an unknown or empty zone). */
 function zoneOf(zone: string): IANAZone | null {
+  // UTC has no offset to ask Intl for (the follow-up job estimates every enrolment in UTC first).
+  if (zone === "UTC" || zone === "Etc/UTC") return null;
   let z = zones.get(zone);
   if (z === undefined) {
     const candidate = IANAZone.create(zone);
@@ -89,6 +91,30 @@ export function unlockAt(rule: DripRule, enrolledAt: string, zone: string): stri
   }
   // Open at enrolment (and any rule that is not complete): no calendar arithmetic.
   return new Date(Date.parse(enrolledAt)).toISOString();
+}
+
+/**
+ * A zone moves a rule's instant by less than this from its UTC reckoning:
+ * offsets span UTC−12 to UTC+14, and the largest single change of offset
+ * (Samoa's skipped day, 2011) is a day.
+ */
+const ZONE_SLACK_MS = 2 * DAY_MS;
+
+/**
+ * True when the section is certainly open at `nowMs` whatever the student's
+ * zone, decided without calendar arithmetic; null when only unlockAt can
+ * tell. Most sections a student reads were opened days or weeks ago, and a
+ * lesson page asks this for every drip section on every request: Intl's
+ * offsets were a tenth of the page's time (bench/lesson-page.ts).
+ */
+export function surelyUnlocked(rule: DripRule, enrolledAt: string, nowMs: number): true | null {
+  const enrolled = Date.parse(enrolledAt);
+  let estimate = enrolled;
+  if (rule.drip_kind === "after_days" && rule.drip_days && rule.drip_days > 0)
+    estimate = enrolled + rule.drip_days * DAY_MS + ZONE_SLACK_MS;
+  else if (rule.drip_kind === "on_date" && rule.drip_date && isDripDate(rule.drip_date))
+    estimate = Math.max(enrolled, Date.parse(rule.drip_date) + ZONE_SLACK_MS);
+  return estimate <= nowMs ? true : null;
 }
 
 /** For drip.test.ts: the reference the fast path must agree with. */

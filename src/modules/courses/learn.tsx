@@ -3,11 +3,12 @@ import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { readForm } from "../../platform/http/forms.ts";
 import { page } from "../../platform/views/layout.tsx";
-import { canAccess, type Viewer } from "../access/index.ts";
+import { canAccess } from "../access/index.ts";
 import { getMember } from "../members/index.ts";
 import { certificateOf } from "./certificates.ts";
 import { certificatePdfFor } from "./certificate-routes.tsx";
 import { openLesson } from "./progress.ts";
+import { courseBySlugWithMine, type Mine } from "./hot-queries.ts";
 import { memberActor } from "../../platform/actor.ts";
 import { runOperation } from "../../platform/operations.ts";
 import { completeStudentLesson, enrolStudent, rateFinishedCourse } from "./operations/student.ts";
@@ -20,6 +21,7 @@ import {
   cachedOutline,
   enrolmentWithProgress,
   studentViewOf,
+  dripDependsOnZone,
   type Attachment,
   type Course,
   type Outline,
@@ -67,29 +69,44 @@ export function lessonMedia(
 
 /** A course a student may open: published, or archived (archived courses keep their students). */
 export async function studentCourse(c: AppContext): Promise<Course> {
-  const course = await findCourseBySlug(c.var.services.db, c.req.param("slug") ?? "");
+  return openable(await findCourseBySlug(c.var.services.db, c.req.param("slug") ?? ""));
+}
+
+function openable(course: Course | undefined): Course {
   if (!course || course.status === "draft") throw new AppError("not_found", 404);
   return course;
 }
 
 export interface Student {
   memberId: string;
-  zone: string;
+  /** The student's time zone, read once, and only when a date in it is computed or shown (loadView). */
+  zone(): Promise<string>;
 }
 
 export async function studentOf(c: AppContext, course: Course): Promise<Student | null> {
   const session = c.var.memberSession;
   if (!session) return null;
-  const viewer: Viewer = { kind: "member", memberId: session.subjectId };
-  if (!(await canAccess(c.var.services.db, viewer, courseResource(course)))) return null;
-  const member = await getMember(c.var.services.db, session.subjectId);
-  return member ? { memberId: member.id, zone: member.timeZone } : null;
+  const db = c.var.services.db;
+  const memberId = session.subjectId;
+  if (!(await canAccess(db, { kind: "member", memberId }, courseResource(course)))) return null;
+  // The policy opens nothing to a member who no longer exists (their entitlements are erased with them;
+  // a members' course asks the members module), so the member row is needed only for the zone.
+  let zone: Promise<string> | undefined;
+  return {
+    memberId,
+    zone: () => (zone ??= getMember(db, memberId).then((m) => m?.timeZone ?? "UTC")),
+  };
 }
 
-/** The student's view of the course: enrolment and progress in one read (enrolled on the first visit). */
-export async function loadView(c: AppContext, o: Outline, student: Student, now: string) {
+/**
+ * The student's view of the course: enrolment and progress in one read (enrolled on the first visit),
+ * unless the page already read them with the course (`known`: null when not enrolled). `zone` is the
+ * student's when some section's opening depends on it, else "UTC": every section is then open and the
+ * view shows no date.
+ */
+export async function loadView(c: AppContext, o: Outline, student: Student, now: string, known?: Mine | null) {
   const db = c.var.services.db;
-  let mine = await enrolmentWithProgress(db, o.course.id, student.memberId);
+  let mine = known === undefined ? await enrolmentWithProgress(db, o.course.id, student.memberId) : known;
   if (!mine) {
     const enrolment = await runOperation(c.var.services, enrolStudent, memberActor(student.memberId), {
       courseId: o.course.id,
@@ -98,9 +115,13 @@ export async function loadView(c: AppContext, o: Outline, student: Student, now:
   }
   // Enrolled by this request (a moment after `now` was read): the view is as of the enrolment, not before it.
   const at = Date.parse(mine.enrolment.enrolled_at) > Date.parse(now) ? mine.enrolment.enrolled_at : now;
-  const view = studentViewOf(o, mine.enrolment, mine.progress, student.zone, at);
-  return Object.assign(view, { progress: new Map(mine.progress.map((p) => [p.lesson_id, p])) });
+  const zone = dripDependsOnZone(o, mine.enrolment, at) ? await student.zone() : "UTC";
+  const view = studentViewOf(o, mine.enrolment, mine.progress, zone, at);
+  return Object.assign(view, { zone, progress: new Map(mine.progress.map((p) => [p.lesson_id, p])) });
 }
+
+/** What loadView gives a page: the view, the zone its dates are in, and the progress rows by lesson. */
+export type LoadedView = Awaited<ReturnType<typeof loadView>>;
 
 export function loginRedirect(c: AppContext, next: string) {
   return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
@@ -123,7 +144,7 @@ async function courseHomePage(c: AppContext, course: Course, student: Student, s
       c={c}
       o={o}
       view={view}
-      zone={student.zone}
+      zone={view.zone}
       certificateCode={cert && !cert.revoked_at ? cert.code : null}
       survey={
         view.enrolment.completed_at ? (
@@ -170,7 +191,12 @@ export function learnRoutes(app: Hono<AppEnv>): void {
 
   app.get("/learn/:slug/:lesson", async (c) => {
     const db = c.var.services.db;
-    const course = await studentCourse(c);
+    const session = c.var.memberSession;
+    const slug = c.req.param("slug") ?? "";
+    // A member's page reads the course, their enrolment and their progress in one statement (access is
+    // still the policy's, asked below); anyone else's, the course alone.
+    const read = session ? await courseBySlugWithMine(db, slug, session.subjectId) : undefined;
+    const course = openable(session ? read?.course : await findCourseBySlug(db, slug));
     const lessonId = c.req.param("lesson");
     const o = await cachedOutline(db, course);
     const lesson = isId(lessonId) ? o.lessons.find((l) => l.id === lessonId) : undefined;
@@ -228,7 +254,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     }
     c.header("Cache-Control", "private, no-store");
     const now = c.var.services.clock.nowIso();
-    const view = await loadView(c, o, student, now);
+    const view = await loadView(c, o, student, now, read?.mine);
     const state = view.lessons.find((s) => s.lesson.id === lesson.id)!;
     if (!state.open)
       return page(
@@ -239,7 +265,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
           courseSlug={course.slug}
           title={lesson.title}
           opensAt={state.opensAt}
-          zone={student.zone}
+          zone={view.zone}
           reason={state.waitsForPrevious ? "previous" : "drip"}
         />,
         403,
@@ -255,7 +281,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         o={o}
         lesson={lesson}
         view={view}
-        zone={student.zone}
+        zone={view.zone}
         media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
         quiz={
           o.quizzes.some((q) => q.lesson_id === lesson.id)

@@ -3,7 +3,10 @@ import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { testClock } from "../../platform/time.ts";
 import { queriesOf } from "../../../test/support/query-count.ts";
+import { formatDateTime } from "../../platform/i18n/index.ts";
+import { getMember } from "../members/index.ts";
 import { saveLesson } from "./authoring.ts";
+import { unlockAt } from "./drip.ts";
 import { findEnrolment, outlineCacheStats } from "./queries.ts";
 import { buildCourse, student, type BuiltCourse } from "./testing.ts";
 
@@ -30,7 +33,7 @@ const url = (lessonId: string) => `/learn/${built.course.slug}/${lessonId}`;
 const writes = (qs: string[]) => qs.filter((q) => /^(insert|update|delete|begin|commit|savepoint)/i.test(q));
 
 describe("a lesson page's queries", () => {
-  it("re-opening the last opened lesson reads 5 statements and writes nothing", async () => {
+  it("re-opening the last opened lesson reads at most 4 statements and writes nothing", async () => {
     const s = await student(app, built.offerId);
     const first = await s.client.get(url(built.lessons[1]!));
     assert.equal(first.status, 200, first.text.slice(0, 3000));
@@ -42,7 +45,11 @@ describe("a lesson page's queries", () => {
     });
     assert.ok(shown.includes(built.marker), "the paid lesson is shown");
     assert.deepEqual(writes(qs), [], qs.join("\n"));
-    assert.ok(qs.length <= 5, `${qs.length} statements:\n${qs.join("\n")}`);
+    // Session, the course with the student's enrolment and progress, the policy's entitlements (kept
+    // ACCESS_CACHE_MS per member, so not always) and the offer's includes.
+    assert.ok(qs.length <= 4, `${qs.length} statements:\n${qs.join("\n")}`);
+    // Every section is open: no date in the student's zone to compute or show, so no member row.
+    assert.ok(!qs.some((q) => /from "members"/.test(q)), qs.join("\n"));
     // The access policy is still asked on this request (the outline cache holds no access decision).
     assert.ok(
       qs.some((q) => /offer_includes|entitlements/.test(q)),
@@ -93,5 +100,47 @@ describe("a lesson page's queries", () => {
       required: false,
     });
     assert.equal((await s.client.get(url(added))).status, 200);
+  });
+
+  it("a section that opens soon is dated in the student's zone: only then is their member row read", async () => {
+    const dripped = await buildCourse(app.db, { perSection: 1, drip: { days: 1 } });
+    const s = await student(app, dripped.offerId);
+    const first = `/learn/${dripped.course.slug}/${dripped.lessons[0]}`;
+    assert.equal((await s.client.get(first)).status, 200);
+    let shown = "";
+    const qs = await queriesOf(async () => {
+      shown = (await s.client.get(first)).text;
+    });
+    assert.ok(
+      qs.some((q) => /from "members"/.test(q)),
+      qs.join("\n"),
+    );
+    const e = await findEnrolment(app.db, dripped.course.id, s.id);
+    const zone = (await getMember(app.db, s.id))!.timeZone;
+    const opens = unlockAt({ drip_kind: "after_days", drip_days: 1, drip_date: null }, e!.enrolled_at, zone);
+    // Not UTC, so the date shown proves the zone was the student's (10:00 in Paris is 09:00 UTC).
+    assert.notEqual(zone, "UTC");
+    assert.ok(shown.includes(formatDateTime("fr", opens, zone)), `${formatDateTime("fr", opens, zone)} in ${zone}`);
+  });
+
+  it("the outline list escapes lesson titles (it is an html template, not JSX)", async () => {
+    const s = await student(app, built.offerId);
+    const title = `Murs "anciens" & <enduits> l'été`;
+    await saveLesson(app.db, built.course.id, built.lessons[3]!, {
+      title,
+      sectionId: built.sections[1]!,
+      body: "Corps",
+      freePreview: false,
+      required: true,
+    });
+    const res = await s.client.get(url(built.lessons[1]!));
+    assert.equal(res.status, 200);
+    assert.ok(!res.text.includes("<enduits>"), "no raw markup from a title");
+    assert.ok(
+      res.text.includes("Murs &quot;anciens&quot; &amp; &lt;enduits&gt; l&#39;été"),
+      "the escaped title in the list",
+    );
+    assert.ok(res.text.includes(`href="${url(built.lessons[3]!)}"`), "its link");
+    assert.ok(res.text.includes(`href="${url(built.lessons[1]!)}" aria-current="page"`), "the current lesson marked");
   });
 });

@@ -4,6 +4,7 @@ import { newId } from "../../platform/ids.ts";
 import { getMember } from "../members/index.ts";
 import { issueCertificateIn } from "./certificates.ts";
 import { recordCourseEvent } from "./events.ts";
+import { ensureProgressRow, moveCursor, openFirstTime } from "./hot-queries.ts";
 import { findEnrolment, inTransaction, type Enrolment } from "./queries.ts";
 
 /**
@@ -53,22 +54,6 @@ async function lockEnrolment(trx: Db, enrolment: Enrolment): Promise<void> {
     .execute();
 }
 
-async function ensureProgressRow(trx: Db, courseId: string, lessonId: string, memberId: string, at: string) {
-  await trx
-    .insertInto("lesson_progress")
-    .values({
-      id: newId(),
-      course_id: courseId,
-      lesson_id: lessonId,
-      member_id: memberId,
-      opened_at: at,
-      completed_at: null,
-      media_position: 0,
-    })
-    .onConflict((oc) => oc.columns(["member_id", "lesson_id"]).doNothing())
-    .execute();
-}
-
 /**
  * The student opened a lesson: "continue where I left off" points at it. A
  * cursor, not an event. `known` is what the page already read (the student's
@@ -89,24 +74,8 @@ export async function openLesson(
     await moveCursor(db, enrolment, lessonId, at);
     return "moved";
   }
-  await inTransaction(db, async (trx) => {
-    await ensureProgressRow(trx, enrolment.course_id, lessonId, enrolment.member_id, at);
-    await trx
-      .updateTable("course_enrolments")
-      .set((eb) => ({ last_lesson_id: lessonId, started_at: eb.fn.coalesce("started_at", eb.val(at)) }))
-      .where("id", "=", enrolment.id)
-      .execute();
-  });
+  await openFirstTime(db, enrolment, lessonId, at);
   return "opened";
-}
-
-/** One statement, atomic by itself: no transaction needed. */
-async function moveCursor(db: Db, enrolment: Enrolment, lessonId: string, at: string): Promise<void> {
-  await db
-    .updateTable("course_enrolments")
-    .set((eb) => ({ last_lesson_id: lessonId, started_at: eb.fn.coalesce("started_at", eb.val(at)) }))
-    .where("id", "=", enrolment.id)
-    .execute();
 }
 
 export interface CompleteResult {

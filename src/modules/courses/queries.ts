@@ -1,6 +1,6 @@
 import { transaction, type Db } from "../../platform/db/index.ts";
 import type { Resource } from "../access/index.ts";
-import { unlockAt } from "./drip.ts";
+import { surelyUnlocked, unlockAt } from "./drip.ts";
 import type {
   CourseEnrolmentsTable,
   CourseLessonsTable,
@@ -297,6 +297,15 @@ export async function studentView(
   return studentViewOf(o, enrolment, rows, zone, now);
 }
 
+/**
+ * Whether the view of this enrolment at `now` needs the student's zone: some
+ * section opens (or opened) too close to now for its UTC reckoning to decide.
+ */
+export function dripDependsOnZone(o: Outline, enrolment: Pick<Enrolment, "enrolled_at">, now: string): boolean {
+  const nowMs = Date.parse(now);
+  return o.sections.some((s) => !surelyUnlocked(s, enrolment.enrolled_at, nowMs));
+}
+
 /** The same, from progress rows already read (enrolmentWithProgress). */
 export function studentViewOf(
   o: Outline,
@@ -307,9 +316,13 @@ export function studentViewOf(
 ): StudentView {
   const completed = new Set(rows.filter((r) => r.completed_at).map((r) => r.lesson_id));
   let previousDone = true;
+  const nowMs = Date.parse(now);
   const sections = o.sections.map((section) => {
-    const at = unlockAt(section, enrolment.enrolled_at, zone);
-    const dripOpen = Date.parse(at) <= Date.parse(now);
+    // The zone's arithmetic only for a section that opens (or opened) around now.
+    const at = surelyUnlocked(section, enrolment.enrolled_at, nowMs)
+      ? null
+      : unlockAt(section, enrolment.enrolled_at, zone);
+    const dripOpen = at === null || Date.parse(at) <= nowMs;
     const lessons = section.lessons.map((lesson): LessonState => {
       const done = completed.has(lesson.id);
       const waits = o.course.sequential === 1 && !previousDone;

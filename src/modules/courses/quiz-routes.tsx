@@ -5,9 +5,9 @@ import { readForm } from "../../platform/http/forms.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { courseParam, fieldErrors, runAsMember, runAsStaff, stringValues } from "./admin-helpers.ts";
 import { lessonPage, lessonParam, lessonValues } from "./admin-lessons.tsx";
-import { loadView, lessonMedia, studentCourse, studentOf, type Student } from "./learn.tsx";
+import { loadView, lessonMedia, studentCourse, studentOf, type LoadedView, type Student } from "./learn.tsx";
 import { coursesHead } from "./public.tsx";
-import { isId, cachedOutline, type Course, type Lesson, type StudentView } from "./queries.ts";
+import { isId, cachedOutline, type Course, type Lesson } from "./queries.ts";
 import { attemptsOf, quizOfLesson } from "./quizzes.ts";
 import { addQuizQuestion, deleteQuizQuestion, saveLessonQuiz } from "./operations/authoring.ts";
 import { submitQuiz } from "./operations/student.ts";
@@ -47,7 +47,7 @@ async function renderStudentLesson(
   course: Course,
   lesson: Lesson,
   student: Student,
-  view: StudentView,
+  view: LoadedView,
   opts: { showLatest?: boolean; errors?: Errors },
   status: 200 | 409 | 422 = 200,
 ) {
@@ -60,7 +60,7 @@ async function renderStudentLesson(
       o={o}
       lesson={lesson}
       view={view}
-      zone={student.zone}
+      zone={view.zone}
       media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
       quiz={await quizBlockFor(c, course, lesson, student.memberId, opts)}
     />,

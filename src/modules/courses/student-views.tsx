@@ -1,5 +1,5 @@
 import { assetUrl } from "../../platform/views/assets.ts";
-import { raw } from "hono/html";
+import { html, raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
@@ -29,6 +29,11 @@ export function ProgressBar(p: { c: AppContext; done: number; total: number; lab
   );
 }
 
+/**
+ * One lesson of an outline list. A page lists every lesson of the course, so
+ * this is an html template rather than JSX (a tenth of the nodes to build and
+ * serialise per lesson); every value is escaped by `html` as JSX would.
+ */
 function LessonLink(p: { c: AppContext; slug: string; s: LessonState; current?: string; zone: string }) {
   const t = tr(p.c);
   const { lesson } = p.s;
@@ -40,22 +45,17 @@ function LessonLink(p: { c: AppContext; slug: string; s: LessonState; current?: 
       : p.s.opensAt
         ? t("courses.lesson.opens", { date: formatDateTime(p.c.var.locale, p.s.opensAt, p.zone) })
         : t("courses.lesson.after_previous");
-  return (
-    <li class={p.s.completed ? "lesson-item done" : p.s.open ? "lesson-item" : "lesson-item locked"}>
-      <span class="lesson-mark" aria-hidden="true">
-        {mark}
-      </span>
-      {p.s.open ? (
-        <a href={lessonUrl(p.slug, lesson.id)} aria-current={p.current === lesson.id ? "page" : undefined}>
-          {lesson.title}
-        </a>
-      ) : (
-        <span>{lesson.title}</span>
-      )}
-      <span class="visually-hidden"> — {status}</span>
-      {!p.s.open && <span class="small muted lesson-when">{status}</span>}
-    </li>
-  );
+  const cls = p.s.completed ? "lesson-item done" : p.s.open ? "lesson-item" : "lesson-item locked";
+  const title = p.s.open
+    ? p.current === lesson.id
+      ? html`<a href="${lessonUrl(p.slug, lesson.id)}" aria-current="page">${lesson.title}</a>`
+      : html`<a href="${lessonUrl(p.slug, lesson.id)}">${lesson.title}</a>`
+    : html`<span>${lesson.title}</span>`;
+  const when = p.s.open ? "" : html`<span class="small muted lesson-when">${status}</span>`;
+  return html`<li class="${cls}">
+    <span class="lesson-mark" aria-hidden="true">${mark}</span>${title}<span class="visually-hidden"> — ${status}</span
+    >${when}
+  </li>`;
 }
 
 export function CourseHome(p: {
