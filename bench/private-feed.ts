@@ -266,12 +266,7 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
   // Tokens in strict rotation, each poll with that member's own ETag when conditional.
   // "date": If-Modified-Since alone, which the validator index leaves to the DB-checked route.
   const lastModified = String(full.headers["last-modified"]);
-  async function loadTagged(
-    o: string,
-    s: number,
-    conditional: boolean | "date",
-    amount?: number,
-  ): Promise<Load> {
+  async function loadTagged(o: string, s: number, conditional: boolean | "date", amount?: number): Promise<Load> {
     let k = 0;
     return new Promise((resolve, reject) => {
       autocannon(

@@ -182,8 +182,7 @@ export function nextAccessBoundary(memberId: string, at: string): string | null 
   if (!hit) return undefined;
   let next: string | null = null;
   for (const r of hit.rows)
-    for (const t of [r.starts_at, r.ends_at])
-      if (t !== null && t > at && (next === null || t < next)) next = t;
+    for (const t of [r.starts_at, r.ends_at]) if (t !== null && t > at && (next === null || t < next)) next = t;
   return next;
 }
 

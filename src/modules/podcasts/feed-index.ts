@@ -4,7 +4,6 @@ import type { Services } from "../../platform/http/context.ts";
 import { notModified } from "../../platform/http/conditional.ts";
 import { rawClientIp, securityHeaderValues } from "../../platform/http/raw-routes.ts";
 import { errorFields, log } from "../../platform/log.ts";
-import { hashToken } from "../../platform/security/tokens.ts";
 import { accessChangedSince, accessEpoch, accessStamp } from "../access/index.ts";
 import { appOf, networkOf } from "./listening.ts";
 import { fetchNotedRecently } from "./sharing.ts";
@@ -45,6 +44,11 @@ interface Entry {
   validUntilMs: number;
 }
 
+/*
+ * Keyed by the token itself, not its SHA-256 (a hash per poll was a tenth of
+ * the raw answer's cost): this process holds the app secret the tokens are
+ * derived from, so keeping them adds nothing to what its memory reveals.
+ */
 const entries = new Map<string, Entry>();
 let generation = 0;
 let stamp: string | null = null;
@@ -80,7 +84,7 @@ export function rememberValidators(
   const validUntilMs = Math.min(until, nowMs + MAX_AGE_MS);
   if (!(validUntilMs > nowMs)) return;
   if (entries.size >= MAX_ENTRIES) entries.clear();
-  entries.set(hashToken(token), { etag: plan.etag, headers, feed, show, ...mark, validUntilMs });
+  entries.set(token, { etag: plan.etag, headers, feed, show, ...mark, validUntilMs });
 }
 
 /** The podcasts side of the stamp: every show's version and every feed's token generation. */
@@ -123,7 +127,7 @@ export function answerFeedPoll(req: IncomingMessage, res: ServerResponse, servic
   if (!ifNoneMatch) return false;
   const m = /^\/podcasts\/feed\/([A-Za-z0-9_-]{43})\.xml$/.exec(req.url ?? "");
   if (!m) return false;
-  const entry = entries.get(hashToken(m[1]!));
+  const entry = entries.get(m[1]!);
   const nowMs = services.clock.nowMs();
   if (
     !entry ||
