@@ -42,6 +42,8 @@ interface Entry {
   generation: number;
   epoch: number;
   validUntilMs: number;
+  /** The last poll's address and user agent, and what shared-feed detection reads of them. */
+  seen?: { ip: string; ua: string | undefined; network: string; app: string };
 }
 
 /*
@@ -135,14 +137,19 @@ export function answerFeedPoll(req: IncomingMessage, res: ServerResponse, servic
     now - stampAt > STAMP_FRESH_MS ||
     nowMs >= entry.validUntilMs ||
     accessChangedSince(entry.feed.member_id, entry.epoch) ||
-    !notModified(ifNoneMatch, header(req.headers["if-modified-since"]), entry.etag, entry.headers["Last-Modified"])
+    (ifNoneMatch !== entry.etag &&
+      !notModified(ifNoneMatch, header(req.headers["if-modified-since"]), entry.etag, entry.headers["Last-Modified"]))
   ) {
     feedIndexStats.misses++;
     return false;
   }
   // Shared-feed evidence: a (network, app) pair not noted within the hour takes the normal route, which writes it.
-  const network = networkOf(rawClientIp(req, services.config.trustProxy));
-  if (!fetchNotedRecently(entry.feed, network, appOf(header(req.headers["user-agent"])), nowMs)) {
+  // An app polls from the same address with the same user agent: what they mean is read once per entry.
+  const ip = rawClientIp(req, services.config.trustProxy);
+  const ua = header(req.headers["user-agent"]);
+  let seen = entry.seen;
+  if (!seen || seen.ip !== ip || seen.ua !== ua) entry.seen = seen = { ip, ua, network: networkOf(ip), app: appOf(ua) };
+  if (!fetchNotedRecently(entry.feed, seen.network, seen.app, nowMs)) {
     feedIndexStats.misses++;
     return false;
   }
