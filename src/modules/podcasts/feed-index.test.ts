@@ -125,3 +125,29 @@ test("a scheduled episode coming out on the clock moves the ETag (no write at al
   assert.equal(out.status, 200);
   assert.ok(out.text.includes("Programmé"));
 });
+
+test("a refund written by another node (no call in this process) moves the ETag within the stamp bound", async () => {
+  const { m, path, listener } = await memberFeed();
+  const full = await listener.get(path, UA);
+  assert.ok(full.text.includes("Réservé"));
+  const etag = full.headers.get("etag")!;
+  await untilIndexed(listener, path, etag);
+  // What another node's revocation leaves in the shared database (its wall clock in updated_at).
+  const at = new Date().toISOString();
+  await app.db
+    .updateTable("entitlements")
+    .set({ revoked_at: at, revoke_reason: "refunded", updated_at: at })
+    .where("member_id", "=", m.id)
+    .execute();
+  let lapsed = "";
+  await waitFor(
+    "the paid episode leaves the feed",
+    async () => {
+      const res = await listener.get(path, { ...UA, "if-none-match": etag });
+      lapsed = res.text;
+      return res.status === 200;
+    },
+    5_000,
+  );
+  assert.ok(!lapsed.includes("Réservé"));
+});

@@ -4,7 +4,7 @@ import type { Services } from "../../platform/http/context.ts";
 import { notModified } from "../../platform/http/conditional.ts";
 import { rawClientIp, securityHeaderValues } from "../../platform/http/raw-routes.ts";
 import { errorFields, log } from "../../platform/log.ts";
-import { accessChangedSince, accessEpoch, accessStamp } from "../access/index.ts";
+import { accessChangedSince, accessEpoch, accessStamp, invalidateAccessCache } from "../access/index.ts";
 import { appOf, networkOf } from "./listening.ts";
 import { fetchNotedRecently } from "./sharing.ts";
 import type { ShowRow } from "./service.ts";
@@ -99,13 +99,21 @@ async function podcastsStamp(db: Db): Promise<string> {
   return `${shows.map((s) => `${s.id}@${s.updated_at}`).join(",")}|${feeds.n}|${feeds.g ?? 0}`;
 }
 
+let accessPart: string | null = null;
+
 async function refreshStamp(services: Services): Promise<void> {
   const started = performance.now();
   const before = generation;
-  const next = `${await podcastsStamp(services.db)}|${await accessStamp(services.db)}`;
+  const access = await accessStamp(services.db);
+  const next = `${await podcastsStamp(services.db)}|${access}`;
   if (next !== stamp) {
+    // Someone's access changed on some node: this process's entitlement cache (ACCESS_CACHE_MS) may hold
+    // the old rows, and a plan computed from them now must not be remembered as current. Dropping it
+    // also moves the access epoch, so nothing remembered before counts either.
+    if (accessPart !== null && access !== accessPart) invalidateAccessCache();
     if (stamp !== null || entries.size > 0) invalidateFeedIndex();
     stamp = next;
+    accessPart = access;
   } else if (before !== generation) return; // dropped meanwhile: the next check confirms
   stampAt = started;
 }
