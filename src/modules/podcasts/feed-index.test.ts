@@ -79,16 +79,22 @@ test("a rotation written by another node (no call in this process) stops the old
   const { m, path, listener } = await memberFeed();
   const etag = (await listener.get(path, UA)).headers.get("etag")!;
   await untilIndexed(listener, path, etag);
-  // What another node's rotation leaves in the shared database: a new generation and token hash.
-  await app.db
-    .updateTable("podcast_feeds")
-    .set((eb) => ({
-      generation: eb("generation", "+", 1),
-      token_hash: "rotated-elsewhere",
-      rotated_at: clock.nowIso(),
-    }))
-    .where("member_id", "=", m.id)
-    .execute();
+  // What another node's rotation leaves in the shared database: a new generation and token hash, the counter moved.
+  await app.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("podcast_feeds")
+      .set((eb) => ({
+        generation: eb("generation", "+", 1),
+        token_hash: "rotated-elsewhere",
+        rotated_at: clock.nowIso(),
+      }))
+      .where("member_id", "=", m.id)
+      .execute();
+    await trx
+      .updateTable("podcast_changes")
+      .set((eb) => ({ n: eb("n", "+", 1) }))
+      .execute();
+  });
   const started = Date.now();
   await waitFor(
     "the old URL stops",
@@ -126,19 +132,25 @@ test("a scheduled episode coming out on the clock moves the ETag (no write at al
   assert.ok(out.text.includes("Programmé"));
 });
 
-test("a refund written by another node (no call in this process) moves the ETag within the stamp bound", async () => {
-  const { m, path, listener } = await memberFeed();
-  const full = await listener.get(path, UA);
-  assert.ok(full.text.includes("Réservé"));
-  const etag = full.headers.get("etag")!;
-  await untilIndexed(listener, path, etag);
-  // What another node's revocation leaves in the shared database (its wall clock in updated_at).
-  const at = new Date().toISOString();
-  await app.db
-    .updateTable("entitlements")
-    .set({ revoked_at: at, revoke_reason: "refunded", updated_at: at })
-    .where("member_id", "=", m.id)
-    .execute();
+/**
+ * What another node's access change leaves in the shared database: the row as
+ * its entitlements code wrote it (updated_at from that node's clock) and the
+ * change counter moved in the same transaction.
+ */
+async function writtenElsewhere(
+  memberId: string,
+  set: { revoked_at?: string; revoke_reason?: string; ends_at?: string; updated_at: string },
+) {
+  await app.db.transaction().execute(async (trx) => {
+    await trx.updateTable("entitlements").set(set).where("member_id", "=", memberId).execute();
+    await trx
+      .updateTable("access_changes")
+      .set((eb) => ({ n: eb("n", "+", 1) }))
+      .execute();
+  });
+}
+
+async function untilLapsed(listener: ReturnType<typeof anonymousClient>, path: string, etag: string) {
   let lapsed = "";
   await waitFor(
     "the paid episode leaves the feed",
@@ -149,5 +161,31 @@ test("a refund written by another node (no call in this process) moves the ETag 
     },
     5_000,
   );
-  assert.ok(!lapsed.includes("Réservé"));
+  return lapsed;
+}
+
+test("a refund written by another node (no call in this process) moves the ETag within the stamp bound", async () => {
+  const { m, path, listener } = await memberFeed();
+  const full = await listener.get(path, UA);
+  assert.ok(full.text.includes("Réservé"));
+  const etag = full.headers.get("etag")!;
+  await untilIndexed(listener, path, etag);
+  const at = new Date().toISOString();
+  await writtenElsewhere(m.id, { revoked_at: at, revoke_reason: "refunded", updated_at: at });
+  assert.ok(!(await untilLapsed(listener, path, etag)).includes("Réservé"));
+});
+
+test("an end set by a node whose clock is behind (updated_at in the past, no revocation) still drops the index", async () => {
+  const { m, path, listener } = await memberFeed();
+  const full = await listener.get(path, UA);
+  assert.ok(full.text.includes("Réservé"));
+  const etag = full.headers.get("etag")!;
+  await untilIndexed(listener, path, etag);
+  // A lapse that sets an end rather than revoking, stamped an hour behind every other row: neither the row
+  // count, nor the revoked count, nor max(updated_at) moves; only the change counter does.
+  const behind = new Date(Date.now() - 60 * 60_000).toISOString();
+  const drops = feedIndexStats.drops;
+  await writtenElsewhere(m.id, { ends_at: new Date(clock.nowMs() - 60_000).toISOString(), updated_at: behind });
+  assert.ok(!(await untilLapsed(listener, path, etag)).includes("Réservé"));
+  assert.ok(feedIndexStats.drops > drops, "the stamp read dropped the index");
 });

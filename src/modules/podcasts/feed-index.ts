@@ -89,14 +89,25 @@ export function rememberValidators(
   entries.set(token, { etag: plan.etag, headers, feed, show, ...mark, validUntilMs });
 }
 
-/** The podcasts side of the stamp: every show's version and every feed's token generation. */
+/**
+ * A show or episode saved, a token rotated, a member's feeds erased: bumps the
+ * podcasts' change counter in the writer's transaction (other processes see it
+ * once committed, whatever the writer's clock) and drops this process's index
+ * at once. Every write a feed's validators or tokens depend on calls this.
+ */
+export async function feedsChanged(trx: Db): Promise<void> {
+  await trx
+    .updateTable("podcast_changes")
+    .set((eb) => ({ n: eb("n", "+", 1) }))
+    .where("id", "=", 1)
+    .execute();
+  invalidateFeedIndex();
+}
+
+/** The podcasts side of the stamp: the change counter (one single-row read, no clock, no scan). */
 async function podcastsStamp(db: Db): Promise<string> {
-  const shows = await db.selectFrom("podcast_shows").select(["id", "updated_at"]).orderBy("id").execute();
-  const feeds = await db
-    .selectFrom("podcast_feeds")
-    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.sum<number>("generation").as("g")])
-    .executeTakeFirstOrThrow();
-  return `${shows.map((s) => `${s.id}@${s.updated_at}`).join(",")}|${feeds.n}|${feeds.g ?? 0}`;
+  const r = await db.selectFrom("podcast_changes").select("n").where("id", "=", 1).executeTakeFirst();
+  return String(r?.n ?? "");
 }
 
 let accessPart: string | null = null;

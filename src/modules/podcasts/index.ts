@@ -10,7 +10,7 @@ import { episodeUrl, isPublicEpisode, listShows, outEpisodes, showUrl } from "./
 import { adminRoutes } from "./admin.tsx";
 import { podcastsMessages } from "./i18n.ts";
 import { feedXmlStats } from "./feeds.ts";
-import { answerFeedPoll, feedIndexStats, invalidateFeedIndex } from "./feed-index.ts";
+import { answerFeedPoll, feedIndexStats, feedsChanged } from "./feed-index.ts";
 import { feedPollRoutes, mediaRoutes } from "./media.ts";
 import { publicRoutes } from "./public.tsx";
 import { registerPodcastMails } from "./sharing.ts";
@@ -25,7 +25,7 @@ async function erasePodcastData(trx: Db, member: { id: string }): Promise<void> 
   await trx.updateTable("podcast_downloads").set({ member_id: null }).where("member_id", "=", member.id).execute();
   await trx.deleteFrom("podcast_alerts").where("member_id", "=", member.id).execute();
   await trx.deleteFrom("podcast_feeds").where("member_id", "=", member.id).execute();
-  invalidateFeedIndex();
+  await feedsChanged(trx);
   await trx.deleteFrom("podcast_positions").where("member_id", "=", member.id).execute();
 }
 
