@@ -264,7 +264,9 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
     };
   };
   // Tokens in strict rotation, each poll with that member's own ETag when conditional.
-  async function loadTagged(o: string, s: number, conditional: boolean, amount?: number): Promise<Load> {
+  // "date": If-Modified-Since alone, which the validator index leaves to the DB-checked route.
+  const lastModified = String(full.headers["last-modified"]);
+  async function loadTagged(o: string, s: number, conditional: boolean | "date", amount?: number): Promise<Load> {
     let k = 0;
     return new Promise((resolve, reject) => {
       autocannon(
@@ -280,7 +282,12 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
                 return {
                   ...req,
                   path: paths[j],
-                  headers: conditional ? { ...headers, "if-none-match": etags[j]! } : headers,
+                  headers:
+                    conditional === "date"
+                      ? { ...headers, "if-modified-since": lastModified }
+                      : conditional
+                        ? { ...headers, "if-none-match": etags[j]! }
+                        : headers,
                 };
               },
             },
@@ -309,7 +316,14 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
     const misses = (after[name]?.misses ?? 0) - (before[name]?.misses ?? 0);
     return { hits, misses, ratio: hits + misses ? Math.round((hits / (hits + misses)) * 1000) / 1000 : 0 };
   };
-  const caches: Record<string, { accessCache: ReturnType<typeof ratioOf>; feedXml: ReturnType<typeof ratioOf> }> = {};
+  const caches: Record<
+    string,
+    {
+      accessCache: ReturnType<typeof ratioOf>;
+      feedXml: ReturnType<typeof ratioOf>;
+      feedIndex: ReturnType<typeof ratioOf>;
+    }
+  > = {};
   const results: Record<string, { app: ReturnType<typeof combine>; base: ReturnType<typeof combine> }> = {};
   // First pass: every feed fetched once, as its app does once an hour. Each (feed, network, app) is
   // then written as shared-feed evidence (at most once an hour); the measured polls are the hour's others.
@@ -322,12 +336,15 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
     errors: first.errors,
   };
   // BENCH_MODES=304 (or 200) runs one half only (profiling); the results file then lacks the other.
-  const modes = (process.env.BENCH_MODES ?? "304,200")
+  // "304db": the same 304s validated by date only, so through the DB-checked route (no validator index).
+  const modes = (process.env.BENCH_MODES ?? "304,304db,200")
     .split(",")
-    .filter((m): m is "304" | "200" => m === "304" || m === "200");
+    .filter((m): m is "304" | "304db" | "200" => m === "304" || m === "304db" || m === "200");
+  const byDate = await record(`${origin}${paths[0]}`, { ...headers, "if-modified-since": lastModified });
+  if (byDate.status !== 304) throw new Error(`a poll by date answered ${byDate.status}`);
   for (const mode of modes) {
-    const bare = await startBare(mode === "304" ? base304 : base200);
-    const conditional = mode === "304";
+    const bare = await startBare(mode === "200" ? base200 : base304);
+    const conditional = mode === "304db" ? ("date" as const) : mode === "304";
     await loadTagged(origin, 2, conditional);
     await loadTagged(baseOrigin, 2, conditional);
     const half = durationS / 2;
@@ -346,7 +363,11 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
       const misses = a.misses + b.misses;
       return { hits, misses, ratio: hits + misses ? Math.round((hits / (hits + misses)) * 1000) / 1000 : 0 };
     };
-    caches[mode] = { accessCache: sum("accessCache"), feedXml: sum("podcastFeedXml") };
+    caches[mode] = {
+      accessCache: sum("accessCache"),
+      feedXml: sum("podcastFeedXml"),
+      feedIndex: sum("podcastFeedIndex"),
+    };
     results[mode] = { app: combine(appRuns), base: combine(baseRuns) };
     await stopChild(bare);
   }
@@ -355,6 +376,7 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
   const none = { app: { reqPerSec: 0, p50: 0, p99: 0, errors: 0 }, base: { reqPerSec: 1, p50: 0, p99: 0, errors: 0 } };
   const r304 = results["304"] ?? none;
   const r200 = results["200"] ?? none;
+  const rDb = results["304db"] ?? none;
   const ratio = (x: { app: { reqPerSec: number }; base: { reqPerSec: number } }) =>
     Math.round((x.app.reqPerSec / x.base.reqPerSec) * 1000) / 1000;
   const result = {
@@ -370,9 +392,19 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
       distinctSessions: feeds.length,
       distinctPaths: paths.length,
       firstPass,
-      // Page (HTTP) cache: none answers these; the access policy's per-member entitlement cache
-      // (ACCESS_CACHE_MS, the platform's) and the feed XML rendered per show version are counted here.
-      cacheHitRatio: 0,
+      // Page (HTTP) cache: none answers these. The podcasts' validator index (feed-index.ts) answers
+      // the 304s of (a): cacheHitRatio is its share of them. The access policy's per-member entitlement
+      // cache (ACCESS_CACHE_MS) and the feed XML rendered per show version are counted in caches.
+      cacheHitRatio: caches["304"]?.feedIndex.ratio ?? 0,
+      // (a) without the index: the same 304s validated by If-Modified-Since, which the index leaves to
+      // the DB-checked route (token and show lookup, the access policy, validators computed per poll).
+      withoutIndex: {
+        ratio: ratio(rDb),
+        value: Math.round(rDb.app.reqPerSec),
+        baseline: Math.round(rDb.base.reqPerSec),
+        latency: { p50: rDb.app.p50, p99: rDb.app.p99 },
+        errors: rDb.app.errors,
+      },
       caches,
       members,
       episodes,
@@ -404,7 +436,7 @@ http.createServer((req, res) => { res.writeHead(page.status, page.headers); res.
     },
   };
   console.log(JSON.stringify(result, null, 2));
-  if (modes.length === 2)
+  if (modes.length === 3)
     console.log(`wrote ${writeResult(databaseUrl ? "private-feed-postgres" : "private-feed", result)}`);
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });

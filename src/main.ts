@@ -5,6 +5,7 @@ import { loadConfig, type Config } from "./platform/config.ts";
 import { migrateToLatest, openDatabase, type DbHandle } from "./platform/db/index.ts";
 import { createApp } from "./platform/http/app.tsx";
 import { PageCache } from "./platform/http/page-cache.ts";
+import { withRawRoutes } from "./platform/http/raw-routes.ts";
 import type { AppEnv, Services } from "./platform/http/context.ts";
 import type { Hono } from "hono";
 import { startWorker, type Worker } from "./platform/jobs/index.ts";
@@ -90,7 +91,8 @@ export async function start(
       cache.wrapFetch((req, env) => hono.fetch(req, env)),
       { hostname: config.host },
     );
-    const s = http.createServer(cache.wrapListener(listener));
+    // Raw routes (token-addressed polls a module answers from validators it trusts) come first.
+    const s = http.createServer(withRawRoutes(services, cache.wrapListener(listener)));
     server = s;
     await new Promise<void>((resolve, reject) => {
       s.once("error", reject);

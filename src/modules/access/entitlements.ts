@@ -1,5 +1,5 @@
 import { sql, type Expression, type RawBuilder } from "kysely";
-import type { Db } from "../../platform/db/index.ts";
+import { transaction, type Db } from "../../platform/db/index.ts";
 import type { EntitlementsTable } from "./tables.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { invalidateAccessCache } from "./policy.ts";
@@ -34,6 +34,21 @@ export function isLive(
   at = nowIso(),
 ): boolean {
   return row.revoked_at === null && row.starts_at <= at && (row.ends_at === null || row.ends_at > at);
+}
+
+/**
+ * Every write to entitlements goes through this file and bumps the one-row
+ * counter in its own transaction: other processes learn that someone's access
+ * changed from one single-row read (accessStamp), visible only once the change
+ * is committed, whatever the writer's wall clock put in updated_at. Bumped
+ * after the entitlement rows, so every writer takes its locks in that order.
+ */
+async function bump(trx: Db): Promise<void> {
+  await trx
+    .updateTable("access_changes")
+    .set((eb) => ({ n: eb("n", "+", 1) }))
+    .where("id", "=", 1)
+    .execute();
 }
 
 type Row = {
@@ -111,32 +126,35 @@ export interface GrantInput {
  */
 export async function grantEntitlement(db: Db, g: GrantInput): Promise<void> {
   const at = nowIso();
-  await db
-    .insertInto("entitlements")
-    .values({
-      id: newId(),
-      member_id: g.memberId,
-      resource_kind: g.resourceKind,
-      resource_id: g.resourceId,
-      source_kind: g.sourceKind,
-      source_id: g.sourceId,
-      starts_at: g.startsAt ?? at,
-      ends_at: g.endsAt ?? null,
-      revoked_at: null,
-      revoke_reason: null,
-      note: g.note ?? "",
-      created_at: at,
-      updated_at: at,
-    })
-    .onConflict((oc) =>
-      oc.columns(["member_id", "resource_kind", "resource_id", "source_kind", "source_id"]).doUpdateSet({
+  await transaction(db, async (trx) => {
+    await trx
+      .insertInto("entitlements")
+      .values({
+        id: newId(),
+        member_id: g.memberId,
+        resource_kind: g.resourceKind,
+        resource_id: g.resourceId,
+        source_kind: g.sourceKind,
+        source_id: g.sourceId,
+        starts_at: g.startsAt ?? at,
         ends_at: g.endsAt ?? null,
         revoked_at: null,
         revoke_reason: null,
+        note: g.note ?? "",
+        created_at: at,
         updated_at: at,
-      }),
-    )
-    .execute();
+      })
+      .onConflict((oc) =>
+        oc.columns(["member_id", "resource_kind", "resource_id", "source_kind", "source_id"]).doUpdateSet({
+          ends_at: g.endsAt ?? null,
+          revoked_at: null,
+          revoke_reason: null,
+          updated_at: at,
+        }),
+      )
+      .execute();
+    await bump(trx);
+  });
   invalidateAccessCache(g.memberId);
 }
 
@@ -148,30 +166,38 @@ export async function revokeSource(
   reason: string,
   exceptResource?: { kind: string; id: string },
 ): Promise<number> {
-  let q = db
-    .updateTable("entitlements")
-    .set({ revoked_at: nowIso(), revoke_reason: reason, updated_at: nowIso() })
-    .where("source_kind", "=", sourceKind)
-    .where("source_id", "=", sourceId)
-    .where("revoked_at", "is", null);
-  if (exceptResource)
-    q = q.where((eb) =>
-      eb.not(eb.and([eb("resource_kind", "=", exceptResource.kind), eb("resource_id", "=", exceptResource.id)])),
-    );
-  const r = await q.executeTakeFirst();
+  const r = await transaction(db, async (trx) => {
+    let q = trx
+      .updateTable("entitlements")
+      .set({ revoked_at: nowIso(), revoke_reason: reason, updated_at: nowIso() })
+      .where("source_kind", "=", sourceKind)
+      .where("source_id", "=", sourceId)
+      .where("revoked_at", "is", null);
+    if (exceptResource)
+      q = q.where((eb) =>
+        eb.not(eb.and([eb("resource_kind", "=", exceptResource.kind), eb("resource_id", "=", exceptResource.id)])),
+      );
+    const res = await q.executeTakeFirst();
+    if (Number(res.numUpdatedRows) > 0) await bump(trx);
+    return res;
+  });
   if (Number(r.numUpdatedRows) > 0) invalidateAccessCache();
   return Number(r.numUpdatedRows);
 }
 
 /** Revokes one entitlement by id, only if it belongs to that member (ids guessed by the wrong member do nothing). */
 export async function revokeEntitlement(db: Db, memberId: string, id: string, reason: string): Promise<boolean> {
-  const r = await db
-    .updateTable("entitlements")
-    .set({ revoked_at: nowIso(), revoke_reason: reason, updated_at: nowIso() })
-    .where("id", "=", id)
-    .where("member_id", "=", memberId)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
+  const r = await transaction(db, async (trx) => {
+    const res = await trx
+      .updateTable("entitlements")
+      .set({ revoked_at: nowIso(), revoke_reason: reason, updated_at: nowIso() })
+      .where("id", "=", id)
+      .where("member_id", "=", memberId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) > 0) await bump(trx);
+    return res;
+  });
   invalidateAccessCache(memberId);
   return Number(r.numUpdatedRows) > 0;
 }
@@ -207,7 +233,10 @@ export function holdsOfferSql(
 
 /** Entitlements are personal data: they go with the member (an erase hook, in the erase transaction). */
 export async function eraseEntitlements(trx: Db, memberId: string): Promise<void> {
-  await trx.deleteFrom("entitlements").where("member_id", "=", memberId).execute();
+  await transaction(trx, async (t) => {
+    const r = await t.deleteFrom("entitlements").where("member_id", "=", memberId).executeTakeFirst();
+    if (Number(r.numDeletedRows) > 0) await bump(t);
+  });
   invalidateAccessCache(memberId);
 }
 
@@ -217,9 +246,12 @@ export async function eraseEntitlements(trx: Db, memberId: string): Promise<void
  * grants and revokes with the functions above.
  */
 export async function importEntitlement(db: Db, row: Omit<Row, "id"> & { updated_at: string }): Promise<void> {
-  await db
-    .insertInto("entitlements")
-    .values({ id: newId(), ...row })
-    .execute();
+  await transaction(db, async (trx) => {
+    await trx
+      .insertInto("entitlements")
+      .values({ id: newId(), ...row })
+      .execute();
+    await bump(trx);
+  });
   invalidateAccessCache(row.member_id);
 }

@@ -87,6 +87,8 @@ export interface OfferTerms {
   includes(db: Db, offerIds: readonly string[]): Promise<Map<string, { resource_kind: string; resource_id: string }[]>>;
   /** Whether one of these offers opens this resource (kind + id, or kind + "*"). */
   opens(db: Db, offerIds: readonly string[], resource: { kind: string; id: string }): Promise<boolean>;
+  /** A summary that moves whenever an offer's kind or includes change (see accessStamp). */
+  stamp(db: Db): Promise<string>;
 }
 
 let terms: OfferTerms | null = null;
@@ -138,9 +140,63 @@ const cache = new Map<string, { at: number; rows: Row[] }>();
 /** Lookups answered by this process's entitlement cache, and those that asked the database (bench details). */
 export const accessCacheStats = { hits: 0, misses: 0 };
 
+/*
+ * Change counters for what this process remembers on top of the policy (a
+ * podcast feed's validators): every invalidation bumps the epoch, per member
+ * or for everyone, so a remembered answer computed before it is known stale.
+ */
+let epoch = 0;
+let everyoneAt = 0;
+const memberAt = new Map<string, number>();
+
 export function invalidateAccessCache(memberId?: string): void {
-  if (memberId) cache.delete(memberId);
-  else cache.clear();
+  epoch++;
+  if (memberId) {
+    cache.delete(memberId);
+    if (memberAt.size > 50_000) {
+      memberAt.clear();
+      everyoneAt = epoch;
+    } else memberAt.set(memberId, epoch);
+  } else {
+    cache.clear();
+    memberAt.clear();
+    everyoneAt = epoch;
+  }
+}
+
+/** The current access epoch (read it before deciding, compare it with accessChangedSince later). */
+export const accessEpoch = (): number => epoch;
+
+/** Whether this process invalidated the member's access (or everyone's) after that epoch. */
+export function accessChangedSince(memberId: string, since: number): boolean {
+  return everyoneAt > since || (memberAt.get(memberId) ?? 0) > since;
+}
+
+/**
+ * The next instant after `at` when one of the member's unrevoked entitlements
+ * starts or ends (their access may change then with no write), from this
+ * process's cache; null when none will, undefined when the cache holds nothing.
+ */
+export function nextAccessBoundary(memberId: string, at: string): string | null | undefined {
+  const hit = cache.get(memberId);
+  if (!hit) return undefined;
+  let next: string | null = null;
+  for (const r of hit.rows)
+    for (const t of [r.starts_at, r.ends_at]) if (t !== null && t > at && (next === null || t < next)) next = t;
+  return next;
+}
+
+/**
+ * A summary of everything the policy decides from that moves with every
+ * grant, revocation, end, erasure or import on any node (the entitlements'
+ * change counter, bumped in each write's transaction: no wall clock, no scan)
+ * and with every change to the offers' terms: a process may ask it every
+ * second to learn that someone's access may have changed, instead of asking
+ * per member.
+ */
+export async function accessStamp(db: Db): Promise<string> {
+  const r = await db.selectFrom("access_changes").select("n").where("id", "=", 1).executeTakeFirst();
+  return `${String(r?.n ?? "")}|${await offerTerms().stamp(db)}`;
 }
 
 /** Live entitlements with their offer's kind, in one query (or none, from the cache). */

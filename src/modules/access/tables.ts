@@ -19,11 +19,18 @@ export interface EntitlementsTable {
   updated_at: string;
 }
 
+/** One row (id 1): a counter bumped in the same transaction as every write to entitlements. */
+export interface AccessChangesTable {
+  id: number;
+  n: number | string;
+}
+
 declare module "../../platform/db/schema.ts" {
   interface Database {
     entitlements: EntitlementsTable;
+    access_changes: AccessChangesTable;
   }
 }
 
 /** The tables this module owns (its defineModule declaration). */
-export const accessTables = ["entitlements"] as const;
+export const accessTables = ["entitlements", "access_changes"] as const;

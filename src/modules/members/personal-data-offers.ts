@@ -147,6 +147,7 @@ export const offerTables: Record<string, TableClassification> = {
       ],
     },
   },
+  access_changes: { notPersonal: { [bookkeeping]: ["id", "n"] } },
   entitlements: {
     personal: { columns: ["member_id", "note"], erase: "deleted", export: "purchases.entitlements" },
     notPersonal: {

@@ -289,6 +289,7 @@ export const personalData: Record<string, TableClassification> = {
       export: "courses.drip_emails_off",
     },
   },
+  podcast_changes: { notPersonal: { [bookkeeping]: ["id", "n"] } },
   podcast_shows: {
     notPersonal: {
       [content]: [

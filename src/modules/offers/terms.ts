@@ -37,6 +37,20 @@ export const offerTerms: OfferTerms = {
       .executeTakeFirst();
     return !!inc;
   },
+
+  // Includes are rewritten as new rows on every edit (new ids, new created_at); a tier is an offer's kind.
+  async stamp(db) {
+    const inc = await db
+      .selectFrom("offer_includes")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("id").as("i"), eb.fn.max("created_at").as("c")])
+      .executeTakeFirstOrThrow();
+    const tiers = await db
+      .selectFrom("offers")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("id").as("i")])
+      .where("kind", "=", "tier")
+      .executeTakeFirstOrThrow();
+    return `${inc.n}|${inc.i ?? ""}|${inc.c ?? ""}|${tiers.n}|${tiers.i ?? ""}`;
+  },
 };
 
 registerOfferTerms(offerTerms);

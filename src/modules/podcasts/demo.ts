@@ -4,6 +4,7 @@ import { newId } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
 import { storeBytes } from "../../platform/storage/index.ts";
 import { silentMp3 } from "./audio.ts";
+import { feedsChanged } from "./feed-index.ts";
 import { getOfferBySlug } from "../offers/index.ts";
 import { oldestActiveMembers } from "../members/index.ts";
 
@@ -183,5 +184,6 @@ export async function seedPodcastsDemo(
       })
       .execute();
   }
+  await feedsChanged(db);
   return { showId, episodeIds };
 }

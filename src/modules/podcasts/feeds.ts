@@ -5,7 +5,7 @@ import type { Db } from "../../platform/db/index.ts";
 import { t, toLocale } from "../../platform/i18n/index.ts";
 import { markdownToText } from "../../platform/markdown.ts";
 import { findFile } from "../../platform/storage/index.ts";
-import { filterAccessible, type Viewer } from "../access/index.ts";
+import { filterAccessible, nextAccessBoundary, type Viewer } from "../access/index.ts";
 import { audioExtension } from "./audio.ts";
 import { splitCategory } from "./categories.ts";
 import { transcriptMime } from "./content.ts";
@@ -259,6 +259,9 @@ const latest = (...d: (string | null | undefined)[]) =>
     .sort()
     .at(-1)!;
 
+/** The earlier of two instants, null standing for "never". */
+const earliest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+
 /** The public feed: public episodes that are out, nothing else whoever asks. */
 export async function publicFeed(db: Db, show: ShowRow, base: string, now: string): Promise<FeedOutput> {
   const p = await piecesOf(db, show, base);
@@ -275,6 +278,12 @@ export interface PrivateFeedPlan {
   etag: string;
   lastModified: string;
   variant: string;
+  /**
+   * Until when these validators hold with no write anywhere (the next scheduled
+   * episode, the next start or end of one of the member's entitlements): null
+   * when nothing is due, the plan's own instant when that is unknown.
+   */
+  validUntil: string | null;
   /** The member's feed as bytes: the show version's rendered XML with their token spliced in. */
   render(): Buffer<ArrayBuffer>;
 }
@@ -307,9 +316,16 @@ export async function privateFeed(
   const variant = tag(`${eps.map((e) => e.id).join(",")}|${lapsed}`).slice(1, 17);
   const changedAt = variant === feed.variant ? feed.variant_at : now;
   const signature = `priv|${p.key}|${feed.id}|${feed.generation}|${variant}`;
+  const boundary = nextAccessBoundary(feed.member_id, now);
+  const scheduled = p.episodes.reduce<string | null>(
+    (next, e) => (e.publish_at && e.publish_at > now && (next === null || e.publish_at < next) ? e.publish_at : next),
+    null,
+  );
+  const validUntil = boundary === undefined ? now : earliest(boundary, scheduled);
   return {
     etag: tag(signature),
     variant,
+    validUntil,
     lastModified: latest(show.updated_at, eps[0]?.publish_at, changedAt, feed.rotated_at),
     render: () => {
       let body = p.bodies.get(variant);

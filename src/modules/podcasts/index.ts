@@ -1,6 +1,7 @@
 import type { Db } from "../../platform/db/index.ts";
 import { defineModule } from "../../platform/module.ts";
 import { registerStats } from "../../platform/http/stats.ts";
+import { registerRawRoute } from "../../platform/http/raw-routes.ts";
 import { registerNavLink } from "../../platform/views/layout.tsx";
 import { registerAccountExport, registerEraseHook, type Member } from "../members/index.ts";
 import { registerIncludable } from "../offers/index.ts";
@@ -9,6 +10,7 @@ import { episodeUrl, isPublicEpisode, listShows, outEpisodes, showUrl } from "./
 import { adminRoutes } from "./admin.tsx";
 import { podcastsMessages } from "./i18n.ts";
 import { feedXmlStats } from "./feeds.ts";
+import { answerFeedPoll, feedIndexStats, feedsChanged } from "./feed-index.ts";
 import { feedPollRoutes, mediaRoutes } from "./media.ts";
 import { publicRoutes } from "./public.tsx";
 import { registerPodcastMails } from "./sharing.ts";
@@ -23,6 +25,7 @@ async function erasePodcastData(trx: Db, member: { id: string }): Promise<void> 
   await trx.updateTable("podcast_downloads").set({ member_id: null }).where("member_id", "=", member.id).execute();
   await trx.deleteFrom("podcast_alerts").where("member_id", "=", member.id).execute();
   await trx.deleteFrom("podcast_feeds").where("member_id", "=", member.id).execute();
+  await feedsChanged(trx);
   await trx.deleteFrom("podcast_positions").where("member_id", "=", member.id).execute();
 }
 
@@ -106,6 +109,9 @@ export const podcastsModule = defineModule({
     registerAccountExport("podcasts", exportPodcastData);
     registerSitemapSource(podcastSitemap);
     registerStats("podcastFeedXml", () => ({ ...feedXmlStats }));
+    registerStats("podcastFeedIndex", () => ({ ...feedIndexStats }));
+    // Revalidation polls answered from the validator index before Hono (feed-index.ts).
+    registerRawRoute("/podcasts/feed/", answerFeedPoll);
     mediaRoutes(app);
     adminRoutes(app);
     publicRoutes(app);

@@ -11,6 +11,7 @@ import { silentMp3 } from "./audio.ts";
 import { transcriptMime } from "./content.ts";
 import { privateFeed, publicFeed, setNoticeSize } from "./feeds.ts";
 import { appOf, countDownload, networkOf } from "./listening.ts";
+import { indexMark, pollHeaders, rememberValidators } from "./feed-index.ts";
 import { noteFetch } from "./sharing.ts";
 import {
   episodeResource,
@@ -103,6 +104,8 @@ function extra(c: AppContext, e: EpisodeRow, ext: string): Response {
  */
 export function feedPollRoutes(app: Hono<AppEnv>): void {
   app.get("/podcasts/feed/:file", async (c) => {
+    // Read before anything is looked up: validators computed from an older state are never remembered.
+    const mark = indexMark();
     const token = /^(.+)\.xml$/.exec(c.req.param("file"))?.[1];
     const opened = token
       ? await openFeed(c, token).catch((err: unknown) => {
@@ -134,6 +137,8 @@ export function feedPollRoutes(app: Hono<AppEnv>): void {
       "Last-Modified": new Date(plan.lastModified).toUTCString(),
       "X-Robots-Tag": "noindex",
     };
+    const { publicUrl } = config;
+    rememberValidators(token, mark, plan, pollHeaders(publicUrl, headers), feed, show, clock.nowMs());
     // The validators were computed without the XML: a current copy costs no rendering at all.
     if (
       notModified(

@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { feedsChanged } from "./feed-index.ts";
 import { z } from "zod";
 import { anyStaff, defineOperation } from "../../platform/operations.ts";
 import { AppError, notFound } from "../../platform/http/errors.ts";
@@ -104,6 +105,7 @@ export const saveShow = defineOperation({
         .values({ ...values, id, guid: crypto.randomUUID(), trailer_episode_id: null, created_at: at })
         .execute();
     pagesChanged();
+    await feedsChanged(trx);
     await record(showSaved, { showId: id, title: input.title, created: !existing }, { memberId: null });
     return { id, slug };
   },
@@ -239,6 +241,7 @@ export const saveEpisode = defineOperation({
       .execute();
     const shownStatus = status === "draft" ? "draft" : publishAt && publishAt > at ? "scheduled" : "published";
     pagesChanged();
+    await feedsChanged(trx);
     await record(
       episodeSaved,
       { episodeId: id, showId: show.id, title: input.title, status: shownStatus, audioChanged: !!input.audio },

@@ -32,6 +32,12 @@ const seen = new Map<string, number>();
 
 export const ROTATION_MAIL = "podcasts.feed_rotated";
 
+/** Whether this process noted this fetch recently enough that noteFetch would write nothing (a raw 304 may skip it). */
+export function fetchNotedRecently(feed: FeedRow, network: string, app: string, nowMs: number): boolean {
+  const last = seen.get(`${feed.id}|${feed.generation}|${network}|${app}`);
+  return last !== undefined && nowMs - last < REWRITE_MS && nowMs >= last;
+}
+
 export async function noteFetch(
   services: Services,
   feed: FeedRow,

@@ -124,8 +124,15 @@ export interface PodcastPositionsTable {
   updated_at: string;
 }
 
+/** One row (id 1): a counter bumped by every write a private feed's validators depend on. */
+export interface PodcastChangesTable {
+  id: number;
+  n: number | string;
+}
+
 declare module "../../platform/db/schema.ts" {
   interface Database {
+    podcast_changes: PodcastChangesTable;
     podcast_shows: PodcastShowsTable;
     podcast_episodes: PodcastEpisodesTable;
     podcast_feeds: PodcastFeedsTable;
@@ -138,6 +145,7 @@ declare module "../../platform/db/schema.ts" {
 
 /** The tables this module owns (its defineModule declaration). */
 export const podcastsTables = [
+  "podcast_changes",
   "podcast_shows",
   "podcast_episodes",
   "podcast_feeds",

@@ -2,6 +2,7 @@ import type { Db } from "../../platform/db/index.ts";
 import { prepared } from "../../platform/db/prepared.ts";
 import { newId } from "../../platform/ids.ts";
 import { hashToken, safeEqual, sign } from "../../platform/security/tokens.ts";
+import { feedsChanged } from "./feed-index.ts";
 import type { PodcastFeedsTable, PodcastShowsTable } from "./tables.ts";
 
 /**
@@ -133,6 +134,8 @@ export async function rotateToken(trx: Db, secret: string, feed: FeedRow, at: st
     .where("id", "=", feed.id)
     .where("generation", "=", feed.generation)
     .execute();
+  // The old token's remembered 304s go now in this process; other nodes see the counter move once committed.
+  await feedsChanged(trx);
   return {
     ...feed,
     generation,

@@ -97,7 +97,7 @@ export function csrfMiddleware(): MiddlewareHandler<AppEnv> {
   };
 }
 
-const contentSecurityPolicy =
+export const contentSecurityPolicy =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
 /**
