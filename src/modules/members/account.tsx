@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { z } from "zod";

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import { tierOffers } from "../offers/index.ts";
 import { canAccess, decide, viewerOf, type Viewer } from "../access/index.ts";

@@ -1,4 +1,5 @@
 import type { Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import type { PostsTable } from "./tables.ts";
 import type { Audience, Resource } from "../access/index.ts";
 import { siteSettingsListeners } from "../../platform/settings.ts";
@@ -38,8 +39,19 @@ export async function findPost(db: Db, id: string): Promise<PostRow | undefined>
   return db.selectFrom("posts").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+// The post page's own queries, their SQL built once (building it cost more than running it).
+const postBySlug = prepared((db, slug) => db.selectFrom("posts").selectAll().where("slug", "=", slug));
+const postTags = prepared((db, postId) =>
+  db
+    .selectFrom("post_tags")
+    .innerJoin("tags", "tags.id", "post_tags.tag_id")
+    .select(["tags.id", "tags.slug", "tags.name"])
+    .where("post_tags.post_id", "=", postId)
+    .orderBy("post_tags.position"),
+);
+
 export async function findPostBySlug(db: Db, slug: string): Promise<PostRow | undefined> {
-  return db.selectFrom("posts").selectAll().where("slug", "=", slug).executeTakeFirst();
+  return (await postBySlug(db, slug))[0];
 }
 
 export interface TagRef {
@@ -49,13 +61,7 @@ export interface TagRef {
 }
 
 export async function tagsOfPost(db: Db, postId: string): Promise<TagRef[]> {
-  return db
-    .selectFrom("post_tags")
-    .innerJoin("tags", "tags.id", "post_tags.tag_id")
-    .select(["tags.id", "tags.slug", "tags.name"])
-    .where("post_tags.post_id", "=", postId)
-    .orderBy("post_tags.position")
-    .execute();
+  return postTags(db, postId);
 }
 
 /** Tags of many posts with one query. */

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../http/context.ts";
 import { tr } from "../http/context.ts";
