@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Expression } from "kysely";
 import { transaction, type Db } from "../../platform/db/index.ts";
 import { prepared } from "../../platform/db/prepared.ts";
 import { AppError } from "../../platform/http/errors.ts";
@@ -65,8 +66,11 @@ export async function addComment(db: Db, postId: string, memberId: string, body:
   });
 }
 
-/** Visible comments of a post, oldest first, with the author's display name. */
-function commentsQuery(db: Db, postId: string, limit: number) {
+/**
+ * Visible comments of a post, oldest first, with the author's display name.
+ * postId may be a column reference, for the post page's one-query form (post-page-query.ts).
+ */
+export function commentsQuery(db: Db, postId: string | Expression<string>, limit: number) {
   return db
     .selectFrom("comments")
     .innerJoin(memberNames(db).as("mb"), "mb.id", "comments.member_id")
@@ -78,18 +82,24 @@ function commentsQuery(db: Db, postId: string, limit: number) {
     .limit(limit);
 }
 /** The post page's comments (the default limit), their SQL built once. */
-const defaultLimit = 500;
+export const defaultLimit = 500;
 const pageComments = prepared((db, postId) => commentsQuery(db, postId, defaultLimit));
 
 export async function visibleComments(db: Db, postId: string, limit = defaultLimit): Promise<CommentView[]> {
   const rows = await (limit === defaultLimit ? pageComments(db, postId) : commentsQuery(db, postId, limit).execute());
-  return rows.map((r) => ({
+  return rows.map(commentView);
+}
+
+type CommentRow = { id: string; body: string; created_at: string; member_id: string; name: string; email: string };
+
+export function commentView(r: CommentRow): CommentView {
+  return {
     id: r.id,
     body: r.body,
     createdAt: r.created_at,
     memberId: r.member_id,
     authorName: displayName(r.name, r.email),
-  }));
+  };
 }
 
 /** A member's public name: the name they gave, else the part of their address before "@", never the whole address. */

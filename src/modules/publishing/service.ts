@@ -1,3 +1,4 @@
+import type { Expression } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
 import { prepared } from "../../platform/db/prepared.ts";
 import type { PostsTable } from "./tables.ts";
@@ -41,14 +42,16 @@ export async function findPost(db: Db, id: string): Promise<PostRow | undefined>
 
 // The post page's own queries, their SQL built once (building it cost more than running it).
 const postBySlug = prepared((db, slug) => db.selectFrom("posts").selectAll().where("slug", "=", slug));
-const postTags = prepared((db, postId) =>
-  db
+/** A post's tags in their order; postId may be a column reference (post-page-query.ts). */
+export function postTagsQuery(db: Db, postId: string | Expression<string>) {
+  return db
     .selectFrom("post_tags")
     .innerJoin("tags", "tags.id", "post_tags.tag_id")
     .select(["tags.id", "tags.slug", "tags.name"])
     .where("post_tags.post_id", "=", postId)
-    .orderBy("post_tags.position"),
-);
+    .orderBy("post_tags.position");
+}
+const postTags = prepared(postTagsQuery);
 
 export async function findPostBySlug(db: Db, slug: string): Promise<PostRow | undefined> {
   return (await postBySlug(db, slug))[0];

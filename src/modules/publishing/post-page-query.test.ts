@@ -1,0 +1,51 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { addComment, visibleComments } from "./comments.ts";
+import { postPageBySlug } from "./post-page-query.ts";
+import { findPostBySlug, tagsOfPost } from "./service.ts";
+import { makePost, memberWithSession } from "./testing.ts";
+
+let app: TestApp;
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app?.stop();
+});
+
+// The post page reads everything in one statement; it must give exactly what the three queries gave.
+async function separately(slug: string) {
+  const post = await findPostBySlug(app.db, slug);
+  assert.ok(post);
+  return { post, tags: await tagsOfPost(app.db, post.id), comments: await visibleComments(app.db, post.id) };
+}
+
+test("the post page's one statement returns the post, its ordered tags and visible comments as the separate queries do", async () => {
+  const post = await makePost(app.db, { title: "Grès & émail", tags: "zèbre, Émail <b>, abricot" });
+  const named = await memberWithSession(app, { name: 'Inès "l\'ancienne"' });
+  const unnamed = await memberWithSession(app, { name: " " });
+  await addComment(app.db, post.id, named.id, "Première\nligne <script> & « guillemets » 🙂");
+  const hidden = await addComment(app.db, post.id, unnamed.id, "caché");
+  await addComment(app.db, post.id, unnamed.id, "Deuxième");
+  await app.db.updateTable("comments").set({ status: "hidden" }).where("id", "=", hidden).execute();
+
+  const one = await postPageBySlug(app.db, post.slug);
+  const three = await separately(post.slug);
+  assert.deepEqual(one, three);
+  assert.deepEqual(
+    one?.tags.map((t) => t.name),
+    ["zèbre", "Émail <b>", "abricot"],
+  );
+  assert.deepEqual(
+    one?.comments.map((c) => c.body),
+    ["Première\nligne <script> & « guillemets » 🙂", "Deuxième"],
+  );
+});
+
+test("a post without tags or comments gives empty lists; an unknown slug gives nothing", async () => {
+  const post = await makePost(app.db, { title: "Sans rien" });
+  const one = await postPageBySlug(app.db, post.slug);
+  assert.deepEqual(one, { ...(await separately(post.slug)), tags: [], comments: [] });
+  assert.equal(await postPageBySlug(app.db, "nope-nope"), undefined);
+});
