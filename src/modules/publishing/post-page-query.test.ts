@@ -1,8 +1,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { isPostgres } from "../../platform/db/index.ts";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { addComment, visibleComments } from "./comments.ts";
-import { postPageBySlug } from "./post-page-query.ts";
+import { postPageBySlug, postWithTagsAndComments } from "./post-page-query.ts";
 import { findPostBySlug, tagsOfPost } from "./service.ts";
 import { makePost, memberWithSession } from "./testing.ts";
 
@@ -30,7 +31,7 @@ test("the post page's one statement returns the post, its ordered tags and visib
   await addComment(app.db, post.id, unnamed.id, "Deuxième");
   await app.db.updateTable("comments").set({ status: "hidden" }).where("id", "=", hidden).execute();
 
-  const one = await postPageBySlug(app.db, post.slug);
+  const one = await postWithTagsAndComments(app.db, post.slug);
   const three = await separately(post.slug);
   assert.deepEqual(one, three);
   assert.deepEqual(
@@ -45,7 +46,19 @@ test("the post page's one statement returns the post, its ordered tags and visib
 
 test("a post without tags or comments gives empty lists; an unknown slug gives nothing", async () => {
   const post = await makePost(app.db, { title: "Sans rien" });
-  const one = await postPageBySlug(app.db, post.slug);
+  const one = await postWithTagsAndComments(app.db, post.slug);
   assert.deepEqual(one, { ...(await separately(post.slug)), tags: [], comments: [] });
-  assert.equal(await postPageBySlug(app.db, "nope-nope"), undefined);
+  assert.equal(await postWithTagsAndComments(app.db, "nope-nope"), undefined);
+});
+
+test("the page's lookup preloads tags and comments on PostgreSQL only", async () => {
+  const post = await makePost(app.db, { title: "Selon la base", tags: "un" });
+  const found = await postPageBySlug(app.db, post.slug);
+  assert.equal(found?.post.id, post.id);
+  if (isPostgres(app.db))
+    assert.deepEqual(
+      found?.loaded?.tags.map((t) => t.name),
+      ["un"],
+    );
+  else assert.equal(found?.loaded, undefined);
 });

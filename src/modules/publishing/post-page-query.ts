@@ -4,7 +4,7 @@ import { jsonArrayFrom as sqliteJsonArray } from "kysely/helpers/sqlite";
 import { isPostgres, type Db } from "../../platform/db/index.ts";
 import { prepared } from "../../platform/db/prepared.ts";
 import { commentView, commentsQuery, defaultLimit, type CommentView } from "./comments.ts";
-import { postTagsQuery, type PostRow, type TagRef } from "./service.ts";
+import { findPostBySlug, postTagsQuery, type PostRow, type TagRef } from "./service.ts";
 
 /**
  * The post page's data in one statement: the post, its tags and its visible
@@ -38,7 +38,8 @@ export interface PostPageData {
 // PostgreSQL's driver parses json columns; SQLite returns the text.
 const parsed = <T>(v: unknown): T[] => (typeof v === "string" ? (JSON.parse(v) as T[]) : (v as T[]));
 
-export async function postPageBySlug(db: Db, slug: string): Promise<PostPageData | undefined> {
+/** The post, its tags and visible comments in one statement (both dialects; the page uses it on PostgreSQL). */
+export async function postWithTagsAndComments(db: Db, slug: string): Promise<PostPageData | undefined> {
   const row = (await postPageRow(db, slug))[0];
   if (!row) return undefined;
   const { tags_json, comments_json, ...post } = row;
@@ -47,4 +48,22 @@ export async function postPageBySlug(db: Db, slug: string): Promise<PostPageData
     tags: parsed<TagRef>(tags_json),
     comments: parsed<Parameters<typeof commentView>[0]>(comments_json).map(commentView),
   };
+}
+
+/**
+ * The post page's lookup. PostgreSQL: one statement, tags and comments
+ * included. SQLite has no round trip to save (the statements run in process)
+ * and the JSON building and parsing cost more than the two small queries, so
+ * there the page reads the post alone and its tags and comments as before.
+ */
+export async function postPageBySlug(
+  db: Db,
+  slug: string,
+): Promise<{ post: PostRow; loaded?: Omit<PostPageData, "post"> } | undefined> {
+  if (!isPostgres(db)) {
+    const post = await findPostBySlug(db, slug);
+    return post && { post };
+  }
+  const data = await postWithTagsAndComments(db, slug);
+  return data && { post: data.post, loaded: { tags: data.tags, comments: data.comments } };
 }

@@ -220,12 +220,12 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/tag/:slug", tagPage);
   app.get("/tag/:slug/page/:n", tagPage);
 
-  // One statement for the post, its tags and its comments (post-page-query.ts).
+  // On PostgreSQL one statement for the post, its tags and its comments (post-page-query.ts).
   app.get("/p/:slug", async (c) => {
     const slug = c.req.param("slug") ?? "";
     const data = slug.length <= 200 ? await postPageBySlug(c.var.services.db, slug) : undefined;
     if (!data || data.post.status !== "published") throw new AppError("not_found", 404);
-    return renderPostPage(c, data.post, undefined, data);
+    return renderPostPage(c, data.post, undefined, data.loaded);
   });
 
   app.post("/p/:slug/comments", async (c) => {
