@@ -59,18 +59,20 @@ export function renderMarkdown(source: string): string {
  * large part of rendering a page. The function is pure, so its answers are
  * kept, bounded in count and source size.
  */
-const textMemo = new Map<string, string>();
+const textMemo = new Map<number, Map<string, string>>();
 const memoMaxSource = 16_000;
 
 /** Plain text of some Markdown (for descriptions, emails and excerpts). */
 export function markdownToText(source: string, maxLength = 300): string {
   if (source.length > memoMaxSource) return toText(source, maxLength);
-  const key = `${maxLength} ${source}`;
-  let text = textMemo.get(key);
+  // Keyed by the source itself (a settings string is the same object each request: its hash is kept).
+  let byLength = textMemo.get(maxLength);
+  if (!byLength) textMemo.set(maxLength, (byLength = new Map()));
+  let text = byLength.get(source);
   if (text === undefined) {
     text = toText(source, maxLength);
-    if (textMemo.size >= 500) textMemo.clear();
-    textMemo.set(key, text);
+    if (byLength.size >= 500) byLength.clear();
+    byLength.set(source, text);
   }
   return text;
 }

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { z } from "zod";
@@ -49,7 +50,9 @@ async function requireMember(c: AppContext): Promise<Member | Response> {
   throw new AppError("unauthenticated", 401);
 }
 
-const zoneOptions = () => timeZones().map((z) => ({ value: z, label: z.replace(/_/g, " ") }));
+// One list for every account page (the select's options are printed once per list and zone).
+let zones: { value: string; label: string }[] | null = null;
+const zoneOptions = () => (zones ??= timeZones().map((z) => ({ value: z, label: z.replace(/_/g, " ") })));
 
 async function accountPage(c: AppContext, member: Member, opts: { values?: AccountValues; errors?: Errors } = {}) {
   const t = tr(c);

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from "kysely";
 import { insertRows, type Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import type { MemberConsentsTable, MembersTable } from "./tables.ts";
 
 /*
@@ -8,8 +9,11 @@ import type { MemberConsentsTable, MembersTable } from "./tables.ts";
  * members (a newsletter picks 100,000 recipients in one INSERT ... SELECT).
  */
 
+// Asked by the access policy on every members-only page: the SQL is built once.
+const memberById = prepared((db, id) => db.selectFrom("members").select("id").where("id", "=", id));
+
 export async function memberExists(db: Db, id: string): Promise<boolean> {
-  return !!(await db.selectFrom("members").select("id").where("id", "=", id).executeTakeFirst());
+  return (await memberById(db, id)).length > 0;
 }
 
 /** Which of these ids are members (at most a few hundred per call). */

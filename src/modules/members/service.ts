@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import { isUniqueViolation, transaction, type Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import type { MembersTable } from "./tables.ts";
 import { record } from "../../platform/events/index.ts";
 import {
@@ -69,8 +70,11 @@ async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T>
 const badEmail = () => invalidInput({ email: { key: "validation.email" } }, "validation.email");
 const memberExists = () => new AppError("member_exists", 409, "members.error.exists");
 
+// Every personal page reads its member: the SQL is built once.
+const memberRow = prepared((db, id) => db.selectFrom("members").selectAll().where("id", "=", id));
+
 export async function getMember(db: Db, id: string): Promise<Member | undefined> {
-  const row = await db.selectFrom("members").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = (await memberRow(db, id))[0];
   return row ? toMember(row) : undefined;
 }
 

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { formatDate } from "../../platform/i18n/index.ts";
@@ -7,6 +8,7 @@ import { holdingsOf, decide } from "../access/index.ts";
 import { allMemberEntitlements } from "../access/index.ts";
 import { downloadLink, fileResource } from "./downloads.tsx";
 import { money } from "./money.ts";
+import { memberGifts, memberOrders, memberSubscriptions, providerCustomer } from "./account-queries.ts";
 
 /** The purchases section of /account: orders, subscriptions, downloads and gifts, and the billing portal. */
 export async function PurchasesSection({ c, member }: { c: AppContext; member: Member }) {
@@ -15,55 +17,11 @@ export async function PurchasesSection({ c, member }: { c: AppContext; member: M
   const locale = c.var.locale;
   const tz = c.var.site.timeZone;
   const [orders, subs, ents, gifts, customer] = await Promise.all([
-    db
-      .selectFrom("orders")
-      .innerJoin("offers", "offers.id", "orders.offer_id")
-      .select([
-        "orders.id",
-        "orders.kind",
-        "orders.status",
-        "orders.amount_paid",
-        "orders.amount",
-        "orders.discount_amount",
-        "orders.currency",
-        "orders.created_at",
-        "orders.paid_at",
-        "offers.name",
-      ])
-      .where("orders.member_id", "=", member.id)
-      .orderBy("orders.created_at", "desc")
-      .limit(50)
-      .execute(),
-    db
-      .selectFrom("subscriptions")
-      .innerJoin("offers", "offers.id", "subscriptions.offer_id")
-      .select([
-        "subscriptions.id",
-        "subscriptions.status",
-        "subscriptions.amount",
-        "subscriptions.currency",
-        "subscriptions.interval",
-        "subscriptions.current_period_end",
-        "subscriptions.cancel_at_period_end",
-        "offers.name",
-      ])
-      .where("subscriptions.member_id", "=", member.id)
-      .where("subscriptions.status", "not in", ["pending", "expired", "incomplete_expired"])
-      .orderBy("subscriptions.created_at", "desc")
-      .execute(),
+    memberOrders(db, member.id),
+    memberSubscriptions(db, member.id),
     allMemberEntitlements(db, member.id),
-    db
-      .selectFrom("gifts")
-      .innerJoin("offers", "offers.id", "gifts.offer_id")
-      .select(["gifts.id", "gifts.recipient_email", "gifts.status", "offers.name"])
-      .where("gifts.purchaser_member_id", "=", member.id)
-      .orderBy("gifts.created_at", "desc")
-      .execute(),
-    db
-      .selectFrom("provider_customers")
-      .select("provider_customer_id")
-      .where("member_id", "=", member.id)
-      .executeTakeFirst(),
+    memberGifts(db, member.id),
+    providerCustomer(db, member.id).then((rows) => rows[0]),
   ]);
   const holdings = await holdingsOf(db, member.id);
   const offerIds = [...holdings.offers];

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { Expression } from "kysely";
 import { transaction, type Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { field, parseInput } from "../../platform/http/validation.ts";
 import { record } from "../../platform/events/index.ts";
@@ -20,12 +22,12 @@ export interface CommentView {
   authorName: string;
 }
 
+const blockOf = prepared((db, memberId) =>
+  db.selectFrom("comment_blocks").select("member_id").where("member_id", "=", memberId),
+);
+
 export async function isBlocked(db: Db, memberId: string): Promise<boolean> {
-  return !!(await db
-    .selectFrom("comment_blocks")
-    .select("member_id")
-    .where("member_id", "=", memberId)
-    .executeTakeFirst());
+  return (await blockOf(db, memberId)).length > 0;
 }
 
 /**
@@ -64,9 +66,12 @@ export async function addComment(db: Db, postId: string, memberId: string, body:
   });
 }
 
-/** Visible comments of a post, oldest first, with the author's display name. */
-export async function visibleComments(db: Db, postId: string, limit = 500): Promise<CommentView[]> {
-  const rows = await db
+/**
+ * Visible comments of a post, oldest first, with the author's display name.
+ * postId may be a column reference, for the post page's one-query form (post-page-query.ts).
+ */
+export function commentsQuery(db: Db, postId: string | Expression<string>, limit: number) {
+  return db
     .selectFrom("comments")
     .innerJoin(memberNames(db).as("mb"), "mb.id", "comments.member_id")
     .select(["comments.id", "comments.body", "comments.created_at", "comments.member_id", "mb.name", "mb.email"])
@@ -74,15 +79,27 @@ export async function visibleComments(db: Db, postId: string, limit = 500): Prom
     .where("comments.status", "=", "visible")
     .orderBy("comments.created_at")
     .orderBy("comments.id")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
+    .limit(limit);
+}
+/** The post page's comments (the default limit), their SQL built once. */
+export const defaultLimit = 500;
+const pageComments = prepared((db, postId) => commentsQuery(db, postId, defaultLimit));
+
+export async function visibleComments(db: Db, postId: string, limit = defaultLimit): Promise<CommentView[]> {
+  const rows = await (limit === defaultLimit ? pageComments(db, postId) : commentsQuery(db, postId, limit).execute());
+  return rows.map(commentView);
+}
+
+type CommentRow = { id: string; body: string; created_at: string; member_id: string; name: string; email: string };
+
+export function commentView(r: CommentRow): CommentView {
+  return {
     id: r.id,
     body: r.body,
     createdAt: r.created_at,
     memberId: r.member_id,
     authorName: displayName(r.name, r.email),
-  }));
+  };
 }
 
 /** A member's public name: the name they gave, else the part of their address before "@", never the whole address. */

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import { tierOffers } from "../offers/index.ts";
 import { canAccess, decide, viewerOf, type Viewer } from "../access/index.ts";
@@ -11,6 +12,7 @@ import { page } from "../../platform/views/layout.tsx";
 import { t as translate } from "../../platform/i18n/index.ts";
 import { addComment, countVisibleComments, isBlocked, visibleComments } from "./comments.ts";
 import { listPublished } from "./posts.ts";
+import { postPageBySlug, type PostPageData } from "./post-page-query.ts";
 import {
   contentChanged,
   findPostBySlug,
@@ -89,14 +91,18 @@ function postHead(c: AppContext, post: PostRow, description: string) {
   );
 }
 
-async function renderPostPage(c: AppContext, post: PostRow, comment?: { error: string; value: string }) {
+async function renderPostPage(
+  c: AppContext,
+  post: PostRow,
+  comment?: { error: string; value: string },
+  loaded?: Omit<PostPageData, "post">,
+) {
   const db = c.var.services.db;
   const viewer: Viewer = viewerOf(c);
   const canRead = await canAccess(db, viewer, postResource(post));
-  const [tags, comments] = await Promise.all([
-    tagsOfPost(db, post.id),
-    canRead ? visibleComments(db, post.id) : Promise.resolve([]),
-  ]);
+  const [tags, comments] = loaded
+    ? [loaded.tags, canRead ? loaded.comments : []]
+    : await Promise.all([tagsOfPost(db, post.id), canRead ? visibleComments(db, post.id) : Promise.resolve([])]);
   let mode: CommentMode = "hidden";
   if (canRead) {
     if (!post.comments_enabled) mode = "closed";
@@ -214,7 +220,13 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/tag/:slug", tagPage);
   app.get("/tag/:slug/page/:n", tagPage);
 
-  app.get("/p/:slug", async (c) => renderPostPage(c, await publishedBySlug(c)));
+  // On PostgreSQL one statement for the post, its tags and its comments (post-page-query.ts).
+  app.get("/p/:slug", async (c) => {
+    const slug = c.req.param("slug") ?? "";
+    const data = slug.length <= 200 ? await postPageBySlug(c.var.services.db, slug) : undefined;
+    if (!data || data.post.status !== "published") throw new AppError("not_found", 404);
+    return renderPostPage(c, data.post, undefined, data.loaded);
+  });
 
   app.post("/p/:slug/comments", async (c) => {
     const post = await publishedBySlug(c);

@@ -1,4 +1,6 @@
+import type { Expression } from "kysely";
 import type { Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import type { PostsTable } from "./tables.ts";
 import type { Audience, Resource } from "../access/index.ts";
 import { siteSettingsListeners } from "../../platform/settings.ts";
@@ -38,8 +40,21 @@ export async function findPost(db: Db, id: string): Promise<PostRow | undefined>
   return db.selectFrom("posts").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+// The post page's own queries, their SQL built once (building it cost more than running it).
+const postBySlug = prepared((db, slug) => db.selectFrom("posts").selectAll().where("slug", "=", slug));
+/** A post's tags in their order; postId may be a column reference (post-page-query.ts). */
+export function postTagsQuery(db: Db, postId: string | Expression<string>) {
+  return db
+    .selectFrom("post_tags")
+    .innerJoin("tags", "tags.id", "post_tags.tag_id")
+    .select(["tags.id", "tags.slug", "tags.name"])
+    .where("post_tags.post_id", "=", postId)
+    .orderBy("post_tags.position");
+}
+const postTags = prepared(postTagsQuery);
+
 export async function findPostBySlug(db: Db, slug: string): Promise<PostRow | undefined> {
-  return db.selectFrom("posts").selectAll().where("slug", "=", slug).executeTakeFirst();
+  return (await postBySlug(db, slug))[0];
 }
 
 export interface TagRef {
@@ -49,13 +64,7 @@ export interface TagRef {
 }
 
 export async function tagsOfPost(db: Db, postId: string): Promise<TagRef[]> {
-  return db
-    .selectFrom("post_tags")
-    .innerJoin("tags", "tags.id", "post_tags.tag_id")
-    .select(["tags.id", "tags.slug", "tags.name"])
-    .where("post_tags.post_id", "=", postId)
-    .orderBy("post_tags.position")
-    .execute();
+  return postTags(db, postId);
 }
 
 /** Tags of many posts with one query. */

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";

@@ -38,7 +38,13 @@ export function contextMiddleware(services: Services): MiddlewareHandler<AppEnv>
   };
 }
 
+/** The anonymous token, the same for every visitor of this secret: signed once, not on every page. */
+let anonymousToken: { secret: string; token: string } | null = null;
 export function csrfTokenFor(secret: string, memberHash?: string, staffHash?: string): string {
+  if (memberHash === undefined && staffHash === undefined) {
+    if (anonymousToken?.secret !== secret) anonymousToken = { secret, token: sign(secret, "csrf:-:-") };
+    return anonymousToken.token;
+  }
   return sign(secret, `csrf:${memberHash ?? "-"}:${staffHash ?? "-"}`);
 }
 

@@ -285,6 +285,8 @@ export class PageCache {
   }
 
   private keyOfRequest(request: Request): string | null {
+    // A query string is never cached: known without parsing the URL (every uncached render passes here).
+    if (request.url.includes("?")) return null;
     const url = new URL(request.url);
     if (url.search) return null;
     return pageCacheKey(

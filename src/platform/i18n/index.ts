@@ -103,12 +103,24 @@ export function formatDateTime(locale: Locale, iso: string | null | undefined, t
   ).format(new Date(iso));
 }
 
+/**
+ * Formatted dates, kept by locale, zone and instant: a page shows the same few publication and comment
+ * dates on every render, and Intl's format cost more than the rest of a post's header.
+ */
+const dateMemo = new Map<string, string>();
 export function formatDate(locale: Locale, iso: string | null | undefined, timeZone = "Europe/Paris"): string {
   if (!iso) return "";
-  return cached(
-    `d ${locale} ${timeZone}`,
-    () => new Intl.DateTimeFormat(tagOf(locale), { dateStyle: "medium", timeZone }),
-  ).format(new Date(iso));
+  const key = `${locale} ${timeZone} ${iso}`;
+  let text = dateMemo.get(key);
+  if (text === undefined) {
+    text = cached(
+      `d ${locale} ${timeZone}`,
+      () => new Intl.DateTimeFormat(tagOf(locale), { dateStyle: "medium", timeZone }),
+    ).format(new Date(iso));
+    if (dateMemo.size >= 2000) dateMemo.clear();
+    dateMemo.set(key, text);
+  }
+  return text;
 }
 
 export function formatNumber(locale: Locale, n: number): string {

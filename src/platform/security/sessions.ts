@@ -1,4 +1,5 @@
 import type { Db } from "../db/index.ts";
+import { prepared } from "../db/prepared.ts";
 import { newId, nowIso, isoIn } from "../ids.ts";
 import { hashToken, randomToken } from "./tokens.ts";
 import type { SessionInfo } from "../http/context.ts";
@@ -41,15 +42,24 @@ export async function createSession(
   return { token, id };
 }
 
+/** Every personal request looks its session up: the SQL is built once per kind. */
+const sessionQuery = (kind: SubjectKind) =>
+  prepared((db, tokenHash) =>
+    db
+      .selectFrom("sessions")
+      .select(["id", "subject_id", "mfa_pending", "expires_at", "last_seen_at"])
+      .where("token_hash", "=", tokenHash)
+      .where("subject_kind", "=", kind),
+  );
+const sessionByHash: Record<SubjectKind, ReturnType<typeof sessionQuery>> = {
+  member: sessionQuery("member"),
+  staff: sessionQuery("staff"),
+};
+
 export async function loadSession(db: Db, kind: SubjectKind, token: string | undefined): Promise<SessionInfo | null> {
   if (!token || token.length > 100) return null;
   const tokenHash = hashToken(token);
-  const row = await db
-    .selectFrom("sessions")
-    .select(["id", "subject_id", "mfa_pending", "expires_at", "last_seen_at"])
-    .where("token_hash", "=", tokenHash)
-    .where("subject_kind", "=", kind)
-    .executeTakeFirst();
+  const row = (await sessionByHash[kind](db, tokenHash))[0];
   if (!row || row.expires_at <= nowIso()) return null;
   // Touch at most every 5 minutes: keeps "last seen" useful without a write per request.
   if (Date.parse(row.last_seen_at) < Date.now() - 5 * 60_000) {

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../http/context.ts";
 import { tr } from "../http/context.ts";
@@ -100,6 +101,30 @@ export function TextArea(p: Omit<FieldProps, "type"> & { rows?: number }) {
   );
 }
 
+/**
+ * A select's options, printed once per list and chosen value: a list kept by its caller (the ~400 time
+ * zones of the account page) was most of that page's render.
+ */
+const optionsMemo = new WeakMap<object, Map<string | undefined, Child>>();
+function selectOptions(options: { value: string; label: string }[], value: string | undefined): Child {
+  let byValue = optionsMemo.get(options);
+  if (!byValue) optionsMemo.set(options, (byValue = new Map()));
+  let out = byValue.get(value);
+  if (out === undefined) {
+    out = (
+      <>
+        {options.map((o) => (
+          <option value={o.value} selected={o.value === value}>
+            {o.label}
+          </option>
+        ))}
+      </>
+    );
+    byValue.set(value, out);
+  }
+  return out;
+}
+
 export function Select(p: {
   c: AppContext;
   name: string;
@@ -126,11 +151,7 @@ export function Select(p: {
         aria-invalid={err ? "true" : undefined}
         aria-describedby={err ? `${id}-error` : p.hint ? `${id}-hint` : undefined}
       >
-        {p.options.map((o) => (
-          <option value={o.value} selected={o.value === p.value}>
-            {o.label}
-          </option>
-        ))}
+        {selectOptions(p.options, p.value)}
       </select>
       {err && (
         <p class="error" id={`${id}-error`}>

@@ -1,8 +1,10 @@
+/** @jsxImportSource #html-jsx */
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../http/context.ts";
 import { tr } from "../http/context.ts";
 import { assetUrl, themeUrl } from "./assets.ts";
 import { CsrfField } from "./components.tsx";
+import { htmlBody } from "./html-jsx/jsx-runtime.ts";
 
 export interface PageMeta {
   title: string;
@@ -131,9 +133,11 @@ export function page(
   status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 = 200,
 ) {
   return c.html(
-    <Layout c={c} meta={meta}>
-      {body}
-    </Layout>,
+    htmlBody(
+      <Layout c={c} meta={meta}>
+        {body}
+      </Layout>,
+    ),
     status,
   );
 }
