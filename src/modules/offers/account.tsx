@@ -21,6 +21,7 @@ import { allMemberEntitlements } from "../access/index.ts";
 import { downloadLink, fileResource } from "./downloads.tsx";
 import { money } from "./money.ts";
 import { requireProvider } from "./context.ts";
+import { PlanProgress, PlanSummary, instalmentsPaidBySub } from "./instalment-views.tsx";
 
 /**
  * The member's side: purchases, subscriptions, downloads and gifts on
@@ -64,6 +65,7 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
         "subscriptions.interval",
         "subscriptions.current_period_end",
         "subscriptions.cancel_at_period_end",
+        "subscriptions.instalments",
         "offers.name",
       ])
       .where("subscriptions.member_id", "=", member.id)
@@ -85,6 +87,10 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
       .executeTakeFirst(),
   ]);
   const holdings = await holdingsOf(db, member.id);
+  const plansPaid = await instalmentsPaidBySub(
+    db,
+    subs.filter((s) => s.instalments > 0).map((s) => s.id),
+  );
   const offerIds = [...holdings.offers];
   // Files of the offers held, and files another offer includes ("offer_file:<id>" or all of them).
   const includedFiles = [...holdings.resources].filter((r) => r.startsWith("offer_file:")).map((r) => r.slice(11));
@@ -148,13 +154,21 @@ async function PurchasesSection({ c, member }: { c: AppContext; member: Member }
           {subs.map((s) => (
             <div class="sub-row">
               <p>
-                <strong>{s.name}</strong> — {money(locale, s.amount, s.currency)}{" "}
-                {t(s.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}{" "}
+                <strong>{s.name}</strong> —{" "}
+                {s.instalments > 0 ? (
+                  <PlanSummary locale={locale} sub={s} />
+                ) : (
+                  <>
+                    {money(locale, s.amount, s.currency)}{" "}
+                    {t(s.interval === "year" ? "offers.price.per_year" : "offers.price.per_month")}
+                  </>
+                )}{" "}
                 <span class={`badge ${s.status === "active" || s.status === "trialing" ? "ok" : "warn"}`}>
                   {t(`offers.sub.status.${s.status}`)}
                 </span>
               </p>
-              {s.current_period_end && s.status !== "canceled" && (
+              {s.instalments > 0 && <PlanProgress locale={locale} tz={tz} sub={s} paid={plansPaid.get(s.id) ?? 0} />}
+              {s.instalments === 0 && s.current_period_end && s.status !== "canceled" && (
                 <p class="muted small">
                   {t(s.cancel_at_period_end ? "offers.sub.ends_on" : "offers.sub.renews_on", {
                     date: formatDate(locale, s.current_period_end, tz),
