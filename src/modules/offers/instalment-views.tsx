@@ -83,8 +83,8 @@ export function PlanProgress(props: { locale: Locale; tz: string; sub: PlanRow; 
 
 export const instalmentViewMessages = {
   fr: {
-    "offers.plan.summary.one": "{n} × {each} ({total} au total)",
-    "offers.plan.summary.other": "{n} × {each} ({total} au total)",
+    "offers.plan.summary.one": "{n}\u00a0× {each} ({total} au total)",
+    "offers.plan.summary.other": "{n}\u00a0× {each} ({total} au total)",
     "offers.plan.progress_next.one": "Paiement {k} sur {n}, prochain le {date}.",
     "offers.plan.progress_next.other": "Paiement {k} sur {n}, prochain le {date}.",
     "offers.plan.progress.one": "Paiement {k} sur {n}.",
@@ -94,8 +94,8 @@ export const instalmentViewMessages = {
     "offers.admin.instalments_due": "Reste à encaisser (paiements en plusieurs fois)",
   },
   en: {
-    "offers.plan.summary.one": "{n} × {each} ({total} in all)",
-    "offers.plan.summary.other": "{n} × {each} ({total} in all)",
+    "offers.plan.summary.one": "{n}\u00a0× {each} ({total} in all)",
+    "offers.plan.summary.other": "{n}\u00a0× {each} ({total} in all)",
     "offers.plan.progress_next.one": "Payment {k} of {n}, next on {date}.",
     "offers.plan.progress_next.other": "Payment {k} of {n}, next on {date}.",
     "offers.plan.progress.one": "Payment {k} of {n}.",
