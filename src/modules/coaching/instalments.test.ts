@@ -13,6 +13,7 @@ import { createOffer, offerPrices, startCheckout } from "../offers/index.ts";
 import { createCoachingOffer, type CoachingOffer } from "./offers.ts";
 import { makeMember, setupAvailability } from "./testing.ts";
 import { memberCredits } from "./credits.ts";
+import { holdingsOf } from "../access/index.ts";
 
 /*
  * A 5-session package payable in 3 monthly instalments of 120 €, through the real stripe SDK
@@ -257,5 +258,58 @@ test("a failed later instalment keeps the sessions while Stripe retries; a lapse
   await waitFor("unpaid instalments: the unused sessions go", async () => {
     await settle();
     return (await left(client.id)) === 0;
+  });
+});
+
+test("refunding one instalment is a share of the plan's total, not a full refund; all of it back is", async () => {
+  const client = await buy();
+  const instalmentPayments = async () =>
+    (
+      await app.db
+        .selectFrom("orders")
+        .select(["provider_payment_id", "status"])
+        .where("subscription_id", "=", client.reference)
+        .where("amount_paid", ">", 0)
+        .orderBy("paid_at")
+        .execute()
+    ).map((o) => o.provider_payment_id!);
+  const holds = async () => (await holdingsOf(app.db, client.id)).offers.has(offerId);
+  const [first] = await instalmentPayments();
+  assert.ok(first, "the first instalment's payment");
+  // 120 € back of 360 € in all, 5 sessions: 1 session (not the 5 a full refund of the order would take).
+  const refundEvents = stub.refundPayment(first);
+  await deliver(refundEvents);
+  await waitFor("one session taken back", async () => {
+    await settle();
+    return (await left(client.id)) === 4;
+  });
+  assert.ok(await holds(), "access stays after one instalment is refunded");
+  const order = await app.db
+    .selectFrom("orders")
+    .select(["status", "amount_refunded"])
+    .where("provider_payment_id", "=", first)
+    .executeTakeFirstOrThrow();
+  assert.deepEqual(order, { status: "refunded", amount_refunded: 12000 }, "the instalment's own order says so");
+  await deliver(refundEvents); // replayed: nothing more
+  await settle();
+  assert.equal(await left(client.id), 4);
+
+  await deliver(stub.renew(client.subId));
+  await settle();
+  const second = (await instalmentPayments())[1]!;
+  await deliver(stub.refundPayment(second, 6000)); // 180 € of 360 €: 2 sessions in all
+  await waitFor("a second session taken back", async () => {
+    await settle();
+    return (await left(client.id)) === 3;
+  });
+  await deliver(stub.renew(client.subId));
+  await settle();
+  const payments = await instalmentPayments();
+  assert.equal(payments.length, 3);
+  await deliver(stub.refundPayment(payments[1]!));
+  await deliver(stub.refundPayment(payments[2]!));
+  await waitFor("all of it given back: a full refund", async () => {
+    await settle();
+    return (await left(client.id)) === 0 && !(await holds());
   });
 });

@@ -21,6 +21,11 @@ import { creditsRevoked, sessionCancelled } from "./events.ts";
  *   every upcoming session booked with this order's credits is cancelled (the
  *   client gets the calendar cancellation); past sessions stay in the history.
  *
+ * - An instalment plan is one sale at its total price: a refund of one of its
+ *   instalments (even in full) is a partial refund of the plan, counted on the
+ *   plan's total refunded against its total price (offers sends those figures
+ *   and the plan's id); only all of it given back is a full refund.
+ *
  * The client gets one email per refund saying what changed and what is left.
  */
 
@@ -35,7 +40,10 @@ interface CreditRow {
   expires_at: string | null;
 }
 
-async function orderCredits(trx: Db, orderId: string): Promise<CreditRow[]> {
+async function orderCredits(trx: Db, e: EventRow): Promise<CreditRow[]> {
+  const orderId = String(e.data.orderId ?? "");
+  // An instalment plan's sessions were granted once for the plan, whichever instalment is refunded.
+  const plan = typeof e.data.planSubscriptionId === "string" ? e.data.planSubscriptionId : null;
   return (
     trx
       .selectFrom("coaching_credits")
@@ -52,7 +60,12 @@ async function orderCredits(trx: Db, orderId: string): Promise<CreditRow[]> {
       ])
       // A one-off order's credits by their source; a tier's period credits by the invoice's order.
       .where((eb) =>
-        eb.or([eb("coaching_credits.source", "=", `order:${orderId}`), eb("coaching_credits.order_id", "=", orderId)]),
+        plan
+          ? eb("coaching_credits.source", "=", `instalments:${plan}`)
+          : eb.or([
+              eb("coaching_credits.source", "=", `order:${orderId}`),
+              eb("coaching_credits.order_id", "=", orderId),
+            ]),
       )
       .orderBy("coaching_credits.seq", "desc")
       .execute()
@@ -122,7 +135,7 @@ export async function applyPartialRefund(trx: Db, e: EventRow): Promise<void> {
   const refundedTotal = Number(e.data.refundedTotal ?? 0);
   const amountPaid = Number(e.data.amountPaid ?? 0);
   if (!orderId || !(amountPaid > 0) || !(refundedTotal > 0)) return;
-  for (const group of byOffer(await orderCredits(trx, orderId))) {
+  for (const group of byOffer(await orderCredits(trx, e))) {
     const granted = group.length;
     const due = Math.min(granted, Math.floor((refundedTotal * granted) / amountPaid));
     const already = group.filter((c) => c.revoked_at).length;
@@ -145,7 +158,7 @@ export async function applyFullRefund(trx: Db, e: EventRow): Promise<void> {
   const orderId = String(e.data.orderId ?? "");
   if (!orderId) return;
   const at = e.createdAt;
-  for (const group of byOffer(await orderCredits(trx, orderId))) {
+  for (const group of byOffer(await orderCredits(trx, e))) {
     const booked = group.filter((c) => c.booking_id && !c.revoked_at).map((c) => c.booking_id!);
     let cancelled = 0;
     if (booked.length) {

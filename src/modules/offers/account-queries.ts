@@ -33,6 +33,7 @@ export const memberSubscriptions = prepared((db, memberId) =>
       "subscriptions.interval",
       "subscriptions.current_period_end",
       "subscriptions.cancel_at_period_end",
+      "subscriptions.instalments",
       "offers.name",
     ])
     .where("subscriptions.member_id", "=", memberId)

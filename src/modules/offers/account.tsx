@@ -1,7 +1,7 @@
 /** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import type { AppEnv } from "../../platform/http/context.ts";
-import { AppError } from "../../platform/http/errors.ts";
+import { AppError, conflict, invalidInput } from "../../platform/http/errors.ts";
 import { formValue, readForm } from "../../platform/http/forms.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { record } from "../../platform/events/index.ts";
@@ -174,9 +174,10 @@ export function accountRoutes(app: Hono<AppEnv>): void {
       .where("member_id", "=", member.id)
       .executeTakeFirst();
     if (!sub || !sub.provider_subscription_id) throw new AppError("not_found", 404);
-    const reason = formValue(await readForm(c), "reason")
-      .trim()
-      .slice(0, 500);
+    // A plan in instalments is a purchase being paid, not a subscription to stop: the creator decides.
+    if (sub.instalments > 0) throw conflict("offers.plan.cannot_cancel");
+    const reason = formValue(await readForm(c), "reason").trim();
+    if (reason.length > 500) throw invalidInput({ reason: { key: "validation.too_long", params: { max: 500 } } });
     const provider = requireProvider(c);
     await db
       .updateTable("subscriptions")

@@ -7,6 +7,7 @@ import { CsrfField } from "../../platform/views/components.tsx";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
 import { money } from "./money.ts";
 import { listOffers } from "./service.ts";
+import { instalmentsDue, notInstalmentPlan } from "./instalment-views.tsx";
 
 /** Sales: MRR, revenue this month, subscriptions and orders, with refund and cancel (the owner's). */
 
@@ -16,6 +17,7 @@ export async function revenueFigures(db: Db, now = new Date()) {
     .selectFrom("subscriptions")
     .select(["amount", "currency", "interval"])
     .where("status", "in", ["active", "past_due"])
+    .where(notInstalmentPlan)
     .execute();
   const mrr = new Map<string, number>();
   for (const s of subs)
@@ -33,8 +35,10 @@ export async function revenueFigures(db: Db, now = new Date()) {
     .selectFrom("subscriptions")
     .select(sql<number>`count(*)`.as("n"))
     .where("status", "in", ["active", "trialing"])
+    .where(notInstalmentPlan)
     .executeTakeFirstOrThrow();
-  return { mrr, month, activeSubscribers: Number(active.n) };
+  // Instalment payments are one-off sales collected over time: in `month` as they come in, the rest here.
+  return { mrr, month, activeSubscribers: Number(active.n), instalmentsDue: await instalmentsDue(db) };
 }
 
 export function moneyList(c: AppContext, m: Map<string, number>): string {
@@ -112,6 +116,12 @@ export async function salesPage(c: AppContext) {
           <div class="value">{moneyList(c, figures.month)}</div>
           <div class="label">{t("offers.admin.month")}</div>
         </div>
+        {figures.instalmentsDue.size > 0 && (
+          <div class="stat">
+            <div class="value">{moneyList(c, figures.instalmentsDue)}</div>
+            <div class="label">{t("offers.admin.instalments_due")}</div>
+          </div>
+        )}
       </div>
       <form method="get" class="filters">
         <div class="field">

@@ -93,7 +93,12 @@ export const orderExpired = defineEvent({
 export const orderRefunded = defineEvent({
   type: "order.refunded",
   version: 1,
-  payload: orderRef.extend({ amount: z.number().int(), currency: z.string() }),
+  payload: orderRef.extend({
+    amount: z.number().int(),
+    currency: z.string(),
+    /** Set when the whole of an instalment plan is given back (this order is its last refunded instalment). */
+    planSubscriptionId: z.string().optional(),
+  }),
   example: { orderId: "x", offerId: "o", offerName: "Guide de l’émail", amount: 1200, currency: "EUR" },
   timeline: {
     fr: (p, f) => `Remboursé·e de ${f.money(p.amount, p.currency)} pour ${quoted(p.offerName, true)}`,
@@ -114,6 +119,11 @@ export const orderPartiallyRefunded = defineEvent({
     refundedTotal: z.number().int(),
     amountPaid: z.number().int(),
     currency: z.string(),
+    /**
+     * An instalment plan's refund: `refundedTotal` and `amountPaid` are then the plan's (all its
+     * instalments' refunds against its total price), so refunding one instalment is a share of the plan.
+     */
+    planSubscriptionId: z.string().optional(),
   }),
   example: {
     orderId: "x",

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { DateTime } from "luxon";
 import type { Db } from "../../platform/db/index.ts";
 import { liveSubscriptionStatuses } from "./member-money.ts";
+import { notCompletedPlan, notInstalmentPlan } from "./instalment-views.tsx";
 
 /*
  * The owner's money at a glance (the dashboard): revenue this month, MRR, new
@@ -67,6 +68,7 @@ export async function salesFigures(
     db
       .selectFrom("subscriptions")
       .select(["amount", "currency", "interval"])
+      .where(notInstalmentPlan)
       .where(
         "status",
         "in",
@@ -93,6 +95,7 @@ export async function salesFigures(
       // Each subscription counts once, in the site-zone month its cancellation was asked for (resumed ones not at all).
       .where("cancel_requested_at", ">=", monthStart)
       .where("cancel_requested_at", "<", end)
+      .where(notCompletedPlan)
       .executeTakeFirstOrThrow(),
   ]);
   const last = starts.length - 1;

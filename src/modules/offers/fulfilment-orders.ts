@@ -11,6 +11,7 @@ import {
   orderRefunded,
 } from "./events.ts";
 import { enqueue } from "../../platform/jobs/index.ts";
+import { applyInstalmentRefund, instalmentPlanOf } from "./instalment-refunds.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { toLocale } from "../../platform/i18n/index.ts";
 import type { PaymentProvider, ProviderEvent } from "../../platform/payments/provider.ts";
@@ -214,6 +215,10 @@ export async function applyRefund(trx: Db, e: Extract<ProviderEvent, { type: "ch
     .executeTakeFirst();
   if (!order) return false;
   if (order.status === "refunded") return true;
+  if (order.subscription_id) {
+    const plan = await instalmentPlanOf(trx, order.subscription_id);
+    if (plan) return applyInstalmentRefund(trx, order, plan, e);
+  }
   const at = nowIso();
   if (!e.fullyRefunded) {
     // Refunded in part before we saw it paid: the payment event re-applies it (and tells the modules).

@@ -2,6 +2,7 @@ import { defineMessages } from "../../platform/i18n/index.ts";
 import { offersAdminFr, offersAdminEn } from "./admin-i18n.ts";
 import { memberFileMessages } from "./member-file-i18n.ts";
 import { notificationMessages } from "./notifications-i18n.ts";
+import { instalmentViewMessages } from "./instalment-views.tsx";
 
 export const offersMessages = defineMessages({
   fr: {
@@ -213,6 +214,7 @@ export const offersMessages = defineMessages({
     ...offersAdminFr,
     ...memberFileMessages.fr,
     ...notificationMessages.fr,
+    ...instalmentViewMessages.fr,
   },
   en: {
     "offers.error.not_available": "This offer is not (or no longer) available.",
@@ -418,5 +420,6 @@ export const offersMessages = defineMessages({
     ...offersAdminEn,
     ...memberFileMessages.en,
     ...notificationMessages.en,
+    ...instalmentViewMessages.en,
   },
 });

@@ -9,6 +9,7 @@ import { allMemberEntitlements } from "../access/index.ts";
 import { downloadLink, fileResource } from "./downloads.tsx";
 import { money } from "./money.ts";
 import { memberGifts, memberOrders, memberSubscriptions, providerCustomer } from "./account-queries.ts";
+import { PlanProgress, PlanSummary, instalmentsPaidBySub } from "./instalment-views.tsx";
 
 /** The purchases section of /account: orders, subscriptions, downloads and gifts, and the billing portal. */
 export async function PurchasesSection({ c, member }: { c: AppContext; member: Member }) {
@@ -24,6 +25,13 @@ export async function PurchasesSection({ c, member }: { c: AppContext; member: M
     providerCustomer(db, member.id).then((rows) => rows[0]),
   ]);
   const holdings = await holdingsOf(db, member.id);
+  // An instalment plan is a purchase paid over time, not a subscription: no renewal, no "cancel".
+  const recurring = subs.filter((s) => s.instalments === 0);
+  const plans = subs.filter((s) => s.instalments > 0);
+  const plansPaid = await instalmentsPaidBySub(
+    db,
+    plans.map((s) => s.id),
+  );
   const offerIds = [...holdings.offers];
   // Files of the offers held, and files another offer includes ("offer_file:<id>" or all of them).
   const includedFiles = [...holdings.resources].filter((r) => r.startsWith("offer_file:")).map((r) => r.slice(11));
@@ -81,10 +89,10 @@ export async function PurchasesSection({ c, member }: { c: AppContext; member: M
           ))}
         </ul>
       )}
-      {subs.length > 0 && (
+      {recurring.length > 0 && (
         <>
           <h3>{t("offers.account.subscriptions")}</h3>
-          {subs.map((s) => (
+          {recurring.map((s) => (
             <div class="sub-row">
               <p>
                 <strong>{s.name}</strong> — {money(locale, s.amount, s.currency)}{" "}
@@ -120,6 +128,22 @@ export async function PurchasesSection({ c, member }: { c: AppContext; member: M
                   </form>
                 </details>
               )}
+            </div>
+          ))}
+        </>
+      )}
+      {plans.length > 0 && (
+        <>
+          <h3>{t("offers.account.plans")}</h3>
+          {plans.map((s) => (
+            <div class="sub-row">
+              <p>
+                <strong>{s.name}</strong> — <PlanSummary locale={locale} sub={s} />{" "}
+                <span class={`badge ${s.status === "active" || s.status === "trialing" ? "ok" : "warn"}`}>
+                  {t(`offers.sub.status.${s.status}`)}
+                </span>
+              </p>
+              <PlanProgress locale={locale} tz={tz} sub={s} paid={plansPaid.get(s.id) ?? 0} />
             </div>
           ))}
         </>
