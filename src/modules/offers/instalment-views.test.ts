@@ -57,6 +57,7 @@ test("an instalment plan: progress on the account page, not MRR, due shown, stop
   assert.doesNotMatch(fr, /par mois/, "not shown as a monthly subscription");
   assert.match(fr, /Paiements en plusieurs fois/, "listed as a plan, not under subscriptions");
   assert.doesNotMatch(fr, /Abonnements/);
+  assert.match(fr, /Cours[^<]* en plusieurs fois jusqu/, "the access badge says how it is paid");
   const page = (await member.get("/account", { "accept-language": "fr" })).text;
   assert.doesNotMatch(page, /\/account\/subscriptions\/[^"]+\/cancel/, "no cancel form for a plan");
   const plan = await app.db

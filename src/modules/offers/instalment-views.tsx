@@ -93,6 +93,7 @@ export const instalmentViewMessages = {
     "offers.plan.paid_in_full.other": "Payé en totalité ({total}, en {n} fois).",
     "offers.admin.instalments_due": "Reste à encaisser (paiements en plusieurs fois)",
     "offers.account.plans": "Paiements en plusieurs fois",
+    "offers.source.instalments": "en plusieurs fois",
     "offers.plan.cannot_cancel":
       "Un paiement en plusieurs fois ne peut pas être arrêté depuis votre compte ; écrivez-nous pour en parler.",
   },
@@ -107,6 +108,7 @@ export const instalmentViewMessages = {
     "offers.plan.paid_in_full.other": "Paid in full ({total}, in {n} payments).",
     "offers.admin.instalments_due": "Still to collect (instalment plans)",
     "offers.account.plans": "Instalment plans",
+    "offers.source.instalments": "in instalments",
     "offers.plan.cannot_cancel": "A plan paid in instalments can’t be stopped from your account; write to us about it.",
   },
 };

@@ -28,6 +28,7 @@ export async function PurchasesSection({ c, member }: { c: AppContext; member: M
   // An instalment plan is a purchase paid over time, not a subscription: no renewal, no "cancel".
   const recurring = subs.filter((s) => s.instalments === 0);
   const plans = subs.filter((s) => s.instalments > 0);
+  const planIds = new Set(plans.map((s) => s.id));
   const plansPaid = await instalmentsPaidBySub(
     db,
     plans.map((s) => s.id),
@@ -79,7 +80,13 @@ export async function PurchasesSection({ c, member }: { c: AppContext; member: M
           {access.map((e) => (
             <li>
               <strong>{offerNames.get(e.resourceId) ?? e.resourceId}</strong>{" "}
-              <span class="badge ok">{t(`offers.source.${e.sourceKind}`)}</span>{" "}
+              <span class="badge ok">
+                {t(
+                  e.sourceKind === "subscription" && planIds.has(e.sourceId)
+                    ? "offers.source.instalments"
+                    : `offers.source.${e.sourceKind}`,
+                )}
+              </span>{" "}
               <span class="muted small">
                 {e.endsAt
                   ? t("offers.account.until", { date: formatDate(locale, e.endsAt, tz) })
