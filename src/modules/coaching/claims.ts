@@ -39,7 +39,7 @@ export async function claimOrThrow(trx: Db, bookingId: string, cells: string[]):
 export const dayFull = () => new AppError("day_full", 409, "coaching.error.day_full");
 
 /** One creator per site; the key leaves room for more. */
-const COACH = "default";
+export const COACH = "default";
 /** Without a daily maximum, places are still taken (so a maximum set later counts them): a day has 96 quarter-hours. */
 const NO_MAX_PLACES = 96;
 

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import { DateTime } from "luxon";
 import { raw } from "hono/html";
@@ -13,7 +14,8 @@ import { runOperation } from "../../platform/operations.ts";
 import { memberActor } from "../../platform/actor.ts";
 import { currentMember, updateMember, type Member } from "../members/index.ts";
 import { getOffer } from "../offers/index.ts";
-import { computeSlotTimes, slotTimesByLocalDay } from "./availability.ts";
+import { computeSlotTimes, slotTimesByLocalDay, type AvailabilityRules, type BusyRange } from "./availability.ts";
+import { slotPageData } from "./slot-page-query.ts";
 import { busyBetween, cachedRules, getSettings } from "./settings.ts";
 import { placesPerDay } from "./claims.ts";
 import { bookSession } from "./booking.ts";
@@ -56,6 +58,20 @@ function dayHeading(locale: string, date: string): string {
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
 
+/** The instants a slot list covers: shown from startMs to toMs, read a day either side (busy times may straddle). */
+export function slotRange(rules: AvailabilityRules, now: number, startDay: number, days: number) {
+  const startMs = now + startDay * 86_400_000;
+  const windowEnd = now + rules.windowDays * 86_400_000;
+  const toMs = Math.min(startMs + days * 86_400_000, windowEnd);
+  return {
+    startMs,
+    toMs,
+    more: toMs < windowEnd,
+    from: new Date(startMs - 86_400_000).toISOString(),
+    until: new Date(toMs + 86_400_000).toISOString(),
+  };
+}
+
 /**
  * The free times of a coaching offer, grouped by the visitor's local day. Computed for every
  * request from the range's bookings and busy times (no memo of slots or pages here; the rules
@@ -75,22 +91,27 @@ export async function SlotList(props: {
   exceptBookingId?: string;
   /** Filled with whether the window goes on after the days shown (for a "next week" link). */
   more?: { after: boolean };
+  /** The range's busy times and day counts, when the page has read them with the offer (slotPageData). */
+  loaded?: { rules: AvailabilityRules; now: number; busy: BusyRange[]; perDay?: ReadonlyMap<string, number> };
 }) {
   const { c, offer, zone } = props;
   const t = tr(c);
   const db = c.var.services.db;
-  const now = c.var.services.clock.nowMs();
-  const rules = await cachedRules(db);
-  const startMs = now + (props.startDay ?? 0) * 86_400_000;
-  const windowEnd = now + rules.windowDays * 86_400_000;
-  const to = Math.min(startMs + props.days * 86_400_000, windowEnd);
-  if (props.more) props.more.after = to < windowEnd;
-  // Only the days shown are read: busy times and bookings from a day before to a day after.
-  const from = new Date(startMs - 86_400_000).toISOString();
-  const until = new Date(to + 86_400_000).toISOString();
-  const { busy } = await busyBetween(db, rules, from, until, { exceptBookingId: props.exceptBookingId });
-  // Full days (the daily maximum) are not offered; the day claims count them.
-  const perDay = rules.maxPerDay > 0 ? await placesPerDay(db, from.slice(0, 10), until.slice(0, 10)) : undefined;
+  const now = props.loaded?.now ?? c.var.services.clock.nowMs();
+  const rules = props.loaded?.rules ?? (await cachedRules(db));
+  const range = slotRange(rules, now, props.startDay ?? 0, props.days);
+  if (props.more) props.more.after = range.more;
+  let busy: BusyRange[];
+  let perDay: ReadonlyMap<string, number> | undefined;
+  if (props.loaded) ({ busy, perDay } = props.loaded);
+  else {
+    ({ busy } = await busyBetween(db, rules, range.from, range.until, { exceptBookingId: props.exceptBookingId }));
+    // Full days (the daily maximum) are not offered; the day claims count them.
+    perDay =
+      rules.maxPerDay > 0 ? await placesPerDay(db, range.from.slice(0, 10), range.until.slice(0, 10)) : undefined;
+  }
+  const startMs = range.startMs;
+  const to = range.toMs;
   const slots = computeSlotTimes(rules, { durationMin: offer.duration_min, now, from: startMs, to, busy, perDay });
   const days = slotTimesByLocalDay(slots, zone);
   if (!days.length) return <p class="muted">{t("coaching.picker.none")}</p>;
@@ -153,15 +174,20 @@ function WeekNav({ c, week, more }: { c: AppContext; week: number; more: boolean
 export async function offerPage(c: AppContext, errors?: Errors, values?: Record<string, string | string[]>) {
   const t = tr(c);
   const db = c.var.services.db;
-  const offer = await activeCoachingOfferBySlug(db, c.req.param("slug") ?? "");
-  if (!offer) throw notFound();
-  const member = await currentMember(c);
-  const zone = zoneOf(c, member);
   // One week per page (?week=1 the next one...), or ?days=N (1–62) from there; the booking window still applies.
   const weekQ = Number(c.req.query("week") ?? 0);
   const week = Number.isInteger(weekQ) && weekQ >= 0 && weekQ <= 60 ? weekQ : 0;
   const daysQ = Number(c.req.query("days") ?? 7);
   const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 7;
+  // The offer and the shown range's busy times in one statement (read even when an application comes first).
+  const rules = await cachedRules(db);
+  const now = c.var.services.clock.nowMs();
+  const range = slotRange(rules, now, week * 7, days);
+  const data = await slotPageData(db, c.req.param("slug") ?? "", rules, range);
+  if (!data) throw notFound();
+  const { offer } = data;
+  const member = await currentMember(c);
+  const zone = zoneOf(c, member);
   const path = `/coaching/${offer.slug}`;
   const more = { after: false };
   const nowIso = c.var.services.clock.nowIso();
@@ -193,7 +219,7 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
             zone={zone ?? "UTC"}
             action={path}
             slug={offer.slug}
-            extra={[(await cachedRules(db)).timeZone, c.var.site.timeZone]}
+            extra={[rules.timeZone, c.var.site.timeZone]}
           />
           {!zone && (
             <p class="muted small" data-coaching-detect>
@@ -225,6 +251,7 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
             action: `${path}/book`,
             member,
             more,
+            loaded: { rules, now, busy: data.busy, perDay: data.perDay },
           })}
           <WeekNav c={c} week={week} more={more.after} />
         </>

@@ -187,13 +187,24 @@ const num = (s: string, i: number, n: number) => {
  * through Date.parse.
  */
 export function isoMs(s: string): number {
-  if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(10) !== 84) return Date.parse(s);
+  return isoMsAt(s, 0, s.length);
+}
+
+/** isoMs of the instant written in s from i to j (a packed list is read without cutting it up). */
+export function isoMsAt(s: string, i: number, j: number): number {
+  if (j - i !== 24 || s.charCodeAt(i + 23) !== 90 || s.charCodeAt(i + 10) !== 84) return Date.parse(s.slice(i, j));
   // Days from the civil date (Howard Hinnant's algorithm), integers only.
-  const month = num(s, 5, 2);
-  const y = num(s, 0, 4) - (month <= 2 ? 1 : 0);
+  const month = num(s, i + 5, 2);
+  const y = num(s, i, 4) - (month <= 2 ? 1 : 0);
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + num(s, 8, 2) - 1;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + num(s, i + 8, 2) - 1;
   const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
-  return days * 86_400_000 + num(s, 11, 2) * 3_600_000 + num(s, 14, 2) * 60_000 + num(s, 17, 2) * 1000 + num(s, 20, 3);
+  return (
+    days * 86_400_000 +
+    num(s, i + 11, 2) * 3_600_000 +
+    num(s, i + 14, 2) * 60_000 +
+    num(s, i + 17, 2) * 1000 +
+    num(s, i + 20, 3)
+  );
 }

@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import { raw } from "hono/html";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
