@@ -38,6 +38,7 @@ describe("the slot page's queries", () => {
     // two requests, and its refresh (settings, weekly hours, overrides) is not the page's own cost.
     const own = qs.filter((q) => !/"coaching_(settings|weekly_hours|overrides)"/.test(q));
     assert.equal(own.length, 1, `${own.length} statements:\n${qs.join("\n")}`);
-    assert.match(own[0]!, /coaching_offers[\s\S]*coaching_bookings[\s\S]*coaching_busy[\s\S]*coaching_day_claims/);
+    for (const table of ["coaching_offers", "coaching_bookings", "coaching_busy", "coaching_day_claims"])
+      assert.ok(own[0]!.includes(table), own[0]);
   });
 });
