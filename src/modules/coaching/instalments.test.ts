@@ -11,7 +11,9 @@ import { systemActor } from "../../platform/actor.ts";
 import { createSession } from "../../platform/security/sessions.ts";
 import { createOffer, offerPrices, startCheckout } from "../offers/index.ts";
 import { createCoachingOffer, type CoachingOffer } from "./offers.ts";
-import { makeMember, setupAvailability } from "./testing.ts";
+import { book, makeMember, setupAvailability } from "./testing.ts";
+import { computeSlots } from "./availability.ts";
+import { loadRules } from "./settings.ts";
 import { memberCredits } from "./credits.ts";
 import { holdingsOf } from "../access/index.ts";
 
@@ -312,4 +314,54 @@ test("refunding one instalment is a share of the plan's total, not a full refund
     await settle();
     return (await left(client.id)) === 0 && !(await holds());
   });
+});
+
+test("a plan ended early, then all it was paid given back: a full refund (upcoming session cancelled, access gone)", async () => {
+  const client = await buy();
+  const rules = await loadRules(app.db);
+  const slot = computeSlots(rules, { durationMin: 60, now: Date.now() + 3 * 86_400_000, busy: [] })[0]!;
+  const booked = await book(app, client.id, pkg.id, slot);
+  assert.equal(booked.status, "confirmed");
+  assert.equal(await left(client.id), 4);
+  // The client stops after the first instalment: the plan ends unpaid in full, the unused sessions go.
+  await deliver(stub.cancelNow(client.subId).events);
+  await waitFor("the plan ended early", async () => {
+    await settle();
+    return (await left(client.id)) === 0;
+  });
+  const holds = async () => (await holdingsOf(app.db, client.id)).offers.has(offerId);
+  const payment = await app.db
+    .selectFrom("orders")
+    .select("provider_payment_id")
+    .where("subscription_id", "=", client.reference)
+    .where("amount_paid", ">", 0)
+    .executeTakeFirstOrThrow();
+  // 120 € paid, 120 € back: all of it, though a third of the plan's price.
+  await deliver(stub.refundPayment(payment.provider_payment_id!));
+  const status = async () =>
+    (
+      await app.db
+        .selectFrom("coaching_bookings")
+        .select("status")
+        .where("id", "=", booked.id)
+        .executeTakeFirstOrThrow()
+    ).status;
+  await waitFor("a full refund: the upcoming session is cancelled", async () => {
+    await settle();
+    return (await status()) === "cancelled";
+  });
+  assert.equal(await holds(), false, "the access goes with a full refund");
+  const events = await app.db
+    .selectFrom("events")
+    .select(["type", "data"])
+    .where("member_id", "=", client.id)
+    .where("type", "in", ["order.refunded", "order.partially_refunded", "coaching.credits_revoked"])
+    .execute();
+  assert.deepEqual(
+    events.map((e) => e.type).sort(),
+    ["coaching.credits_revoked", "order.refunded"],
+    "one full refund, no partial one",
+  );
+  const revoked = JSON.parse(events.find((e) => e.type === "coaching.credits_revoked")!.data);
+  assert.equal(revoked.full, true);
 });

@@ -14,20 +14,27 @@ import type { OrdersTable } from "./tables.ts";
  * partial-refund rule on the plan: access stays, and modules that sold countable things take
  * back the plan's refunded share (everything refunded on its instalments against N × the
  * instalment). Only once every instalment is paid and all of it given back is it a full refund
- * (access revoked, order.refunded). The instalment's own order still records its refund (and is
- * marked refunded when that instalment is given back in full) for the books.
+ * (access revoked, order.refunded). A plan that ended early (cancelled, or lapsed unpaid, before
+ * its last instalment) will take no more payments: there, all that was paid given back is the
+ * full refund. The instalment's own order still records its refund (and is marked refunded when
+ * that instalment is given back in full) for the books.
  */
 
 export interface InstalmentPlan {
   id: string;
   amount: number;
   instalments: number;
+  /** The provider's status: "canceled", "unpaid", "incomplete_expired" once it takes no more payments. */
+  status: string;
 }
+
+/** A plan in these statuses collects nothing more (the provider's words, as stored on the subscription). */
+const ended = new Set(["canceled", "unpaid", "incomplete_expired"]);
 
 export async function instalmentPlanOf(trx: Db, subscriptionId: string): Promise<InstalmentPlan | null> {
   const sub = await trx
     .selectFrom("subscriptions")
-    .select(["id", "amount", "instalments"])
+    .select(["id", "amount", "instalments", "status"])
     .where("id", "=", subscriptionId)
     .executeTakeFirst();
   return sub && sub.instalments > 0 ? sub : null;
@@ -62,14 +69,21 @@ export async function applyInstalmentRefund(
     .execute();
   const sums = await trx
     .selectFrom("orders")
-    .select([sql<number>`SUM(amount_refunded)`.as("refunded"), sql<number>`COUNT(*)`.as("paid")])
+    .select([
+      sql<number>`SUM(amount_refunded)`.as("refunded"),
+      sql<number>`SUM(amount_paid)`.as("paid_amount"),
+      sql<number>`COUNT(*)`.as("paid"),
+    ])
     .where("subscription_id", "=", plan.id)
     .where("kind", "=", "subscription_invoice")
     .where("amount_paid", ">", 0)
     .executeTakeFirstOrThrow();
   const planTotal = plan.amount * plan.instalments;
   const planRefunded = Number(sums.refunded ?? 0);
-  const whole = Number(sums.paid) >= plan.instalments && planRefunded >= planTotal;
+  const paidInFull = Number(sums.paid) >= plan.instalments;
+  const whole = paidInFull
+    ? planRefunded >= planTotal
+    : ended.has(plan.status) && planRefunded >= Number(sums.paid_amount ?? 0);
   if (whole) await revokeSource(trx, "subscription", plan.id, "refunded");
   if (!order.member_id) return true;
   const offerName = (await offerSnapshot(trx, order.offer_id)).offerName;
