@@ -56,6 +56,19 @@ export const coachingLateFr: Record<string, string> = {
   "coaching.mail.late_creator.choice":
     "Si cette personne demande à être remboursée, vous le faites en un clic depuis la page des paiements arrivés trop tard.",
   "coaching.mail.late_creator.button": "Voir les paiements arrivés trop tard",
+  "coaching.mail.refund_creator.heading": "Séances reprises après un remboursement",
+  "coaching.mail.refund_creator.subject.one": "Remboursement : {n} séance reprise à {client}",
+  "coaching.mail.refund_creator.subject.other": "Remboursement : {n} séances reprises à {client}",
+  "coaching.mail.refund_creator.body.one":
+    "Le remboursement de {amount} pour « {title} » a repris à {client} {n} séance non utilisée.",
+  "coaching.mail.refund_creator.body.other":
+    "Le remboursement de {amount} pour « {title} » a repris à {client} {n} séances non utilisées.",
+  "coaching.mail.refund_creator.full": "C’est un remboursement complet : il ne lui reste aucune séance de cet achat.",
+  "coaching.mail.refund_creator.left.one": "Il lui reste {n} séance de cet achat à réserver.",
+  "coaching.mail.refund_creator.left.other": "Il lui reste {n} séances de cet achat à réserver.",
+  "coaching.mail.refund_creator.cancelled.one": "{n} séance à venir a été annulée (son agenda est prévenu).",
+  "coaching.mail.refund_creator.cancelled.other": "{n} séances à venir ont été annulées (son agenda est prévenu).",
+  "coaching.mail.refund_creator.button": "Voir les séances",
   "coaching.zones.title": "Choisir un fuseau horaire",
   "coaching.zones.hint": "Choisissez la ville la plus proche de chez vous : les horaires s’afficheront à son heure.",
 };
@@ -114,6 +127,19 @@ export const coachingLateEn: Record<string, string> = {
   "coaching.mail.late_creator.choice":
     "If they ask for their money back, you can refund them in one click from the late payments page.",
   "coaching.mail.late_creator.button": "See the payments that came too late",
+  "coaching.mail.refund_creator.heading": "Sessions taken back after a refund",
+  "coaching.mail.refund_creator.subject.one": "Refund: {n} session taken back from {client}",
+  "coaching.mail.refund_creator.subject.other": "Refund: {n} sessions taken back from {client}",
+  "coaching.mail.refund_creator.body.one":
+    "The refund of {amount} for “{title}” took back {n} unused session from {client}.",
+  "coaching.mail.refund_creator.body.other":
+    "The refund of {amount} for “{title}” took back {n} unused sessions from {client}.",
+  "coaching.mail.refund_creator.full": "It is a full refund: they have no session of this purchase left.",
+  "coaching.mail.refund_creator.left.one": "They have {n} session of this purchase left to book.",
+  "coaching.mail.refund_creator.left.other": "They have {n} sessions of this purchase left to book.",
+  "coaching.mail.refund_creator.cancelled.one": "{n} upcoming session was cancelled (their calendar is told).",
+  "coaching.mail.refund_creator.cancelled.other": "{n} upcoming sessions were cancelled (their calendar is told).",
+  "coaching.mail.refund_creator.button": "See the sessions",
   "coaching.zones.title": "Choose a time zone",
   "coaching.zones.hint": "Pick the city closest to you: times will be shown in its time.",
 };

@@ -1,8 +1,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { startTestApp, ownerEmail, type TestApp } from "../../../test/support/app.ts";
 import { startStripeStub, type StripeStub, type StubEvent } from "../../../test/support/stripe-stub.ts";
 import { waitFor } from "../../../test/support/raw-http.ts";
+import { recipients as recipientsOf } from "../../../test/support/smtp.ts";
 import { StripeProvider } from "../../platform/payments/stripe.ts";
 import { dispatchOutbox } from "../../platform/events/index.ts";
 import { runOperation } from "../../platform/operations.ts";
@@ -19,7 +20,8 @@ import { memberCredits } from "./credits.ts";
  * signed webhooks: a partial refund takes back its share of sessions (rounded down) from the
  * unused credits only, a replay takes nothing more, a goodwill refund under a session's price
  * takes none; a full refund takes every unused credit and cancels the upcoming sessions (with
- * the calendar cancellation). The client gets an email in their language each time.
+ * the calendar cancellation). The client gets an email in their language each time, and the
+ * creator one in theirs (the owner account's) per revocation of unused sessions, once.
  */
 let app: TestApp;
 let stub: StripeStub;
@@ -138,6 +140,15 @@ const revokedEvents = (memberId: string) =>
     .where("type", "=", "coaching.credits_revoked")
     .execute();
 
+/** The creator's emails about this client's sessions taken back (the subject ends with the client's name). */
+async function creatorMails(memberId: string) {
+  await app.drainJobs();
+  const m = await app.db.selectFrom("members").select("name").where("id", "=", memberId).executeTakeFirstOrThrow();
+  return app.mail.to(ownerEmail).filter((x) => (x.subject ?? "").endsWith(` ${m.name}`));
+}
+const ownerLocale = (locale: "fr" | "en") =>
+  app.db.updateTable("staff_users").set({ locale }).where("email", "=", ownerEmail).execute();
+
 test("partial refunds take back their share of unused sessions, once; a goodwill refund takes none", async () => {
   const client = await buy("fr");
   const b = await book(app, client.id, pkg.id, slots[0]!, "America/New_York");
@@ -183,6 +194,14 @@ test("partial refunds take back their share of unused sessions, once; a goodwill
   assert.match(mail.text!, /190,00\s€/);
   assert.match(mail.text!, /2 séances non utilisées ont été retirées/);
   assert.match(mail.text!, /Il vous reste 2 séances de cet achat/);
+  // The creator (French account) is told once, though the webhook came twice; the goodwill refund took none.
+  const note = await app.mail.waitFor(
+    (x) => recipientsOf(x).includes(ownerEmail) && /^Remboursement : 2 séances reprises à /.test(x.subject ?? ""),
+  );
+  assert.match(note.text!, /190,00\s€/);
+  assert.match(note.text!, /2 séances non utilisées/);
+  assert.match(note.text!, /Il lui reste 2 séances de cet achat/);
+  assert.equal((await creatorMails(client.id)).length, 1, "one email per revocation");
 });
 
 test("refunding more sessions than are unused takes the unused ones; booked sessions stay", async () => {
@@ -192,6 +211,7 @@ test("refunding more sessions than are unused takes the unused ones; booked sess
   await book(app, client.id, pkg.id, slots[3]!, "Asia/Tokyo");
   assert.equal(await left(client.id), 2);
   // 480 € of 600 € = 4 sessions, but only 2 are unused.
+  await ownerLocale("en");
   await deliver(stub.refundPayment(client.pi, 48000));
   await consumed(client.id, "order.partially_refunded");
   assert.equal(await left(client.id), 0);
@@ -207,6 +227,12 @@ test("refunding more sessions than are unused takes the unused ones; booked sess
   );
   assert.match(mail.text!, /2 unused sessions were taken off your account/);
   assert.match(mail.text!, /You have 0 sessions of this purchase left/);
+  // The creator's account reads English: their note is in English.
+  const [note] = await creatorMails(client.id);
+  assert.match(note?.subject ?? "", /^Refund: 2 sessions taken back from /);
+  assert.match(note!.text!, /took back 2 unused sessions/);
+  assert.match(note!.text!, /They have 0 sessions of this purchase left to book/);
+  await ownerLocale("fr");
 });
 
 test("a full refund after a partial one: every unused session goes and upcoming sessions are cancelled", async () => {
@@ -256,4 +282,12 @@ test("a full refund after a partial one: every unused session goes and upcoming 
   const events = await revokedEvents(client.id);
   assert.equal(events.length, 2);
   assert.equal(JSON.parse(events[1]!.data).full, true);
+  // The creator: one note per revocation, singular then plural, and the cancelled session.
+  const notes = (await creatorMails(client.id)).map((x) => ({ subject: x.subject ?? "", text: x.text ?? "" }));
+  assert.equal(notes.length, 2, notes.map((x) => x.subject).join("\n"));
+  assert.ok(notes.some((x) => /^Remboursement : 1 séance reprise à /.test(x.subject)));
+  const full = notes.find((x) => /^Remboursement : 4 séances reprises à /.test(x.subject));
+  assert.ok(full, notes.map((x) => x.subject).join("\n"));
+  assert.match(full.text, /remboursement complet/);
+  assert.match(full.text, /1 séance à venir a été annulée/);
 });

@@ -26,7 +26,8 @@ import { creditsRevoked, sessionCancelled } from "./events.ts";
  *   plan's total refunded against its total price (offers sends those figures
  *   and the plan's id); only all of it given back is a full refund.
  *
- * The client gets one email per refund saying what changed and what is left.
+ * The client gets one email per refund saying what changed and what is left; the creator a short
+ * one when unused sessions were taken back.
  */
 
 interface CreditRow {
@@ -115,18 +116,18 @@ async function tell(
     { coachingOfferId: first.coaching_offer_id, title: first.title, count: p.count, left: p.left, full: p.full },
     { memberId: first.member_id, actor: "system", at: e.createdAt },
   );
-  await queueMail(
-    trx,
-    "coaching.credits_revoked",
-    {
-      memberId: first.member_id,
-      title: first.title,
-      ...p,
-      amount: Number(e.data.amount ?? 0),
-      currency: String(e.data.currency ?? "EUR"),
-    },
-    `coaching:refund:${orderId}:${first.coaching_offer_id}:${p.full ? "full" : String(e.data.refundedTotal)}`,
-  );
+  const mail = {
+    memberId: first.member_id,
+    title: first.title,
+    ...p,
+    amount: Number(e.data.amount ?? 0),
+    currency: String(e.data.currency ?? "EUR"),
+  };
+  // One revocation, one key: a replayed or late event revokes nothing and reaches none of this.
+  const key = `${orderId}:${first.coaching_offer_id}:${p.full ? "full" : String(e.data.refundedTotal)}`;
+  await queueMail(trx, "coaching.credits_revoked", mail, `coaching:refund:${key}`);
+  // The creator is told when sessions were taken back (their language; refund-mail.ts).
+  if (p.count > 0) await queueMail(trx, "coaching.credits_revoked_creator", mail, `coaching:refund-creator:${key}`);
 }
 
 /** order.partially_refunded: takes back the refunded share of sessions from the unused credits. */

@@ -8,6 +8,7 @@ export {
   findStaffUser,
   hasOwner,
   ownerEmail,
+  ownerContact,
   importStaffUser,
   verifyStaffPassword,
   setStaffPassword,

@@ -51,6 +51,16 @@ export async function ownerEmail(db: Db): Promise<string | undefined> {
   return row?.email;
 }
 
+/** The owner's address and language (emails to the creator are written in it). */
+export async function ownerContact(db: Db): Promise<{ email: string; locale: string } | undefined> {
+  return db
+    .selectFrom("staff_users")
+    .select(["email", "locale"])
+    .where("role", "=", "owner")
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** Writes an account exactly as given (the demo's owner, with its past dates). */
 export async function importStaffUser(db: Db, row: StaffUserRow): Promise<void> {
   await db.insertInto("staff_users").values(row).execute();
