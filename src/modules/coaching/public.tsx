@@ -96,8 +96,8 @@ export async function SlotList(props: {
 }) {
   const { c, offer, zone } = props;
   const t = tr(c);
-  const db = c.var.services.db;
-  const now = props.loaded?.now ?? c.var.services.clock.nowMs();
+  const db = c.get("services").db;
+  const now = props.loaded?.now ?? c.get("services").clock.nowMs();
   const rules = props.loaded?.rules ?? (await cachedRules(db));
   const range = slotRange(rules, now, props.startDay ?? 0, props.days);
   if (props.more) props.more.after = range.more;
@@ -115,12 +115,12 @@ export async function SlotList(props: {
   const slots = computeSlotTimes(rules, { durationMin: offer.duration_min, now, from: startMs, to, busy, perDay });
   const days = slotTimesByLocalDay(slots, zone);
   if (!days.length) return <p class="muted">{t("coaching.picker.none")}</p>;
-  const locale = c.var.locale;
+  const locale = c.get("locale");
   const parts: string[] = ['<div class="coaching-days">'];
   // Members get one small form per time (CSRF token, start, zone); visitors see the times only.
   const form = props.member
     ? [
-        `<form method="post" action="${esc(props.action)}"><input type="hidden" name="_csrf" value="${esc(c.var.csrfToken)}"/><input type="hidden" name="startsAt" value="`,
+        `<form method="post" action="${esc(props.action)}"><input type="hidden" name="_csrf" value="${esc(c.get("csrfToken"))}"/><input type="hidden" name="startsAt" value="`,
         `"/><input type="hidden" name="timeZone" value="${esc(zone)}"/><button type="submit" class="coaching-time" data-slot="`,
       ]
     : null;
@@ -173,7 +173,7 @@ function WeekNav({ c, week, more }: { c: AppContext; week: number; more: boolean
 
 export async function offerPage(c: AppContext, errors?: Errors, values?: Record<string, string | string[]>) {
   const t = tr(c);
-  const db = c.var.services.db;
+  const db = c.get("services").db;
   // One week per page (?week=1 the next one...), or ?days=N (1–62) from there; the booking window still applies.
   const weekQ = Number(c.req.query("week") ?? 0);
   const week = Number.isInteger(weekQ) && weekQ >= 0 && weekQ <= 60 ? weekQ : 0;
@@ -181,7 +181,7 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
   const days = Number.isInteger(daysQ) && daysQ >= 1 && daysQ <= 62 ? daysQ : 7;
   // The offer and the shown range's busy times in one statement (read even when an application comes first).
   const rules = await cachedRules(db);
-  const now = c.var.services.clock.nowMs();
+  const now = c.get("services").clock.nowMs();
   const range = slotRange(rules, now, week * 7, days);
   const data = await slotPageData(db, c.req.param("slug") ?? "", rules, range);
   if (!data) throw notFound();
@@ -190,7 +190,7 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
   const zone = zoneOf(c, member);
   const path = `/coaching/${offer.slug}`;
   const more = { after: false };
-  const nowIso = c.var.services.clock.nowIso();
+  const nowIso = c.get("services").clock.nowIso();
   const needsApplication = questionsOf(offer).length > 0 && !(member && (await mayBuy(db, member.id, offer, nowIso)));
   // A package is paid before its sessions are booked: a member with no session left is shown where to buy it.
   let buyAt: string | null = null;
@@ -219,7 +219,7 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
             zone={zone ?? "UTC"}
             action={path}
             slug={offer.slug}
-            extra={[rules.timeZone, c.var.site.timeZone]}
+            extra={[rules.timeZone, c.get("site").timeZone]}
           />
           {!zone && (
             <p class="muted small" data-coaching-detect>
@@ -264,14 +264,14 @@ export async function offerPage(c: AppContext, errors?: Errors, values?: Record<
 export function publicRoutes(app: Hono<AppEnv>): void {
   app.get("/coaching", async (c) => {
     const t = tr(c);
-    const db = c.var.services.db;
+    const db = c.get("services").db;
     const settings = await getSettings(db);
     const offers = await listCoachingOffers(db, { activeOnly: true });
     return page(
       c,
       { title: t("coaching.public.title"), head: coachingHead() },
       <div class="narrow coaching-page">
-        <p class="eyebrow">{c.var.site.name}</p>
+        <p class="eyebrow">{c.get("site").name}</p>
         <h1>{t("coaching.public.title")}</h1>
         {settings.for_whom && (
           <section>
@@ -307,7 +307,7 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   // A visitor's page holds nothing personal (no booking form, no token): the platform's page cache may keep
   // it briefly (it stores only plain paths: /coaching/<slug>/at/<zone>, never an address with a query string).
   const cacheableForVisitors = (c: AppContext) => {
-    if (!c.var.memberSession && !c.var.staffSession) markCacheable(c);
+    if (!c.get("memberSession") && !c.get("staffSession")) markCacheable(c);
   };
   app.get("/coaching/:slug", (c) => {
     cacheableForVisitors(c);
@@ -319,14 +319,14 @@ export function publicRoutes(app: Hono<AppEnv>): void {
   });
 
   app.post("/coaching/:slug/book", async (c) => {
-    const db = c.var.services.db;
+    const db = c.get("services").db;
     const member = await currentMember(c);
     if (!member) throw new AppError("unauthenticated", 401);
     const offer = await activeCoachingOfferBySlug(db, c.req.param("slug") ?? "");
     if (!offer) throw notFound();
     const form = await readForm(c);
     const timeZone = formValue(form, "timeZone");
-    const booked = await runOperation(c.var.services, bookSession, memberActor(member.id), {
+    const booked = await runOperation(c.get("services"), bookSession, memberActor(member.id), {
       coachingOfferId: offer.id,
       startsAt: formValue(form, "startsAt"),
       timeZone,

@@ -130,7 +130,7 @@ export function ZonePicker(props: {
     <form method="get" action={action} class="inline-form coaching-zone" data-coaching-zone>
       <label for="tz">{t("coaching.picker.zone")}</label>
       <select id="tz" name="tz">
-        {raw(zoneOptionsHtml(c.var.locale, zone, props.extra))}
+        {raw(zoneOptionsHtml(c.get("locale"), zone, props.extra))}
       </select>
       <button class="btn secondary" type="submit">
         {t("coaching.picker.change")}
@@ -174,10 +174,10 @@ function allZones(locale: "fr" | "en") {
 export function zoneListRoutes(app: Hono<AppEnv>): void {
   app.get("/coaching/:slug/zones", async (c) => {
     const t = tr(c);
-    const offer = await activeCoachingOfferBySlug(c.var.services.db, c.req.param("slug") ?? "");
+    const offer = await activeCoachingOfferBySlug(c.get("services").db, c.req.param("slug") ?? "");
     if (!offer) throw notFound();
     // Nothing personal on it: the platform's page cache may keep it for everyone.
-    if (!c.var.memberSession && !c.var.staffSession) markCacheable(c);
+    if (!c.get("memberSession") && !c.get("staffSession")) markCacheable(c);
     const slug = encodeURIComponent(offer.slug);
     // Back to a member's reschedule page (?tz=), else the public page's shareable path (/at/<zone>).
     const back = c.req.query("back") ?? "";
@@ -198,7 +198,7 @@ export function zoneListRoutes(app: Hono<AppEnv>): void {
         </p>
         <h1>{t("coaching.zones.title")}</h1>
         <p class="muted">{t("coaching.zones.hint")}</p>
-        {allZones(c.var.locale).map((g) => (
+        {allZones(c.get("locale")).map((g) => (
           <section>
             <h2>{g.region ? t(`site.region.${g.region}`) : t("site.region.other")}</h2>
             <ul class="coaching-zone-list">{raw(fill(g.items))}</ul>
