@@ -1,5 +1,5 @@
 import { sql, type Expression, type RawBuilder } from "kysely";
-import { transaction, type Db } from "../../platform/db/index.ts";
+import { lastInTransaction, transaction, type Db } from "../../platform/db/index.ts";
 import type { EntitlementsTable } from "./tables.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { invalidateAccessCache } from "./policy.ts";
@@ -40,15 +40,21 @@ export function isLive(
  * Every write to entitlements goes through this file and bumps the one-row
  * counter in its own transaction: other processes learn that someone's access
  * changed from one single-row read (accessStamp), visible only once the change
- * is committed, whatever the writer's wall clock put in updated_at. Bumped
- * after the entitlement rows, so every writer takes its locks in that order.
+ * is committed, whatever the writer's wall clock put in updated_at. The bump is
+ * the last write of the outermost transaction (once, however many entitlements
+ * it wrote), so every writer takes the counter's lock last, after any order,
+ * subscription or job row it touches: no writer holds it while waiting for
+ * another, and concurrent grants and revokes cannot deadlock on it.
  */
 async function bump(trx: Db): Promise<void> {
-  await trx
-    .updateTable("access_changes")
-    .set((eb) => ({ n: eb("n", "+", 1) }))
-    .where("id", "=", 1)
-    .execute();
+  await lastInTransaction(trx, "access.changes", (t) =>
+    t
+      .updateTable("access_changes")
+      .set((eb) => ({ n: eb("n", "+", 1) }))
+      .where("id", "=", 1)
+      .execute()
+      .then(() => undefined),
+  );
 }
 
 type Row = {

@@ -3,42 +3,14 @@ import assert from "node:assert/strict";
 import { freshDatabase, type FreshDatabase } from "../../../test/support/db.ts";
 import { migrateToLatest, openDatabase, type DbHandle, type Db } from "../../platform/db/index.ts";
 import { newId } from "../../platform/ids.ts";
-import type {
-  CheckoutRequest,
-  PaymentProvider,
-  ProviderEvent,
-  SubscriptionSnapshot,
-} from "../../platform/payments/provider.ts";
 import { createMember, findMemberByEmail } from "../members/index.ts";
 import { canAccess } from "../access/index.ts";
 import { applyProviderEvent } from "./fulfilment.ts";
 import { memberEntitlements } from "../access/index.ts";
 import { createOffer } from "./service.ts";
 import { startCheckout } from "./checkout.ts";
-
-/** A provider whose subscriptions are whatever the test says they are now. */
-class FakeProvider implements PaymentProvider {
-  readonly name = "dev" as const;
-  subs = new Map<string, SubscriptionSnapshot>();
-  reads = 0;
-  async createCheckout(req: CheckoutRequest) {
-    return { id: `cs_${req.reference}`, url: `http://fake/${req.reference}` };
-  }
-  async parseWebhook(): Promise<ProviderEvent> {
-    throw new Error("unused");
-  }
-  async retrieveSubscription(id: string) {
-    this.reads++;
-    const s = this.subs.get(id);
-    if (!s) throw new Error("no such subscription");
-    return structuredClone(s);
-  }
-  async refund() {}
-  async cancelSubscription() {}
-  async customerPortalUrl() {
-    return "http://fake/portal";
-  }
-}
+import { FakeProvider } from "./testing.ts";
+import type { ProviderEvent, SubscriptionSnapshot } from "../../platform/payments/provider.ts";
 
 let database: FreshDatabase;
 let handle: DbHandle;

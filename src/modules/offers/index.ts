@@ -54,6 +54,8 @@ export {
 } from "./checkout-guards.ts";
 /** Declared events other modules react to (outbox consumers filter on them). */
 export { orderPaid, orderPartiallyRefunded, orderRefunded, subscriptionChanged, subscriptionPaid } from "./events.ts";
+// The catalogue's audit-trail events, declared whenever the module is loaded (as when they lived in events.ts).
+import "./events-admin.ts";
 /** The owner's refund of an order (other modules join it to their own transaction). */
 export { refundOrder } from "./operations/sales.ts";
 export { claimGift, findGiftByToken } from "./gifts.ts";

@@ -11,6 +11,7 @@ import { saveOfferFile } from "./downloads.tsx";
 import { startCheckout } from "./checkout.ts";
 import { providerOf } from "./context.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
+import { payThroughDev } from "./testing.ts";
 
 /** The dev provider's journeys over HTTP: buy, pay, read, download, cancel, gift, and bad input. */
 let app: TestApp;
@@ -106,21 +107,6 @@ before(async () => {
 after(async () => {
   await app.stop();
 });
-
-async function payThroughDev(client: TestClient, fields: Record<string, string>, action: "pay" | "delayed" = "pay") {
-  await client.get(`/offers/${fields.slug}`);
-  const { slug: _slug, ...rest } = fields;
-  const start = await client.post("/checkout", rest);
-  assert.equal(start.status, 303, start.text.slice(0, 400));
-  const checkoutPath = new URL(start.location!).pathname;
-  assert.match(checkoutPath, /^\/dev-checkout\/devcs_/);
-  const page = await client.get(checkoutPath);
-  assert.match(page.text, /Paiement de test|Test payment/);
-  const paid = await client.post(checkoutPath, { action });
-  assert.equal(paid.status, 303);
-  const donePath = new URL(paid.location!).pathname;
-  return { donePath, checkoutPath, done: await client.get(donePath) };
-}
 
 async function loggedIn(email: string): Promise<TestClient> {
   const m =

@@ -167,8 +167,18 @@ export async function offerPage(
               </ul>
             </div>
           )}
-          <fieldset class="price-choices">
+          <fieldset
+            class="price-choices"
+            id="f-price"
+            aria-invalid={errs.price ? "true" : undefined}
+            aria-describedby={errs.price ? "f-price-error" : undefined}
+          >
             <legend>{t("offers.offer.price")}</legend>
+            {errs.price && (
+              <p class="error" id="f-price-error">
+                {t(errs.price.key, errs.price.params)}
+              </p>
+            )}
             {prices.map((p) => (
               <label class="price-choice">
                 <input type="radio" name="price" value={p.id} checked={p.id === chosen} />

@@ -4,6 +4,12 @@ import type { TestClient } from "../../../test/support/client.ts";
 import { createSession } from "../../platform/security/sessions.ts";
 import { findMemberByEmail } from "../members/index.ts";
 import { createOffer } from "./service.ts";
+import type {
+  CheckoutRequest,
+  PaymentProvider,
+  ProviderEvent,
+  SubscriptionSnapshot,
+} from "../../platform/payments/provider.ts";
 
 /* Helpers shared by tests that need offers, prices and purchases (through the dev payment provider, as a buyer would). */
 
@@ -74,4 +80,48 @@ export async function devPortal(member: TestClient, action: "period_end" | "peri
   const page = await member.get(new URL(portal.location!).pathname + "?return=/account");
   const path = /action="(\/dev-portal\/[^"]+)"/.exec(page.text)![1]!;
   assert.equal((await member.post(path, { action, return: "/account" })).status, 303);
+}
+
+/** A provider whose subscriptions are whatever the test says they are now. */
+export class FakeProvider implements PaymentProvider {
+  readonly name = "dev" as const;
+  subs = new Map<string, SubscriptionSnapshot>();
+  reads = 0;
+  async createCheckout(req: CheckoutRequest) {
+    return { id: `cs_${req.reference}`, url: `http://fake/${req.reference}` };
+  }
+  async parseWebhook(): Promise<ProviderEvent> {
+    throw new Error("unused");
+  }
+  async retrieveSubscription(id: string) {
+    this.reads++;
+    const s = this.subs.get(id);
+    if (!s) throw new Error("no such subscription");
+    return structuredClone(s);
+  }
+  async refund() {}
+  async cancelSubscription() {}
+  async customerPortalUrl() {
+    return "http://fake/portal";
+  }
+}
+
+/** Starts a checkout with these form fields (and `slug`, the offer page's) and pays on the dev checkout page. */
+export async function payThroughDev(
+  client: TestClient,
+  fields: Record<string, string>,
+  action: "pay" | "delayed" = "pay",
+) {
+  await client.get(`/offers/${fields.slug}`);
+  const { slug: _slug, ...rest } = fields;
+  const start = await client.post("/checkout", rest);
+  assert.equal(start.status, 303, start.text.slice(0, 400));
+  const checkoutPath = new URL(start.location!).pathname;
+  assert.match(checkoutPath, /^\/dev-checkout\/devcs_/);
+  const page = await client.get(checkoutPath);
+  assert.match(page.text, /Paiement de test|Test payment/);
+  const paid = await client.post(checkoutPath, { action });
+  assert.equal(paid.status, 303);
+  const donePath = new URL(paid.location!).pathname;
+  return { donePath, checkoutPath, done: await client.get(donePath) };
 }

@@ -114,8 +114,27 @@ export async function transaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promi
   const dialect = dialectOf(db);
   return db.transaction().execute(async (trx) => {
     dialects.set(trx, dialect);
-    return fn(trx);
+    const steps = new Map<string, (trx: Db) => Promise<void>>();
+    lastSteps.set(trx, steps);
+    const result = await fn(trx);
+    for (const step of steps.values()) await step(trx);
+    return result;
   });
+}
+
+const lastSteps = new WeakMap<object, Map<string, (trx: Db) => Promise<void>>>();
+
+/**
+ * Runs `step` as the last write of the transaction `trx` (once per `key`, however often it is asked for),
+ * just before the commit: for a shared row every writer bumps (a change counter), so each takes that
+ * row's lock last and holds it only for the commit; taken mid-transaction, it would be held while the
+ * rest waits on rows another writer locked before reaching the counter, a deadlock on PostgreSQL.
+ * Outside a transaction opened by `transaction()`, `step` runs at once.
+ */
+export async function lastInTransaction(trx: Db, key: string, step: (trx: Db) => Promise<void>): Promise<void> {
+  const steps = lastSteps.get(trx);
+  if (!steps) return step(trx);
+  if (!steps.has(key)) steps.set(key, step);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Db } from "../db/index.ts";
 import { newId, nowIso } from "../ids.ts";
-import { randomToken, safeEqual, sign } from "../security/tokens.ts";
+import { randomToken } from "../security/tokens.ts";
+import { checkPortalSignature, portalSignature } from "./dev-portal-links.ts";
 import type {
   BillingInterval,
   CheckoutRequest,
@@ -15,7 +16,6 @@ import {
   evId,
   sec,
   devCheckoutLifetimeMs,
-  devPortalLifetimeMs,
   type Deliver,
   type DevCheckout,
   type DevCustomer,
@@ -159,19 +159,13 @@ export class DevProvider implements PaymentProvider {
     await this.emit({ id: evId(), type: "subscription.changed", created: sec(), providerSubscriptionId: id });
   }
 
-  /** The signed part of a portal link: its expiry (seconds) and an HMAC over customer and expiry. */
-  portalSignature(customerId: string, expiresAtSec = sec() + Math.floor(devPortalLifetimeMs / 1000)): string {
-    const mac = sign(this.opts.secret, `dev-portal:${customerId}:${expiresAtSec}`).slice(0, 32);
-    return `${expiresAtSec}.${mac}`;
+  /** The signed part of a portal link (dev-portal-links.ts). */
+  portalSignature(customerId: string, expiresAtSec?: number): string {
+    return portalSignature(this.opts.secret, customerId, expiresAtSec);
   }
 
-  /** "ok", "expired" (a genuine link past its time, like Stripe's portal sessions) or "invalid". */
   checkPortalSignature(customerId: string, sig: string): "ok" | "expired" | "invalid" {
-    const m = /^(\d{1,12})\.([A-Za-z0-9_-]{32})$/.exec(sig);
-    if (!m) return "invalid";
-    const exp = Number(m[1]);
-    if (!safeEqual(this.portalSignature(customerId, exp), sig)) return "invalid";
-    return exp > sec() ? "ok" : "expired";
+    return checkPortalSignature(this.opts.secret, customerId, sig);
   }
 
   async customerPortalUrl(providerCustomerId: string, returnUrl: string): Promise<string> {

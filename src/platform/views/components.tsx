@@ -3,6 +3,7 @@ import type { Child } from "hono/jsx";
 import type { AppContext } from "../http/context.ts";
 import { tr } from "../http/context.ts";
 import type { FieldError } from "../http/errors.ts";
+import { FormField, fieldAria } from "./form-field.tsx";
 
 /** Field errors of a failed form, as given by AppError.fields. */
 export type Errors = Record<string, FieldError>;
@@ -26,25 +27,23 @@ interface FieldProps {
   placeholder?: string;
 }
 
-/** A labelled input with its hint and translated error, wired for screen readers. */
-export function Field(p: FieldProps) {
-  const t = tr(p.c);
-  const err = p.errors?.[p.name];
-  const id = `f-${p.name}`;
-  const describedBy = [p.hint ? `${id}-hint` : "", err ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+/** The label of a standard field: its text, and "(optional)" unless the field is required. */
+function fieldLabel(p: { c: AppContext; label: string; required?: boolean }): Child {
   return (
-    <div class="field">
-      <label for={id}>
-        {p.label}
-        {!p.required && <span class="muted small"> ({t("form.optional")})</span>}
-      </label>
-      {p.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </p>
-      )}
+    <>
+      {p.label}
+      {!p.required && <span class="muted small"> ({tr(p.c)("form.optional")})</span>}
+    </>
+  );
+}
+
+/** A labelled input with its hint and translated error, wired for screen readers (FormField). */
+export function Field(p: FieldProps) {
+  const a = fieldAria(p.name, p.errors, !!p.hint);
+  return (
+    <FormField c={p.c} name={p.name} label={fieldLabel(p)} hint={p.hint} errors={p.errors}>
       <input
-        id={id}
+        id={a.id}
         name={p.name}
         type={p.type ?? "text"}
         value={p.value ?? ""}
@@ -53,51 +52,29 @@ export function Field(p: FieldProps) {
         maxlength={p.maxLength}
         inputmode={p.inputmode}
         placeholder={p.placeholder}
-        aria-invalid={err ? "true" : undefined}
-        aria-describedby={describedBy}
+        aria-invalid={a["aria-invalid"]}
+        aria-describedby={a["aria-describedby"]}
       />
-      {err && (
-        <p class="error" id={`${id}-error`}>
-          {t(err.key, err.params)}
-        </p>
-      )}
-    </div>
+    </FormField>
   );
 }
 
 export function TextArea(p: Omit<FieldProps, "type"> & { rows?: number }) {
-  const t = tr(p.c);
-  const err = p.errors?.[p.name];
-  const id = `f-${p.name}`;
-  const describedBy = [p.hint ? `${id}-hint` : "", err ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  const a = fieldAria(p.name, p.errors, !!p.hint);
   return (
-    <div class="field">
-      <label for={id}>
-        {p.label}
-        {!p.required && <span class="muted small"> ({t("form.optional")})</span>}
-      </label>
-      {p.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </p>
-      )}
+    <FormField c={p.c} name={p.name} label={fieldLabel(p)} hint={p.hint} errors={p.errors}>
       <textarea
-        id={id}
+        id={a.id}
         name={p.name}
         rows={p.rows ?? 8}
         required={p.required}
         maxlength={p.maxLength}
-        aria-invalid={err ? "true" : undefined}
-        aria-describedby={describedBy}
+        aria-invalid={a["aria-invalid"]}
+        aria-describedby={a["aria-describedby"]}
       >
         {p.value ?? ""}
       </textarea>
-      {err && (
-        <p class="error" id={`${id}-error`}>
-          {t(err.key, err.params)}
-        </p>
-      )}
-    </div>
+    </FormField>
   );
 }
 
@@ -134,31 +111,13 @@ export function Select(p: {
   errors?: Errors;
   hint?: string;
 }) {
-  const t = tr(p.c);
-  const err = p.errors?.[p.name];
-  const id = `f-${p.name}`;
+  const a = fieldAria(p.name, p.errors, !!p.hint);
   return (
-    <div class="field">
-      <label for={id}>{p.label}</label>
-      {p.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </p>
-      )}
-      <select
-        id={id}
-        name={p.name}
-        aria-invalid={err ? "true" : undefined}
-        aria-describedby={err ? `${id}-error` : p.hint ? `${id}-hint` : undefined}
-      >
+    <FormField c={p.c} name={p.name} label={p.label} hint={p.hint} errors={p.errors}>
+      <select id={a.id} name={p.name} aria-invalid={a["aria-invalid"]} aria-describedby={a["aria-describedby"]}>
         {selectOptions(p.options, p.value)}
       </select>
-      {err && (
-        <p class="error" id={`${id}-error`}>
-          {t(err.key, err.params)}
-        </p>
-      )}
-    </div>
+    </FormField>
   );
 }
 

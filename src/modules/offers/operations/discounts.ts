@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { discountSaved } from "../events.ts";
+import { discountSaved } from "../events-admin.ts";
 import { isUniqueViolation } from "../../../platform/db/index.ts";
 import { AppError, notFound } from "../../../platform/http/errors.ts";
 import { newId } from "../../../platform/ids.ts";

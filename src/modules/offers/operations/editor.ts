@@ -7,7 +7,7 @@ import { newId } from "../../../platform/ids.ts";
 import { renderMarkdown } from "../../../platform/markdown.ts";
 import { anyStaff, defineOperation, type OperationContext } from "../../../platform/operations.ts";
 import type { Clock } from "../../../platform/time.ts";
-import { offerSaved, type OfferChange } from "../events.ts";
+import { offerSaved, type OfferChange } from "../events-admin.ts";
 import { requestStripeSync } from "../stripe-sync.ts";
 import { instalmentsOf, type OfferRow, type OfferStatus, type PriceInput } from "../service.ts";
 import {

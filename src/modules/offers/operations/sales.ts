@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { paymentSettingsChanged } from "../events.ts";
+import { paymentSettingsChanged } from "../events-admin.ts";
 import { conflict, notFound } from "../../../platform/http/errors.ts";
 import { field } from "../../../platform/http/validation.ts";
 import { defineOperation, ownerOnly } from "../../../platform/operations.ts";
