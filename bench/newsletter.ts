@@ -123,15 +123,19 @@ try {
   await sink.reset();
 
   // Atelier: a worker child process, started and idle before the send is created.
-  const worker = startWorkerProcess({
-    DATA_DIR: dataDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    SMTP_URL: sink.smtpUrl,
-    MAIL_FROM: "Atelier <hello@atelier.test>",
-    PUBLIC_URL: "https://lettres.atelier.test",
-    NEWSLETTER_SMTP_POOL: String(pool),
-    ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
-  });
+  const worker = startWorkerProcess(
+    {
+      DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      SMTP_URL: sink.smtpUrl,
+      MAIL_FROM: "Atelier <hello@atelier.test>",
+      PUBLIC_URL: "https://lettres.atelier.test",
+      NEWSLETTER_SMTP_POOL: String(pool),
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+    },
+    // BENCH_CPU_PROF=<dir>: a CPU profile of the sending worker (written when it stops).
+    process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+  );
   // Ready when it has claimed its first jobs (the recurring ones every worker enqueues on its first round).
   const bootStarted = performance.now();
   for (;;) {

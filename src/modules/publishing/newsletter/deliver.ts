@@ -10,10 +10,19 @@ import type { Clock } from "../../../platform/time.ts";
 import { tryFinish } from "./engine.ts";
 import { beginWork, endWork, markerFor, type Outcome } from "./outcomes.ts";
 import { fillTemplate, toHeaderLine, type TemplateTokens } from "./prebuilt.ts";
-import { personalise } from "./render.ts";
-import { fromAddress, publicHost, smtpPool, smtpSendSlot, workerId, type SendServices } from "./runtime.ts";
+import { listIdHeader, newsletterMail, type MessageFrame } from "./message.ts";
+import {
+  acceptWindow,
+  fromAddress,
+  publicHost,
+  smtpPool,
+  workerId,
+  type SendServices,
+  type WindowedMail,
+} from "./runtime.ts";
 import { sendContext, templateFor, variantFor, type SendContext } from "./send-context.ts";
 import { trackingToken, unsubscribeToken } from "./tokens.ts";
+import { newPass, settlePass } from "./window.ts";
 
 /*
  * A batch job: claim the batch's rows (lease), re-check consent and suppressions, render per
@@ -83,16 +92,15 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
   const host = publicHost(config.publicUrl);
   const transport = config.smtpUrl ? smtpPool(config.smtpUrl, nl) : undefined;
   const from = { name: ctx.site.mailFromName || ctx.site.name, address: fromAddress(config) };
-  // RFC 2919: the id in angle brackets must stay plain ASCII, so the phrase is made ASCII too
-  // and the header is passed "prepared" (nodemailer would otherwise encode the whole value).
-  const phrase = ctx.site.name
-    .replace(/[’‘]/g, "'")
-    .normalize("NFKD")
-    .replace(/[^\x20-\x7e]/g, "")
-    .replace(/["\\<>]/g, "")
-    .trim()
-    .slice(0, 60);
-  const listId = { prepared: true, value: `${phrase ? `"${phrase}" ` : ""}<newsletter.${host}>` };
+  const frame: MessageFrame = {
+    publicUrl: config.publicUrl,
+    from,
+    replyTo: ctx.replyTo,
+    subject: ctx.send.subject,
+    siteName: ctx.site.name,
+    host,
+  };
+  const listId = listIdHeader(ctx.site.name, host);
   let retries = 0;
 
   // The paywall, per recipient, decided by the one access policy — asked for the whole batch
@@ -100,8 +108,8 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
   // (a mark stuck behind access queries would widen the window in which a crash repeats a message).
   const full = await membersWithAccess(db, [...members.keys()], ctx.resource);
 
-  const slot = transport ? smtpSendSlot(nl) : undefined;
-  // Lanes render ahead (CPU) while the pool's connections talk to the server.
+  const window = transport ? acceptWindow(nl) : undefined;
+  // Lanes render ahead (CPU) and queue in the pool, so a connection always has its next message.
   await mapLimit(rows, nl.poolSize * 4, async (row) => {
     const m = members.get(row.member_id);
     if (!m) return marker.mark(sendId, row.member_id, { state: "skipped", reason: "erased" });
@@ -127,24 +135,7 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
         unsubToken: unsubscribeToken(secret, m.id, sendId),
         trackToken: ctx.tracking ? trackingToken(secret, sendId, m.id) : "",
       };
-      mail = (t) => {
-        const unsubUrl = `${config.publicUrl}/unsubscribe?token=${t.unsubToken}`;
-        const body = personalise(variant, unsubUrl, t.trackToken);
-        const headers = {
-          "List-Unsubscribe": `<${unsubUrl}>`,
-          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-          "List-Id": listId,
-        };
-        return {
-          from,
-          replyTo: ctx.replyTo,
-          subject: ctx.send.subject,
-          html: body.html,
-          text: body.text,
-          headers,
-          textEncoding: "quoted-printable",
-        };
-      };
+      mail = (t) => newsletterMail(frame, variant, t);
       // The variant compiled once (see prebuilt.ts); null means "compose this one as usual".
       const template = transport
         ? await templateFor(ctx, locale, full.has(m.id), mail, {
@@ -156,15 +147,22 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
     } catch (err) {
       return marker.mark(sendId, row.member_id, failure(err));
     }
+    const pass = newPass();
     const send = async (): Promise<Outcome> => {
       try {
-        if (transport && raw) await transport.sendMail({ envelope: { from: from.address, to: [m.email] }, raw });
+        if (transport && raw)
+          await transport.sendMail({
+            envelope: { from: from.address, to: [m.email] },
+            raw,
+            atelierWindowPass: pass,
+          } as Mail.Options & WindowedMail);
         else if (transport)
           await transport.sendMail({
             ...mail(tokens),
             to: m.name ? { name: m.name, address: m.email } : m.email,
             messageId,
-          });
+            atelierWindowPass: pass,
+          } as Mail.Options & WindowedMail);
         else {
           const { html, text, headers } = mail(tokens) as {
             html: string;
@@ -196,13 +194,16 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
       }
     };
     /*
-     * A crash can only repeat a message the server accepted and we had not yet recorded. The
-     * slot is held from the SMTP transaction until its outcome is committed (group commit keeps
-     * that short), so at any moment at most `poolSize` messages are in that window: a kill -9
-     * duplicates at most poolSize messages, however loaded the machine is.
+     * A crash can only repeat a message the server accepted and we had not yet recorded. Its bytes
+     * only flow once it holds a place in the acceptance window (window.ts), given back when its
+     * outcome is committed (group commit keeps that short): at most `poolSize` messages are ever
+     * in that state, so a kill -9 duplicates at most poolSize messages, however loaded the machine is.
      */
-    const sendAndRecord = async () => marker.mark(sendId, row.member_id, await send());
-    await (slot ? slot(sendAndRecord) : sendAndRecord());
+    try {
+      await marker.mark(sendId, row.member_id, await send());
+    } finally {
+      if (window) settlePass(window, pass);
+    }
   });
   return retries;
 }

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { NewsletterConfig } from "../../../platform/config.ts";
 import { transaction, type Db } from "../../../platform/db/index.ts";
 import { errorFields, log } from "../../../platform/log.ts";
@@ -63,6 +64,7 @@ interface Mark {
 class Marker {
   private pending: Mark[] = [];
   private flushing = 0;
+  private scheduled = false;
   constructor(
     private db: Db,
     public clock: Clock,
@@ -71,9 +73,16 @@ class Marker {
   mark(sendId: string, memberId: string, outcome: Outcome): Promise<void> {
     return new Promise((done, fail) => {
       this.pending.push({ sendId, memberId, outcome, done, fail });
-      // Up to 3 flushes in flight: a fresh acceptance never waits for a whole previous
-      // flush, which keeps the "accepted by the server but not yet recorded" window short.
-      if (this.flushing < 3) void this.flush();
+      // The marks that arrive in one turn of the event loop (the replies the pool read in one go)
+      // are written together; up to 3 flushes in flight, so a fresh acceptance never waits for a
+      // whole previous flush, which keeps the "accepted but not yet recorded" window short.
+      if (!this.scheduled && this.flushing < 3) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.flush();
+        });
+      }
     });
   }
 
@@ -121,7 +130,9 @@ class Marker {
             .updateTable("newsletter_deliveries")
             .where("send_id", "=", sendId)
             .where("member_id", "in", chunk)
-            .where("state", "in", ["queued", "sending"]);
+            // `state || ''`: compared, not indexed. With several ids SQLite would otherwise walk
+            // the (send_id, state) index over every row in flight instead of the key's few rows.
+            .where(sql<string>`state || ''`, "in", ["queued", "sending"]);
           if (outcome.state === "accepted")
             await q
               .set({

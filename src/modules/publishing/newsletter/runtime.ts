@@ -1,9 +1,10 @@
 import os from "node:os";
 import nodemailer, { type Transporter } from "nodemailer";
-import pLimit, { type LimitFunction } from "p-limit";
+import DKIM from "nodemailer/lib/dkim";
 import type { Config, NewsletterConfig } from "../../../platform/config.ts";
 import type { Services } from "../../../platform/http/context.ts";
 import { newId } from "../../../platform/ids.ts";
+import { AcceptWindow, gatedStream, type WindowPass } from "./window.ts";
 
 /** This process, as the owner of the leases it takes. */
 export const workerId = `${os.hostname()}:${process.pid}:${newId().slice(-8)}`;
@@ -19,19 +20,26 @@ export type SendServices = Pick<Services, "db" | "config" | "secret" | "clock">;
  * configuration: it is keyed by what it was built from, so a different config gets its own.
  */
 let pool: { key: string; transport: Transporter } | undefined;
-let sendSlot: LimitFunction | undefined;
+let window: AcceptWindow | undefined;
 
 /**
- * One slot per pooled connection, held by a newsletter message from its SMTP
- * transaction until its outcome is recorded: it bounds what a crash can send
- * twice to poolSize messages (see deliver in engine.ts).
+ * The process's acceptance window (window.ts): poolSize places, one per pooled connection, so a
+ * kill -9 repeats at most poolSize messages, however loaded the machine is.
  */
-export function smtpSendSlot(nl: NewsletterConfig): LimitFunction {
-  if (sendSlot?.concurrency !== nl.poolSize) sendSlot = pLimit(nl.poolSize);
-  return sendSlot;
+export function acceptWindow(nl: NewsletterConfig): AcceptWindow {
+  if (window?.size !== nl.poolSize) window = new AcceptWindow(nl.poolSize);
+  return window;
 }
 
-/** One pooled SMTP transport per process (configurable size and rate). */
+/** What deliver puts on a message it sends through the pool: its place in the window. */
+export interface WindowedMail {
+  atelierWindowPass?: WindowPass;
+}
+
+/**
+ * One pooled SMTP transport per process (configurable size and rate). DKIM signing is the
+ * pool's last step before the window gate, so a signed message also waits outside the window.
+ */
 export function smtpPool(smtpUrl: string, nl: NewsletterConfig): Transporter {
   const key = JSON.stringify([smtpUrl, nl.poolSize, nl.ratePerSecond, nl.dkim?.domainName, nl.dkim?.keySelector]);
   if (pool && pool.key === key) return pool.transport;
@@ -42,8 +50,15 @@ export function smtpPool(smtpUrl: string, nl: NewsletterConfig): Transporter {
     maxConnections: nl.poolSize,
     maxMessages: Infinity,
     ...(nl.ratePerSecond > 0 ? { rateDelta: 1000, rateLimit: nl.ratePerSecond } : {}),
-    ...(nl.dkim ? { dkim: nl.dkim } : {}),
   } as Parameters<typeof nodemailer.createTransport>[0]);
+  const dkim = nl.dkim ? new DKIM(nl.dkim) : undefined;
+  const win = acceptWindow(nl);
+  transport.use("stream", (mail, done) => {
+    if (dkim) mail.message.processFunc((input) => dkim.sign(input));
+    const pass = (mail.data as WindowedMail).atelierWindowPass;
+    if (pass) mail.message.processFunc((input) => gatedStream(input, win, pass));
+    done();
+  });
   pool = { key, transport };
   return transport;
 }
@@ -51,7 +66,7 @@ export function smtpPool(smtpUrl: string, nl: NewsletterConfig): Transporter {
 export function closeSmtpPool(): void {
   pool?.transport.close();
   pool = undefined;
-  sendSlot = undefined;
+  window = undefined;
 }
 
 /** The host of PUBLIC_URL, used for Message-ID and List-Id. */

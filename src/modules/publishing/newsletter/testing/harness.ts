@@ -56,8 +56,9 @@ export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTE
 }
 
 /** An Atelier job worker (`atelier start --role worker`) as a child process. */
-export function startWorkerProcess(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), "start", "--role", "worker"], {
+export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  const args = [...nodeArgs, "--import", "tsx", path.join(root, "src/cli/main.ts"), "start", "--role", "worker"];
+  return spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "inherit"],
