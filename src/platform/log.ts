@@ -8,6 +8,11 @@ export function setLogLevel(level: Level | "silent"): void {
   threshold = order[level];
 }
 
+/** Whether a line of this level would be written (to skip building one that would not). */
+export function logs(level: Level): boolean {
+  return order[level] >= threshold;
+}
+
 function write(level: Level, msg: string, fields?: Record<string, unknown>): void {
   if (order[level] < threshold) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });

@@ -94,9 +94,15 @@ export async function putSetting(db: Db, key: string, value: unknown): Promise<v
     .execute();
 }
 
-export async function getSiteSettings(db: Db): Promise<SiteSettings> {
+/** The settings when this node's copy is fresh, without a wait (every request asks): else undefined. */
+export function freshSiteSettings(db: Db): SiteSettings | undefined {
   const hit = cache.get(db);
-  if (hit && nowFor(db) - hit.at < SETTINGS_CACHE_MS) return hit.value;
+  return hit && nowFor(db) - hit.at < SETTINGS_CACHE_MS ? hit.value : undefined;
+}
+
+export async function getSiteSettings(db: Db): Promise<SiteSettings> {
+  const fresh = freshSiteSettings(db);
+  if (fresh) return fresh;
   const stored = await getSetting<Partial<SiteSettings>>(db, "site");
   const value = { ...defaultSiteSettings, ...stored };
   cache.set(db, { at: nowFor(db), value });

@@ -4,7 +4,41 @@ import { jsonArrayFrom as sqliteJsonArray } from "kysely/helpers/sqlite";
 import { isPostgres, type Db } from "../../platform/db/index.ts";
 import { prepared } from "../../platform/db/prepared.ts";
 import { commentView, commentsQuery, defaultLimit, type CommentView } from "./comments.ts";
-import { findPostBySlug, postTagsQuery, type PostRow, type TagRef } from "./service.ts";
+import { postTagsQuery, type PostRow, type TagRef } from "./service.ts";
+
+/**
+ * The columns the post page shows or decides with: not the Markdown source nor the paid part's
+ * plain text (the editor's and the feeds' business), which made a third of the row's bytes to
+ * copy out of the database on every render.
+ */
+export const pagePostColumns = [
+  "id",
+  "slug",
+  "title",
+  "excerpt",
+  "teaser_html",
+  "paid_html",
+  "teaser_text",
+  "cover_file_id",
+  "audience",
+  "audience_offers",
+  "status",
+  "publish_at",
+  "published_at",
+  "reading_minutes",
+  "author_id",
+  "comments_enabled",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof PostRow)[];
+export type PagePost = Pick<PostRow, (typeof pagePostColumns)[number]>;
+
+const pagePostBySlug = prepared((db, slug) =>
+  db
+    .selectFrom("posts")
+    .select(pagePostColumns.map((col) => `posts.${col}` as const))
+    .where("posts.slug", "=", slug),
+);
 
 /**
  * The post page's data in one statement: the post, its tags and its visible
@@ -21,7 +55,7 @@ const postPageRow = prepared((db, slug) => {
   const postId = sql.ref<string>("posts.id");
   return db
     .selectFrom("posts")
-    .selectAll("posts")
+    .select(pagePostColumns.map((col) => `posts.${col}` as const))
     .select([
       jsonArray(postTagsQuery(db, postId)).as("tags_json"),
       jsonArray(commentsQuery(db, postId, defaultLimit)).as("comments_json"),
@@ -30,7 +64,7 @@ const postPageRow = prepared((db, slug) => {
 });
 
 export interface PostPageData {
-  post: PostRow;
+  post: PagePost;
   tags: TagRef[];
   comments: CommentView[];
 }
@@ -44,7 +78,7 @@ export async function postWithTagsAndComments(db: Db, slug: string): Promise<Pos
   if (!row) return undefined;
   const { tags_json, comments_json, ...post } = row;
   return {
-    post: post as PostRow,
+    post: post as PagePost,
     tags: parsed<TagRef>(tags_json),
     comments: parsed<Parameters<typeof commentView>[0]>(comments_json).map(commentView),
   };
@@ -55,13 +89,14 @@ export async function postWithTagsAndComments(db: Db, slug: string): Promise<Pos
  * included. SQLite has no round trip to save (the statements run in process)
  * and the JSON building and parsing cost more than the two small queries, so
  * there the page reads the post alone and its tags and comments as before.
+ * Both read the page's columns only (pagePostColumns).
  */
 export async function postPageBySlug(
   db: Db,
   slug: string,
-): Promise<{ post: PostRow; loaded?: Omit<PostPageData, "post"> } | undefined> {
+): Promise<{ post: PagePost; loaded?: Omit<PostPageData, "post"> } | undefined> {
   if (!isPostgres(db)) {
-    const post = await findPostBySlug(db, slug);
+    const post = (await pagePostBySlug(db, slug))[0];
     return post && { post };
   }
   const data = await postWithTagsAndComments(db, slug);

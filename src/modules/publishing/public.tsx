@@ -12,7 +12,7 @@ import { page } from "../../platform/views/layout.tsx";
 import { t as translate } from "../../platform/i18n/index.ts";
 import { addComment, countVisibleComments, isBlocked, visibleComments } from "./comments.ts";
 import { listPublished } from "./posts.ts";
-import { postPageBySlug, type PostPageData } from "./post-page-query.ts";
+import { postPageBySlug, type PagePost, type PostPageData } from "./post-page-query.ts";
 import {
   contentChanged,
   findPostBySlug,
@@ -70,7 +70,7 @@ export function absoluteUrl(c: AppContext, path: string): string {
 }
 
 /** OpenGraph and Twitter card tags: title, public summary and cover only, never the paid part. */
-function postHead(c: AppContext, post: PostRow, description: string) {
+function postHead(c: AppContext, post: PagePost, description: string) {
   const url = absoluteUrl(c, postUrl(post.slug));
   const image = post.cover_file_id ? absoluteUrl(c, mediaUrl(post.cover_file_id)) : null;
   return (
@@ -93,7 +93,7 @@ function postHead(c: AppContext, post: PostRow, description: string) {
 
 async function renderPostPage(
   c: AppContext,
-  post: PostRow,
+  post: PagePost,
   comment?: { error: string; value: string },
   loaded?: Omit<PostPageData, "post">,
 ) {

@@ -31,9 +31,12 @@ export function publicSummary(post: Pick<PostRow, "excerpt" | "teaser_text">, ma
 
 export type CommentMode = "form" | "login" | "blocked" | "closed" | "none" | "hidden";
 
+/** What the reading page shows of a post (the page reads these columns only, post-page-query.ts). */
+export type ShownPost = Omit<PostRow, "body_md" | "paid_text">;
+
 export interface PostViewProps {
   c: AppContext;
-  post: PostRow;
+  post: ShownPost;
   tags: TagRef[];
   canRead: boolean;
   /** "anonymous" asks to join, "member" to upgrade. */
@@ -46,7 +49,7 @@ export interface PostViewProps {
   preview?: boolean;
 }
 
-function Paywall({ c, post, viewer }: { c: AppContext; post: PostRow; viewer: PostViewProps["viewer"] }) {
+function Paywall({ c, post, viewer }: { c: AppContext; post: ShownPost; viewer: PostViewProps["viewer"] }) {
   const t = tr(c);
   const next = encodeURIComponent(postUrl(post.slug));
   const membersOnly = post.audience === "members";

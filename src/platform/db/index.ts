@@ -11,7 +11,6 @@ import {
   sql,
   type RawBuilder,
   type Expression,
-  type SqliteDialectConfig,
 } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
@@ -36,6 +35,20 @@ const dialects = new WeakMap<object, DialectName>();
 /** The dialect behind a Kysely instance (also works inside transactions). */
 export function dialectOf(db: Db): DialectName {
   return dialects.get(db) ?? dialects.get(Object.getPrototypeOf(db) as object) ?? "sqlite";
+}
+
+type DirectRead = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+const directReads = new WeakMap<object, DirectRead>();
+
+/**
+ * On SQLite, runs a read statement straight on the connection, without Kysely's connection
+ * round (a lock and several awaits around a synchronous call): for the few reads every request
+ * makes (prepared.ts). Undefined on PostgreSQL and for a transaction object; the read returns
+ * undefined (the caller goes through Kysely, which waits its turn) while a transaction is open,
+ * so no read sees another operation's uncommitted writes.
+ */
+export function directSqliteRead(db: Db): DirectRead | undefined {
+  return directReads.get(db);
 }
 
 /** The embedded database's file name inside DATA_DIR. */
@@ -73,8 +86,14 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     { deterministic: true },
     (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v) as string | null,
   );
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   dialects.set(db, "sqlite");
+  directReads.set(db, (text, parameters) => {
+    if (sqlite.inTransaction) return undefined;
+    const stmt = statements.prepare(text);
+    return stmt.reader ? (stmt.all(parameters) as unknown[]) : undefined;
+  });
   return { db, dialect: "sqlite", description: file, close: () => db.destroy() };
 }
 
@@ -85,7 +104,10 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
  * dropped past a bound (IN lists of varying length make many texts).
  * SQLite recompiles a kept statement by itself after a schema change.
  */
-function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDialectConfig["database"] {
+function withStatementCache(
+  sqlite: SQLite.Database,
+  max = 500,
+): { close(): void; prepare(text: string): SQLite.Statement } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),

@@ -1,5 +1,5 @@
 import type { CompiledQuery, Compilable } from "kysely";
-import { isPostgres, type Db } from "./index.ts";
+import { directSqliteRead, isPostgres, type Db } from "./index.ts";
 import { nameStatement } from "./pg-named.ts";
 
 /**
@@ -9,7 +9,8 @@ import { nameStatement } from "./pg-named.ts";
  * a stand-in value for the argument; every parameter equal to it is replaced
  * by the real one at run time (so it must not collide with a constant).
  * On PostgreSQL it also runs as a named statement, planned once per
- * connection (pg-named.ts).
+ * connection (pg-named.ts); on SQLite a read runs straight on the connection
+ * when no transaction is open (directSqliteRead).
  */
 export function prepared<R>(build: (db: Db, arg: string) => Compilable<R>): (db: Db, arg: string) => Promise<R[]> {
   const standIn = `\u0000prepared-${Math.random().toString(36).slice(2)}`;
@@ -24,6 +25,9 @@ export function prepared<R>(build: (db: Db, arg: string) => Compilable<R>): (db:
       if (dialect === "postgres") nameStatement(q.sql);
     }
     const parameters = q.parameters.map((p) => (p === standIn ? arg : p));
+    const direct = dialect === "sqlite" ? directSqliteRead(db) : undefined;
+    const rows = direct?.(q.sql, parameters);
+    if (rows) return rows as R[];
     return (await db.executeQuery<R>({ ...q, parameters })).rows;
   };
 }

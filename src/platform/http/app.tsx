@@ -1,13 +1,20 @@
 import type { IncomingMessage } from "node:http";
-import { Hono } from "hono";
+import { Hono, type Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppContext, AppEnv, Services } from "./context.ts";
-import { tr } from "./context.ts";
+import { tr, useFastVariables } from "./context.ts";
 import { AppError } from "./errors.ts";
-import { contextMiddleware, csrfMiddleware, securityHeaders, setLocaleCookie } from "./middleware.ts";
+import {
+  checkCsrf,
+  completePersonal,
+  completeSecurityHeaders,
+  loadRequestContext,
+  prepareSecurityHeaders,
+  setLocaleCookie,
+} from "./middleware.ts";
 import { safeRedirectPath } from "./forms.ts";
-import { bodyCleanup, bodyLimitFor, defaultBodyBytes, parseUrlencoded } from "./body.ts";
+import { bodyLimitFor, checkQueryEncoding, cleanupBody, defaultBodyBytes } from "./body.ts";
 import { pageCacheStats } from "./page-cache.ts";
 import { readStats } from "./stats.ts";
 import { isLocale, registerMessages, t, defaultLocale } from "../i18n/index.ts";
@@ -15,7 +22,7 @@ import { platformMessages } from "../i18n/messages.ts";
 import { assetRoutes } from "../views/assets.ts";
 import { page } from "../views/layout.tsx";
 import { findFile, serveStoredFile } from "../storage/index.ts";
-import { errorFields, log } from "../log.ts";
+import { errorFields, log, logs } from "../log.ts";
 import { defaultSiteSettings } from "../settings.ts";
 import type { AtelierModule } from "../module.ts";
 
@@ -77,15 +84,21 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
   });
   app.notFound((c) => renderError(c, new AppError("not_found", 404)));
 
-  // One structured line per request (method, path, status, duration), not for static assets.
+  // First on every request, in one frame: the request's variables (fast c.var), the security
+  // headers, and one structured line per request (method, path, status, duration), not for assets.
+  const hsts = services.config.publicUrl.startsWith("https://");
   app.use("*", async (c, next) => {
+    useFastVariables(c);
+    c.set("services", services);
     const started = performance.now();
+    prepareSecurityHeaders(c, hsts);
     await next();
+    completeSecurityHeaders(c, hsts);
     // An answer given before the body was read in full (413, a refused or broken upload): the
     // server will not read the rest, so the connection cannot be reused. Say so.
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
     if (incoming && !incoming.complete) c.header("Connection", "close");
-    if (!c.req.path.startsWith("/assets/")) {
+    if (logs("info") && !c.req.path.startsWith("/assets/")) {
       log.info("request", {
         method: c.req.method,
         path: c.req.path,
@@ -94,7 +107,6 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
       });
     }
   });
-  app.use("*", securityHeaders(services.config));
   // Liveness and readiness in one: answers only when the database answers. The page cache's
   // counts since start let an operator (and the benchmarks) see how much traffic it answers.
   app.get("/healthz", async (c) => {
@@ -108,38 +120,42 @@ export function createApp(services: Services, modules: AtelierModule[]): Hono<Ap
     });
   });
 
-  // Token-addressed GETs that apps poll every few minutes: nothing of the request context serves them.
-  app.use("*", (c, next) => {
-    c.set("services", services);
-    return next();
-  });
+  // Token-addressed GETs that apps poll every few minutes: nothing of the request context serves them
+  // (only the services, set in the first frame).
   for (const m of modules) m.pollRoutes?.(app);
 
   const tooLarge = () => {
     throw new AppError("payload_too_large", 413);
   };
   const defaultBodyLimit = bodyLimit({ maxSize: defaultBodyBytes, onError: tooLarge });
+  // What every routed request goes through, in one frame: the request context (settings, language,
+  // sessions), the query string's encoding, the CSRF check, and afterwards the parsed body's files.
+  const pipeline = async (c: AppContext, next: Next): Promise<void> => {
+    try {
+      const personal = await loadRequestContext(c, services);
+      // A query string must be valid UTF-8 once percent-decoded: refused here rather than read as U+FFFD.
+      checkQueryEncoding(c.req.url);
+      const method = c.req.method;
+      if (method !== "GET" && method !== "HEAD") await checkCsrf(c);
+      await next();
+      if (personal) completePersonal(c);
+    } finally {
+      const cleaning = cleanupBody(c);
+      if (cleaning) await cleaning;
+    }
+  };
   app.use("*", (c, next) => {
     // A GET or HEAD carries no body to limit; asking for one makes the node adapter build a stream.
-    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    if (c.req.method === "GET" || c.req.method === "HEAD") return pipeline(c, next);
+    const inner = () => pipeline(c, next);
     const max = bodyLimitFor(c.req.path);
-    if (max === defaultBodyBytes) return defaultBodyLimit(c, next);
+    if (max === defaultBodyBytes) return defaultBodyLimit(c, inner);
     // An upload path without a Content-Length (chunked): Hono's bodyLimit would hold the whole body in
     // memory to count it. Such paths read their body through the body reader, which counts it as it
     // streams against the same limit (BodyGuard) and checks each file against its own rule.
-    if (c.req.header("transfer-encoding") || !c.req.header("content-length")) return next();
-    return bodyLimit({ maxSize: max, onError: tooLarge })(c, next);
+    if (c.req.header("transfer-encoding") || !c.req.header("content-length")) return inner();
+    return bodyLimit({ maxSize: max, onError: tooLarge })(c, inner);
   });
-  app.use("*", bodyCleanup());
-  app.use("*", contextMiddleware(services));
-  // A query string must be valid UTF-8 once percent-decoded: refused here rather than read as U+FFFD.
-  app.use("*", (c, next) => {
-    const url = c.req.url;
-    const q = url.indexOf("?");
-    if (q >= 0) parseUrlencoded(Buffer.from(url.slice(q + 1).split("#")[0]!, "utf8"));
-    return next();
-  });
-  app.use("*", csrfMiddleware());
   assetRoutes(app);
 
   app.get("/lang/:locale", (c) => {

@@ -116,11 +116,37 @@ export function bodyCleanup(): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } finally {
-      const pending = parsedBodies.get(c);
-      if (pending) await pending.catch(() => undefined);
-      for (const file of requestFiles.get(c) ?? []) fs.rmSync(file, { force: true });
+      await cleanupBody(c);
     }
   };
+}
+
+/**
+ * What bodyCleanup does after the route: waits for a body still being parsed, then deletes its
+ * files. Nothing to wait for (most requests): nothing returned to wait on.
+ */
+export function cleanupBody(c: Context): Promise<void> | undefined {
+  const pending = parsedBodies.get(c);
+  if (pending) return pending.then(removeFiles.bind(null, c), removeFiles.bind(null, c));
+  removeFiles(c);
+  return undefined;
+}
+
+function removeFiles(c: Context): void {
+  const files = requestFiles.get(c);
+  if (files) for (const file of files) fs.rmSync(file, { force: true });
+}
+
+/**
+ * Refuses (400) a query string that is not valid UTF-8 once percent-decoded. One made of ASCII
+ * characters without any percent-escape (most) is valid as it is: no bytes to decode.
+ */
+export function checkQueryEncoding(url: string): void {
+  const q = url.indexOf("?");
+  if (q < 0) return;
+  const query = url.slice(q + 1).split("#")[0]!;
+  if (!/[^\x00-\x24\x26-\x7f]/.test(query)) return;
+  parseUrlencoded(Buffer.from(query, "utf8"));
 }
 
 function bad(key = "error.bad_body", status: 400 | 408 = 400): AppError {

@@ -43,6 +43,22 @@ export interface AppVariables {
 export type AppEnv = { Variables: AppVariables };
 export type AppContext = Context<AppEnv>;
 
+/**
+ * Hono's `c.var` builds a new object from its variable map at every read
+ * (Object.fromEntries), and a page reads it dozens of times: the request's
+ * variables live in one plain object instead, which `c.var` is and which
+ * `c.set` / `c.get` write and read. Installed first on every request (app.tsx).
+ */
+export function useFastVariables(c: Context): void {
+  const vars: Record<string, unknown> = {};
+  const writable = c as unknown as { set(key: string, value: unknown): void; get(key: string): unknown };
+  writable.set = (key, value) => {
+    vars[key] = value;
+  };
+  writable.get = (key) => vars[key];
+  Object.defineProperty(c, "var", { value: vars, configurable: true });
+}
+
 /** The translator for this request's language. */
 export function tr(c: AppContext): (key: string, params?: Params) => string {
   const locale = c.var.locale;
