@@ -285,7 +285,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
         quiz={
           o.quizzes.some((q) => q.lesson_id === lesson.id)
-            ? await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })
+            ? await quizBlockFor(c, o, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })
             : null
         }
         position={progress?.media_position ?? 0}
