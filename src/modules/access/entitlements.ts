@@ -3,6 +3,7 @@ import { lastInTransaction, transaction, type Db } from "../../platform/db/index
 import type { EntitlementsTable } from "./tables.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { invalidateAccessCache } from "./policy.ts";
+import { forgetOfferIncludes } from "./includes-cache.ts";
 
 /**
  * Entitlements: what a member holds, from which source. Payments grant the
@@ -55,6 +56,17 @@ async function bump(trx: Db): Promise<void> {
       .execute()
       .then(() => undefined),
   );
+}
+
+/**
+ * An offer's terms (what it includes) changed in this transaction: bumps the
+ * same counter, so every process drops its copy of the offers' includes
+ * (includes-cache.ts), and drops this process's now. Called by the offers
+ * module wherever it writes an offer's includes.
+ */
+export async function offerTermsChanged(trx: Db): Promise<void> {
+  await bump(trx);
+  forgetOfferIncludes();
 }
 
 type Row = {

@@ -36,6 +36,7 @@ export {
   countLiveHolders,
   holdsOfferSql,
   importEntitlement,
+  offerTermsChanged,
   isLive,
   type Entitlement,
   type GrantInput,

@@ -4,6 +4,7 @@ import { prepared } from "../../platform/db/prepared.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { nowIso } from "../../platform/ids.ts";
 import { existingMembers, memberExists } from "../members/index.ts";
+import { cachedIncludes, includesOpen } from "./includes-cache.ts";
 
 /**
  * The one access policy. Every surface (pages, downloads, and later emails,
@@ -85,8 +86,6 @@ export interface OfferTerms {
   tierIds(db: Db): Expression<{ id: string }>;
   /** The resources each of these offers opens (its "includes"). */
   includes(db: Db, offerIds: readonly string[]): Promise<Map<string, { resource_kind: string; resource_id: string }[]>>;
-  /** Whether one of these offers opens this resource (kind + id, or kind + "*"). */
-  opens(db: Db, offerIds: readonly string[], resource: { kind: string; id: string }): Promise<boolean>;
   /** A summary that moves whenever an offer's kind or includes change (see accessStamp). */
   stamp(db: Db): Promise<string>;
 }
@@ -240,7 +239,7 @@ async function includesOf(
   db: Db,
   offerIds: Set<string>,
 ): Promise<Map<string, { resource_kind: string; resource_id: string }[]>> {
-  return offerIds.size === 0 ? new Map() : offerTerms().includes(db, [...offerIds]);
+  return offerIds.size === 0 ? new Map() : cachedIncludes(db, [...offerIds], offerTerms().includes);
 }
 
 const offersIn = (rows: Row[]) => new Set(rows.filter((r) => r.resource_kind === "offer").map((r) => r.resource_id));
@@ -332,7 +331,8 @@ export async function canAccess(db: Db, viewer: Viewer, resource: Resource, at =
   if (a === "paid" && paid) return true;
   if (typeof a === "object" && a.offers.some((id) => offers.has(id))) return true;
   if (offers.size === 0 || !widen) return false;
-  return offerTerms().opens(db, [...offers], resource);
+  // What the offers include is this process's copy (includes-cache.ts); who holds them is not.
+  return includesOpen(await cachedIncludes(db, [...offers], offerTerms().includes), offers, resource);
 }
 
 /**

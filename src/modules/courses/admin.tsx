@@ -7,8 +7,8 @@ import { readForm, formValue } from "../../platform/http/forms.ts";
 import { Notice, type Errors } from "../../platform/views/components.tsx";
 import { coursesHead } from "./public.tsx";
 import { adminPage, registerAdminNav } from "../../platform/views/admin-layout.tsx";
-import { listOffers, offerIncludes, setOfferIncludes } from "../offers/index.ts";
-import { invalidateAccessCache } from "../access/index.ts";
+import { listOffers, offerIncludes } from "../offers/index.ts";
+import { setCourseSelling } from "./operations/creator.ts";
 import { CertificatesBox, CourseForm, OutlineEditor, SellingBox, courseValues, type Values } from "./admin-views.tsx";
 import { lessonAdminRoutes } from "./admin-lessons.tsx";
 import { funnelRoutes } from "./funnel-page.tsx";
@@ -215,18 +215,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
   app.post("/admin/courses/:id/offers", async (c) => {
     const course = await courseParam(c);
     const form = await readForm(c);
-    const chosen = new Set([form.offer ?? []].flat());
-    const db = c.var.services.db;
-    for (const offer of await listOffers(db)) {
-      const includes = await offerIncludes(db, offer.id);
-      const has = includes.some((i) => i.kind === "course" && i.id === course.id);
-      const wants = chosen.has(offer.id) && offer.status !== "archived";
-      if (has === wants) continue;
-      const next = includes.filter((i) => !(i.kind === "course" && i.id === course.id));
-      if (wants) next.push({ kind: "course", id: course.id });
-      await setOfferIncludes(db, offer.id, next);
-    }
-    invalidateAccessCache();
+    await runAsStaff(c, setCourseSelling, { courseId: course.id, offers: form.offer });
     return c.redirect(`/admin/courses/${course.id}?saved=1#sell-title`, 303);
   });
 

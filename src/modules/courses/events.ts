@@ -141,6 +141,30 @@ export const courseDripEmails = defineEvent({
   },
 });
 
+/** The creator changed which offers sell the course (the "Sell it" box): offers' names as they were. */
+export const courseSellingChanged = defineEvent({
+  type: "course.selling_changed",
+  version: 1,
+  payload: z.object({ ...course, added: z.array(z.string()), removed: z.array(z.string()) }),
+  example: { ...exampleCourse, added: ["Formation complète"], removed: [] },
+  timeline: {
+    fr: (p) =>
+      `Vente de ${q(p.courseTitle, true)} : ${[
+        p.added.length ? `ajoutée à ${p.added.join(", ")}` : "",
+        p.removed.length ? `retirée de ${p.removed.join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join(" ; ")}`,
+    en: (p) =>
+      `Selling ${q(p.courseTitle, false)}: ${[
+        p.added.length ? `added to ${p.added.join(", ")}` : "",
+        p.removed.length ? `removed from ${p.removed.join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join("; ")}`,
+  },
+});
+
 export const courseEvents = [
   courseEnrolled,
   lessonCompleted,
@@ -152,6 +176,7 @@ export const courseEvents = [
   courseStallAnswered,
   courseRated,
   courseDripEmails,
+  courseSellingChanged,
 ];
 
 export type CourseEventType = (typeof courseEvents)[number]["type"];

@@ -35,27 +35,43 @@ function compiledOnce<R>(
   };
 }
 
-const courseWithMine = compiledOnce(2, (db, slug, memberId) =>
-  db
+/*
+ * The course row with the student's enrolment and progress as two scalar
+ * subqueries, each one JSON array (one row out, not one per progress row).
+ * On SQLite a LEFT JOIN of the three tables cost several times the three
+ * lookups apart (about 150 µs against 30 µs per page, measured on the
+ * lesson-page bench's data: the join's nested loops, and the course's
+ * columns copied into every progress row); the subqueries cost what the
+ * lookups cost. Every column read is text (dates are ISO strings) or an
+ * integer, so JSON carries them unchanged on both databases.
+ */
+const courseWithMine = compiledOnce(2, (db, slug, memberId) => {
+  const pg = isPostgres(db);
+  const arr = pg ? sql.raw("json_build_array") : sql.raw("json_array");
+  const agg = pg ? sql.raw("json_agg") : sql.raw("json_group_array");
+  return db
     .selectFrom("courses as c")
-    .leftJoin("course_enrolments as e", (j) => j.onRef("e.course_id", "=", "c.id").on("e.member_id", "=", memberId!))
-    .leftJoin("lesson_progress as p", (j) =>
-      j.onRef("p.member_id", "=", "e.member_id").onRef("p.course_id", "=", "e.course_id"),
-    )
     .selectAll("c")
     .select([
-      "e.id as e_id",
-      "e.enrolled_at as e_enrolled_at",
-      "e.started_at as e_started_at",
-      "e.last_progress_at as e_last_progress_at",
-      "e.last_lesson_id as e_last_lesson_id",
-      "e.completed_at as e_completed_at",
-      "p.lesson_id as p_lesson_id",
-      "p.completed_at as p_completed_at",
-      "p.media_position as p_media_position",
+      sql<
+        EnrolmentCells | string | null
+      >`(select ${arr}(e.id, e.enrolled_at, e.started_at, e.last_progress_at, e.last_lesson_id, e.completed_at) from course_enrolments e where e.course_id = c.id and e.member_id = ${memberId!})`.as(
+        "mine_e",
+      ),
+      sql<
+        ProgressCells[] | string | null
+      >`(select ${agg}(${arr}(p.lesson_id, p.completed_at, p.media_position)) from lesson_progress p where p.member_id = ${memberId!} and p.course_id = c.id)`.as(
+        "mine_p",
+      ),
     ])
-    .where("c.slug", "=", slug!),
-);
+    .where("c.slug", "=", slug!);
+});
+
+type EnrolmentCells = [string, string, string | null, string | null, string | null, string | null];
+type ProgressCells = [string, string | null, number | string | null];
+
+/** SQLite hands JSON back as text, PostgreSQL's driver parses it. */
+const cells = <T>(v: T | string | null): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : v);
 
 export interface Mine {
   enrolment: Enrolment;
@@ -77,37 +93,24 @@ export async function courseBySlugWithMine(
   const rows = await courseWithMine(db, slug, memberId);
   const first = rows[0];
   if (!first) return undefined;
-  const {
-    e_id,
-    e_enrolled_at,
-    e_started_at,
-    e_last_progress_at,
-    e_last_lesson_id,
-    e_completed_at,
-    p_lesson_id: _l,
-    p_completed_at: _c,
-    p_media_position: _m,
-    ...course
-  } = first;
-  if (!e_id || !e_enrolled_at) return { course, mine: null };
+  const { mine_e, mine_p, ...course } = first;
+  const e = cells(mine_e);
+  if (!e) return { course, mine: null };
   const enrolment: Enrolment = {
-    id: e_id,
+    id: e[0],
     course_id: course.id,
     member_id: memberId,
-    enrolled_at: e_enrolled_at,
-    started_at: e_started_at ?? null,
-    last_progress_at: e_last_progress_at ?? null,
-    last_lesson_id: e_last_lesson_id ?? null,
-    completed_at: e_completed_at ?? null,
+    enrolled_at: e[1],
+    started_at: e[2] ?? null,
+    last_progress_at: e[3] ?? null,
+    last_lesson_id: e[4] ?? null,
+    completed_at: e[5] ?? null,
   };
-  const progress: ProgressRow[] = [];
-  for (const r of rows)
-    if (r.p_lesson_id)
-      progress.push({
-        lesson_id: r.p_lesson_id,
-        completed_at: r.p_completed_at ?? null,
-        media_position: Number(r.p_media_position ?? 0),
-      });
+  const progress: ProgressRow[] = (cells(mine_p) ?? []).map((p) => ({
+    lesson_id: p[0],
+    completed_at: p[1] ?? null,
+    media_position: Number(p[2] ?? 0),
+  }));
   return { course, mine: { enrolment, progress } };
 }
 

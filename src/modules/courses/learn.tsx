@@ -285,7 +285,7 @@ export function learnRoutes(app: Hono<AppEnv>): void {
         media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
         quiz={
           o.quizzes.some((q) => q.lesson_id === lesson.id)
-            ? await quizBlockFor(c, course, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })
+            ? await quizBlockFor(c, o, lesson, student.memberId, { showLatest: c.req.query("quiz") === "done" })
             : null
         }
         position={progress?.media_position ?? 0}
@@ -305,6 +305,10 @@ export function learnRoutes(app: Hono<AppEnv>): void {
     if (!/^\d{1,6}$/.test(raw)) throw new AppError("invalid_input", 422);
     if (!isId(lessonId)) throw new AppError("not_found", 404);
     // Only a lesson of this course the student has opened (its progress row exists) keeps a position.
+    // A direct write, not an operation: the player posts it every 10 s while a video plays, it is a
+    // cursor the student's next visit reads (where to resume), not a fact anyone is told about, so it
+    // has no event, nothing to authorise beyond the policy asked above (their own row only), and an
+    // operation's transaction and validation would cost more than the one-row UPDATE it wraps.
     await db
       .updateTable("lesson_progress")
       .set({ media_position: Number(raw) })

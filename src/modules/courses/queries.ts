@@ -1,6 +1,7 @@
 import { transaction, type Db } from "../../platform/db/index.ts";
 import type { Resource } from "../access/index.ts";
 import { surelyUnlocked, unlockAt } from "./drip.ts";
+import type { Question } from "./quizzes.ts";
 import type {
   CourseEnrolmentsTable,
   CourseLessonsTable,
@@ -70,6 +71,44 @@ interface Structure {
   lessons: Lesson[];
   quizzes: CourseQuizzesTable[];
   attachments: Map<string, Attachment[]>;
+  /** Each quiz's questions with their choices, by quiz id (quiz writes bump the version too). */
+  questions: Map<string, Question[]>;
+}
+
+/** The questions (with choices) of a course's quizzes, in two statements whatever their number. */
+async function loadQuestions(db: Db, courseId: string): Promise<Map<string, Question[]>> {
+  const [questions, choices] = await Promise.all([
+    db
+      .selectFrom("quiz_questions")
+      .innerJoin("course_quizzes", "course_quizzes.id", "quiz_questions.quiz_id")
+      .selectAll("quiz_questions")
+      .where("course_quizzes.course_id", "=", courseId)
+      .orderBy("quiz_questions.position")
+      .orderBy("quiz_questions.id")
+      .execute(),
+    db
+      .selectFrom("quiz_choices")
+      .innerJoin("quiz_questions", "quiz_questions.id", "quiz_choices.question_id")
+      .innerJoin("course_quizzes", "course_quizzes.id", "quiz_questions.quiz_id")
+      .selectAll("quiz_choices")
+      .where("course_quizzes.course_id", "=", courseId)
+      .orderBy("quiz_choices.position")
+      .execute(),
+  ]);
+  const byQuestion = new Map<string, typeof choices>();
+  for (const ch of choices) {
+    const list = byQuestion.get(ch.question_id);
+    if (list) list.push(ch);
+    else byQuestion.set(ch.question_id, [ch]);
+  }
+  const byQuiz = new Map<string, Question[]>();
+  for (const q of questions) {
+    const item = { ...q, choices: byQuestion.get(q.id) ?? [] };
+    const list = byQuiz.get(q.quiz_id);
+    if (list) list.push(item);
+    else byQuiz.set(q.quiz_id, [item]);
+  }
+  return byQuiz;
 }
 
 async function loadStructure(db: Db, courseId: string): Promise<Structure> {
@@ -117,7 +156,8 @@ async function loadStructure(db: Db, courseId: string): Promise<Structure> {
     else byLesson.set(a.lesson_id, [item]);
   }
   const out = sections.map((s) => ({ ...s, lessons: bySection.get(s.id) ?? [] }));
-  return { sections: out, lessons: out.flatMap((s) => s.lessons), quizzes, attachments: byLesson };
+  const questions = quizzes.length > 0 ? await loadQuestions(db, courseId) : new Map<string, Question[]>();
+  return { sections: out, lessons: out.flatMap((s) => s.lessons), quizzes, attachments: byLesson, questions };
 }
 
 /** The course's sections, lessons and quizzes, read now (the creator's screens). */
@@ -140,6 +180,7 @@ let structureStats = { hits: 0, loads: 0 };
 
 export interface CachedOutline extends Outline {
   attachments: Map<string, Attachment[]>;
+  questions: Map<string, Question[]>;
 }
 
 export async function cachedOutline(db: Db, course: Course): Promise<CachedOutline> {

@@ -7,8 +7,8 @@ import { courseParam, fieldErrors, runAsMember, runAsStaff, stringValues } from 
 import { lessonPage, lessonParam, lessonValues } from "./admin-lessons.tsx";
 import { loadView, lessonMedia, studentCourse, studentOf, type LoadedView, type Student } from "./learn.tsx";
 import { coursesHead } from "./public.tsx";
-import { isId, cachedOutline, type Course, type Lesson } from "./queries.ts";
-import { attemptsOf, quizOfLesson } from "./quizzes.ts";
+import { isId, cachedOutline, type CachedOutline, type Course, type Lesson } from "./queries.ts";
+import { attemptsOf } from "./quizzes.ts";
 import { addQuizQuestion, deleteQuizQuestion, saveLessonQuiz } from "./operations/authoring.ts";
 import { submitQuiz } from "./operations/student.ts";
 import { QuizBlock } from "./quiz-views.tsx";
@@ -20,13 +20,17 @@ import type { Errors } from "../../platform/views/components.tsx";
 /** The quiz block of a lesson page for a student (null when the lesson has none). */
 export async function quizBlockFor(
   c: AppContext,
-  course: Course,
+  o: CachedOutline,
   lesson: Lesson,
   memberId: string,
   opts: { showLatest?: boolean; errors?: Errors } = {},
 ) {
-  const q = await quizOfLesson(c.var.services.db, lesson.id);
-  if (!q || q.questions.length === 0) return null;
+  const course = o.course;
+  // The quiz and its questions come with the outline (per course version): only the attempts are read.
+  const quiz = o.quizzes.find((q) => q.lesson_id === lesson.id);
+  const questions = quiz ? (o.questions.get(quiz.id) ?? []) : [];
+  if (!quiz || questions.length === 0) return null;
+  const q = { quiz, questions };
   const attempts = await attemptsOf(c.var.services.db, q.quiz.id, memberId);
   const shown = opts.showLatest || attempts.some((a) => a.passed) ? (attempts[0] ?? null) : null;
   return (
@@ -62,7 +66,7 @@ async function renderStudentLesson(
       view={view}
       zone={view.zone}
       media={lessonMedia(c, lesson, student.memberId, o.attachments.get(lesson.id) ?? [])}
-      quiz={await quizBlockFor(c, course, lesson, student.memberId, opts)}
+      quiz={await quizBlockFor(c, o, lesson, student.memberId, opts)}
     />,
     status,
   );

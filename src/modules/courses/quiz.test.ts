@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { ownerClient } from "../publishing/testing.ts";
+import { queriesOf } from "../../../test/support/query-count.ts";
 import { normaliseAnswer, quizOfLesson, type Question } from "./quizzes.ts";
 import { buildCourse, student, type BuiltCourse } from "./testing.ts";
 
@@ -121,6 +122,32 @@ describe("quizzes", () => {
     res = await s.client.post(`${lessonPath()}/quiz`, rightAnswers(questions));
     assert.equal(res.status, 409);
     assert.match(res.text, /déjà réussi/);
+  });
+
+  it("a quiz lesson page reads the student's attempts alone: the quiz and its questions come with the outline", async () => {
+    const s = await student(app, built.offerId);
+    assert.equal((await s.client.get(lessonPath())).status, 200);
+    let shown = "";
+    const qs = await queriesOf(async () => {
+      shown = (await s.client.get(lessonPath())).text;
+    });
+    assert.match(shown, /Quelle chaux pour un enduit intérieur \?/);
+    assert.deepEqual(
+      qs.filter((q) => /quiz/.test(q)).map((q) => q.split(" where ")[0]),
+      ['select * from "quiz_attempts"'],
+      qs.join("\n"),
+    );
+    // A question added by the creator (the course's version bumped) shows on the next page.
+    const owner = await ownerClient(app);
+    await owner.get(adminBase());
+    const added = { kind: "short", prompt: "Combien de couches pour un badigeon ?", choices: "trois" };
+    assert.equal((await owner.post(`${adminBase()}/quiz/questions`, added)).status, 303);
+    assert.match((await s.client.get(lessonPath())).text, /Combien de couches pour un badigeon \?/);
+    const { questions } = (await quizOfLesson(app.db, quizLesson()))!;
+    const last = questions.at(-1)!;
+    assert.equal(last.prompt, added.prompt);
+    await owner.post(`${adminBase()}/quiz/questions/${last.id}/delete`);
+    assert.doesNotMatch((await s.client.get(lessonPath())).text, /Combien de couches/);
   });
 
   it("one attempt allowed: concurrent submissions store one attempt, the rest get a translated 409", async () => {

@@ -1,10 +1,8 @@
 import type { Hono } from "hono";
-import { z } from "zod";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { readForm } from "../../platform/http/forms.ts";
-import { field, parseInput } from "../../platform/http/validation.ts";
 import { adminPage } from "../../platform/views/admin-layout.tsx";
 import {
   Checkbox,
@@ -18,10 +16,13 @@ import {
 import { page } from "../../platform/views/layout.tsx";
 import { courseParam, fieldErrors, runAsStaff, stringValues } from "./admin-helpers.ts";
 import { saveFollowUp } from "./operations/authoring.ts";
+import { answerStallQuestion } from "./operations/student.ts";
+import { anonymousActor } from "../../platform/actor.ts";
+import { runOperation } from "../../platform/operations.ts";
 import { coursesHead } from "./public.tsx";
 import { outline, type Course } from "./queries.ts";
 import { composeStallMail, firstNameOf } from "./stall-mail.ts";
-import { answerStall, checkStallSignature, findStall, stallAnswerPath, stallChoices, type StallRow } from "./stalls.ts";
+import { checkStallSignature, findStall, stallAnswerPath, stallChoices, type StallRow } from "./stalls.ts";
 
 /** The creator's follow-up settings with a live preview, and the student's one-question answer page. */
 
@@ -193,19 +194,6 @@ function answerPage(c: AppContext, p: { stall: StallRow; course: Course; lessonT
   );
 }
 
-const answerInput = z
-  .object({
-    reason: z
-      .string()
-      .regex(/^\d{1,2}$/, "validation.course_stall_answer")
-      .optional(),
-    comment: field.longText(2000, { optional: true }),
-  })
-  .refine((v) => v.reason !== undefined || v.comment !== "", {
-    path: ["reason"],
-    message: "validation.course_stall_answer",
-  });
-
 async function stallParam(c: AppContext) {
   const db = c.var.services.db;
   const stall = await findStall(db, c.req.param("id") ?? "");
@@ -244,21 +232,16 @@ export function stallRoutes(app: Hono<AppEnv>): void {
     const p = await stallParam(c);
     const form = await readForm(c);
     if (p.stall.answered_at) return answerPage(c, p);
-    let input: z.output<typeof answerInput>;
     try {
-      input = parseInput(answerInput, { comment: "", ...form });
+      await runOperation(c.var.services, answerStallQuestion, anonymousActor, {
+        comment: "",
+        ...form,
+        stallId: p.stall.id,
+        signature: c.req.query("s"),
+      });
     } catch (err) {
-      return answerPage(c, { ...p, errors: fieldErrors(err) });
-    }
-    const choices = stallChoices(p.course);
-    const index = input.reason === undefined ? -1 : Number(input.reason);
-    if (index >= choices.length)
-      return answerPage(c, { ...p, errors: { reason: { key: "validation.course_stall_answer" } } });
-    const at = c.var.services.clock.nowIso();
-    try {
-      await answerStall(c.var.services.db, p.stall, { reason: choices[index] ?? "", comment: input.comment }, at);
-    } catch (err) {
-      if (!(err instanceof AppError && err.status === 409)) throw err;
+      // Answered meanwhile (another tab): the thank-you page, as for the first answer.
+      if (!(err instanceof AppError && err.status === 409)) return answerPage(c, { ...p, errors: fieldErrors(err) });
     }
     return c.redirect(stallAnswerPath(c.var.services.secret, p.stall.id), 303);
   });

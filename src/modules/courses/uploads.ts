@@ -1,11 +1,12 @@
 import { open } from "node:fs/promises";
-import { transaction } from "../../platform/db/index.ts";
 import { fileIn, readBody, type FileRules } from "../../platform/http/body.ts";
 import type { AppContext } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
-import { newId } from "../../platform/ids.ts";
+import { runOperation } from "../../platform/operations.ts";
+import { staffActorOf } from "../staff/index.ts";
+import { attachLessonMedia } from "./operations/creator.ts";
 import { deleteFile, storeUpload } from "../../platform/storage/index.ts";
-import { bumpContent, type Lesson } from "./queries.ts";
+import type { Lesson } from "./queries.ts";
 
 /**
  * Lesson media and attachments: the platform's body reader streams the file
@@ -100,7 +101,12 @@ export function courseUploadRules(kind: string | undefined): FileRules | undefin
   };
 }
 
-/** Receives an upload for a lesson: its video, its audio, or one more attachment. */
+/**
+ * Receives an upload for a lesson (its video, its audio, or one more
+ * attachment): the file is checked and stored here, then recorded by the
+ * attachLessonMedia operation (operations/creator.ts); when that fails, the
+ * stored file is deleted.
+ */
 export async function receiveLessonUpload(c: AppContext, lesson: Lesson, kind: UploadKind): Promise<void> {
   const type = c.req.header("content-type") ?? "";
   if (!type.startsWith("multipart/form-data")) throw new AppError("unsupported_media", 415);
@@ -117,40 +123,15 @@ export async function receiveLessonUpload(c: AppContext, lesson: Lesson, kind: U
     purpose: `course-${kind}`,
     keyPrefix: "courses",
   });
-  const at = c.var.services.clock.nowIso();
   try {
-    await transaction(db, async (trx) => {
-      if (kind === "attachment") {
-        const count = await trx
-          .selectFrom("course_attachments")
-          .select("id")
-          .where("lesson_id", "=", lesson.id)
-          .execute();
-        await trx
-          .insertInto("course_attachments")
-          .values({
-            id: newId(),
-            lesson_id: lesson.id,
-            file_id: stored.id,
-            name: cleanName(file.name),
-            mime,
-            size: file.size,
-            position: count.length,
-            created_at: at,
-          })
-          .execute();
-      } else {
-        await trx
-          .updateTable("course_lessons")
-          .set(
-            kind === "video"
-              ? { video_file_id: stored.id, updated_at: at }
-              : { audio_file_id: stored.id, updated_at: at },
-          )
-          .where("id", "=", lesson.id)
-          .execute();
-      }
-      await bumpContent(trx, lesson.course_id);
+    await runOperation(c.var.services, attachLessonMedia, await staffActorOf(c), {
+      courseId: lesson.course_id,
+      lessonId: lesson.id,
+      kind,
+      fileId: stored.id,
+      name: cleanName(file.name),
+      mime,
+      size: file.size,
     });
   } catch (err) {
     await deleteFile(db, storage, stored.id);

@@ -4,6 +4,7 @@ import type { OffersTable, PricesTable } from "./tables.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { renderMarkdown } from "../../platform/markdown.ts";
+import { offerTermsChanged } from "../access/index.ts";
 
 /** Offers and their prices: what the creator sells, in their words. */
 export type OfferRow = Selectable<OffersTable>;
@@ -187,6 +188,7 @@ export async function setOfferIncludes(
 ): Promise<void> {
   await transaction(db, async (trx) => {
     await trx.deleteFrom("offer_includes").where("offer_id", "=", offerId).execute();
+    await offerTermsChanged(trx);
     const seen = new Set<string>();
     for (const i of includes) {
       const key = `${i.kind}:${i.id}`;

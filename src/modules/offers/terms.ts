@@ -26,18 +26,6 @@ export const offerTerms: OfferTerms = {
     return byOffer;
   },
 
-  async opens(db, offerIds, resource) {
-    if (offerIds.length === 0) return false;
-    const inc = await db
-      .selectFrom("offer_includes")
-      .select("id")
-      .where("offer_id", "in", [...offerIds])
-      .where("resource_kind", "=", resource.kind)
-      .where("resource_id", "in", [resource.id, "*"])
-      .executeTakeFirst();
-    return !!inc;
-  },
-
   // Includes are rewritten as new rows on every edit (new ids, new created_at); a tier is an offer's kind.
   async stamp(db) {
     const inc = await db

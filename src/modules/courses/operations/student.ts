@@ -7,6 +7,9 @@ import { findEnrolment } from "../queries.ts";
 import { quizOfLesson, readAnswers, submitAttempt } from "../quizzes.ts";
 import { rateCourse } from "../ratings.ts";
 import { surveyInput } from "../survey.tsx";
+import { field } from "../../../platform/http/validation.ts";
+import { answerStall, checkStallSignature, findStall, stallChoices } from "../stalls.ts";
+import { findCourse } from "../queries.ts";
 import { formField, idField, isMember } from "./shared.ts";
 
 /**
@@ -74,4 +77,46 @@ export const setCourseEmails = defineOperation({
   authorize: isMember,
   run: ({ trx, input, actor, clock }) =>
     setDripEmails(trx, isMember(actor) ? actor.memberId : "", input.drip, clock.nowIso()),
+});
+
+const stallAnswer = z.object({
+  stallId: idField(),
+  /** The signature of the emailed link (?s=): the only proof of who answers. */
+  signature: z.string().max(200).optional(),
+  reason: z
+    .string()
+    .regex(/^\d{1,2}$/, "validation.course_stall_answer")
+    .optional(),
+  comment: field.longText(2000, { optional: true }),
+});
+
+/**
+ * The one answer to "What stopped you?", from the signed link of the
+ * follow-up email (no session needed: the signature names the stall, and so
+ * the student). A choice among the course's, and/or free text; a second
+ * answer is a 409. Recorded on the student's timeline in the transaction.
+ */
+export const answerStallQuestion = defineOperation({
+  name: "courses.answer_stall",
+  input: stallAnswer.refine((v) => v.reason !== undefined || v.comment !== "", {
+    path: ["reason"],
+    message: "validation.course_stall_answer",
+  }),
+  // Anyone holding the emailed link: the signature is checked in run, against the app's secret.
+  authorize: (actor) => actor.kind === "anonymous" || actor.kind === "member",
+  async run({ trx, input, clock, services }) {
+    const stall = await findStall(trx, input.stallId);
+    // The same answer for an unknown id and a bad signature: nothing tells which ids exist.
+    if (!stall || !checkStallSignature(services.secret, stall.id, input.signature))
+      throw new AppError("not_found", 404, "courses.stall.bad_link");
+    const course = await findCourse(trx, stall.course_id);
+    if (!course) throw new AppError("not_found", 404, "courses.stall.bad_link");
+    const choices = stallChoices(course);
+    const index = input.reason === undefined ? -1 : Number(input.reason);
+    if (index >= choices.length)
+      throw new AppError("invalid_input", 422, "validation.course_stall_answer", {
+        reason: { key: "validation.course_stall_answer" },
+      });
+    await answerStall(trx, stall, { reason: choices[index] ?? "", comment: input.comment }, clock.nowIso());
+  },
 });

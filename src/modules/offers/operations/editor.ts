@@ -5,6 +5,7 @@ import { AppError, notFound } from "../../../platform/http/errors.ts";
 import { field } from "../../../platform/http/validation.ts";
 import { newId } from "../../../platform/ids.ts";
 import { renderMarkdown } from "../../../platform/markdown.ts";
+import { offerTermsChanged } from "../../access/index.ts";
 import { anyStaff, defineOperation, type OperationContext } from "../../../platform/operations.ts";
 import type { Clock } from "../../../platform/time.ts";
 import { offerSaved, type OfferChange } from "../events-admin.ts";
@@ -112,6 +113,8 @@ async function writeIncludes(trx: Db, clock: Clock, offerId: string, includes: s
   const next = new Set(includes);
   const changed = was.size !== next.size || [...next].some((l) => !was.has(l));
   await trx.deleteFrom("offer_includes").where("offer_id", "=", offerId).execute();
+  // Every process drops its copy of the offers' includes (access/includes-cache.ts).
+  if (changed) await offerTermsChanged(trx);
   for (const line of new Set(includes)) {
     const [kind, ...rest] = line.split(":");
     await trx
