@@ -4,7 +4,7 @@ import { freshDatabase, type FreshDatabase } from "../../../test/support/db.ts";
 import { queriesOf } from "../../../test/support/query-count.ts";
 import { migrateToLatest, openDatabase, type DbHandle } from "../../platform/db/index.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
-import { seedDemo } from "../demo/seed.ts";
+import { seedDemo } from "../demo/index.ts";
 import { memberPurchasesApart, memberPurchasesInOne } from "./account-queries.ts";
 
 /*
@@ -41,7 +41,7 @@ before(async () => {
       price_id: null,
       purchaser_member_id: buyers[0]!,
       purchaser_email: "buyer@example.test",
-      recipient_email: "l\u00e9a \"\u00e9\" <x>@example.test",
+      recipient_email: 'l\u00e9a "\u00e9" <x>@example.test',
       recipient_name: "Léa",
       message: "",
       duration_days: null,
