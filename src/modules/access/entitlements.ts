@@ -1,5 +1,6 @@
 import { sql, type Expression, type RawBuilder } from "kysely";
 import { lastInTransaction, transaction, type Db } from "../../platform/db/index.ts";
+import { prepared } from "../../platform/db/prepared.ts";
 import type { EntitlementsTable } from "./tables.ts";
 import { newId, nowIso } from "../../platform/ids.ts";
 import { invalidateAccessCache } from "./policy.ts";
@@ -104,14 +105,12 @@ function toEntitlement(r: Row, at: string): Entitlement {
 
 /** Every entitlement a member has ever had (newest first), each with `active` computed at `at`. */
 export async function allMemberEntitlements(db: Db, memberId: string, at = nowIso()): Promise<Entitlement[]> {
-  const rows = await db
-    .selectFrom("entitlements")
-    .selectAll()
-    .where("member_id", "=", memberId)
-    .orderBy("created_at", "desc")
-    .execute();
-  return rows.map((r) => toEntitlement(r, at));
+  return (await everyEntitlementOf(db, memberId)).map((r) => toEntitlement(r, at));
 }
+// The account page lists them on every view: the SQL is built once.
+const everyEntitlementOf = prepared((db, memberId) =>
+  db.selectFrom("entitlements").selectAll().where("member_id", "=", memberId).orderBy("created_at", "desc"),
+);
 
 /** The member's live entitlements only. */
 export async function memberEntitlements(db: Db, memberId: string, at = nowIso()): Promise<Entitlement[]> {

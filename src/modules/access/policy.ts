@@ -244,8 +244,14 @@ async function includesOf(
 
 const offersIn = (rows: Row[]) => new Set(rows.filter((r) => r.resource_kind === "offer").map((r) => r.resource_id));
 
-export async function holdingsOf(db: Db, memberId: string, at = nowIso()): Promise<Holdings> {
-  const [exists, rows] = await Promise.all([memberExists(db, memberId), liveRows(db, memberId, at)]);
+/** What the member holds at `at`; `known.exists` when the caller just read the member (one query fewer). */
+export async function holdingsOf(
+  db: Db,
+  memberId: string,
+  at = nowIso(),
+  known: { exists?: true } = {},
+): Promise<Holdings> {
+  const [exists, rows] = await Promise.all([known.exists ?? memberExists(db, memberId), liveRows(db, memberId, at)]);
   return holdingsFrom(rows, exists ? await includesOf(db, offersIn(rows)) : new Map(), exists);
 }
 

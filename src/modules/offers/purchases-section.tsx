@@ -8,7 +8,7 @@ import { holdingsOf, decide } from "../access/index.ts";
 import { allMemberEntitlements } from "../access/index.ts";
 import { downloadLink, fileResource } from "./downloads.tsx";
 import { money } from "./money.ts";
-import { memberGifts, memberOrders, memberSubscriptions, providerCustomer } from "./account-queries.ts";
+import { memberPurchases } from "./account-queries.ts";
 import { PlanProgress, PlanSummary, instalmentsPaidBySub } from "./instalment-views.tsx";
 
 /** The purchases section of /account: orders, subscriptions, downloads and gifts, and the billing portal. */
@@ -17,51 +17,48 @@ export async function PurchasesSection({ c, member }: { c: AppContext; member: M
   const { db, secret } = c.var.services;
   const locale = c.var.locale;
   const tz = c.var.site.timeZone;
-  const [orders, subs, ents, gifts, customer] = await Promise.all([
-    memberOrders(db, member.id),
-    memberSubscriptions(db, member.id),
+  const [{ orders, subscriptions: subs, gifts, customer, offerNames }, ents, holdings] = await Promise.all([
+    memberPurchases(db, member.id),
     allMemberEntitlements(db, member.id),
-    memberGifts(db, member.id),
-    providerCustomer(db, member.id).then((rows) => rows[0]),
+    // The member was just read: their live entitlements tell what they hold, no need to ask if they exist.
+    holdingsOf(db, member.id, undefined, { exists: true }),
   ]);
-  const holdings = await holdingsOf(db, member.id);
   // An instalment plan is a purchase paid over time, not a subscription: no renewal, no "cancel".
   const recurring = subs.filter((s) => s.instalments === 0);
   const plans = subs.filter((s) => s.instalments > 0);
   const planIds = new Set(plans.map((s) => s.id));
-  const plansPaid = await instalmentsPaidBySub(
-    db,
-    plans.map((s) => s.id),
-  );
   const offerIds = [...holdings.offers];
   // Files of the offers held, and files another offer includes ("offer_file:<id>" or all of them).
   const includedFiles = [...holdings.resources].filter((r) => r.startsWith("offer_file:")).map((r) => r.slice(11));
   const allFiles = includedFiles.includes("*");
-  const files = offerIds.length
-    ? await db
-        .selectFrom("offer_files")
-        .innerJoin("offers", "offers.id", "offer_files.offer_id")
-        .select([
-          "offer_files.id",
-          "offer_files.offer_id",
-          "offer_files.name",
-          "offer_files.size",
-          "offers.name as offer_name",
-        ])
-        .where((eb) =>
-          allFiles
-            ? eb.lit(true)
-            : includedFiles.length
-              ? eb.or([eb("offer_files.offer_id", "in", offerIds), eb("offer_files.id", "in", includedFiles)])
-              : eb("offer_files.offer_id", "in", offerIds),
-        )
-        .orderBy("offer_files.position")
-        .execute()
-    : [];
+  const [plansPaid, files] = await Promise.all([
+    instalmentsPaidBySub(
+      db,
+      plans.map((s) => s.id),
+    ),
+    offerIds.length
+      ? db
+          .selectFrom("offer_files")
+          .innerJoin("offers", "offers.id", "offer_files.offer_id")
+          .select([
+            "offer_files.id",
+            "offer_files.offer_id",
+            "offer_files.name",
+            "offer_files.size",
+            "offers.name as offer_name",
+          ])
+          .where((eb) =>
+            allFiles
+              ? eb.lit(true)
+              : includedFiles.length
+                ? eb.or([eb("offer_files.offer_id", "in", offerIds), eb("offer_files.id", "in", includedFiles)])
+                : eb("offer_files.offer_id", "in", offerIds),
+          )
+          .orderBy("offer_files.position")
+          .execute()
+      : [],
+  ]);
   const downloads = files.filter((f) => decide({ kind: "member", memberId: member.id }, holdings, fileResource(f)));
-  const offerNames = new Map(
-    (await db.selectFrom("offers").select(["id", "name"]).execute()).map((o) => [o.id, o.name]),
-  );
   const access = ents.filter((e) => e.active && e.resourceKind === "offer");
   const claimed = c.req.query("gift") === "claimed";
   const canceled = c.req.query("canceled") === "1";

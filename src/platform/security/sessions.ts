@@ -42,6 +42,26 @@ export async function createSession(
   return { token, id };
 }
 
+/** The session's own columns, as every lookup reads them. */
+export interface SessionRow {
+  id: string;
+  subject_id: string;
+  mfa_pending: number;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+/**
+ * A session lookup by token hash. The module that owns a kind of subject may
+ * register one that also reads the subject's row in the same statement (the
+ * members module: the member, whom most personal pages show): `subject` is
+ * that row, or null when the subject is gone.
+ */
+export type SessionLookup = (
+  db: Db,
+  tokenHash: string,
+) => Promise<{ session: SessionRow; subject: unknown } | undefined>;
+
 /** Every personal request looks its session up: the SQL is built once per kind. */
 const sessionQuery = (kind: SubjectKind) =>
   prepared((db, tokenHash) =>
@@ -51,21 +71,52 @@ const sessionQuery = (kind: SubjectKind) =>
       .where("token_hash", "=", tokenHash)
       .where("subject_kind", "=", kind),
   );
-const sessionByHash: Record<SubjectKind, ReturnType<typeof sessionQuery>> = {
-  member: sessionQuery("member"),
-  staff: sessionQuery("staff"),
+const plainLookup = (kind: SubjectKind): SessionLookup => {
+  const query = sessionQuery(kind);
+  return async (db, tokenHash) => {
+    const row = (await query(db, tokenHash))[0];
+    return row && { session: row, subject: undefined };
+  };
 };
+const lookups: Record<SubjectKind, SessionLookup> = { member: plainLookup("member"), staff: plainLookup("staff") };
+
+export function registerSessionLookup(kind: SubjectKind, lookup: SessionLookup): void {
+  lookups[kind] = lookup;
+}
+
+/** The subject row read with each session this process loaded, until the request first asks for it. */
+const subjects = new WeakMap<SessionInfo, unknown>();
+
+/**
+ * The subject's row read with this session (see SessionLookup), once: later
+ * calls get undefined and read it afresh, so a request that changed its
+ * subject never sees the row as it was before.
+ */
+export function takeSessionSubject(session: SessionInfo): unknown {
+  const row = subjects.get(session);
+  subjects.delete(session);
+  return row;
+}
 
 export async function loadSession(db: Db, kind: SubjectKind, token: string | undefined): Promise<SessionInfo | null> {
   if (!token || token.length > 100) return null;
   const tokenHash = hashToken(token);
-  const row = (await sessionByHash[kind](db, tokenHash))[0];
-  if (!row || row.expires_at <= nowIso()) return null;
+  const found = await lookups[kind](db, tokenHash);
+  if (!found) return null;
+  const row = found.session;
+  if (row.expires_at <= nowIso()) return null;
   // Touch at most every 5 minutes: keeps "last seen" useful without a write per request.
   if (Date.parse(row.last_seen_at) < Date.now() - 5 * 60_000) {
     await db.updateTable("sessions").set({ last_seen_at: nowIso() }).where("id", "=", row.id).execute();
   }
-  return { sessionId: row.id, tokenHash, subjectId: row.subject_id, mfaPending: row.mfa_pending === 1 };
+  const info: SessionInfo = {
+    sessionId: row.id,
+    tokenHash,
+    subjectId: row.subject_id,
+    mfaPending: row.mfa_pending === 1,
+  };
+  if (found.subject !== undefined) subjects.set(info, found.subject);
+  return info;
 }
 
 /** Completes a staff login after the TOTP code was checked. */
