@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { DateTime } from "luxon";
 import type { ParsedMail } from "mailparser";
 import { ownerEmail, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { recipients } from "../../../test/support/smtp.ts";
 import { waitFor } from "../../../test/support/raw-http.ts";
 import { dispatchOutbox } from "../../platform/events/index.ts";
 import { queueMail } from "../../platform/mail/index.ts";
-import { updateSiteSettings } from "../../platform/settings.ts";
+import { getSiteSettings, updateSiteSettings } from "../../platform/settings.ts";
 import { DUNNING_JOB, setOwnerNotice } from "./notifications.ts";
 import { setAutomaticTax } from "./stripe-sync.ts";
 import { buyThroughDev, devPortal, memberClient, testOffer, type TestOffer } from "./testing.ts";
@@ -135,7 +136,10 @@ test("a digest once a day instead, with real plurals; and nothing per sale", asy
   await buyThroughDev(app, app.client(), guide, "lea@example.org");
   await settle();
   assert.equal(app.mail.to(ownerEmail).length, before, "no mail per sale in digest mode");
-  const today = new Date().toISOString().slice(0, 10);
+  // The site's day, not UTC's: between 23:00 and 24:00 UTC it is already tomorrow in Paris.
+  const today = DateTime.now()
+    .setZone((await getSiteSettings(app.db)).timeZone)
+    .toISODate()!;
   await queueMail(app.db, "offers.owner_digest", { day: today }, `test-digest:${today}`);
   await settle();
   const digest = await arrives(to(ownerEmail, /Vos ventes du/));
