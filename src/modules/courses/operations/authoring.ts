@@ -119,7 +119,8 @@ export const deleteLessonAttachment = defineOperation({
   },
 });
 
-async function lessonOf(trx: import("../../../platform/db/index.ts").Db, courseId: string, lessonId: string) {
+/** The lesson, when it belongs to the course (a 404 otherwise). */
+export async function lessonOf(trx: import("../../../platform/db/index.ts").Db, courseId: string, lessonId: string) {
   const lesson = await trx
     .selectFrom("course_lessons")
     .select(["id", "course_id"])

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Db } from "../../../platform/db/index.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { field } from "../../../platform/http/validation.ts";
 import { newId } from "../../../platform/ids.ts";
@@ -9,6 +8,7 @@ import { listOffers, offerIncludes, setOfferIncludes } from "../../offers/index.
 import { courseSellingChanged } from "../events.ts";
 import { bumpContent } from "../queries.ts";
 import { cleanName } from "../uploads.ts";
+import { lessonOf } from "./authoring.ts";
 import { idField } from "./shared.ts";
 
 /**
@@ -68,17 +68,6 @@ export const setCourseSelling = defineOperation({
   },
 });
 
-async function lessonIn(trx: Db, courseId: string, lessonId: string) {
-  const lesson = await trx
-    .selectFrom("course_lessons")
-    .select(["id", "course_id"])
-    .where("id", "=", lessonId)
-    .where("course_id", "=", courseId)
-    .executeTakeFirst();
-  if (!lesson) throw new AppError("not_found", 404);
-  return lesson;
-}
-
 /**
  * A file already checked and stored (uploads.ts: by content and size) becomes
  * the lesson's video, its audio, or one more attachment. The route deletes
@@ -98,7 +87,7 @@ export const attachLessonMedia = defineOperation({
   }),
   roles: anyStaff,
   async run({ trx, input, clock }) {
-    const lesson = await lessonIn(trx, input.courseId, input.lessonId);
+    const lesson = await lessonOf(trx, input.courseId, input.lessonId);
     const at = clock.nowIso();
     if (input.kind === "attachment") {
       const count = await trx
