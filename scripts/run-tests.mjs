@@ -1,8 +1,9 @@
-// Runs every *.test.ts / *.test.tsx under src/ and test/ with Node's test runner (through tsx).
+// Runs every *.test.ts / *.test.tsx under src/ and test/ with Node's test runner (TypeScript through esbuild).
 // Files are listed explicitly: a bare `node --test` would find none of them and pass.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const roots = ["src", "test"];
 const only = process.argv.slice(2);
@@ -31,8 +32,9 @@ console.log(`Running ${selected.length} test files on ${db}, ${concurrency} at a
 const result = spawnSync(
   process.execPath,
   [
+    // In-thread TypeScript hooks (scripts/ts-hooks.mjs): each test file starts about a second sooner than with tsx.
     "--import",
-    "tsx",
+    pathToFileURL(path.join(import.meta.dirname, "ts-hooks.mjs")).href,
     "--test",
     `--test-concurrency=${concurrency}`,
     "--test-timeout=180000",
