@@ -88,8 +88,9 @@ export async function prepareBookingSlots(db: Db, seeded: SeedResult, zonesWante
   return {
     paths: picked.map((z) => `/coaching/appel-decouverte/at/${z}${days === 7 ? "" : `?days=${days}`}`),
     details: {
-      viewer: `anonymous visitors in ${picked.length} time zones (one page per zone)`,
-      distinctSessions: picked.length,
+      viewer: `anonymous visitors (no session cookie) in ${picked.length} time zones (one page per zone)`,
+      // Anonymous: no session at all (distinctSessions stays the harness's count of cookies, 0); the zones make the pages distinct.
+      distinctZones: picked.length,
       rules:
         "weekly hours Mon–Sat 08:00–20:00 Europe/Paris, 20 overrides, 500 bookings, 1,000 external busy events over 60 days",
       daysShown:

@@ -91,6 +91,23 @@ test("each migration creates and changes only its folder owner's tables", () => 
   assert.deepEqual(wrong, []);
 });
 
+test("every migration file is named so the migrator runs it", () => {
+  // The migrator (platform/db/index.ts) and the build (scripts/build.mjs) skip any other name without a word.
+  const src = path.resolve(modulesDir, "..");
+  const dirs = [path.join(src, "platform/db/migrations")];
+  for (const name of fs.readdirSync(modulesDir)) {
+    const dir = path.join(modulesDir, name, "migrations");
+    if (fs.existsSync(dir)) dirs.push(dir);
+  }
+  const skipped = dirs.flatMap((dir) =>
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".ts") && !/^\d{10}_[a-z0-9_]+\.ts$/.test(f))
+      .map((f) => path.relative(src, path.join(dir, f))),
+  );
+  assert.deepEqual(skipped, []);
+});
+
 test("every table of the migrated database has exactly one declared owner", async () => {
   const fresh = await freshDatabase();
   const handle = openDatabase({ databaseUrl: fresh.databaseUrl, dataDir: fresh.dataDir });

@@ -174,13 +174,6 @@ async function busyPacked(db: Db, from: string, to: string): Promise<string | nu
   return (await db.executeQuery<{ v: string | null }>({ ...q, parameters })).rows[0]?.v ?? null;
 }
 
-const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
-const num = (s: string, i: number, n: number) => {
-  let v = 0;
-  for (let k = 0; k < n; k++) v = v * 10 + digit(s, i + k);
-  return v;
-};
-
 /**
  * Milliseconds of a stored instant. Times are written by toISOString ("2026-03-30T07:00:00.000Z"),
  * read here by position (a month of busy times is ~800 of them per page); any other form goes
@@ -193,18 +186,22 @@ export function isoMs(s: string): number {
 /** isoMs of the instant written in s from i to j (a packed list is read without cutting it up). */
 export function isoMsAt(s: string, i: number, j: number): number {
   if (j - i !== 24 || s.charCodeAt(i + 23) !== 90 || s.charCodeAt(i + 10) !== 84) return Date.parse(s.slice(i, j));
+  // Digits read in place, written out (a loop per field cost a sixth more on ~1,600 instants a page).
+  const d = (k: number) => s.charCodeAt(i + k) - 48;
+  const month = d(5) * 10 + d(6);
   // Days from the civil date (Howard Hinnant's algorithm), integers only.
-  const month = num(s, i + 5, 2);
-  const y = num(s, i, 4) - (month <= 2 ? 1 : 0);
+  const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3) - (month <= 2 ? 1 : 0);
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + num(s, i + 8, 2) - 1;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + d(8) * 10 + d(9) - 1;
   const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
   return (
     days * 86_400_000 +
-    num(s, i + 11, 2) * 3_600_000 +
-    num(s, i + 14, 2) * 60_000 +
-    num(s, i + 17, 2) * 1000 +
-    num(s, i + 20, 3)
+    (d(11) * 10 + d(12)) * 3_600_000 +
+    (d(14) * 10 + d(15)) * 60_000 +
+    (d(17) * 10 + d(18)) * 1000 +
+    d(20) * 100 +
+    d(21) * 10 +
+    d(22)
   );
 }

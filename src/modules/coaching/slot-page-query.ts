@@ -1,5 +1,5 @@
 import { sql, type CompiledQuery } from "kysely";
-import { isPostgres, type Db } from "../../platform/db/index.ts";
+import { directSqliteRead, isPostgres, type Db } from "../../platform/db/index.ts";
 import { nameStatement } from "../../platform/db/pg-named.ts";
 import { occupied, type AvailabilityRules, type BusyRange } from "./availability.ts";
 import type { CoachingOffer } from "./offers.ts";
@@ -14,8 +14,8 @@ import { COACH } from "./claims.ts";
  * each statement is a round trip, three a page were the page's largest wait;
  * on SQLite one value instead of ~800 row objects, and no query built per
  * request: the SQL is compiled once per dialect and cap, then run with the
- * bounds put in place of their stand-ins (as platform/db/prepared.ts does;
- * named on PostgreSQL).
+ * bounds put in place of their stand-ins (as platform/db/prepared.ts does:
+ * named on PostgreSQL, read straight on the SQLite connection).
  */
 
 export interface SlotRange {
@@ -97,7 +97,10 @@ export async function slotPageData(
     [standIn.untilDay]: range.until.slice(0, 10),
   };
   const parameters = q.parameters.map((p) => (typeof p === "string" && p in values ? values[p] : p));
-  const row = (await db.executeQuery<Record<string, unknown>>({ ...q, parameters })).rows[0];
+  // On SQLite straight on the connection when no transaction is open (Kysely's connection round costs more than the read).
+  const direct = isPostgres(db) ? undefined : directSqliteRead(db)?.(q.sql, parameters);
+  const row = (direct ?? (await db.executeQuery<Record<string, unknown>>({ ...q, parameters })).rows)[0] as
+    Record<string, unknown> | undefined;
   if (!row) return undefined;
   const { slot_booked, slot_busy, slot_days, ...offer } = row;
   const busy: BusyRange[] = [];
