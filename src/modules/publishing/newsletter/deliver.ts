@@ -191,7 +191,8 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
      * in that state, so a kill -9 duplicates at most poolSize messages, however loaded the machine is.
      */
     try {
-      await marker.mark(sendId, row.member_id, await send());
+      const outcome = await send();
+      await marker.mark(sendId, row.member_id, outcome, window, pass);
     } finally {
       if (window) settlePass(window, pass);
     }
