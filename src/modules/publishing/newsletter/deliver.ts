@@ -191,8 +191,7 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
      * in that state, so a kill -9 duplicates at most poolSize messages, however loaded the machine is.
      */
     try {
-      const outcome = await send();
-      await marker.mark(sendId, row.member_id, outcome, window, pass);
+      await marker.mark(sendId, row.member_id, await send());
     } finally {
       if (window) settlePass(window, pass);
     }

@@ -4,7 +4,6 @@ import { transaction, type Db } from "../../../platform/db/index.ts";
 import { errorFields, log } from "../../../platform/log.ts";
 import type { Clock } from "../../../platform/time.ts";
 import { workerId } from "./runtime.ts";
-import type { AcceptWindow, WindowPass } from "./window.ts";
 
 /* ---------------- leases: renewal while this process works ---------------- */
 
@@ -58,67 +57,33 @@ interface Mark {
   sendId: string;
   memberId: string;
   outcome: Outcome;
-  /** The message held a place in the acceptance window when its outcome came. */
-  holder: boolean;
   done: () => void;
   fail: (err: unknown) => void;
 }
-
-/** How long a mark may wait for the other window holders' replies before it is written anyway. */
-const GATHER_MS = 5;
 
 class Marker {
   private pending: Mark[] = [];
   private flushing = 0;
   private scheduled = false;
-  private gatherTimer: NodeJS.Timeout | undefined;
-  /** Holders whose outcome is pending or being written (their places are given back once written). */
-  private reportedHolders = 0;
   constructor(
     private db: Db,
     public clock: Clock,
   ) {}
 
-  mark(sendId: string, memberId: string, outcome: Outcome, window?: AcceptWindow, pass?: WindowPass): Promise<void> {
+  mark(sendId: string, memberId: string, outcome: Outcome): Promise<void> {
     return new Promise((done, fail) => {
-      const holder = pass?.held === true;
-      if (holder) this.reportedHolders++;
-      this.pending.push({ sendId, memberId, outcome, holder, done, fail });
-      /*
-       * Each write is a commit, and on SQLite the commits, not the rows, are what cost. An accepted
-       * message's mark waits (at most GATHER_MS) for the others while the window still has room:
-       * its place is only needed back when a message has to wait for one (onStarved), or when every
-       * place is held by a message that has reported. Duplicates after a crash stay bounded by the
-       * window's size, whatever the marks wait for.
-       */
-      if (window && holder) {
-        window.onStarved = () => this.schedule();
-        if (this.reportedHolders < window.size) {
-          this.gatherTimer ??= setTimeout(() => {
-            this.gatherTimer = undefined;
-            this.schedule();
-          }, GATHER_MS);
-          return;
-        }
+      this.pending.push({ sendId, memberId, outcome, done, fail });
+      // The marks that arrive in one turn of the event loop (the replies the pool read in one go)
+      // are written together; up to 3 flushes in flight, so a fresh acceptance never waits for a
+      // whole previous flush, which keeps the "accepted but not yet recorded" window short.
+      if (!this.scheduled && this.flushing < 3) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.flush();
+        });
       }
-      this.schedule();
     });
-  }
-
-  private schedule(): void {
-    if (this.gatherTimer) {
-      clearTimeout(this.gatherTimer);
-      this.gatherTimer = undefined;
-    }
-    // The marks that arrive in one turn of the event loop are written together; up to 3 flushes in
-    // flight, so a fresh acceptance never waits for a whole previous flush.
-    if (!this.scheduled && this.flushing < 3 && this.pending.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.flush();
-      });
-    }
   }
 
   private async flush(): Promise<void> {
@@ -129,20 +94,14 @@ class Marker {
         this.pending = [];
         try {
           await this.write(marks);
-          this.settled(marks);
           for (const m of marks) m.done();
         } catch (err) {
-          this.settled(marks);
           for (const m of marks) m.fail(err);
         }
       }
     } finally {
       this.flushing--;
     }
-  }
-
-  private settled(marks: Mark[]): void {
-    for (const m of marks) if (m.holder) this.reportedHolders--;
   }
 
   private async write(marks: Mark[]): Promise<void> {

@@ -16,8 +16,6 @@ import { Readable } from "node:stream";
 export class AcceptWindow {
   private free: number;
   private waiters: (() => void)[] = [];
-  /** Called when a message has to wait for a place (the outcome writer flushes then: outcomes.ts). */
-  onStarved: (() => void) | undefined;
 
   constructor(readonly size: number) {
     this.free = size;
@@ -28,9 +26,7 @@ export class AcceptWindow {
       this.free--;
       return Promise.resolve();
     }
-    const p = new Promise<void>((resolve) => this.waiters.push(resolve));
-    this.onStarved?.();
-    return p;
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   release(): void {
