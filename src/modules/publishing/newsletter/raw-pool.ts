@@ -143,6 +143,7 @@ export class RawPool {
       const auth = this.options.auth;
       const start = () => {
         if (dead) return;
+        if (this.closed) return conn.quit();
         lane.conn = conn;
         this.pump();
       };
