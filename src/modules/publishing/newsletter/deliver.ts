@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type Mail from "nodemailer/lib/mailer";
+import MailComposer from "nodemailer/lib/mail-composer";
 import { membersWithAccess } from "../../access/index.ts";
 import { memberContacts } from "../../members/index.ts";
 import type { NewsletterConfig } from "../../../platform/config.ts";
@@ -11,15 +12,7 @@ import { tryFinish } from "./engine.ts";
 import { beginWork, endWork, markerFor, type Outcome } from "./outcomes.ts";
 import { fillTemplate, toHeaderLine, type TemplateTokens } from "./prebuilt.ts";
 import { listIdHeader, newsletterMail, type MessageFrame } from "./message.ts";
-import {
-  acceptWindow,
-  fromAddress,
-  publicHost,
-  smtpPool,
-  workerId,
-  type SendServices,
-  type WindowedMail,
-} from "./runtime.ts";
+import { acceptWindow, fromAddress, publicHost, smtpPool, workerId, type SendServices } from "./runtime.ts";
 import { sendContext, templateFor, variantFor, type SendContext } from "./send-context.ts";
 import { trackingToken, unsubscribeToken } from "./tokens.ts";
 import { newPass, settlePass } from "./window.ts";
@@ -150,20 +143,18 @@ async function deliver(db: Db, clock: Clock, ctx: SendContext, rows: Claimed[]):
     const pass = newPass();
     const send = async (): Promise<Outcome> => {
       try {
-        if (transport && raw)
-          await transport.sendMail({
-            envelope: { from: from.address, to: [m.email] },
-            raw,
-            atelierWindowPass: pass,
-          } as Mail.Options & WindowedMail);
-        else if (transport)
-          await transport.sendMail({
+        if (transport && raw) await transport.send({ from: from.address, to: [m.email], raw, pass });
+        else if (transport) {
+          // A message the template could not serve (e.g. an IDN address) is composed in full;
+          // nodemailer's envelope has the address converted as the server needs it.
+          const node = new MailComposer({
             ...mail(tokens),
             to: m.name ? { name: m.name, address: m.email } : m.email,
             messageId,
-            atelierWindowPass: pass,
-          } as Mail.Options & WindowedMail);
-        else {
+          }).compile();
+          const envelope = node.getEnvelope();
+          await transport.send({ from: envelope.from || from.address, to: envelope.to, raw: await node.build(), pass });
+        } else {
           const { html, text, headers } = mail(tokens) as {
             html: string;
             text: string;

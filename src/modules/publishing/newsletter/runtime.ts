@@ -1,10 +1,9 @@
 import os from "node:os";
-import nodemailer, { type Transporter } from "nodemailer";
-import DKIM from "nodemailer/lib/dkim";
 import type { Config, NewsletterConfig } from "../../../platform/config.ts";
 import type { Services } from "../../../platform/http/context.ts";
 import { newId } from "../../../platform/ids.ts";
-import { AcceptWindow, gatedStream, type WindowPass } from "./window.ts";
+import { RawPool } from "./raw-pool.ts";
+import { AcceptWindow } from "./window.ts";
 
 /** This process, as the owner of the leases it takes. */
 export const workerId = `${os.hostname()}:${process.pid}:${newId().slice(-8)}`;
@@ -16,10 +15,10 @@ export const workerId = `${os.hostname()}:${process.pid}:${newId().slice(-8)}`;
 export type SendServices = Pick<Services, "db" | "config" | "secret" | "clock">;
 
 /*
- * The pooled SMTP transport is a process resource (open connections), not remembered
- * configuration: it is keyed by what it was built from, so a different config gets its own.
+ * The SMTP pool is a process resource (open connections), not remembered configuration: it is
+ * keyed by what it was built from, so a different config gets its own.
  */
-let pool: { key: string; transport: Transporter } | undefined;
+let pool: { key: string; pool: RawPool } | undefined;
 let window: AcceptWindow | undefined;
 
 /**
@@ -31,40 +30,26 @@ export function acceptWindow(nl: NewsletterConfig): AcceptWindow {
   return window;
 }
 
-/** What deliver puts on a message it sends through the pool: its place in the window. */
-export interface WindowedMail {
-  atelierWindowPass?: WindowPass;
-}
-
 /**
- * One pooled SMTP transport per process (configurable size and rate). DKIM signing is the
- * pool's last step before the window gate, so a signed message also waits outside the window.
+ * One pool of SMTP connections per process (configurable size and rate) for raw messages.
+ * DKIM signing happens before the window gate, so a message being signed waits outside the window.
  */
-export function smtpPool(smtpUrl: string, nl: NewsletterConfig): Transporter {
+export function smtpPool(smtpUrl: string, nl: NewsletterConfig): RawPool {
   const key = JSON.stringify([smtpUrl, nl.poolSize, nl.ratePerSecond, nl.dkim?.domainName, nl.dkim?.keySelector]);
-  if (pool && pool.key === key) return pool.transport;
-  pool?.transport.close();
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    pool: true,
-    maxConnections: nl.poolSize,
-    maxMessages: Infinity,
-    ...(nl.ratePerSecond > 0 ? { rateDelta: 1000, rateLimit: nl.ratePerSecond } : {}),
-  } as Parameters<typeof nodemailer.createTransport>[0]);
-  const dkim = nl.dkim ? new DKIM(nl.dkim) : undefined;
-  const win = acceptWindow(nl);
-  transport.use("stream", (mail, done) => {
-    if (dkim) mail.message.processFunc((input) => dkim.sign(input));
-    const pass = (mail.data as WindowedMail).atelierWindowPass;
-    if (pass) mail.message.processFunc((input) => gatedStream(input, win, pass));
-    done();
+  if (pool && pool.key === key) return pool.pool;
+  pool?.pool.close();
+  const p = new RawPool(smtpUrl, {
+    size: nl.poolSize,
+    ratePerSecond: nl.ratePerSecond,
+    dkim: nl.dkim,
+    window: acceptWindow(nl),
   });
-  pool = { key, transport };
-  return transport;
+  pool = { key, pool: p };
+  return p;
 }
 
 export function closeSmtpPool(): void {
-  pool?.transport.close();
+  pool?.pool.close();
   pool = undefined;
   window = undefined;
 }

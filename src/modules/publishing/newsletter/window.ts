@@ -113,3 +113,24 @@ export function gatedStream(input: Readable, window: AcceptWindow, pass: WindowP
   input.on("error", (err) => out.destroy(err));
   return out;
 }
+
+/** gatedStream for a message already in memory: one stream, its bytes pushed in one go once the place is held. */
+export function gatedBuffer(bytes: Buffer, window: AcceptWindow, pass: WindowPass): Readable {
+  let asked = false;
+  const out = new Readable({
+    read() {
+      if (asked) return;
+      asked = true;
+      void window.acquire().then(() => {
+        if (pass.settled || out.destroyed) {
+          window.release();
+          return;
+        }
+        pass.held = true;
+        out.push(bytes);
+        out.push(null);
+      });
+    },
+  });
+  return out;
+}
