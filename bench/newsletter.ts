@@ -33,14 +33,16 @@ import {
   startWorkerProcess,
   stopProcess,
 } from "../src/modules/publishing/newsletter/testing/harness.ts";
-import { root, writeResult } from "./support/harness.ts";
+import { benchDatabase, root, writeResult } from "./support/harness.ts";
 
 const N = Number(process.env.BENCH_NEWSLETTER_N ?? 100_000);
 const pool = Number(process.env.NEWSLETTER_SMTP_POOL ?? 5);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-bench-nl-"));
-const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
+// On PostgreSQL a database of its own, dropped afterwards: a second run must not meet the first one's rows.
+const database = await benchDatabase();
+const databaseUrl = database.url;
 const handle = openDatabase({ dataDir, databaseUrl });
 const sink = await startSinkProcess();
 try {
@@ -179,7 +181,7 @@ try {
   const ours = N / (sendMs / 1000);
   const base = N / (baseMs / 1000);
   const result = {
-    name: "newsletter",
+    name: databaseUrl ? "newsletter-pg" : "newsletter",
     unit: "emails/s",
     value: Math.round(ours),
     baseline: Math.round(base),
@@ -206,11 +208,12 @@ try {
       targets: { ratio: 0.8, sendSeconds: 600 },
     },
   };
-  const file = writeResult("newsletter", result);
+  const file = writeResult(result.name, result);
   console.log(JSON.stringify(result, null, 2));
   console.log(`written ${path.relative(root, file)}`);
 } finally {
   await sink.stop();
   await handle.close();
+  await database.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@ import http from "node:http";
 import net from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
+import pg from "pg";
 
 /** Shared pieces of the page benchmarks: pinned children, load runs, results files. */
 
@@ -190,4 +191,29 @@ export function cpuMs(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * BENCH_DATABASE_URL (a PostgreSQL server) runs the same bench on a fresh database of that
+ * server, dropped afterwards; its results are written as NAME-pg.json.
+ */
+export async function benchDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
+  const server = process.env.BENCH_DATABASE_URL;
+  if (!server) return { drop: async () => {} };
+  const name = `atelier_bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
 }

@@ -17,9 +17,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { migrateToLatest, openDatabase, type Db } from "../../src/platform/db/index.ts";
 import { seedDemo, prng, type SeedResult } from "../../src/modules/demo/seed.ts";
+import { benchDatabase } from "./harness.ts";
 import {
   appStartArgs,
   cpuMs,
@@ -103,31 +103,6 @@ async function cacheCounts(origin: string): Promise<{ hits: number; stale: numbe
   return c
     ? { hits: c.hits, stale: c.stale ?? 0, others: c.misses + c.bypassed }
     : { hits: NaN, stale: NaN, others: NaN };
-}
-
-/**
- * BENCH_DATABASE_URL (a PostgreSQL server) runs the same bench on a fresh database of that
- * server, dropped afterwards; its results are written as NAME-pg.json.
- */
-async function benchDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
-  const server = process.env.BENCH_DATABASE_URL;
-  if (!server) return { drop: async () => {} };
-  const name = `atelier_bench_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 export async function runPageBench(opts: PageBenchOptions): Promise<void> {
