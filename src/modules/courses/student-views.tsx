@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import { assetUrl } from "../../platform/views/assets.ts";
 import { html, raw } from "hono/html";
 import type { Child } from "hono/jsx";
