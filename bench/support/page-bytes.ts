@@ -113,7 +113,7 @@ for (const [who, list, headers] of [
     { cookie: longCookie, "accept-language": "en" },
   ],
   ["course-outsider", named(lessonPaths.slice(0, 3)), { cookie: outsiderCookie, "accept-language": "fr" }],
-  ["course-anon", named(lessonPaths), { "accept-language": "fr" }],
+  ["course-anon", named(["/courses", `/courses/${course.slug}`, ...lessonPaths]), { "accept-language": "fr" }],
 ] as const) {
   for (const [p, name] of list) {
     const r = await fetch(`${app.url}${p}${p.includes("?") ? "&" : "?"}snap=1`, {
