@@ -192,10 +192,12 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
       if (!name) continue;
       const half = durationS / 2;
       const before = await cacheCounts(origin);
+      const cpuBefore = cpuMs(app.pid!);
       const appRuns: Load[] = [await run(origin, mode, half)];
       const baseRuns: Load[] = [await run(baseOrigin, mode, half), await run(baseOrigin, mode, half)];
       appRuns.push(await run(origin, mode, half));
       const after = await cacheCounts(origin);
+      const cpuAfter = cpuMs(app.pid!);
       const loadedRssMb = rssMb(app.pid!);
       const appLoad = combine(appRuns);
       const baseLoad = combine(baseRuns);
@@ -222,6 +224,12 @@ export async function runPageBench(opts: PageBenchOptions): Promise<void> {
           cacheStaleHits: after.stale - before.stale,
           cacheMisses: served - hits,
           requests: appLoad.total,
+          /**
+           * The app's CPU time (user + system, from /proc) per request it served in this mode: steadier
+           * than req/s on a machine shared with other work, which slows both servers unevenly.
+           */
+          appCpuUsPerRequest:
+            cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1000) / served),
           popularity: "Zipf (1/rank) over the paths, most popular first; sessions in strict rotation",
           paths: prepared.paths.slice(0, 5).concat(prepared.paths.length > 5 ? ["..."] : []),
           locale: "fr",

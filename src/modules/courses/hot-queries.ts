@@ -1,5 +1,5 @@
 import { sql, type CompiledQuery, type Compilable } from "kysely";
-import { isPostgres, type Db } from "../../platform/db/index.ts";
+import { directSqliteRead, directSqliteWrite, isPostgres, type Db } from "../../platform/db/index.ts";
 import { nameStatement } from "../../platform/db/pg-named.ts";
 import { newId } from "../../platform/ids.ts";
 import { inTransaction, type Course, type Enrolment, type ProgressRow } from "./queries.ts";
@@ -11,10 +11,15 @@ import { inTransaction, type Course, type Enrolment, type ProgressRow } from "./
  * Kysely's building and compiling cost more than running them on SQLite, and
  * PostgreSQL's parse and plan more than executing them. The platform's
  * prepared() takes one argument; these take several, replaced by position.
+ * On SQLite a read runs straight on the connection when no transaction is
+ * open, as prepared()'s do (Kysely's connection round cost more than the read),
+ * and so does a write marked `write` (directSqliteWrite: never inside another
+ * operation's transaction).
  */
 function compiledOnce<R>(
   arity: number,
   build: (db: Db, ...args: string[]) => Compilable<R>,
+  opts: { write?: boolean } = {},
 ): (db: Db, ...args: string[]) => Promise<R[]> {
   const salt = Math.random().toString(36).slice(2);
   const standIns = Array.from({ length: arity }, (_, i) => `\u0000courses-hot-${i}-${salt}`);
@@ -31,6 +36,12 @@ function compiledOnce<R>(
       const i = typeof p === "string" ? standIns.indexOf(p) : -1;
       return i >= 0 ? args[i] : p;
     });
+    if (dialect === "sqlite" && opts.write) {
+      if (directSqliteWrite(db)?.(q.sql, parameters) !== undefined) return [];
+    } else if (dialect === "sqlite") {
+      const rows = directSqliteRead(db)?.(q.sql, parameters);
+      if (rows) return rows as R[];
+    }
     return (await db.executeQuery<R>({ ...q, parameters })).rows;
   };
 }
@@ -126,13 +137,17 @@ export async function courseBySlugWithMine(
 const relaxedCommit = sql<boolean>`set_config('synchronous_commit', 'off', true) = 'off'`;
 
 const cursorQuery = (relaxed: boolean) =>
-  compiledOnce(3, (db, lessonId, at, enrolmentId) => {
-    const q = db
-      .updateTable("course_enrolments")
-      .set((eb) => ({ last_lesson_id: lessonId!, started_at: eb.fn.coalesce("started_at", eb.val(at!)) }))
-      .where("id", "=", enrolmentId!);
-    return relaxed ? q.where(relaxedCommit) : q;
-  });
+  compiledOnce(
+    3,
+    (db, lessonId, at, enrolmentId) => {
+      const q = db
+        .updateTable("course_enrolments")
+        .set((eb) => ({ last_lesson_id: lessonId!, started_at: eb.fn.coalesce("started_at", eb.val(at!)) }))
+        .where("id", "=", enrolmentId!);
+      return relaxed ? q.where(relaxedCommit) : q;
+    },
+    { write: true },
+  );
 const moveCursorQuery = cursorQuery(false);
 const moveCursorRelaxed = cursorQuery(true);
 

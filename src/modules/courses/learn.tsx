@@ -1,3 +1,4 @@
+/** @jsxImportSource #html-jsx */
 import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";

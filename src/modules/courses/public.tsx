@@ -8,12 +8,13 @@ import { tr } from "../../platform/http/context.ts";
 import { AppError } from "../../platform/http/errors.ts";
 import { markCacheable } from "../../platform/http/page-cache.ts";
 import { markdownToText } from "../../platform/markdown.ts";
-import { assetUrl, registerAsset } from "../../platform/views/assets.ts";
+import { registerAsset } from "../../platform/views/assets.ts";
 import { page } from "../../platform/views/layout.tsx";
 import { canAccess, viewerOf } from "../access/index.ts";
 import { listOffers, offerIncludes } from "../offers/index.ts";
 import { courseResource, findCourseBySlug, listCourses, outline, type Course } from "./queries.ts";
 import { learnUrl, lessonUrl } from "./student-views.tsx";
+import { coursesHead } from "./head.tsx";
 
 /**
  * Public course surfaces: the catalogue (/courses) and a course's page
@@ -25,9 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 registerAsset("courses.css", path.join(here, "assets", "courses.css"), "text/css; charset=utf-8");
 registerAsset("course-player.js", path.join(here, "assets", "player.js"), "text/javascript; charset=utf-8");
 
-export function coursesHead() {
-  return <link rel="stylesheet" href={assetUrl("courses.css")} />;
-}
+export { coursesHead };
 
 function isAnonymous(c: AppContext): boolean {
   return !c.var.memberSession && !c.var.staffSession;

@@ -1,5 +1,7 @@
+/** @jsxImportSource #html-jsx */
 import { assetUrl } from "../../platform/views/assets.ts";
-import { html, raw } from "hono/html";
+import { raw } from "hono/html";
+import { escapeToBuffer } from "hono/utils/html";
 import type { Child } from "hono/jsx";
 import type { AppContext } from "../../platform/http/context.ts";
 import { tr } from "../../platform/http/context.ts";
@@ -29,33 +31,42 @@ export function ProgressBar(p: { c: AppContext; done: number; total: number; lab
   );
 }
 
+/** Escaped for HTML text and attribute values, as JSX and Hono's html`` escape them. */
+function esc(text: string): string {
+  const buffer: [string] = [""];
+  escapeToBuffer(text, buffer);
+  return buffer[0];
+}
+
 /**
  * One lesson of an outline list. A page lists every lesson of the course, so
- * this is an html template rather than JSX (a tenth of the nodes to build and
- * serialise per lesson); every value is escaped by `html` as JSX would.
+ * this builds its string directly rather than through JSX (an element and its
+ * attributes cost more than the text they print); every value is escaped as
+ * JSX would, and the bytes are those the html`` template printed before.
  */
 function LessonLink(p: { c: AppContext; slug: string; s: LessonState; current?: string; zone: string }) {
   const t = tr(p.c);
   const { lesson } = p.s;
   const mark = p.s.completed ? "✓" : p.s.open ? "○" : "–";
-  const status = p.s.completed
-    ? t("courses.lesson.done")
-    : p.s.open
-      ? t("courses.lesson.todo")
-      : p.s.opensAt
-        ? t("courses.lesson.opens", { date: formatDateTime(p.c.var.locale, p.s.opensAt, p.zone) })
-        : t("courses.lesson.after_previous");
+  const status = esc(
+    p.s.completed
+      ? t("courses.lesson.done")
+      : p.s.open
+        ? t("courses.lesson.todo")
+        : p.s.opensAt
+          ? t("courses.lesson.opens", { date: formatDateTime(p.c.var.locale, p.s.opensAt, p.zone) })
+          : t("courses.lesson.after_previous"),
+  );
   const cls = p.s.completed ? "lesson-item done" : p.s.open ? "lesson-item" : "lesson-item locked";
+  const name = esc(lesson.title);
   const title = p.s.open
-    ? p.current === lesson.id
-      ? html`<a href="${lessonUrl(p.slug, lesson.id)}" aria-current="page">${lesson.title}</a>`
-      : html`<a href="${lessonUrl(p.slug, lesson.id)}">${lesson.title}</a>`
-    : html`<span>${lesson.title}</span>`;
-  const when = p.s.open ? "" : html`<span class="small muted lesson-when">${status}</span>`;
-  return html`<li class="${cls}">
+    ? `<a href="${esc(lessonUrl(p.slug, lesson.id))}"${p.current === lesson.id ? ' aria-current="page"' : ""}>${name}</a>`
+    : `<span>${name}</span>`;
+  const when = p.s.open ? "" : `<span class="small muted lesson-when">${status}</span>`;
+  return raw(`<li class="${cls}">
     <span class="lesson-mark" aria-hidden="true">${mark}</span>${title}<span class="visually-hidden"> — ${status}</span
     >${when}
-  </li>`;
+  </li>`);
 }
 
 export function CourseHome(p: {

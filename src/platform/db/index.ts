@@ -52,6 +52,20 @@ export function directSqliteRead(db: Db): DirectRead | undefined {
   return directReads.get(db);
 }
 
+type DirectWrite = (sql: string, parameters: readonly unknown[]) => number | undefined;
+const directWrites = new WeakMap<object, DirectWrite>();
+
+/**
+ * On SQLite, runs one write statement (no RETURNING) straight on the connection, in its own
+ * implicit transaction, under the same rule as directSqliteRead: undefined (go through Kysely)
+ * on PostgreSQL, for a transaction object and while a transaction is open, so it never lands
+ * inside another operation's transaction. Answers the number of rows changed. For the one
+ * cursor write a hot page makes, where Kysely's connection round cost about what the write does.
+ */
+export function directSqliteWrite(db: Db): DirectWrite | undefined {
+  return directWrites.get(db);
+}
+
 /** The embedded database's file name inside DATA_DIR. */
 export const sqliteFileName = "atelier.sqlite";
 
@@ -94,6 +108,11 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     if (sqlite.inTransaction) return undefined;
     const stmt = statements.prepare(text);
     return stmt.reader ? (stmt.all(parameters) as unknown[]) : undefined;
+  });
+  directWrites.set(db, (text, parameters) => {
+    if (sqlite.inTransaction) return undefined;
+    const stmt = statements.prepare(text);
+    return stmt.reader ? undefined : stmt.run(parameters).changes;
   });
   return { db, dialect: "sqlite", description: file, close: () => db.destroy() };
 }

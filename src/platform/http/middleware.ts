@@ -78,12 +78,25 @@ export function contextMiddleware(services: Services): MiddlewareHandler<AppEnv>
 
 /** The anonymous token, the same for every visitor of this secret: signed once, not on every page. */
 let anonymousToken: { secret: string; token: string } | null = null;
+/**
+ * A session's token is the same on every page of that session: signed at its first page, then kept
+ * (bounded) by session hash, so a personal page costs no HMAC. It holds no session token, only hashes.
+ */
+let sessionTokens: { secret: string; tokens: Map<string, string> } = { secret: "", tokens: new Map() };
 export function csrfTokenFor(secret: string, memberHash?: string, staffHash?: string): string {
   if (memberHash === undefined && staffHash === undefined) {
     if (anonymousToken?.secret !== secret) anonymousToken = { secret, token: sign(secret, "csrf:-:-") };
     return anonymousToken.token;
   }
-  return sign(secret, `csrf:${memberHash ?? "-"}:${staffHash ?? "-"}`);
+  const key = `${memberHash ?? "-"}:${staffHash ?? "-"}`;
+  if (sessionTokens.secret !== secret) sessionTokens = { secret, tokens: new Map() };
+  let token = sessionTokens.tokens.get(key);
+  if (token === undefined) {
+    token = sign(secret, `csrf:${key}`);
+    if (sessionTokens.tokens.size >= 10_000) sessionTokens.tokens.clear();
+    sessionTokens.tokens.set(key, token);
+  }
+  return token;
 }
 
 /** Paths that take POSTs from other origins by design (signed webhooks, RFC 8058 one-click unsubscribe). */
