@@ -81,21 +81,7 @@ export async function seedMembers(
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("offers")
-      .values({
-        id: tierId,
-        slug: `tier-${tierId.slice(-6)}`,
-        kind: "tier",
-        name: "Cercle",
-        summary: "",
-        description_md: "",
-        description_html: "",
-        status: "published",
-        position: 0,
-        highlight: 0,
-        provider_product_id: null,
-        created_at: at,
-        updated_at: at,
-      })
+      .values(tierRow(tierId, `tier-${tierId.slice(-6)}`, "Cercle", 0, at))
       .execute();
     const chunk = 400;
     for (let i = 0; i < n; i += chunk) {
@@ -103,37 +89,11 @@ export async function seedMembers(
       const ents = [];
       for (let j = i; j < Math.min(n, i + chunk); j++) {
         const id = newId();
-        members.push({
-          id,
-          email: `${prefix}${j}@example.test`,
-          name: `Membre ${j}`,
-          locale: j % 3 === 0 ? "en" : "fr",
-          time_zone: "Europe/Paris",
-          status: "active" as const,
-          email_opt_in: 1,
-          note: "",
-          source: "import",
-          confirmed_at: at,
-          last_seen_at: null,
-          created_at: at,
-          updated_at: at,
-        });
+        members.push(
+          memberRow(id, `${prefix}${j}@example.test`, `Membre ${j}`, at, { locale: j % 3 === 0 ? "en" : "fr" }),
+        );
         if (payingEvery > 0 && j % payingEvery === 0) {
-          ents.push({
-            id: newId(),
-            member_id: id,
-            resource_kind: "offer",
-            resource_id: tierId,
-            source_kind: "manual" as const,
-            source_id: "seed",
-            starts_at: at,
-            ends_at: null,
-            revoked_at: null,
-            revoke_reason: null,
-            note: "",
-            created_at: at,
-            updated_at: at,
-          });
+          ents.push(grantRow(id, tierId, "seed", at));
         }
       }
       await trx.insertInto("members").values(members).execute();
@@ -141,6 +101,67 @@ export async function seedMembers(
     }
   });
   return { tierId };
+}
+
+/** The rows the newsletter tests seed (a tier, a member, a manual grant), with what varies between them. */
+export function tierRow(id: string, slug: string, name: string, position: number, at: string) {
+  return {
+    id,
+    slug,
+    kind: "tier" as const,
+    name,
+    summary: "",
+    description_md: "",
+    description_html: "",
+    status: "published" as const,
+    position,
+    highlight: 0,
+    provider_product_id: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+export function memberRow(
+  id: string,
+  email: string,
+  name: string,
+  at: string,
+  o: { locale?: string; status?: "active" | "pending"; optIn?: boolean } = {},
+) {
+  return {
+    id,
+    email,
+    name,
+    locale: o.locale ?? "fr",
+    time_zone: "Europe/Paris",
+    status: o.status ?? ("active" as const),
+    email_opt_in: o.optIn === false ? 0 : 1,
+    note: "",
+    source: "import",
+    confirmed_at: at,
+    last_seen_at: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+export function grantRow(memberId: string, tierId: string, sourceId: string, at: string) {
+  return {
+    id: newId(),
+    member_id: memberId,
+    resource_kind: "offer",
+    resource_id: tierId,
+    source_kind: "manual" as const,
+    source_id: sourceId,
+    starts_at: at,
+    ends_at: null,
+    revoked_at: null,
+    revoke_reason: null,
+    note: "",
+    created_at: at,
+    updated_at: at,
+  };
 }
 
 export const PAID_MARKER = "PAID-CANARY-7f3a";

@@ -2,7 +2,7 @@ import type { TestApp } from "../../../../../test/support/app.ts";
 import { startTestApp } from "../../../../../test/support/app.ts";
 import type { Db } from "../../../../platform/db/index.ts";
 import { newId, nowIso } from "../../../../platform/ids.ts";
-import { seedPaidPost } from "./harness.ts";
+import { grantRow, memberRow, seedPaidPost, tierRow } from "./harness.ts";
 
 /*
  * The newsletter tests' shared world: an app with a webhook token, a tier "Cercle" and an empty one,
@@ -27,42 +27,13 @@ export async function addMember(
   const at = nowIso();
   await db
     .insertInto("members")
-    .values({
-      id,
-      email,
-      name: email.split("@")[0]!,
-      locale: opts.locale ?? "fr",
-      time_zone: "Europe/Paris",
-      status: opts.status ?? "active",
-      email_opt_in: opts.optIn === false ? 0 : 1,
-      note: "",
-      source: "import",
-      confirmed_at: at,
-      last_seen_at: null,
-      created_at: at,
-      updated_at: at,
-    })
+    .values(memberRow(id, email, email.split("@")[0]!, at, opts))
     .execute();
-  if (opts.paying) {
+  if (opts.paying)
     await db
       .insertInto("entitlements")
-      .values({
-        id: newId(),
-        member_id: id,
-        resource_kind: "offer",
-        resource_id: tierId,
-        source_kind: "manual",
-        source_id: "t",
-        starts_at: at,
-        ends_at: null,
-        revoked_at: null,
-        revoke_reason: null,
-        note: "",
-        created_at: at,
-        updated_at: at,
-      })
+      .values(grantRow(id, tierId, "t", at))
       .execute();
-  }
   return id;
 }
 
@@ -73,39 +44,7 @@ export async function startNewsletterWorld(): Promise<NewsletterWorld> {
   const tierId = newId();
   await db
     .insertInto("offers")
-    .values({
-      id: tierId,
-      slug: "cercle",
-      kind: "tier",
-      name: "Cercle",
-      summary: "",
-      description_md: "",
-      description_html: "",
-      status: "published",
-      position: 0,
-      highlight: 0,
-      provider_product_id: null,
-      created_at: at,
-      updated_at: at,
-    })
-    .execute();
-  await db
-    .insertInto("offers")
-    .values({
-      id: "empty-tier",
-      slug: "vide",
-      kind: "tier",
-      name: "Vide",
-      summary: "",
-      description_md: "",
-      description_html: "",
-      status: "published",
-      position: 1,
-      highlight: 0,
-      provider_product_id: null,
-      created_at: at,
-      updated_at: at,
-    })
+    .values([tierRow(tierId, "cercle", "Cercle", 0, at), tierRow("empty-tier", "vide", "Vide", 1, at)])
     .execute();
   await addMember(db, tierId, "free1@example.test");
   await addMember(db, tierId, "free2@example.test", { locale: "en" });
